@@ -1,0 +1,89 @@
+/**
+ * A small, fast, seeded pseudo-random generator (mulberry32). Every random choice in setlist goes
+ * through one of these so that runs are reproducible.
+ *
+ * @example
+ * const rng = createRandom(42);
+ * rng.next(); // a float in [0, 1)
+ */
+export interface Random {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [0, n). */
+  int(n: number): number;
+  /** A standard normal draw (Box-Muller). */
+  normal(): number;
+  /** A Gamma(shape, 1) draw (Marsaglia and Tsang 2000). */
+  gamma(shape: number): number;
+  /** A Beta(a, b) draw, from two gamma draws. */
+  beta(a: number, b: number): number;
+  /** Shuffles in place (Fisher-Yates) and returns the same array. */
+  shuffle<T>(values: T[]): T[];
+}
+
+export function createRandom(seed: number): Random {
+  let state = seed >>> 0;
+  let spareNormal: number | undefined;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = (): number => {
+    if (spareNormal !== undefined) {
+      const value = spareNormal;
+      spareNormal = undefined;
+      return value;
+    }
+    let u = 0;
+    while (u === 0) u = next();
+    const v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spareNormal = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  const gamma = (shape: number): number => {
+    if (shape < 1) {
+      // Boost: Gamma(a) = Gamma(a + 1) * U^(1/a).
+      let u = 0;
+      while (u === 0) u = next();
+      return gamma(shape + 1) * u ** (1 / shape);
+    }
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = next();
+      if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  };
+  return {
+    next,
+    int: (n) => Math.floor(next() * n),
+    normal,
+    gamma,
+    beta: (a, b) => {
+      const x = gamma(a);
+      const y = gamma(b);
+      return x / (x + y);
+    },
+    shuffle: (values) => {
+      for (let i = values.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        const tmp = values[i]!;
+        values[i] = values[j]!;
+        values[j] = tmp;
+      }
+      return values;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createRandom } from './random.js';
+import { topK, topKOf } from './top-k.js';
+
+test('topK returns the indices of the largest scores, best first', () => {
+  assert.deepEqual([...topK(Float32Array.of(0.1, 0.9, 0.5, 0.7), 3)], [1, 3, 2]);
+});
+
+test('topK skips excluded indices and non-finite scores', () => {
+  const scores = Float64Array.of(5, Number.NaN, 4, Number.NEGATIVE_INFINITY, 3);
+  assert.deepEqual([...topK(scores, 5, (i) => i === 0)], [2, 4]);
+});
+
+test('topK agrees with a full sort on random data', () => {
+  const rng = createRandom(7);
+  const scores = Float64Array.from({ length: 1000 }, () => rng.next());
+  const expected = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]!).slice(0, 25);
+  assert.deepEqual([...topK(scores, 25)], expected);
+});
+
+test('topKOf ranks an explicit candidate list', () => {
+  const score = [0, 10, 20, 30, 40];
+  assert.deepEqual([...topKOf([1, 4, 2], 2, (i) => score[i]!)], [4, 2]);
+});

@@ -1,0 +1,97 @@
+/**
+ * Indices of the k largest scores, best first, using a bounded min-heap: O(n log k) with no
+ * allocation proportional to n. Entries for which `skip(i)` is true, and NaN or -Infinity scores,
+ * are left out.
+ *
+ * @example
+ * topK(Float32Array.of(0.1, 0.9, 0.5), 2); // Int32Array [1, 2]
+ */
+export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number) => boolean): Int32Array {
+  const heapIdx = new Int32Array(Math.max(0, k));
+  const heapVal = new Float64Array(Math.max(0, k));
+  let size = 0;
+  const n = scores.length;
+  for (let i = 0; i < n; i++) {
+    const value = scores[i]!;
+    if (!(value > Number.NEGATIVE_INFINITY)) continue;
+    if (size === k && value <= heapVal[0]!) continue;
+    if (skip?.(i)) continue;
+    if (size < k) {
+      siftUp(heapIdx, heapVal, size, i, value);
+      size++;
+    } else {
+      siftDown(heapIdx, heapVal, size, i, value);
+    }
+  }
+  return drainSorted(heapIdx, heapVal, size);
+}
+
+/**
+ * Like {@link topK} but over an explicit candidate list: returns the candidates with the k largest
+ * `scoreOf(candidate)`, best first. Ties keep the earlier candidate first.
+ */
+export function topKOf(
+  candidates: ArrayLike<number>,
+  k: number,
+  scoreOf: (index: number) => number,
+): Int32Array {
+  const heapIdx = new Int32Array(Math.max(0, k));
+  const heapVal = new Float64Array(Math.max(0, k));
+  let size = 0;
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c]!;
+    const value = scoreOf(i);
+    if (!(value > Number.NEGATIVE_INFINITY)) continue;
+    if (size < k) {
+      siftUp(heapIdx, heapVal, size, i, value);
+      size++;
+    } else if (value > heapVal[0]!) {
+      siftDown(heapIdx, heapVal, size, i, value);
+    }
+  }
+  return drainSorted(heapIdx, heapVal, size);
+}
+
+function siftUp(idx: Int32Array, val: Float64Array, size: number, i: number, value: number): void {
+  let pos = size;
+  while (pos > 0) {
+    const parent = (pos - 1) >> 1;
+    if (val[parent]! <= value) break;
+    idx[pos] = idx[parent]!;
+    val[pos] = val[parent]!;
+    pos = parent;
+  }
+  idx[pos] = i;
+  val[pos] = value;
+}
+
+/** Replaces the root (the smallest) with (i, value) and restores the heap. */
+function siftDown(idx: Int32Array, val: Float64Array, size: number, i: number, value: number): void {
+  let pos = 0;
+  for (;;) {
+    const left = 2 * pos + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && val[right]! < val[left]! ? right : left;
+    if (val[child]! >= value) break;
+    idx[pos] = idx[child]!;
+    val[pos] = val[child]!;
+    pos = child;
+  }
+  idx[pos] = i;
+  val[pos] = value;
+}
+
+function drainSorted(idx: Int32Array, val: Float64Array, size: number): Int32Array {
+  const out = new Int32Array(size);
+  let remaining = size;
+  while (remaining > 0) {
+    const topIdx = idx[0]!;
+    remaining--;
+    out[remaining] = topIdx;
+    const lastIdx = idx[remaining]!;
+    const lastVal = val[remaining]!;
+    if (remaining > 0) siftDown(idx, val, remaining, lastIdx, lastVal);
+  }
+  return out;
+}

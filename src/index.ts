@@ -1,0 +1,1 @@
+export { errorCatalogue, SetlistError } from './errors.js';
