@@ -1,10 +1,16 @@
 import { Command } from 'commander';
+import { registerDemo } from './demo.js';
+import { registerImport } from './import.js';
+import { registerServe } from './serve.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
   const program = new Command('setlist')
     .description('setlist: a real-time recommendation engine for creator platforms')
     .version('0.1.0');
+  registerServe(program);
+  registerImport(program);
+  registerDemo(program);
   return program;
 }
 

@@ -1,0 +1,50 @@
+import { rmSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../demo/generate.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { DEFAULT_PORT, parsePort, startServer } from './serve.js';
+
+interface DemoCliOptions {
+  host: string;
+  port: number;
+  db: string;
+  seed: number;
+}
+
+/** Writes a freshly generated demo platform into a new database and returns the open engine. */
+export async function loadDemo(dbPath: string, seed: number, nowMs = Date.now()): Promise<Engine> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+  const platform = generateDemoPlatform({ ...DEFAULT_DEMO_OPTIONS, seed, nowMs });
+  const engine = createEngine({ store: createSqliteStore({ path: dbPath, synchronous: 'normal' }) });
+  await engine.open();
+  for (let k = 0; k < platform.items.length; k += 1_000) {
+    await engine.putItems({ items: platform.items.slice(k, k + 1_000) });
+  }
+  for (const user of platform.users) await engine.putUser(user.id, { traits: user.traits });
+  for (let k = 0; k < platform.events.length; k += 5_000) {
+    await engine.ingest({ events: platform.events.slice(k, k + 5_000) });
+  }
+  return engine;
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('generate a demo platform into a fresh database and serve it')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
+    .option('--db <path>', 'database file (replaced)', './setlist-demo.db')
+    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), DEFAULT_DEMO_OPTIONS.seed)
+    .action(async (opts: DemoCliOptions) => {
+      const started = Date.now();
+      const engine = await loadDemo(opts.db, opts.seed);
+      const status = await engine.status();
+      const { url } = await startServer(opts, engine);
+      console.error(
+        `demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${status.counts.items} items, ` +
+          `${status.counts.users} users, ${status.counts.events} events\n` +
+          `  a feed:     ${url}/v1/users/beauty-vlogger/feed?n=10\n  status:     ${url}/v1/status`,
+      );
+    });
+}

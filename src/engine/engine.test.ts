@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createClock, openEngine } from '../../test/helpers.js';
+
+const HOUR = 3600_000;
+
+async function catalogue(creators: number, perCreator: number, clock = createClock()) {
+  const engine = await openEngine(':memory:', { now: clock.now });
+  const items = [];
+  for (let c = 0; c < creators; c++) {
+    for (let k = 0; k < perCreator; k++) {
+      items.push({
+        id: `c${c}-v${k}`,
+        creatorId: `c${c}`,
+        tags: [`topic${c % 3}`],
+        createdAt: clock.now() - 100 * HOUR,
+      });
+    }
+  }
+  await engine.putItems({ items });
+  return { engine, clock };
+}
+
+test('an accepted event changes the very next feed: co-watched items come first', async () => {
+  const { engine } = await catalogue(10, 5);
+  // Many users watch c1-v0 then c7-v3: they co-occur strongly.
+  const events = [];
+  for (let u = 0; u < 20; u++) {
+    events.push({ userId: `w${u}`, itemId: 'c1-v0', type: 'view', watchRatio: 1 });
+    events.push({ userId: `w${u}`, itemId: 'c7-v3', type: 'like' });
+  }
+  for (let u = 0; u < 40; u++) events.push({ userId: `fan${u}`, itemId: 'c3-v3', type: 'share' });
+  await engine.ingest({ events });
+  const before = await engine.feed('fresh-user', 5);
+  assert.equal(before.items[0]?.itemId, 'c3-v3');
+  await engine.ingest({ events: [{ userId: 'fresh-user', itemId: 'c1-v0', type: 'view', watchRatio: 0.9 }] });
+  const after = await engine.feed('fresh-user', 5);
+  assert.equal(after.items[0]?.itemId, 'c7-v3');
+  assert.equal(after.items[0]?.reason.source, 'co-occurrence');
+  assert.deepEqual(after.items[0]?.reason.because, ['c1-v0']);
+});
+
+test('viewed and skipped items are never served back', async () => {
+  const { engine } = await catalogue(5, 4);
+  await engine.ingest({
+    events: [
+      { userId: 'u', itemId: 'c0-v0', type: 'view', watchRatio: 0.5 },
+      { userId: 'u', itemId: 'c1-v1', type: 'skip' },
+    ],
+  });
+  const ids = (await engine.feed('u', 50)).items.map((i) => i.itemId);
+  assert.ok(!ids.includes('c0-v0'));
+  assert.ok(!ids.includes('c1-v1'));
+  assert.equal(ids.length, 18);
+});
+
+test('a hidden item is never served, and comes back when restored', async () => {
+  const { engine } = await catalogue(3, 2);
+  await engine.patchItem('c0-v0', { visibility: 'hidden', reason: 'review' });
+  assert.ok(!(await engine.feed('u', 50)).items.some((i) => i.itemId === 'c0-v0'));
+  assert.ok(!(await engine.similar('c0-v1', 50)).items.some((i) => i.itemId === 'c0-v0'));
+  await engine.patchItem('c0-v0', { visibility: 'visible', reason: 'restored' });
+  assert.ok((await engine.feed('u', 50)).items.some((i) => i.itemId === 'c0-v0'));
+});
+
+test('two not_interested marks on a creator remove that creator from the feed', async () => {
+  const { engine } = await catalogue(4, 6);
+  await engine.ingest({
+    events: [
+      { userId: 'u', itemId: 'c2-v0', type: 'not_interested' },
+      { userId: 'u', itemId: 'c2-v1', type: 'not_interested' },
+    ],
+  });
+  const ids = (await engine.feed('u', 50)).items.map((i) => i.itemId);
+  assert.ok(ids.length > 0);
+  assert.ok(!ids.some((id) => id.startsWith('c2-')));
+});
+
+test('no creator has more than 2 items in any 10 consecutive feed items', async () => {
+  const { engine } = await catalogue(8, 10);
+  const events = [];
+  // Creator 0 is by far the most popular.
+  for (let u = 0; u < 30; u++)
+    for (let k = 0; k < 10; k++) events.push({ userId: `p${u}`, itemId: `c0-v${k}`, type: 'like' });
+  await engine.ingest({ events });
+  const feed = (await engine.feed('newcomer', 30)).items.map((i) => i.itemId.split('-')[0]);
+  for (let s = 0; s + 10 <= feed.length; s++) {
+    const window = feed.slice(s, s + 10);
+    for (const c of new Set(window))
+      assert.ok(window.filter((x) => x === c).length <= 2, `window ${s}: ${window}`);
+  }
+});
+
+test('a new user on a platform with no events still gets a full feed', async () => {
+  const { engine } = await catalogue(6, 5);
+  const feed = await engine.feed('nobody', 20);
+  assert.equal(feed.items.length, 20);
+  assert.equal(new Set(feed.items.map((i) => i.itemId)).size, 20);
+});
+
+test('a user who has seen all but three items gets exactly those three', async () => {
+  const { engine } = await catalogue(2, 5);
+  const events = [];
+  for (let c = 0; c < 2; c++)
+    for (let k = 0; k < 5; k++) events.push({ userId: 'u', itemId: `c${c}-v${k}`, type: 'view' });
+  await engine.ingest({ events: events.slice(0, 7) });
+  const ids = (await engine.feed('u', 20)).items.map((i) => i.itemId).sort();
+  assert.deepEqual(ids, ['c1-v2', 'c1-v3', 'c1-v4']);
+});
+
+test('one user repeating likes on an item adds no more popularity than one like', async () => {
+  const { engine } = await catalogue(5, 2);
+  const spam = Array.from({ length: 200 }, () => ({ userId: 'bot', itemId: 'c4-v1', type: 'like' }));
+  await engine.ingest({ events: spam });
+  for (let u = 0; u < 3; u++) {
+    await engine.ingest({ events: [{ userId: `fan${u}`, itemId: 'c3-v0', type: 'like' }] });
+  }
+  const top = (await engine.feed('someone', 3)).items[0];
+  assert.equal(top?.itemId, 'c3-v0');
+  assert.equal(top?.reason.source, 'popular');
+});
+
+test('fresh items are offered to a new user with a fresh reason', async () => {
+  const { engine, clock } = await catalogue(3, 3);
+  await engine.putItem('brand-new', { creatorId: 'c9', tags: ['new'], createdAt: clock.now() - HOUR });
+  const feed = await engine.feed('u', 5);
+  const fresh = feed.items.find((i) => i.itemId === 'brand-new');
+  assert.equal(fresh?.reason.source, 'fresh');
+});
+
+test('similar items come with a reason naming the source item', async () => {
+  const { engine } = await catalogue(3, 3);
+  const similar = await engine.similar('c0-v0', 5);
+  assert.ok(similar.items.length > 0);
+  for (const s of similar.items) {
+    assert.notEqual(s.itemId, 'c0-v0');
+    assert.deepEqual(s.reason.because, ['c0-v0']);
+  }
+  assert.equal(similar.items[0]?.reason.source, 'similar-tags');
+});

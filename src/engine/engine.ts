@@ -1,0 +1,360 @@
+import { SetlistError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
+import { buildFeed, type FeedItem } from './feed.js';
+import { OnlineState } from './online-state.js';
+import { buildSimilar } from './similar.js';
+import {
+  checkTime,
+  countSchema,
+  eventBatchSchema,
+  type Issue,
+  idSchema,
+  itemBatchSchema,
+  itemPatchSchema,
+  itemPutSchema,
+  type Result,
+  userPutSchema,
+  validate,
+} from './validate.js';
+
+export interface EngineOptions {
+  store: Store;
+  config?: Partial<EngineConfig>;
+  /** The clock, in epoch milliseconds; injectable for tests and simulations. */
+  now?: () => number;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export interface EngineStatus {
+  store: string;
+  counts: { items: number; users: number; events: number; creators: number };
+  models: { name: string; kind: 'online' | 'batch'; version: number; trainedAt: number | null }[];
+  eventsBehind: number;
+  startedAt: number;
+  uptimeMs: number;
+}
+
+export interface Engine {
+  readonly config: Readonly<EngineConfig>;
+  /** Loads the catalogue, users and event log from the store and rebuilds the online state. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+  putItem(itemId: string, body: unknown): Promise<ItemRecord>;
+  putItems(body: unknown): Promise<{ upserted: number }>;
+  patchItem(itemId: string, body: unknown): Promise<ItemRecord>;
+  getItem(itemId: string): Promise<ItemRecord>;
+  itemAudit(itemId: string): Promise<AuditEntry[]>;
+  putUser(userId: string, body: unknown): Promise<UserRecord>;
+  getUser(userId: string): Promise<UserRecord>;
+  ingest(body: unknown): Promise<IngestResult>;
+  feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
+  similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
+  status(): Promise<EngineStatus>;
+}
+
+/**
+ * Creates an engine over a store. Every write is validated as a whole first (a rejected request
+ * changes nothing), persisted, then applied to the online state before the call resolves, so the
+ * next feed already reflects it.
+ *
+ * @example
+ * const engine = createEngine({ store: createSqliteStore({ path: 'setlist.db' }) });
+ * await engine.open();
+ * await engine.ingest({ events: [{ userId: 'u1', itemId: 'v1', type: 'like' }] });
+ * const { items } = await engine.feed('u1', 20);
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...options.config };
+  const now = options.now ?? Date.now;
+  const store = options.store;
+  const state = new OnlineState(config);
+  const startedAt = now();
+  let opened = false;
+
+  const requireOpen = (): void => {
+    if (!opened)
+      throw new SetlistError('SETLIST_ERR_INTERNAL', {
+        message: 'The engine is not open: call open() first.',
+      });
+  };
+
+  const checkId = (id: string, path: string): string => unwrap(validate(idSchema, id, path));
+
+  const toItemRecord = (
+    id: string,
+    fields: Omit<ReturnType<typeof itemPutSchema.parse>, 'id'>,
+    path: string,
+    previous: ItemRecord | undefined,
+  ): ItemRecord => {
+    const t = now();
+    const record: ItemRecord = {
+      id: id as ItemId,
+      tags: dedupe(fields.tags ?? []),
+      createdAt:
+        fields.createdAt === undefined
+          ? (previous?.createdAt ?? t)
+          : unwrap(checkTime(fields.createdAt, t), `${path}createdAt`),
+      visibility: previous?.visibility ?? 'visible',
+      updatedAt: t,
+    };
+    if (fields.creatorId !== undefined) record.creatorId = fields.creatorId as CreatorId;
+    if (fields.caption !== undefined) record.caption = fields.caption;
+    if (fields.category !== undefined) record.category = fields.category;
+    if (fields.durationMs !== undefined) record.durationMs = fields.durationMs;
+    if (fields.embedding !== undefined) record.embedding = fields.embedding;
+    if (previous?.visibilityReason !== undefined) record.visibilityReason = previous.visibilityReason;
+    return record;
+  };
+
+  const existingItem = (id: string): ItemRecord | undefined => {
+    const i = state.items.get(id);
+    return i < 0 ? undefined : state.records[i];
+  };
+
+  return {
+    config,
+    async open() {
+      await store.migrate();
+      for (let after: string | undefined; ; ) {
+        const page = await store.listItems({ ...(after === undefined ? {} : { after }), limit: 5_000 });
+        for (const item of page) state.upsertItem(item);
+        if (page.length < 5_000) break;
+        after = page[page.length - 1]!.id;
+      }
+      for (let after: string | undefined; ; ) {
+        const page = await store.listUsers({ ...(after === undefined ? {} : { after }), limit: 5_000 });
+        for (const user of page) state.upsertUser(user);
+        if (page.length < 5_000) break;
+        after = page[page.length - 1]!.id;
+      }
+      for (let seq = 0; ; ) {
+        const events = await store.readEvents(seq, 10_000);
+        for (const e of events) state.apply(e);
+        if (events.length < 10_000) break;
+        seq = events[events.length - 1]!.seq;
+      }
+      opened = true;
+    },
+    async close() {
+      opened = false;
+      await store.close();
+    },
+
+    async putItem(itemId, body) {
+      requireOpen();
+      const id = checkId(itemId, 'itemId');
+      const fields = unwrap(validate(itemPutSchema, body));
+      if (fields.id !== undefined && fields.id !== id) {
+        throw new SetlistError('SETLIST_ERR_VALIDATION', {
+          message: 'must match the id in the path',
+          path: 'id',
+        });
+      }
+      const record = toItemRecord(id, fields, '', existingItem(id));
+      await store.writeItems([record]);
+      state.upsertItem(record);
+      return record;
+    },
+
+    async putItems(body) {
+      requireOpen();
+      if (isObject(body) && Array.isArray(body.items) && body.items.length > config.maxItemsPerBatch) {
+        throw new SetlistError('SETLIST_ERR_BATCH_TOO_LARGE', {
+          message: `A batch may hold at most ${config.maxItemsPerBatch} items; this one has ${body.items.length}.`,
+          path: 'items',
+        });
+      }
+      const batch = unwrap(validate(itemBatchSchema, body));
+      const records = batch.items.map((item, k) =>
+        toItemRecord(item.id, item, `items.${k}.`, existingItem(item.id)),
+      );
+      await store.writeItems(records);
+      for (const r of records) state.upsertItem(r);
+      return { upserted: records.length };
+    },
+
+    async patchItem(itemId, body) {
+      requireOpen();
+      const id = checkId(itemId, 'itemId');
+      const patch = unwrap(validate(itemPatchSchema, body));
+      const previous = existingItem(id);
+      if (previous === undefined) throw notFound('item', id);
+      const t = now();
+      const next: ItemRecord = { ...previous, updatedAt: t };
+      const nullable = ['creatorId', 'caption', 'category', 'durationMs', 'embedding'] as const;
+      for (const key of nullable) {
+        const v = patch[key];
+        if (v === null) delete next[key];
+        else if (v !== undefined) (next as unknown as Record<string, unknown>)[key] = v;
+      }
+      if (patch.tags !== undefined) next.tags = dedupe(patch.tags);
+      if (patch.createdAt !== undefined) next.createdAt = unwrap(checkTime(patch.createdAt, t), 'createdAt');
+      const audit: AuditEntry[] = [];
+      if (patch.visibility !== undefined && patch.reason !== undefined) {
+        next.visibility = patch.visibility;
+        next.visibilityReason = patch.reason;
+        if (patch.visibility !== previous.visibility) {
+          audit.push({
+            itemId: id as ItemId,
+            at: t,
+            actor: patch.actor ?? 'api',
+            action: patch.visibility === 'hidden' ? 'hide' : 'restore',
+            reason: patch.reason,
+          });
+        }
+      }
+      await store.writeItems([next], audit);
+      state.upsertItem(next);
+      return next;
+    },
+
+    async getItem(itemId) {
+      requireOpen();
+      const record = existingItem(checkId(itemId, 'itemId'));
+      if (record === undefined) throw notFound('item', itemId);
+      return record;
+    },
+
+    async itemAudit(itemId) {
+      requireOpen();
+      const id = checkId(itemId, 'itemId');
+      if (existingItem(id) === undefined) throw notFound('item', id);
+      return store.listAudit(id as ItemId);
+    },
+
+    async putUser(userId, body) {
+      requireOpen();
+      const id = checkId(userId, 'userId');
+      const fields = unwrap(validate(userPutSchema, body ?? {}));
+      if (fields.id !== undefined && fields.id !== id) {
+        throw new SetlistError('SETLIST_ERR_VALIDATION', {
+          message: 'must match the id in the path',
+          path: 'id',
+        });
+      }
+      const u = state.users.get(id);
+      const previous = u < 0 ? undefined : state.userRecords.get(u);
+      const t = now();
+      const record: UserRecord = {
+        id: id as UserId,
+        traits: { ...(fields.traits ?? {}) },
+        controls: previous?.controls ?? { muted: [], declared: [] },
+        createdAt: previous?.createdAt ?? t,
+        updatedAt: t,
+      };
+      await store.writeUsers([record]);
+      state.upsertUser(record);
+      return record;
+    },
+
+    async getUser(userId) {
+      requireOpen();
+      const id = checkId(userId, 'userId');
+      const u = state.users.get(id);
+      const record = u < 0 ? undefined : state.userRecords.get(u);
+      if (record !== undefined) return record;
+      if (u >= 0 && state.userStates[u] !== undefined) {
+        // Known from events only: a user exists once they act.
+        return {
+          id: id as UserId,
+          traits: {},
+          controls: { muted: [], declared: [] },
+          createdAt: 0,
+          updatedAt: 0,
+        };
+      }
+      throw notFound('user', id);
+    },
+
+    async ingest(body) {
+      requireOpen();
+      if (isObject(body) && Array.isArray(body.events) && body.events.length > config.maxEventsPerBatch) {
+        throw new SetlistError('SETLIST_ERR_BATCH_TOO_LARGE', {
+          message: `A batch may hold at most ${config.maxEventsPerBatch} events; this one has ${body.events.length}.`,
+          path: 'events',
+        });
+      }
+      const batch = unwrap(validate(eventBatchSchema, body));
+      const t = now();
+      const events: EventInput[] = batch.events.map((e, k) => {
+        const event: EventInput = {
+          userId: e.userId as UserId,
+          itemId: e.itemId as ItemId,
+          type: e.type,
+          at: e.at === undefined ? t : unwrap(checkTime(e.at, t), `events.${k}.at`),
+        };
+        if (e.id !== undefined) event.id = e.id;
+        if (e.watchMs !== undefined) event.watchMs = e.watchMs;
+        if (e.watchRatio !== undefined) event.watchRatio = e.watchRatio;
+        return event;
+      });
+      const result = await store.appendEvents(events, t);
+      for (const e of result.stored) state.apply(e);
+      return { accepted: result.stored.length, duplicates: result.duplicates.length };
+    },
+
+    async feed(userId, n) {
+      requireOpen();
+      const id = checkId(userId, 'userId');
+      const count = unwrap(validate(countSchema, n ?? 20, 'n'));
+      return { items: buildFeed(state, config, id, count, now()) };
+    },
+
+    async similar(itemId, n) {
+      requireOpen();
+      const id = checkId(itemId, 'itemId');
+      const count = unwrap(validate(countSchema, n ?? 20, 'n'));
+      const i = state.items.get(id);
+      if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
+      return { items: buildSimilar(state, config, i, count) };
+    },
+
+    async status() {
+      requireOpen();
+      const counts = await store.counts();
+      const t = now();
+      return {
+        store: store.kind,
+        counts: { ...counts, creators: state.creators.size },
+        models: [
+          { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
+          { name: 'cooccurrence', kind: 'online', version: state.eventsApplied, trainedAt: t },
+        ],
+        eventsBehind: Math.max(0, counts.events - state.eventsApplied),
+        startedAt,
+        uptimeMs: t - startedAt,
+      };
+    },
+  };
+}
+
+function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
+  if (result.ok) return result.value;
+  const issue: Issue = result.issues[0]!;
+  const path = [pathPrefix, issue.path].filter((p) => p !== undefined && p !== '').join('.');
+  throw new SetlistError('SETLIST_ERR_VALIDATION', {
+    message: path === '' ? issue.message : `${path} ${issue.message}`,
+    path,
+  });
+}
+
+function notFound(kind: 'item' | 'user', id: string): SetlistError {
+  return new SetlistError('SETLIST_ERR_NOT_FOUND', {
+    message: `No ${kind} with id "${id.slice(0, 256)}".`,
+    path: `${kind}Id`,
+  });
+}
+
+function dedupe(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

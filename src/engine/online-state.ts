@@ -1,0 +1,182 @@
+import { type Cooccurrence, createCooccurrence } from '../core/cooccurrence.js';
+import { eventWeight } from '../core/event-weight.js';
+import { Growable } from '../core/growable.js';
+import type { EventInput, ItemRecord, UserRecord } from '../types.js';
+import type { EngineConfig } from './config.js';
+import { IdIndex } from './id-index.js';
+
+/** What the engine knows of one user from their events, updated on every event. */
+export interface UserState {
+  /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
+  weights: Map<number, number>;
+  /** Item index -> time of the user's last event on it. */
+  lastAt: Map<number, number>;
+  /** Items with positive weight, oldest first, at most `recentItems`. */
+  recent: number[];
+  /** Items the user has engaged with (viewed, skipped, ...): never served to them again. */
+  seen: Set<number>;
+  /** Creator index -> how many of their items the user marked not_interested. */
+  creatorStrikes: Map<number, number>;
+  followed: Set<number>;
+  lastEventAt: number;
+  eventCount: number;
+}
+
+/** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
+const REBASE_HALF_LIVES = 200;
+
+/**
+ * The in-memory, online part of the engine: the catalogue in dense arrays, per-user state,
+ * decayed popularity and co-occurrence. Every accepted event is applied here before the request
+ * that carried it returns, so the next feed reflects it.
+ */
+export class OnlineState {
+  readonly items = new IdIndex();
+  readonly users = new IdIndex();
+  readonly creators = new IdIndex();
+  readonly records: (ItemRecord | undefined)[] = [];
+  readonly userRecords = new Map<number, UserRecord>();
+  readonly creatorOf = new Growable(Int32Array, -1);
+  /** 1 when the item's metadata is known and it is visible. */
+  readonly servable = new Growable(Uint8Array);
+  readonly createdAt = new Growable(Float64Array);
+  readonly popularity = new Growable(Float64Array);
+  readonly impressions = new Growable(Float64Array);
+  readonly userStates: (UserState | undefined)[] = [];
+  readonly itemsByCreator = new Map<number, Set<number>>();
+  readonly itemsByTag = new Map<string, Set<number>>();
+  readonly cooccurrence: Cooccurrence;
+  popularityRefMs = 0;
+  eventsApplied = 0;
+  lastEventSeq = 0;
+  private readonly config: EngineConfig;
+
+  constructor(config: EngineConfig) {
+    this.config = config;
+    this.cooccurrence = createCooccurrence({ shrink: config.cooccurrenceShrink });
+  }
+
+  get itemCount(): number {
+    return this.items.size;
+  }
+
+  /** Adds or replaces an item's metadata and re-indexes it. */
+  upsertItem(record: ItemRecord): number {
+    const i = this.items.intern(record.id);
+    const previous = this.records[i];
+    if (previous !== undefined) {
+      for (const tag of previous.tags) this.itemsByTag.get(tag)?.delete(i);
+      const c = this.creatorOf.get(i);
+      if (c >= 0) this.itemsByCreator.get(c)?.delete(i);
+    }
+    this.records[i] = record;
+    const creator = record.creatorId === undefined ? -1 : this.creators.intern(record.creatorId);
+    this.creatorOf.set(i, creator);
+    if (creator >= 0) setOf(this.itemsByCreator, creator).add(i);
+    for (const tag of record.tags) setOf(this.itemsByTag, tag).add(i);
+    this.createdAt.set(i, record.createdAt);
+    this.servable.set(i, record.visibility === 'visible' ? 1 : 0);
+    this.popularity.ensure(i + 1);
+    this.impressions.ensure(i + 1);
+    return i;
+  }
+
+  upsertUser(record: UserRecord): void {
+    this.userRecords.set(this.users.intern(record.id), record);
+  }
+
+  userState(u: number): UserState {
+    let s = this.userStates[u];
+    if (s === undefined) {
+      s = {
+        weights: new Map(),
+        lastAt: new Map(),
+        recent: [],
+        seen: new Set(),
+        creatorStrikes: new Map(),
+        followed: new Set(),
+        lastEventAt: 0,
+        eventCount: 0,
+      };
+      this.userStates[u] = s;
+    }
+    return s;
+  }
+
+  /** Applies one event to the online state. */
+  apply(event: EventInput & { seq?: number }): void {
+    const i = this.items.intern(event.itemId);
+    this.popularity.ensure(i + 1);
+    const u = this.users.intern(event.userId);
+    const s = this.userState(u);
+    s.eventCount++;
+    s.lastEventAt = Math.max(s.lastEventAt, event.at);
+    this.eventsApplied++;
+    if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
+    if (event.type === 'impression') {
+      this.impressions.add(i, 1);
+      return;
+    }
+    s.seen.add(i);
+    s.lastAt.set(i, event.at);
+    const creator = this.creatorOf.get(i);
+    if (event.type === 'not_interested' && creator >= 0) {
+      s.creatorStrikes.set(creator, (s.creatorStrikes.get(creator) ?? 0) + 1);
+    }
+    if (event.type === 'follow' && creator >= 0) s.followed.add(creator);
+
+    const cap = this.config.maxUserItemWeight;
+    const prev = s.weights.get(i) ?? 0;
+    const next = Math.max(-cap, Math.min(cap, prev + eventWeight(event.type, this.watchRatio(event, i))));
+    s.weights.set(i, next);
+    // One user adds at most `cap` to an item's popularity, however often they repeat an event.
+    const gain = Math.max(0, next) - Math.max(0, prev);
+    if (gain !== 0) this.addPopularity(i, gain, event.at);
+    if (prev <= 0 && next > 0) {
+      this.cooccurrence.addUserItem(i, s.recent);
+      s.recent.push(i);
+      if (s.recent.length > this.config.recentItems) s.recent.shift();
+    } else if (prev > 0 && next <= 0) {
+      const at = s.recent.indexOf(i);
+      if (at >= 0) s.recent.splice(at, 1);
+    }
+  }
+
+  /** Decayed popularity of an item at `nowMs`, in event-weight units. */
+  popularityAt(i: number, nowMs: number): number {
+    return this.popularity.get(i) * 2 ** ((this.popularityRefMs - nowMs) / this.config.popularityHalfLifeMs);
+  }
+
+  isServable(i: number): boolean {
+    return this.servable.get(i) === 1;
+  }
+
+  private watchRatio(event: EventInput, i: number): number | undefined {
+    if (event.watchRatio !== undefined) return event.watchRatio;
+    const durationMs = this.records[i]?.durationMs;
+    if (event.watchMs !== undefined && durationMs !== undefined && durationMs > 0)
+      return event.watchMs / durationMs;
+    return undefined;
+  }
+
+  private addPopularity(i: number, amount: number, atMs: number): void {
+    const h = this.config.popularityHalfLifeMs;
+    if (this.popularityRefMs === 0) this.popularityRefMs = atMs;
+    if ((atMs - this.popularityRefMs) / h > REBASE_HALF_LIVES) {
+      const factor = 2 ** ((this.popularityRefMs - atMs) / h);
+      const data = this.popularity.data;
+      for (let k = 0; k < data.length; k++) data[k] = data[k]! * factor;
+      this.popularityRefMs = atMs;
+    }
+    this.popularity.add(i, amount * 2 ** ((atMs - this.popularityRefMs) / h));
+  }
+}
+
+function setOf<K>(map: Map<K, Set<number>>, key: K): Set<number> {
+  let s = map.get(key);
+  if (s === undefined) {
+    s = new Set();
+    map.set(key, s);
+  }
+  return s;
+}

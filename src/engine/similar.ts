@@ -1,0 +1,63 @@
+import { diversify } from '../core/diversify.js';
+import type { EngineConfig } from './config.js';
+import type { FeedItem } from './feed.js';
+import type { OnlineState } from './online-state.js';
+import { buildReason, type ReasonSource } from './reasons.js';
+
+/**
+ * Items like `item`: co-occurrence neighbours first, then items sharing its tags (Jaccard), then the
+ * same creator's items; each with its reason. Hidden items are never returned.
+ */
+export function buildSimilar(state: OnlineState, config: EngineConfig, item: number, n: number): FeedItem[] {
+  const record = state.records[item];
+  const source = new Map<number, { score: number; source: ReasonSource; tag?: string }>();
+  const offer = (j: number, s: ReasonSource, score: number, tag?: string): void => {
+    if (j === item || !state.isServable(j) || !(score > 0)) return;
+    const prev = source.get(j);
+    if (prev === undefined || score > prev.score)
+      source.set(j, { score, source: s, ...(tag === undefined ? {} : { tag }) });
+  };
+  state.cooccurrence.forEachNeighbour(item, (j, sim) => offer(j, 'co-occurrence', 1 + sim));
+  const tags = record?.tags ?? [];
+  if (tags.length > 0) {
+    const shared = new Map<number, { count: number; tag: string }>();
+    for (const tag of tags) {
+      const holders = state.itemsByTag.get(tag);
+      if (holders === undefined || holders.size > 50_000) continue;
+      for (const j of holders) {
+        const s = shared.get(j);
+        if (s === undefined) shared.set(j, { count: 1, tag });
+        else s.count++;
+      }
+    }
+    for (const [j, s] of shared) {
+      const other = state.records[j]?.tags.length ?? 1;
+      offer(j, 'similar-tags', (0.5 * s.count) / (tags.length + other - s.count), s.tag);
+    }
+  }
+  const creator = state.creatorOf.get(item);
+  if (creator >= 0) for (const j of state.itemsByCreator.get(creator) ?? []) offer(j, 'same-creator', 0.2);
+
+  const ranked = [...source.entries()].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
+  const picked = diversify(
+    ranked.map(([j]) => j),
+    (j) => state.creatorOf.get(j),
+    n,
+    { window: config.creatorDiversity.window, maxPerGroup: config.creatorDiversity.maxPerCreator },
+  );
+  const info = new Map(ranked);
+  const because = [{ id: state.items.id(item), record }];
+  return picked.map((j) => {
+    const c = info.get(j)!;
+    return {
+      itemId: state.items.id(j),
+      score: Math.round(c.score * 1e6) / 1e6,
+      reason: buildReason({
+        source: c.source,
+        record: state.records[j],
+        because,
+        ...(c.tag === undefined ? {} : { tag: c.tag }),
+      }),
+    };
+  });
+}

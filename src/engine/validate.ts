@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { EVENT_TYPES } from '../types.js';
+
+/** The outcome of validating input: a value, or the issues with the path of each field at fault. */
+export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export const MAX_ID_LENGTH = 256;
+/** Earliest accepted event or item time: 2000-01-01. */
+export const MIN_TIME_MS = Date.UTC(2000, 0, 1);
+/** How far into the future a timestamp may be (clock skew between services). */
+export const MAX_FUTURE_SKEW_MS = 24 * 3600 * 1000;
+
+export const idSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+  .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
+
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
+
+/** Epoch milliseconds or an ISO-8601 string; checked against the clock by {@link checkTime}. */
+export const timeSchema = z.union([
+  z.number().finite('must be a finite number of epoch milliseconds'),
+  z.iso.datetime({
+    offset: true,
+    local: false,
+    message: 'must be an ISO-8601 date-time or epoch milliseconds',
+  }),
+]);
+
+export const tagSchema = text(64).min(1, 'must not be empty');
+
+export const itemFieldsSchema = z.strictObject({
+  creatorId: idSchema.optional(),
+  caption: text(5_000).optional(),
+  tags: z.array(tagSchema).max(100, 'must have at most 100 tags').optional(),
+  category: text(128).optional(),
+  createdAt: timeSchema.optional(),
+  durationMs: z.number().finite().nonnegative().max(1e10).optional(),
+  embedding: z.array(z.number().finite()).min(1).max(4_096).optional(),
+});
+
+export const itemPutSchema = itemFieldsSchema.extend({ id: idSchema.optional() });
+export const itemBatchSchema = z.strictObject({
+  items: z
+    .array(itemFieldsSchema.extend({ id: idSchema }))
+    .min(1, 'must have at least one item')
+    .max(10_000, 'must have at most 10000 items'),
+});
+
+export const itemPatchSchema = z
+  .strictObject({
+    creatorId: idSchema.nullable().optional(),
+    caption: text(5_000).nullable().optional(),
+    tags: z.array(tagSchema).max(100).optional(),
+    category: text(128).nullable().optional(),
+    createdAt: timeSchema.optional(),
+    durationMs: z.number().finite().nonnegative().max(1e10).nullable().optional(),
+    embedding: z.array(z.number().finite()).min(1).max(4_096).nullable().optional(),
+    visibility: z.enum(['visible', 'hidden']).optional(),
+    reason: text(1_000).min(1).optional(),
+    actor: text(256).min(1).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.visibility !== undefined && v.reason === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when visibility changes' });
+    }
+  });
+
+const traitValue = z.union([text(1_000), z.number().finite(), z.boolean(), z.null()]);
+export const userPutSchema = z.strictObject({
+  id: idSchema.optional(),
+  traits: z
+    .record(text(128), traitValue)
+    .refine((r) => Object.keys(r).length <= 100, 'must have at most 100 traits')
+    .optional(),
+});
+
+export const eventSchema = z.strictObject({
+  id: idSchema.optional(),
+  userId: idSchema,
+  itemId: idSchema,
+  type: z.enum(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
+  at: timeSchema.optional(),
+  watchMs: z.number().finite().nonnegative().max(1e10).optional(),
+  watchRatio: z.number().finite().nonnegative().max(100).optional(),
+});
+export const eventBatchSchema = z.strictObject({
+  events: z.array(eventSchema).min(1, 'must have at least one event'),
+});
+
+export const profilePatchSchema = z
+  .strictObject({
+    mute: z.array(idSchema).max(100).optional(),
+    unmute: z.array(idSchema).max(100).optional(),
+    declare: z
+      .array(z.strictObject({ tag: tagSchema, weight: z.number().finite().min(-1).max(1) }))
+      .max(100)
+      .optional(),
+  })
+  .refine((v) => v.mute !== undefined || v.unmute !== undefined || v.declare !== undefined, {
+    message: 'must have at least one of mute, unmute, declare',
+  });
+
+export const countSchema = z.coerce
+  .number()
+  .int('must be an integer')
+  .min(1, 'must be at least 1')
+  .max(500, 'must be at most 500');
+
+/**
+ * Validates `input` against a schema and returns a value or the issues; never throws.
+ *
+ * @example
+ * const r = validate(eventBatchSchema, body);
+ * if (!r.ok) console.log(r.issues[0].path); // "events.0.type"
+ */
+export function validate<T>(schema: z.ZodType<T>, input: unknown, pathPrefix = ''): Result<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => {
+      const path = [pathPrefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+      return { path, message: issue.message };
+    }),
+  };
+}
+
+/** Converts epoch milliseconds or ISO-8601 to epoch milliseconds, checking the accepted range. */
+export function checkTime(value: number | string, nowMs: number): Result<number> {
+  const ms = typeof value === 'number' ? value : Date.parse(value);
+  if (!Number.isFinite(ms)) return { ok: false, issues: [{ path: '', message: 'is not a valid time' }] };
+  if (ms < MIN_TIME_MS) {
+    return { ok: false, issues: [{ path: '', message: 'must not be before 2000-01-01' }] };
+  }
+  if (ms > nowMs + MAX_FUTURE_SKEW_MS) {
+    return { ok: false, issues: [{ path: '', message: 'must not be more than 24 hours in the future' }] };
+  }
+  return { ok: true, value: Math.round(ms) };
+}

@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { SetlistError } from '../errors.js';
+
+/**
+ * The one error handler: every failure leaves as `{ error: { code, message, path? } }` with the
+ * catalogue's status. Unexpected errors are logged and answered with a generic 500.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | SetlistError | Error, request, reply) => {
+    const mapped = toSetlistError(err);
+    if (mapped.status >= 500) request.log.error({ err }, 'request failed');
+    if (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') {
+      reply.header('retry-after', '1');
+    }
+    return reply.status(mapped.status).send(mapped.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const err = new SetlistError('SETLIST_ERR_ROUTE_NOT_FOUND', {
+      message: `No route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: see GET /openapi.json.`,
+    });
+    return reply.status(err.status).send(err.toJSON());
+  });
+}
+
+function toSetlistError(err: FastifyError | SetlistError | Error): SetlistError {
+  if (err instanceof SetlistError) return err;
+  const code = (err as FastifyError).code;
+  const status = (err as FastifyError).statusCode;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new SetlistError('SETLIST_ERR_BODY_TOO_LARGE', { cause: err });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new SetlistError('SETLIST_ERR_UNSUPPORTED_MEDIA_TYPE', { cause: err });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new SetlistError('SETLIST_ERR_MALFORMED_JSON', { cause: err });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new SetlistError('SETLIST_ERR_VALIDATION', {
+        message: 'The Content-Length header is wrong.',
+        cause: err,
+      });
+    default:
+      break;
+  }
+  if (err instanceof SyntaxError || (status === 400 && /JSON|prototype|constructor/i.test(err.message))) {
+    return new SetlistError('SETLIST_ERR_MALFORMED_JSON', {
+      message: `The body is not acceptable JSON: ${err.message.slice(0, 200)}`,
+      cause: err,
+    });
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new SetlistError('SETLIST_ERR_VALIDATION', { message: err.message.slice(0, 500), cause: err });
+  }
+  return new SetlistError('SETLIST_ERR_INTERNAL', { cause: err });
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import {
+  eventBatchSchema,
+  itemBatchSchema,
+  itemPatchSchema,
+  itemPutSchema,
+  profilePatchSchema,
+  userPutSchema,
+} from '../engine/validate.js';
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' } },
+    },
+  },
+};
+
+const reason = {
+  type: 'object',
+  required: ['source', 'exploration', 'text'],
+  properties: {
+    source: { type: 'string' },
+    facet: { type: 'string' },
+    because: { type: 'array', items: { type: 'string' } },
+    exploration: { type: 'boolean' },
+    text: { type: 'string' },
+  },
+};
+const rankedList = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['itemId', 'score', 'reason'],
+        properties: { itemId: { type: 'string' }, score: { type: 'number' }, reason },
+      },
+    },
+  },
+};
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const body = (schema: z.ZodType) => ({
+  required: true,
+  content: { 'application/json': { schema: json(schema) } },
+});
+const ok = (schema: object = { type: 'object' }) => ({
+  '200': { description: 'OK', content: { 'application/json': { schema } } },
+  default: { description: 'Error', content: { 'application/json': { schema: errorBody } } },
+});
+const idParam = (name: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string', maxLength: 256 },
+});
+const nParam = { name: 'n', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 20 } };
+
+/** The OpenAPI 3.1 description of HTTP API v1, built from the same schemas that validate requests. */
+export function openApiDocument(version: string): object {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'setlist HTTP API', version },
+    paths: {
+      '/v1/items': {
+        post: {
+          summary: 'Create or replace items in a batch',
+          requestBody: body(itemBatchSchema),
+          responses: ok(),
+        },
+      },
+      '/v1/items/{itemId}': {
+        parameters: [idParam('itemId')],
+        put: { summary: 'Create or replace an item', requestBody: body(itemPutSchema), responses: ok() },
+        get: { summary: 'Read an item', responses: ok() },
+        patch: {
+          summary: 'Change fields, including visibility with a reason',
+          requestBody: body(itemPatchSchema),
+          responses: ok(),
+        },
+      },
+      '/v1/items/{itemId}/audit': {
+        parameters: [idParam('itemId')],
+        get: { summary: 'Visibility audit trail', responses: ok() },
+      },
+      '/v1/items/{itemId}/similar': {
+        parameters: [idParam('itemId'), nParam],
+        get: { summary: 'Items like this one, with reasons', responses: ok(rankedList) },
+      },
+      '/v1/items/{itemId}/labels': {
+        parameters: [idParam('itemId')],
+        get: { summary: 'Labels with calibrated confidence', responses: ok() },
+      },
+      '/v1/users/{userId}': {
+        parameters: [idParam('userId')],
+        put: { summary: 'Create or replace a user', requestBody: body(userPutSchema), responses: ok() },
+        get: { summary: 'Read a user', responses: ok() },
+      },
+      '/v1/users/{userId}/feed': {
+        parameters: [idParam('userId'), nParam],
+        get: { summary: "The user's feed, each item with its reason", responses: ok(rankedList) },
+      },
+      '/v1/users/{userId}/profile': {
+        parameters: [idParam('userId')],
+        get: { summary: 'Interest facets', responses: ok() },
+        patch: {
+          summary: 'Mute, unmute, declare interests',
+          requestBody: body(profilePatchSchema),
+          responses: ok(),
+        },
+      },
+      '/v1/events': {
+        post: {
+          summary: 'Ingest events (idempotent by id)',
+          requestBody: body(eventBatchSchema),
+          responses: ok(),
+        },
+      },
+      '/v1/creators/{creatorId}/profile': {
+        parameters: [idParam('creatorId')],
+        get: { summary: "A creator's facets", responses: ok() },
+      },
+      '/v1/trending': { parameters: [nParam], get: { summary: 'Rising items and tags', responses: ok() } },
+      '/v1/status': { get: { summary: 'Counts, models, freshness', responses: ok() } },
+      '/healthz': { get: { summary: 'Liveness', responses: ok() } },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } },
+      },
+    },
+  };
+}

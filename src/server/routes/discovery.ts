@@ -1,0 +1,8 @@
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.js';
+import { notImplemented } from '../not-implemented.js';
+
+export function discoveryRoutes(app: FastifyInstance, _engine: Engine): void {
+  app.get('/v1/creators/:creatorId/profile', notImplemented('creator profiles'));
+  app.get('/v1/trending', notImplemented('trends'));
+}

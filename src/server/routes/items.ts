@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.js';
+import { notImplemented } from '../not-implemented.js';
+
+interface ItemParams {
+  itemId: string;
+}
+interface CountQuery {
+  n?: string;
+}
+
+export function itemRoutes(app: FastifyInstance, engine: Engine): void {
+  app.put<{ Params: ItemParams }>('/v1/items/:itemId', async (req) => {
+    return { item: await engine.putItem(req.params.itemId, req.body) };
+  });
+  app.post('/v1/items', async (req) => engine.putItems(req.body));
+  app.get<{ Params: ItemParams }>('/v1/items/:itemId', async (req) => ({
+    item: await engine.getItem(req.params.itemId),
+  }));
+  app.patch<{ Params: ItemParams }>('/v1/items/:itemId', async (req) => {
+    return { item: await engine.patchItem(req.params.itemId, req.body) };
+  });
+  app.get<{ Params: ItemParams }>('/v1/items/:itemId/audit', async (req) => ({
+    audit: await engine.itemAudit(req.params.itemId),
+  }));
+  app.get<{ Params: ItemParams; Querystring: CountQuery }>('/v1/items/:itemId/similar', async (req) =>
+    engine.similar(req.params.itemId, req.query.n),
+  );
+  app.get('/v1/items/:itemId/labels', notImplemented('item labels'));
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { SetlistError } from '../../errors.js';
+import { runStoreContract } from '../store-contract.js';
+import { createSqliteStore } from './sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'setlist-sqlite-'));
+let n = 0;
+const paths = new WeakMap<object, string>();
+
+runStoreContract('sqlite', {
+  async create() {
+    const path = join(dir, `store-${n++}.db`);
+    const store = createSqliteStore({ path });
+    await store.migrate();
+    paths.set(store, path);
+    return store;
+  },
+  async reopen(previous) {
+    const store = createSqliteStore({ path: paths.get(previous)! });
+    await store.migrate();
+    return store;
+  },
+});
+
+test('a file that is not a database gets SETLIST_ERR_STORE_CORRUPT', async () => {
+  const path = join(dir, 'garbage.db');
+  writeFileSync(path, 'this is not sqlite, just text that is long enough to have a header'.repeat(100));
+  await assert.rejects(
+    async () => {
+      const store = createSqliteStore({ path });
+      await store.migrate();
+    },
+    (err: unknown) => err instanceof SetlistError && err.code === 'SETLIST_ERR_STORE_CORRUPT',
+  );
+});
+
+test('a database from a newer schema version gets SETLIST_ERR_STORE_TOO_NEW', async () => {
+  const path = join(dir, 'newer.db');
+  const raw = new Database(path);
+  raw.pragma('user_version = 999');
+  raw.close();
+  const store = createSqliteStore({ path });
+  await assert.rejects(
+    () => store.migrate(),
+    (err: unknown) => err instanceof SetlistError && err.code === 'SETLIST_ERR_STORE_TOO_NEW',
+  );
+  await store.close();
+});

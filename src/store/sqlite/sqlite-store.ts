@@ -1,0 +1,277 @@
+import Database from 'better-sqlite3';
+import { SetlistError } from '../../errors.js';
+import type {
+  AuditEntry,
+  EventInput,
+  EventType,
+  ItemId,
+  ItemRecord,
+  ModelSnapshot,
+  StoreCounts,
+  StoredEvent,
+  UserId,
+  UserRecord,
+} from '../../types.js';
+import type { AppendResult, Page, Store } from '../store.js';
+import { sqliteMigrations } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or ':memory:'. */
+  path: string;
+  /**
+   * SQLite's `synchronous` setting. `full` (the default) fsyncs the WAL on every commit, so an
+   * acknowledged write survives a power loss as well as a crash; `normal` survives a process crash only.
+   */
+  synchronous?: 'full' | 'normal';
+}
+
+interface EventRow {
+  seq: number;
+  id: string | null;
+  user_id: string;
+  item_id: string;
+  type: string;
+  at: number;
+  watch_ms: number | null;
+  watch_ratio: number | null;
+  received_at: number;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode (better-sqlite3). Calls are synchronous inside and
+ * resolve at once; each write is one transaction.
+ *
+ * @example
+ * const store = createSqliteStore({ path: './setlist.db' });
+ * await store.migrate();
+ */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  let db: Database.Database;
+  try {
+    db = new Database(options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('busy_timeout = 5000');
+  } catch (cause) {
+    throw storeOpenError(cause, options.path);
+  }
+
+  let statements: ReturnType<typeof prepare> | undefined;
+  const st = (): ReturnType<typeof prepare> => {
+    statements ??= prepare(db);
+    return statements;
+  };
+
+  const writeItems = db.transaction((items: readonly ItemRecord[], audit: readonly AuditEntry[]) => {
+    const s = st();
+    for (const item of items) {
+      s.upsertItem.run(item.id, item.creatorId ?? null, item.createdAt, item.updatedAt, JSON.stringify(item));
+    }
+    for (const entry of audit) {
+      s.insertAudit.run(entry.itemId, entry.at, entry.actor, entry.action, entry.reason);
+    }
+  });
+
+  const writeUsers = db.transaction((users: readonly UserRecord[]) => {
+    const s = st();
+    for (const user of users) s.upsertUser.run(user.id, user.updatedAt, JSON.stringify(user));
+  });
+
+  const appendEvents = db.transaction((events: readonly EventInput[], receivedAt: number): AppendResult => {
+    const s = st();
+    const stored: StoredEvent[] = [];
+    const duplicates: number[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const row = s.insertEvent.get(
+        e.id ?? null,
+        e.userId,
+        e.itemId,
+        e.type,
+        e.at,
+        e.watchMs ?? null,
+        e.watchRatio ?? null,
+        receivedAt,
+      ) as { seq: number } | undefined;
+      if (row === undefined) {
+        duplicates.push(i);
+      } else {
+        stored.push({ ...e, seq: row.seq, receivedAt });
+      }
+    }
+    return { stored, duplicates };
+  });
+
+  return {
+    kind: 'sqlite',
+    async migrate() {
+      try {
+        migrate(db);
+      } catch (cause) {
+        if (cause instanceof SetlistError) throw cause;
+        throw storeOpenError(cause, options.path);
+      }
+      statements = prepare(db);
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+    async writeItems(items, audit = []) {
+      writeItems(items, audit);
+    },
+    async getItem(id) {
+      const row = st().getItem.get(id) as { doc: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.doc) as ItemRecord);
+    },
+    async listItems(page: Page) {
+      const rows = st().listItems.all(page.after ?? '', page.limit) as { doc: string }[];
+      return rows.map((r) => JSON.parse(r.doc) as ItemRecord);
+    },
+    async listAudit(itemId: ItemId) {
+      const rows = st().listAudit.all(itemId) as {
+        item_id: string;
+        at: number;
+        actor: string;
+        action: AuditEntry['action'];
+        reason: string;
+      }[];
+      return rows.map((r) => ({
+        itemId: r.item_id as ItemId,
+        at: r.at,
+        actor: r.actor,
+        action: r.action,
+        reason: r.reason,
+      }));
+    },
+    async writeUsers(users) {
+      writeUsers(users);
+    },
+    async getUser(id: UserId) {
+      const row = st().getUser.get(id) as { doc: string } | undefined;
+      return row === undefined ? undefined : (JSON.parse(row.doc) as UserRecord);
+    },
+    async listUsers(page: Page) {
+      const rows = st().listUsers.all(page.after ?? '', page.limit) as { doc: string }[];
+      return rows.map((r) => JSON.parse(r.doc) as UserRecord);
+    },
+    async appendEvents(events, receivedAt) {
+      return appendEvents(events, receivedAt);
+    },
+    async readEvents(afterSeq, limit) {
+      const rows = st().readEvents.all(afterSeq, limit) as EventRow[];
+      return rows.map(rowToEvent);
+    },
+    async saveSnapshot(snapshot: ModelSnapshot) {
+      st().insertSnapshot.run(
+        snapshot.name,
+        snapshot.version,
+        snapshot.trainedAt,
+        JSON.stringify(snapshot.meta),
+        Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
+      );
+    },
+    async loadSnapshot(name) {
+      const row = st().loadSnapshot.get(name) as
+        | { name: string; version: number; trained_at: number; meta: string; data: Buffer }
+        | undefined;
+      if (row === undefined) return undefined;
+      return {
+        name: row.name,
+        version: row.version,
+        trainedAt: row.trained_at,
+        meta: JSON.parse(row.meta) as Record<string, unknown>,
+        data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+      };
+    },
+    async counts(): Promise<StoreCounts> {
+      const s = st();
+      return {
+        items: (s.countItems.get() as { n: number }).n,
+        users: (s.countUsers.get() as { n: number }).n,
+        events: (s.countEvents.get() as { n: number }).n,
+      };
+    },
+  };
+}
+
+function prepare(db: Database.Database) {
+  return {
+    upsertItem: db.prepare(
+      `INSERT INTO items (id, creator_id, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET creator_id = excluded.creator_id, created_at = excluded.created_at,
+       updated_at = excluded.updated_at, doc = excluded.doc`,
+    ),
+    getItem: db.prepare('SELECT doc FROM items WHERE id = ?'),
+    listItems: db.prepare('SELECT doc FROM items WHERE id > ? ORDER BY id LIMIT ?'),
+    insertAudit: db.prepare('INSERT INTO audit (item_id, at, actor, action, reason) VALUES (?, ?, ?, ?, ?)'),
+    listAudit: db.prepare(
+      'SELECT item_id, at, actor, action, reason FROM audit WHERE item_id = ? ORDER BY seq',
+    ),
+    upsertUser: db.prepare(
+      `INSERT INTO users (id, updated_at, doc) VALUES (?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc`,
+    ),
+    getUser: db.prepare('SELECT doc FROM users WHERE id = ?'),
+    listUsers: db.prepare('SELECT doc FROM users WHERE id > ? ORDER BY id LIMIT ?'),
+    insertEvent: db.prepare(
+      `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING seq`,
+    ),
+    readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    insertSnapshot: db.prepare(
+      `INSERT INTO snapshots (name, version, trained_at, meta, data) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
+       data = excluded.data`,
+    ),
+    loadSnapshot: db.prepare(
+      'SELECT name, version, trained_at, meta, data FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT 1',
+    ),
+    countItems: db.prepare('SELECT count(*) AS n FROM items'),
+    countUsers: db.prepare('SELECT count(*) AS n FROM users'),
+    countEvents: db.prepare('SELECT count(*) AS n FROM events'),
+  };
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > sqliteMigrations.length) {
+    throw new SetlistError('SETLIST_ERR_STORE_TOO_NEW', {
+      message: `The database has schema version ${current}; this setlist knows up to ${sqliteMigrations.length}. Upgrade setlist to open it.`,
+    });
+  }
+  for (let v = current; v < sqliteMigrations.length; v++) {
+    db.transaction(() => {
+      db.exec(sqliteMigrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+function rowToEvent(r: EventRow): StoredEvent {
+  const event: StoredEvent = {
+    seq: r.seq,
+    userId: r.user_id as UserId,
+    itemId: r.item_id as ItemId,
+    type: r.type as EventType,
+    at: r.at,
+    receivedAt: r.received_at,
+  };
+  if (r.id !== null) event.id = r.id;
+  if (r.watch_ms !== null) event.watchMs = r.watch_ms;
+  if (r.watch_ratio !== null) event.watchRatio = r.watch_ratio;
+  return event;
+}
+
+function storeOpenError(cause: unknown, path: string): SetlistError {
+  const code = (cause as { code?: string }).code;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new SetlistError('SETLIST_ERR_STORE_CORRUPT', {
+      message: `${path} is not a readable setlist database (${code}): restore it from a backup or point --db elsewhere.`,
+      cause,
+    });
+  }
+  return new SetlistError('SETLIST_ERR_STORE_CORRUPT', {
+    message: `Cannot open the database at ${path}: ${(cause as Error).message}`,
+    cause,
+  });
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadDemo } from '../src/cli/demo.js';
+import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../src/demo/generate.js';
+import { importFile } from '../src/import/import-file.js';
+import { openEngine, T0, tempDbPath } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'setlist-cli-'));
+
+test('import reports rejected rows with line numbers and reasons, and keeps the good ones', async () => {
+  const engine = await openEngine(':memory:', { now: () => T0 });
+  const items = join(dir, 'items.csv');
+  writeFileSync(
+    items,
+    'id,creatorId,caption,tags,createdAt\nv1,c1,"猫, 狗",pets|猫,1790000000000\nv2,c1,x,,notatime\n,c2,y,,\n',
+  );
+  const events = join(dir, 'events.jsonl');
+  writeFileSync(
+    events,
+    [
+      JSON.stringify({ id: 'e1', userId: 'u1', itemId: 'v1', type: 'view', watchRatio: 0.7 }),
+      '{broken',
+      JSON.stringify({ userId: 'u1', itemId: 'v1', type: 'teleport' }),
+      JSON.stringify({ id: 'e1', userId: 'u1', itemId: 'v1', type: 'view' }),
+    ].join('\n'),
+  );
+  const itemSummary = await importFile(engine, 'items', items, undefined, () => T0);
+  assert.equal(itemSummary.accepted, 1);
+  assert.deepEqual(
+    itemSummary.rejected.map((r) => r.line),
+    [3, 4],
+  );
+  assert.match(itemSummary.rejected[1]!.message, /^id /);
+  const eventSummary = await importFile(engine, 'events', events, undefined, () => T0);
+  assert.equal(eventSummary.accepted, 1);
+  assert.equal(eventSummary.duplicates, 1);
+  assert.deepEqual(
+    eventSummary.rejected.map((r) => r.line),
+    [2, 3],
+  );
+  assert.match(eventSummary.rejected[1]!.message, /type/);
+  assert.deepEqual((await engine.getItem('v1')).tags, ['pets', '猫']);
+});
+
+test('the demo platform is reproducible from its seed', () => {
+  const a = generateDemoPlatform({ ...DEFAULT_DEMO_OPTIONS, nowMs: T0 });
+  const b = generateDemoPlatform({ ...DEFAULT_DEMO_OPTIONS, nowMs: T0 });
+  assert.deepEqual(a.events.slice(0, 200), b.events.slice(0, 200));
+  assert.equal(a.events.length, b.events.length);
+});
+
+test('the demo has multi-topic creators, bilingual captions and low-information items', () => {
+  const demo = generateDemoPlatform({ ...DEFAULT_DEMO_OPTIONS, nowMs: T0 });
+  const topicsByCreator = new Map<string, Set<string>>();
+  for (const item of demo.items) {
+    if (item.category === undefined) continue;
+    const set = topicsByCreator.get(item.creatorId) ?? new Set();
+    set.add(item.category);
+    topicsByCreator.set(item.creatorId, set);
+  }
+  assert.ok([...topicsByCreator.values()].some((s) => s.size >= 2));
+  assert.ok(demo.items.some((i) => /[\u4e00-\u9fff]/.test(i.caption) && /[a-z]/.test(i.caption)));
+  assert.ok(demo.items.some((i) => i.caption === ''));
+  assert.ok(demo.items.some((i) => /^[01]+$/.test(i.caption)));
+});
+
+test('the demo loads into a fresh database and every user gets a full feed', async () => {
+  const engine = await loadDemo(tempDbPath('demo'), 42, T0);
+  const status = await engine.status();
+  assert.ok(status.counts.items > 2_000);
+  assert.ok(status.counts.events > 10_000);
+  const feed = await engine.feed('beauty-vlogger', 20);
+  assert.equal(feed.items.length, 20);
+  await engine.close();
+});
+
+test('the setlist binary prints its commands', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', '--help'], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+  for (const command of ['serve', 'import', 'demo']) assert.match(result.stdout, new RegExp(command));
+});

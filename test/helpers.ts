@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EngineConfig } from '../src/engine/config.js';
+import { createEngine, type Engine } from '../src/engine/engine.js';
+import { buildApp } from '../src/server/app.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+
+export const T0 = Date.UTC(2026, 10, 1);
+
+/** A fake clock starting at T0 that tests move by hand. */
+export function createClock(start = T0): { now: () => number; advance: (ms: number) => void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+export function tempDbPath(name = 'setlist'): string {
+  return join(mkdtempSync(join(tmpdir(), 'setlist-test-')), `${name}.db`);
+}
+
+export async function openEngine(
+  path = ':memory:',
+  options: { now?: () => number; config?: Partial<EngineConfig> } = {},
+): Promise<Engine> {
+  const engine = createEngine({ store: createSqliteStore({ path }), ...options });
+  await engine.open();
+  return engine;
+}
+
+export async function openApp(path = ':memory:', options: { now?: () => number } = {}) {
+  const engine = await openEngine(path, options);
+  const app = buildApp({ engine });
+  await app.ready();
+  return { app, engine };
+}

@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { createClock, openApp, T0, tempDbPath } from './helpers.js';
+
+const clock = createClock();
+const { app } = await openApp(':memory:', { now: clock.now });
+after(() => app.close());
+
+async function counts() {
+  const res = await app.inject({ method: 'GET', url: '/v1/status' });
+  return res.json().counts;
+}
+
+describe('items', () => {
+  test('PUT creates an item and GET reads it back', async () => {
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/v1/items/v1',
+      payload: {
+        creatorId: 'c1',
+        caption: '猫咪 #cats',
+        tags: ['猫', 'pets'],
+        createdAt: '2026-10-31T12:00:00Z',
+      },
+    });
+    assert.equal(put.statusCode, 200);
+    const get = await app.inject({ method: 'GET', url: '/v1/items/v1' });
+    assert.equal(get.json().item.createdAt, Date.UTC(2026, 9, 31, 12));
+    assert.deepEqual(get.json().item.tags, ['猫', 'pets']);
+  });
+
+  test('POST /v1/items writes a batch', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/items',
+      payload: {
+        items: [
+          { id: 'v2', tags: ['a'] },
+          { id: 'v3', tags: ['b'], creatorId: 'c2' },
+        ],
+      },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { upserted: 2 });
+  });
+
+  test('an unknown item is a 404 with a code', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/items/nope' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().error.code, 'SETLIST_ERR_NOT_FOUND');
+  });
+
+  test('hiding an item needs a reason, keeps an audit trail, and can be undone', async () => {
+    const missing = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v2',
+      payload: { visibility: 'hidden' },
+    });
+    assert.equal(missing.statusCode, 400);
+    assert.equal(missing.json().error.path, 'reason');
+    const hide = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v2',
+      payload: { visibility: 'hidden', reason: 'flagged as abnormal visual input', actor: 'mod-7' },
+    });
+    assert.equal(hide.json().item.visibility, 'hidden');
+    const restore = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v2',
+      payload: { visibility: 'visible', reason: 'appeal accepted: it is a painting' },
+    });
+    assert.equal(restore.json().item.visibility, 'visible');
+    const audit = await app.inject({ method: 'GET', url: '/v1/items/v2/audit' });
+    assert.deepEqual(
+      audit.json().audit.map((a: { action: string; actor: string }) => [a.action, a.actor]),
+      [
+        ['hide', 'mod-7'],
+        ['restore', 'api'],
+      ],
+    );
+  });
+});
+
+describe('bad input is rejected with a code and a path, and changes nothing', () => {
+  const cases: {
+    name: string;
+    method: 'POST' | 'PUT';
+    url: string;
+    payload: string;
+    code: string;
+    path?: string;
+  }[] = [
+    {
+      name: 'malformed JSON',
+      method: 'POST',
+      url: '/v1/events',
+      payload: '{"events": [',
+      code: 'SETLIST_ERR_MALFORMED_JSON',
+    },
+    {
+      name: 'a missing field',
+      method: 'POST',
+      url: '/v1/events',
+      payload: JSON.stringify({
+        events: [
+          { userId: 'u1', itemId: 'v1', type: 'view' },
+          { userId: 'u1', type: 'view' },
+        ],
+      }),
+      code: 'SETLIST_ERR_VALIDATION',
+      path: 'events.1.itemId',
+    },
+    {
+      name: 'a wrongly typed field',
+      method: 'PUT',
+      url: '/v1/items/v9',
+      payload: JSON.stringify({ tags: 'not-a-list' }),
+      code: 'SETLIST_ERR_VALIDATION',
+      path: 'tags',
+    },
+    {
+      name: 'an unknown event type',
+      method: 'POST',
+      url: '/v1/events',
+      payload: JSON.stringify({ events: [{ userId: 'u1', itemId: 'v1', type: 'teleport' }] }),
+      code: 'SETLIST_ERR_VALIDATION',
+      path: 'events.0.type',
+    },
+    {
+      name: 'a far-future timestamp',
+      method: 'POST',
+      url: '/v1/events',
+      payload: JSON.stringify({ events: [{ userId: 'u1', itemId: 'v1', type: 'view', at: T0 + 1e12 }] }),
+      code: 'SETLIST_ERR_VALIDATION',
+      path: 'events.0.at',
+    },
+    {
+      name: 'an oversized batch',
+      method: 'POST',
+      url: '/v1/events',
+      payload: JSON.stringify({
+        events: Array.from({ length: 10_001 }, (_, i) => ({ userId: 'u1', itemId: `v${i}`, type: 'view' })),
+      }),
+      code: 'SETLIST_ERR_BATCH_TOO_LARGE',
+      path: 'events',
+    },
+    {
+      name: 'a __proto__ key',
+      method: 'PUT',
+      url: '/v1/items/v9',
+      payload: '{"tags": [], "__proto__": {"polluted": true}}',
+      code: 'SETLIST_ERR_MALFORMED_JSON',
+    },
+    {
+      name: 'an id longer than 256 characters',
+      method: 'PUT',
+      url: `/v1/items/${'x'.repeat(257)}`,
+      payload: '{}',
+      code: 'SETLIST_ERR_VALIDATION',
+      path: 'itemId',
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.name} gets ${c.code}`, async () => {
+      const before = await counts();
+      const res = await app.inject({
+        method: c.method,
+        url: c.url,
+        payload: c.payload,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `status ${res.statusCode}`);
+      const body = res.json();
+      assert.equal(body.error.code, c.code);
+      assert.equal(typeof body.error.message, 'string');
+      if (c.path !== undefined) assert.equal(body.error.path, c.path);
+      assert.deepEqual(await counts(), before);
+    });
+  }
+
+  test('a body over the size limit gets 413', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      payload: `{"events":[${'"x",'.repeat(3_000_000)}"x"]}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.json().error.code, 'SETLIST_ERR_BODY_TOO_LARGE');
+  });
+
+  test('an unknown route gets a 404 in the standard shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v2/nothing' });
+    assert.equal(res.statusCode, 404);
+    assert.equal(res.json().error.code, 'SETLIST_ERR_ROUTE_NOT_FOUND');
+  });
+
+  test('a bad n on the feed is a 400 naming n', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/users/u1/feed?n=0' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.path, 'n');
+  });
+});
+
+describe('events and feeds', () => {
+  test('a retried event id is accepted once', async () => {
+    const payload = { events: [{ id: 'e-1', userId: 'u9', itemId: 'v1', type: 'like' }] };
+    const first = await app.inject({ method: 'POST', url: '/v1/events', payload });
+    const again = await app.inject({ method: 'POST', url: '/v1/events', payload });
+    assert.deepEqual(first.json(), { accepted: 1, duplicates: 0 });
+    assert.deepEqual(again.json(), { accepted: 0, duplicates: 1 });
+  });
+
+  test('a feed item carries an item id, a score and a reason', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/users/u9/feed?n=5' });
+    assert.equal(res.statusCode, 200);
+    const items = res.json().items;
+    assert.ok(items.length > 0);
+    for (const item of items) {
+      assert.equal(typeof item.itemId, 'string');
+      assert.equal(typeof item.score, 'number');
+      assert.equal(typeof item.reason.source, 'string');
+      assert.equal(typeof item.reason.text, 'string');
+      assert.equal(item.reason.exploration, false);
+      assert.notEqual(item.itemId, 'v1');
+    }
+  });
+
+  test('contract endpoints not served yet answer 501 in the standard shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/trending' });
+    assert.equal(res.statusCode, 501);
+    assert.equal(res.json().error.code, 'SETLIST_ERR_NOT_IMPLEMENTED');
+  });
+});
+
+describe('system routes', () => {
+  test('healthz, status, metrics and openapi answer', async () => {
+    assert.deepEqual((await app.inject({ method: 'GET', url: '/healthz' })).json(), { ok: true });
+    const status = (await app.inject({ method: 'GET', url: '/v1/status' })).json();
+    assert.equal(status.store, 'sqlite');
+    assert.equal(status.eventsBehind, 0);
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(metrics.body, /setlist_http_requests_total/);
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    assert.ok(doc.paths['/v1/users/{userId}/feed']);
+  });
+});
+
+test('counts in status survive a restart on the same database', async () => {
+  const path = tempDbPath();
+  const first = await openApp(path);
+  await first.app.inject({
+    method: 'POST',
+    url: '/v1/items',
+    payload: { items: [{ id: 'a' }, { id: 'b' }] },
+  });
+  await first.app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    payload: { events: [{ userId: 'u1', itemId: 'a', type: 'view', watchRatio: 0.9 }] },
+  });
+  const before = (await first.app.inject({ method: 'GET', url: '/v1/status' })).json().counts;
+  await first.app.close();
+  await first.engine.close();
+  const second = await openApp(path);
+  const afterRestart = (await second.app.inject({ method: 'GET', url: '/v1/status' })).json().counts;
+  assert.deepEqual(afterRestart, before);
+  const feed = (await second.app.inject({ method: 'GET', url: '/v1/users/u1/feed' })).json();
+  assert.deepEqual(
+    feed.items.map((i: { itemId: string }) => i.itemId),
+    ['b'],
+  );
+  await second.app.close();
+  await second.engine.close();
+});
