@@ -1,0 +1,42 @@
+import { coOccurrence } from './co-occurrence.js';
+import type { Csr } from './csr.js';
+import { createNeighbourModel, type NeighbourModel, topKRows } from './neighbour-model.js';
+
+/**
+ * Item-based kNN with cosine similarity shrunk towards zero when co-occurrence evidence is weak
+ * (Sarwar et al. WWW 2001; shrinkage as in Koren, KDD 2008): s(i, j) = G_ij / (‖i‖·‖j‖ + shrink).
+ * Each target item keeps its k most similar items.
+ */
+export interface ItemKnnParams {
+  readonly k: number;
+  readonly shrink: number;
+}
+
+/**
+ * Fits item-kNN on a user×item matrix.
+ *
+ * @example
+ * const model = fitItemKnn(userItems, { k: 100, shrink: 10 });
+ */
+export function fitItemKnn(x: Csr, params: ItemKnnParams): NeighbourModel {
+  return itemKnnFromGram(coOccurrence(x), x.cols, params);
+}
+
+/** Item-kNN from a precomputed co-occurrence matrix (so a grid over k and shrink reuses it). */
+export function itemKnnFromGram(gram: Float64Array, n: number, params: ItemKnnParams): NeighbourModel {
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) norms[i] = Math.sqrt(gram[i * n + i]!);
+  const sim = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ni = norms[i]!;
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const g = gram[row + j]!;
+      if (g !== 0) sim[row + j] = g / (ni * norms[j]! + params.shrink + 1e-12);
+    }
+  }
+  return createNeighbourModel('item-knn', topKRows(sim, n, params.k, true), {
+    k: params.k,
+    shrink: params.shrink,
+  });
+}
