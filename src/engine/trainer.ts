@@ -62,74 +62,114 @@ export interface TrainerOptions {
   readonly workers?: number;
 }
 
-/**
- * Runs jobs on a small pool of worker threads, in the given order (put the slowest first), and
- * returns one promise per job so callers can evaluate early results while later jobs train.
- * Workers exit once the queue is empty.
- *
- * @example
- * const [ease, knn] = trainJobs(userItems, [{ kind: 'ease', grid: [{ lambda: 200 }] }, { kind: 'item-knn', grid: [{}] }]);
- * const models = await ease;
- */
-export function trainJobs(
-  data: TrainData,
-  jobs: readonly TrainJob[],
-  options: TrainerOptions = {},
-): Promise<FittedCandidate[]>[] {
-  const workerCount = Math.min(options.workers ?? 2, jobs.length);
-  if (workerCount <= 0) return jobs.map((job) => Promise.resolve().then(() => runTrainJob(data, job)));
-  const settle = jobs.map(() => {
-    let resolve!: (value: FittedCandidate[]) => void;
-    let reject!: (reason: unknown) => void;
-    const promise = new Promise<FittedCandidate[]>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  });
-  let next = 0;
-  const startWorker = (): void => {
-    const worker = startTrainWorker();
-    let current = -1;
-    const feed = (): void => {
-      if (next >= jobs.length) {
-        void worker.terminate();
-        return;
-      }
-      current = next++;
-      worker.postMessage({ id: current, data: plainCsr(data), job: jobs[current] });
-    };
-    worker.on('message', (message: TrainJobMessage) => {
-      const slot = settle[message.id]!;
-      if (message.error !== undefined) slot.reject(new Error(message.error));
-      else slot.resolve((message.candidates ?? []).map(candidateFromMessage));
-      feed();
-    });
-    worker.on('error', (err) => {
-      if (current >= 0) settle[current]!.reject(err);
-      // The jobs this worker would have taken go inline, so no promise is left pending.
-      while (next < jobs.length) {
-        const id = next++;
-        try {
-          settle[id]!.resolve(runTrainJob(data, jobs[id]!));
-        } catch (inlineErr) {
-          settle[id]!.reject(inlineErr);
-        }
-      }
-    });
-    feed();
-  };
-  for (let w = 0; w < workerCount; w++) startWorker();
-  return settle.map((s) => s.promise);
+/** A pool of training workers that outlives one batch of jobs; close it when done. */
+export interface TrainerPool {
+  /**
+   * Queues jobs (put the slowest first) and returns one promise per job, so callers can evaluate
+   * early results while later jobs train.
+   */
+  train(data: TrainData, jobs: readonly TrainJob[]): Promise<FittedCandidate[]>[];
+  /** Stops the workers once their current jobs are done. */
+  close(): Promise<void>;
 }
 
-/** Trains all jobs and waits for every one of them. */
+interface QueuedJob {
+  readonly id: number;
+  readonly data: TrainData;
+  readonly job: TrainJob;
+  readonly resolve: (value: FittedCandidate[]) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+/**
+ * Starts a pool of worker threads (lazily, at the first job) that train jobs one at a time each.
+ *
+ * @example
+ * const pool = createTrainerPool({ workers: 2 });
+ * const [ease] = pool.train(userItems, [{ kind: 'ease', grid: [{ lambda: 200 }] }]);
+ * const fitted = await ease;
+ * await pool.close();
+ */
+export function createTrainerPool(options: TrainerOptions = {}): TrainerPool {
+  const size = options.workers ?? 2;
+  const queue: QueuedJob[] = [];
+  const idle: Worker[] = [];
+  const busy = new Map<Worker, QueuedJob>();
+  const all: Worker[] = [];
+  let nextId = 0;
+  let closed = false;
+
+  const dispatch = (): void => {
+    while (queue.length > 0) {
+      let worker = idle.pop();
+      if (worker === undefined && all.length < size) worker = spawn();
+      if (worker === undefined) return;
+      const job = queue.shift()!;
+      busy.set(worker, job);
+      worker.ref();
+      worker.postMessage({ id: job.id, data: plainCsr(job.data), job: job.job });
+    }
+  };
+
+  const spawn = (): Worker => {
+    const worker = startTrainWorker();
+    all.push(worker);
+    worker.on('message', (message: TrainJobMessage) => {
+      const job = busy.get(worker);
+      busy.delete(worker);
+      idle.push(worker);
+      // An idle worker must not keep the process alive on its own.
+      worker.unref();
+      if (job !== undefined) {
+        if (message.error !== undefined) job.reject(new Error(message.error));
+        else job.resolve((message.candidates ?? []).map(candidateFromMessage));
+      }
+      dispatch();
+    });
+    worker.on('error', (err) => {
+      busy.get(worker)?.reject(err);
+      busy.delete(worker);
+      all.splice(all.indexOf(worker), 1);
+      dispatch();
+    });
+    return worker;
+  };
+
+  return {
+    train(data, jobs) {
+      if (closed) throw new Error('the trainer pool is closed');
+      return jobs.map((job) => {
+        if (size <= 0) return Promise.resolve().then(() => runTrainJob(data, job));
+        return new Promise<FittedCandidate[]>((resolve, reject) => {
+          queue.push({ id: nextId++, data, job, resolve, reject });
+          dispatch();
+        });
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}
+
+/**
+ * Trains a batch of jobs on a fresh pool and closes it when every job is done.
+ *
+ * @example
+ * const [[ease], [knn]] = await trainAll(userItems, [{ kind: 'ease', grid: [{ lambda: 200 }] }, { kind: 'item-knn', grid: [{}] }]);
+ */
 export async function trainAll(
   data: TrainData,
   jobs: readonly TrainJob[],
   options: TrainerOptions = {},
 ): Promise<FittedCandidate[][]> {
-  return Promise.all(trainJobs(data, jobs, options));
+  const pool = createTrainerPool({ workers: Math.min(options.workers ?? 2, jobs.length) });
+  try {
+    return await Promise.all(pool.train(data, jobs));
+  } finally {
+    await pool.close();
+  }
 }
 
 function candidateFromMessage(c: NonNullable<TrainJobMessage['candidates']>[number]): FittedCandidate {

@@ -10,6 +10,16 @@ export interface Interactions {
   readonly items: Int32Array;
 }
 
+/** External id → dense index maps, shared when several files must agree (a train and a test file). */
+export interface IdIndex {
+  readonly users: Map<string, number>;
+  readonly items: Map<string, number>;
+}
+
+export function createIdIndex(): IdIndex {
+  return { users: new Map(), items: new Map() };
+}
+
 export interface CsvOptions {
   /** Keep rows whose third column (a rating) is at least this; rows without one are kept. */
   readonly minRating?: number;
@@ -38,12 +48,17 @@ export function datasetPath(name: string): string | undefined {
 }
 
 /**
- * Parses `user,item[,rating-or-timestamp,...]` CSV text; a first line that starts with a
+ * Parses `user,item[,rating-or-timestamp,...]` CSV text (ids are added to `index`, so two files
+ * parsed with one index share their numbering); a first line that starts with a
  * non-numeric `user`/`userId` style header is skipped.
  */
-export function parseInteractionsCsv(text: string, options: CsvOptions = {}): Interactions {
-  const userIndex = new Map<string, number>();
-  const itemIndex = new Map<string, number>();
+export function parseInteractionsCsv(
+  text: string,
+  options: CsvOptions = {},
+  index: IdIndex = createIdIndex(),
+): Interactions {
+  const userIndex = index.users;
+  const itemIndex = index.items;
   const users: number[] = [];
   const items: number[] = [];
   const ratingColumn = options.ratingColumn ?? 2;
@@ -85,8 +100,8 @@ export function parseInteractionsCsv(text: string, options: CsvOptions = {}): In
 }
 
 /** Reads a CSV file with {@link parseInteractionsCsv}. */
-export function loadInteractionsCsv(path: string, options: CsvOptions = {}): Interactions {
-  return parseInteractionsCsv(readFileSync(path, 'utf8'), options);
+export function loadInteractionsCsv(path: string, options: CsvOptions = {}, index?: IdIndex): Interactions {
+  return parseInteractionsCsv(readFileSync(path, 'utf8'), options, index);
 }
 
 /** MovieLens positives (rating >= 4) of ml-latest-small, or undefined when the file is missing. */
