@@ -1,6 +1,12 @@
 import { coOccurrence } from './co-occurrence.js';
 import type { Csr } from './csr.js';
-import { createNeighbourModel, type NeighbourModel, topKRows } from './neighbour-model.js';
+import {
+  createNeighbourModel,
+  type NeighbourModel,
+  neighboursFromRanked,
+  type RankedRows,
+  rankRows,
+} from './neighbour-model.js';
 
 /**
  * Item-based kNN with cosine similarity shrunk towards zero when co-occurrence evidence is weak
@@ -24,6 +30,11 @@ export function fitItemKnn(x: Csr, params: ItemKnnParams): NeighbourModel {
 
 /** Item-kNN from a precomputed co-occurrence matrix (so a grid over k and shrink reuses it). */
 export function itemKnnFromGram(gram: Float64Array, n: number, params: ItemKnnParams): NeighbourModel {
+  return itemKnnFromRanked(rankRows(itemKnnSimilarity(gram, n, params.shrink), n, params.k), params);
+}
+
+/** The dense shrunk cosine similarity matrix. */
+export function itemKnnSimilarity(gram: Float64Array, n: number, shrink: number): Float64Array {
   const norms = new Float64Array(n);
   for (let i = 0; i < n; i++) norms[i] = Math.sqrt(gram[i * n + i]!);
   const sim = new Float64Array(n * n);
@@ -32,10 +43,15 @@ export function itemKnnFromGram(gram: Float64Array, n: number, params: ItemKnnPa
     const row = i * n;
     for (let j = 0; j < n; j++) {
       const g = gram[row + j]!;
-      if (g !== 0) sim[row + j] = g / (ni * norms[j]! + params.shrink + 1e-12);
+      if (g !== 0) sim[row + j] = g / (ni * norms[j]! + shrink + 1e-12);
     }
   }
-  return createNeighbourModel('item-knn', topKRows(sim, n, params.k, true), {
+  return sim;
+}
+
+/** Item-kNN from ranked similarity rows (ranked to at least k, so a grid over k ranks once). */
+export function itemKnnFromRanked(ranked: RankedRows, params: ItemKnnParams): NeighbourModel {
+  return createNeighbourModel('item-knn', neighboursFromRanked(ranked, params.k, true), {
     k: params.k,
     shrink: params.shrink,
   });

@@ -2,10 +2,11 @@ import { coOccurrence } from './co-occurrence.js';
 import type { Csr } from './csr.js';
 import { activeItems, EASE_DEFAULT_MAX_ITEMS, easeFromGram, easeGram } from './ease.js';
 import { fitIals, IALS_DEFAULTS, type IalsParams } from './ials.js';
-import { itemKnnFromGram } from './item-knn.js';
+import { itemKnnFromRanked, itemKnnSimilarity } from './item-knn.js';
 import type { FitResult } from './model.js';
+import { type RankedRows, rankRows } from './neighbour-model.js';
 import { fitPopularity } from './popularity.js';
-import { itemCounts, rp3betaFromWalk, rp3betaWalk } from './rp3beta.js';
+import { itemCounts, rp3betaFromRanked, rp3betaPenalised, rp3betaWalk } from './rp3beta.js';
 
 /** Hyper-parameters of one fit, by name; unknown names are ignored and missing ones take defaults. */
 export type ModelParams = Readonly<Record<string, number>>;
@@ -54,24 +55,34 @@ const fitters: Record<string, GridFitter> = {
   },
   'item-knn': (x, grid) => {
     let gram: Float64Array | undefined;
+    const ranked = new Map<number, RankedRows>();
     return timed(grid, (p) => {
-      gram ??= coOccurrence(x);
-      return { ok: true, model: itemKnnFromGram(gram, x.cols, { k: p.k ?? 100, shrink: p.shrink ?? 10 }) };
+      const params = { k: p.k ?? 100, shrink: p.shrink ?? 10 };
+      let rows = ranked.get(params.shrink);
+      if (rows === undefined) {
+        gram ??= coOccurrence(x);
+        rows = rankRows(itemKnnSimilarity(gram, x.cols, params.shrink), x.cols, maxOf(grid, 'k', params, p));
+        ranked.set(params.shrink, rows);
+      }
+      return { ok: true, model: itemKnnFromRanked(rows, params) };
     });
   },
   rp3beta: (x, grid) => {
     const counts = itemCounts(x);
-    const walks = new Map<number, Float64Array>();
+    let walk: { alpha: number; matrix: Float64Array } | undefined;
+    const ranked = new Map<string, RankedRows>();
     return timed(grid, (p) => {
-      const alpha = p.alpha ?? 1;
-      let walk = walks.get(alpha);
-      if (walk === undefined) {
-        walks.clear();
-        walk = rp3betaWalk(x, alpha);
-        walks.set(alpha, walk);
+      const params = { alpha: p.alpha ?? 1, beta: p.beta ?? 0.5, k: p.k ?? 100 };
+      const key = `${params.alpha}/${params.beta}`;
+      let rows = ranked.get(key);
+      if (rows === undefined) {
+        if (walk?.alpha !== params.alpha)
+          walk = { alpha: params.alpha, matrix: rp3betaWalk(x, params.alpha) };
+        const penalised = rp3betaPenalised(walk.matrix, counts, x.cols, params.beta);
+        rows = rankRows(penalised, x.cols, maxOf(grid, 'k', params, p));
+        ranked.set(key, rows);
       }
-      const params = { alpha, beta: p.beta ?? 0.5, k: p.k ?? 100 };
-      return { ok: true, model: rp3betaFromWalk(walk, counts, x.cols, params) };
+      return { ok: true, model: rp3betaFromRanked(rows, params) };
     });
   },
   ials: (x, grid) =>
@@ -80,6 +91,26 @@ const fitters: Record<string, GridFitter> = {
       return { ok: true, model: fitIals(x, params).model };
     }),
 };
+
+/**
+ * The largest value of `name` among grid entries that agree with `p` on every other parameter, so
+ * one ranking serves all of them.
+ */
+function maxOf(
+  grid: readonly ModelParams[],
+  name: string,
+  resolved: Record<string, number>,
+  p: ModelParams,
+): number {
+  let max = resolved[name] ?? 0;
+  for (const q of grid) {
+    const others = Object.keys(resolved).every(
+      (key) => key === name || (q[key] ?? resolved[key]) === resolved[key],
+    );
+    if (others) max = Math.max(max, q[name] ?? 0);
+  }
+  return Math.max(max, p[name] ?? 0);
+}
 
 function timed(grid: readonly ModelParams[], fit: (p: ModelParams) => FitResult): FittedCandidate[] {
   return grid.map((params) => {

@@ -60,19 +60,23 @@ export function neighbourModelFromTransferable(t: TransferableModel): NeighbourM
   return createNeighbourModel(t.meta.kind, neighbours, t.meta.params);
 }
 
-/**
- * Keeps the k largest positive entries of each row of a dense row-major n×n matrix, skipping the
- * diagonal; with `byColumn` the matrix is read as symmetric and the top-k of row j become the
- * entries of column j (each target item keeps its k best sources).
- */
-export function topKRows(dense: Float64Array, n: number, k: number, byColumn: boolean): Csr {
+/** Each row's best entries, best first (so the top k for any smaller k is a prefix). */
+export interface RankedRows {
+  readonly n: number;
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly values: Float32Array;
+}
+
+/** The kMax largest positive entries of each row of a dense row-major n×n matrix, diagonal skipped. */
+export function rankRows(dense: Float64Array, n: number, kMax: number): RankedRows {
   const indptr = new Int32Array(n + 1);
-  const indices = new Int32Array(n * Math.min(k, n));
+  const indices = new Int32Array(n * Math.min(kMax, n));
   const values = new Float32Array(indices.length);
   let nnz = 0;
   for (let i = 0; i < n; i++) {
     const row = dense.subarray(i * n, (i + 1) * n);
-    const best = topK(row, k, (j) => j === i || !(row[j]! > 0));
+    const best = topK(row, kMax, (j) => j === i || !(row[j]! > 0));
     for (let r = 0; r < best.length; r++) {
       indices[nnz] = best[r]!;
       values[nnz] = row[best[r]!]!;
@@ -80,6 +84,35 @@ export function topKRows(dense: Float64Array, n: number, k: number, byColumn: bo
     }
     indptr[i + 1] = nnz;
   }
-  const m: Csr = { rows: n, cols: n, indptr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
+  return { n, indptr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
+}
+
+/**
+ * The sparse matrix of each row's top k from {@link rankRows}; with `byColumn` the ranked matrix is
+ * read as symmetric and row j's top k become the entries of column j (each target keeps its k best
+ * sources).
+ */
+export function neighboursFromRanked(ranked: RankedRows, k: number, byColumn: boolean): Csr {
+  const { n } = ranked;
+  const indptr = new Int32Array(n + 1);
+  let nnz = 0;
+  for (let i = 0; i < n; i++) {
+    nnz += Math.min(k, ranked.indptr[i + 1]! - ranked.indptr[i]!);
+    indptr[i + 1] = nnz;
+  }
+  const indices = new Int32Array(nnz);
+  const values = new Float32Array(nnz);
+  for (let i = 0; i < n; i++) {
+    const from = ranked.indptr[i]!;
+    const count = indptr[i + 1]! - indptr[i]!;
+    indices.set(ranked.indices.subarray(from, from + count), indptr[i]!);
+    values.set(ranked.values.subarray(from, from + count), indptr[i]!);
+  }
+  const m: Csr = { rows: n, cols: n, indptr, indices, values };
   return byColumn ? csrTranspose(m) : m;
+}
+
+/** {@link rankRows} then {@link neighboursFromRanked}. */
+export function topKRows(dense: Float64Array, n: number, k: number, byColumn: boolean): Csr {
+  return neighboursFromRanked(rankRows(dense, n, k), k, byColumn);
 }

@@ -1,5 +1,11 @@
 import type { Csr } from './csr.js';
-import { createNeighbourModel, type NeighbourModel, topKRows } from './neighbour-model.js';
+import {
+  createNeighbourModel,
+  type NeighbourModel,
+  neighboursFromRanked,
+  type RankedRows,
+  rankRows,
+} from './neighbour-model.js';
 
 /**
  * RP3β (Paudel, Christoffel, Newell, Bernstein, "Updatable, accurate, diverse, and scalable
@@ -62,14 +68,29 @@ export function rp3betaFromWalk(
   n: number,
   params: Rp3betaParams,
 ): NeighbourModel {
+  return rp3betaFromRanked(rankRows(rp3betaPenalised(walk, counts, n, params.beta), n, params.k), params);
+}
+
+/** W[h][j] / count(j)^β. */
+export function rp3betaPenalised(
+  walk: Float64Array,
+  counts: Float64Array,
+  n: number,
+  beta: number,
+): Float64Array {
   const penalty = new Float64Array(n);
-  for (let j = 0; j < n; j++) penalty[j] = counts[j]! > 0 ? counts[j]! ** -params.beta : 0;
+  for (let j = 0; j < n; j++) penalty[j] = counts[j]! > 0 ? counts[j]! ** -beta : 0;
   const w = new Float64Array(n * n);
   for (let h = 0; h < n; h++) {
     const row = h * n;
     for (let j = 0; j < n; j++) w[row + j] = walk[row + j]! * penalty[j]!;
   }
-  return createNeighbourModel('rp3beta', topKRows(w, n, params.k, false), {
+  return w;
+}
+
+/** RP3β from ranked penalised rows (ranked to at least k). */
+export function rp3betaFromRanked(ranked: RankedRows, params: Rp3betaParams): NeighbourModel {
+  return createNeighbourModel('rp3beta', neighboursFromRanked(ranked, params.k, false), {
     alpha: params.alpha,
     beta: params.beta,
     k: params.k,

@@ -66,9 +66,13 @@ export interface TrainerOptions {
 export interface TrainerPool {
   /**
    * Queues jobs (put the slowest first) and returns one promise per job, so callers can evaluate
-   * early results while later jobs train.
+   * early results while later jobs train. With `first`, the jobs go ahead of those already queued.
    */
-  train(data: TrainData, jobs: readonly TrainJob[]): Promise<FittedCandidate[]>[];
+  train(
+    data: TrainData,
+    jobs: readonly TrainJob[],
+    options?: { readonly first?: boolean },
+  ): Promise<FittedCandidate[]>[];
   /** Stops the workers once their current jobs are done. */
   close(): Promise<void>;
 }
@@ -136,15 +140,19 @@ export function createTrainerPool(options: TrainerOptions = {}): TrainerPool {
   };
 
   return {
-    train(data, jobs) {
+    train(data, jobs, trainOptions = {}) {
       if (closed) throw new Error('the trainer pool is closed');
-      return jobs.map((job) => {
+      const queued: QueuedJob[] = [];
+      const promises = jobs.map((job) => {
         if (size <= 0) return Promise.resolve().then(() => runTrainJob(data, job));
         return new Promise<FittedCandidate[]>((resolve, reject) => {
-          queue.push({ id: nextId++, data, job, resolve, reject });
-          dispatch();
+          queued.push({ id: nextId++, data, job, resolve, reject });
         });
       });
+      if (trainOptions.first === true) queue.unshift(...queued);
+      else queue.push(...queued);
+      dispatch();
+      return promises;
     },
     async close() {
       closed = true;

@@ -131,7 +131,14 @@ async function pipeline(
   timing: { readonly started: number; readonly phases: readonly { name: string; ms: number }[] },
 ): Promise<{ report: PipelineReport; model: Model }> {
   const { train: fitPart, test: validation } = splitPerUser(train, opts.validationFraction, opts.seed + 1);
-  const best = await tune(fitPart, validation, opts, pool);
+  // Each kind's final fit on all of train starts as soon as its tuning is over.
+  const finals = new Map<string, Promise<FittedCandidate[]>>();
+  const best = await tune(fitPart, validation, opts, pool, (winner) => {
+    finals.set(
+      winner.kind,
+      pool.train(train, [{ kind: winner.kind, grid: [winner.params] }], { first: true })[0]!,
+    );
+  });
   phase('tune on validation');
 
   const members = [...best.values()];
@@ -147,17 +154,15 @@ async function pipeline(
   );
   phase('learn blend weights');
 
-  const finalJobs: TrainJob[] = members.map((m) => ({ kind: m.kind, grid: [m.params] }));
-  const finals = await Promise.all(pool.train(train, finalJobs));
   const finalModels: Model[] = [];
   const fitMs: number[] = [];
-  finals.forEach((candidates, i) => {
-    const c = candidates[0]!;
-    if (!c.result.ok) throw new Error(`refitting ${members[i]!.kind} failed: ${c.result.issue}`);
+  for (const m of members) {
+    const c = (await finals.get(m.kind)!)[0]!;
+    if (!c.result.ok) throw new Error(`refitting ${m.kind} failed: ${c.result.issue}`);
     finalModels.push(c.result.model);
     fitMs.push(c.fitMs);
-  });
-  phase('fit on train');
+  }
+  phase('fit on train (rest)');
 
   const blendModel = createBlendModel(finalModels, learned.weights);
   const models: ModelReport[] = members.map((m, i) => ({
@@ -196,6 +201,7 @@ async function tune(
   validation: Csr,
   opts: PipelineOptions,
   pool: TrainerPool,
+  onKindDone: (winner: Best) => void,
 ): Promise<Map<string, Best>> {
   const log = opts.log ?? (() => {});
   const best = new Map<string, Best>();
@@ -239,8 +245,13 @@ async function tune(
       consider(space.kind, await promise);
       const left = remaining.get(space)! - 1;
       remaining.set(space, left);
-      if (left === 0 && space.extend !== undefined)
-        extensions.push(extend(space, fitPart, pool, best, consider));
+      if (left > 0) return;
+      const done = (): void => {
+        const winner = best.get(space.kind);
+        if (winner !== undefined) onKindDone(winner);
+      };
+      if (space.extend === undefined) done();
+      else extensions.push(extend(space, fitPart, pool, best, consider).then(done));
     }),
   );
   await Promise.all(extensions);
