@@ -3,6 +3,7 @@ import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
+import { registerTrain } from './train.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerDemo(program);
   registerEval(program);
+  registerTrain(program);
   return program;
 }
 

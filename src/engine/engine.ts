@@ -1,3 +1,4 @@
+import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
@@ -5,6 +6,7 @@ import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
 import { buildFeed, type FeedItem } from './feed.js';
 import { OnlineState } from './online-state.js';
+import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
 import {
   checkTime,
@@ -23,6 +25,8 @@ import {
 
 export interface EngineOptions {
   store: Store;
+  /** Worker threads for training (0 trains inline, for tests on one thread). */
+  trainWorkers?: number;
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
@@ -36,7 +40,14 @@ export interface IngestResult {
 export interface EngineStatus {
   store: string;
   counts: { items: number; users: number; events: number; creators: number };
-  models: { name: string; kind: 'online' | 'batch'; version: number; trainedAt: number | null }[];
+  models: {
+    name: string;
+    kind: 'online' | 'batch';
+    version: number;
+    trainedAt: number | null;
+    report?: TrainReport;
+  }[];
+  training: boolean;
   eventsBehind: number;
   startedAt: number;
   uptimeMs: number;
@@ -58,6 +69,11 @@ export interface Engine {
   feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
+  /**
+   * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
+   * events so far, in worker threads, and swaps it in atomically; concurrent calls share one run.
+   */
+  train(): Promise<{ version: number; trainedAt: number; report: TrainReport } | undefined>;
   /** The user's interest facets (PinnerSage-style clusters of their recent items) and declared interests. */
   profile(userId: string): Promise<UserProfile>;
   /** Mutes or unmutes facets and declares interests; the next feed obeys. */
@@ -88,6 +104,8 @@ export function createEngine(options: EngineOptions): Engine {
   const store = options.store;
   const state = new OnlineState(config);
   const facetIndex = new FacetIndex(state, config);
+  let serving: ServingModel | undefined;
+  let training: Promise<{ version: number; trainedAt: number; report: TrainReport } | undefined> | undefined;
   const startedAt = now();
   let opened = false;
 
@@ -159,6 +177,15 @@ export function createEngine(options: EngineOptions): Engine {
         for (const e of events) state.apply(e);
         if (events.length < 10_000) break;
         seq = events[events.length - 1]!.seq;
+      }
+      const snapshot = await store.loadSnapshot(SERVING_SNAPSHOT);
+      if (snapshot !== undefined) {
+        const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
+        serving = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
+          version: snapshot.version,
+          trainedAt: snapshot.trainedAt,
+          report: meta.report,
+        });
       }
       opened = true;
     },
@@ -324,7 +351,7 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return { items: buildFeed(state, config, facetIndex, id, count, now()) };
+      return { items: buildFeed(state, config, facetIndex, id, count, now(), serving) };
     },
 
     async similar(itemId, n) {
@@ -368,17 +395,62 @@ export function createEngine(options: EngineOptions): Engine {
       return profileOf(id);
     },
 
+    train() {
+      requireOpen();
+      training ??= (async () => {
+        const started = performance.now();
+        const matrix = trainingMatrix(state);
+        if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
+        const { model, report } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
+        const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
+        const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
+        const version = (serving?.version ?? 0) + 1;
+        const trainedAt = now();
+        await store.saveSnapshot({
+          name: SERVING_SNAPSHOT,
+          version,
+          trainedAt,
+          meta: { itemIds, report: fullReport },
+          data: modelToBytes(model),
+        });
+        // One assignment: requests see either the old model or the new one, never a mix.
+        serving = ServingModel.fromTransferable(state, model, itemIds, {
+          version,
+          trainedAt,
+          report: fullReport,
+        });
+        return { version, trainedAt, report: fullReport };
+      })().finally(() => {
+        training = undefined;
+      });
+      return training;
+    },
+
     async status() {
       requireOpen();
       const counts = await store.counts();
       const t = now();
+      const batch: EngineStatus['models'] =
+        serving === undefined
+          ? []
+          : [
+              {
+                name: 'blend',
+                kind: 'batch',
+                version: serving.version,
+                trainedAt: serving.trainedAt,
+                report: serving.report,
+              },
+            ];
       return {
         store: store.kind,
         counts: { ...counts, creators: state.creators.size },
         models: [
           { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
           { name: 'cooccurrence', kind: 'online', version: state.eventsApplied, trainedAt: t },
+          ...batch,
         ],
+        training: training !== undefined,
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
         startedAt,
         uptimeMs: t - startedAt,
@@ -386,6 +458,9 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
 }
+
+/** The store snapshot name of the serving model. */
+const SERVING_SNAPSHOT = 'serving-blend';
 
 function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   if (result.ok) return result.value;
