@@ -57,6 +57,8 @@ const fitters: Record<string, GridFitter> = {
     let gram: Float64Array | undefined;
     const ranked = new Map<number, RankedRows>();
     return timed(grid, (p) => {
+      const refused = refuseDense('item-kNN', x.cols, p);
+      if (refused !== undefined) return refused;
       const params = { k: p.k ?? 100, shrink: p.shrink ?? 10 };
       let rows = ranked.get(params.shrink);
       if (rows === undefined) {
@@ -72,6 +74,8 @@ const fitters: Record<string, GridFitter> = {
     let walk: { alpha: number; matrix: Float64Array } | undefined;
     const ranked = new Map<string, RankedRows>();
     return timed(grid, (p) => {
+      const refused = refuseDense('RP3beta', x.cols, p);
+      if (refused !== undefined) return refused;
       const params = { alpha: p.alpha ?? 1, beta: p.beta ?? 0.5, k: p.k ?? 100 };
       const key = `${params.alpha}/${params.beta}`;
       let rows = ranked.get(key);
@@ -110,6 +114,16 @@ function maxOf(
     if (others) max = Math.max(max, q[name] ?? 0);
   }
   return Math.max(max, p[name] ?? 0);
+}
+
+/** kNN and RP3β build dense items×items matrices here, so they refuse catalogues above `maxItems`. */
+function refuseDense(name: string, items: number, p: ModelParams): FitResult | undefined {
+  const limit = p.maxItems ?? EASE_DEFAULT_MAX_ITEMS;
+  if (items <= limit) return undefined;
+  return {
+    ok: false,
+    issue: `${name} refused: ${items} items is above maxItems ${limit} for its dense pass`,
+  };
 }
 
 function timed(grid: readonly ModelParams[], fit: (p: ModelParams) => FitResult): FittedCandidate[] {
