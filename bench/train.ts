@@ -19,7 +19,7 @@ const runs: { kind: string; params: ModelParams }[] = [
   { kind: 'popularity', params: {} },
   { kind: 'item-knn', params: { k: 100, shrink: 20 } },
   { kind: 'rp3beta', params: { alpha: 0.75, beta: 0.3, k: 100 } },
-  { kind: 'ials', params: { factors: 64, alpha: 4, lambda: 0.5, epochs: 12 } },
+  { kind: 'ials', params: { factors: 64, alpha: 4, lambda: 0.5, epochs: 8 } },
   { kind: 'ease', params: { lambda: 200 } },
 ];
 
