@@ -26,7 +26,7 @@ const runs: { kind: string; params: ModelParams }[] = [
 let baseline: { ms: number; ndcg: number } | undefined;
 console.log(['model', 'fit ms', 'NDCG@10', 'Recall@20', 'NDCG ÷ popularity'].join('\t'));
 for (const run of runs) {
-  const [fitted] = fitGrid(run.kind, train, [run.params]);
+  const [fitted] = fitGrid(run.kind, train, [run.params], () => performance.now());
   if (fitted === undefined || !fitted.result.ok) {
     console.log(`${run.kind}\tnot fitted: ${fitted?.result.ok === false ? fitted.result.issue : '?'}`);
     continue;
