@@ -8,7 +8,7 @@ import { createEngine } from './engine.js';
 
 test('training swaps in a blend that feeds model picks, and the snapshot survives a restart', async () => {
   const path = tempDbPath('train');
-  const engine = await loadDemo(path, 7, T0);
+  const engine = await loadDemo(path, 7, T0, { creators: 20, items: 300, users: 120, eventsPerUser: 25 });
   const before = await engine.status();
   assert.equal(
     before.models.some((m) => m.kind === 'batch'),
