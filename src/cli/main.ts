@@ -1,10 +1,12 @@
 import { Command } from 'commander';
+import { registerEvalLabels } from './eval-labels.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
   const program = new Command('setlist')
     .description('setlist: a real-time recommendation engine for creator platforms')
     .version('0.1.0');
+  registerEvalLabels(program);
   return program;
 }
 
