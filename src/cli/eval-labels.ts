@@ -16,11 +16,18 @@ export interface EvalLabelsOptions {
   seed?: number;
   /** Share of the labelled videos whose category is hidden; default 0.2. */
   hiddenShare?: number;
+  /**
+   * Also give both models each video's KuaiRec item tags (`item_categories.csv`, ids 0-30) as tags.
+   * They are the platform's own tags, not text, and agree with the first-level category for most
+   * videos; off by default.
+   */
+  itemTags?: boolean;
 }
 
 export interface EvalLabelsReport {
   dataDir: string;
   seed: number;
+  itemTags: boolean;
   trainItems: number;
   hiddenItems: number;
   labels: number;
@@ -59,21 +66,29 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
 
   const segment = createJiebaSegmenter();
   const featurize = createLabelFeaturizer(segment);
-  const features: LabelFeatures[] = videos.map((v) => featurize(ownText(v)));
+  const itemTags = options.itemTags ?? false;
+  const evidenceOf = (video: KuaiRecVideo): { text: string; tags: string[] } => {
+    const own = ownText(video);
+    return itemTags ? { text: own.text, tags: [...own.tags, ...video.featureTagIds.map(itemTagName)] } : own;
+  };
+  const features: LabelFeatures[] = videos.map((v) => featurize(evidenceOf(v)));
+  const textInformative = itemTags
+    ? videos.map((v) => featurize(ownText(v)).informative)
+    : features.map((f) => f.informative);
   const labelOf = (i: number): string => videos[i]!.category!;
 
   const model = trainLabelModel(
     train.map((i) => ({ features: features[i]!.features, label: labelOf(i) })),
     { seed },
   );
-  const rawText = (i: number): string => {
+  // The baseline sees the same evidence: the text's character bigrams, plus each item tag whole.
+  const baselineFeatures = (i: number): string[] => {
     const { text, tags } = ownText(videos[i]!);
-    return [text, ...tags].join(' ');
+    const grams = charBigrams([text, ...tags].join(' '));
+    if (itemTags) for (const id of videos[i]!.featureTagIds) grams.push(itemTagName(id));
+    return grams;
   };
-  const baseline = trainNaiveBayes(
-    train.map((i) => charBigrams(rawText(i))),
-    train.map(labelOf),
-  );
+  const baseline = trainNaiveBayes(train.map(baselineFeatures), train.map(labelOf));
 
   const n = hidden.length;
   const modelRank = new Float64Array(n);
@@ -95,7 +110,7 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
     modelRank[r] = own.informative ? probabilities[best]! : probabilities[best]! - 1;
     modelCorrect[r] = model.labels[best] === labelOf(i) ? 1 : 0;
 
-    const posterior = naiveBayesPosterior(baseline, charBigrams(rawText(i)));
+    const posterior = naiveBayesPosterior(baseline, baselineFeatures(i));
     const nbBest = argMax(posterior);
     baselineConfidence[r] = posterior[nbBest]!;
     baselineCorrect[r] = baseline.labels[nbBest] === labelOf(i) ? 1 : 0;
@@ -105,7 +120,7 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
       answered++;
       if (prediction.labels[0]!.tag === labelOf(i)) answeredCorrect++;
     }
-    if (!own.informative) {
+    if (!textInformative[i]) {
       noWords.items++;
       if (prediction.unknown) noWords.unknown++;
     }
@@ -118,6 +133,7 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
   return {
     dataDir,
     seed,
+    itemTags,
     trainItems: train.length,
     hiddenItems: n,
     labels: model.labels.length,
@@ -154,12 +170,24 @@ function ownText(video: KuaiRecVideo): { text: string; tags: string[] } {
   };
 }
 
+/** KuaiRec item tags have ids only; a name of letters alone keeps each one a single word. */
+function itemTagName(id: number): string {
+  let letters = '';
+  let rest = id;
+  do {
+    letters = String.fromCharCode(97 + (rest % 26)) + letters;
+    rest = Math.floor(rest / 26);
+  } while (rest > 0);
+  return `kuairectag${letters}`;
+}
+
 /** The report as the table `setlist eval-labels` prints. */
 export function formatEvalLabelsReport(report: EvalLabelsReport): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const num = (x: number): string => x.toFixed(3);
   const lines = [
     `KuaiRec first-level category from own text (${report.dataDir})`,
+    `evidence: cover text, caption, topic tags${report.itemTags ? ', KuaiRec item tags' : ''}`,
     `seed ${report.seed}: ${report.trainItems} train videos, ${report.hiddenItems} hidden, ${report.labels} labels`,
     '',
     'coverage  tfidf+LR  naive-NB  gain',
@@ -192,10 +220,12 @@ export function registerEvalLabels(program: Command): void {
     )
     .option('--data <dir>', 'the KuaiRec directory (default: $SETLIST_DATA_DIR or ../shared/data/kuairec)')
     .option('--seed <n>', 'seed of the hidden split and of training', (v) => Number.parseInt(v, 10), 42)
+    .option('--item-tags', "also use KuaiRec's item tags (item_categories.csv) as evidence")
     .option('--json', 'print the report as JSON')
-    .action((opts: { data?: string; seed: number; json?: boolean }) => {
+    .action((opts: { data?: string; seed: number; itemTags?: boolean; json?: boolean }) => {
       const report = evaluateLabels({
         seed: opts.seed,
+        itemTags: opts.itemTags === true,
         ...(opts.data === undefined ? {} : { dataDir: opts.data }),
       });
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatEvalLabelsReport(report));

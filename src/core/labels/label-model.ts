@@ -36,9 +36,9 @@ export interface TrainLabelModelOptions {
   seed?: number;
   /** Passes of SGD over the training items; default 12. */
   epochs?: number;
-  /** Initial SGD step; default 2. */
+  /** Initial SGD step; default 0.5. */
   learningRate?: number;
-  /** L2 penalty per item; default 2e-5. */
+  /** L2 penalty per item; default 1e-6. */
   l2?: number;
   /** Share of the items held out to fit the temperature; default 0.15. */
   calibrationShare?: number;
@@ -63,8 +63,8 @@ export function trainLabelModel(
 ): LabelModel {
   const rng = createRandom(options.seed ?? 42);
   const epochs = options.epochs ?? 12;
-  const learningRate = options.learningRate ?? 2;
-  const l2 = options.l2 ?? 2e-5;
+  const learningRate = options.learningRate ?? 0.5;
+  const l2 = options.l2 ?? 1e-6;
   const calibrationShare = options.calibrationShare ?? 0.15;
 
   const labels = [...new Set(examples.map((e) => e.label))].sort();
@@ -74,37 +74,40 @@ export function trainLabelModel(
   const heldOut = order.slice(0, heldOutCount);
   const fitted = order.slice(heldOutCount);
 
-  const vocabulary = fitTfIdf(
-    fitted.map((i) => examples[i]!.features),
-    {
-      minDocumentFrequency: options.minDocumentFrequency ?? 2,
-      ...(options.maxFeatures === undefined ? {} : { maxFeatures: options.maxFeatures }),
-    },
-  );
-  const index = indexVocabulary(vocabulary);
-  const vectorOf = (i: number): SparseVector => tfIdfVector(examples[i]!.features, vocabulary, index);
+  const fitOn = (items: readonly number[]) => {
+    const vocabulary = fitTfIdf(
+      items.map((i) => examples[i]!.features),
+      {
+        minDocumentFrequency: options.minDocumentFrequency ?? 2,
+        ...(options.maxFeatures === undefined ? {} : { maxFeatures: options.maxFeatures }),
+      },
+    );
+    const index = indexVocabulary(vocabulary);
+    const weights = new Float32Array(vocabulary.features.length * labels.length);
+    const bias = new Float64Array(labels.length);
+    const rows = items.map((i) => tfIdfVector(examples[i]!.features, vocabulary, index));
+    const truth = Int32Array.from(items, truthOf);
+    sgdLogisticRegression(rows, truth, labels.length, weights, bias, { epochs, learningRate, l2, rng });
+    return { vocabulary, index, weights, bias: Float32Array.from(bias) };
+  };
   const truthOf = (i: number): number => labelIndex.get(examples[i]!.label)!;
-
   const K = labels.length;
-  const weights = new Float32Array(vocabulary.features.length * K);
-  const bias = new Float64Array(K);
-  const rows = fitted.map(vectorOf);
-  const truth = Int32Array.from(fitted, truthOf);
-  sgdLogisticRegression(rows, truth, K, weights, bias, { epochs, learningRate, l2, rng });
-
+  const first = fitOn(fitted);
   const model: LabelModel = {
     version: 1,
     labels,
     charGramSizes: [...labelCharGramSizes],
-    vocabulary,
-    weights,
-    bias: Float32Array.from(bias),
+    vocabulary: first.vocabulary,
+    weights: first.weights,
+    bias: first.bias,
     temperature: 1,
     minConfidence: options.minConfidence ?? 0.4,
     calibration: { heldOutItems: 0, heldOutAccuracy: Number.NaN, heldOutEce: Number.NaN },
   };
   if (heldOut.length === 0) return model;
 
+  const vectorOf = (i: number): SparseVector =>
+    tfIdfVector(examples[i]!.features, first.vocabulary, first.index);
   const logits = new Float64Array(heldOut.length * K);
   heldOut.forEach((i, row) => {
     labelLogits(model, vectorOf(i), logits.subarray(row * K, (row + 1) * K));
