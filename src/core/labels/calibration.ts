@@ -42,8 +42,9 @@ export function meanNegativeLogLikelihood(
 
 /**
  * Temperature scaling (Guo et al. 2017): the one scalar T that minimises the held-out negative
- * log-likelihood of `softmax(logits / T)`, found by golden-section search on ln T in [-3, 3]
- * (the NLL is convex in 1/T). T > 1 softens an over-confident model.
+ * log-likelihood of `softmax(logits / T)`, found by golden-section search on ln T (the NLL is convex
+ * in 1/T). T > 1 softens an over-confident model. T stays in [0.5, 20]: a held-out set that asks
+ * for more sharpening is one the model separates perfectly, too small or too easy to trust.
  *
  * @example
  * const temperature = fitTemperature(heldOutLogits, classCount, heldOutTruth);
@@ -52,8 +53,8 @@ export function fitTemperature(logits: Float64Array, classCount: number, truth: 
   if (truth.length === 0) return 1;
   const loss = (logT: number): number => meanNegativeLogLikelihood(logits, classCount, truth, Math.exp(logT));
   const ratio = (Math.sqrt(5) - 1) / 2;
-  let lo = -3;
-  let hi = 3;
+  let lo = Math.log(0.5);
+  let hi = Math.log(20);
   let a = hi - ratio * (hi - lo);
   let b = lo + ratio * (hi - lo);
   let fa = loss(a);
