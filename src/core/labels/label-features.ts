@@ -2,8 +2,8 @@ import { createTokenizer, type Segmenter, type Token, type Tokenizer } from '../
 
 /** An item's own evidence for its labels: its text (caption, cover text) and its tags. */
 export interface LabelText {
-  text?: string;
-  tags?: readonly string[];
+  text?: string | undefined;
+  tags?: readonly string[] | undefined;
 }
 
 export interface LabelFeatures {

@@ -17,9 +17,9 @@ export interface LabelEvidence {
 
 export interface LabelInput extends LabelText {
   /** The creator's label distribution over their other items; weak by default (2). */
-  creatorPrior?: LabelEvidence;
+  creatorPrior?: LabelEvidence | undefined;
   /** Labels of the users who watched the item to the end (from their facets); strong by default (6). */
-  audience?: LabelEvidence;
+  audience?: LabelEvidence | undefined;
 }
 
 export interface LabelPrediction {
