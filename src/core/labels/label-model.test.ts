@@ -24,9 +24,9 @@ test('a model trained on topical captions labels unseen captions of each topic',
   }
 });
 
-test('the temperature is fit on held-out items and calibration is measured there', () => {
-  const model = trainLabelModel(examples, { seed: 3, calibrationShare: 0.2 });
-  assert.equal(model.calibration.heldOutItems, 36);
+test('the temperature is fit on out-of-fold scores of every item and calibration is measured there', () => {
+  const model = trainLabelModel(examples, { seed: 3, folds: 4 });
+  assert.equal(model.calibration.heldOutItems, examples.length);
   assert.ok(model.temperature > 0 && Number.isFinite(model.temperature));
   assert.ok(model.calibration.heldOutAccuracy > 0.6, String(model.calibration.heldOutAccuracy));
 });
@@ -36,6 +36,12 @@ test('training with the same seed gives the same weights', () => {
   const b = trainLabelModel(examples, { seed: 9, epochs: 2 });
   assert.deepEqual(a.weights, b.weights);
   assert.equal(a.temperature, b.temperature);
+});
+
+test('with fewer than 20 items there is one fit and no calibration', () => {
+  const model = trainLabelModel(examples.slice(0, 12), { seed: 3 });
+  assert.equal(model.temperature, 1);
+  assert.equal(model.calibration.heldOutItems, 0);
 });
 
 test('tags count as evidence like hashtags in the caption', () => {

@@ -5,7 +5,7 @@ import { fitTfIdf, indexVocabulary, type SparseVector, type TfIdfVocabulary, tfI
 
 /**
  * A calibrated text classifier for item labels: TF-IDF over word and character 1-3-gram features,
- * multinomial logistic regression, and a temperature fit on held-out items. Plain data and typed
+ * multinomial logistic regression, and a temperature fit on out-of-fold scores. Plain data and typed
  * arrays only, so it round-trips through {@link encodeLabelModel}.
  */
 export interface LabelModel {
@@ -18,11 +18,11 @@ export interface LabelModel {
   readonly weights: Float32Array;
   /** K biases. */
   readonly bias: Float32Array;
-  /** Divides the logits before the softmax; fit on held-out items. */
+  /** Divides the logits before the softmax; fit on items a fold model did not see. */
   readonly temperature: number;
   /** Calibrated top confidence below which the answer is "unknown". */
   readonly minConfidence: number;
-  /** Held-out calibration measurements, for status pages. */
+  /** Out-of-fold calibration measurements, for status pages. */
   readonly calibration: { heldOutItems: number; heldOutAccuracy: number; heldOutEce: number };
 }
 
@@ -40,8 +40,8 @@ export interface TrainLabelModelOptions {
   learningRate?: number;
   /** L2 penalty per item; default 1e-6. */
   l2?: number;
-  /** Share of the items held out to fit the temperature; default 0.15. */
-  calibrationShare?: number;
+  /** Cross-fitting folds: each item is held out once to fit the temperature; default 5. */
+  folds?: number;
   /** Default 2. */
   minDocumentFrequency?: number;
   maxFeatures?: number;
@@ -50,9 +50,12 @@ export interface TrainLabelModelOptions {
 }
 
 /**
- * Trains a {@link LabelModel}: a seeded share of the items is held out, logistic regression is fit
- * on the rest by plain SGD (step `lr / (1 + lr * l2 * t)`, Bottou 2012, with the L2 decay applied
- * lazily through a weight scale), then the temperature is fit on the held-out items.
+ * Trains a {@link LabelModel} by cross-fitting: the items are split into seeded folds, and for each
+ * fold a logistic regression is fit on the other folds by plain SGD (step `lr / (1 + lr * l2 * t)`,
+ * Bottou 2012, with the L2 decay applied lazily through a weight scale) and scores the fold it did
+ * not see. The temperature is fit on those out-of-fold scores, so every item helps calibrate; the
+ * model's weights are the mean of the fold models' (a linear model, so this averages their logits,
+ * which also smooths SGD's noise). With fewer than 20 items there is one fit and no calibration.
  *
  * @example
  * const model = trainLabelModel(items.map((i) => ({ features: featurize(i).features, label: i.category })));
@@ -62,73 +65,93 @@ export function trainLabelModel(
   options: TrainLabelModelOptions = {},
 ): LabelModel {
   const rng = createRandom(options.seed ?? 42);
-  const epochs = options.epochs ?? 12;
-  const learningRate = options.learningRate ?? 0.5;
-  const l2 = options.l2 ?? 1e-6;
-  const calibrationShare = options.calibrationShare ?? 0.15;
-
+  const sgd = {
+    epochs: options.epochs ?? 12,
+    learningRate: options.learningRate ?? 0.5,
+    l2: options.l2 ?? 1e-6,
+    rng,
+  };
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((label, k) => [label, k]));
-  const order = rng.shuffle(examples.map((_, i) => i));
-  const heldOutCount = examples.length >= 20 ? Math.round(examples.length * calibrationShare) : 0;
-  const heldOut = order.slice(0, heldOutCount);
-  const fitted = order.slice(heldOutCount);
-
-  const fitOn = (items: readonly number[]) => {
-    const vocabulary = fitTfIdf(
-      items.map((i) => examples[i]!.features),
-      {
-        minDocumentFrequency: options.minDocumentFrequency ?? 2,
-        ...(options.maxFeatures === undefined ? {} : { maxFeatures: options.maxFeatures }),
-      },
-    );
-    const index = indexVocabulary(vocabulary);
-    const weights = new Float32Array(vocabulary.features.length * labels.length);
-    const bias = new Float64Array(labels.length);
-    const rows = items.map((i) => tfIdfVector(examples[i]!.features, vocabulary, index));
-    const truth = Int32Array.from(items, truthOf);
-    sgdLogisticRegression(rows, truth, labels.length, weights, bias, { epochs, learningRate, l2, rng });
-    return { vocabulary, index, weights, bias: Float32Array.from(bias) };
-  };
-  const truthOf = (i: number): number => labelIndex.get(examples[i]!.label)!;
   const K = labels.length;
-  const first = fitOn(fitted);
-  const model: LabelModel = {
-    version: 1,
+  // The vocabulary and idf use no labels, so every item's text may shape them.
+  const vocabulary = fitTfIdf(
+    examples.map((e) => e.features),
+    {
+      minDocumentFrequency: options.minDocumentFrequency ?? 2,
+      ...(options.maxFeatures === undefined ? {} : { maxFeatures: options.maxFeatures }),
+    },
+  );
+  const index = indexVocabulary(vocabulary);
+  const rows = examples.map((e) => tfIdfVector(e.features, vocabulary, index));
+  const truth = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
+  const V = vocabulary.features.length;
+  const model = {
+    version: 1 as const,
     labels,
     charGramSizes: [...labelCharGramSizes],
-    vocabulary: first.vocabulary,
-    weights: first.weights,
-    bias: first.bias,
+    vocabulary,
+    weights: new Float32Array(V * K),
+    bias: new Float32Array(K),
     temperature: 1,
     minConfidence: options.minConfidence ?? 0.4,
     calibration: { heldOutItems: 0, heldOutAccuracy: Number.NaN, heldOutEce: Number.NaN },
   };
-  if (heldOut.length === 0) return model;
+  const foldCount = examples.length >= 20 ? Math.max(2, options.folds ?? 5) : 1;
+  if (foldCount === 1) {
+    const bias = new Float64Array(K);
+    sgdLogisticRegression(rows, truth, K, model.weights, bias, sgd);
+    model.bias.set(bias);
+    return model;
+  }
 
-  const vectorOf = (i: number): SparseVector =>
-    tfIdfVector(examples[i]!.features, first.vocabulary, first.index);
-  const logits = new Float64Array(heldOut.length * K);
-  heldOut.forEach((i, row) => {
-    labelLogits(model, vectorOf(i), logits.subarray(row * K, (row + 1) * K));
+  const foldOf = new Int32Array(examples.length);
+  rng.shuffle(examples.map((_, i) => i)).forEach((i, position) => {
+    foldOf[i] = position % foldCount;
   });
-  const heldOutTruth = Int32Array.from(heldOut, truthOf);
-  const temperature = fitTemperature(logits, K, heldOutTruth);
-  const confidence = new Float64Array(heldOut.length);
-  const correct = new Uint8Array(heldOut.length);
+  const outOfFold = new Float64Array(examples.length * K);
+  const weightSum = new Float64Array(V * K);
+  const biasSum = new Float64Array(K);
+  const weights = new Float32Array(V * K);
+  const bias = new Float64Array(K);
+  for (let fold = 0; fold < foldCount; fold++) {
+    const inFold = examples.map((_, i) => i).filter((i) => foldOf[i] !== fold);
+    weights.fill(0);
+    bias.fill(0);
+    sgdLogisticRegression(
+      inFold.map((i) => rows[i]!),
+      Int32Array.from(inFold, (i) => truth[i]!),
+      K,
+      weights,
+      bias,
+      sgd,
+    );
+    for (let w = 0; w < weights.length; w++) weightSum[w] = weightSum[w]! + weights[w]!;
+    for (let k = 0; k < K; k++) biasSum[k] = biasSum[k]! + bias[k]!;
+    const foldModel = { ...model, weights, bias: Float32Array.from(bias) };
+    for (let i = 0; i < examples.length; i++) {
+      if (foldOf[i] === fold) labelLogits(foldModel, rows[i]!, outOfFold.subarray(i * K, (i + 1) * K));
+    }
+  }
+  for (let w = 0; w < weights.length; w++) model.weights[w] = weightSum[w]! / foldCount;
+  for (let k = 0; k < K; k++) model.bias[k] = biasSum[k]! / foldCount;
+
+  const temperature = fitTemperature(outOfFold, K, truth);
+  const confidence = new Float64Array(examples.length);
+  const correct = new Uint8Array(examples.length);
   const probabilities = new Float64Array(K);
-  for (let row = 0; row < heldOut.length; row++) {
-    softmax(logits.subarray(row * K, (row + 1) * K), temperature, probabilities);
+  for (let i = 0; i < examples.length; i++) {
+    softmax(outOfFold.subarray(i * K, (i + 1) * K), temperature, probabilities);
     const best = argMax(probabilities);
-    confidence[row] = probabilities[best]!;
-    correct[row] = best === heldOutTruth[row] ? 1 : 0;
+    confidence[i] = probabilities[best]!;
+    correct[i] = best === truth[i] ? 1 : 0;
   }
   return {
     ...model,
     temperature,
     calibration: {
-      heldOutItems: heldOut.length,
-      heldOutAccuracy: correct.reduce((sum, c) => sum + c, 0) / heldOut.length,
+      heldOutItems: examples.length,
+      heldOutAccuracy: correct.reduce((sum, c) => sum + c, 0) / examples.length,
       heldOutEce: expectedCalibrationError(confidence, correct),
     },
   };
