@@ -4,6 +4,7 @@ import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
+import { registerEvalLabels } from './eval-labels.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerEval(program);
   registerTrain(program);
+  registerEvalLabels(program);
   return program;
 }
 
