@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
+import { registerEvalLabels } from './eval-labels.js';
 import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
-import { registerEvalLabels } from './eval-labels.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {

@@ -5,6 +5,13 @@ import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, Use
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
 import { buildFeed, type FeedItem } from './feed.js';
+import {
+  type CreatorProfile,
+  type ItemLabels,
+  LabelService,
+  labelTrainingItems,
+  trainLabelsInWorker,
+} from './labels.js';
 import { OnlineState } from './online-state.js';
 import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
@@ -73,11 +80,23 @@ export interface Engine {
    * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
    * events so far, in worker threads, and swaps it in atomically; concurrent calls share one run.
    */
-  train(): Promise<{ version: number; trainedAt: number; report: TrainReport } | undefined>;
+  train(): Promise<TrainResult | undefined>;
+  /** Labels from the item's own evidence with calibrated confidence, or unknown. */
+  itemLabels(itemId: string): Promise<ItemLabels>;
+  /** A creator as a mixture of the topics of their items. */
+  creatorProfile(creatorId: string): Promise<CreatorProfile>;
   /** The user's interest facets (PinnerSage-style clusters of their recent items) and declared interests. */
   profile(userId: string): Promise<UserProfile>;
   /** Mutes or unmutes facets and declares interests; the next feed obeys. */
   patchProfile(userId: string, body: unknown): Promise<UserProfile>;
+}
+
+export interface TrainResult {
+  version: number;
+  trainedAt: number;
+  report: TrainReport;
+  /** The label model trained in the same run, if the catalogue has categories to learn from. */
+  labelModelVersion?: number;
 }
 
 export interface UserProfile {
@@ -105,7 +124,8 @@ export function createEngine(options: EngineOptions): Engine {
   const state = new OnlineState(config);
   const facetIndex = new FacetIndex(state, config);
   let serving: ServingModel | undefined;
-  let training: Promise<{ version: number; trainedAt: number; report: TrainReport } | undefined> | undefined;
+  let training: Promise<TrainResult | undefined> | undefined;
+  const labelService = new LabelService(state);
   const startedAt = now();
   let opened = false;
 
@@ -144,6 +164,48 @@ export function createEngine(options: EngineOptions): Engine {
     return record;
   };
 
+  const trainBatch = async (): Promise<TrainResult | undefined> => {
+    const started = performance.now();
+    const matrix = trainingMatrix(state);
+    if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
+    const { model, report } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
+    const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
+    const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
+    const version = (serving?.version ?? 0) + 1;
+    const trainedAt = now();
+    await store.saveSnapshot({
+      name: SERVING_SNAPSHOT,
+      version,
+      trainedAt,
+      meta: { itemIds, report: fullReport },
+      data: modelToBytes(model),
+    });
+    // One assignment: requests see either the old model or the new one, never a mix.
+    serving = ServingModel.fromTransferable(state, model, itemIds, {
+      version,
+      trainedAt,
+      report: fullReport,
+    });
+    return { version, trainedAt, report: fullReport };
+  };
+
+  const trainLabels = async (): Promise<number | undefined> => {
+    const items = labelTrainingItems(state);
+    if (items === undefined) return undefined;
+    const bytes = await trainLabelsInWorker(items);
+    const version = (labelService.version ?? 0) + 1;
+    const trainedAt = now();
+    await store.saveSnapshot({
+      name: LABEL_SNAPSHOT,
+      version,
+      trainedAt,
+      meta: { items: items.length },
+      data: bytes,
+    });
+    labelService.setModel(bytes, version, trainedAt);
+    return version;
+  };
+
   const profileOf = (id: string): UserProfile => {
     const u = state.users.get(id);
     const controls = (u < 0 ? undefined : state.userRecords.get(u)?.controls) ?? { muted: [], declared: [] };
@@ -177,6 +239,10 @@ export function createEngine(options: EngineOptions): Engine {
         for (const e of events) state.apply(e);
         if (events.length < 10_000) break;
         seq = events[events.length - 1]!.seq;
+      }
+      const labelSnapshot = await store.loadSnapshot(LABEL_SNAPSHOT);
+      if (labelSnapshot !== undefined) {
+        labelService.setModel(labelSnapshot.data, labelSnapshot.version, labelSnapshot.trainedAt);
       }
       const snapshot = await store.loadSnapshot(SERVING_SNAPSHOT);
       if (snapshot !== undefined) {
@@ -398,32 +464,29 @@ export function createEngine(options: EngineOptions): Engine {
     train() {
       requireOpen();
       training ??= (async () => {
-        const started = performance.now();
-        const matrix = trainingMatrix(state);
-        if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
-        const { model, report } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
-        const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
-        const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
-        const version = (serving?.version ?? 0) + 1;
-        const trainedAt = now();
-        await store.saveSnapshot({
-          name: SERVING_SNAPSHOT,
-          version,
-          trainedAt,
-          meta: { itemIds, report: fullReport },
-          data: modelToBytes(model),
-        });
-        // One assignment: requests see either the old model or the new one, never a mix.
-        serving = ServingModel.fromTransferable(state, model, itemIds, {
-          version,
-          trainedAt,
-          report: fullReport,
-        });
-        return { version, trainedAt, report: fullReport };
+        const [batch, labels] = await Promise.all([trainBatch(), trainLabels()]);
+        if (batch === undefined) return undefined;
+        return labels === undefined ? batch : { ...batch, labelModelVersion: labels };
       })().finally(() => {
         training = undefined;
       });
       return training;
+    },
+
+    async itemLabels(itemId) {
+      requireOpen();
+      const id = checkId(itemId, 'itemId');
+      const i = state.items.get(id);
+      if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
+      return labelService.labels(i);
+    },
+
+    async creatorProfile(creatorId) {
+      requireOpen();
+      const id = checkId(creatorId, 'creatorId');
+      const profile = labelService.creatorProfile(id);
+      if (profile === undefined) throw notFound('creator', id);
+      return profile;
     },
 
     async status() {
@@ -449,6 +512,16 @@ export function createEngine(options: EngineOptions): Engine {
           { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
           { name: 'cooccurrence', kind: 'online', version: state.eventsApplied, trainedAt: t },
           ...batch,
+          ...(labelService.version === null
+            ? []
+            : [
+                {
+                  name: 'labels',
+                  kind: 'batch' as const,
+                  version: labelService.version,
+                  trainedAt: labelService.trainedAt,
+                },
+              ]),
         ],
         training: training !== undefined,
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
@@ -461,6 +534,7 @@ export function createEngine(options: EngineOptions): Engine {
 
 /** The store snapshot name of the serving model. */
 const SERVING_SNAPSHOT = 'serving-blend';
+const LABEL_SNAPSHOT = 'labels';
 
 function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   if (result.ok) return result.value;
@@ -472,7 +546,7 @@ function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   });
 }
 
-function notFound(kind: 'item' | 'user', id: string): SetlistError {
+function notFound(kind: 'item' | 'user' | 'creator', id: string): SetlistError {
   return new SetlistError('SETLIST_ERR_NOT_FOUND', {
     message: `No ${kind} with id "${id.slice(0, 256)}".`,
     path: `${kind}Id`,
