@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerImport } from './import.js';
+import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerDemo(program);
+  registerKeys(program);
   return program;
 }
 

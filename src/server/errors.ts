@@ -9,7 +9,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | SetlistError | Error, request, reply) => {
     const mapped = toSetlistError(err);
     if (mapped.status >= 500) request.log.error({ err }, 'request failed');
-    if (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') {
+    if (
+      (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') &&
+      !reply.hasHeader('retry-after')
+    ) {
       reply.header('retry-after', '1');
     }
     return reply.status(mapped.status).send(mapped.toJSON());
