@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Engine } from '../engine/engine.js';
 import { type AuthOptions, installAuth } from './auth.js';
-import { installErrorHandler } from './errors.js';
+import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
@@ -43,6 +43,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     connectionTimeout: options.connectionTimeoutMs ?? 120_000,
     routerOptions: { maxParamLength: 1_024 },
+    frameworkErrors,
   });
   installErrorHandler(app);
   if (options.auth !== undefined) installAuth(app, options.auth);

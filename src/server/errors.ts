@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SetlistError } from '../errors.js';
 
 /**
@@ -23,6 +23,26 @@ export function installErrorHandler(app: FastifyInstance): void {
     });
     return reply.status(err.status).send(err.toJSON());
   });
+}
+
+/**
+ * Fastify's own early errors (a URL that does not decode) bypass the error handler; this gives
+ * them the standard shape too. Pass it as the `frameworkErrors` server option.
+ */
+export function frameworkErrors(
+  err: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const mapped =
+    err.code === 'FST_ERR_BAD_URL'
+      ? new SetlistError('SETLIST_ERR_VALIDATION', {
+          message: 'The URL is not valid: percent-encode ids as UTF-8 (encodeURIComponent).',
+          path: 'url',
+          cause: err,
+        })
+      : toSetlistError(err);
+  void reply.status(mapped.status).send(mapped.toJSON());
 }
 
 function toSetlistError(err: FastifyError | SetlistError | Error): SetlistError {
