@@ -29,11 +29,7 @@ export function installErrorHandler(app: FastifyInstance): void {
  * Fastify's own early errors (a URL that does not decode) bypass the error handler; this gives
  * them the standard shape too. Pass it as the `frameworkErrors` server option.
  */
-export function frameworkErrors(
-  err: FastifyError,
-  _request: FastifyRequest,
-  reply: FastifyReply,
-): void {
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const mapped =
     err.code === 'FST_ERR_BAD_URL'
       ? new SetlistError('SETLIST_ERR_VALIDATION', {
