@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { createKeyText, parseScopeList } from '../src/cli/keys.js';
 import { checkExposure, isLoopback } from '../src/cli/serve.js';
 import { buildApp } from '../src/server/app.js';
 import { type ApiKey, findKey, keysFileLine, parseApiKeysEnv, parseKeysFile } from '../src/server/auth.js';
-import { openEngine } from './helpers.js';
+import { startChildServer, stopAllChildServers } from './child-server.js';
+import { openEngine, tempDbPath } from './helpers.js';
 
 const SECRETS = {
   reader: 'sl_reader-secret-0123456789',
@@ -228,5 +230,46 @@ describe('rate limits', () => {
     }
     assert.deepEqual(codes, [401, 401, 429]);
     await limited.close();
+  });
+});
+
+describe('setlist serve exposure', () => {
+  after(stopAllChildServers);
+
+  test('serve refuses a non-loopback host without keys, with SETLIST_ERR_CONFIG and exit 1', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/cli/run.ts',
+          'serve',
+          '--host',
+          '0.0.0.0',
+          '--port',
+          '0',
+          '--db',
+          tempDbPath(),
+        ],
+        { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SETLIST_API_KEYS: '' } },
+        (err, _stdout, stderr) => resolve({ code: err === null ? 0 : (err.code as number | null), stderr }),
+      );
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^SETLIST_ERR_CONFIG: Refusing to serve on 0\.0\.0\.0 without API keys/m);
+  });
+
+  test('serve with keys from SETLIST_API_KEYS requires them over real HTTP', async () => {
+    const server = await startChildServer({
+      db: tempDbPath(),
+      env: { SETLIST_API_KEYS: `reader:read:${SECRETS.reader}`, SETLIST_LOG_LEVEL: 'info' },
+    });
+    assert.equal((await fetch(`${server.url}/v1/status`)).status, 401);
+    const ok = await fetch(`${server.url}/v1/status`, { headers: bearer(SECRETS.reader) });
+    assert.equal(ok.status, 200);
+    assert.ok(!server.stderr().includes(SECRETS.reader));
+    server.child.kill('SIGKILL');
+    await server.exited;
   });
 });

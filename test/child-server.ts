@@ -2,6 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const RUN = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url));
+const live = new Set<ChildProcess>();
+process.once('exit', () => stopAllChildServers());
+
+/** Kills every child server still running: call it from `after()` so a failed test cannot hang the run. */
+export function stopAllChildServers(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
 
 export interface ChildServer {
   url: string;
@@ -34,9 +41,13 @@ export function startChildServer(options: {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  live.add(child);
   let err = '';
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve(code ?? signal ?? -1);
+    });
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

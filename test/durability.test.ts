@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { type ChildServer, startChildServer } from './child-server.js';
+import { type ChildServer, startChildServer, stopAllChildServers } from './child-server.js';
 import { openEngine, tempDbPath } from './helpers.js';
+
+after(stopAllChildServers);
 
 const ITEMS = 40;
 const USERS = 30;
@@ -95,6 +97,7 @@ test('every event acknowledged with 2xx survives kill -9 mid-ingest, and feeds s
   };
   assert.equal(status.counts.events, storedIds.size);
   assert.equal(status.eventsBehind, 0);
+  assert.match(server.stderr(), /no API keys configured: .*loopback only/);
   // A retry of everything acknowledged is recognised as duplicates: the log holds each once.
   const retry = await post(server, '/v1/events', {
     events: acked.slice(0, 5_000).map((id) => ({ id, userId: 'u0', itemId: 'v0', type: 'view' })),
