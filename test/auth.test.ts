@@ -198,6 +198,16 @@ describe('key configuration', () => {
   });
 });
 
+test('request and connection timeouts are set, and configurable', async () => {
+  const defaults = buildApp({ engine });
+  assert.equal(defaults.server.requestTimeout, 30_000);
+  assert.equal(defaults.initialConfig.connectionTimeout, 120_000);
+  const custom = buildApp({ engine, requestTimeoutMs: 5_000, connectionTimeoutMs: 10_000 });
+  assert.equal(custom.server.requestTimeout, 5_000);
+  assert.equal(custom.initialConfig.connectionTimeout, 10_000);
+  await Promise.all([defaults.close(), custom.close()]);
+});
+
 describe('rate limits', () => {
   test('past the burst a key gets 429 SETLIST_ERR_RATE_LIMITED with Retry-After', async () => {
     const limited = buildApp({ engine, auth: { keys }, rateLimit: { requestsPerSecond: 0.5, burst: 3 } });
@@ -233,7 +243,7 @@ describe('rate limits', () => {
   });
 });
 
-describe('setlist serve exposure', () => {
+describe('setlist serve exposure', { concurrency: true }, () => {
   after(stopAllChildServers);
 
   test('serve refuses a non-loopback host without keys, with SETLIST_ERR_CONFIG and exit 1', async () => {
