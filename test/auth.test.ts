@@ -262,7 +262,7 @@ describe('setlist serve exposure', { concurrency: true }, () => {
           '--db',
           tempDbPath(),
         ],
-        { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SETLIST_API_KEYS: '' } },
+        { encoding: 'utf8', timeout: 90_000, env: { ...process.env, SETLIST_API_KEYS: '' } },
         (err, _stdout, stderr) => resolve({ code: err === null ? 0 : (err.code as number | null), stderr }),
       );
     });

@@ -53,7 +53,7 @@ export function startChildServer(options: {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the server did not start in time:\n${err}`));
-    }, options.timeoutMs ?? 20_000);
+    }, options.timeoutMs ?? 90_000);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       err += chunk;

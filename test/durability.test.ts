@@ -116,13 +116,13 @@ test('every event acknowledged with 2xx survives kill -9 mid-ingest, and feeds s
   await kill9(server);
 });
 
-/** Runs `setlist serve` on `db` until it exits (or 20 s pass); the three cases run concurrently. */
+/** Runs `setlist serve` on `db` until it exits (or 90 s pass); the three cases run concurrently. */
 function serve(db: string): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', '--db', db],
-      { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SETLIST_LOG_LEVEL: 'warn' } },
+      { encoding: 'utf8', timeout: 90_000, env: { ...process.env, SETLIST_LOG_LEVEL: 'warn' } },
       (err, _stdout, stderr) => resolve({ status: err === null ? 0 : (err.code as number | null), stderr }),
     );
   });

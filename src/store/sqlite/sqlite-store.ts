@@ -197,11 +197,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
 /** A damaged page can surface on any read, not only at open: report it as the catalogue's error. */
 function guardCorruption(store: Store, path: string): Store {
-  const guarded = { kind: store.kind } as Store;
+  const guarded = { ...store };
   for (const key of Object.keys(store) as (keyof Store)[]) {
     const value = store[key];
     if (typeof value !== 'function') continue;
-    (guarded as unknown as Record<string, unknown>)[key] = async (...args: unknown[]) => {
+    (guarded as Record<string, unknown>)[key] = async (...args: unknown[]) => {
       try {
         return await (value as (...a: unknown[]) => Promise<unknown>).apply(store, args);
       } catch (cause) {
