@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { createClock, openApp, T0 } from './helpers.js';
 
 // Every property is seeded and bounded so the suite stays fast and a failure reproduces exactly.
-const RUNS = { seed: 20261129, numRuns: 60 };
+const RUNS = { seed: 20261129, numRuns: 40 };
 
 const clock = createClock(T0);
 const { app, engine } = await openApp(':memory:', { now: clock.now });
