@@ -3,6 +3,7 @@ import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerEvalLabels } from './eval-labels.js';
 import { registerImport } from './import.js';
+import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerTrain(program);
   registerEvalLabels(program);
+  registerKeys(program);
   return program;
 }
 

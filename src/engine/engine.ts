@@ -67,7 +67,8 @@ export interface Engine {
   close(): Promise<void>;
   putItem(itemId: string, body: unknown): Promise<ItemRecord>;
   putItems(body: unknown): Promise<{ upserted: number }>;
-  patchItem(itemId: string, body: unknown): Promise<ItemRecord>;
+  /** `actor` is the authenticated caller (an API key's name); it is recorded in the audit trail. */
+  patchItem(itemId: string, body: unknown, options?: { actor?: string }): Promise<ItemRecord>;
   getItem(itemId: string): Promise<ItemRecord>;
   itemAudit(itemId: string): Promise<AuditEntry[]>;
   putUser(userId: string, body: unknown): Promise<UserRecord>;
@@ -293,7 +294,7 @@ export function createEngine(options: EngineOptions): Engine {
       return { upserted: records.length };
     },
 
-    async patchItem(itemId, body) {
+    async patchItem(itemId, body, options) {
       requireOpen();
       const id = checkId(itemId, 'itemId');
       const patch = unwrap(validate(itemPatchSchema, body));
@@ -317,7 +318,7 @@ export function createEngine(options: EngineOptions): Engine {
           audit.push({
             itemId: id as ItemId,
             at: t,
-            actor: patch.actor ?? 'api',
+            actor: auditActor(options?.actor, patch.actor),
             action: patch.visibility === 'hidden' ? 'hide' : 'restore',
             reason: patch.reason,
           });
@@ -551,6 +552,12 @@ function notFound(kind: 'item' | 'user' | 'creator', id: string): SetlistError {
     message: `No ${kind} with id "${id.slice(0, 256)}".`,
     path: `${kind}Id`,
   });
+}
+
+/** The authenticated caller when known, with the actor the body names on whose behalf it acts. */
+function auditActor(authenticated: string | undefined, claimed: string | undefined): string {
+  if (authenticated === undefined) return claimed ?? 'api';
+  return claimed === undefined ? authenticated : `${authenticated} (for ${claimed})`;
 }
 
 function dedupe(values: readonly string[]): string[] {

@@ -17,7 +17,10 @@ export function itemRoutes(app: FastifyInstance, engine: Engine): void {
     item: await engine.getItem(req.params.itemId),
   }));
   app.patch<{ Params: ItemParams }>('/v1/items/:itemId', async (req) => {
-    return { item: await engine.patchItem(req.params.itemId, req.body) };
+    const actor = req.apiKey?.name;
+    return {
+      item: await engine.patchItem(req.params.itemId, req.body, actor === undefined ? {} : { actor }),
+    };
   });
   app.get<{ Params: ItemParams }>('/v1/items/:itemId/audit', async (req) => ({
     audit: await engine.itemAudit(req.params.itemId),
