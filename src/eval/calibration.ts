@@ -20,13 +20,17 @@ export interface CalibrationReport {
   ndcgLoss: number;
 }
 
-const CANDIDATES = 100;
+/** The calibrated list is re-ranked from the model's top 40. */
+const CANDIDATES = 40;
 const K = 10;
+/** Relevance is a softmax of the candidates' scores at this multiple of their spread. */
+const TEMPERATURE = 0.75;
 
 /**
  * Measures miscalibration with and without the calibrated re-rank (Steck, RecSys 2018): for every
  * user with held-out items, p is the genre mix of their train items (each item's genres share it
- * evenly), the plain list is the model's top 10, the calibrated list is re-ranked from its top 100.
+ * evenly), the plain list is the model's top 10, the calibrated list is re-ranked from its top 40
+ * with relevance exp((s − s_max) / (τ·σ)), a probability-like score as Steck's objective expects.
  *
  * @example
  * const r = evaluateCalibration(model, train, test, genresOfItem, 20, 0.5);
@@ -74,13 +78,14 @@ export function evaluateCalibration(
     const top = candidates.subarray(0, K);
     plain.ndcg += ndcgAtK(top, relevant, K);
     plain.kl += klOf(p, top);
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const c of candidates) {
-      lo = Math.min(lo, out[c]!);
-      hi = Math.max(hi, out[c]!);
-    }
-    const relevance = Array.from(candidates, (c) => (hi > lo ? (out[c]! - lo) / (hi - lo) : 1));
+    let mean = 0;
+    for (const c of candidates) mean += out[c]!;
+    mean /= candidates.length;
+    let variance = 0;
+    for (const c of candidates) variance += (out[c]! - mean) ** 2;
+    const spread = Math.sqrt(variance / candidates.length) * TEMPERATURE || 1;
+    const best = out[candidates[0]!]!;
+    const relevance = Array.from(candidates, (c) => Math.exp((out[c]! - best) / spread));
     const picked = calibratedRerank({
       p: [...p],
       relevance,
@@ -104,4 +109,25 @@ export function evaluateCalibration(
     klReduction: report.plain.kl > 0 ? 1 - report.calibrated.kl / report.plain.kl : 0,
     ndcgLoss: report.plain.ndcg10 > 0 ? 1 - report.calibrated.ndcg10 / report.plain.ndcg10 : 0,
   };
+}
+
+/**
+ * The strongest re-rank whose NDCG@10 loss stays within `maxNdcgLoss`, measured on a validation
+ * split (never on test), from a grid of lambdas.
+ */
+export function chooseCalibrationLambda(
+  model: Model,
+  fitPart: Csr,
+  validation: Csr,
+  itemGroups: readonly (readonly number[])[],
+  groupCount: number,
+  maxNdcgLoss = 0.02,
+  grid: readonly number[] = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
+): { lambda: number; sweep: CalibrationReport[] } {
+  const sweep = grid.map((lambda) =>
+    evaluateCalibration(model, fitPart, validation, itemGroups, groupCount, lambda),
+  );
+  let lambda = 0;
+  for (const r of sweep) if (r.ndcgLoss <= maxNdcgLoss && r.lambda > lambda) lambda = r.lambda;
+  return { lambda, sweep };
 }
