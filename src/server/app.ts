@@ -7,6 +7,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { eventRoutes } from './routes/events.js';
 import { itemRoutes } from './routes/items.js';
 import { userRoutes } from './routes/users.js';
+import { findWebRoot, webRoutes } from './routes/web.js';
 
 export const VERSION = '0.1.0';
 
@@ -15,6 +16,8 @@ export interface AppOptions {
   /** Largest accepted request body; the default fits a 10,000-event batch. */
   bodyLimitBytes?: number;
   logger?: FastifyServerOptions['logger'];
+  /** The built dashboard's folder; default: found beside the server; `false` serves no dashboard. */
+  webRoot?: string | false;
 }
 
 /**
@@ -44,5 +47,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   const doc = openApiDocument(VERSION);
   app.get('/openapi.json', async () => doc);
+  if (options.webRoot !== false) webRoutes(app, options.webRoot ?? findWebRoot());
   return app;
 }

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadDemo } from '../../src/cli/demo.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { buildApp } from '../../src/server/app.js';
+import { T0, tempDbPath } from '../helpers.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.SETLIST_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(repo, 'artifacts', 'screenshots');
+const WIDTHS = [1280, 390] as const;
+const missing = !existsSync(CHROMIUM);
+if (missing && process.env.CI === 'true') {
+  throw new Error(
+    `chromium is not installed at ${CHROMIUM}: CI must run the browser tests (see .ci/apt-packages).`,
+  );
+}
+const skip = missing ? `chromium not found at ${CHROMIUM}; install it or set SETLIST_CHROMIUM` : false;
+if (missing) console.error(`# browser tests skipped: ${skip}`);
+
+describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
+  let engine: Engine;
+  let app: FastifyInstance;
+  let base: string;
+  let context: BrowserContext;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'setlist-chromium-'));
+  const webRoot = join(mkdtempSync(join(tmpdir(), 'setlist-web-')), 'web');
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    const built = spawnSync(process.execPath, [join(repo, 'scripts', 'build-web.mjs'), '--out', webRoot], {
+      encoding: 'utf8',
+    });
+    assert.equal(built.status, 0, built.stderr);
+    engine = await loadDemo(tempDbPath('dashboard'), 42, T0);
+    app = buildApp({ engine, webRoot });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    await app?.close();
+    await engine?.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  async function open(path: string, width: number): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`${path}: ${err.message}`));
+    await page.setViewportSize({ width, height: width > 600 ? 900 : 844 });
+    await page.goto(`${base}${path}`);
+    await page.waitForSelector('#view[data-loading="false"]');
+    return page;
+  }
+
+  async function finish(page: Page, name: string, width: number): Promise<void> {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${name} at ${width} px is ${overflow} px wider than the window`);
+    // Phones see one screen at a time; the wide screenshots show the whole page.
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: width > 600 });
+    await page.close();
+  }
+
+  for (const width of WIDTHS) {
+    test(`the overview shows the demo's counts and a live chart at ${width} px`, async () => {
+      for (const user of ['u0001', 'u0002', 'beauty-vlogger']) {
+        await app.inject({ method: 'GET', url: `/v1/users/${user}/feed?n=20` });
+      }
+      const page = await open('/?poll=300', width);
+      await page.waitForFunction(
+        () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,408',
+      );
+      // Events arriving while the page polls show up as a rate above zero.
+      const ingest = setInterval(() => {
+        const at = T0 - 60_000;
+        const events = Array.from({ length: 20 }, (_, k) => ({
+          userId: `u000${k % 10}`,
+          itemId: `v0000${k % 10}`,
+          type: 'view',
+          at,
+        }));
+        void app.inject({ method: 'POST', url: '/v1/events', payload: { events } });
+      }, 100);
+      try {
+        await page.waitForFunction(() => {
+          const text = document.querySelector('[data-metric="events-per-second"] .value')?.textContent ?? '';
+          return Number.parseFloat(text.replace(/,/g, '')) > 0;
+        });
+      } finally {
+        clearInterval(ingest);
+      }
+      assert.match((await page.textContent('[data-metric="feed-p99"] .value')) ?? '', /\d ms$/);
+      assert.equal(await page.textContent('[data-metric="users"] .value'), '401');
+      assert.equal(await page.textContent('[data-metric="creators"] .value'), '80');
+      await page.waitForSelector('.time-chart canvas');
+      assert.match((await page.textContent('#models table')) ?? '', /cooccurrence/);
+      await finish(page, 'overview', width);
+    });
+
+    test(`a user page shows the feed with a reason on every item at ${width} px`, async () => {
+      const page = await open('/users/beauty-vlogger', width);
+      const reasons = await page.$$eval('#feed .ranked-item .reason', (els) =>
+        els.map((e) => e.textContent ?? ''),
+      );
+      assert.equal(reasons.length, 20);
+      for (const text of reasons) assert.ok(text.length > 10, `a reason is too short: "${text}"`);
+      assert.ok(
+        reasons.some((r) => /People who watched|看过/.test(r)),
+        'no co-occurrence reason in the story user’s feed',
+      );
+      const sources = await page.$$eval('#feed .badge.source', (els) => els.length);
+      assert.equal(sources, 20);
+      await page.waitForSelector('#facets canvas, #facets .na');
+      await page.waitForSelector('#facets form#declare');
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll('#feed .ranked-item .title')).some((t) =>
+          /[\u4e00-\u9fff]/.test(t.textContent ?? ''),
+        ),
+      );
+      await finish(page, 'user', width);
+    });
+
+    test(`an item page shows visibility, labels and similar items at ${width} px`, async () => {
+      const page = await open('/items/v00001', width);
+      assert.equal(await page.getAttribute('#visibility [data-visibility]', 'data-visibility'), 'visible');
+      await page.waitForSelector('#labels canvas, #labels .na, #labels [data-unknown]');
+      const similar = await page.$$eval('#similar .ranked-item .reason', (els) => els.length);
+      assert.ok(similar > 0, 'no similar items');
+      assert.match((await page.textContent('#about')) ?? '', /creator-\d{3}/);
+      await finish(page, 'item', width);
+    });
+
+    test(`the creator, trending and quality pages degrade gracefully at ${width} px`, async () => {
+      for (const [path, name, selector] of [
+        ['/creators/creator-000', 'creator', '#facets canvas, #facets .na, #facets li'],
+        ['/trending', 'trending', '#trending .columns, #trending .na'],
+        ['/quality', 'quality', '#reports table, #reports .na'],
+      ] as const) {
+        const page = await open(path, width);
+        await page.waitForSelector(selector);
+        assert.equal(await page.$('#view .error'), null, `${path} shows an error`);
+        await finish(page, name, width);
+      }
+    });
+  }
+
+  test('hiding an item from its page changes its visibility and audit trail, and restoring undoes it', async () => {
+    const page = await open('/items/v00002', 1280);
+    await page.fill('#visibility input[name="reason"]', '审核中 under review');
+    await page.click('#visibility button.hide');
+    await page.waitForSelector('#visibility [data-visibility="hidden"]');
+    assert.match((await page.textContent('#visibility table.audit')) ?? '', /hide.*审核中 under review/s);
+    assert.equal((await engine.getItem('v00002')).visibility, 'hidden');
+    await page.screenshot({ path: join(SCREENSHOTS, 'item-hidden-1280.png'), fullPage: true });
+    await page.fill('#visibility input[name="reason"]', 'appeal accepted');
+    await page.click('#visibility button.restore');
+    await page.waitForSelector('#visibility [data-visibility="visible"]');
+    assert.equal((await engine.getItem('v00002')).visibility, 'visible');
+    await page.close();
+  });
+
+  test('searching an id opens the matching page', async () => {
+    const page = await open('/', 1280);
+    await page.fill('form.search input', 'v00003');
+    await page.press('form.search input', 'Enter');
+    await page.waitForURL(/\/items\/v00003$/);
+    await page.fill('form.search input', 'beauty-vlogger');
+    await page.press('form.search input', 'Enter');
+    await page.waitForURL(/\/users\/beauty-vlogger$/);
+    await page.waitForSelector('#feed .ranked-item');
+    await page.close();
+  });
+
+  test('no page threw an uncaught error', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
