@@ -66,11 +66,24 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     rmSync(userDataDir, { recursive: true, force: true });
   });
 
+  const pages = new Map<number, Page>();
+
+  /** Opens a path: the first time per width with a real load, then through the page's own router. */
   async function open(path: string, width: number): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${path}: ${err.message}`));
-    await page.setViewportSize({ width, height: width > 600 ? 900 : 844 });
-    await page.goto(`${base}${path}`);
+    let page = pages.get(width);
+    if (page === undefined) {
+      page = await context.newPage();
+      page.on('pageerror', (err) => pageErrors.push(`${width} px: ${err.message}`));
+      await page.setViewportSize({ width, height: width > 600 ? 900 : 844 });
+      await page.goto(`${base}${path}`);
+      pages.set(width, page);
+    } else {
+      await page.bringToFront();
+      await page.evaluate((to) => {
+        history.pushState(null, '', to);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, path);
+    }
     await page.waitForSelector('#view[data-loading="false"]');
     return page;
   }
@@ -80,7 +93,6 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     assert.ok(overflow <= 1, `${name} at ${width} px is ${overflow} px wider than the window`);
     // Phones see one screen at a time; the wide screenshots show the whole page.
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: width > 600 });
-    await page.close();
   }
 
   for (const width of WIDTHS) {
@@ -178,7 +190,6 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.click('#visibility button.restore');
     await page.waitForSelector('#visibility [data-visibility="visible"]');
     assert.equal((await engine.getItem('v00002')).visibility, 'visible');
-    await page.close();
   });
 
   test('searching an id opens the matching page', async () => {
@@ -190,6 +201,113 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.press('form.search input', 'Enter');
     await page.waitForURL(/\/users\/beauty-vlogger$/);
     await page.waitForSelector('#feed .ranked-item');
+  });
+
+  test('the pages render the documented shapes of profiles, labels, creators and trending', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`shapes: ${err.message}`));
+    const muted = new Set<string>();
+    const patches: unknown[] = [];
+    const profile = () => ({
+      facets: [
+        {
+          id: 'f-beauty',
+          label: '美妆 beauty',
+          weight: 0.72,
+          tags: ['美妆', 'makeup'],
+          examples: ['v00001'],
+          muted: muted.has('f-beauty'),
+        },
+        {
+          id: 'f-retro',
+          label: '复古游戏 retro',
+          weight: 0.28,
+          tags: ['复古游戏'],
+          examples: [],
+          muted: muted.has('f-retro'),
+        },
+      ],
+    });
+    const json = (body: unknown) => ({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+    });
+    await page.route('**/v1/users/beauty-vlogger/profile', async (route) => {
+      if (route.request().method() === 'PATCH') {
+        const body = route.request().postDataJSON() as { mute?: string[]; unmute?: string[] };
+        patches.push(body);
+        for (const id of body.mute ?? []) muted.add(id);
+        for (const id of body.unmute ?? []) muted.delete(id);
+      }
+      await route.fulfill(json(profile()));
+    });
+    await page.route('**/v1/items/v00001/labels', (route) =>
+      route.fulfill(
+        json({
+          labels: [
+            { tag: '美妆', confidence: 0.91 },
+            { tag: 'makeup', confidence: 0.84 },
+          ],
+          unknown: false,
+        }),
+      ),
+    );
+    await page.route('**/v1/items/v-lowinfo-0/labels', (route) =>
+      route.fulfill(json({ labels: [], unknown: true })),
+    );
+    await page.route('**/v1/creators/creator-000/profile', (route) =>
+      route.fulfill(
+        json({
+          creatorId: 'creator-000',
+          items: 31,
+          facets: [
+            { label: '美食 food', weight: 0.6, confidence: 0.9, tags: ['美食'] },
+            { label: 'hiking', weight: 0.4 },
+          ],
+        }),
+      ),
+    );
+    await page.route('**/v1/trending?*', (route) =>
+      route.fulfill(
+        json({
+          items: [{ itemId: 'v00001', score: 3.2, growth: 4.1 }],
+          tags: [{ tag: '美妆', score: 2.1, growth: 3 }],
+        }),
+      ),
+    );
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.goto(`${base}/users/beauty-vlogger`);
+    await page.waitForSelector('#facets canvas');
+    assert.equal(await page.$$eval('#facets li[data-facet]', (els) => els.length), 2);
+    await page.click('#facets li[data-facet="f-retro"] button');
+    await page.waitForSelector('#facets li[data-facet="f-retro"].muted-facet');
+    await page.fill('#declare input[name="tag"]', 'hiking');
+    await page.click('#declare button');
+    await page.waitForFunction(() =>
+      document.querySelector('#feed p.small')?.textContent?.includes('20 items'),
+    );
+    assert.deepEqual(patches, [{ mute: ['f-retro'] }, { declare: [{ tag: 'hiking', weight: 1 }] }]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'user-facets-1280.png') });
+
+    await page.goto(`${base}/items/v00001`);
+    await page.waitForSelector('#labels canvas');
+    assert.equal(await page.$('#labels [data-unknown]'), null);
+    await page.screenshot({ path: join(SCREENSHOTS, 'item-labels-1280.png') });
+    await page.goto(`${base}/items/v-lowinfo-0`);
+    await page.waitForSelector('#labels [data-unknown="true"]');
+    assert.match((await page.textContent('#labels')) ?? '', /unknown/);
+
+    await page.goto(`${base}/creators/creator-000`);
+    await page.waitForSelector('#facets canvas');
+    assert.match((await page.textContent('#facets')) ?? '', /美食 food weight 0\.60, confidence 90%/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'creator-facets-1280.png') });
+
+    await page.goto(`${base}/trending`);
+    await page.waitForSelector('#trending canvas');
+    assert.equal(await page.$$eval('#trending .ranked-item', (els) => els.length), 1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'trending-shapes-1280.png') });
     await page.close();
   });
 

@@ -122,7 +122,7 @@ export async function qualityPage(ctx: PageContext): Promise<void> {
       h(
         'p',
         { class: 'small muted' },
-        `${ok.length} feeds of `,
+        `${ok.length} ${ok.length === 1 ? 'feed' : 'feeds'} of 20: `,
         users.map((u, k) => [k > 0 ? ', ' : '', link(userHref(u), u)]),
       ),
       h(

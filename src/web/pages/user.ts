@@ -84,6 +84,7 @@ export async function userPage(ctx: PageContext): Promise<void> {
   function renderFacets(
     value: UserProfile | undefined,
     failed: Parameters<typeof unavailable>[1] | undefined,
+    note = '',
   ): void {
     const declareForm = h(
       'form',
@@ -106,7 +107,7 @@ export async function userPage(ctx: PageContext): Promise<void> {
       }),
       h('button', { type: 'submit' }, 'Declare'),
     );
-    const message = h('p', { class: 'small', 'data-role': 'message' });
+    const message = h('p', { class: 'small', 'data-role': 'message' }, note);
     declareForm.addEventListener('submit', (event) => {
       event.preventDefault();
       const data = new FormData(declareForm);
@@ -199,10 +200,14 @@ export async function userPage(ctx: PageContext): Promise<void> {
       fill(message, unavailable('Changing the profile', result));
       return;
     }
-    renderFacets(result.value.facets === undefined ? undefined : result.value, undefined);
     const refreshed = await load(client.users.profile(userId));
     if (!ctx.active()) return;
-    if (refreshed.ok) renderFacets(refreshed.value, undefined);
+    const latest = refreshed.ok ? refreshed.value : result.value;
+    renderFacets(
+      Array.isArray(latest.facets) ? latest : undefined,
+      undefined,
+      'Saved: the feed below follows it.',
+    );
     await renderFeed();
   }
 }
