@@ -1,8 +1,41 @@
 import { createClient, type Item, SetlistClientError } from '../client/index.js';
 import { h } from './dom.js';
 
-/** The dashboard's client: same origin, a short timeout so a stuck call shows as an error. */
-export const client = createClient({ baseUrl: '', timeoutMs: 15_000, retries: 1 });
+const API_KEY_KEY = 'setlist.apiKey';
+
+function storedApiKey(): string | undefined {
+  try {
+    return localStorage.getItem(API_KEY_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function makeClient(apiKey: string | undefined) {
+  return createClient({
+    baseUrl: '',
+    timeoutMs: 15_000,
+    retries: 1,
+    ...(apiKey === undefined ? {} : { apiKey }),
+  });
+}
+
+/**
+ * The dashboard's client: same origin, a short timeout so a stuck call shows as an error, and the
+ * API key this browser saved, if any (servers with keys configured answer 401 without one).
+ */
+export let client = makeClient(storedApiKey());
+
+/** Saves (or with `''` forgets) the API key in this browser and uses it from now on. */
+export function setApiKey(key: string): void {
+  try {
+    if (key === '') localStorage.removeItem(API_KEY_KEY);
+    else localStorage.setItem(API_KEY_KEY, key);
+  } catch {
+    // Storage may be disabled: the key then lasts until the page reloads.
+  }
+  client = makeClient(key === '' ? undefined : key);
+}
 
 /** An API answer as a value: the data, "not available yet" (501), or another failure. */
 export type Loaded<T> =
@@ -28,6 +61,8 @@ export function unavailable(what: string, failed: Extract<Loaded<unknown>, { ok:
       `${what}: not available yet on this server.`,
     );
   }
+  const status = failed.error instanceof SetlistClientError ? failed.error.status : 0;
+  if (status === 401 || status === 403) return keyForm(what, failed.error.message);
   const code = failed.error instanceof SetlistClientError ? `${failed.error.code}: ` : '';
   return h('p', { class: 'error', 'data-state': 'error' }, `${what} failed. ${code}${failed.error.message}`);
 }
@@ -78,4 +113,31 @@ export function rememberUser(id: string): void {
   } catch {
     // Storage may be disabled; the dashboard works without it.
   }
+}
+
+/** Asks for an API key when the server wants one; saving it reloads the page with the key. */
+function keyForm(what: string, message: string): HTMLElement {
+  const input = h('input', {
+    type: 'password',
+    name: 'apiKey',
+    placeholder: 'API key',
+    'aria-label': 'API key',
+  });
+  const form = h(
+    'form',
+    { class: 'inline-form', 'data-role': 'api-key' },
+    input,
+    h('button', { type: 'submit' }, 'Use key'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    setApiKey(input.value.trim());
+    location.reload();
+  });
+  return h(
+    'div',
+    { class: 'error', 'data-state': 'unauthorized' },
+    h('p', null, `${what}: ${message}`),
+    form,
+  );
 }

@@ -311,6 +311,30 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('a server that wants an API key gets one typed into the page', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`api key: ${err.message}`));
+    const seen: (string | undefined)[] = [];
+    await page.route('**/v1/status', async (route) => {
+      const auth = route.request().headers().authorization;
+      seen.push(auth);
+      if (auth === 'Bearer sl_test_key_0123456789') return route.continue();
+      const error = { code: 'SETLIST_ERR_UNAUTHORIZED', message: 'This route needs an API key.' };
+      return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error }) });
+    });
+    await page.goto(`${base}/?poll=60000`);
+    await page.waitForSelector('[data-role="api-key"] input');
+    await page.fill('[data-role="api-key"] input', 'sl_test_key_0123456789');
+    await page.click('[data-role="api-key"] button');
+    await page.waitForFunction(
+      () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,408',
+    );
+    assert.equal(seen[0], undefined);
+    assert.equal(seen[seen.length - 1], 'Bearer sl_test_key_0123456789');
+    await page.evaluate(() => localStorage.removeItem('setlist.apiKey'));
+    await page.close();
+  });
+
   test('no page threw an uncaught error', () => {
     assert.deepEqual(pageErrors, []);
   });
