@@ -55,23 +55,32 @@ describe('the dashboard route', () => {
     assert.match(res.body, /<title>dash<\/title>/);
   });
 
+  test('a client route whose id looks like a file name still gets the page', async () => {
+    const res = await app.inject({ method: 'GET', url: '/items/clip.mp4', headers: HTML });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<title>dash<\/title>/);
+  });
+
   test('a missing asset is a JSON 404, not the page', async () => {
-    const res = await app.inject({ method: 'GET', url: '/missing.js', headers: HTML });
+    const res = await app.inject({ method: 'GET', url: '/missing.js', headers: { accept: '*/*' } });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().error.code, 'SETLIST_ERR_ROUTE_NOT_FOUND');
   });
 
-  test('paths that climb out of the root are refused', async () => {
-    for (const url of [
-      '/../secret.txt',
-      '/%2e%2e/secret.txt',
-      '/assets/..%2f..%2fsecret.txt',
-      '/..%5csecret.txt',
-    ]) {
-      const res = await app.inject({ method: 'GET', url, headers: HTML });
-      assert.notEqual(res.statusCode, 200, url);
-      assert.doesNotMatch(res.body, /do not serve/, url);
+  test('paths that climb out of the root never serve a file outside it', async () => {
+    const urls = ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt'];
+    for (const url of urls) {
+      for (const accept of ['*/*', HTML.accept]) {
+        const res = await app.inject({ method: 'GET', url, headers: { accept } });
+        assert.doesNotMatch(res.body, /do not serve/, url);
+        if (res.statusCode === 200) assert.match(res.body, /<title>dash<\/title>/, url);
+      }
     }
+  });
+
+  test('an encoded climb out of the root is a 404', async () => {
+    const res = await app.inject({ method: 'GET', url: '/assets/..%2f..%2fsecret.txt', headers: HTML });
+    assert.equal(res.statusCode, 404);
   });
 
   test('API routes, metrics, health and the OpenAPI document keep working', async () => {

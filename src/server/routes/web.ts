@@ -102,9 +102,9 @@ export function webRoutes(app: FastifyInstance, root: string | undefined): void 
         if (info?.isFile()) return sendFile(reply, file);
       }
     }
-    // A client route (no file extension) asked for by a browser gets the page; the page routes it.
-    const last = segments[segments.length - 1] ?? '';
-    if (safe && wantsPage && extname(last) === '') return sendFile(reply, index);
+    // A browser navigating to a client route (/users/u1, /items/clip.mp4) gets the page, which routes
+    // it; scripts and styles are not asked for as text/html, so a missing asset stays a 404.
+    if (safe && wantsPage) return sendFile(reply, index);
     throw routeNotFound(request);
   });
 }

@@ -96,7 +96,7 @@ export function overviewPage(ctx: PageContext): void {
       card('Feed p50 (server)', ms(buckets && quantile(buckets, 0.5)), 'feed-p50'),
       card('Feed p99 (server)', ms(buckets && quantile(buckets, 0.99)), 'feed-p99'),
       card(
-        'Feed p50 (this browser)',
+        'Feed p50 (browser)',
         browserP50 === undefined ? '–' : `${formatNumber(browserP50, 1)} ms`,
         'feed-browser-p50',
       ),
