@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
+import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
 
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerDemo(program);
+  registerEval(program);
   return program;
 }
 

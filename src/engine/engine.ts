@@ -2,6 +2,7 @@ import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
+import { FacetIndex, type FacetView, facetView } from './facets.js';
 import { buildFeed, type FeedItem } from './feed.js';
 import { OnlineState } from './online-state.js';
 import { buildSimilar } from './similar.js';
@@ -14,6 +15,7 @@ import {
   itemBatchSchema,
   itemPatchSchema,
   itemPutSchema,
+  profilePatchSchema,
   type Result,
   userPutSchema,
   validate,
@@ -56,6 +58,17 @@ export interface Engine {
   feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
+  /** The user's interest facets (PinnerSage-style clusters of their recent items) and declared interests. */
+  profile(userId: string): Promise<UserProfile>;
+  /** Mutes or unmutes facets and declares interests; the next feed obeys. */
+  patchProfile(userId: string, body: unknown): Promise<UserProfile>;
+}
+
+export interface UserProfile {
+  userId: string;
+  facets: FacetView[];
+  declared: { tag: string; weight: number }[];
+  muted: string[];
 }
 
 /**
@@ -74,6 +87,7 @@ export function createEngine(options: EngineOptions): Engine {
   const now = options.now ?? Date.now;
   const store = options.store;
   const state = new OnlineState(config);
+  const facetIndex = new FacetIndex(state, config);
   const startedAt = now();
   let opened = false;
 
@@ -110,6 +124,13 @@ export function createEngine(options: EngineOptions): Engine {
     if (fields.embedding !== undefined) record.embedding = fields.embedding;
     if (previous?.visibilityReason !== undefined) record.visibilityReason = previous.visibilityReason;
     return record;
+  };
+
+  const profileOf = (id: string): UserProfile => {
+    const u = state.users.get(id);
+    const controls = (u < 0 ? undefined : state.userRecords.get(u)?.controls) ?? { muted: [], declared: [] };
+    const facets = u < 0 ? [] : facetIndex.facets(u, now(), controls.muted).map((f) => facetView(state, f));
+    return { userId: id, facets, declared: controls.declared, muted: controls.muted };
   };
 
   const existingItem = (id: string): ItemRecord | undefined => {
@@ -303,7 +324,7 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return { items: buildFeed(state, config, id, count, now()) };
+      return { items: buildFeed(state, config, facetIndex, id, count, now()) };
     },
 
     async similar(itemId, n) {
@@ -313,6 +334,38 @@ export function createEngine(options: EngineOptions): Engine {
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
       return { items: buildSimilar(state, config, i, count) };
+    },
+
+    async profile(userId) {
+      requireOpen();
+      return profileOf(checkId(userId, 'userId'));
+    },
+
+    async patchProfile(userId, body) {
+      requireOpen();
+      const id = checkId(userId, 'userId');
+      const patch = unwrap(validate(profilePatchSchema, body));
+      const u = state.users.get(id);
+      const previous = u < 0 ? undefined : state.userRecords.get(u);
+      const muted = new Set(previous?.controls.muted ?? []);
+      for (const f of patch.mute ?? []) muted.add(f);
+      for (const f of patch.unmute ?? []) muted.delete(f);
+      const declared = new Map((previous?.controls.declared ?? []).map((d) => [d.tag, d.weight]));
+      for (const d of patch.declare ?? []) {
+        if (d.weight === 0) declared.delete(d.tag);
+        else declared.set(d.tag, d.weight);
+      }
+      const t = now();
+      const record: UserRecord = {
+        id: id as UserId,
+        traits: previous?.traits ?? {},
+        controls: { muted: [...muted], declared: [...declared].map(([tag, weight]) => ({ tag, weight })) },
+        createdAt: previous?.createdAt ?? t,
+        updatedAt: t,
+      };
+      await store.writeUsers([record]);
+      state.upsertUser(record);
+      return profileOf(id);
     },
 
     async status() {
