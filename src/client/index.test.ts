@@ -88,6 +88,14 @@ describe('the client against a live server', () => {
     assert.equal((await client.users.get('fu1')).user.traits.lang, 'zh');
   });
 
+  test('a declared interest comes back in the user profile', async () => {
+    await client.users.put('pu1');
+    const patched = await client.users.patchProfile('pu1', { declare: [{ tag: 'hiking', weight: 0.8 }] });
+    assert.ok(Array.isArray(patched.facets));
+    const { declared } = await client.users.profile('pu1');
+    assert.deepEqual(declared, [{ tag: 'hiking', weight: 0.8 }]);
+  });
+
   test('similar items, status, healthz and metrics answer in their shapes', async () => {
     await client.items.batch([
       { id: 's1', tags: ['z'] },

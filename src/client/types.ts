@@ -146,9 +146,12 @@ export interface Facet {
 }
 
 export interface UserProfile {
+  userId?: string;
   facets: Facet[];
-  /** The user's own controls, when the server reports them beside the facets. */
+  /** Interests the user declared, with weights from -1 to 1. */
   declared?: DeclaredInterest[];
+  /** Ids of the facets the user muted. */
+  muted?: string[];
 }
 
 export interface ProfilePatch {
