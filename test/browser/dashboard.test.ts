@@ -201,6 +201,16 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.waitForSelector('#feed .ranked-item');
   });
 
+  test('muting a facet on the user page mutes it in the engine', async () => {
+    const page = await open('/users/u0003', 1280);
+    const facet = await page.getAttribute('#facets li[data-facet]:not(.muted-facet)', 'data-facet');
+    assert.ok(facet !== null, 'u0003 has no facet to mute');
+    await page.click(`#facets li[data-facet="${facet}"] button`);
+    await page.waitForSelector(`#facets li[data-facet="${facet}"].muted-facet`);
+    const profile = await engine.profile('u0003');
+    assert.equal(profile.facets.find((f) => f.id === facet)?.muted, true);
+  });
+
   test('the pages render the documented shapes of profiles, labels, creators and trending', async () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`shapes: ${err.message}`));
