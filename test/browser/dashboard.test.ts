@@ -284,6 +284,15 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
         }),
       ),
     );
+    const evalReport = {
+      source: 'ml-latest-small',
+      models: [
+        { kind: 'popularity', test: { ndcg10: 0.144, recall20: 0.18, users: 601 } },
+        { kind: 'ease', test: { ndcg10: 0.263, recall20: 0.306, users: 601 } },
+      ],
+      blend: { test: { ndcg10: 0.27, recall20: 0.31, users: 601 } },
+    };
+    await page.route('**/v1/quality', (route) => route.fulfill(json({ reports: [evalReport] })));
     await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.goto(`${base}/users/beauty-vlogger`);
@@ -316,6 +325,13 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.waitForSelector('#trending canvas');
     assert.equal(await page.$$eval('#trending .ranked-item', (els) => els.length), 1);
     await page.screenshot({ path: join(SCREENSHOTS, 'trending-shapes-1280.png') });
+
+    await page.goto(`${base}/quality`);
+    await page.waitForSelector('#reports table');
+    const rows = await page.$$eval('#reports tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    assert.equal(rows.length, 3);
+    assert.match(rows[1] ?? '', /ease · ml-latest-small.*0\.263.*0\.306/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'quality-reports-1280.png') });
     await page.close();
   });
 

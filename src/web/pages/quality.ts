@@ -13,6 +13,39 @@ interface QualityReport {
   metrics?: Record<string, number>;
 }
 
+interface RankingMetrics {
+  ndcg10: number;
+  recall20: number;
+}
+
+/** The JSON that `setlist eval --json` prints: one row per model and one for the blend. */
+interface EvalReport {
+  source?: string;
+  models: { kind: string; test: RankingMetrics; validation?: RankingMetrics }[];
+  blend?: { test: RankingMetrics };
+}
+
+function isEvalReport(value: unknown): value is EvalReport {
+  return typeof value === 'object' && value !== null && Array.isArray((value as EvalReport).models);
+}
+
+/** Flattens eval reports into rows of named metrics; other reports pass through. */
+export function reportRows(list: unknown[]): QualityReport[] {
+  return list.flatMap((r): QualityReport[] => {
+    if (!isEvalReport(r)) return [r as QualityReport];
+    const dataset = r.source;
+    const row = (name: string, m: RankingMetrics): QualityReport => ({
+      name,
+      ...(dataset === undefined ? {} : { dataset }),
+      metrics: { 'NDCG@10': m.ndcg10, 'Recall@20': m.recall20 },
+    });
+    return [
+      ...r.models.map((m) => row(m.kind, m.test)),
+      ...(r.blend === undefined ? [] : [row('blend', r.blend.test)]),
+    ];
+  });
+}
+
 /** Offline quality reports when the server has them, and live checks on a sample of feeds. */
 export async function qualityPage(ctx: PageContext): Promise<void> {
   const reports = h('section', { class: 'panel', id: 'reports' }, h('h2', null, 'Offline reports'));
@@ -40,7 +73,7 @@ export async function qualityPage(ctx: PageContext): Promise<void> {
       );
       return;
     }
-    const list = Array.isArray(result.value) ? result.value : (result.value.reports ?? []);
+    const list = reportRows(Array.isArray(result.value) ? result.value : (result.value.reports ?? []));
     const metricNames = [...new Set(list.flatMap((r) => Object.keys(r.metrics ?? {})))];
     fill(
       reports,
