@@ -191,17 +191,18 @@ export interface CreatorProfile {
 
 export interface TrendingItem {
   itemId: string;
+  /** Distinct engaged users above what the item's own baseline predicts. */
   score: number;
-  /** How fast the item's engagement grows compared with its baseline. */
-  growth?: number;
-  reason?: Reason;
+  /** Short-horizon rate over the item's baseline rate: 1 is steady, larger is rising. */
+  velocity?: number;
+  /** Why the item is trending, as text (or a feed-style reason). */
+  reason?: string | Reason;
 }
 
 export interface TrendingTag {
   tag: string;
   score: number;
-  growth?: number;
-  items?: string[];
+  velocity?: number;
 }
 
 export interface TrendingResponse {

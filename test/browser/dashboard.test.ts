@@ -279,8 +279,15 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.route('**/v1/trending?*', (route) =>
       route.fulfill(
         json({
-          items: [{ itemId: 'v00001', score: 3.2, growth: 4.1 }],
-          tags: [{ tag: '美妆', score: 2.1, growth: 3 }],
+          items: [
+            {
+              itemId: 'v00001',
+              score: 3.2,
+              velocity: 4.1,
+              reason: 'rising: 12 new viewers in the last hour',
+            },
+          ],
+          tags: [{ tag: '美妆', score: 2.1, velocity: 3 }],
         }),
       ),
     );
@@ -324,6 +331,10 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.goto(`${base}/trending`);
     await page.waitForSelector('#trending canvas');
     assert.equal(await page.$$eval('#trending .ranked-item', (els) => els.length), 1);
+    assert.match(
+      (await page.textContent('#trending .ranked-item')) ?? '',
+      /×4\.1 its usual rate.*12 new viewers/s,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'trending-shapes-1280.png') });
 
     await page.goto(`${base}/quality`);

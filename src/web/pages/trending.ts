@@ -25,7 +25,7 @@ export async function trendingPage(ctx: PageContext): Promise<void> {
         h('h2', null, 'Rising tags'),
         tags.length === 0
           ? h('p', { class: 'muted' }, 'Nothing rising right now.')
-          : barChart(tags.map((t) => ({ label: `#${t.tag}`, value: t.growth ?? t.score }))),
+          : barChart(tags.map((t) => ({ label: `#${t.tag}`, value: t.score }))),
       ),
       h(
         'div',
@@ -50,10 +50,16 @@ export async function trendingPage(ctx: PageContext): Promise<void> {
                     link(itemHref(entry.itemId), title),
                     h('span', { class: 'score' }, entry.score.toFixed(3)),
                   ),
-                  entry.growth === undefined
+                  entry.velocity === undefined
                     ? null
-                    : h('p', { class: 'small muted' }, `growth ×${entry.growth.toFixed(1)}`),
-                  entry.reason === undefined ? null : h('p', { class: 'reason' }, entry.reason.text),
+                    : h('p', { class: 'small muted' }, `×${entry.velocity.toFixed(1)} its usual rate`),
+                  entry.reason === undefined
+                    ? null
+                    : h(
+                        'p',
+                        { class: 'reason' },
+                        typeof entry.reason === 'string' ? entry.reason : entry.reason.text,
+                      ),
                 );
               }),
             ),
