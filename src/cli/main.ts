@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
+import { registerEvalLabels } from './eval-labels.js';
 import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
+import { registerTrain } from './train.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
   registerImport(program);
   registerDemo(program);
   registerEval(program);
+  registerTrain(program);
+  registerEvalLabels(program);
   return program;
 }
 

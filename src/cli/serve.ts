@@ -3,11 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { buildApp } from '../server/app.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { parseDurationMs } from './train.js';
 
 export interface ServeOptions {
   host: string;
   port: number;
   db: string;
+  /** Retrain the batch model this often, in milliseconds. */
+  trainEvery?: number;
 }
 
 export const DEFAULT_PORT = 7733;
@@ -21,7 +24,15 @@ export async function startServer(
   if (engine === undefined) await opened.open();
   const app = buildApp({ engine: opened, logger: { level: process.env.SETLIST_LOG_LEVEL ?? 'info' } });
   const url = await app.listen({ host: options.host, port: options.port });
+  const timer =
+    options.trainEvery === undefined
+      ? undefined
+      : setInterval(() => {
+          opened.train().catch((err: unknown) => app.log.error({ err }, 'scheduled training failed'));
+        }, options.trainEvery);
+  timer?.unref();
   const stop = async (): Promise<void> => {
+    if (timer !== undefined) clearInterval(timer);
     await app.close();
     await opened.close();
     process.exit(0);
@@ -45,6 +56,7 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind; the default accepts local connections only', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--db <path>', 'SQLite database file', './setlist.db')
+    .option('--train-every <duration>', 'retrain the batch model on a schedule, e.g. 10m', parseDurationMs)
     .action(async (opts: ServeOptions) => {
       const { url } = await startServer(opts);
       console.error(`setlist is listening on ${url}`);

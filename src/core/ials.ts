@@ -123,7 +123,19 @@ export function createIalsModel(
     gram,
     params,
     scoreHistory(hist, weights, out) {
-      solveExact(itemFactors, gram, params, hist, weights, 0, hist.length, scratch, user, 0);
+      const known = knownHistory(hist, weights, itemCount);
+      solveExact(
+        itemFactors,
+        gram,
+        params,
+        known.items,
+        known.weights,
+        0,
+        known.items.length,
+        scratch,
+        user,
+        0,
+      );
       for (let i = 0; i < itemCount; i++) {
         const row = i * k;
         let s = 0;
@@ -151,6 +163,27 @@ export function ialsFromTransferable(t: TransferableModel): IalsModel {
     new Float64Array(t.buffers[1]!),
     params,
   );
+}
+
+/** The history without items the model has no factors for (added to the catalogue after training). */
+function knownHistory(
+  items: Int32Array,
+  weights: Float32Array,
+  itemCount: number,
+): { items: Int32Array; weights: Float32Array } {
+  let unknown = 0;
+  for (let h = 0; h < items.length; h++) if (!(items[h]! >= 0 && items[h]! < itemCount)) unknown++;
+  if (unknown === 0) return { items, weights };
+  const keptItems = new Int32Array(items.length - unknown);
+  const keptWeights = new Float32Array(keptItems.length);
+  let at = 0;
+  for (let h = 0; h < items.length; h++) {
+    if (!(items[h]! >= 0 && items[h]! < itemCount)) continue;
+    keptItems[at] = items[h]!;
+    keptWeights[at] = weights[h]!;
+    at++;
+  }
+  return { items: keptItems, weights: keptWeights };
 }
 
 interface SolveScratch {

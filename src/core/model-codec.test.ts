@@ -45,3 +45,25 @@ test('an unknown kind is refused', () => {
     modelFromTransferable({ meta: { kind: 'nope', itemCount: 1, params: {}, ownBuffers: 0 }, buffers: [] }),
   );
 });
+
+test('history items added after training are ignored, never NaN', () => {
+  for (const model of models) {
+    const out = new Float32Array(25);
+    model.scoreHistory(Int32Array.of(1, 40, -1), Float32Array.of(1, 1, 1), out);
+    assert.ok(
+      out.every((v) => Number.isFinite(v)),
+      model.kind,
+    );
+  }
+});
+
+test('an empty history (a brand-new user) gets finite scores from every model', () => {
+  for (const model of models) {
+    const out = new Float32Array(25);
+    model.scoreHistory(new Int32Array(0), new Float32Array(0), out);
+    assert.ok(
+      out.every((v) => Number.isFinite(v)),
+      model.kind,
+    );
+  }
+});

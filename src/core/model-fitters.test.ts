@@ -54,7 +54,9 @@ test('an unknown kind is refused', () => {
   assert.throws(() => fitGrid('nope', x, [{}]), /unknown model kind/);
 });
 
-test('EASE above maxItems is a refusal, not an exception', () => {
-  const [fit] = fitGrid('ease', x, [{ lambda: 5, maxItems: 10 }]);
-  assert.equal(fit!.result.ok, false);
+test('dense models above maxItems are refusals, not exceptions', () => {
+  for (const kind of ['ease', 'item-knn', 'rp3beta']) {
+    const [fit] = fitGrid(kind, x, [{ maxItems: 10 }]);
+    assert.equal(fit!.result.ok, false, kind);
+  }
 });

@@ -11,12 +11,15 @@ import { itemCounts, rp3betaFromRanked, rp3betaPenalised, rp3betaWalk } from './
 /** Hyper-parameters of one fit, by name; unknown names are ignored and missing ones take defaults. */
 export type ModelParams = Readonly<Record<string, number>>;
 
-/** One fit of a grid: its parameters, outcome and time. */
+/** One fit of a grid: its parameters, outcome and time (0 when no clock was given). */
 export interface FittedCandidate {
   readonly params: ModelParams;
   readonly result: FitResult;
   readonly fitMs: number;
 }
+
+/** A millisecond clock, injected so that core stays free of time sources. */
+export type Clock = () => number;
 
 /**
  * Fits a model kind for every parameter set of a grid, sharing the work that a grid can share
@@ -26,10 +29,15 @@ export interface FittedCandidate {
  * @example
  * const [fit] = fitGrid('ease', userItems, [{ lambda: 200 }]);
  */
-export function fitGrid(kind: string, x: Csr, grid: readonly ModelParams[]): FittedCandidate[] {
+export function fitGrid(
+  kind: string,
+  x: Csr,
+  grid: readonly ModelParams[],
+  clock: Clock = () => 0,
+): FittedCandidate[] {
   const fitter = fitters[kind];
   if (fitter === undefined) throw new Error(`unknown model kind "${kind}"`);
-  return fitter(x, grid);
+  return fitter(x, grid, clock);
 }
 
 /** The kinds {@link fitGrid} knows. */
@@ -37,14 +45,14 @@ export function fittableKinds(): string[] {
   return Object.keys(fitters);
 }
 
-type GridFitter = (x: Csr, grid: readonly ModelParams[]) => FittedCandidate[];
+type GridFitter = (x: Csr, grid: readonly ModelParams[], clock: Clock) => FittedCandidate[];
 
 const fitters: Record<string, GridFitter> = {
-  popularity: (x, grid) => timed(grid, () => ({ ok: true, model: fitPopularity(x) })),
-  ease: (x, grid) => {
+  popularity: (x, grid, clock) => timed(grid, clock, () => ({ ok: true, model: fitPopularity(x) })),
+  ease: (x, grid, clock) => {
     const active = activeItems(x);
     let gram: Float64Array | undefined;
-    return timed(grid, (p) => {
+    return timed(grid, clock, (p) => {
       const limit = p.maxItems ?? EASE_DEFAULT_MAX_ITEMS;
       if (active.length > limit) {
         return { ok: false, issue: `EASE refused: ${active.length} items is above maxItems ${limit}` };
@@ -53,10 +61,12 @@ const fitters: Record<string, GridFitter> = {
       return easeFromGram(gram, active, x.cols, p.lambda ?? 200);
     });
   },
-  'item-knn': (x, grid) => {
+  'item-knn': (x, grid, clock) => {
     let gram: Float64Array | undefined;
     const ranked = new Map<number, RankedRows>();
-    return timed(grid, (p) => {
+    return timed(grid, clock, (p) => {
+      const refused = refuseDense('item-kNN', x.cols, p);
+      if (refused !== undefined) return refused;
       const params = { k: p.k ?? 100, shrink: p.shrink ?? 10 };
       let rows = ranked.get(params.shrink);
       if (rows === undefined) {
@@ -67,11 +77,13 @@ const fitters: Record<string, GridFitter> = {
       return { ok: true, model: itemKnnFromRanked(rows, params) };
     });
   },
-  rp3beta: (x, grid) => {
+  rp3beta: (x, grid, clock) => {
     const counts = itemCounts(x);
     let walk: { alpha: number; matrix: Float64Array } | undefined;
     const ranked = new Map<string, RankedRows>();
-    return timed(grid, (p) => {
+    return timed(grid, clock, (p) => {
+      const refused = refuseDense('RP3beta', x.cols, p);
+      if (refused !== undefined) return refused;
       const params = { alpha: p.alpha ?? 1, beta: p.beta ?? 0.5, k: p.k ?? 100 };
       const key = `${params.alpha}/${params.beta}`;
       let rows = ranked.get(key);
@@ -85,8 +97,8 @@ const fitters: Record<string, GridFitter> = {
       return { ok: true, model: rp3betaFromRanked(rows, params) };
     });
   },
-  ials: (x, grid) =>
-    timed(grid, (p) => {
+  ials: (x, grid, clock) =>
+    timed(grid, clock, (p) => {
       const params = { ...IALS_DEFAULTS, ...p } as IalsParams;
       return { ok: true, model: fitIals(x, params).model };
     }),
@@ -112,10 +124,24 @@ function maxOf(
   return Math.max(max, p[name] ?? 0);
 }
 
-function timed(grid: readonly ModelParams[], fit: (p: ModelParams) => FitResult): FittedCandidate[] {
+/** kNN and RP3β build dense items×items matrices here, so they refuse catalogues above `maxItems`. */
+function refuseDense(name: string, items: number, p: ModelParams): FitResult | undefined {
+  const limit = p.maxItems ?? EASE_DEFAULT_MAX_ITEMS;
+  if (items <= limit) return undefined;
+  return {
+    ok: false,
+    issue: `${name} refused: ${items} items is above maxItems ${limit} for its dense pass`,
+  };
+}
+
+function timed(
+  grid: readonly ModelParams[],
+  clock: Clock,
+  fit: (p: ModelParams) => FitResult,
+): FittedCandidate[] {
   return grid.map((params) => {
-    const start = performance.now();
+    const start = clock();
     const result = fit(params);
-    return { params, result, fitMs: performance.now() - start };
+    return { params, result, fitMs: clock() - start };
   });
 }

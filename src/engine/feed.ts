@@ -7,6 +7,7 @@ import type { EngineConfig } from './config.js';
 import type { FacetIndex, UserFacet } from './facets.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
+import type { ServingModel } from './serving-model.js';
 
 export interface FeedItem {
   itemId: string;
@@ -48,6 +49,7 @@ const POPULAR_CANDIDATES = 300;
 const FRESH_CANDIDATES = 200;
 const SEED_ITEMS = 30;
 const TAG_CANDIDATES = 60;
+const MODEL_CANDIDATES = 200;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
 
@@ -64,6 +66,7 @@ export function buildFeed(
   userId: string,
   n: number,
   nowMs: number,
+  serving?: ServingModel,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates[u] : undefined;
@@ -107,6 +110,24 @@ export function buildFeed(
         (user.weights.get(h) ?? 0) * decay(nowMs - (user.lastAt.get(h) ?? nowMs), config.signalHalfLifeMs);
       if (w <= 0) continue;
       state.cooccurrence.forEachNeighbour(h, (j, sim) => offer(j, 'co-occurrence', w * sim, h));
+    }
+    if (serving !== undefined) {
+      const history: { item: number; weight: number }[] = [];
+      for (const [item, weight] of user.weights) {
+        if (weight > 0)
+          history.push({
+            item,
+            weight: weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), config.signalHalfLifeMs),
+          });
+      }
+      const recentSeeds = user.recent.slice(-3);
+      const top = serving.recommend(history, MODEL_CANDIDATES, excluded);
+      // Rank-based strength: comparable across models whose raw scores live on different scales.
+      top.forEach((j, rank) => {
+        offer(j, 'model', 1 / (1 + rank / 25));
+        const c = candidates.get(j);
+        if (c !== undefined && c.because.length === 0) c.because.push(...recentSeeds.slice().reverse());
+      });
     }
     for (const creator of user.followed) {
       for (const j of state.itemsByCreator.get(creator) ?? []) {

@@ -37,7 +37,7 @@ export interface TrainJobMessage {
  * const [candidate] = runTrainJob(userItems, { kind: 'ease', grid: [{ lambda: 200 }] });
  */
 export function runTrainJob(data: TrainData, job: TrainJob): FittedCandidate[] {
-  return fitGrid(job.kind, data, job.grid);
+  return fitGrid(job.kind, data, job.grid, () => performance.now());
 }
 
 /** Runs one job and packs its models for `postMessage` (used by the worker entry). */

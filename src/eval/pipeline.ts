@@ -35,7 +35,7 @@ export const DEFAULT_SEARCH: readonly SearchSpace[] = [
     jobs: [[{ lambda: 50 }], [{ lambda: 200 }], [{ lambda: 800 }]],
     extend: { param: 'lambda', factor: 4 },
   },
-  { kind: 'ials', jobs: [grid({ factors: [64], alpha: [1, 4], lambda: [0.1, 0.5], epochs: [12] })] },
+  { kind: 'ials', jobs: [grid({ factors: [64], alpha: [1, 4], lambda: [0.1, 0.5], epochs: [8] })] },
   { kind: 'rp3beta', jobs: [grid({ alpha: [0.5, 0.75, 1], beta: [0.3, 0.5, 0.7], k: [100] })] },
   { kind: 'item-knn', jobs: [grid({ k: [25, 50, 100, 200], shrink: [0, 20] })] },
   { kind: 'popularity', jobs: [[{}]] },

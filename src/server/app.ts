@@ -6,6 +6,7 @@ import { openApiDocument } from './openapi.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { eventRoutes } from './routes/events.js';
 import { itemRoutes } from './routes/items.js';
+import { modelRoutes } from './routes/models.js';
 import { userRoutes } from './routes/users.js';
 import { findWebRoot, webRoutes } from './routes/web.js';
 
@@ -43,6 +44,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   userRoutes(app, engine);
   eventRoutes(app, engine);
   discoveryRoutes(app, engine);
+  modelRoutes(app, engine);
   app.get('/v1/status', async () => engine.status());
   app.get('/healthz', async () => ({ ok: true }));
   const doc = openApiDocument(VERSION);

@@ -127,6 +127,9 @@ export function openApiDocument(version: string): object {
         get: { summary: "A creator's facets", responses: ok() },
       },
       '/v1/trending': { parameters: [nParam], get: { summary: 'Rising items and tags', responses: ok() } },
+      '/v1/train': {
+        post: { summary: 'Train the batch model now (admin); ?wait=true waits for it', responses: ok() },
+      },
       '/v1/status': { get: { summary: 'Counts, models, freshness', responses: ok() } },
       '/healthz': { get: { summary: 'Liveness', responses: ok() } },
       '/metrics': {
