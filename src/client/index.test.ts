@@ -215,6 +215,17 @@ describe('the client on the wire', () => {
     assert.equal((calls[0]!.init.headers as Record<string, string>).authorization, 'Bearer k1');
   });
 
+  test('train asks the server to wait only when told to, and is never retried', async () => {
+    const { fetch, calls } = scriptedFetch([json(202, { started: true }), unavailable()]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    assert.deepEqual(await client.train(), { started: true });
+    assert.equal(calls[0]?.url, 'http://x/v1/train');
+    const err = await rejection(client.train({ wait: true }));
+    assert.equal(calls[1]?.url, 'http://x/v1/train?wait=true');
+    assert.equal(calls[1]?.init.method, 'POST');
+    assert.equal(err.attempts, 1);
+  });
+
   test('an error without a setlist body is a bad-response error with the status', async () => {
     const { fetch } = scriptedFetch([new Response('<html>bad gateway</html>', { status: 502 })]);
     const client = createClient({ baseUrl: 'http://x', fetch });

@@ -12,6 +12,7 @@ import type {
   ItemPatch,
   ProfilePatch,
   StatusResponse,
+  TrainResponse,
   TrendingResponse,
   User,
   UserInput,
@@ -41,6 +42,8 @@ export type {
   ReasonSource,
   StatusResponse,
   TimeInput,
+  TrainReport,
+  TrainResponse,
   TraitValue,
   TrendingItem,
   TrendingResponse,
@@ -167,6 +170,8 @@ export interface SetlistClient {
     profile(creatorId: string, options?: CallOptions): Promise<CreatorProfile>;
   };
   trending(options?: CountOptions): Promise<TrendingResponse>;
+  /** Starts training the batch model (202); with `wait: true`, answers when it is done. */
+  train(options?: CallOptions & { wait?: boolean }): Promise<TrainResponse>;
   status(options?: CallOptions): Promise<StatusResponse>;
   healthz(options?: CallOptions): Promise<{ ok: boolean }>;
   /** The Prometheus text exposition. */
@@ -305,6 +310,10 @@ export function createClient(options: ClientOptions): SetlistClient {
       profile: (id, o) => request('GET', `/v1/creators/${seg(id)}/profile`, { ...o }),
     },
     trending: (o = {}) => request('GET', '/v1/trending', { ...o, query: { n: o.n } }),
+    train: (o = {}) => {
+      const { wait, ...rest } = o;
+      return request('POST', '/v1/train', { ...rest, query: { wait: wait === true ? 'true' : undefined } });
+    },
     status: (o) => request('GET', '/v1/status', { ...o }),
     healthz: (o) => request('GET', '/healthz', { ...o }),
     metrics: (o) => request('GET', '/metrics', { ...o, as: 'text' }),

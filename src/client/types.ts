@@ -167,25 +167,33 @@ export interface Label {
 }
 
 export interface ItemLabels {
+  /** Best first; empty when `unknown`. */
   labels: Label[];
   /** True when the evidence is too weak to say what the item is about. */
   unknown: boolean;
+  /** The label model's version, or null before one was trained. */
+  modelVersion?: number | null;
 }
 
-/** A creator's facets, built from their items; creators are multi-facet like users. */
+/** One topic a creator posts about; creators are multi-facet like users. */
 export interface CreatorFacet {
+  /** Stable: `label:<tag>`. */
   id?: string;
   label: string;
+  /** Share of the creator's output; the facets' weights sum to 1. */
   weight: number;
   tags?: string[];
+  /** The most confidently labelled items, best first. */
   examples?: string[];
+  itemCount?: number;
   confidence?: number;
 }
 
+/** A creator's facets, built from their items' own labels. */
 export interface CreatorProfile {
   creatorId?: string;
+  itemCount?: number;
   facets: CreatorFacet[];
-  items?: number;
   unknown?: boolean;
 }
 
@@ -210,18 +218,38 @@ export interface TrendingResponse {
   tags: TrendingTag[];
 }
 
+export interface TrainReport {
+  users: number;
+  items: number;
+  pairs: number;
+  weights: Record<string, number>;
+  validation: { ndcg10: number; recall20: number; users: number };
+  members: { kind: string; params: Record<string, number>; ndcg10: number }[];
+  trainMs: number;
+}
+
 export interface ModelStatus {
   name: string;
   kind: 'online' | 'batch';
   version: number;
   trainedAt: number | null;
+  /** For a trained batch model: what it was trained on and how it scored on validation. */
+  report?: TrainReport;
 }
 
 export interface StatusResponse {
   store: string;
   counts: { items: number; users: number; events: number; creators: number };
   models: ModelStatus[];
+  /** True while a training run is going. */
+  training?: boolean;
   eventsBehind: number;
   startedAt: number;
   uptimeMs: number;
 }
+
+/** What POST /v1/train answers: started in the background, or (with `wait`) the outcome. */
+export type TrainResponse =
+  | { started: true }
+  | { trained: false; reason: string }
+  | { trained: true; version: number; trainedAt: number; report: TrainReport; labelModelVersion?: number };

@@ -268,7 +268,7 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
       route.fulfill(
         json({
           creatorId: 'creator-000',
-          items: 31,
+          itemCount: 31,
           facets: [
             { label: '美食 food', weight: 0.6, confidence: 0.9, tags: ['美食'] },
             { label: 'hiking', weight: 0.4 },

@@ -25,7 +25,9 @@ export async function creatorPage(ctx: PageContext): Promise<void> {
   fill(
     facets,
     h('h2', null, 'Facets'),
-    value.items === undefined ? null : h('p', { class: 'small muted' }, `From ${value.items} items.`),
+    value.itemCount === undefined
+      ? null
+      : h('p', { class: 'small muted' }, `From ${value.itemCount} items, labelled from their own evidence.`),
     value.unknown === true
       ? h(
           'p',
@@ -35,7 +37,7 @@ export async function creatorPage(ctx: PageContext): Promise<void> {
         )
       : null,
     sorted.length === 0
-      ? h('p', { class: 'muted' }, 'No facets.')
+      ? h('p', { class: 'muted' }, value.unknown === true ? null : 'No facets.')
       : barChart(sorted.map((f) => ({ label: f.label, value: f.weight }))),
     h(
       'ul',
@@ -46,6 +48,7 @@ export async function creatorPage(ctx: PageContext): Promise<void> {
           null,
           h('strong', null, f.label),
           ` weight ${f.weight.toFixed(2)}`,
+          f.itemCount === undefined ? null : `, ${f.itemCount} items`,
           f.confidence === undefined ? null : `, confidence ${Math.round(f.confidence * 100)}%`,
           f.tags === undefined
             ? null

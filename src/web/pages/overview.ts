@@ -101,14 +101,21 @@ export function overviewPage(ctx: PageContext): void {
         'feed-browser-p50',
       ),
       card('Store', s.store, 'store'),
-      card('Up', ago(s.startedAt).replace(' ago', ''), 'uptime'),
+      card('Up', ago(0, s.uptimeMs).replace(' ago', ''), 'uptime'),
     );
   };
 
   const renderModels = (s: StatusResponse): void => {
+    // Freshness is measured on the server's clock, which may differ from this browser's.
+    const serverNow = s.startedAt + s.uptimeMs;
     fill(
       models,
-      h('h2', null, 'Models'),
+      h(
+        'h2',
+        null,
+        'Models',
+        s.training === true ? [' ', h('span', { class: 'badge explore' }, 'training…')] : null,
+      ),
       h(
         'div',
         { class: 'table-wrap' },
@@ -125,6 +132,7 @@ export function overviewPage(ctx: PageContext): void {
               h('th', null, 'kind'),
               h('th', null, 'version'),
               h('th', null, 'trained'),
+              h('th', null, 'validation NDCG@10'),
             ),
           ),
           h(
@@ -137,7 +145,8 @@ export function overviewPage(ctx: PageContext): void {
                 h('td', null, m.name),
                 h('td', null, m.kind),
                 h('td', null, formatNumber(m.version)),
-                h('td', null, m.trainedAt === null ? 'never' : ago(m.trainedAt)),
+                h('td', null, m.trainedAt === null ? 'never' : ago(m.trainedAt, serverNow)),
+                h('td', null, m.report === undefined ? '–' : formatNumber(m.report.validation.ndcg10, 3)),
               ),
             ),
           ),
