@@ -180,7 +180,9 @@ export function labelView(value: ItemLabels): HTMLElement {
           'p',
           { 'data-unknown': 'true' },
           h('span', { class: 'badge unknown' }, 'unknown'),
-          ' Not enough evidence to say what this is about.',
+          value.modelVersion === null
+            ? ' No label model is trained yet: train one (POST /v1/train) and labels appear here.'
+            : ' Not enough evidence to say what this is about.',
         )
       : null,
     sorted.length === 0
