@@ -22,7 +22,10 @@ test('training swaps in a blend that feeds model picks, and the snapshot survive
   const status = await engine.status();
   assert.deepEqual(
     status.models.filter((m) => m.kind === 'batch').map((m) => [m.name, m.version]),
-    [['blend', 1]],
+    [
+      ['blend', 1],
+      ['labels', 1],
+    ],
   );
   const feed = await engine.feed('u0001', 20);
   assert.equal(feed.items.length, 20);
@@ -34,8 +37,11 @@ test('training swaps in a blend that feeds model picks, and the snapshot survive
   await reopened.open();
   const again = await reopened.status();
   assert.deepEqual(
-    again.models.filter((m) => m.kind === 'batch').map((m) => m.version),
-    [1],
+    again.models.filter((m) => m.kind === 'batch').map((m) => [m.name, m.version]),
+    [
+      ['blend', 1],
+      ['labels', 1],
+    ],
   );
   assert.deepEqual(
     (await reopened.feed('u0001', 20)).items.map((i) => i.itemId),

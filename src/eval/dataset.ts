@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseCsv } from '../import/parse-csv.js';
 
 /** Interactions with external ids mapped to dense indices (first-seen order). */
 export interface Interactions {
@@ -108,4 +109,37 @@ export function loadInteractionsCsv(path: string, options: CsvOptions = {}, inde
 export function loadMovieLensSmall(): Interactions | undefined {
   const path = datasetPath('ml-latest-small');
   return path === undefined ? undefined : loadInteractionsCsv(path, { minRating: 4 });
+}
+
+/**
+ * MovieLens genres of the given movie ids, as group indices (for calibration), or undefined when
+ * movies.csv is missing. "(no genres listed)" counts as no genre.
+ */
+export function loadMovieLensGenres(
+  itemIds: readonly string[],
+): { itemGroups: number[][]; groupNames: string[] } | undefined {
+  const path = join(dataDir(), 'ml-latest-small', 'movies.csv');
+  if (!existsSync(path)) return undefined;
+  const genresById = new Map<string, string[]>();
+  for (const [movieId, , genres] of parseCsv(readFileSync(path, 'utf8')).slice(1)) {
+    if (movieId === undefined || genres === undefined) continue;
+    genresById.set(
+      movieId,
+      genres.split('|').filter((g) => g !== '' && g !== '(no genres listed)'),
+    );
+  }
+  const groupNames: string[] = [];
+  const groupIndex = new Map<string, number>();
+  const itemGroups = itemIds.map((id) =>
+    (genresById.get(id) ?? []).map((g) => {
+      let k = groupIndex.get(g);
+      if (k === undefined) {
+        k = groupNames.length;
+        groupIndex.set(g, k);
+        groupNames.push(g);
+      }
+      return k;
+    }),
+  );
+  return { itemGroups, groupNames };
 }
