@@ -65,6 +65,7 @@ export function registerDemo(program: Command): void {
       console.error(
         `demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${status.counts.items} items, ` +
           `${status.counts.users} users, ${status.counts.events} events\n` +
+          `  dashboard:  ${url}/\n` +
           `  a feed:     ${url}/v1/users/beauty-vlogger/feed?n=10\n  status:     ${url}/v1/status`,
       );
     });

@@ -205,9 +205,10 @@ function formatReport(r: EvalCommandResult): string {
   return out.join('\n');
 }
 
-/** Picks the calibration strength on a validation split with the tuned EASE, then measures the blend on test. */
+/** Lambdas of the trade-off curve printed for test. */
 const CALIBRATION_CURVE = [0.1, 0.2, 0.25, 0.3, 0.4, 0.5] as const;
 
+/** Picks the calibration strength on a validation split with the tuned EASE, then measures the blend on test. */
 function calibrationReport(
   report: PipelineReport,
   train: Csr,
@@ -232,8 +233,12 @@ function calibrationReport(
     genres.itemGroups,
     groups,
   );
+  const testCurve = CALIBRATION_CURVE.map((l) =>
+    evaluateCalibration(model, train, test, genres.itemGroups, groups, l),
+  );
   return {
     ...evaluateCalibration(model, train, test, genres.itemGroups, groups, lambda),
     validationSweep: sweep,
+    testCurve,
   };
 }

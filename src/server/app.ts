@@ -10,6 +10,7 @@ import { eventRoutes } from './routes/events.js';
 import { itemRoutes } from './routes/items.js';
 import { modelRoutes } from './routes/models.js';
 import { userRoutes } from './routes/users.js';
+import { findWebRoot, webRoutes } from './routes/web.js';
 
 export const VERSION = '0.1.0';
 
@@ -26,6 +27,8 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** An idle connection is closed after this long; default 120 s. */
   connectionTimeoutMs?: number;
+  /** The built dashboard's folder; default: found beside the server; `false` serves no dashboard. */
+  webRoot?: string | false;
 }
 
 /**
@@ -60,6 +63,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get('/healthz', async () => ({ ok: true }));
   const doc = openApiDocument(VERSION);
   app.get('/openapi.json', async () => doc);
+  if (options.webRoot !== false) webRoutes(app, options.webRoot ?? findWebRoot());
   return app;
 }
 

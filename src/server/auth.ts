@@ -159,6 +159,8 @@ export function findKey(keys: readonly ApiKey[], secret: string): ApiKey | undef
 export function routeScopes(method: string, route: string | undefined): readonly Scope[] | 'open' {
   const m = method === 'HEAD' ? 'GET' : method;
   if (route === '/healthz' && m === 'GET') return 'open';
+  // The dashboard's static files: a browser cannot send a key when it loads a page; its API calls do.
+  if ((route === '/' || route === '/*') && m === 'GET') return 'open';
   if (route === '/metrics') return ['read', 'admin'];
   if (route === '/v1/items/:itemId/audit') return ['admin'];
   if (route === '/v1/train' || route?.startsWith('/v1/admin/')) return ['admin'];

@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { FastifyInstance } from 'fastify';
+import { openApp } from '../../test/helpers.js';
+import { createClient, type FetchLike, retryAfterMs, SetlistClientError } from './index.js';
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+/** A fetch that answers from a script of responses (or throws for `'network'`) and records calls. */
+function scriptedFetch(script: (Response | 'network')[]): { fetch: FetchLike; calls: Call[] } {
+  const calls: Call[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    calls.push({ url, init });
+    const next = script.shift();
+    if (next === undefined) throw new Error('the script ran out');
+    if (next === 'network') throw new TypeError('fetch failed');
+    return next;
+  };
+  return { fetch, calls };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const unavailable = (retryAfter = '0') =>
+  json(503, { error: { code: 'SETLIST_ERR_UNAVAILABLE', message: 'down' } }, { 'retry-after': retryAfter });
+
+async function rejection(promise: Promise<unknown>): Promise<SetlistClientError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof SetlistClientError, `expected a SetlistClientError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('the call should have failed');
+}
+
+describe('the client against a live server', () => {
+  let app: FastifyInstance;
+  let client: ReturnType<typeof createClient>;
+
+  before(async () => {
+    ({ app } = await openApp());
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    client = createClient({ baseUrl: `${url}/`, retries: 0 });
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  test('an item written with put reads back with get', async () => {
+    const { item } = await client.items.put('v/1', { caption: '口红试色 lipstick', tags: ['美妆'] });
+    assert.equal(item.id, 'v/1');
+    const read = await client.items.get('v/1');
+    assert.deepEqual(read.item.tags, ['美妆']);
+    assert.equal(read.item.caption, '口红试色 lipstick');
+  });
+
+  test('hiding an item through patch shows in its visibility and audit trail', async () => {
+    await client.items.batch([{ id: 'h1', tags: ['a'] }]);
+    const { item } = await client.items.patch('h1', { visibility: 'hidden', reason: 'under review' });
+    assert.equal(item.visibility, 'hidden');
+    const { audit } = await client.items.audit('h1');
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.reason]),
+      [['hide', 'under review']],
+    );
+  });
+
+  test('events go in and the feed comes back with a reason on every item', async () => {
+    await client.items.batch([
+      { id: 'f1', tags: ['x'] },
+      { id: 'f2', tags: ['x'] },
+      { id: 'f3', tags: ['y'] },
+    ]);
+    await client.users.put('fu1', { traits: { lang: 'zh' } });
+    const first = await client.events.send([{ id: 'e1', userId: 'fu1', itemId: 'f1', type: 'like' }]);
+    assert.deepEqual(first, { accepted: 1, duplicates: 0 });
+    const again = await client.events.send([{ id: 'e1', userId: 'fu1', itemId: 'f1', type: 'like' }]);
+    assert.deepEqual(again, { accepted: 0, duplicates: 1 });
+    const feed = await client.users.feed('fu1', { n: 2 });
+    assert.equal(feed.items.length, 2);
+    for (const entry of feed.items) assert.ok(entry.reason.text.length > 0);
+    assert.equal((await client.users.get('fu1')).user.traits.lang, 'zh');
+  });
+
+  test('a declared interest comes back in the user profile', async () => {
+    await client.users.put('pu1');
+    const patched = await client.users.patchProfile('pu1', { declare: [{ tag: 'hiking', weight: 0.8 }] });
+    assert.ok(Array.isArray(patched.facets));
+    const { declared } = await client.users.profile('pu1');
+    assert.deepEqual(declared, [{ tag: 'hiking', weight: 0.8 }]);
+  });
+
+  test('similar items, status, healthz and metrics answer in their shapes', async () => {
+    await client.items.batch([
+      { id: 's1', tags: ['z'] },
+      { id: 's2', tags: ['z'] },
+    ]);
+    const similar = await client.items.similar('s1', { n: 5 });
+    assert.ok(Array.isArray(similar.items));
+    const status = await client.status();
+    assert.ok(status.counts.items >= 2);
+    assert.deepEqual(await client.healthz(), { ok: true });
+    assert.match(await client.metrics(), /setlist_http_requests_total/);
+  });
+
+  test('an unknown item is a SetlistClientError with the code, status and field path', async () => {
+    const err = await rejection(client.items.get('missing'));
+    assert.equal(err.code, 'SETLIST_ERR_NOT_FOUND');
+    assert.equal(err.status, 404);
+    assert.equal(err.path, 'itemId');
+    assert.equal(err.route, '/v1/items/missing');
+  });
+
+  test('an invalid event names the field at fault', async () => {
+    const err = await rejection(
+      client.events.send([{ userId: 'u', itemId: 'i', type: 'wave' as unknown as 'view' }]),
+    );
+    assert.equal(err.code, 'SETLIST_ERR_VALIDATION');
+    assert.equal(err.status, 400);
+    assert.equal(err.path, 'events.0.type');
+  });
+});
+
+describe('the client retries', () => {
+  test('a GET is retried after a 503 and then succeeds', async () => {
+    const { fetch, calls } = scriptedFetch([unavailable(), json(200, { ok: true })]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    assert.deepEqual(await client.healthz(), { ok: true });
+    assert.equal(calls.length, 2);
+  });
+
+  test('a PUT is retried after a network error', async () => {
+    const { fetch, calls } = scriptedFetch(['network', json(200, { user: { id: 'u1' } })]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    await client.users.put('u1', {});
+    assert.equal(calls.length, 2);
+    assert.equal(calls[1]?.init.method, 'PUT');
+  });
+
+  test('a PATCH is not retried after a 503', async () => {
+    const { fetch, calls } = scriptedFetch([unavailable(), json(200, {})]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    const err = await rejection(client.items.patch('v1', { caption: 'x' }));
+    assert.equal(err.code, 'SETLIST_ERR_UNAVAILABLE');
+    assert.equal(err.attempts, 1);
+    assert.equal(calls.length, 1);
+  });
+
+  test('events without ids are not retried after a network error', async () => {
+    const { fetch, calls } = scriptedFetch(['network', json(200, { accepted: 1, duplicates: 0 })]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    const err = await rejection(
+      client.events.send([
+        { id: 'a', userId: 'u', itemId: 'i', type: 'view' },
+        { userId: 'u', itemId: 'i', type: 'like' },
+      ]),
+    );
+    assert.equal(err.code, 'SETLIST_CLIENT_NETWORK');
+    assert.equal(err.status, 0);
+    assert.equal(calls.length, 1);
+  });
+
+  test('events that all have ids are retried after a network error', async () => {
+    const { fetch, calls } = scriptedFetch(['network', json(200, { accepted: 1, duplicates: 0 })]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    const result = await client.events.send([{ id: 'a', userId: 'u', itemId: 'i', type: 'view' }]);
+    assert.deepEqual(result, { accepted: 1, duplicates: 0 });
+    assert.equal(calls.length, 2);
+  });
+
+  test('a 429 is retried at most `retries` times and then surfaces with the attempt count', async () => {
+    const limited = () =>
+      json(
+        429,
+        { error: { code: 'SETLIST_ERR_RATE_LIMITED', message: 'slow down' } },
+        { 'retry-after': '0' },
+      );
+    const { fetch, calls } = scriptedFetch([limited(), limited(), limited(), json(200, {})]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retries: 2, retryDelayMs: 0 });
+    const err = await rejection(client.status());
+    assert.equal(err.code, 'SETLIST_ERR_RATE_LIMITED');
+    assert.equal(err.status, 429);
+    assert.equal(err.attempts, 3);
+    assert.equal(calls.length, 3);
+  });
+
+  test('the wait before a retry honours Retry-After', async () => {
+    const { fetch } = scriptedFetch([unavailable('0.08'), json(200, { ok: true })]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    const started = performance.now();
+    await client.healthz();
+    assert.ok(performance.now() - started >= 75, 'the retry came before Retry-After said');
+  });
+
+  test('Retry-After is read from seconds and from an HTTP date', () => {
+    assert.equal(retryAfterMs('2'), 2_000);
+    assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4_000), 6_000);
+    assert.equal(retryAfterMs('soon'), undefined);
+    assert.equal(retryAfterMs(null), undefined);
+  });
+});
+
+describe('the client on the wire', () => {
+  test('the API key goes out as a bearer token and ids are URL-encoded', async () => {
+    const { fetch, calls } = scriptedFetch([json(200, { items: [] })]);
+    const client = createClient({ baseUrl: 'http://x/', fetch, apiKey: 'k1' });
+    await client.users.feed('a b/c', { n: 3 });
+    assert.equal(calls[0]?.url, 'http://x/v1/users/a%20b%2Fc/feed?n=3');
+    assert.equal((calls[0]!.init.headers as Record<string, string>).authorization, 'Bearer k1');
+  });
+
+  test('train asks the server to wait only when told to, and is never retried', async () => {
+    const { fetch, calls } = scriptedFetch([json(202, { started: true }), unavailable()]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    assert.deepEqual(await client.train(), { started: true });
+    assert.equal(calls[0]?.url, 'http://x/v1/train');
+    const err = await rejection(client.train({ wait: true }));
+    assert.equal(calls[1]?.url, 'http://x/v1/train?wait=true');
+    assert.equal(calls[1]?.init.method, 'POST');
+    assert.equal(err.attempts, 1);
+  });
+
+  test('an error without a setlist body is a bad-response error with the status', async () => {
+    const { fetch } = scriptedFetch([new Response('<html>bad gateway</html>', { status: 502 })]);
+    const client = createClient({ baseUrl: 'http://x', fetch });
+    const err = await rejection(client.trending());
+    assert.equal(err.code, 'SETLIST_CLIENT_BAD_RESPONSE');
+    assert.equal(err.status, 502);
+  });
+
+  test('an attempt that outlasts timeoutMs fails with a timeout code', async () => {
+    const hang: FetchLike = (_url, init) =>
+      new Promise((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+      });
+    const client = createClient({ baseUrl: 'http://x', fetch: hang, timeoutMs: 20, retries: 0 });
+    const err = await rejection(client.status());
+    assert.equal(err.code, 'SETLIST_CLIENT_TIMEOUT');
+  });
+
+  test('the client bundles for browsers without Node built-ins', async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('./index.ts', import.meta.url))],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    });
+    assert.equal(result.errors.length, 0);
+    assert.doesNotMatch(result.outputFiles[0]?.text ?? '', /require\(|node:/);
+  });
+});

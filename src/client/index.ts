@@ -1,0 +1,406 @@
+import type { ErrorCode } from '../errors.js';
+import type {
+  AuditEntry,
+  CreatorProfile,
+  EventInput,
+  FeedResponse,
+  IngestResult,
+  Item,
+  ItemBatchEntry,
+  ItemInput,
+  ItemLabels,
+  ItemPatch,
+  ProfilePatch,
+  StatusResponse,
+  TrainResponse,
+  TrendingResponse,
+  User,
+  UserInput,
+  UserProfile,
+} from './types.js';
+
+export type {
+  AuditEntry,
+  CreatorFacet,
+  CreatorProfile,
+  DeclaredInterest,
+  EventInput,
+  EventType,
+  Facet,
+  FeedResponse,
+  IngestResult,
+  Item,
+  ItemBatchEntry,
+  ItemInput,
+  ItemLabels,
+  ItemPatch,
+  Label,
+  ModelStatus,
+  ProfilePatch,
+  RankedItem,
+  Reason,
+  ReasonSource,
+  StatusResponse,
+  TimeInput,
+  TrainReport,
+  TrainResponse,
+  TraitValue,
+  TrendingItem,
+  TrendingResponse,
+  TrendingTag,
+  User,
+  UserInput,
+  UserProfile,
+  Visibility,
+} from './types.js';
+
+/** Codes the client itself raises when no API error body is available. */
+export type ClientErrorCode =
+  | 'SETLIST_CLIENT_NETWORK'
+  | 'SETLIST_CLIENT_TIMEOUT'
+  | 'SETLIST_CLIENT_ABORTED'
+  | 'SETLIST_CLIENT_BAD_RESPONSE';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * A failed call: the server's `{ error: { code, message, path } }`, or a client-side code with
+ * `status` 0 when no response arrived.
+ *
+ * @example
+ * try { await client.items.get('nope'); }
+ * catch (err) { if (err instanceof SetlistClientError && err.code === 'SETLIST_ERR_NOT_FOUND') ... }
+ */
+export class SetlistClientError extends Error {
+  /** The catalogue code from the server, or a `SETLIST_CLIENT_*` code. */
+  readonly code: ErrorCode | ClientErrorCode;
+  /** The HTTP status; 0 when the request got no response. */
+  readonly status: number;
+  /** The request field at fault, as the server named it (`events.3.type`). */
+  readonly path: string | undefined;
+  readonly method: HttpMethod;
+  /** The URL path of the request, without the query string. */
+  readonly route: string;
+  /** How many attempts were made, retries included. */
+  readonly attempts: number;
+
+  constructor(init: {
+    code: ErrorCode | ClientErrorCode;
+    status: number;
+    message: string;
+    path?: string | undefined;
+    method: HttpMethod;
+    route: string;
+    attempts: number;
+    cause?: unknown;
+  }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'SetlistClientError';
+    this.code = init.code;
+    this.status = init.status;
+    this.path = init.path;
+    this.method = init.method;
+    this.route = init.route;
+    this.attempts = init.attempts;
+  }
+}
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface ClientOptions {
+  /** Where the server is, e.g. `http://127.0.0.1:7733`; `''` or `/` means the page's own origin. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Defaults to the global `fetch`. */
+  fetch?: FetchLike;
+  /** Retries after the first attempt for idempotent calls; default 2. */
+  retries?: number;
+  /** The first backoff delay; doubled each retry, with jitter; default 200 ms. */
+  retryDelayMs?: number;
+  /** No wait between attempts is longer than this, Retry-After included; default 10 s. */
+  maxRetryDelayMs?: number;
+  /** Gives up on one attempt after this long; default none. */
+  timeoutMs?: number;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface CountOptions extends CallOptions {
+  n?: number;
+}
+
+export interface RequestOptions extends CallOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Whether the call may be retried; default: true for GET and PUT. */
+  idempotent?: boolean;
+  /** `text` returns the body as a string (for /metrics). */
+  as?: 'json' | 'text';
+}
+
+export interface SetlistClient {
+  /** Any route, for endpoints this client does not name yet. */
+  request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
+  items: {
+    put(itemId: string, item: ItemInput, options?: CallOptions): Promise<{ item: Item }>;
+    batch(items: ItemBatchEntry[], options?: CallOptions): Promise<{ upserted: number }>;
+    get(itemId: string, options?: CallOptions): Promise<{ item: Item }>;
+    patch(itemId: string, patch: ItemPatch, options?: CallOptions): Promise<{ item: Item }>;
+    audit(itemId: string, options?: CallOptions): Promise<{ audit: AuditEntry[] }>;
+    similar(itemId: string, options?: CountOptions): Promise<FeedResponse>;
+    labels(itemId: string, options?: CallOptions): Promise<ItemLabels>;
+  };
+  users: {
+    put(userId: string, user?: UserInput, options?: CallOptions): Promise<{ user: User }>;
+    get(userId: string, options?: CallOptions): Promise<{ user: User }>;
+    feed(userId: string, options?: CountOptions): Promise<FeedResponse>;
+    profile(userId: string, options?: CallOptions): Promise<UserProfile>;
+    patchProfile(userId: string, patch: ProfilePatch, options?: CallOptions): Promise<UserProfile>;
+  };
+  events: {
+    /** Retried on failure only when every event has an `id`, so a retry cannot double-count. */
+    send(events: EventInput[], options?: CallOptions): Promise<IngestResult>;
+  };
+  creators: {
+    profile(creatorId: string, options?: CallOptions): Promise<CreatorProfile>;
+  };
+  trending(options?: CountOptions): Promise<TrendingResponse>;
+  /** Starts training the batch model (202); with `wait: true`, answers when it is done. */
+  train(options?: CallOptions & { wait?: boolean }): Promise<TrainResponse>;
+  status(options?: CallOptions): Promise<StatusResponse>;
+  healthz(options?: CallOptions): Promise<{ ok: boolean }>;
+  /** The Prometheus text exposition. */
+  metrics(options?: CallOptions): Promise<string>;
+}
+
+const RETRY_STATUSES = new Set([429, 503]);
+
+/**
+ * A typed client for setlist's HTTP API v1. Uses `fetch` only, so it runs in Node 20 and browsers.
+ * Idempotent calls (GET, PUT, and event batches whose events all carry an `id`) are retried on
+ * network errors, 429 and 503, with exponential backoff that honours Retry-After.
+ *
+ * @example
+ * const client = createClient({ baseUrl: 'http://127.0.0.1:7733' });
+ * await client.events.send([{ id: 'e1', userId: 'u1', itemId: 'v1', type: 'like' }]);
+ * const { items } = await client.users.feed('u1', { n: 10 });
+ */
+export function createClient(options: ClientOptions): SetlistClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const retries = Math.max(0, options.retries ?? 2);
+  const retryDelayMs = options.retryDelayMs ?? 200;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
+
+  async function request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    let url = `${base}${path}`;
+    const query = Object.entries(opts.query ?? {}).filter(([, v]) => v !== undefined);
+    if (query.length > 0) {
+      url += `?${query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')}`;
+    }
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.body);
+    }
+    const idempotent = opts.idempotent ?? (method === 'GET' || method === 'PUT');
+    const maxAttempts = idempotent ? retries + 1 : 1;
+    const fail = (init: Omit<ConstructorParameters<typeof SetlistClientError>[0], 'method' | 'route'>) =>
+      new SetlistClientError({ ...init, method, route: path });
+
+    for (let attempt = 1; ; attempt++) {
+      const { signal, cleanup, timedOut } = attemptSignal(opts.signal, options.timeoutMs);
+      let response: Response;
+      try {
+        const init: RequestInit = { method, headers };
+        if (body !== undefined) init.body = body;
+        if (signal !== undefined) init.signal = signal;
+        response = await doFetch(url, init);
+      } catch (err) {
+        cleanup();
+        if (opts.signal?.aborted) {
+          throw fail({
+            code: 'SETLIST_CLIENT_ABORTED',
+            status: 0,
+            message: 'The call was aborted.',
+            attempts: attempt,
+            cause: err,
+          });
+        }
+        const code = timedOut() ? 'SETLIST_CLIENT_TIMEOUT' : 'SETLIST_CLIENT_NETWORK';
+        if (attempt < maxAttempts) {
+          await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
+          continue;
+        }
+        const message =
+          code === 'SETLIST_CLIENT_TIMEOUT'
+            ? `${method} ${path} took longer than ${options.timeoutMs} ms.`
+            : `${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`;
+        throw fail({ code, status: 0, message, attempts: attempt, cause: err });
+      }
+      try {
+        if (response.ok) {
+          if (opts.as === 'text') return (await response.text()) as T;
+          const text = await response.text();
+          if (text === '') return undefined as T;
+          try {
+            return JSON.parse(text) as T;
+          } catch (err) {
+            throw fail({
+              code: 'SETLIST_CLIENT_BAD_RESPONSE',
+              status: response.status,
+              message: `${method} ${path} answered ${response.status} with a body that is not JSON.`,
+              attempts: attempt,
+              cause: err,
+            });
+          }
+        }
+        if (RETRY_STATUSES.has(response.status) && attempt < maxAttempts) {
+          await response.body?.cancel().catch(() => undefined);
+          const wait = retryAfterMs(response.headers.get('retry-after'));
+          const delay =
+            wait === undefined
+              ? backoff(attempt, retryDelayMs, maxRetryDelayMs)
+              : Math.min(wait, maxRetryDelayMs);
+          await sleep(delay, opts.signal);
+          continue;
+        }
+        throw await errorFromResponse(response, attempt, fail);
+      } finally {
+        cleanup();
+      }
+    }
+  }
+
+  const seg = encodeURIComponent;
+  return {
+    request,
+    items: {
+      put: (id, item, o) => request('PUT', `/v1/items/${seg(id)}`, { ...o, body: item }),
+      batch: (items, o) => request('POST', `/v1/items`, { ...o, body: { items } }),
+      get: (id, o) => request('GET', `/v1/items/${seg(id)}`, { ...o }),
+      patch: (id, patch, o) => request('PATCH', `/v1/items/${seg(id)}`, { ...o, body: patch }),
+      audit: (id, o) => request('GET', `/v1/items/${seg(id)}/audit`, { ...o }),
+      similar: (id, o = {}) => request('GET', `/v1/items/${seg(id)}/similar`, { ...o, query: { n: o.n } }),
+      labels: (id, o) => request('GET', `/v1/items/${seg(id)}/labels`, { ...o }),
+    },
+    users: {
+      put: (id, user = {}, o) => request('PUT', `/v1/users/${seg(id)}`, { ...o, body: user }),
+      get: (id, o) => request('GET', `/v1/users/${seg(id)}`, { ...o }),
+      feed: (id, o = {}) => request('GET', `/v1/users/${seg(id)}/feed`, { ...o, query: { n: o.n } }),
+      profile: (id, o) => request('GET', `/v1/users/${seg(id)}/profile`, { ...o }),
+      patchProfile: (id, patch, o) => request('PATCH', `/v1/users/${seg(id)}/profile`, { ...o, body: patch }),
+    },
+    events: {
+      send: (events, o) =>
+        request('POST', '/v1/events', {
+          ...o,
+          body: { events },
+          idempotent: events.length > 0 && events.every((e) => typeof e.id === 'string' && e.id !== ''),
+        }),
+    },
+    creators: {
+      profile: (id, o) => request('GET', `/v1/creators/${seg(id)}/profile`, { ...o }),
+    },
+    trending: (o = {}) => request('GET', '/v1/trending', { ...o, query: { n: o.n } }),
+    train: (o = {}) => {
+      const { wait, ...rest } = o;
+      return request('POST', '/v1/train', { ...rest, query: { wait: wait === true ? 'true' : undefined } });
+    },
+    status: (o) => request('GET', '/v1/status', { ...o }),
+    healthz: (o) => request('GET', '/healthz', { ...o }),
+    metrics: (o) => request('GET', '/metrics', { ...o, as: 'text' }),
+  };
+}
+
+async function errorFromResponse(
+  response: Response,
+  attempts: number,
+  fail: (
+    init: Omit<ConstructorParameters<typeof SetlistClientError>[0], 'method' | 'route'>,
+  ) => SetlistClientError,
+): Promise<SetlistClientError> {
+  const text = await response.text().catch(() => '');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const error = (parsed as { error?: { code?: unknown; message?: unknown; path?: unknown } } | undefined)
+    ?.error;
+  if (error !== undefined && typeof error.code === 'string') {
+    return fail({
+      code: error.code as ErrorCode,
+      status: response.status,
+      message: typeof error.message === 'string' ? error.message : `HTTP ${response.status}`,
+      path: typeof error.path === 'string' ? error.path : undefined,
+      attempts,
+    });
+  }
+  return fail({
+    code: 'SETLIST_CLIENT_BAD_RESPONSE',
+    status: response.status,
+    message: `HTTP ${response.status} without a setlist error body: ${text.slice(0, 200)}`,
+    attempts,
+  });
+}
+
+/** Full-jitter exponential backoff: a random wait up to base * 2^(attempt-1), capped. */
+function backoff(attempt: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Retry-After in milliseconds, from delta-seconds or an HTTP date; undefined when absent or bad. */
+export function retryAfterMs(header: string | null, nowMs = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const trimmed = header.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
+
+function attemptSignal(
+  outer: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): { signal: AbortSignal | undefined; cleanup: () => void; timedOut: () => boolean } {
+  if (timeoutMs === undefined) return { signal: outer, cleanup: () => undefined, timedOut: () => false };
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, timeoutMs);
+  const onAbort = (): void => controller.abort();
+  outer?.addEventListener('abort', onAbort, { once: true });
+  if (outer?.aborted) controller.abort();
+  return {
+    signal: controller.signal,
+    cleanup: () => {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    },
+    timedOut: () => expired,
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

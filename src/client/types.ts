@@ -1,0 +1,255 @@
+/**
+ * The wire shapes of HTTP API v1, as JSON: plain string ids, times in epoch milliseconds.
+ * These mirror PRODUCT.md's contract; fields marked optional may be absent on older servers.
+ */
+
+export type EventType =
+  | 'impression'
+  | 'view'
+  | 'like'
+  | 'share'
+  | 'comment'
+  | 'follow'
+  | 'skip'
+  | 'not_interested'
+  | 'report';
+
+export type Visibility = 'visible' | 'hidden';
+
+/** A time as the API accepts it: epoch milliseconds or an ISO-8601 string. */
+export type TimeInput = number | string;
+
+export interface ItemInput {
+  creatorId?: string;
+  caption?: string;
+  tags?: string[];
+  category?: string;
+  createdAt?: TimeInput;
+  durationMs?: number;
+  embedding?: number[];
+}
+
+export interface ItemBatchEntry extends ItemInput {
+  id: string;
+}
+
+/** Fields to change; `null` clears an optional field; a visibility change needs a `reason`. */
+export interface ItemPatch {
+  creatorId?: string | null;
+  caption?: string | null;
+  tags?: string[];
+  category?: string | null;
+  createdAt?: TimeInput;
+  durationMs?: number | null;
+  embedding?: number[] | null;
+  visibility?: Visibility;
+  reason?: string;
+  actor?: string;
+}
+
+export interface Item {
+  id: string;
+  creatorId?: string;
+  caption?: string;
+  tags: string[];
+  category?: string;
+  createdAt: number;
+  durationMs?: number;
+  embedding?: number[];
+  visibility: Visibility;
+  visibilityReason?: string;
+  updatedAt: number;
+}
+
+export interface AuditEntry {
+  itemId: string;
+  at: number;
+  actor: string;
+  action: 'hide' | 'restore';
+  reason: string;
+}
+
+export type TraitValue = string | number | boolean | null;
+
+export interface UserInput {
+  traits?: Record<string, TraitValue>;
+}
+
+export interface DeclaredInterest {
+  tag: string;
+  /** From -1 (less of this) to 1 (more of this). */
+  weight: number;
+}
+
+export interface User {
+  id: string;
+  traits: Record<string, TraitValue>;
+  controls: { muted: string[]; declared: DeclaredInterest[] };
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EventInput {
+  /** Makes a retry idempotent: an event whose id was seen before is counted as a duplicate. */
+  id?: string;
+  userId: string;
+  itemId: string;
+  type: EventType;
+  at?: TimeInput;
+  watchMs?: number;
+  watchRatio?: number;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export type ReasonSource =
+  | 'co-occurrence'
+  | 'model'
+  | 'follow'
+  | 'declared'
+  | 'facet'
+  | 'popular'
+  | 'fresh'
+  | 'similar-tags'
+  | 'same-creator'
+  | 'fallback'
+  | 'trending';
+
+export interface Reason {
+  source: ReasonSource | (string & {});
+  facet?: string;
+  because?: string[];
+  exploration: boolean;
+  text: string;
+}
+
+export interface RankedItem {
+  itemId: string;
+  score: number;
+  reason: Reason;
+}
+
+export interface FeedResponse {
+  items: RankedItem[];
+}
+
+export interface Facet {
+  id: string;
+  label: string;
+  weight: number;
+  tags: string[];
+  examples: string[];
+  muted: boolean;
+}
+
+export interface UserProfile {
+  userId?: string;
+  facets: Facet[];
+  /** Interests the user declared, with weights from -1 to 1. */
+  declared?: DeclaredInterest[];
+  /** Ids of the facets the user muted. */
+  muted?: string[];
+}
+
+export interface ProfilePatch {
+  mute?: string[];
+  unmute?: string[];
+  declare?: DeclaredInterest[];
+}
+
+export interface Label {
+  tag: string;
+  /** Calibrated probability that the tag applies, 0..1. */
+  confidence: number;
+}
+
+export interface ItemLabels {
+  /** Best first; empty when `unknown`. */
+  labels: Label[];
+  /** True when the evidence is too weak to say what the item is about. */
+  unknown: boolean;
+  /** The label model's version, or null before one was trained. */
+  modelVersion?: number | null;
+}
+
+/** One topic a creator posts about; creators are multi-facet like users. */
+export interface CreatorFacet {
+  /** Stable: `label:<tag>`. */
+  id?: string;
+  label: string;
+  /** Share of the creator's output; the facets' weights sum to 1. */
+  weight: number;
+  tags?: string[];
+  /** The most confidently labelled items, best first. */
+  examples?: string[];
+  itemCount?: number;
+  confidence?: number;
+}
+
+/** A creator's facets, built from their items' own labels. */
+export interface CreatorProfile {
+  creatorId?: string;
+  itemCount?: number;
+  facets: CreatorFacet[];
+  unknown?: boolean;
+}
+
+export interface TrendingItem {
+  itemId: string;
+  /** Distinct engaged users above what the item's own baseline predicts. */
+  score: number;
+  /** Short-horizon rate over the item's baseline rate: 1 is steady, larger is rising. */
+  velocity?: number;
+  /** Why the item is trending, as text (or a feed-style reason). */
+  reason?: string | Reason;
+}
+
+export interface TrendingTag {
+  tag: string;
+  score: number;
+  velocity?: number;
+}
+
+export interface TrendingResponse {
+  items: TrendingItem[];
+  tags: TrendingTag[];
+}
+
+export interface TrainReport {
+  users: number;
+  items: number;
+  pairs: number;
+  weights: Record<string, number>;
+  validation: { ndcg10: number; recall20: number; users: number };
+  members: { kind: string; params: Record<string, number>; ndcg10: number }[];
+  trainMs: number;
+}
+
+export interface ModelStatus {
+  name: string;
+  kind: 'online' | 'batch';
+  version: number;
+  trainedAt: number | null;
+  /** For a trained batch model: what it was trained on and how it scored on validation. */
+  report?: TrainReport;
+}
+
+export interface StatusResponse {
+  store: string;
+  counts: { items: number; users: number; events: number; creators: number };
+  models: ModelStatus[];
+  /** True while a training run is going. */
+  training?: boolean;
+  eventsBehind: number;
+  startedAt: number;
+  uptimeMs: number;
+}
+
+/** What POST /v1/train answers: started in the background, or (with `wait`) the outcome. */
+export type TrainResponse =
+  | { started: true }
+  | { trained: false; reason: string }
+  | { trained: true; version: number; trainedAt: number; report: TrainReport; labelModelVersion?: number };

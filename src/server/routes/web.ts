@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SetlistError } from '../../errors.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Paths that belong to the API: never answered with the dashboard's page. */
+const API_PREFIXES = ['/v1', '/metrics', '/healthz', '/openapi.json'];
+
+/**
+ * Where the built dashboard is: `dist/web` beside the compiled server, or the repository's
+ * `dist/web` when the server runs from source. Undefined when it has not been built.
+ */
+export function findWebRoot(): string | undefined {
+  const candidates = [
+    fileURLToPath(new URL('../../web/', import.meta.url)),
+    fileURLToPath(new URL('../../../dist/web/', import.meta.url)),
+  ];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'app.js')));
+}
+
+/**
+ * Serves the dashboard's static files from `root` at `/`, with a single-page fallback: a browser
+ * asking for a client route (`/users/u1`) gets `index.html`. API paths keep their JSON 404.
+ */
+export function webRoutes(app: FastifyInstance, root: string | undefined): void {
+  const base = root === undefined ? undefined : resolve(root);
+
+  const sendFile = async (reply: FastifyReply, file: string): Promise<FastifyReply> => {
+    const body = await readFile(file);
+    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    return reply
+      .header('content-type', type)
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .send(body);
+  };
+
+  const notBuilt = (reply: FastifyReply): FastifyReply =>
+    reply
+      .status(503)
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(
+        '<!doctype html><meta charset="utf-8"><title>setlist</title><p>The dashboard is not built: ' +
+          'run <code>npm run build</code> (or <code>npm run build:web</code>) and reload. The API is ' +
+          'at <a href="/openapi.json">/openapi.json</a>.</p>',
+      );
+
+  const routeNotFound = (request: FastifyRequest): SetlistError =>
+    new SetlistError('SETLIST_ERR_ROUTE_NOT_FOUND', {
+      message: `No route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: see GET /openapi.json.`,
+    });
+
+  const page = (): string | undefined => {
+    const file = base === undefined ? undefined : join(base, 'index.html');
+    return file !== undefined && existsSync(file) ? file : undefined;
+  };
+
+  app.get('/', async (_request, reply) => {
+    const file = page();
+    return file === undefined ? notBuilt(reply) : sendFile(reply, file);
+  });
+
+  app.get('/*', async (request, reply) => {
+    const rawPath = request.url.split('?')[0] ?? '/';
+    if (API_PREFIXES.some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) {
+      throw routeNotFound(request);
+    }
+    let path: string;
+    try {
+      path = decodeURIComponent(rawPath);
+    } catch {
+      throw routeNotFound(request);
+    }
+    const wantsPage = (request.headers.accept ?? '').includes('text/html');
+    const index = page();
+    if (base === undefined || index === undefined) {
+      if (wantsPage) return notBuilt(reply);
+      throw routeNotFound(request);
+    }
+    const segments = path.split('/').filter((s) => s !== '');
+    const safe = segments.every((s) => s !== '..' && s !== '.' && !s.includes('\\') && !s.includes('\0'));
+    if (safe) {
+      const file = resolve(base, ...segments);
+      if (file.startsWith(base + sep)) {
+        const info = await stat(file).catch(() => undefined);
+        if (info?.isFile()) return sendFile(reply, file);
+      }
+    }
+    // A browser navigating to a client route (/users/u1, /items/clip.mp4) gets the page, which routes
+    // it; scripts and styles are not asked for as text/html, so a missing asset stays a 404.
+    if (safe && wantsPage) return sendFile(reply, index);
+    throw routeNotFound(request);
+  });
+}

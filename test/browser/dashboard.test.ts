@@ -1,0 +1,376 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadDemo } from '../../src/cli/demo.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { buildApp } from '../../src/server/app.js';
+import { T0, tempDbPath } from '../helpers.js';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.SETLIST_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(repo, 'artifacts', 'screenshots');
+const WIDTHS = [1280, 390] as const;
+const missing = !existsSync(CHROMIUM);
+if (missing && process.env.CI === 'true') {
+  throw new Error(
+    `chromium is not installed at ${CHROMIUM}: CI must run the browser tests (see .ci/apt-packages).`,
+  );
+}
+const skip = missing ? `chromium not found at ${CHROMIUM}; install it or set SETLIST_CHROMIUM` : false;
+if (missing) console.error(`# browser tests skipped: ${skip}`);
+
+describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
+  let engine: Engine;
+  let app: FastifyInstance;
+  let base: string;
+  let context: BrowserContext;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'setlist-chromium-'));
+  const webRoot = join(mkdtempSync(join(tmpdir(), 'setlist-web-')), 'web');
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    const built = spawnSync(process.execPath, [join(repo, 'scripts', 'build-web.mjs'), '--out', webRoot], {
+      encoding: 'utf8',
+    });
+    assert.equal(built.status, 0, built.stderr);
+    engine = await loadDemo(tempDbPath('dashboard'), 42, T0);
+    app = buildApp({ engine, webRoot });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  after(async () => {
+    await context?.close();
+    await app?.close();
+    await engine?.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  const pages = new Map<number, Page>();
+
+  /** Opens a path: the first time per width with a real load, then through the page's own router. */
+  async function open(path: string, width: number): Promise<Page> {
+    let page = pages.get(width);
+    if (page === undefined) {
+      page = await context.newPage();
+      page.on('pageerror', (err) => pageErrors.push(`${width} px: ${err.message}`));
+      await page.setViewportSize({ width, height: width > 600 ? 900 : 844 });
+      await page.goto(`${base}${path}`);
+      pages.set(width, page);
+    } else {
+      await page.bringToFront();
+      await page.evaluate((to) => {
+        history.pushState(null, '', to);
+        dispatchEvent(new PopStateEvent('popstate'));
+      }, path);
+    }
+    await page.waitForSelector('#view[data-loading="false"]');
+    return page;
+  }
+
+  async function finish(page: Page, name: string, width: number): Promise<void> {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${name} at ${width} px is ${overflow} px wider than the window`);
+    // Phones see one screen at a time; the wide screenshots show the whole page.
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: width > 600 });
+  }
+
+  for (const width of WIDTHS) {
+    test(`the overview shows the demo's counts and a live chart at ${width} px`, async () => {
+      for (const user of ['u0001', 'u0002', 'beauty-vlogger']) {
+        await app.inject({ method: 'GET', url: `/v1/users/${user}/feed?n=20` });
+      }
+      const page = await open('/?poll=300', width);
+      await page.waitForFunction(
+        () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,408',
+      );
+      // Events arriving while the page polls show up as a rate above zero.
+      const ingest = setInterval(() => {
+        const at = T0 - 60_000;
+        const events = Array.from({ length: 20 }, (_, k) => ({
+          userId: `u000${k % 10}`,
+          itemId: `v0000${k % 10}`,
+          type: 'view',
+          at,
+        }));
+        void app.inject({ method: 'POST', url: '/v1/events', payload: { events } });
+      }, 100);
+      try {
+        await page.waitForFunction(() => {
+          const text = document.querySelector('[data-metric="events-per-second"] .value')?.textContent ?? '';
+          return Number.parseFloat(text.replace(/,/g, '')) > 0;
+        });
+      } finally {
+        clearInterval(ingest);
+      }
+      assert.match((await page.textContent('[data-metric="feed-p99"] .value')) ?? '', /\d ms$/);
+      assert.equal(await page.textContent('[data-metric="users"] .value'), '401');
+      assert.equal(await page.textContent('[data-metric="creators"] .value'), '80');
+      await page.waitForSelector('.time-chart canvas');
+      assert.match((await page.textContent('#models table')) ?? '', /cooccurrence/);
+      await finish(page, 'overview', width);
+    });
+
+    test(`a user page shows the feed with a reason on every item at ${width} px`, async () => {
+      const page = await open('/users/beauty-vlogger', width);
+      const reasons = await page.$$eval('#feed .ranked-item .reason', (els) =>
+        els.map((e) => e.textContent ?? ''),
+      );
+      assert.equal(reasons.length, 20);
+      for (const text of reasons) assert.ok(text.length > 10, `a reason is too short: "${text}"`);
+      const expected = (await engine.feed('beauty-vlogger', 20)).items.map((e) => e.reason.text);
+      assert.deepEqual(reasons, expected);
+      const sources = await page.$$eval('#feed .badge.source', (els) => els.length);
+      assert.equal(sources, 20);
+      await page.waitForSelector('#facets canvas, #facets .na');
+      await page.waitForSelector('#facets form#declare');
+      await page.waitForFunction(() =>
+        Array.from(document.querySelectorAll('#feed .ranked-item .title')).some((t) =>
+          /[\u4e00-\u9fff]/.test(t.textContent ?? ''),
+        ),
+      );
+      await finish(page, 'user', width);
+    });
+
+    test(`an item page shows visibility, labels and similar items at ${width} px`, async () => {
+      const page = await open('/items/v00001', width);
+      assert.equal(await page.getAttribute('#visibility [data-visibility]', 'data-visibility'), 'visible');
+      await page.waitForSelector('#labels canvas, #labels .na, #labels [data-unknown]');
+      const similar = await page.$$eval('#similar .ranked-item .reason', (els) => els.length);
+      assert.ok(similar > 0, 'no similar items');
+      assert.match((await page.textContent('#about')) ?? '', /creator-\d{3}/);
+      await finish(page, 'item', width);
+    });
+
+    test(`the creator, trending and quality pages degrade gracefully at ${width} px`, async () => {
+      for (const [path, name, selector] of [
+        ['/creators/creator-000', 'creator', '#facets canvas, #facets .na, #facets li'],
+        ['/trending', 'trending', '#trending .columns, #trending .na'],
+        ['/quality', 'quality', '#reports table, #reports .na'],
+      ] as const) {
+        const page = await open(path, width);
+        await page.waitForSelector(selector);
+        assert.equal(await page.$('#view .error'), null, `${path} shows an error`);
+        await finish(page, name, width);
+      }
+    });
+  }
+
+  test('hiding an item from its page changes its visibility and audit trail, and restoring undoes it', async () => {
+    const page = await open('/items/v00002', 1280);
+    await page.fill('#visibility input[name="reason"]', '审核中 under review');
+    await page.click('#visibility button.hide');
+    await page.waitForSelector('#visibility [data-visibility="hidden"]');
+    assert.match((await page.textContent('#visibility table.audit')) ?? '', /hide.*审核中 under review/s);
+    assert.equal((await engine.getItem('v00002')).visibility, 'hidden');
+    await page.screenshot({ path: join(SCREENSHOTS, 'item-hidden-1280.png'), fullPage: true });
+    await page.fill('#visibility input[name="reason"]', 'appeal accepted');
+    await page.click('#visibility button.restore');
+    await page.waitForSelector('#visibility [data-visibility="visible"]');
+    assert.equal((await engine.getItem('v00002')).visibility, 'visible');
+  });
+
+  test('searching an id opens the matching page', async () => {
+    const page = await open('/', 1280);
+    await page.fill('form.search input', 'v00003');
+    await page.press('form.search input', 'Enter');
+    await page.waitForURL(/\/items\/v00003$/);
+    await page.fill('form.search input', 'beauty-vlogger');
+    await page.press('form.search input', 'Enter');
+    await page.waitForURL(/\/users\/beauty-vlogger$/);
+    await page.waitForSelector('#feed .ranked-item');
+  });
+
+  test('muting a facet on the user page mutes it in the engine', async () => {
+    const page = await open('/users/u0003', 1280);
+    const facet = await page.getAttribute('#facets li[data-facet]:not(.muted-facet)', 'data-facet');
+    assert.ok(facet !== null, 'u0003 has no facet to mute');
+    await page.click(`#facets li[data-facet="${facet}"] button`);
+    await page.waitForSelector(`#facets li[data-facet="${facet}"].muted-facet`);
+    const profile = await engine.profile('u0003');
+    assert.equal(profile.facets.find((f) => f.id === facet)?.muted, true);
+  });
+
+  test('the pages render the documented shapes of profiles, labels, creators and trending', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`shapes: ${err.message}`));
+    const muted = new Set<string>();
+    const patches: unknown[] = [];
+    const profile = () => ({
+      facets: [
+        {
+          id: 'f-beauty',
+          label: '美妆 beauty',
+          weight: 0.72,
+          tags: ['美妆', 'makeup'],
+          examples: ['v00001'],
+          muted: muted.has('f-beauty'),
+        },
+        {
+          id: 'f-retro',
+          label: '复古游戏 retro',
+          weight: 0.28,
+          tags: ['复古游戏'],
+          examples: [],
+          muted: muted.has('f-retro'),
+        },
+      ],
+    });
+    const json = (body: unknown) => ({
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+    });
+    await page.route('**/v1/users/beauty-vlogger/profile', async (route) => {
+      if (route.request().method() === 'PATCH') {
+        const body = route.request().postDataJSON() as { mute?: string[]; unmute?: string[] };
+        patches.push(body);
+        for (const id of body.mute ?? []) muted.add(id);
+        for (const id of body.unmute ?? []) muted.delete(id);
+      }
+      await route.fulfill(json(profile()));
+    });
+    await page.route('**/v1/items/v00001/labels', (route) =>
+      route.fulfill(
+        json({
+          labels: [
+            { tag: '美妆', confidence: 0.91 },
+            { tag: 'makeup', confidence: 0.84 },
+          ],
+          unknown: false,
+        }),
+      ),
+    );
+    await page.route('**/v1/items/v-lowinfo-0/labels', (route) =>
+      route.fulfill(json({ labels: [], unknown: true })),
+    );
+    await page.route('**/v1/creators/creator-000/profile', (route) =>
+      route.fulfill(
+        json({
+          creatorId: 'creator-000',
+          itemCount: 31,
+          facets: [
+            { label: '美食 food', weight: 0.6, confidence: 0.9, tags: ['美食'] },
+            { label: 'hiking', weight: 0.4 },
+          ],
+        }),
+      ),
+    );
+    await page.route('**/v1/trending?*', (route) =>
+      route.fulfill(
+        json({
+          items: [
+            {
+              itemId: 'v00001',
+              score: 3.2,
+              velocity: 4.1,
+              reason: 'rising: 12 new viewers in the last hour',
+            },
+          ],
+          tags: [{ tag: '美妆', score: 2.1, velocity: 3 }],
+        }),
+      ),
+    );
+    const evalReport = {
+      source: 'ml-latest-small',
+      models: [
+        { kind: 'popularity', test: { ndcg10: 0.144, recall20: 0.18, users: 601 } },
+        { kind: 'ease', test: { ndcg10: 0.263, recall20: 0.306, users: 601 } },
+      ],
+      blend: { test: { ndcg10: 0.27, recall20: 0.31, users: 601 } },
+    };
+    await page.route('**/v1/quality', (route) => route.fulfill(json({ reports: [evalReport] })));
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await page.goto(`${base}/users/beauty-vlogger`);
+    await page.waitForSelector('#facets canvas');
+    assert.equal(await page.$$eval('#facets li[data-facet]', (els) => els.length), 2);
+    await page.click('#facets li[data-facet="f-retro"] button');
+    await page.waitForSelector('#facets li[data-facet="f-retro"].muted-facet');
+    await page.fill('#declare input[name="tag"]', 'hiking');
+    await page.click('#declare button');
+    await page.waitForFunction(() =>
+      document.querySelector('#feed p.small')?.textContent?.includes('20 items'),
+    );
+    assert.deepEqual(patches, [{ mute: ['f-retro'] }, { declare: [{ tag: 'hiking', weight: 1 }] }]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'user-facets-1280.png') });
+
+    await page.goto(`${base}/items/v00001`);
+    await page.waitForSelector('#labels canvas');
+    assert.equal(await page.$('#labels [data-unknown]'), null);
+    await page.screenshot({ path: join(SCREENSHOTS, 'item-labels-1280.png') });
+    await page.goto(`${base}/items/v-lowinfo-0`);
+    await page.waitForSelector('#labels [data-unknown="true"]');
+    assert.match((await page.textContent('#labels')) ?? '', /unknown/);
+
+    await page.goto(`${base}/creators/creator-000`);
+    await page.waitForSelector('#facets canvas');
+    assert.match((await page.textContent('#facets')) ?? '', /美食 food weight 0\.60, confidence 90%/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'creator-facets-1280.png') });
+
+    await page.goto(`${base}/trending`);
+    await page.waitForSelector('#trending canvas');
+    assert.equal(await page.$$eval('#trending .ranked-item', (els) => els.length), 1);
+    assert.match(
+      (await page.textContent('#trending .ranked-item')) ?? '',
+      /×4\.1 its usual rate.*12 new viewers/s,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'trending-shapes-1280.png') });
+
+    await page.goto(`${base}/quality`);
+    await page.waitForSelector('#reports table');
+    const rows = await page.$$eval('#reports tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    assert.equal(rows.length, 3);
+    assert.match(rows[1] ?? '', /ease · ml-latest-small.*0\.263.*0\.306/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'quality-reports-1280.png') });
+    await page.close();
+  });
+
+  test('a server that wants an API key gets one typed into the page', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`api key: ${err.message}`));
+    const seen: (string | undefined)[] = [];
+    await page.route('**/v1/status', async (route) => {
+      const auth = route.request().headers().authorization;
+      seen.push(auth);
+      if (auth === 'Bearer sl_test_key_0123456789') return route.continue();
+      const error = { code: 'SETLIST_ERR_UNAUTHORIZED', message: 'This route needs an API key.' };
+      return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error }) });
+    });
+    await page.goto(`${base}/?poll=60000`);
+    await page.waitForSelector('[data-role="api-key"] input');
+    await page.fill('[data-role="api-key"] input', 'sl_test_key_0123456789');
+    await page.click('[data-role="api-key"] button');
+    await page.waitForFunction(
+      () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,408',
+    );
+    assert.equal(seen[0], undefined);
+    assert.equal(seen[seen.length - 1], 'Bearer sl_test_key_0123456789');
+    await page.evaluate(() => localStorage.removeItem('setlist.apiKey'));
+    await page.close();
+  });
+
+  test('no page threw an uncaught error', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
