@@ -103,6 +103,10 @@ export function buildFeed(
     if (because !== undefined && !c.because.includes(because)) c.because.push(because);
   };
 
+  const fresh = topK(state.createdAt.data.subarray(0, state.itemCount), FRESH_CANDIDATES, (i) => {
+    return excluded(i) || nowMs - state.createdAt.get(i) > config.freshWindowMs;
+  });
+
   if (user !== undefined) {
     const seeds = user.recent.slice(-SEED_ITEMS);
     for (const h of seeds) {
@@ -121,7 +125,7 @@ export function buildFeed(
           });
       }
       const recentSeeds = user.recent.slice(-3);
-      const top = serving.recommend(history, MODEL_CANDIDATES, excluded);
+      const top = serving.recommend(history, MODEL_CANDIDATES, excluded, fresh);
       // Rank-based strength: comparable across models whose raw scores live on different scales.
       top.forEach((j, rank) => {
         offer(j, 'model', 1 / (1 + rank / 25));
@@ -152,9 +156,6 @@ export function buildFeed(
   const popular = topK(state.popularity.data.subarray(0, state.itemCount), POPULAR_CANDIDATES, excluded);
   for (const j of popular) offer(j, 'popular', state.popularity.get(j));
 
-  const fresh = topK(state.createdAt.data.subarray(0, state.itemCount), FRESH_CANDIDATES, (i) => {
-    return excluded(i) || nowMs - state.createdAt.get(i) > config.freshWindowMs;
-  });
   for (const j of fresh) {
     // Fresh items with little exposure get the most help.
     const exposure = 1 / (1 + state.impressions.get(j) / 50);

@@ -3,8 +3,13 @@ import { test } from 'node:test';
 import { createClock, openEngine, T0, tempDbPath } from '../../test/helpers.js';
 import { loadDemo } from '../cli/demo.js';
 import { parseDurationMs } from '../cli/train.js';
+import type { Model } from '../core/model.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { CreatorId, ItemId } from '../types.js';
+import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { createEngine } from './engine.js';
+import { OnlineState } from './online-state.js';
+import { ServingModel } from './serving-model.js';
 
 test('training swaps in a blend that feeds model picks, and the snapshot survives a restart', async () => {
   const path = tempDbPath('train');
@@ -63,4 +68,44 @@ test('durations for --train-every parse with units and refuse nonsense', () => {
   assert.equal(parseDurationMs('1.5h'), 5_400_000);
   assert.throws(() => parseDurationMs('soon'), /not a duration/);
   assert.throws(() => parseDurationMs('10ms'), /at least 1s/);
+});
+
+test('an item posted after training is scored from its creator and tags until the next training', () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const item = (id: string, creatorId: string, tags: string[]) =>
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: creatorId as CreatorId,
+      tags,
+      createdAt: T0,
+      updatedAt: T0,
+      visibility: 'visible',
+    });
+  const a = item('a', 'c1', ['cats']);
+  const b = item('b', 'c1', ['cats']);
+  const c = item('c', 'c2', ['cars']);
+  // The model knows a, b, c and scores b highest, c lowest for any history.
+  const model: Model = {
+    kind: 'fixed',
+    itemCount: 3,
+    capabilities: { incremental: true, needsItemVectors: false, personalised: true },
+    scoreHistory: (_items, _weights, out) => out.set([0.5, 0.9, 0.1]),
+    toTransferable: () => ({ meta: { kind: 'fixed', itemCount: 3, params: {}, ownBuffers: 0 }, buffers: [] }),
+  };
+  const report = {
+    users: 0,
+    items: 3,
+    pairs: 0,
+    weights: {},
+    validation: { ndcg10: 0, recall20: 0, users: 0 },
+    members: [],
+    trainMs: 0,
+  };
+  const serving = new ServingModel(state, model, ['a', 'b', 'c'], { version: 1, trainedAt: T0, report });
+  const catLike = item('new-cat', 'c1', ['cats']);
+  const unrelated = item('new-other', 'c9', ['boats']);
+  const ranked = [...serving.recommend([{ item: a, weight: 1 }], 10, (i) => i === a, [catLike, unrelated])];
+  assert.deepEqual(ranked, [b, catLike, c]);
+  assert.ok(!ranked.includes(unrelated));
+  assert.ok(b !== c);
 });

@@ -124,6 +124,7 @@ export class ServingModel {
   private readonly toModel = new Map<number, number>();
   private readonly toEngine: Int32Array;
   private readonly scores: Float32Array;
+  private readonly state: OnlineState;
 
   constructor(
     state: OnlineState,
@@ -132,6 +133,7 @@ export class ServingModel {
     meta: { version: number; trainedAt: number; report: TrainReport },
   ) {
     this.model = model;
+    this.state = state;
     this.itemIds = itemIds;
     this.version = meta.version;
     this.trainedAt = meta.trainedAt;
@@ -156,12 +158,15 @@ export class ServingModel {
 
   /**
    * The model's top `k` engine items for a history of (engine item, weight) pairs, best first,
-   * skipping excluded items. Scores are written into a buffer reused across calls.
+   * skipping excluded items. Items newer than the model (`newItems`, no interactions at training
+   * time) are scored from the items of the same creator and with the same tags until the next
+   * training. Scores are written into a buffer reused across calls.
    */
   recommend(
     history: readonly { item: number; weight: number }[],
     k: number,
     excluded: (i: number) => boolean,
+    newItems: ArrayLike<number> = [],
   ): Int32Array {
     const items: number[] = [];
     const weights: number[] = [];
@@ -174,8 +179,48 @@ export class ServingModel {
     if (items.length === 0) return new Int32Array(0);
     this.model.scoreHistory(Int32Array.from(items), Float32Array.from(weights), this.scores);
     const top = topK(this.scores, k, (m) => excluded(this.toEngine[m]!));
-    return top.map((m) => this.toEngine[m]!);
+    const ranked = Array.from(top, (m) => ({ item: this.toEngine[m]!, score: this.scores[m]! }));
+    const floor = ranked.length < k ? Number.NEGATIVE_INFINITY : ranked[ranked.length - 1]!.score;
+    for (let n = 0; n < newItems.length; n++) {
+      const j = newItems[n]!;
+      if (this.toModel.has(j) || excluded(j)) continue;
+      const score = this.coldScore(j);
+      if (score !== undefined && score > floor) ranked.push({ item: j, score });
+    }
+    ranked.sort((a, b) => b.score - a.score);
+    return Int32Array.from(ranked.slice(0, k), (r) => r.item);
+  }
+
+  /** A new item's score: the mean score of modelled items by its creator (weight 2) or sharing a tag (1). */
+  private coldScore(j: number): number | undefined {
+    let sum = 0;
+    let total = 0;
+    const add = (i: number, w: number): void => {
+      const m = this.toModel.get(i);
+      if (m === undefined) return;
+      sum += w * this.scores[m]!;
+      total += w;
+    };
+    const creator = this.state.creatorOf.get(j);
+    if (creator >= 0) {
+      let seen = 0;
+      for (const i of this.state.itemsByCreator.get(creator) ?? []) {
+        add(i, 2);
+        if (++seen >= COLD_NEIGHBOURS) break;
+      }
+    }
+    for (const tag of this.state.records[j]?.tags ?? []) {
+      let seen = 0;
+      for (const i of this.state.itemsByTag.get(tag) ?? []) {
+        add(i, 1);
+        if (++seen >= COLD_NEIGHBOURS) break;
+      }
+    }
+    return total === 0 ? undefined : sum / total;
   }
 }
+
+/** How many related items per creator or tag are averaged for a new item's score. */
+const COLD_NEIGHBOURS = 50;
 
 export { transferList };
