@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerImport } from './import.js';
+import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { registerWorker } from './worker.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerDemo(program);
+  registerMigrate(program);
+  registerWorker(program);
   return program;
 }
 

@@ -1,6 +1,17 @@
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
+import type {
+  AuditEntry,
+  CreatorId,
+  EventInput,
+  ItemId,
+  ItemRecord,
+  ModelSnapshot,
+  StoredEvent,
+  UserId,
+  UserRecord,
+} from '../types.js';
+import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { buildFeed, type FeedItem } from './feed.js';
 import { OnlineState } from './online-state.js';
@@ -24,6 +35,11 @@ export interface EngineOptions {
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
+  /**
+   * Called with the events of each accepted batch after they are committed and applied here, e.g. to
+   * publish them to other nodes. The request waits for it; it must handle its own failures.
+   */
+  onEventsStored?: (events: readonly StoredEvent[]) => void | Promise<void>;
 }
 
 export interface IngestResult {
@@ -56,6 +72,19 @@ export interface Engine {
   feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
+  /** Applies events stored by other nodes; ones already applied here are skipped. Returns how many were new. */
+  applyRemoteEvents(events: readonly StoredEvent[]): number;
+  /**
+   * Applies item and user records another node wrote; a record older than the one held here
+   * (by `updatedAt`) is ignored. Returns how many were applied.
+   */
+  applyRemoteRecords(change: { items?: readonly ItemRecord[]; users?: readonly UserRecord[] }): number;
+  /** Applies every event in the store's log this node has not seen yet. Returns how many were new. */
+  catchUp(): Promise<number>;
+  /** Swaps in a newer version of a trained model; an older or equal version is ignored. */
+  installSnapshot(snapshot: ModelSnapshot): boolean;
+  /** The model of that name now in use, if any. */
+  snapshot(name: string): ModelSnapshot | undefined;
 }
 
 /**
@@ -75,7 +104,30 @@ export function createEngine(options: EngineOptions): Engine {
   const store = options.store;
   const state = new OnlineState(config);
   const startedAt = now();
+  const applied = new AppliedSeqs();
+  const snapshots = new Map<string, ModelSnapshot>();
   let opened = false;
+
+  const applyOnce = (events: readonly StoredEvent[]): number => {
+    let n = 0;
+    for (const e of events) {
+      if (!applied.claim(e.seq)) continue;
+      state.apply(e);
+      n++;
+    }
+    return n;
+  };
+
+  const catchUp = async (): Promise<number> => {
+    let n = 0;
+    for (;;) {
+      const events = await store.readEvents(applied.watermark, 10_000);
+      n += applyOnce(events);
+      // The store's log has no late commits below what it returns, so the watermark may pass it.
+      if (events.length > 0) applied.advanceTo(events[events.length - 1]!.seq);
+      if (events.length < 10_000) return n;
+    }
+  };
 
   const requireOpen = (): void => {
     if (!opened)
@@ -133,12 +185,7 @@ export function createEngine(options: EngineOptions): Engine {
         if (page.length < 5_000) break;
         after = page[page.length - 1]!.id;
       }
-      for (let seq = 0; ; ) {
-        const events = await store.readEvents(seq, 10_000);
-        for (const e of events) state.apply(e);
-        if (events.length < 10_000) break;
-        seq = events[events.length - 1]!.seq;
-      }
+      await catchUp();
       opened = true;
     },
     async close() {
@@ -295,7 +342,10 @@ export function createEngine(options: EngineOptions): Engine {
         return event;
       });
       const result = await store.appendEvents(events, t);
-      for (const e of result.stored) state.apply(e);
+      applyOnce(result.stored);
+      if (options.onEventsStored !== undefined && result.stored.length > 0) {
+        await options.onEventsStored(result.stored);
+      }
       return { accepted: result.stored.length, duplicates: result.duplicates.length };
     },
 
@@ -325,11 +375,57 @@ export function createEngine(options: EngineOptions): Engine {
         models: [
           { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
           { name: 'cooccurrence', kind: 'online', version: state.eventsApplied, trainedAt: t },
+          ...[...snapshots.values()].map((s) => ({
+            name: s.name,
+            kind: 'batch' as const,
+            version: s.version,
+            trainedAt: s.trainedAt,
+          })),
         ],
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
         startedAt,
         uptimeMs: t - startedAt,
       };
+    },
+
+    applyRemoteEvents(events) {
+      requireOpen();
+      return applyOnce(events);
+    },
+
+    applyRemoteRecords(change) {
+      requireOpen();
+      let n = 0;
+      for (const item of change.items ?? []) {
+        const held = existingItem(item.id);
+        if (held !== undefined && held.updatedAt > item.updatedAt) continue;
+        state.upsertItem(item);
+        n++;
+      }
+      for (const user of change.users ?? []) {
+        const u = state.users.get(user.id);
+        const held = u < 0 ? undefined : state.userRecords.get(u);
+        if (held !== undefined && held.updatedAt > user.updatedAt) continue;
+        state.upsertUser(user);
+        n++;
+      }
+      return n;
+    },
+
+    async catchUp() {
+      requireOpen();
+      return catchUp();
+    },
+
+    installSnapshot(snapshot) {
+      const current = snapshots.get(snapshot.name);
+      if (current !== undefined && current.version >= snapshot.version) return false;
+      snapshots.set(snapshot.name, snapshot);
+      return true;
+    },
+
+    snapshot(name) {
+      return snapshots.get(name);
     },
   };
 }

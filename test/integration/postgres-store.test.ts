@@ -57,7 +57,7 @@ withServices('postgres store', ({ pgUrl }) => {
     await raw.end();
     assert.deepEqual(
       rows.map((r) => r.version),
-      [1],
+      [1, 2],
     );
     await a.close();
     await b.close();

@@ -46,4 +46,22 @@ export const postgresMigrations: readonly string[] = [
     PRIMARY KEY (name, version)
   );
   `,
+  // 2: what `setlist worker` keeps: cluster-wide item counts, and which events it has applied.
+  `
+  CREATE TABLE worker_state (
+    name TEXT PRIMARY KEY,
+    watermark BIGINT NOT NULL
+  );
+  CREATE TABLE worker_applied (
+    name TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (name, seq)
+  );
+  CREATE TABLE item_stats (
+    item_id TEXT COLLATE "C" NOT NULL,
+    type TEXT NOT NULL,
+    events BIGINT NOT NULL,
+    PRIMARY KEY (item_id, type)
+  );
+  `,
 ];

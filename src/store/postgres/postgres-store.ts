@@ -26,7 +26,7 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
-interface EventRow {
+export interface EventRow {
   seq: string;
   id: string | null;
   user_id: string;
@@ -87,6 +87,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     } catch (cause) {
       throw mapError(cause);
     }
+    // A connection lost mid-transaction is reported by the query that fails; the event would crash us.
+    const ignore = (): void => {};
+    client.on('error', ignore);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -101,6 +104,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       }
       throw mapError(cause);
     } finally {
+      client.off('error', ignore);
       client.release(broken);
     }
   };
@@ -325,7 +329,7 @@ async function appendInTransaction(
   return { stored, duplicates };
 }
 
-function rowToEvent(r: EventRow): StoredEvent {
+export function rowToEvent(r: EventRow): StoredEvent {
   const event: StoredEvent = {
     seq: Number(r.seq),
     userId: r.user_id as UserId,
