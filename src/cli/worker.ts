@@ -11,6 +11,7 @@ export interface WorkerCliOptions {
   claimIdleMs: number;
   trainEveryMs: number;
   throttleMs: number;
+  catchUpIntervalMs: number;
 }
 
 const int = (name: string) => (value: string) => {
@@ -52,6 +53,12 @@ export function registerWorker(program: Command): void {
       int('throttle-ms'),
       0,
     )
+    .option(
+      '--catch-up-interval-ms <ms>',
+      "how often to read the store's log for events the stream lost",
+      int('catch-up-interval-ms'),
+      1_000,
+    )
     .action(async (opts: WorkerCliOptions) => {
       if (!isPostgresUrl(opts.store)) throw new Error('--store must be a postgres:// connection string');
       // Imported here so that other commands never load pg or ioredis.
@@ -71,6 +78,7 @@ export function registerWorker(program: Command): void {
         claimIdleMs: opts.claimIdleMs,
         trainEveryMs: opts.trainEveryMs,
         throttleMs: opts.throttleMs,
+        catchUpIntervalMs: opts.catchUpIntervalMs,
         log: (message, err) =>
           console.error(`setlist worker: ${message}${err === undefined ? '' : `: ${String(err)}`}`),
       });

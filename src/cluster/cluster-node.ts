@@ -245,6 +245,15 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         .subscribe(names.models)
         .catch((err: unknown) => log('subscribing to model announcements', err));
       await Promise.all((options.models ?? []).map(loadModel));
+      // A reconnect resends the blocked XREAD without an error: catch up on every new connection.
+      reader.on('close', () => {
+        redisUp = false;
+      });
+      reader.on('ready', () => {
+        redisUp = true;
+        void catchUp();
+        void reloadRecords();
+      });
       followLoop = follow();
       catchUpTimer = setInterval(() => void catchUp(), catchUpIntervalMs);
       catchUpTimer.unref();

@@ -8,7 +8,7 @@ import {
   rowToEvent,
 } from '../store/postgres/postgres-store.js';
 import type { StoredEvent } from '../types.js';
-import { decodeBatch, encodeBatch, type StreamNames, sleep, streamNames } from './event-stream.js';
+import { decodeBatch, type StreamNames, sleep, streamNames } from './event-stream.js';
 
 export interface StreamWorkerOptions {
   /** `postgres://...`: the store the API nodes write. */
@@ -248,7 +248,8 @@ export function createStreamWorker(options: StreamWorkerOptions): StreamWorker {
   };
 
   const loop = async (): Promise<void> => {
-    let lastCatchUp = 0;
+    // The stream is the fast path; the first catch-up waits one interval, then repairs what it lost.
+    let lastCatchUp = Date.now();
     let lastClaim = 0;
     let lastTrain = Date.now();
     let groupReady = false;
