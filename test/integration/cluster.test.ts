@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { openScaleOutNode } from '../../src/cli/scale-out.js';
 import { sleep } from '../../src/cluster/event-stream.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { buildApp } from '../../src/server/app.js';
 import { freshSchema, type Services, withServices } from './services.js';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
 
 interface Node {
   app: FastifyInstance;
