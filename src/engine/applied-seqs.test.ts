@@ -19,5 +19,13 @@ test('advancing the watermark refuses every seq at or below it and frees the set
   assert.equal(applied.claim(12), false);
   assert.equal(applied.claim(11), true);
   applied.advanceTo(4);
-  assert.equal(applied.watermark, 10);
+  assert.equal(applied.watermark, 12);
+});
+
+test('contiguous seqs advance the watermark and hold no memory', () => {
+  const applied = new AppliedSeqs();
+  for (const seq of [1, 2, 4, 3, 5]) assert.equal(applied.claim(seq), true);
+  assert.equal(applied.watermark, 5);
+  assert.equal(applied.pending, 0);
+  assert.equal(applied.claim(4), false);
 });

@@ -23,7 +23,13 @@ export class AppliedSeqs {
   /** Marks `seq` applied; false when it already was. */
   claim(seq: number): boolean {
     if (seq <= this.watermarkSeq || this.above.has(seq)) return false;
-    this.above.add(seq);
+    if (seq !== this.watermarkSeq + 1) {
+      this.above.add(seq);
+      return true;
+    }
+    // Contiguous seqs (a single node on SQLite) move the watermark and keep the set empty.
+    this.watermarkSeq = seq;
+    while (this.above.delete(this.watermarkSeq + 1)) this.watermarkSeq++;
     return true;
   }
 
