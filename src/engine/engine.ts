@@ -105,6 +105,7 @@ export function createEngine(options: EngineOptions): Engine {
   const state = new OnlineState(config);
   const startedAt = now();
   const applied = new AppliedSeqs();
+  let compacting = false;
   const snapshots = new Map<string, ModelSnapshot>();
   let opened = false;
 
@@ -343,6 +344,16 @@ export function createEngine(options: EngineOptions): Engine {
       });
       const result = await store.appendEvents(events, t);
       applyOnce(result.stored);
+      // Gaps in the log (ids skipped as duplicates) keep seqs above the watermark; a read of the log
+      // moves it past them, so that memory stays bounded without other nodes' catch-ups.
+      if (applied.pending > 10_000 && !compacting) {
+        compacting = true;
+        void catchUp()
+          .catch(() => {})
+          .finally(() => {
+            compacting = false;
+          });
+      }
       if (options.onEventsStored !== undefined && result.stored.length > 0) {
         await options.onEventsStored(result.stored);
       }
