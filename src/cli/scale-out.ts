@@ -70,6 +70,7 @@ export async function openScaleOutNode(
   const engine = createEngine({
     store: node.publishingStore(),
     onEventsStored: (events) => node.publish(events),
+    cluster: () => node.health(),
   });
   await engine.open();
   await node.start(engine);

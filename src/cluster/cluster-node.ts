@@ -31,7 +31,7 @@ export interface ClusterNodeOptions {
   log?: (message: string, err?: unknown) => void;
 }
 
-export interface ClusterHealth {
+export interface ClusterHealth extends Record<string, unknown> {
   nodeId: string;
   redis: 'up' | 'down';
   publishFailures: number;

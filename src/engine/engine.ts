@@ -40,6 +40,8 @@ export interface EngineOptions {
    * publish them to other nodes. The request waits for it; it must handle its own failures.
    */
   onEventsStored?: (events: readonly StoredEvent[]) => void | Promise<void>;
+  /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
+  cluster?: () => Record<string, unknown>;
 }
 
 export interface IngestResult {
@@ -52,6 +54,8 @@ export interface EngineStatus {
   counts: { items: number; users: number; events: number; creators: number };
   models: { name: string; kind: 'online' | 'batch'; version: number; trainedAt: number | null }[];
   eventsBehind: number;
+  /** Present on scaled-out nodes: node id, Redis state, publish failures, events from other nodes. */
+  cluster?: Record<string, unknown>;
   startedAt: number;
   uptimeMs: number;
 }
@@ -394,6 +398,7 @@ export function createEngine(options: EngineOptions): Engine {
           })),
         ],
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
+        ...(options.cluster === undefined ? {} : { cluster: options.cluster() }),
         startedAt,
         uptimeMs: t - startedAt,
       };

@@ -121,6 +121,9 @@ withServices('cluster', (s) => {
     assert.equal(statusA.eventsBehind, 0);
     assert.equal(statusB.eventsBehind, 0);
     assert.equal(statusB.models[0].version, statusA.models[0].version);
+    assert.equal(statusB.cluster.redis, 'up');
+    assert.equal(statusB.cluster.remoteEventsApplied, 31);
+    assert.equal(statusA.cluster.remoteEventsApplied, 0);
   });
 
   test('a request while Postgres is unreachable gets 503 SETLIST_ERR_UNAVAILABLE, and nothing acknowledged is lost', async () => {

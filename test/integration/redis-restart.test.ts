@@ -104,6 +104,9 @@ withServices('redis restart', (s) => {
     await once(redis, 'exit');
     // With Redis gone the write is still accepted: Postgres has it.
     assert.deepEqual(await a.engine.ingest(like('e2', 'u2')), { accepted: 1, duplicates: 0 });
+    const down = (await a.engine.status()).cluster;
+    assert.equal(down?.redis, 'down');
+    assert.equal(down?.publishFailures, 1);
 
     redis = await startRedis(port);
     const recoveredMs = await waitFor(
