@@ -28,8 +28,8 @@ test('the embedded entry (SQLite) never loads pg or ioredis', () => {
   assert.ok(!loaded.includes('ioredis'), loaded.join(', '));
 });
 
-test('a scaled-out node (Postgres and Redis) never loads better-sqlite3', () => {
-  const loaded = packagesLoadedBy('./src/cli/scale-out.ts');
+test('the scale-out entry (Postgres and Redis) never loads better-sqlite3', () => {
+  const loaded = packagesLoadedBy('./src/postgres.ts');
   assert.ok(loaded.includes('pg') && loaded.includes('ioredis'), loaded.join(', '));
   assert.ok(!loaded.includes('better-sqlite3'), loaded.join(', '));
 });

@@ -27,7 +27,7 @@ export async function startServer(
   let opened: Engine;
   if (engine === undefined && options.store !== undefined) {
     // Imported only here, so SQLite users never load pg or ioredis.
-    const { openScaleOutNode } = await import('./scale-out.js');
+    const { openScaleOutNode } = await import('../cluster/open-scale-out-node.js');
     const node = await openScaleOutNode({
       store: options.store,
       ...(options.redis === undefined ? {} : { redis: options.redis }),

@@ -1,9 +1,8 @@
-import { createClusterNode } from '../cluster/cluster-node.js';
-import { POPULARITY_MODEL } from '../cluster/stream-worker.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
-import { isPostgresUrl } from './open-store.js';
+import { createClusterNode } from './cluster-node.js';
+import { POPULARITY_MODEL } from './stream-worker.js';
 
 export interface ScaleOutOptions {
   /** postgres://... */
@@ -30,7 +29,7 @@ export interface ScaleOutOptions {
 export async function openScaleOutNode(
   options: ScaleOutOptions,
 ): Promise<{ engine: Engine; nodeId: string; leave(): Promise<void> }> {
-  if (!isPostgresUrl(options.store)) {
+  if (!/^postgres(ql)?:\/\//i.test(options.store)) {
     throw new SetlistError('SETLIST_ERR_CONFIG', {
       message: `--store must be a postgres:// connection string to scale out, got "${options.store.slice(0, 100)}"`,
       path: 'store',
