@@ -10,7 +10,7 @@
 
 export type { ClusterHealth, ClusterNode, ClusterNodeOptions } from './cluster/cluster-node.js';
 export { createClusterNode } from './cluster/cluster-node.js';
-export type { ScaleOutOptions } from './cluster/open-scale-out-node.js';
+export type { ScaleOutNode, ScaleOutOptions } from './cluster/open-scale-out-node.js';
 export { openScaleOutNode } from './cluster/open-scale-out-node.js';
 export type { StreamWorker, StreamWorkerOptions, StreamWorkerStats } from './cluster/stream-worker.js';
 export { createStreamWorker, POPULARITY_MODEL } from './cluster/stream-worker.js';

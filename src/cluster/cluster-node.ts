@@ -48,6 +48,11 @@ export interface ClusterNode {
    * the engine this store.
    */
   publishingStore(): Store;
+  /**
+   * Tells every node that a new version of a model is in the store (saved with `saveSnapshot`):
+   * each loads it and swaps it in. Resolves false when Redis is away (nodes catch up on reconnect).
+   */
+  announce(model: { name: string; version: number }): Promise<boolean>;
   /** Starts following the stream, the log and the models channel for this engine. */
   start(engine: Engine): Promise<void>;
   /** Stops following and closes the Redis connections; waits for an in-flight catch-up. */
@@ -92,6 +97,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   let remoteEventsApplied = 0;
   let caughtUpEvents = 0;
   let lastId = '0-0';
+  const announced = new Set<string>();
   let followLoop: Promise<void> | undefined;
   let catchUpTimer: NodeJS.Timeout | undefined;
   let catchUpRunning: Promise<void> | undefined;
@@ -190,6 +196,15 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     async publish(events) {
       if (events.length > 0) await publishFields(encodeBatch(nodeId, events));
     },
+    async announce(model) {
+      try {
+        await publisher.publish(names.models, JSON.stringify({ name: model.name, version: model.version }));
+        return true;
+      } catch (err) {
+        log(`announcing model ${model.name} failed; nodes load it when Redis is back`, err);
+        return false;
+      }
+    },
     publishingStore() {
       const store = options.store;
       return {
@@ -235,11 +250,12 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       await catchUp();
       subscriber.on('message', (_channel: string, message: string) => {
         const a = decodeAnnouncement(message);
+        if (a !== undefined) announced.add(a.name);
         if (a !== undefined && (engine?.snapshot(a.name)?.version ?? -1) < a.version) void loadModel(a.name);
       });
       // Announcements missed while disconnected: reload the models on every (re)subscription.
       subscriber.on('ready', () => {
-        for (const name of options.models ?? []) void loadModel(name);
+        for (const name of new Set([...(options.models ?? []), ...announced])) void loadModel(name);
       });
       subscriber
         .subscribe(names.models)

@@ -17,6 +17,15 @@ export interface ScaleOutOptions {
   log?: (message: string, err?: unknown) => void;
 }
 
+export interface ScaleOutNode {
+  engine: Engine;
+  nodeId: string;
+  /** Leaves the cluster (stream, timers, Redis connections); close the engine after. */
+  leave(): Promise<void>;
+  /** Announces a model version saved in the store to every node; false without Redis. */
+  announce(model: { name: string; version: number }): Promise<boolean>;
+}
+
 /**
  * An API node of a scaled-out deployment: an engine on Postgres, joined to the others through the
  * Redis event stream. `stop()` leaves the cluster; close the HTTP server first so in-flight requests
@@ -26,9 +35,7 @@ export interface ScaleOutOptions {
  * const node = await openScaleOutNode({ store: 'postgres://db/setlist', redis: 'redis://cache:6379' });
  * const app = buildApp({ engine: node.engine });
  */
-export async function openScaleOutNode(
-  options: ScaleOutOptions,
-): Promise<{ engine: Engine; nodeId: string; leave(): Promise<void> }> {
+export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleOutNode> {
   if (!/^postgres(ql)?:\/\//i.test(options.store)) {
     throw new SetlistError('SETLIST_ERR_CONFIG', {
       message: `--store must be a postgres:// connection string to scale out, got "${options.store.slice(0, 100)}"`,
@@ -55,6 +62,9 @@ export async function openScaleOutNode(
       async leave() {
         clearInterval(timer);
       },
+      async announce() {
+        return false;
+      },
     };
   }
   const node = createClusterNode({
@@ -79,5 +89,6 @@ export async function openScaleOutNode(
     async leave() {
       await node.stop();
     },
+    announce: (model) => node.announce(model),
   };
 }

@@ -8,11 +8,13 @@ import { sleep } from '../../src/cluster/event-stream.js';
 import { openScaleOutNode } from '../../src/cluster/open-scale-out-node.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { buildApp } from '../../src/server/app.js';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { freshSchema, type Services, withServices } from './services.js';
 
 interface Node {
   app: FastifyInstance;
   engine: Engine;
+  announce(model: { name: string; version: number }): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ async function openNode(
   return {
     app,
     engine: node.engine,
+    announce: (model) => node.announce(model),
     async close() {
       await app.close();
       await node.leave();
@@ -124,6 +127,36 @@ withServices('cluster', (s) => {
     assert.equal(statusB.cluster.redis, 'up');
     assert.equal(statusB.cluster.remoteEventsApplied, 31);
     assert.equal(statusA.cluster.remoteEventsApplied, 0);
+  });
+
+  test('a model version announced by one node is swapped in on every node', async () => {
+    const schema = freshSchema('model');
+    const a = await openNode(s, schema, schema, 'a');
+    const b = await openNode(s, schema, schema, 'b');
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    const store = createPostgresStore({ connectionString: s.pgUrl, schema, poolSize: 1 });
+    cleanups.push(() => store.close());
+    const snapshot = (version: number) => ({
+      name: 'ials',
+      version,
+      trainedAt: version,
+      meta: {},
+      data: Uint8Array.of(version),
+    });
+    await store.saveSnapshot(snapshot(1));
+    assert.equal(await a.announce({ name: 'ials', version: 1 }), true);
+    await waitFor(async () => b.engine.snapshot('ials')?.version === 1, 1_000, 'version 1 on B');
+    await store.saveSnapshot(snapshot(2));
+    await a.announce({ name: 'ials', version: 2 });
+    await waitFor(
+      async () => a.engine.snapshot('ials')?.version === 2 && b.engine.snapshot('ials')?.version === 2,
+      1_000,
+      'version 2 on both',
+    );
+    assert.deepEqual([...(b.engine.snapshot('ials')?.data ?? [])], [2]);
   });
 
   test('a request while Postgres is unreachable gets 503 SETLIST_ERR_UNAVAILABLE, and nothing acknowledged is lost', async () => {
