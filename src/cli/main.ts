@@ -1,8 +1,12 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
+import { registerEval } from './eval.js';
+import { registerEvalLabels } from './eval-labels.js';
 import { registerImport } from './import.js';
+import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { registerTrain } from './train.js';
 import { registerWorker } from './worker.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
@@ -13,6 +17,10 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerDemo(program);
+  registerEval(program);
+  registerTrain(program);
+  registerEvalLabels(program);
+  registerKeys(program);
   registerMigrate(program);
   registerWorker(program);
   return program;

@@ -1,4 +1,4 @@
-import { createEngine, type Engine } from '../engine/engine.js';
+import { createEngine, type Engine, LABEL_SNAPSHOT, SERVING_SNAPSHOT } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { createClusterNode } from './cluster-node.js';
@@ -70,7 +70,7 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
   const node = createClusterNode({
     redisUrl: options.redis,
     store,
-    models: [POPULARITY_MODEL],
+    models: [POPULARITY_MODEL, SERVING_SNAPSHOT, LABEL_SNAPSHOT],
     log,
     ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
     ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
@@ -80,6 +80,10 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
     store: node.publishingStore(),
     onEventsStored: (events) => node.publish(events),
     cluster: () => node.health(),
+    // A model trained on this node (e.g. `serve --train-every`) is announced to the others.
+    onSnapshotSaved: async (model) => {
+      await node.announce(model);
+    },
   });
   await engine.open();
   await node.start(engine);

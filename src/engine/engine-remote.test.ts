@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openEngine, tempDbPath } from '../../test/helpers.js';
+import { openEngine, T0, tempDbPath } from '../../test/helpers.js';
+import { loadDemo } from '../cli/demo.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { StoredEvent } from '../types.js';
-import { createEngine } from './engine.js';
+import { createEngine, LABEL_SNAPSHOT, SERVING_SNAPSHOT } from './engine.js';
 
 test('events from another node are applied once, whether they come by stream, by catch-up or both', async () => {
   const path = tempDbPath('remote');
@@ -86,4 +87,34 @@ test('a remote item older than the one held is ignored', async () => {
   assert.equal(engine.applyRemoteRecords({ items: [item(10, 'new')] }), 1);
   assert.equal(engine.applyRemoteRecords({ items: [item(5, 'old')] }), 0);
   assert.equal((await engine.getItem('v1')).caption, 'new');
+});
+
+test('a model trained on one node is announced and swapped in on another that reads the same store', async () => {
+  const path = tempDbPath('announce');
+  const seeded = await loadDemo(path, 7, T0, { creators: 10, items: 120, users: 60, eventsPerUser: 15 });
+  await seeded.close();
+  const announced: { name: string; version: number }[] = [];
+  const a = createEngine({
+    store: createSqliteStore({ path }),
+    now: () => T0,
+    onSnapshotSaved: (model) => {
+      announced.push(model);
+    },
+  });
+  await a.open();
+  const b = await openEngine(path, { now: () => T0 });
+  const result = await a.train();
+  assert.ok(result !== undefined);
+  assert.deepEqual(announced.map((m) => m.name).sort(), [LABEL_SNAPSHOT, SERVING_SNAPSHOT].sort());
+  const store = createSqliteStore({ path });
+  for (const m of announced) {
+    const snapshot = await store.loadSnapshot(m.name);
+    assert.equal(b.installSnapshot(snapshot!), true);
+    assert.equal(b.installSnapshot(snapshot!), false);
+  }
+  await store.close();
+  const batchOf = async (engine: typeof a) =>
+    (await engine.status()).models.filter((m) => m.kind === 'batch').map((m) => [m.name, m.version]);
+  assert.deepEqual(await batchOf(b), await batchOf(a));
+  assert.deepEqual(await b.feed('u0001', 10), await a.feed('u0001', 10));
 });

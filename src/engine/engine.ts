@@ -1,3 +1,4 @@
+import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type {
@@ -13,8 +14,17 @@ import type {
 } from '../types.js';
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
+import { FacetIndex, type FacetView, facetView } from './facets.js';
 import { buildFeed, type FeedItem } from './feed.js';
+import {
+  type CreatorProfile,
+  type ItemLabels,
+  LabelService,
+  labelTrainingItems,
+  trainLabelsInWorker,
+} from './labels.js';
 import { OnlineState } from './online-state.js';
+import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
 import {
   checkTime,
@@ -25,6 +35,7 @@ import {
   itemBatchSchema,
   itemPatchSchema,
   itemPutSchema,
+  profilePatchSchema,
   type Result,
   userPutSchema,
   validate,
@@ -32,6 +43,8 @@ import {
 
 export interface EngineOptions {
   store: Store;
+  /** Worker threads for training (0 trains inline, for tests on one thread). */
+  trainWorkers?: number;
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
@@ -40,6 +53,8 @@ export interface EngineOptions {
    * publish them to other nodes. The request waits for it; it must handle its own failures.
    */
   onEventsStored?: (events: readonly StoredEvent[]) => void | Promise<void>;
+  /** Called after a trained model is saved to the store, e.g. to announce it to other nodes. */
+  onSnapshotSaved?: (model: { name: string; version: number }) => void | Promise<void>;
   /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
   cluster?: () => Record<string, unknown>;
 }
@@ -52,7 +67,14 @@ export interface IngestResult {
 export interface EngineStatus {
   store: string;
   counts: { items: number; users: number; events: number; creators: number };
-  models: { name: string; kind: 'online' | 'batch'; version: number; trainedAt: number | null }[];
+  models: {
+    name: string;
+    kind: 'online' | 'batch';
+    version: number;
+    trainedAt: number | null;
+    report?: TrainReport;
+  }[];
+  training: boolean;
   eventsBehind: number;
   /** Present on scaled-out nodes: node id, Redis state, publish failures, events from other nodes. */
   cluster?: Record<string, unknown>;
@@ -67,7 +89,8 @@ export interface Engine {
   close(): Promise<void>;
   putItem(itemId: string, body: unknown): Promise<ItemRecord>;
   putItems(body: unknown): Promise<{ upserted: number }>;
-  patchItem(itemId: string, body: unknown): Promise<ItemRecord>;
+  /** `actor` is the authenticated caller (an API key's name); it is recorded in the audit trail. */
+  patchItem(itemId: string, body: unknown, options?: { actor?: string }): Promise<ItemRecord>;
   getItem(itemId: string): Promise<ItemRecord>;
   itemAudit(itemId: string): Promise<AuditEntry[]>;
   putUser(userId: string, body: unknown): Promise<UserRecord>;
@@ -89,6 +112,34 @@ export interface Engine {
   installSnapshot(snapshot: ModelSnapshot): boolean;
   /** The model of that name now in use, if any. */
   snapshot(name: string): ModelSnapshot | undefined;
+  /**
+   * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
+   * events so far, in worker threads, and swaps it in atomically; concurrent calls share one run.
+   */
+  train(): Promise<TrainResult | undefined>;
+  /** Labels from the item's own evidence with calibrated confidence, or unknown. */
+  itemLabels(itemId: string): Promise<ItemLabels>;
+  /** A creator as a mixture of the topics of their items. */
+  creatorProfile(creatorId: string): Promise<CreatorProfile>;
+  /** The user's interest facets (PinnerSage-style clusters of their recent items) and declared interests. */
+  profile(userId: string): Promise<UserProfile>;
+  /** Mutes or unmutes facets and declares interests; the next feed obeys. */
+  patchProfile(userId: string, body: unknown): Promise<UserProfile>;
+}
+
+export interface TrainResult {
+  version: number;
+  trainedAt: number;
+  report: TrainReport;
+  /** The label model trained in the same run, if the catalogue has categories to learn from. */
+  labelModelVersion?: number;
+}
+
+export interface UserProfile {
+  userId: string;
+  facets: FacetView[];
+  declared: { tag: string; weight: number }[];
+  muted: string[];
 }
 
 /**
@@ -107,6 +158,10 @@ export function createEngine(options: EngineOptions): Engine {
   const now = options.now ?? Date.now;
   const store = options.store;
   const state = new OnlineState(config);
+  const facetIndex = new FacetIndex(state, config);
+  let serving: ServingModel | undefined;
+  let training: Promise<TrainResult | undefined> | undefined;
+  const labelService = new LabelService(state);
   const startedAt = now();
   const applied = new AppliedSeqs();
   let compacting = false;
@@ -169,6 +224,80 @@ export function createEngine(options: EngineOptions): Engine {
     return record;
   };
 
+  const trainBatch = async (): Promise<TrainResult | undefined> => {
+    const started = performance.now();
+    const matrix = trainingMatrix(state);
+    if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
+    const { model, report } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
+    const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
+    const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
+    const version = (serving?.version ?? 0) + 1;
+    const trainedAt = now();
+    await store.saveSnapshot({
+      name: SERVING_SNAPSHOT,
+      version,
+      trainedAt,
+      meta: { itemIds, report: fullReport },
+      data: modelToBytes(model),
+    });
+    // One assignment: requests see either the old model or the new one, never a mix.
+    serving = ServingModel.fromTransferable(state, model, itemIds, {
+      version,
+      trainedAt,
+      report: fullReport,
+    });
+    await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
+    return { version, trainedAt, report: fullReport };
+  };
+
+  const trainLabels = async (): Promise<number | undefined> => {
+    const items = labelTrainingItems(state);
+    if (items === undefined) return undefined;
+    const bytes = await trainLabelsInWorker(items);
+    const version = (labelService.version ?? 0) + 1;
+    const trainedAt = now();
+    await store.saveSnapshot({
+      name: LABEL_SNAPSHOT,
+      version,
+      trainedAt,
+      meta: { items: items.length },
+      data: bytes,
+    });
+    labelService.setModel(bytes, version, trainedAt);
+    await options.onSnapshotSaved?.({ name: LABEL_SNAPSHOT, version });
+    return version;
+  };
+
+  /** Swaps in a model snapshot (from the store, or announced by another node) if it is newer. */
+  const useSnapshot = (snapshot: ModelSnapshot): boolean => {
+    if (snapshot.name === SERVING_SNAPSHOT) {
+      if (serving !== undefined && serving.version >= snapshot.version) return false;
+      const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
+      serving = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
+        version: snapshot.version,
+        trainedAt: snapshot.trainedAt,
+        report: meta.report,
+      });
+      return true;
+    }
+    if (snapshot.name === LABEL_SNAPSHOT) {
+      if (labelService.version !== null && labelService.version >= snapshot.version) return false;
+      labelService.setModel(snapshot.data, snapshot.version, snapshot.trainedAt);
+      return true;
+    }
+    const current = snapshots.get(snapshot.name);
+    if (current !== undefined && current.version >= snapshot.version) return false;
+    snapshots.set(snapshot.name, snapshot);
+    return true;
+  };
+
+  const profileOf = (id: string): UserProfile => {
+    const u = state.users.get(id);
+    const controls = (u < 0 ? undefined : state.userRecords.get(u)?.controls) ?? { muted: [], declared: [] };
+    const facets = u < 0 ? [] : facetIndex.facets(u, now(), controls.muted).map((f) => facetView(state, f));
+    return { userId: id, facets, declared: controls.declared, muted: controls.muted };
+  };
+
   const existingItem = (id: string): ItemRecord | undefined => {
     const i = state.items.get(id);
     return i < 0 ? undefined : state.records[i];
@@ -191,6 +320,10 @@ export function createEngine(options: EngineOptions): Engine {
         after = page[page.length - 1]!.id;
       }
       await catchUp();
+      for (const name of [LABEL_SNAPSHOT, SERVING_SNAPSHOT]) {
+        const snapshot = await store.loadSnapshot(name);
+        if (snapshot !== undefined) useSnapshot(snapshot);
+      }
       opened = true;
     },
     async close() {
@@ -231,7 +364,7 @@ export function createEngine(options: EngineOptions): Engine {
       return { upserted: records.length };
     },
 
-    async patchItem(itemId, body) {
+    async patchItem(itemId, body, options) {
       requireOpen();
       const id = checkId(itemId, 'itemId');
       const patch = unwrap(validate(itemPatchSchema, body));
@@ -255,7 +388,7 @@ export function createEngine(options: EngineOptions): Engine {
           audit.push({
             itemId: id as ItemId,
             at: t,
-            actor: patch.actor ?? 'api',
+            actor: auditActor(options?.actor, patch.actor),
             action: patch.visibility === 'hidden' ? 'hide' : 'restore',
             reason: patch.reason,
           });
@@ -368,7 +501,7 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return { items: buildFeed(state, config, id, count, now()) };
+      return { items: buildFeed(state, config, facetIndex, id, count, now(), serving) };
     },
 
     async similar(itemId, n) {
@@ -380,16 +513,99 @@ export function createEngine(options: EngineOptions): Engine {
       return { items: buildSimilar(state, config, i, count) };
     },
 
+    async profile(userId) {
+      requireOpen();
+      return profileOf(checkId(userId, 'userId'));
+    },
+
+    async patchProfile(userId, body) {
+      requireOpen();
+      const id = checkId(userId, 'userId');
+      const patch = unwrap(validate(profilePatchSchema, body));
+      const u = state.users.get(id);
+      const previous = u < 0 ? undefined : state.userRecords.get(u);
+      const muted = new Set(previous?.controls.muted ?? []);
+      for (const f of patch.mute ?? []) muted.add(f);
+      for (const f of patch.unmute ?? []) muted.delete(f);
+      const declared = new Map((previous?.controls.declared ?? []).map((d) => [d.tag, d.weight]));
+      for (const d of patch.declare ?? []) {
+        if (d.weight === 0) declared.delete(d.tag);
+        else declared.set(d.tag, d.weight);
+      }
+      const t = now();
+      const record: UserRecord = {
+        id: id as UserId,
+        traits: previous?.traits ?? {},
+        controls: { muted: [...muted], declared: [...declared].map(([tag, weight]) => ({ tag, weight })) },
+        createdAt: previous?.createdAt ?? t,
+        updatedAt: t,
+      };
+      await store.writeUsers([record]);
+      state.upsertUser(record);
+      return profileOf(id);
+    },
+
+    train() {
+      requireOpen();
+      training ??= (async () => {
+        const [batch, labels] = await Promise.all([trainBatch(), trainLabels()]);
+        if (batch === undefined) return undefined;
+        return labels === undefined ? batch : { ...batch, labelModelVersion: labels };
+      })().finally(() => {
+        training = undefined;
+      });
+      return training;
+    },
+
+    async itemLabels(itemId) {
+      requireOpen();
+      const id = checkId(itemId, 'itemId');
+      const i = state.items.get(id);
+      if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
+      return labelService.labels(i);
+    },
+
+    async creatorProfile(creatorId) {
+      requireOpen();
+      const id = checkId(creatorId, 'creatorId');
+      const profile = labelService.creatorProfile(id);
+      if (profile === undefined) throw notFound('creator', id);
+      return profile;
+    },
+
     async status() {
       requireOpen();
       const counts = await store.counts();
       const t = now();
+      const batch: EngineStatus['models'] =
+        serving === undefined
+          ? []
+          : [
+              {
+                name: 'blend',
+                kind: 'batch',
+                version: serving.version,
+                trainedAt: serving.trainedAt,
+                report: serving.report,
+              },
+            ];
       return {
         store: store.kind,
         counts: { ...counts, creators: state.creators.size },
         models: [
           { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
           { name: 'cooccurrence', kind: 'online', version: state.eventsApplied, trainedAt: t },
+          ...batch,
+          ...(labelService.version === null
+            ? []
+            : [
+                {
+                  name: 'labels',
+                  kind: 'batch' as const,
+                  version: labelService.version,
+                  trainedAt: labelService.trainedAt,
+                },
+              ]),
           ...[...snapshots.values()].map((s) => ({
             name: s.name,
             kind: 'batch' as const,
@@ -397,6 +613,7 @@ export function createEngine(options: EngineOptions): Engine {
             trainedAt: s.trainedAt,
           })),
         ],
+        training: training !== undefined,
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
         ...(options.cluster === undefined ? {} : { cluster: options.cluster() }),
         startedAt,
@@ -434,10 +651,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     installSnapshot(snapshot) {
-      const current = snapshots.get(snapshot.name);
-      if (current !== undefined && current.version >= snapshot.version) return false;
-      snapshots.set(snapshot.name, snapshot);
-      return true;
+      return useSnapshot(snapshot);
     },
 
     snapshot(name) {
@@ -445,6 +659,10 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
 }
+
+/** The store snapshot name of the serving model. */
+export const SERVING_SNAPSHOT = 'serving-blend';
+export const LABEL_SNAPSHOT = 'labels';
 
 function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   if (result.ok) return result.value;
@@ -456,11 +674,17 @@ function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   });
 }
 
-function notFound(kind: 'item' | 'user', id: string): SetlistError {
+function notFound(kind: 'item' | 'user' | 'creator', id: string): SetlistError {
   return new SetlistError('SETLIST_ERR_NOT_FOUND', {
     message: `No ${kind} with id "${id.slice(0, 256)}".`,
     path: `${kind}Id`,
   });
+}
+
+/** The authenticated caller when known, with the actor the body names on whose behalf it acts. */
+function auditActor(authenticated: string | undefined, claimed: string | undefined): string {
+  if (authenticated === undefined) return claimed ?? 'api';
+  return claimed === undefined ? authenticated : `${authenticated} (for ${claimed})`;
 }
 
 function dedupe(values: readonly string[]): string[] {

@@ -1,9 +1,13 @@
+import { calibratedRerank } from '../core/calibrate.js';
 import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
+import { bagCosine } from '../core/facets.js';
 import { topK } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
+import type { FacetIndex, UserFacet } from './facets.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
+import type { ServingModel } from './serving-model.js';
 
 export interface FeedItem {
   itemId: string;
@@ -19,6 +23,8 @@ interface Candidate {
   parts: Map<ReasonSource, number>;
   because: number[];
   tag?: string;
+  /** The facet (or declared interest, or "other") the candidate counts toward in calibration. */
+  group?: number;
 }
 
 /** How much each source's normalised score counts in the blend. */
@@ -42,6 +48,10 @@ const CREATOR_STRIKE_PENALTY = 0.25;
 const POPULAR_CANDIDATES = 300;
 const FRESH_CANDIDATES = 200;
 const SEED_ITEMS = 30;
+const TAG_CANDIDATES = 60;
+const MODEL_CANDIDATES = 200;
+/** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
+const CALIBRATION_LAMBDA = 0.5;
 
 /**
  * Builds a user's feed from the online state: neighbours of their recent items, followed creators,
@@ -52,14 +62,29 @@ const SEED_ITEMS = 30;
 export function buildFeed(
   state: OnlineState,
   config: EngineConfig,
+  facetIndex: FacetIndex,
   userId: string,
   n: number,
   nowMs: number,
+  serving?: ServingModel,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates[u] : undefined;
+  const controls = u >= 0 ? state.userRecords.get(u)?.controls : undefined;
+  const allFacets = u >= 0 ? facetIndex.facets(u, nowMs, controls?.muted ?? []) : [];
+  const facets = allFacets.filter((f) => !f.muted);
+  const blockedTags = new Set<string>(controls?.muted ?? []);
+  for (const f of allFacets) if (f.muted) for (const t of f.tags) blockedTags.add(t);
+  for (const d of controls?.declared ?? []) if (d.weight < 0) blockedTags.add(d.tag);
+  const declared = (controls?.declared ?? []).filter((d) => d.weight > 0);
+  const hasBlockedTag = (i: number): boolean => {
+    if (blockedTags.size === 0) return false;
+    for (const tag of state.records[i]?.tags ?? []) if (blockedTags.has(tag)) return true;
+    return false;
+  };
   const excluded = (i: number): boolean => {
     if (!state.isServable(i)) return true;
+    if (hasBlockedTag(i)) return true;
     if (user === undefined) return false;
     if (user.seen.has(i)) return true;
     const c = state.creatorOf.get(i);
@@ -86,11 +111,41 @@ export function buildFeed(
       if (w <= 0) continue;
       state.cooccurrence.forEachNeighbour(h, (j, sim) => offer(j, 'co-occurrence', w * sim, h));
     }
+    if (serving !== undefined) {
+      const history: { item: number; weight: number }[] = [];
+      for (const [item, weight] of user.weights) {
+        if (weight > 0)
+          history.push({
+            item,
+            weight: weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), config.signalHalfLifeMs),
+          });
+      }
+      const recentSeeds = user.recent.slice(-3);
+      const top = serving.recommend(history, MODEL_CANDIDATES, excluded);
+      // Rank-based strength: comparable across models whose raw scores live on different scales.
+      top.forEach((j, rank) => {
+        offer(j, 'model', 1 / (1 + rank / 25));
+        const c = candidates.get(j);
+        if (c !== undefined && c.because.length === 0) c.because.push(...recentSeeds.slice().reverse());
+      });
+    }
     for (const creator of user.followed) {
       for (const j of state.itemsByCreator.get(creator) ?? []) {
         const age = nowMs - state.createdAt.get(j);
         offer(j, 'follow', decay(age, config.freshWindowMs));
       }
+    }
+  }
+
+  for (const f of facets) {
+    for (const j of byTagPopularity(state, f.tags.slice(0, 2), TAG_CANDIDATES, excluded)) {
+      offer(j, 'facet', 0.5 * f.weight);
+    }
+  }
+  for (const d of declared) {
+    let rank = 0;
+    for (const j of byTagPopularity(state, [d.tag], TAG_CANDIDATES, excluded)) {
+      offer(j, 'declared', d.weight / (1 + rank++ / 20));
     }
   }
 
@@ -111,7 +166,7 @@ export function buildFeed(
     user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
     state,
   );
-  const order = ranked.map((c) => c.item);
+  const order = calibrate(state, facetIndex, ranked, facets, declared, n);
   const diversity = {
     window: config.creatorDiversity.window,
     maxPerGroup: config.creatorDiversity.maxPerCreator,
@@ -140,7 +195,7 @@ export function buildFeed(
           score: 0,
           reason: buildReason({ source: 'fallback', record: state.records[i] }),
         }
-      : toFeedItem(state, byItem.get(i)!),
+      : toFeedItem(state, byItem.get(i)!, facets),
   );
   return feed;
 }
@@ -174,20 +229,121 @@ function blend(
   return list;
 }
 
-function toFeedItem(state: OnlineState, c: Candidate): FeedItem {
-  const because =
-    c.source === 'co-occurrence' || c.source === 'model'
-      ? c.because.slice(0, 3).map((h) => ({ id: state.items.id(h), record: state.records[h] }))
-      : undefined;
+function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): FeedItem {
+  const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
+  let source = c.source;
+  let becauseItems = c.source === 'co-occurrence' || c.source === 'model' ? c.because.slice(0, 3) : [];
+  if (facet !== undefined && (source === 'co-occurrence' || source === 'model' || source === 'facet')) {
+    source = 'facet';
+    const own = becauseItems.filter((b) => facet.members.includes(b));
+    becauseItems = own.length > 0 ? own : [facet.medoid];
+  }
+  const because = becauseItems.map((h) => ({ id: state.items.id(h), record: state.records[h] }));
+  const tag = source === 'declared' ? c.tag : undefined;
   return {
     itemId: state.items.id(c.item),
     score: round(c.score),
     reason: buildReason({
-      source: c.source,
+      source,
       record: state.records[c.item],
-      ...(because === undefined ? {} : { because }),
+      ...(because.length > 0 ? { because } : {}),
+      ...(facet === undefined ? {} : { facet: facet.label }),
+      ...(tag === undefined ? {} : { tag }),
     }),
   };
+}
+
+/**
+ * Orders the candidates so the list's mix of facets matches the user's (Steck 2018): each
+ * candidate joins its nearest facet (or a declared interest, or "other"); relevance is normalised
+ * within each group so a minor facet is not drowned by the dominant one; then a greedy re-rank.
+ */
+function calibrate(
+  state: OnlineState,
+  facetIndex: FacetIndex,
+  ranked: Candidate[],
+  facets: readonly UserFacet[],
+  declared: readonly { tag: string; weight: number }[],
+  n: number,
+): number[] {
+  if (facets.length === 0 && declared.length === 0) return ranked.map((c) => c.item);
+  const groupCount = facets.length + declared.length + 1;
+  const other = groupCount - 1;
+  const facetBags = facets.map((f) => new Map(f.tags.map((t) => [t, 1])));
+  for (const c of ranked) {
+    const tags = state.records[c.item]?.tags ?? [];
+    const bag = facetIndex.bag(c.item);
+    let best = other;
+    let bestSim = 0.3;
+    facets.forEach((f, k) => {
+      const s = Math.max(bagCosine(bag, facetBags[k]!), facetIndex.similarity(c.item, f.medoid));
+      if (s > bestSim) {
+        bestSim = s;
+        best = k;
+      }
+    });
+    if (best === other) {
+      const d = declared.findIndex((x) => tags.includes(x.tag));
+      if (d >= 0) {
+        best = facets.length + d;
+        c.tag = declared[d]!.tag;
+      }
+    }
+    c.group = best;
+  }
+  // The target mix: facets by weight, declared interests next to them, and a little room for the rest.
+  const p = new Array<number>(groupCount).fill(0);
+  const otherShare = 0.1;
+  const declaredTotal = declared.reduce((s, d) => s + d.weight, 0);
+  const declaredShare = facets.length === 0 ? 1 - otherShare : Math.min(0.5, declaredTotal * 0.3);
+  facets.forEach((f, k) => {
+    p[k] = f.weight * (1 - otherShare - (declared.length > 0 ? declaredShare : 0));
+  });
+  declared.forEach((d, k) => {
+    p[facets.length + k] = (declaredShare * d.weight) / declaredTotal;
+  });
+  p[other] = otherShare;
+  const pool: Candidate[] = [];
+  const perGroup = new Array<number>(groupCount).fill(0);
+  const maxInGroup = new Array<number>(groupCount).fill(0);
+  for (const c of ranked) {
+    const g = c.group!;
+    if (perGroup[g]! >= 3 * n) continue;
+    perGroup[g]!++;
+    maxInGroup[g] = Math.max(maxInGroup[g]!, c.score);
+    pool.push(c);
+  }
+  // Facets compete on their own scale; "other" stays on the global one, so it never leads by default.
+  const globalMax = Math.max(...maxInGroup);
+  maxInGroup[other] = globalMax;
+  const relevance = pool.map((c) => c.score / (maxInGroup[c.group!]! || 1));
+  const picked = calibratedRerank({
+    p,
+    relevance,
+    groups: pool.map((c) => [c.group!]),
+    k: Math.min(pool.length, 2 * n),
+    lambda: CALIBRATION_LAMBDA,
+  });
+  const order = picked.map((k) => pool[k]!.item);
+  const inOrder = new Set(order);
+  for (const c of ranked) if (!inOrder.has(c.item)) order.push(c.item);
+  return order;
+}
+
+/** Items carrying any of the tags, most popular first. */
+function byTagPopularity(
+  state: OnlineState,
+  tags: readonly string[],
+  limit: number,
+  skip: (i: number) => boolean,
+): Int32Array {
+  const holders: number[] = [];
+  for (const tag of tags) for (const i of state.itemsByTag.get(tag) ?? []) holders.push(i);
+  const unique = [...new Set(holders)].filter((i) => !skip(i));
+  return topK(
+    Float64Array.from(unique, (i) => state.popularity.get(i) + (1e-9 * state.createdAt.get(i)) / 1e12),
+    limit,
+  ).map((k) => unique[k]!);
 }
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
