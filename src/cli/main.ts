@@ -4,8 +4,10 @@ import { registerEval } from './eval.js';
 import { registerEvalLabels } from './eval-labels.js';
 import { registerImport } from './import.js';
 import { registerKeys } from './keys.js';
+import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
+import { registerWorker } from './worker.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEvalLabels(program);
   registerKeys(program);
+  registerMigrate(program);
+  registerWorker(program);
   return program;
 }
 

@@ -12,6 +12,12 @@ export interface ServeOptions {
   host: string;
   port: number;
   db: string;
+  /** postgres://...: serve from Postgres instead of the SQLite file (scale-out). */
+  store?: string;
+  /** redis://...: join the other API nodes through the Redis event stream. */
+  redis?: string;
+  schema?: string;
+  nodeId?: string;
   /** Retrain the batch model this often, in milliseconds. */
   trainEvery?: number;
   /** A file of `name:scopes:sha256:<hex>` lines; see `setlist keys create`. */
@@ -68,8 +74,25 @@ export async function startServer(
 ): Promise<{ app: FastifyInstance; engine: Engine; url: string; keys: ApiKey[] }> {
   const keys = loadApiKeys(options);
   checkExposure(options.host, keys);
-  const opened = engine ?? createEngine({ store: createSqliteStore({ path: options.db }) });
-  if (engine === undefined) await opened.open();
+  let leave = async (): Promise<void> => {};
+  let opened: Engine;
+  if (engine === undefined && options.store !== undefined) {
+    // Imported only here, so SQLite users never load pg or ioredis.
+    const { openScaleOutNode } = await import('../cluster/open-scale-out-node.js');
+    const node = await openScaleOutNode({
+      store: options.store,
+      ...(options.redis === undefined ? {} : { redis: options.redis }),
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+      log: (message, err) =>
+        console.error(`setlist: ${message}${err === undefined ? '' : `: ${String(err)}`}`),
+    });
+    opened = node.engine;
+    leave = () => node.leave();
+  } else {
+    opened = engine ?? createEngine({ store: createSqliteStore({ path: options.db }) });
+    if (engine === undefined) await opened.open();
+  }
   const rps = options.rateLimit ?? (keys.length > 0 ? DEFAULT_RATE_LIMIT : 0);
   const rateLimit: RateLimitOptions | undefined =
     rps > 0 ? { requestsPerSecond: rps, burst: options.rateBurst ?? rps * 2 } : undefined;
@@ -89,7 +112,9 @@ export async function startServer(
   timer?.unref();
   const stop = async (): Promise<void> => {
     if (timer !== undefined) clearInterval(timer);
+    // Fastify's close lets in-flight requests finish (their commits and publishes) before the store goes.
     await app.close();
+    await leave();
     await opened.close();
     process.exit(0);
   };
@@ -118,6 +143,13 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind; the default accepts local connections only', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--db <path>', 'SQLite database file', './setlist.db')
+    .option(
+      '--store <url>',
+      'postgres://... connection string: serve from Postgres (see docs/guides/scale-out.md)',
+    )
+    .option('--redis <url>', 'redis://host:port: share events with the other API nodes through Redis')
+    .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
+    .option('--node-id <id>', "this API node's name in the cluster; random by default")
     .option('--train-every <duration>', 'retrain the batch model on a schedule, e.g. 10m', parseDurationMs)
     .option('--keys-file <path>', 'API keys file (lines from `setlist keys create`); also SETLIST_API_KEYS')
     .option(

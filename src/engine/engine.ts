@@ -1,7 +1,18 @@
 import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
+import type {
+  AuditEntry,
+  CreatorId,
+  EventInput,
+  ItemId,
+  ItemRecord,
+  ModelSnapshot,
+  StoredEvent,
+  UserId,
+  UserRecord,
+} from '../types.js';
+import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
 import { buildFeed, type FeedItem } from './feed.js';
@@ -37,6 +48,15 @@ export interface EngineOptions {
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
+  /**
+   * Called with the events of each accepted batch after they are committed and applied here, e.g. to
+   * publish them to other nodes. The request waits for it; it must handle its own failures.
+   */
+  onEventsStored?: (events: readonly StoredEvent[]) => void | Promise<void>;
+  /** Called after a trained model is saved to the store, e.g. to announce it to other nodes. */
+  onSnapshotSaved?: (model: { name: string; version: number }) => void | Promise<void>;
+  /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
+  cluster?: () => Record<string, unknown>;
 }
 
 export interface IngestResult {
@@ -56,6 +76,8 @@ export interface EngineStatus {
   }[];
   training: boolean;
   eventsBehind: number;
+  /** Present on scaled-out nodes: node id, Redis state, publish failures, events from other nodes. */
+  cluster?: Record<string, unknown>;
   startedAt: number;
   uptimeMs: number;
 }
@@ -77,6 +99,19 @@ export interface Engine {
   feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
+  /** Applies events stored by other nodes; ones already applied here are skipped. Returns how many were new. */
+  applyRemoteEvents(events: readonly StoredEvent[]): number;
+  /**
+   * Applies item and user records another node wrote; a record older than the one held here
+   * (by `updatedAt`) is ignored. Returns how many were applied.
+   */
+  applyRemoteRecords(change: { items?: readonly ItemRecord[]; users?: readonly UserRecord[] }): number;
+  /** Applies every event in the store's log this node has not seen yet. Returns how many were new. */
+  catchUp(): Promise<number>;
+  /** Swaps in a newer version of a trained model; an older or equal version is ignored. */
+  installSnapshot(snapshot: ModelSnapshot): boolean;
+  /** The model of that name now in use, if any. */
+  snapshot(name: string): ModelSnapshot | undefined;
   /**
    * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
    * events so far, in worker threads, and swaps it in atomically; concurrent calls share one run.
@@ -128,7 +163,31 @@ export function createEngine(options: EngineOptions): Engine {
   let training: Promise<TrainResult | undefined> | undefined;
   const labelService = new LabelService(state);
   const startedAt = now();
+  const applied = new AppliedSeqs();
+  let compacting = false;
+  const snapshots = new Map<string, ModelSnapshot>();
   let opened = false;
+
+  const applyOnce = (events: readonly StoredEvent[]): number => {
+    let n = 0;
+    for (const e of events) {
+      if (!applied.claim(e.seq)) continue;
+      state.apply(e);
+      n++;
+    }
+    return n;
+  };
+
+  const catchUp = async (): Promise<number> => {
+    let n = 0;
+    for (;;) {
+      const events = await store.readEvents(applied.watermark, 10_000);
+      n += applyOnce(events);
+      // The store's log has no late commits below what it returns, so the watermark may pass it.
+      if (events.length > 0) applied.advanceTo(events[events.length - 1]!.seq);
+      if (events.length < 10_000) return n;
+    }
+  };
 
   const requireOpen = (): void => {
     if (!opened)
@@ -187,6 +246,7 @@ export function createEngine(options: EngineOptions): Engine {
       trainedAt,
       report: fullReport,
     });
+    await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
     return { version, trainedAt, report: fullReport };
   };
 
@@ -204,7 +264,31 @@ export function createEngine(options: EngineOptions): Engine {
       data: bytes,
     });
     labelService.setModel(bytes, version, trainedAt);
+    await options.onSnapshotSaved?.({ name: LABEL_SNAPSHOT, version });
     return version;
+  };
+
+  /** Swaps in a model snapshot (from the store, or announced by another node) if it is newer. */
+  const useSnapshot = (snapshot: ModelSnapshot): boolean => {
+    if (snapshot.name === SERVING_SNAPSHOT) {
+      if (serving !== undefined && serving.version >= snapshot.version) return false;
+      const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
+      serving = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
+        version: snapshot.version,
+        trainedAt: snapshot.trainedAt,
+        report: meta.report,
+      });
+      return true;
+    }
+    if (snapshot.name === LABEL_SNAPSHOT) {
+      if (labelService.version !== null && labelService.version >= snapshot.version) return false;
+      labelService.setModel(snapshot.data, snapshot.version, snapshot.trainedAt);
+      return true;
+    }
+    const current = snapshots.get(snapshot.name);
+    if (current !== undefined && current.version >= snapshot.version) return false;
+    snapshots.set(snapshot.name, snapshot);
+    return true;
   };
 
   const profileOf = (id: string): UserProfile => {
@@ -235,24 +319,10 @@ export function createEngine(options: EngineOptions): Engine {
         if (page.length < 5_000) break;
         after = page[page.length - 1]!.id;
       }
-      for (let seq = 0; ; ) {
-        const events = await store.readEvents(seq, 10_000);
-        for (const e of events) state.apply(e);
-        if (events.length < 10_000) break;
-        seq = events[events.length - 1]!.seq;
-      }
-      const labelSnapshot = await store.loadSnapshot(LABEL_SNAPSHOT);
-      if (labelSnapshot !== undefined) {
-        labelService.setModel(labelSnapshot.data, labelSnapshot.version, labelSnapshot.trainedAt);
-      }
-      const snapshot = await store.loadSnapshot(SERVING_SNAPSHOT);
-      if (snapshot !== undefined) {
-        const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
-        serving = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
-          version: snapshot.version,
-          trainedAt: snapshot.trainedAt,
-          report: meta.report,
-        });
+      await catchUp();
+      for (const name of [LABEL_SNAPSHOT, SERVING_SNAPSHOT]) {
+        const snapshot = await store.loadSnapshot(name);
+        if (snapshot !== undefined) useSnapshot(snapshot);
       }
       opened = true;
     },
@@ -410,7 +480,20 @@ export function createEngine(options: EngineOptions): Engine {
         return event;
       });
       const result = await store.appendEvents(events, t);
-      for (const e of result.stored) state.apply(e);
+      applyOnce(result.stored);
+      // Gaps in the log (ids skipped as duplicates) keep seqs above the watermark; a read of the log
+      // moves it past them, so that memory stays bounded without other nodes' catch-ups.
+      if (applied.pending > 10_000 && !compacting) {
+        compacting = true;
+        void catchUp()
+          .catch(() => {})
+          .finally(() => {
+            compacting = false;
+          });
+      }
+      if (options.onEventsStored !== undefined && result.stored.length > 0) {
+        await options.onEventsStored(result.stored);
+      }
       return { accepted: result.stored.length, duplicates: result.duplicates.length };
     },
 
@@ -523,19 +606,63 @@ export function createEngine(options: EngineOptions): Engine {
                   trainedAt: labelService.trainedAt,
                 },
               ]),
+          ...[...snapshots.values()].map((s) => ({
+            name: s.name,
+            kind: 'batch' as const,
+            version: s.version,
+            trainedAt: s.trainedAt,
+          })),
         ],
         training: training !== undefined,
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
+        ...(options.cluster === undefined ? {} : { cluster: options.cluster() }),
         startedAt,
         uptimeMs: t - startedAt,
       };
+    },
+
+    applyRemoteEvents(events) {
+      requireOpen();
+      return applyOnce(events);
+    },
+
+    applyRemoteRecords(change) {
+      requireOpen();
+      let n = 0;
+      for (const item of change.items ?? []) {
+        const held = existingItem(item.id);
+        if (held !== undefined && held.updatedAt > item.updatedAt) continue;
+        state.upsertItem(item);
+        n++;
+      }
+      for (const user of change.users ?? []) {
+        const u = state.users.get(user.id);
+        const held = u < 0 ? undefined : state.userRecords.get(u);
+        if (held !== undefined && held.updatedAt > user.updatedAt) continue;
+        state.upsertUser(user);
+        n++;
+      }
+      return n;
+    },
+
+    async catchUp() {
+      requireOpen();
+      return catchUp();
+    },
+
+    installSnapshot(snapshot) {
+      return useSnapshot(snapshot);
+    },
+
+    snapshot(name) {
+      return snapshots.get(name);
     },
   };
 }
 
 /** The store snapshot name of the serving model. */
-const SERVING_SNAPSHOT = 'serving-blend';
-const LABEL_SNAPSHOT = 'labels';
+export const SERVING_SNAPSHOT = 'serving-blend';
+export const LABEL_SNAPSHOT = 'labels';
 
 function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   if (result.ok) return result.value;

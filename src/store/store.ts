@@ -46,7 +46,10 @@ export interface Store {
 
   /** Appends to the event log; an event whose `id` is already logged is skipped, not an error. */
   appendEvents(events: readonly EventInput[], receivedAt: number): Promise<AppendResult>;
-  /** Events with `seq > afterSeq`, in log order. */
+  /**
+   * Events with `seq > afterSeq`, in log order. Appends become visible in `seq` order: once a reader
+   * has seen `seq` N, no event below N appears later, so followers can resume from the last seq read.
+   */
   readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
 
   saveSnapshot(snapshot: ModelSnapshot): Promise<void>;

@@ -1,0 +1,296 @@
+import { Redis } from 'ioredis';
+import type { Engine } from '../engine/engine.js';
+import type { Store } from '../store/store.js';
+import type { ItemRecord, StoredEvent, UserRecord } from '../types.js';
+import {
+  decodeAnnouncement,
+  decodeBatch,
+  decodeRecords,
+  encodeBatch,
+  encodeRecords,
+  type StreamNames,
+  sleep,
+  streamNames,
+} from './event-stream.js';
+
+export interface ClusterNodeOptions {
+  redisUrl: string;
+  /** Where snapshots announced on the models channel are loaded from. */
+  store: Store;
+  /** Unique per API node; the default is random. */
+  nodeId?: string;
+  /** Key prefix of the stream and channels. */
+  prefix?: string;
+  /** How often the node reads the store's log for events it missed (Redis down, a lost publish). */
+  catchUpIntervalMs?: number;
+  /** The stream is trimmed to about this many entries (batches). */
+  streamMaxLen?: number;
+  /** Snapshots loaded at start, before any announcement. */
+  models?: readonly string[];
+  /** Receives one line per failure worth a log entry. */
+  log?: (message: string, err?: unknown) => void;
+}
+
+export interface ClusterHealth extends Record<string, unknown> {
+  nodeId: string;
+  redis: 'up' | 'down';
+  publishFailures: number;
+  remoteEventsApplied: number;
+  caughtUpEvents: number;
+}
+
+export interface ClusterNode {
+  readonly nodeId: string;
+  /** For `EngineOptions.onEventsStored`: appends a committed batch to the stream; never throws. */
+  publish(events: readonly StoredEvent[]): Promise<void>;
+  /**
+   * Wraps the node's store so that every item and user write is published after its commit; give
+   * the engine this store.
+   */
+  publishingStore(): Store;
+  /**
+   * Tells every node that a new version of a model is in the store (saved with `saveSnapshot`):
+   * each loads it and swaps it in. Resolves false when Redis is away (nodes catch up on reconnect).
+   */
+  announce(model: { name: string; version: number }): Promise<boolean>;
+  /** Starts following the stream, the log and the models channel for this engine. */
+  start(engine: Engine): Promise<void>;
+  /** Stops following and closes the Redis connections; waits for an in-flight catch-up. */
+  stop(): Promise<void>;
+  health(): ClusterHealth;
+}
+
+/**
+ * Joins an API node to the cluster. Each accepted batch is appended to a Redis stream after the
+ * store commit; every node reads the stream (XREAD from its last id) and applies other nodes'
+ * events to its own online state, so a feed from any node reflects an event accepted by any node
+ * within milliseconds. The store's log is the source of truth: a periodic catch-up by `seq` applies
+ * whatever Redis lost, and the engine's seq tracking applies each event exactly once.
+ *
+ * @example
+ * const node = createClusterNode({ redisUrl: 'redis://127.0.0.1:6379', store });
+ * const engine = createEngine({ store, onEventsStored: (events) => node.publish(events) });
+ * await engine.open();
+ * await node.start(engine);
+ */
+export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
+  const nodeId = options.nodeId ?? `node-${Math.random().toString(36).slice(2, 10)}`;
+  const names: StreamNames = streamNames(options.prefix);
+  const log = options.log ?? (() => {});
+  const maxLen = options.streamMaxLen ?? 100_000;
+  const catchUpIntervalMs = options.catchUpIntervalMs ?? 1_000;
+  // The publisher fails fast instead of queueing while Redis is away: the store already has the events.
+  const publisher = new Redis(options.redisUrl, {
+    enableOfflineQueue: false,
+    commandTimeout: 1_000,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
+  const reader = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  const subscriber = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  for (const r of [publisher, reader, subscriber]) r.on('error', () => {});
+
+  let engine: Engine | undefined;
+  let running = false;
+  let redisUp = false;
+  let publishFailures = 0;
+  let remoteEventsApplied = 0;
+  let caughtUpEvents = 0;
+  let lastId = '0-0';
+  const announced = new Set<string>();
+  let followLoop: Promise<void> | undefined;
+  let catchUpTimer: NodeJS.Timeout | undefined;
+  let catchUpRunning: Promise<void> | undefined;
+
+  const catchUp = (): Promise<void> => {
+    if (engine === undefined || !running) return Promise.resolve();
+    const e = engine;
+    catchUpRunning ??= e
+      .catchUp()
+      .then((n) => {
+        caughtUpEvents += n;
+      })
+      .catch((err: unknown) => log('catch-up from the store failed; retrying', err))
+      .finally(() => {
+        catchUpRunning = undefined;
+      });
+    return catchUpRunning;
+  };
+
+  const publishFields = async (fields: string[]): Promise<void> => {
+    try {
+      await publisher.xadd(names.events, 'MAXLEN', '~', maxLen, '*', ...fields);
+    } catch (err) {
+      publishFailures++;
+      log('publishing to Redis failed; other nodes will read the change from the store', err);
+    }
+  };
+
+  /** Item and user changes have no log to follow: after a Redis outage, re-read them all. */
+  const reloadRecords = async (): Promise<void> => {
+    if (engine === undefined) return;
+    const store = options.store;
+    try {
+      for (let after: string | undefined; ; ) {
+        const page = await store.listItems({ ...(after === undefined ? {} : { after }), limit: 5_000 });
+        engine.applyRemoteRecords({ items: page });
+        if (page.length < 5_000) break;
+        after = page[page.length - 1]!.id;
+      }
+      for (let after: string | undefined; ; ) {
+        const page = await store.listUsers({ ...(after === undefined ? {} : { after }), limit: 5_000 });
+        engine.applyRemoteRecords({ users: page });
+        if (page.length < 5_000) break;
+        after = page[page.length - 1]!.id;
+      }
+    } catch (err) {
+      log('reloading items and users from the store failed', err);
+    }
+  };
+
+  const loadModel = async (name: string): Promise<void> => {
+    try {
+      const snapshot = await options.store.loadSnapshot(name);
+      if (snapshot !== undefined) engine?.installSnapshot(snapshot);
+    } catch (err) {
+      log(`loading model ${name} failed`, err);
+    }
+  };
+
+  const follow = async (): Promise<void> => {
+    while (running) {
+      try {
+        const res = (await reader.xread('COUNT', 1_000, 'BLOCK', 1_000, 'STREAMS', names.events, lastId)) as
+          | [string, [string, string[]][]][]
+          | null;
+        if (!redisUp) {
+          redisUp = true;
+          // Whatever was published while we could not read is in the store's log.
+          void catchUp();
+          void reloadRecords();
+        }
+        for (const [, entries] of res ?? []) {
+          for (const [id, fields] of entries) {
+            lastId = id;
+            const records = decodeRecords(fields);
+            if (records !== undefined) {
+              if (engine !== undefined && fields?.[1] !== nodeId) engine.applyRemoteRecords(records);
+              continue;
+            }
+            const batch = decodeBatch(fields);
+            if (batch.node === nodeId || engine === undefined) continue;
+            remoteEventsApplied += engine.applyRemoteEvents(batch.events);
+          }
+        }
+      } catch (err) {
+        if (!running) break;
+        if (redisUp) log('reading the event stream failed; following the store until Redis is back', err);
+        redisUp = false;
+        await sleep(250);
+      }
+    }
+  };
+
+  return {
+    nodeId,
+    async publish(events) {
+      if (events.length > 0) await publishFields(encodeBatch(nodeId, events));
+    },
+    async announce(model) {
+      try {
+        await publisher.publish(names.models, JSON.stringify({ name: model.name, version: model.version }));
+        return true;
+      } catch (err) {
+        log(`announcing model ${model.name} failed; nodes load it when Redis is back`, err);
+        return false;
+      }
+    },
+    publishingStore() {
+      const store = options.store;
+      return {
+        kind: store.kind,
+        migrate: () => store.migrate(),
+        close: () => store.close(),
+        getItem: (id) => store.getItem(id),
+        listItems: (page) => store.listItems(page),
+        listAudit: (id) => store.listAudit(id),
+        getUser: (id) => store.getUser(id),
+        listUsers: (page) => store.listUsers(page),
+        appendEvents: (events, receivedAt) => store.appendEvents(events, receivedAt),
+        readEvents: (after, limit) => store.readEvents(after, limit),
+        saveSnapshot: (s) => store.saveSnapshot(s),
+        loadSnapshot: (name) => store.loadSnapshot(name),
+        counts: () => store.counts(),
+        async writeItems(items: readonly ItemRecord[], audit) {
+          await store.writeItems(items, audit);
+          if (items.length > 0) await publishFields(encodeRecords(nodeId, { items }));
+        },
+        async writeUsers(users: readonly UserRecord[]) {
+          await store.writeUsers(users);
+          if (users.length > 0) await publishFields(encodeRecords(nodeId, { users }));
+        },
+      };
+    },
+    async start(e) {
+      engine = e;
+      running = true;
+      await Promise.all(
+        [publisher, reader, subscriber].map((r) =>
+          r.connect().catch((err: unknown) => log('Redis connect', err)),
+        ),
+      );
+      try {
+        const last = (await reader.xrevrange(names.events, '+', '-', 'COUNT', 1)) as [string, string[]][];
+        lastId = last[0]?.[0] ?? '0-0';
+        redisUp = true;
+      } catch (err) {
+        log('Redis is unavailable; following the store until it is back', err);
+      }
+      // Events stored between engine.open() and the stream position above are in the log.
+      await catchUp();
+      subscriber.on('message', (_channel: string, message: string) => {
+        const a = decodeAnnouncement(message);
+        if (a !== undefined) announced.add(a.name);
+        if (a !== undefined && (engine?.snapshot(a.name)?.version ?? -1) < a.version) void loadModel(a.name);
+      });
+      // Announcements missed while disconnected: reload the models on every (re)subscription.
+      subscriber.on('ready', () => {
+        for (const name of new Set([...(options.models ?? []), ...announced])) void loadModel(name);
+      });
+      subscriber
+        .subscribe(names.models)
+        .catch((err: unknown) => log('subscribing to model announcements', err));
+      await Promise.all((options.models ?? []).map(loadModel));
+      // A reconnect resends the blocked XREAD without an error: catch up on every new connection.
+      reader.on('close', () => {
+        redisUp = false;
+      });
+      reader.on('ready', () => {
+        redisUp = true;
+        void catchUp();
+        void reloadRecords();
+      });
+      followLoop = follow();
+      catchUpTimer = setInterval(() => void catchUp(), catchUpIntervalMs);
+      catchUpTimer.unref();
+    },
+    async stop() {
+      running = false;
+      if (catchUpTimer !== undefined) clearInterval(catchUpTimer);
+      await catchUpRunning;
+      reader.disconnect();
+      subscriber.disconnect();
+      await followLoop;
+      await publisher.quit().catch(() => publisher.disconnect());
+    },
+    health() {
+      return {
+        nodeId,
+        redis: redisUp && publisher.status === 'ready' ? 'up' : 'down',
+        publishFailures,
+        remoteEventsApplied,
+        caughtUpEvents,
+      };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { createEngine, type Engine, LABEL_SNAPSHOT, SERVING_SNAPSHOT } from '../engine/engine.js';
+import { SetlistError } from '../errors.js';
+import { createPostgresStore } from '../store/postgres/postgres-store.js';
+import { createClusterNode } from './cluster-node.js';
+import { POPULARITY_MODEL } from './stream-worker.js';
+
+export interface ScaleOutOptions {
+  /** postgres://... */
+  store: string;
+  /** redis://...; without it nodes see each other's events through the store's log only (about 1 s). */
+  redis?: string;
+  schema?: string;
+  nodeId?: string;
+  prefix?: string;
+  poolSize?: number;
+  catchUpIntervalMs?: number;
+  log?: (message: string, err?: unknown) => void;
+}
+
+export interface ScaleOutNode {
+  engine: Engine;
+  nodeId: string;
+  /** Leaves the cluster (stream, timers, Redis connections); close the engine after. */
+  leave(): Promise<void>;
+  /** Announces a model version saved in the store to every node; false without Redis. */
+  announce(model: { name: string; version: number }): Promise<boolean>;
+}
+
+/**
+ * An API node of a scaled-out deployment: an engine on Postgres, joined to the others through the
+ * Redis event stream. `stop()` leaves the cluster; close the HTTP server first so in-flight requests
+ * finish their commits and publishes, then `leave()`, then close the engine.
+ *
+ * @example
+ * const node = await openScaleOutNode({ store: 'postgres://db/setlist', redis: 'redis://cache:6379' });
+ * const app = buildApp({ engine: node.engine });
+ */
+export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleOutNode> {
+  if (!/^postgres(ql)?:\/\//i.test(options.store)) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      message: `--store must be a postgres:// connection string to scale out, got "${options.store.slice(0, 100)}"`,
+      path: 'store',
+    });
+  }
+  const store = createPostgresStore({
+    connectionString: options.store,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+  });
+  const log = options.log ?? (() => {});
+  if (options.redis === undefined) {
+    const engine = createEngine({ store });
+    await engine.open();
+    const timer = setInterval(
+      () => void engine.catchUp().catch((err: unknown) => log('catch-up from the store failed', err)),
+      options.catchUpIntervalMs ?? 500,
+    );
+    timer.unref();
+    return {
+      engine,
+      nodeId: options.nodeId ?? 'standalone',
+      async leave() {
+        clearInterval(timer);
+      },
+      async announce() {
+        return false;
+      },
+    };
+  }
+  const node = createClusterNode({
+    redisUrl: options.redis,
+    store,
+    models: [POPULARITY_MODEL, SERVING_SNAPSHOT, LABEL_SNAPSHOT],
+    log,
+    ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    ...(options.catchUpIntervalMs === undefined ? {} : { catchUpIntervalMs: options.catchUpIntervalMs }),
+  });
+  const engine = createEngine({
+    store: node.publishingStore(),
+    onEventsStored: (events) => node.publish(events),
+    cluster: () => node.health(),
+    // A model trained on this node (e.g. `serve --train-every`) is announced to the others.
+    onSnapshotSaved: async (model) => {
+      await node.announce(model);
+    },
+  });
+  await engine.open();
+  await node.start(engine);
+  return {
+    engine,
+    nodeId: node.nodeId,
+    async leave() {
+      await node.stop();
+    },
+    announce: (model) => node.announce(model),
+  };
+}

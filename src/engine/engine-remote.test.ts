@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { openEngine, T0, tempDbPath } from '../../test/helpers.js';
+import { loadDemo } from '../cli/demo.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { StoredEvent } from '../types.js';
+import { createEngine, LABEL_SNAPSHOT, SERVING_SNAPSHOT } from './engine.js';
+
+test('events from another node are applied once, whether they come by stream, by catch-up or both', async () => {
+  const path = tempDbPath('remote');
+  const a = await openEngine(path);
+  const b = await openEngine(path);
+  await a.putItems({ items: [{ id: 'v1' }, { id: 'v2' }] });
+  await a.ingest({
+    events: [
+      { id: 'e1', userId: 'u1', itemId: 'v1', type: 'like' },
+      { id: 'e2', userId: 'u2', itemId: 'v1', type: 'like' },
+    ],
+  });
+  assert.equal(await b.catchUp(), 2);
+  // B read the log first; the same events then arrive over the stream: nothing changes.
+  const events: StoredEvent[] = [
+    { seq: 1, id: 'e1', userId: 'u1' as never, itemId: 'v1' as never, type: 'like', at: 1, receivedAt: 1 },
+    { seq: 2, id: 'e2', userId: 'u2' as never, itemId: 'v1' as never, type: 'like', at: 1, receivedAt: 1 },
+  ];
+  assert.equal(b.applyRemoteEvents(events), 0);
+  assert.equal((await b.status()).models[0]!.version, 2);
+  // A newer event arrives over the stream first, then the catch-up reads it again.
+  await a.ingest({ events: [{ id: 'e3', userId: 'u3', itemId: 'v2', type: 'share' }] });
+  assert.equal(
+    b.applyRemoteEvents([{ ...events[0]!, seq: 3, id: 'e3', userId: 'u3' as never, itemId: 'v2' as never }]),
+    1,
+  );
+  assert.equal(await b.catchUp(), 0);
+  assert.equal((await b.status()).models[0]!.version, 3);
+});
+
+test('the onEventsStored hook gets each committed batch once, without the duplicates', async () => {
+  const batches: string[][] = [];
+  const engine = createEngine({
+    store: createSqliteStore({ path: ':memory:' }),
+    onEventsStored: (events) => {
+      batches.push(events.map((e) => e.id ?? ''));
+    },
+  });
+  await engine.open();
+  await engine.ingest({ events: [{ id: 'e1', userId: 'u', itemId: 'v', type: 'view' }] });
+  await engine.ingest({
+    events: [
+      { id: 'e1', userId: 'u', itemId: 'v', type: 'view' },
+      { id: 'e2', userId: 'u', itemId: 'v', type: 'like' },
+    ],
+  });
+  await engine.ingest({ events: [{ id: 'e2', userId: 'u', itemId: 'v', type: 'like' }] });
+  assert.deepEqual(batches, [['e1'], ['e2']]);
+});
+
+test('a model snapshot is swapped in only when its version is newer', async () => {
+  const engine = await openEngine();
+  const snap = (version: number) => ({
+    name: 'm',
+    version,
+    trainedAt: version,
+    meta: {},
+    data: new Uint8Array(),
+  });
+  assert.equal(engine.installSnapshot(snap(2)), true);
+  assert.equal(engine.installSnapshot(snap(1)), false);
+  assert.equal(engine.snapshot('m')?.version, 2);
+  const models = (await engine.status()).models;
+  assert.deepEqual(
+    models.filter((m) => m.kind === 'batch').map((m) => [m.name, m.version]),
+    [['m', 2]],
+  );
+});
+
+test('a remote item older than the one held is ignored', async () => {
+  const engine = await openEngine();
+  const item = (updatedAt: number, caption: string) => ({
+    id: 'v1' as never,
+    tags: [],
+    caption,
+    createdAt: 1,
+    updatedAt,
+    visibility: 'visible' as const,
+  });
+  assert.equal(engine.applyRemoteRecords({ items: [item(10, 'new')] }), 1);
+  assert.equal(engine.applyRemoteRecords({ items: [item(5, 'old')] }), 0);
+  assert.equal((await engine.getItem('v1')).caption, 'new');
+});
+
+test('a model trained on one node is announced and swapped in on another that reads the same store', async () => {
+  const path = tempDbPath('announce');
+  const seeded = await loadDemo(path, 7, T0, { creators: 10, items: 120, users: 60, eventsPerUser: 15 });
+  await seeded.close();
+  const announced: { name: string; version: number }[] = [];
+  const a = createEngine({
+    store: createSqliteStore({ path }),
+    now: () => T0,
+    onSnapshotSaved: (model) => {
+      announced.push(model);
+    },
+  });
+  await a.open();
+  const b = await openEngine(path, { now: () => T0 });
+  const result = await a.train();
+  assert.ok(result !== undefined);
+  assert.deepEqual(announced.map((m) => m.name).sort(), [LABEL_SNAPSHOT, SERVING_SNAPSHOT].sort());
+  const store = createSqliteStore({ path });
+  for (const m of announced) {
+    const snapshot = await store.loadSnapshot(m.name);
+    assert.equal(b.installSnapshot(snapshot!), true);
+    assert.equal(b.installSnapshot(snapshot!), false);
+  }
+  await store.close();
+  const batchOf = async (engine: typeof a) =>
+    (await engine.status()).models.filter((m) => m.kind === 'batch').map((m) => [m.name, m.version]);
+  assert.deepEqual(await batchOf(b), await batchOf(a));
+  assert.deepEqual(await b.feed('u0001', 10), await a.feed('u0001', 10));
+});

@@ -1,0 +1,379 @@
+import pg from 'pg';
+import { SetlistError } from '../../errors.js';
+import type {
+  AuditEntry,
+  EventInput,
+  EventType,
+  ItemId,
+  ItemRecord,
+  ModelSnapshot,
+  StoreCounts,
+  StoredEvent,
+  UserId,
+  UserRecord,
+} from '../../types.js';
+import type { AppendResult, Page, Store } from '../store.js';
+import { postgresMigrations } from './migrations.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`. */
+  connectionString: string;
+  /** The schema that holds setlist's tables; created by `migrate()` when missing. */
+  schema?: string;
+  /** Most connections this process opens; the default suits one API node. */
+  poolSize?: number;
+  /** How long a query waits for a free connection or a new one before failing with 503. */
+  connectTimeoutMs?: number;
+}
+
+export interface EventRow {
+  seq: string;
+  id: string | null;
+  user_id: string;
+  item_id: string;
+  type: string;
+  at: string;
+  watch_ms: number | null;
+  watch_ratio: number | null;
+  received_at: string;
+}
+
+/** Taken by every event append so that sequence numbers become visible in order (see `readEvents`). */
+const EVENT_LOCK_KEY = 0x5e71157;
+const MIGRATION_LOCK_KEY = 0x5e71158;
+const INSERT_CHUNK = 5_000;
+
+/**
+ * The scale-out store: Postgres through a `pg` connection pool. Every call that writes runs in one
+ * transaction. Appends take a transaction-level advisory lock, so a reader that sees event `seq`
+ * has also seen every committed event below it: nodes can follow the log by `seq` without gaps.
+ * When Postgres cannot be reached, calls fail with `SETLIST_ERR_UNAVAILABLE` (HTTP 503).
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: 'postgres://localhost/setlist' });
+ * await store.migrate();
+ */
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      message: `The Postgres schema "${schema}" must be a lower-case SQL identifier.`,
+      path: 'schema',
+    });
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    options: `-c search_path=${schema}`,
+    application_name: 'setlist',
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  let closed = false;
+
+  const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
+    try {
+      return (await pool.query<R>(sql, params)).rows;
+    } catch (cause) {
+      throw mapError(cause);
+    }
+  };
+
+  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (cause) {
+      throw mapError(cause);
+    }
+    // A connection lost mid-transaction is reported by the query that fails; the event would crash us.
+    const ignore = (): void => {};
+    client.on('error', ignore);
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (cause) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw mapError(cause);
+    } finally {
+      client.off('error', ignore);
+      client.release(broken);
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    async migrate() {
+      await transaction(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await c.query(
+          `CREATE TABLE IF NOT EXISTS setlist_migrations (
+             version INTEGER PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+           )`,
+        );
+        const rows = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM setlist_migrations'))
+          .rows;
+        const current = rows[0]?.v ?? 0;
+        if (current > postgresMigrations.length) {
+          throw new SetlistError('SETLIST_ERR_STORE_TOO_NEW', {
+            message: `The database has schema version ${current}; this setlist knows up to ${postgresMigrations.length}. Upgrade setlist to open it.`,
+          });
+        }
+        for (let v = current; v < postgresMigrations.length; v++) {
+          await c.query(postgresMigrations[v]!);
+          await c.query('INSERT INTO setlist_migrations (version) VALUES ($1)', [v + 1]);
+        }
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+
+    async writeItems(items, audit = []) {
+      await transaction(async (c) => {
+        for (let start = 0; start < items.length; start += INSERT_CHUNK) {
+          const chunk = items.slice(start, start + INSERT_CHUNK);
+          await c.query(
+            `INSERT INTO items (id, creator_id, created_at, updated_at, doc)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[])
+             ON CONFLICT (id) DO UPDATE SET creator_id = excluded.creator_id, created_at = excluded.created_at,
+               updated_at = excluded.updated_at, doc = excluded.doc`,
+            [
+              chunk.map((i) => i.id),
+              chunk.map((i) => i.creatorId ?? null),
+              chunk.map((i) => i.createdAt),
+              chunk.map((i) => i.updatedAt),
+              chunk.map((i) => JSON.stringify(i)),
+            ],
+          );
+        }
+        for (const entry of audit) {
+          await c.query(
+            'INSERT INTO audit (item_id, at, actor, action, reason) VALUES ($1, $2, $3, $4, $5)',
+            [entry.itemId, entry.at, entry.actor, entry.action, entry.reason],
+          );
+        }
+      });
+    },
+    async getItem(id) {
+      const rows = await query<{ doc: string }>('SELECT doc FROM items WHERE id = $1', [id]);
+      return rows[0] === undefined ? undefined : (JSON.parse(rows[0].doc) as ItemRecord);
+    },
+    async listItems(page: Page) {
+      const rows = await query<{ doc: string }>('SELECT doc FROM items WHERE id > $1 ORDER BY id LIMIT $2', [
+        page.after ?? '',
+        page.limit,
+      ]);
+      return rows.map((r) => JSON.parse(r.doc) as ItemRecord);
+    },
+    async listAudit(itemId: ItemId) {
+      const rows = await query<{ at: string; actor: string; action: AuditEntry['action']; reason: string }>(
+        'SELECT at, actor, action, reason FROM audit WHERE item_id = $1 ORDER BY seq',
+        [itemId],
+      );
+      return rows.map((r) => ({
+        itemId,
+        at: Number(r.at),
+        actor: r.actor,
+        action: r.action,
+        reason: r.reason,
+      }));
+    },
+
+    async writeUsers(users) {
+      await transaction(async (c) => {
+        for (let start = 0; start < users.length; start += INSERT_CHUNK) {
+          const chunk = users.slice(start, start + INSERT_CHUNK);
+          await c.query(
+            `INSERT INTO users (id, updated_at, doc)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+             ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, doc = excluded.doc`,
+            [chunk.map((u) => u.id), chunk.map((u) => u.updatedAt), chunk.map((u) => JSON.stringify(u))],
+          );
+        }
+      });
+    },
+    async getUser(id: UserId) {
+      const rows = await query<{ doc: string }>('SELECT doc FROM users WHERE id = $1', [id]);
+      return rows[0] === undefined ? undefined : (JSON.parse(rows[0].doc) as UserRecord);
+    },
+    async listUsers(page: Page) {
+      const rows = await query<{ doc: string }>('SELECT doc FROM users WHERE id > $1 ORDER BY id LIMIT $2', [
+        page.after ?? '',
+        page.limit,
+      ]);
+      return rows.map((r) => JSON.parse(r.doc) as UserRecord);
+    },
+
+    async appendEvents(events, receivedAt) {
+      return transaction(async (c) => appendInTransaction(c, events, receivedAt));
+    },
+    async readEvents(afterSeq, limit) {
+      const rows = await query<EventRow>('SELECT * FROM events WHERE seq > $1 ORDER BY seq LIMIT $2', [
+        afterSeq,
+        limit,
+      ]);
+      return rows.map(rowToEvent);
+    },
+
+    async saveSnapshot(snapshot: ModelSnapshot) {
+      await query(
+        `INSERT INTO snapshots (name, version, trained_at, meta, data) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
+           data = excluded.data`,
+        [
+          snapshot.name,
+          snapshot.version,
+          snapshot.trainedAt,
+          JSON.stringify(snapshot.meta),
+          Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
+        ],
+      );
+    },
+    async loadSnapshot(name) {
+      const rows = await query<{ version: string; trained_at: string; meta: string; data: Buffer }>(
+        'SELECT version, trained_at, meta, data FROM snapshots WHERE name = $1 ORDER BY version DESC LIMIT 1',
+        [name],
+      );
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      return {
+        name,
+        version: Number(row.version),
+        trainedAt: Number(row.trained_at),
+        meta: JSON.parse(row.meta) as Record<string, unknown>,
+        data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+      };
+    },
+    async counts(): Promise<StoreCounts> {
+      const rows = await query<{ items: string; users: string; events: string }>(
+        `SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM users) AS users,
+                (SELECT count(*) FROM events) AS events`,
+      );
+      const r = rows[0]!;
+      return { items: Number(r.items), users: Number(r.users), events: Number(r.events) };
+    },
+  };
+}
+
+async function appendInTransaction(
+  c: pg.PoolClient,
+  events: readonly EventInput[],
+  receivedAt: number,
+): Promise<AppendResult> {
+  const duplicates: number[] = [];
+  const positions: number[] = [];
+  const firstSeen = new Set<string>();
+  for (let k = 0; k < events.length; k++) {
+    const id = events[k]!.id;
+    if (id !== undefined) {
+      if (firstSeen.has(id)) {
+        duplicates.push(k);
+        continue;
+      }
+      firstSeen.add(id);
+    }
+    positions.push(k);
+  }
+  const stored: StoredEvent[] = [];
+  if (positions.length === 0) return { stored, duplicates };
+  await c.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOCK_KEY]);
+  for (let start = 0; start < positions.length; start += INSERT_CHUNK) {
+    const chunk = positions.slice(start, start + INSERT_CHUNK);
+    const batch = chunk.map((k) => events[k]!);
+    const { rows } = await c.query<{ seq: string; id: string | null }>(
+      `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
+       SELECT id, user_id, item_id, type, at, watch_ms, watch_ratio, $8
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::float8[], $7::float8[])
+         WITH ORDINALITY AS t(id, user_id, item_id, type, at, watch_ms, watch_ratio, ord)
+       ORDER BY ord
+       ON CONFLICT (id) DO NOTHING RETURNING seq, id`,
+      [
+        batch.map((e) => e.id ?? null),
+        batch.map((e) => e.userId),
+        batch.map((e) => e.itemId),
+        batch.map((e) => e.type),
+        batch.map((e) => e.at),
+        batch.map((e) => e.watchMs ?? null),
+        batch.map((e) => e.watchRatio ?? null),
+        receivedAt,
+      ],
+    );
+    // Sequence numbers follow the ORDER BY, so sorted rows line up with the inserted inputs in order.
+    const inserted = rows.map((r) => ({ seq: Number(r.seq), id: r.id })).sort((a, b) => a.seq - b.seq);
+    let next = 0;
+    for (const k of chunk) {
+      const e = events[k]!;
+      const row = inserted[next];
+      if (row !== undefined && row.id === (e.id ?? null)) {
+        stored.push({ ...e, seq: row.seq, receivedAt });
+        next++;
+      } else {
+        duplicates.push(k);
+      }
+    }
+  }
+  duplicates.sort((a, b) => a - b);
+  return { stored, duplicates };
+}
+
+export function rowToEvent(r: EventRow): StoredEvent {
+  const event: StoredEvent = {
+    seq: Number(r.seq),
+    userId: r.user_id as UserId,
+    itemId: r.item_id as ItemId,
+    type: r.type as EventType,
+    at: Number(r.at),
+    receivedAt: Number(r.received_at),
+  };
+  if (r.id !== null) event.id = r.id;
+  if (r.watch_ms !== null) event.watchMs = r.watch_ms;
+  if (r.watch_ratio !== null) event.watchRatio = r.watch_ratio;
+  return event;
+}
+
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EPIPE',
+]);
+
+/** Connection failures become 503 SETLIST_ERR_UNAVAILABLE; anything else is an internal error. */
+export function mapError(cause: unknown): SetlistError {
+  if (cause instanceof SetlistError) return cause;
+  const code = (cause as { code?: unknown }).code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const unavailable =
+    (typeof code === 'string' &&
+      (UNAVAILABLE_NODE_CODES.has(code) ||
+        code.startsWith('08') ||
+        ['57P01', '57P02', '57P03', '53300'].includes(code))) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Cannot use a pool after calling end/i.test(
+      message,
+    );
+  if (unavailable) {
+    return new SetlistError('SETLIST_ERR_UNAVAILABLE', {
+      message: `Postgres is unavailable (${typeof code === 'string' ? code : message.slice(0, 120)}): retry later; nothing from this request was stored.`,
+      cause,
+    });
+  }
+  return new SetlistError('SETLIST_ERR_INTERNAL', {
+    message: `Postgres failed: ${message.slice(0, 300)}`,
+    cause,
+  });
+}

@@ -1,0 +1,231 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { after, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { sleep } from '../../src/cluster/event-stream.js';
+import { openScaleOutNode } from '../../src/cluster/open-scale-out-node.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { buildApp } from '../../src/server/app.js';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { freshSchema, type Services, withServices } from './services.js';
+
+interface Node {
+  app: FastifyInstance;
+  engine: Engine;
+  announce(model: { name: string; version: number }): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+async function openNode(
+  s: Pick<Services, 'pgUrl'> & { redisUrl?: string },
+  schema: string,
+  prefix: string,
+  nodeId: string,
+  catchUpIntervalMs = 60_000,
+): Promise<Node> {
+  const node = await openScaleOutNode({
+    store: s.pgUrl,
+    ...(s.redisUrl === undefined ? {} : { redis: s.redisUrl }),
+    schema,
+    prefix,
+    nodeId,
+    poolSize: 4,
+    catchUpIntervalMs,
+  });
+  const app = buildApp({ engine: node.engine });
+  await app.ready();
+  return {
+    app,
+    engine: node.engine,
+    announce: (model) => node.announce(model),
+    async close() {
+      await app.close();
+      await node.leave();
+      await node.engine.close();
+    },
+  };
+}
+
+async function post(node: Node, url: string, payload: Record<string, unknown>) {
+  const res = await node.app.inject({ method: 'POST', url, payload });
+  return { status: res.statusCode, body: res.json(), headers: res.headers };
+}
+
+async function feedIds(node: Node, userId: string): Promise<string[]> {
+  const res = await node.app.inject({ method: 'GET', url: `/v1/users/${userId}/feed?n=10` });
+  assert.equal(res.statusCode, 200);
+  return (res.json() as { items: { itemId: string }[] }).items.map((i) => i.itemId);
+}
+
+/** Polls until `check` holds; returns the milliseconds it took, or fails after `timeoutMs`. */
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - start;
+    if (performance.now() - start > timeoutMs) assert.fail(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
+const catalogue = {
+  items: Array.from({ length: 12 }, (_, k) => ({ id: `v${k}`, creatorId: `c${k % 4}`, tags: [`t${k % 3}`] })),
+};
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  return port;
+}
+
+withServices('cluster', (s) => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  after(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+
+  test('an event accepted by node A shows in a feed from node B within a second', async (t) => {
+    const schema = freshSchema('fresh');
+    const a = await openNode(s, schema, schema, 'a');
+    const b = await openNode(s, schema, schema, 'b');
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    assert.equal((await post(a, '/v1/items', catalogue)).status, 200);
+    const itemsMs = await waitFor(
+      async () => (await feedIds(b, 'viewer')).length === 10,
+      1_000,
+      'items on B',
+    );
+    // A viewer watches v7 on A: B must stop serving it to them (seen) and count all 31 events.
+    const events = [
+      { id: 'watch-1', userId: 'viewer', itemId: 'v7', type: 'view', watchRatio: 1 },
+      ...Array.from({ length: 30 }, (_, k) => ({ userId: `fan${k}`, itemId: 'v5', type: 'like' })),
+    ];
+    assert.equal((await post(a, '/v1/events', { events })).body.accepted, 31);
+    const eventsMs = await waitFor(
+      async () => {
+        const feed = await feedIds(b, 'viewer');
+        return !feed.includes('v7') && (await b.engine.status()).models[0]!.version === 31;
+      },
+      1_000,
+      'the event on B',
+    );
+    t.diagnostic(
+      `item write visible on B after ${itemsMs.toFixed(1)} ms, events after ${eventsMs.toFixed(1)} ms`,
+    );
+    // The publishing node applied its own batch once: the stream did not count it again.
+    const statusA = (await a.app.inject({ method: 'GET', url: '/v1/status' })).json();
+    const statusB = (await b.app.inject({ method: 'GET', url: '/v1/status' })).json();
+    assert.equal(statusA.eventsBehind, 0);
+    assert.equal(statusB.eventsBehind, 0);
+    assert.equal(statusB.models[0].version, statusA.models[0].version);
+    assert.equal(statusB.cluster.redis, 'up');
+    assert.equal(statusB.cluster.remoteEventsApplied, 31);
+    assert.equal(statusA.cluster.remoteEventsApplied, 0);
+  });
+
+  test('a model version announced by one node is swapped in on every node', async () => {
+    const schema = freshSchema('model');
+    const a = await openNode(s, schema, schema, 'a');
+    const b = await openNode(s, schema, schema, 'b');
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    const store = createPostgresStore({ connectionString: s.pgUrl, schema, poolSize: 1 });
+    cleanups.push(() => store.close());
+    const snapshot = (version: number) => ({
+      name: 'ials',
+      version,
+      trainedAt: version,
+      meta: {},
+      data: Uint8Array.of(version),
+    });
+    await store.saveSnapshot(snapshot(1));
+    assert.equal(await a.announce({ name: 'ials', version: 1 }), true);
+    await waitFor(async () => b.engine.snapshot('ials')?.version === 1, 1_000, 'version 1 on B');
+    await store.saveSnapshot(snapshot(2));
+    await a.announce({ name: 'ials', version: 2 });
+    await waitFor(
+      async () => a.engine.snapshot('ials')?.version === 2 && b.engine.snapshot('ials')?.version === 2,
+      1_000,
+      'version 2 on both',
+    );
+    assert.deepEqual([...(b.engine.snapshot('ials')?.data ?? [])], [2]);
+  });
+
+  test('a request while Postgres is unreachable gets 503 SETLIST_ERR_UNAVAILABLE, and nothing acknowledged is lost', async () => {
+    const target = new URL(s.pgUrl);
+    const sockets = new Set<Socket>();
+    let proxy: Server | undefined;
+    const proxyPort = await freePort();
+    // A TCP proxy in front of Postgres: closing it is Postgres going away, for this node only.
+    const openProxy = async () => {
+      proxy = createServer((client) => {
+        const up = connect(Number(target.port), target.hostname);
+        sockets.add(client).add(up);
+        client.pipe(up).pipe(client);
+        const drop = () => {
+          client.destroy();
+          up.destroy();
+        };
+        client.on('error', drop).on('close', drop);
+        up.on('error', drop).on('close', drop);
+      });
+      proxy.listen(proxyPort, '127.0.0.1');
+      await once(proxy, 'listening');
+    };
+    const closeProxy = async () => {
+      const p = proxy!;
+      const closed = once(p, 'close');
+      p.close();
+      for (const sock of sockets) sock.destroy();
+      sockets.clear();
+      await closed;
+    };
+    await openProxy();
+    cleanups.push(() => closeProxy());
+    const viaProxy = new URL(s.pgUrl);
+    viaProxy.port = String(proxyPort);
+    const schema = freshSchema('down');
+    const node = await openNode({ pgUrl: viaProxy.toString() }, schema, schema, 'solo');
+    cleanups.push(() => node.close());
+    const ok = await post(node, '/v1/events', {
+      events: [{ id: 'before', userId: 'u', itemId: 'v1', type: 'like' }],
+    });
+    assert.equal(ok.status, 200);
+
+    await closeProxy();
+    const down = await post(node, '/v1/events', {
+      events: [{ id: 'during', userId: 'u', itemId: 'v2', type: 'like' }],
+    });
+    assert.equal(down.status, 503);
+    assert.equal(down.body.error.code, 'SETLIST_ERR_UNAVAILABLE');
+    assert.equal(down.headers['retry-after'], '1');
+
+    await openProxy();
+    await waitFor(
+      async () =>
+        (
+          await post(node, '/v1/events', {
+            events: [{ id: 'during', userId: 'u', itemId: 'v2', type: 'like' }],
+          })
+        ).status === 200,
+      5_000,
+      'recovery',
+    );
+    const raw = new pg.Client({ connectionString: s.pgUrl });
+    await raw.connect();
+    const { rows } = await raw.query(`SELECT id FROM ${schema}.events ORDER BY seq`);
+    await raw.end();
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      ['before', 'during'],
+    );
+  });
+});
