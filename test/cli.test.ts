@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadDemo } from '../src/cli/demo.js';
 import { buildProgram } from '../src/cli/main.js';
+import { saveReport } from '../src/cli/reports.js';
 import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../src/demo/generate.js';
 import { importFile } from '../src/import/import-file.js';
 import { defaultKuaiRecDir, hasKuaiRecData } from '../src/import/kuairec.js';
@@ -116,5 +117,18 @@ test('setlist import kuairec loads the KuaiRec catalogue with categories as tags
   const item = await engine.getItem('0');
   assert.ok(item.tags.length > 0);
   assert.equal(typeof item.category, 'string');
+  await engine.close();
+});
+
+test('a report saved by a command shows in the quality reports of an engine on that database', async () => {
+  const db = tempDbPath('reports');
+  await saveReport(db, 'eval', { source: 'fixture', models: [] });
+  await saveReport(db, 'eval', { source: 'fixture again', models: [] });
+  const engine = await openEngine(db);
+  const { reports } = await engine.quality();
+  assert.deepEqual(
+    reports.map((r) => [(r as { name: string }).name, (r as { source: string }).source]),
+    [['eval', 'fixture again']],
+  );
   await engine.close();
 });

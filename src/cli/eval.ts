@@ -9,6 +9,7 @@ import { createIdIndex, datasetPath, loadInteractionsCsv, loadMovieLensGenres } 
 import { forEachRanking } from '../eval/evaluate.js';
 import { PIPELINE_DEFAULTS, type PipelineReport, runPipeline } from '../eval/pipeline.js';
 import { filterInteractions, PROTOCOL_DEFAULTS, splitPerUser } from '../eval/protocol.js';
+import { saveReport } from './reports.js';
 
 /** Published reference NDCG@10 (and Recall@20 where known) on ml-latest-small, from PRODUCT.md. */
 export const ML_SMALL_REFERENCE: Record<string, { ndcg10: number; recall20?: number }> = {
@@ -28,6 +29,8 @@ export interface EvalCommandOptions {
   readonly json?: boolean;
   readonly workers?: number;
   readonly seed?: number;
+  /** Also save the report into this database, where the dashboard's quality page reads it. */
+  readonly db?: string;
 }
 
 /** The report of one `setlist eval` run, as printed with `--json`. */
@@ -68,6 +71,7 @@ export function registerEval(
     .option('--json', 'print the report as JSON')
     .option('--workers <n>', 'training worker threads (0 trains inline)', (v) => Number.parseInt(v, 10), 2)
     .option('--seed <n>', 'seed of the splits', (v) => Number.parseInt(v, 10), PROTOCOL_DEFAULTS.seed)
+    .option('--db <path>', "save the report into this database for the dashboard's quality page")
     .action(async (options: EvalCommandOptions) => {
       await runEvalCommand(options, print);
     });
@@ -113,6 +117,7 @@ export async function runEvalCommand(
     ...(options.dataset === 'ml-latest-small' ? { reference: ML_SMALL_REFERENCE } : {}),
   };
   print(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
+  if (options.db !== undefined) await saveReport(options.db, 'eval', result);
   return result;
 }
 

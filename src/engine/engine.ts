@@ -121,6 +121,11 @@ export interface Engine {
   itemLabels(itemId: string): Promise<ItemLabels>;
   /** A creator as a mixture of the topics of their items. */
   creatorProfile(creatorId: string): Promise<CreatorProfile>;
+  /**
+   * Quality reports: the serving model's validation metrics, and the latest reports saved by
+   * `setlist eval --db` and `setlist simulate --db`.
+   */
+  quality(): Promise<{ reports: unknown[] }>;
   /** The user's interest facets (PinnerSage-style clusters of their recent items) and declared interests. */
   profile(userId: string): Promise<UserProfile>;
   /** Mutes or unmutes facets and declares interests; the next feed obeys. */
@@ -557,6 +562,31 @@ export function createEngine(options: EngineOptions): Engine {
       return training;
     },
 
+    async quality() {
+      requireOpen();
+      const reports: unknown[] = [];
+      if (serving !== undefined) {
+        reports.push({
+          name: `serving blend v${serving.version} (validation)`,
+          at: serving.trainedAt,
+          metrics: {
+            'NDCG@10': serving.report.validation.ndcg10,
+            'Recall@20': serving.report.validation.recall20,
+          },
+        });
+      }
+      for (const name of QUALITY_REPORTS) {
+        const snapshot = await store.loadSnapshot(`report:${name}`);
+        if (snapshot === undefined) continue;
+        reports.push({
+          name,
+          at: snapshot.trainedAt,
+          ...JSON.parse(new TextDecoder().decode(snapshot.data)),
+        });
+      }
+      return { reports };
+    },
+
     async itemLabels(itemId) {
       requireOpen();
       const id = checkId(itemId, 'itemId');
@@ -663,6 +693,8 @@ export function createEngine(options: EngineOptions): Engine {
 /** The store snapshot name of the serving model. */
 export const SERVING_SNAPSHOT = 'serving-blend';
 export const LABEL_SNAPSHOT = 'labels';
+/** Reports that commands save into the store for the dashboard. */
+const QUALITY_REPORTS = ['eval', 'simulate'] as const;
 
 function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   if (result.ok) return result.value;

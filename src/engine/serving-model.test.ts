@@ -32,6 +32,8 @@ test('training swaps in a blend that feeds model picks, and the snapshot survive
       ['labels', 1],
     ],
   );
+  const { reports } = await engine.quality();
+  assert.match((reports[0] as { name: string }).name, /serving blend v1/);
   const feed = await engine.feed('u0001', 20);
   assert.equal(feed.items.length, 20);
   const sources = new Set(feed.items.map((i) => i.reason.source));

@@ -138,6 +138,12 @@ export function openApiDocument(version: string): object {
         get: { summary: "A creator's facets", responses: ok() },
       },
       '/v1/trending': { parameters: [nParam], get: { summary: 'Rising items and tags', responses: ok() } },
+      '/v1/quality': {
+        get: {
+          summary: 'Quality reports: serving model validation, saved eval and simulate runs',
+          responses: ok(),
+        },
+      },
       '/v1/train': {
         post: { summary: 'Train the batch model now (admin); ?wait=true waits for it', responses: ok() },
       },

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
 
 export function modelRoutes(app: FastifyInstance, engine: Engine): void {
+  app.get('/v1/quality', async () => engine.quality());
   // Training takes a while: by default answer 202 at once; `?wait=true` answers when it is done.
   app.post<{ Querystring: { wait?: string } }>('/v1/train', async (req, reply) => {
     const run = engine.train();

@@ -1,0 +1,19 @@
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+
+/** Saves a command's JSON report as a snapshot (`report:<name>`) for GET /v1/quality. */
+export async function saveReport(dbPath: string, name: string, report: unknown): Promise<void> {
+  const store = createSqliteStore({ path: dbPath });
+  await store.migrate();
+  try {
+    const previous = await store.loadSnapshot(`report:${name}`);
+    await store.saveSnapshot({
+      name: `report:${name}`,
+      version: (previous?.version ?? 0) + 1,
+      trainedAt: Date.now(),
+      meta: {},
+      data: new TextEncoder().encode(JSON.stringify(report)),
+    });
+  } finally {
+    await store.close();
+  }
+}
