@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type Csr, csrFromTriples } from '../core/csr.js';
 import type { Model } from '../core/model.js';
-import { fitGrid } from '../core/model-fitters.js';
 import { SetlistError } from '../errors.js';
 import { type CalibrationReport, chooseCalibrationLambda, evaluateCalibration } from '../eval/calibration.js';
 import { createIdIndex, datasetPath, loadInteractionsCsv, loadMovieLensGenres } from '../eval/dataset.js';
@@ -90,7 +89,7 @@ export async function runEvalCommand(
   const { train, test, userIds, itemIds, source } = loadSplit(options, seed);
   const loadMs = performance.now() - loadStart;
   const log = options.json === true ? undefined : (line: string) => print(`${line}\n`);
-  const { report, model } = await runPipeline(train, test, {
+  const { report, model, validationModel } = await runPipeline(train, test, {
     seed,
     workers: options.workers ?? 2,
     ...(log === undefined ? {} : { log }),
@@ -107,7 +106,7 @@ export async function runEvalCommand(
   }
   const genres = options.dataset === 'ml-latest-small' ? loadMovieLensGenres(itemIds) : undefined;
   const calibration =
-    genres === undefined ? undefined : calibrationReport(report, train, test, model, genres, seed);
+    genres === undefined ? undefined : calibrationReport(train, test, model, validationModel, genres, seed);
   const result: EvalCommandResult = {
     source,
     ...report,
@@ -213,26 +212,24 @@ function formatReport(r: EvalCommandResult): string {
 /** Lambdas of the trade-off curve printed for test. */
 const CALIBRATION_CURVE = [0.1, 0.2, 0.25, 0.3, 0.4, 0.5] as const;
 
-/** Picks the calibration strength on a validation split with the tuned EASE, then measures the blend on test. */
+/** Picks the calibration strength on the validation split with the validation blend, then measures the blend on test. */
 function calibrationReport(
-  report: PipelineReport,
   train: Csr,
   test: Csr,
   model: Model,
+  validationModel: Model,
   genres: { itemGroups: number[][]; groupNames: string[] },
   seed: number,
 ): EvalCommandResult['calibration'] {
-  const ease = report.models.find((m) => m.kind === 'ease');
+  // The same validation split the pipeline tuned on, with the blend fitted on its train part.
   const { train: fitPart, test: validation } = splitPerUser(
     train,
     PIPELINE_DEFAULTS.validationFraction,
     seed + 1,
   );
-  const fitted = fitGrid('ease', fitPart, [ease?.params ?? { lambda: 200 }])[0];
-  if (fitted === undefined || !fitted.result.ok) return undefined;
   const groups = genres.groupNames.length;
   const { lambda, sweep } = chooseCalibrationLambda(
-    fitted.result.model,
+    validationModel,
     fitPart,
     validation,
     genres.itemGroups,

@@ -101,7 +101,7 @@ export async function runPipeline(
   train: Csr,
   test: Csr,
   options: Partial<PipelineOptions> = {},
-): Promise<{ report: PipelineReport; model: Model }> {
+): Promise<{ report: PipelineReport; model: Model; validationModel: Model }> {
   const opts = { ...PIPELINE_DEFAULTS, ...options };
   const log = opts.log ?? (() => {});
   const phases: { name: string; ms: number }[] = [];
@@ -129,7 +129,7 @@ async function pipeline(
   pool: TrainerPool,
   phase: (name: string) => void,
   timing: { readonly started: number; readonly phases: readonly { name: string; ms: number }[] },
-): Promise<{ report: PipelineReport; model: Model }> {
+): Promise<{ report: PipelineReport; model: Model; validationModel: Model }> {
   const { train: fitPart, test: validation } = splitPerUser(train, opts.validationFraction, opts.seed + 1);
   // Each kind's final fit on all of train starts as soon as its tuning is over.
   const finals = new Map<string, Promise<FittedCandidate[]>>();
@@ -144,14 +144,12 @@ async function pipeline(
   const members = [...best.values()];
   const cases = blendCases(members, fitPart, validation);
   const learned = learnBlendWeights(cases, members.length);
-  const validationBlend = evaluateModel(
-    createBlendModel(
-      members.map((m) => m.model),
-      learned.weights,
-    ),
-    fitPart,
-    validation,
+  // The blend of the members fitted on the validation split's train part, for choices made on validation.
+  const validationModel = createBlendModel(
+    members.map((m) => m.model),
+    learned.weights,
   );
+  const validationBlend = evaluateModel(validationModel, fitPart, validation);
   phase('learn blend weights');
 
   const finalModels: Model[] = [];
@@ -192,7 +190,7 @@ async function pipeline(
     phases: [...timing.phases],
     totalMs: performance.now() - timing.started,
   };
-  return { report, model: blendModel };
+  return { report, model: blendModel, validationModel };
 }
 
 /** Fits every candidate on `fitPart` and keeps the best of each kind by validation NDCG@10. */
