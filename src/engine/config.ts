@@ -18,6 +18,37 @@ export interface EngineConfig {
   maxItemsPerBatch: number;
   /** Cap on one user's contribution to one item's popularity (in event weight units). */
   maxUserItemWeight: number;
+  /** Rising items and tags: decayed engagement at two half-lives, distinct users, capped per user. */
+  trends: {
+    shortHalfLifeMs: number;
+    longHalfLifeMs: number;
+    /** Least short-horizon support (distinct trusted users, decayed) for a trend. */
+    minSupport: number;
+    /** Least short/long rate ratio against the key's own baseline. */
+    minVelocity: number;
+    /** A user counts at most once per item and per tag within this window. */
+    userCooldownMs: number;
+    /** An account's vote grows with its history and is full after this many distinct items. */
+    trustItems: number;
+  };
+  /** Thompson-sampling exploration of items with little exposure. */
+  exploration: {
+    /** Share of feed slots reserved for exploration (floor(n * share) slots). */
+    share: number;
+    /** Items with fewer impressions than this can be explored. */
+    maxImpressions: number;
+    /** A view at or above this watch ratio is a success; below it, a failure. */
+    successWatchRatio: number;
+    /** Pseudo-count of the Beta prior centred on the item's category and creator mean. */
+    priorStrength: number;
+    /** At most this many explored impressions per user per hour (decayed count). */
+    maxPerUserPerHour: number;
+    /** New items' sampled value is multiplied by 1 + freshBoost at age 0, decaying with freshHalfLifeMs. */
+    freshBoost: number;
+    freshHalfLifeMs: number;
+  };
+  /** When personal candidates exist, at most this share of a feed comes from popularity alone. */
+  maxPopularShare: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
@@ -30,4 +61,22 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
   maxEventsPerBatch: 10_000,
   maxItemsPerBatch: 10_000,
   maxUserItemWeight: 5,
+  trends: {
+    shortHalfLifeMs: 3600 * 1000,
+    longHalfLifeMs: 24 * 3600 * 1000,
+    minSupport: 3,
+    minVelocity: 1.5,
+    userCooldownMs: 24 * 3600 * 1000,
+    trustItems: 5,
+  },
+  exploration: {
+    share: 0.1,
+    maxImpressions: 50,
+    successWatchRatio: 0.6,
+    priorStrength: 4,
+    maxPerUserPerHour: 12,
+    freshBoost: 2,
+    freshHalfLifeMs: 3600 * 1000,
+  },
+  maxPopularShare: 0.5,
 };

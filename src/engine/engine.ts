@@ -1,3 +1,5 @@
+import { createRandom, type Random } from '../core/random.js';
+import { topK } from '../core/top-k.js';
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
@@ -5,6 +7,7 @@ import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { buildFeed, type FeedItem } from './feed.js';
 import { OnlineState } from './online-state.js';
 import { buildSimilar } from './similar.js';
+import type { Trending } from './trends.js';
 import {
   checkTime,
   countSchema,
@@ -24,6 +27,15 @@ export interface EngineOptions {
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
+  /** The random source of exploration; seed it for reproducible feeds in tests and simulations. */
+  random?: Random;
+}
+
+/** How much exploration has been served: the audit of explored impressions. */
+export interface ExplorationAudit {
+  impressions: number;
+  /** Items with the most explored impressions, most first. */
+  items: { itemId: string; impressions: number }[];
 }
 
 export interface IngestResult {
@@ -56,6 +68,9 @@ export interface Engine {
   feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
+  /** Rising items and tags: engagement now against each one's own baseline, distinct users only. */
+  trending(n?: unknown): Promise<Trending>;
+  explorationAudit(n?: number): ExplorationAudit;
 }
 
 /**
@@ -74,6 +89,7 @@ export function createEngine(options: EngineOptions): Engine {
   const now = options.now ?? Date.now;
   const store = options.store;
   const state = new OnlineState(config);
+  const random = options.random ?? createRandom(Date.now() >>> 0);
   const startedAt = now();
   let opened = false;
 
@@ -303,7 +319,7 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return { items: buildFeed(state, config, id, count, now()) };
+      return { items: buildFeed(state, config, id, count, now(), random) };
     },
 
     async similar(itemId, n) {
@@ -313,6 +329,22 @@ export function createEngine(options: EngineOptions): Engine {
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
       return { items: buildSimilar(state, config, i, count) };
+    },
+
+    async trending(n) {
+      requireOpen();
+      const count = unwrap(validate(countSchema, n ?? 20, 'n'));
+      return state.trends.trending(state, count, now());
+    },
+
+    explorationAudit(n = 20) {
+      const explored = state.exploration.explored;
+      const top =
+        n > 0 ? topK(explored.data.subarray(0, state.itemCount), n, (i) => explored.get(i) <= 0) : [];
+      return {
+        impressions: state.exploration.exploredTotal,
+        items: Array.from(top, (i) => ({ itemId: state.items.id(i), impressions: explored.get(i) })),
+      };
     },
 
     async status() {

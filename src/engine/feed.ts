@@ -1,7 +1,10 @@
 import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
+import { capShare } from '../core/exploration.js';
+import type { Random } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
+import { type ExplorationPick, planExploration } from './exploration.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 
@@ -42,12 +45,20 @@ const CREATOR_STRIKE_PENALTY = 0.25;
 const POPULAR_CANDIDATES = 300;
 const FRESH_CANDIDATES = 200;
 const SEED_ITEMS = 30;
+/** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
+const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
+  'co-occurrence',
+  'model',
+  'facet',
+  'declared',
+  'follow',
+]);
 
 /**
  * Builds a user's feed from the online state: neighbours of their recent items, followed creators,
  * popular and fresh items; filters what they have seen, hidden items and blocked creators; blends,
  * diversifies by creator, and falls back to any unseen item so the list is full while the catalogue
- * has unseen items.
+ * has unseen items. With `random`, a share of slots explores little-exposed items (Thompson sampling).
  */
 export function buildFeed(
   state: OnlineState,
@@ -55,6 +66,7 @@ export function buildFeed(
   userId: string,
   n: number,
   nowMs: number,
+  random?: Random,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates[u] : undefined;
@@ -111,7 +123,20 @@ export function buildFeed(
     user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
     state,
   );
-  const order = ranked.map((c) => c.item);
+  const byItem = new Map(ranked.map((c) => [c.item, c]));
+  const popularOnly = (i: number): boolean => byItem.get(i)?.source === 'popular';
+  const order = ranked.some((c) => PERSONAL_SOURCES.has(c.source))
+    ? capShare(
+        ranked.map((c) => c.item),
+        popularOnly,
+        n,
+        Math.floor(n * config.maxPopularShare),
+      )
+    : ranked.map((c) => c.item);
+  const explored =
+    random === undefined
+      ? new Map<number, ExplorationPick>()
+      : planExploration(state, config, u, user, order, n, nowMs, random, excluded);
   const diversity = {
     window: config.creatorDiversity.window,
     maxPerGroup: config.creatorDiversity.maxPerCreator,
@@ -132,15 +157,21 @@ export function buildFeed(
     }
     picked = diversify(order, creatorOf, n, diversity);
   }
-  const byItem = new Map(ranked.map((c) => [c.item, c]));
-  const feed: FeedItem[] = picked.map((i) =>
-    fallback.has(i)
+  const feed: FeedItem[] = picked.map((i) => {
+    const pick = explored.get(i);
+    if (pick !== undefined) return toExploredItem(state, config, i, pick, nowMs);
+    return fallback.has(i)
       ? {
           itemId: state.items.id(i),
           score: 0,
           reason: buildReason({ source: 'fallback', record: state.records[i] }),
         }
-      : toFeedItem(state, byItem.get(i)!),
+      : toFeedItem(state, byItem.get(i)!);
+  });
+  state.exploration.recordServed(
+    u,
+    picked.filter((i) => explored.has(i)),
+    nowMs,
   );
   return feed;
 }
@@ -186,6 +217,33 @@ function toFeedItem(state: OnlineState, c: Candidate): FeedItem {
       source: c.source,
       record: state.records[c.item],
       ...(because === undefined ? {} : { because }),
+    }),
+  };
+}
+
+function toExploredItem(
+  state: OnlineState,
+  config: EngineConfig,
+  i: number,
+  pick: ExplorationPick,
+  nowMs: number,
+): FeedItem {
+  const record = state.records[i];
+  const because = pick.because === undefined ? undefined : [pick.because];
+  let source: ReasonSource = 'fallback';
+  if (because !== undefined) source = 'similar-tags';
+  else if (nowMs - state.createdAt.get(i) <= config.freshWindowMs) source = 'fresh';
+  return {
+    itemId: state.items.id(i),
+    score: round(pick.sample),
+    reason: buildReason({
+      source,
+      record,
+      exploration: true,
+      ...(pick.tag === undefined ? {} : { tag: pick.tag }),
+      ...(because === undefined
+        ? {}
+        : { because: because.map((h) => ({ id: state.items.id(h), record: state.records[h] })) }),
     }),
   };
 }

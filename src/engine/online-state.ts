@@ -3,7 +3,9 @@ import { eventWeight } from '../core/event-weight.js';
 import { Growable } from '../core/growable.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
+import { ExplorationStats, priorGroups } from './exploration.js';
 import { IdIndex } from './id-index.js';
+import { TrendTracker } from './trends.js';
 
 /** What the engine knows of one user from their events, updated on every event. */
 export interface UserState {
@@ -46,6 +48,8 @@ export class OnlineState {
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
   readonly cooccurrence: Cooccurrence;
+  readonly trends: TrendTracker;
+  readonly exploration: ExplorationStats;
   popularityRefMs = 0;
   eventsApplied = 0;
   lastEventSeq = 0;
@@ -54,6 +58,8 @@ export class OnlineState {
   constructor(config: EngineConfig) {
     this.config = config;
     this.cooccurrence = createCooccurrence({ shrink: config.cooccurrenceShrink });
+    this.trends = new TrendTracker(config.trends);
+    this.exploration = new ExplorationStats(config.exploration);
   }
 
   get itemCount(): number {
@@ -113,10 +119,13 @@ export class OnlineState {
     s.lastEventAt = Math.max(s.lastEventAt, event.at);
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
+    const watchRatio = this.watchRatio(event, i);
+    this.exploration.observe(u, i, event.type, watchRatio, priorGroups(this, i));
     if (event.type === 'impression') {
       this.impressions.add(i, 1);
       return;
     }
+    const priorItems = s.seen.size - (s.seen.has(i) ? 1 : 0);
     s.seen.add(i);
     s.lastAt.set(i, event.at);
     const creator = this.creatorOf.get(i);
@@ -127,7 +136,9 @@ export class OnlineState {
 
     const cap = this.config.maxUserItemWeight;
     const prev = s.weights.get(i) ?? 0;
-    const next = Math.max(-cap, Math.min(cap, prev + eventWeight(event.type, this.watchRatio(event, i))));
+    const weight = eventWeight(event.type, watchRatio);
+    const next = Math.max(-cap, Math.min(cap, prev + weight));
+    this.trends.observe(u, i, this.records[i]?.tags ?? [], weight, priorItems, event.at);
     s.weights.set(i, next);
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
     const gain = Math.max(0, next) - Math.max(0, prev);

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Engine } from '../engine/engine.js';
 import { installErrorHandler } from './errors.js';
-import { installMetrics } from './metrics.js';
+import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { eventRoutes } from './routes/events.js';
@@ -34,8 +34,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 1_024 },
   });
   installErrorHandler(app);
-  installMetrics(app);
+  const registry = installMetrics(app);
   const { engine } = options;
+  installEngineMetrics(registry, engine);
   itemRoutes(app, engine);
   userRoutes(app, engine);
   eventRoutes(app, engine);
