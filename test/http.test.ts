@@ -233,6 +233,28 @@ describe('events and feeds', () => {
   });
 });
 
+describe('trending', () => {
+  test('GET /v1/trending answers rising items and tags in the contract shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/trending?n=5' });
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.ok(Array.isArray(body.items));
+    assert.ok(Array.isArray(body.tags));
+    assert.ok(body.items.length <= 5);
+  });
+
+  test('GET /v1/trending rejects a bad n with a path', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/trending?n=0' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.path, 'n');
+  });
+
+  test('metrics report the explored impressions', async () => {
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(res.body, /setlist_exploration_impressions_total \d+/);
+  });
+});
+
 describe('system routes', () => {
   test('healthz, status, metrics and openapi answer', async () => {
     assert.deepEqual((await app.inject({ method: 'GET', url: '/healthz' })).json(), { ok: true });

@@ -64,7 +64,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
   trends: {
     shortHalfLifeMs: 3600 * 1000,
     longHalfLifeMs: 24 * 3600 * 1000,
-    minSupport: 3,
+    minSupport: 5,
     minVelocity: 1.5,
     userCooldownMs: 24 * 3600 * 1000,
     trustItems: 5,
