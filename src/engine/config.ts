@@ -41,6 +41,8 @@ export interface EngineConfig {
     successWatchRatio: number;
     /** Pseudo-count of the Beta prior centred on the item's category and creator mean. */
     priorStrength: number;
+    /** Share of a user-with-history's exploration slots open to items outside their tags. */
+    openShare: number;
     /** At most this many explored impressions per user per hour (decayed count). */
     maxPerUserPerHour: number;
     /** New items' sampled value is multiplied by 1 + freshBoost at age 0, decaying with freshHalfLifeMs. */
@@ -74,8 +76,9 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
     maxImpressions: 50,
     successWatchRatio: 0.6,
     priorStrength: 4,
+    openShare: 0.3,
     maxPerUserPerHour: 12,
-    freshBoost: 2,
+    freshBoost: 20,
     freshHalfLifeMs: 3600 * 1000,
   },
   maxPopularShare: 0.5,

@@ -31,7 +31,7 @@ async function platform(config: Partial<EngineConfig> = {}, seed = 1) {
 }
 
 test('exploration slots go to little-exposed items in the user’s tags, flagged and explained', async () => {
-  const { engine } = await platform();
+  const { engine } = await platform({ exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } });
   const feed = (await engine.feed('u', 20)).items;
   const explored = feed.filter((i) => i.reason.exploration);
   assert.equal(explored.length, 2);
@@ -43,6 +43,21 @@ test('exploration slots go to little-exposed items in the user’s tags, flagged
   }
   assert.ok(!feed.some((i) => i.itemId.startsWith('newdog') && i.reason.exploration));
   assert.equal(engine.explorationAudit().impressions, 2);
+});
+
+test('with an open share, some of a user’s exploration reaches beyond their tags', async () => {
+  const { engine } = await platform({
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0.5, maxPerUserPerHour: 1_000 },
+  });
+  const explored: string[] = [];
+  for (let k = 0; k < 40; k++) {
+    for (const item of (await engine.feed('u', 20)).items)
+      if (item.reason.exploration) explored.push(item.itemId);
+  }
+  // Half the slots are open, and half of the open pool is outside the user's tags: about 20 of 80.
+  const outside = explored.filter((id) => id.startsWith('newdog')).length;
+  assert.equal(explored.length, 80);
+  assert.ok(outside >= 8 && outside <= 36, `${outside} of 80 outside the user's tags`);
 });
 
 test('a user with no history explores among little-exposed items of any tag', async () => {

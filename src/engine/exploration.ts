@@ -14,8 +14,12 @@ const FAILURE_TYPES: ReadonlySet<EventType> = new Set(['skip', 'not_interested',
 const GROUP_PRIOR = 10;
 /** Recent positive items whose tags define where a user with history is explored. */
 const INTEREST_ITEMS = 20;
-/** Users with no history explore among this many of the newest little-exposed items. */
-const COLD_POOL = 1_000;
+/** Open exploration (no history, or the open share) draws from this many fresh items ... */
+const OPEN_FRESH = 200;
+/** ... and about this many random little-exposed items of the catalogue. */
+const OPEN_SAMPLE = 300;
+/** Never-shown, non-fresh items beyond this many are subsampled out of the pool (for speed). */
+const MAX_POOL = 600;
 const HOUR_MS = 3600 * 1000;
 
 /**
@@ -41,20 +45,33 @@ export class ExplorationStats {
   /** User -> explored impressions, decayed with a one-hour half-life, and when. */
   private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
   private readonly successWatchRatio: number;
+  /** Group indices per item, valid while the item's record is the one they were computed for. */
+  private readonly groupCache: (readonly number[])[] = [];
+  private readonly groupCacheFor: unknown[] = [];
 
   constructor(config: EngineConfig['exploration']) {
     this.successWatchRatio = config.successWatchRatio;
   }
 
-  /** Counts one event; `groups` are the item's category and creator keys. */
+  /** The interned category and creator groups of item `i`, cached per record. */
+  groupsOf(state: OnlineState, i: number): readonly number[] {
+    const record = state.records[i];
+    const cached = this.groupCache[i];
+    if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
+    const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
+    this.groupCache[i] = keys;
+    this.groupCacheFor[i] = record;
+    return keys;
+  }
+
+  /** Counts one event; `keys` are the item's groups from {@link groupsOf}. */
   observe(
     u: number,
     i: number,
     type: EventType,
     watchRatio: number | undefined,
-    groups: readonly string[],
+    keys: readonly number[],
   ): void {
-    const keys = groups.map((g) => this.groups.intern(g));
     if (type === 'impression') {
       for (const g of keys) this.groupImpressions.add(g, 1);
       this.globalImpressions++;
@@ -100,18 +117,23 @@ export class ExplorationStats {
   }
 
   /** The prior success rate of an item: its groups' pooled rate, shrunk to the global rate. */
-  priorMean(groups: readonly string[]): number {
+  priorMean(keys: readonly number[]): number {
     const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
     const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
     let s = globalMean * GROUP_PRIOR;
     let t = GROUP_PRIOR;
-    for (const key of groups) {
-      const g = this.groups.get(key);
-      if (g < 0) continue;
+    for (const g of keys) {
       s += this.groupSuccesses.get(g);
       t += Math.max(this.groupImpressions.get(g), this.groupJudged.get(g));
     }
     return s / t;
+  }
+
+  /** Posterior mean success rate of item `i` with `impressions` (Beta prior of `strength` at its prior mean). */
+  posteriorMean(state: OnlineState, i: number, strength: number): number {
+    const s = this.successes.get(i);
+    const trials = this.trials(i, state.impressions.get(i));
+    return (s + this.priorMean(this.groupsOf(state, i)) * strength) / (trials + strength);
   }
 
   /** Explored impressions of user `u` in about the last hour. */
@@ -152,7 +174,8 @@ export interface ExplorationPick {
  * Reserves `floor(n * share)` slots of a feed (fewer when the user is at their hourly bound) for
  * little-exposed items chosen by Thompson sampling, and moves them into `order` at positions spread
  * through the first `n`. A user with history is explored within the tags of their recent positive
- * items; a user without is explored among the newest items.
+ * items, except for a share `openShare` of slots (so a new interest can be found); a user without
+ * history, and the open slots, explore among fresh items and a random sample of the catalogue.
  */
 export function planExploration(
   state: OnlineState,
@@ -176,23 +199,68 @@ export function planExploration(
   const eligible = (i: number): boolean =>
     !head.has(i) && !excluded(i) && state.impressions.get(i) < options.maxImpressions;
 
-  const pool = new Map<number, { because?: number; tag?: string }>();
   const recent = user?.recent.slice(-INTEREST_ITEMS) ?? [];
-  for (let r = recent.length - 1; r >= 0; r--) {
-    const h = recent[r]!;
-    for (const tag of state.records[h]?.tags ?? []) {
+  let openSlots = 0;
+  for (let k = 0; k < slots; k++) if (recent.length === 0 || rng.next() < options.openShare) openSlots++;
+  const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
+  if (openSlots < slots) {
+    const pool = new Map<number, { because: number; tag: string }>();
+    const tags = new Map<string, number>();
+    for (let r = recent.length - 1; r >= 0; r--) {
+      for (const tag of state.records[recent[r]!]?.tags ?? []) if (!tags.has(tag)) tags.set(tag, recent[r]!);
+    }
+    for (const [tag, h] of tags) {
       for (const i of state.itemsByTag.get(tag) ?? []) {
         if (!pool.has(i) && eligible(i)) pool.set(i, { because: h, tag });
       }
     }
+    for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng)) {
+      chosen.push({ ...c, ...pool.get(c.item)! });
+    }
   }
-  if (recent.length === 0) {
-    const newest = topK(state.createdAt.data.subarray(0, state.itemCount), COLD_POOL, (i) => !eligible(i));
-    for (const i of newest) pool.set(i, {});
+  if (openSlots > 0) {
+    const taken = new Set(chosen.map((c) => c.item));
+    const pool = new Set<number>();
+    const fresh = topK(state.createdAt.data.subarray(0, state.itemCount), OPEN_FRESH, (i) => {
+      return nowMs - state.createdAt.get(i) > config.freshWindowMs || taken.has(i) || !eligible(i);
+    });
+    for (const i of fresh) pool.add(i);
+    for (let k = 0; k < OPEN_SAMPLE * 2 && state.itemCount > 0; k++) {
+      const i = rng.int(state.itemCount);
+      if (!taken.has(i) && eligible(i)) pool.add(i);
+    }
+    chosen.push(...thompson(state, config, [...pool], openSlots, nowMs, rng));
   }
-  if (pool.size === 0) return picks;
+  const positions = spreadPositions(n, chosen.length);
+  chosen.forEach((c, k) => {
+    const at = order.indexOf(c.item);
+    if (at >= 0) order.splice(at, 1);
+    order.splice(Math.min(positions[k]!, order.length), 0, c.item);
+    const pick: ExplorationPick = { sample: c.sample };
+    if (c.because !== undefined) pick.because = c.because;
+    if (c.tag !== undefined) pick.tag = c.tag;
+    picks.set(c.item, pick);
+  });
+  return picks;
+}
 
-  const items = [...pool.keys()];
+/** Thompson sampling over a pool: each item's outcomes, its groups' prior, a boost while fresh. */
+function thompson(
+  state: OnlineState,
+  config: EngineConfig,
+  all: number[],
+  slots: number,
+  nowMs: number,
+  rng: Random,
+): { item: number; sample: number }[] {
+  if (all.length === 0 || slots <= 0) return [];
+  const options = config.exploration;
+  const stats = state.exploration;
+  // Fresh items and items with outcomes always stay; untried old items are subsampled for speed.
+  const keep = (i: number): boolean =>
+    nowMs - state.createdAt.get(i) <= config.freshWindowMs || stats.trials(i, state.impressions.get(i)) > 0;
+  const items =
+    all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
   const successes = new Float64Array(items.length);
   const failures = new Float64Array(items.length);
   const priorMean = new Float64Array(items.length);
@@ -200,21 +268,14 @@ export function planExploration(
   items.forEach((i, k) => {
     successes[k] = stats.successes.get(i);
     failures[k] = stats.trials(i, state.impressions.get(i)) - successes[k]!;
-    priorMean[k] = stats.priorMean(priorGroups(state, i));
+    priorMean[k] = stats.priorMean(stats.groupsOf(state, i));
     boost[k] = 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);
   });
-  const chosen = pickExploration(
+  const picked = pickExploration(
     { items, successes, failures, priorMean, boost },
     slots,
     options.priorStrength,
     rng,
   );
-  const positions = spreadPositions(n, chosen.items.length);
-  chosen.items.forEach((i, k) => {
-    const at = order.indexOf(i);
-    if (at >= 0) order.splice(at, 1);
-    order.splice(Math.min(positions[k]!, order.length), 0, i);
-    picks.set(i, { sample: chosen.samples[k]!, ...pool.get(i) });
-  });
-  return picks;
+  return picked.items.map((item, k) => ({ item, sample: picked.samples[k]! }));
 }

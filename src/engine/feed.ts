@@ -7,6 +7,7 @@ import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
+import { offerTagAffinity } from './tag-affinity.js';
 
 export interface FeedItem {
   itemId: string;
@@ -33,7 +34,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   follow: 0.6,
   popular: 0.35,
   fresh: 0.2,
-  'similar-tags': 0.5,
+  'similar-tags': 1,
   'same-creator': 0.4,
   fallback: 0.01,
 };
@@ -48,6 +49,7 @@ const SEED_ITEMS = 30;
 /** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
 const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
   'co-occurrence',
+  'similar-tags',
   'model',
   'facet',
   'declared',
@@ -79,13 +81,20 @@ export function buildFeed(
   };
 
   const candidates = new Map<number, Candidate>();
-  const offer = (item: number, source: ReasonSource, strength: number, because?: number): void => {
+  const offer = (
+    item: number,
+    source: ReasonSource,
+    strength: number,
+    because?: number,
+    tag?: string,
+  ): void => {
     if (excluded(item) || !(strength > 0)) return;
     let c = candidates.get(item);
     if (c === undefined) {
       c = { item, score: 0, source, parts: new Map(), because: [] };
       candidates.set(item, c);
     }
+    if (tag !== undefined && c.tag === undefined) c.tag = tag;
     c.parts.set(source, (c.parts.get(source) ?? 0) + strength);
     if (because !== undefined && !c.because.includes(because)) c.because.push(because);
   };
@@ -104,6 +113,9 @@ export function buildFeed(
         offer(j, 'follow', decay(age, config.freshWindowMs));
       }
     }
+    offerTagAffinity(state, config, user, nowMs, excluded, (j, w, h, tag) =>
+      offer(j, 'similar-tags', w, h, tag),
+    );
   }
 
   const popular = topK(state.popularity.data.subarray(0, state.itemCount), POPULAR_CANDIDATES, excluded);
@@ -207,7 +219,7 @@ function blend(
 
 function toFeedItem(state: OnlineState, c: Candidate): FeedItem {
   const because =
-    c.source === 'co-occurrence' || c.source === 'model'
+    c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
       ? c.because.slice(0, 3).map((h) => ({ id: state.items.id(h), record: state.records[h] }))
       : undefined;
   return {
@@ -217,6 +229,7 @@ function toFeedItem(state: OnlineState, c: Candidate): FeedItem {
       source: c.source,
       record: state.records[c.item],
       ...(because === undefined ? {} : { because }),
+      ...(c.source === 'similar-tags' && c.tag !== undefined ? { tag: c.tag } : {}),
     }),
   };
 }

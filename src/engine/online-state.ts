@@ -3,7 +3,7 @@ import { eventWeight } from '../core/event-weight.js';
 import { Growable } from '../core/growable.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
-import { ExplorationStats, priorGroups } from './exploration.js';
+import { ExplorationStats } from './exploration.js';
 import { IdIndex } from './id-index.js';
 import { TrendTracker } from './trends.js';
 
@@ -23,6 +23,9 @@ export interface UserState {
   lastEventAt: number;
   eventCount: number;
 }
+
+/** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
+const INTEREST_WEIGHT = 0.5;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
@@ -120,7 +123,7 @@ export class OnlineState {
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     const watchRatio = this.watchRatio(event, i);
-    this.exploration.observe(u, i, event.type, watchRatio, priorGroups(this, i));
+    this.exploration.observe(u, i, event.type, watchRatio, this.exploration.groupsOf(this, i));
     if (event.type === 'impression') {
       this.impressions.add(i, 1);
       return;
@@ -143,11 +146,11 @@ export class OnlineState {
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
     const gain = Math.max(0, next) - Math.max(0, prev);
     if (gain !== 0) this.addPopularity(i, gain, event.at);
-    if (prev <= 0 && next > 0) {
+    if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
       this.cooccurrence.addUserItem(i, s.recent);
       s.recent.push(i);
       if (s.recent.length > this.config.recentItems) s.recent.shift();
-    } else if (prev > 0 && next <= 0) {
+    } else if (prev >= INTEREST_WEIGHT && next < INTEREST_WEIGHT) {
       const at = s.recent.indexOf(i);
       if (at >= 0) s.recent.splice(at, 1);
     }
