@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
+import { registerSimulate } from './simulate.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerDemo(program);
+  registerSimulate(program);
   return program;
 }
 
