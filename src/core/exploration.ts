@@ -1,4 +1,5 @@
 import type { Random } from './random.js';
+import { topK } from './top-k.js';
 
 export interface ExplorationArms {
   /** Candidate item indices. */
@@ -36,8 +37,7 @@ export function pickExploration(
     const b = arms.failures[k]! + (1 - mean) * priorStrength;
     draws[k] = rng.beta(a, b) * (arms.boost?.[k] ?? 1);
   }
-  const order = Array.from({ length: n }, (_, k) => k).sort((x, y) => draws[y]! - draws[x]! || x - y);
-  const chosen = order.slice(0, Math.max(0, slots));
+  const chosen = Array.from(topK(draws, Math.max(0, slots)));
   return { items: chosen.map((k) => arms.items[k]!), samples: chosen.map((k) => draws[k]!) };
 }
 

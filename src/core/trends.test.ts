@@ -9,6 +9,7 @@ const RULE: TrendRule = {
   minSupport: 3,
   minVelocity: 1.5,
   pseudoCount: 1,
+  youngMs: 2 * HOUR,
 };
 
 test('a count halves after one half-life on each horizon', () => {
@@ -35,6 +36,17 @@ test('a key growing at a steady rate has velocity near 1 and does not trend', ()
   const { velocity } = trendOf(c.shortAt(0, now), c.longAt(0, now), RULE);
   assert.ok(Math.abs(velocity - 1) < 0.05, `velocity ${velocity}`);
   assert.deepEqual(rankTrends(c, 5, now, RULE), []);
+});
+
+test('on a young platform a key engaged steadily for eight hours does not trend', () => {
+  const c = new DecayedCounters(RULE);
+  for (let t = 0; t <= 8 * HOUR; t += HOUR / 20) c.add(0, 1, t);
+  const now = 8 * HOUR;
+  const { velocity } = trendOf(c.shortAt(0, now), c.longAt(0, now), RULE, c.ageAt(0, now));
+  assert.ok(Math.abs(velocity - 1) < 0.05, `velocity ${velocity}`);
+  assert.deepEqual(rankTrends(c, 5, now, RULE), []);
+  // The same history with its age ignored would look like a strong rise.
+  assert.ok(trendOf(c.shortAt(0, now), c.longAt(0, now), RULE).velocity > 3);
 });
 
 test('a burst on a quiet key rises above its baseline with the closed-form velocity', () => {

@@ -24,6 +24,7 @@ export class DecayedCounters {
   readonly horizons: Readonly<TrendHorizons>;
   private readonly short = new Growable(Float64Array);
   private readonly long = new Growable(Float64Array);
+  private readonly firstAt = new Growable(Float64Array, Number.NaN);
   private refMs = Number.NaN;
   private size = 0;
 
@@ -43,6 +44,13 @@ export class DecayedCounters {
     this.short.add(key, amount * 2 ** ((atMs - this.refMs) / hs));
     this.long.add(key, amount * 2 ** ((atMs - this.refMs) / hl));
     if (key >= this.size) this.size = key + 1;
+    if (Number.isNaN(this.firstAt.get(key))) this.firstAt.set(key, atMs);
+  }
+
+  /** How long `key` has been counted at `nowMs`: Infinity if never. */
+  ageAt(key: number, nowMs: number): number {
+    const first = this.firstAt.get(key);
+    return Number.isNaN(first) ? Number.POSITIVE_INFINITY : nowMs - first;
   }
 
   /** The short-horizon count of `key` at `nowMs`. */
@@ -75,6 +83,8 @@ export interface TrendRule extends TrendHorizons {
   minVelocity: number;
   /** Pseudo-count added to both rates so a key with almost no history cannot divide by zero. */
   pseudoCount: number;
+  /** A key counted for less than this has no baseline yet: all its support counts as rising. */
+  youngMs: number;
 }
 
 export interface Trend {
@@ -86,16 +96,27 @@ export interface Trend {
 }
 
 /**
- * How a key's short and long counts compare. At a steady rate r a count with half-life h settles at
- * r·h/ln 2, so the baseline predicts `long · hs/hl` for the short counter; velocity is the ratio of
- * the observed to the predicted (smoothed), and the score is the excess.
+ * How a key's short and long counts compare. At a steady rate r, after counting for a time t, a
+ * count with half-life h holds r·h/ln 2·(1 − 2^(−t/h)); so the key's own history predicts the short
+ * count from the long one, also while the long counter is still filling up (a young platform). A key
+ * younger than `youngMs` has no baseline: it is predicted at the fully-filled ratio, so a new item's
+ * first audience counts as a rise. Velocity is observed over predicted (smoothed); score the excess.
  *
  * @example
- * trendOf(10, 10, { shortHalfLifeMs: 1, longHalfLifeMs: 24, minSupport: 3, minVelocity: 1.5, pseudoCount: 1 });
+ * trendOf(10, 10, { shortHalfLifeMs: 1, longHalfLifeMs: 24, minSupport: 3, minVelocity: 1.5, pseudoCount: 1, youngMs: 2 });
  * // { score: 9.58…, velocity: 7.8 }: ten users just arrived, the item had no history before.
  */
-export function trendOf(shortCount: number, longCount: number, rule: TrendRule): Omit<Trend, 'key'> {
-  const expected = (longCount * rule.shortHalfLifeMs) / rule.longHalfLifeMs;
+export function trendOf(
+  shortCount: number,
+  longCount: number,
+  rule: TrendRule,
+  ageMs = Number.POSITIVE_INFINITY,
+): Omit<Trend, 'key'> {
+  const hs = rule.shortHalfLifeMs;
+  const hl = rule.longHalfLifeMs;
+  const ratio =
+    ageMs < rule.youngMs ? hs / hl : (hs * (1 - 2 ** (-ageMs / hs))) / (hl * (1 - 2 ** (-ageMs / hl)));
+  const expected = longCount * ratio;
   const velocity = (shortCount + rule.pseudoCount) / (expected + rule.pseudoCount);
   return { score: shortCount - expected, velocity };
 }
@@ -119,7 +140,7 @@ export function rankTrends(
   for (let key = 0; key < counters.keyCount; key++) {
     const s = counters.shortAt(key, nowMs);
     if (s < rule.minSupport || skip?.(key)) continue;
-    const t = trendOf(s, counters.longAt(key, nowMs), rule);
+    const t = trendOf(s, counters.longAt(key, nowMs), rule, counters.ageAt(key, nowMs));
     if (t.velocity < rule.minVelocity || !(t.score > 0)) continue;
     eligible.push(key);
     scores.set(key, t);

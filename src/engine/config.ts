@@ -30,6 +30,8 @@ export interface EngineConfig {
     userCooldownMs: number;
     /** An account's vote grows with its history and is full after this many distinct items. */
     trustItems: number;
+    /** An item or tag counted for less than this has no baseline yet: its first audience is a rise. */
+    youngMs: number;
   };
   /** Thompson-sampling exploration of items with little exposure. */
   exploration: {
@@ -70,13 +72,14 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
     minVelocity: 1.5,
     userCooldownMs: 24 * 3600 * 1000,
     trustItems: 5,
+    youngMs: 2 * 3600 * 1000,
   },
   exploration: {
     share: 0.1,
-    maxImpressions: 50,
+    maxImpressions: 30,
     successWatchRatio: 0.6,
     priorStrength: 4,
-    openShare: 0.3,
+    openShare: 0.5,
     maxPerUserPerHour: 12,
     freshBoost: 20,
     freshHalfLifeMs: 3600 * 1000,

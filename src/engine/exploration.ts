@@ -17,9 +17,9 @@ const INTEREST_ITEMS = 20;
 /** Open exploration (no history, or the open share) draws from this many fresh items ... */
 const OPEN_FRESH = 200;
 /** ... and about this many random little-exposed items of the catalogue. */
-const OPEN_SAMPLE = 300;
+const OPEN_SAMPLE = 150;
 /** Never-shown, non-fresh items beyond this many are subsampled out of the pool (for speed). */
-const MAX_POOL = 600;
+const MAX_POOL = 300;
 const HOUR_MS = 3600 * 1000;
 
 /**

@@ -34,7 +34,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   follow: 0.6,
   popular: 0.35,
   fresh: 0.2,
-  'similar-tags': 1,
+  'similar-tags': 3,
   'same-creator': 0.4,
   fallback: 0.01,
 };

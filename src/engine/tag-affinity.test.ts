@@ -45,8 +45,12 @@ test('a user who loved cat videos is offered other cat videos, with the tag and 
 test('the newest interest leads: after a run of cooking likes, cooking outranks the older cat interest', async () => {
   const engine = await platform();
   const events = [];
-  for (let k = 0; k < 3; k++) events.push({ userId: 'u', itemId: `cats${k}`, type: 'like' });
-  for (let k = 0; k < 3; k++) events.push({ userId: 'u', itemId: `cooking${k}`, type: 'like' });
+  const t0 = Date.UTC(2026, 10, 1) - HOUR;
+  for (let k = 0; k < 3; k++)
+    events.push({ userId: 'u', itemId: `cats${k}`, type: 'like', at: t0 + k * 60_000 });
+  for (let k = 0; k < 3; k++) {
+    events.push({ userId: 'u', itemId: `cooking${k}`, type: 'like', at: t0 + (10 + k) * 60_000 });
+  }
   await engine.ingest({ events });
   const feed = (await engine.feed('u', 4)).items;
   assert.ok(feed[0]?.itemId.startsWith('cooking'), feed.map((i) => i.itemId).join());

@@ -8,16 +8,19 @@ const TOP_TAGS = 6;
 const PER_TAG = 30;
 /** Only the part of an item's weight above this counts: a half-watched view is no interest yet. */
 const MIN_WEIGHT = 0.5;
-/** The weight of a recent item halves with every this many newer positive items (PinnerSage-style recency). */
-const RECENCY_ITEMS = 10;
+/** An engagement's weight halves with every this many newer ones (recency as in PinnerSage). */
+const RECENCY_ITEMS = 30;
+/** How many of the user's latest engagements are read. */
+const MAX_HISTORY = 200;
 
 export type Offer = (item: number, strength: number, because: number, tag: string) => void;
 
 /**
- * Offers items that share tags with the user's recent positive items: each tag weighs the decayed
- * weights of the recent items carrying it, and within a tag items rank by their posterior success
- * rate (outcomes so far, with a prior at their category's and creator's mean). Newer positives weigh
- * more, so a new interest takes over as soon as the user's recent positives move to it.
+ * Offers items that share tags with what the user recently engaged with: each tag sums the user's
+ * weights above "half watched" on its items (so skips and short views count against it), newer
+ * engagements weighing more; within a tag items rank by their posterior success rate (outcomes so
+ * far, with a prior at their category's and creator's mean). A new interest takes over as soon as the
+ * user's latest engagements move to it.
  */
 export function offerTagAffinity(
   state: OnlineState,
@@ -28,27 +31,32 @@ export function offerTagAffinity(
   offer: Offer,
 ): void {
   const affinity = new Map<string, { weight: number; because: number; best: number }>();
-  const recent = user.recent;
-  for (let r = 0; r < recent.length; r++) {
-    const h = recent[r]!;
+  // The user's latest engagements, newest first: positive and negative ones, so a tag the user is
+  // shown often but rarely finishes scores low, and newer engagements weigh more.
+  const history = [...user.lastAt.entries()].sort((x, y) => y[1] - x[1]).slice(0, MAX_HISTORY);
+  for (let r = 0; r < history.length; r++) {
+    const [h, at] = history[r]!;
     const w =
       ((user.weights.get(h) ?? 0) - MIN_WEIGHT) *
-      decay(nowMs - (user.lastAt.get(h) ?? nowMs), config.signalHalfLifeMs) *
-      2 ** ((r + 1 - recent.length) / RECENCY_ITEMS);
-    if (w <= 0) continue;
+      decay(nowMs - at, config.signalHalfLifeMs) *
+      2 ** (-r / RECENCY_ITEMS);
+    if (w === 0) continue;
     for (const tag of state.records[h]?.tags ?? []) {
       const a = affinity.get(tag);
       if (a === undefined) affinity.set(tag, { weight: w, because: h, best: w });
       else {
         a.weight += w;
-        if (w >= a.best) {
+        if (w > a.best) {
           a.best = w;
           a.because = h;
         }
       }
     }
   }
-  const tags = [...affinity.entries()].sort((x, y) => y[1].weight - x[1].weight).slice(0, TOP_TAGS);
+  const tags = [...affinity.entries()]
+    .filter(([, a]) => a.weight > 0 && a.best > 0)
+    .sort((x, y) => y[1].weight - x[1].weight)
+    .slice(0, TOP_TAGS);
   const strength = config.exploration.priorStrength;
   const stats = state.exploration;
   for (const [tag, a] of tags) {

@@ -66,6 +66,7 @@ export class TrendTracker {
       minSupport: config.minSupport,
       minVelocity: config.minVelocity,
       pseudoCount: 1,
+      youngMs: config.youngMs,
     };
     this.cooldownMs = config.userCooldownMs;
     this.trustItems = config.trustItems;
