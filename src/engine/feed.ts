@@ -7,7 +7,7 @@ import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
-import { offerTagAffinity } from './tag-affinity.js';
+import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
 
 export interface FeedItem {
   itemId: string;
@@ -34,7 +34,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   follow: 0.6,
   popular: 0.35,
   fresh: 0.2,
-  'similar-tags': 3,
+  'similar-tags': 1,
   'same-creator': 0.4,
   fallback: 0.01,
 };
@@ -46,6 +46,8 @@ const CREATOR_STRIKE_PENALTY = 0.25;
 const POPULAR_CANDIDATES = 300;
 const FRESH_CANDIDATES = 200;
 const SEED_ITEMS = 30;
+/** A candidate on the user's strongest current interest scores up to 1 + this times more (multi-interest users). */
+const INTEREST_BOOST = 2;
 /** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
 const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
   'co-occurrence',
@@ -99,6 +101,7 @@ export function buildFeed(
     if (because !== undefined && !c.because.includes(because)) c.because.push(because);
   };
 
+  let affinity: TagAffinity | undefined;
   if (user !== undefined) {
     const seeds = user.recent.slice(-SEED_ITEMS);
     for (const h of seeds) {
@@ -113,7 +116,8 @@ export function buildFeed(
         offer(j, 'follow', decay(age, config.freshWindowMs));
       }
     }
-    offerTagAffinity(state, config, user, nowMs, excluded, (j, w, h, tag) =>
+    affinity = userTagAffinity(state, config, user, nowMs);
+    offerTagAffinity(state, config, affinity, excluded, (j, w, h, tag) =>
       offer(j, 'similar-tags', w, h, tag),
     );
   }
@@ -134,6 +138,7 @@ export function buildFeed(
     candidates,
     user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
     state,
+    affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
   const byItem = new Map(ranked.map((c) => [c.item, c]));
   const popularOnly = (i: number): boolean => byItem.get(i)?.source === 'popular';
@@ -192,6 +197,7 @@ function blend(
   candidates: Map<number, Candidate>,
   strikesOf: ((creator: number) => number) | undefined,
   state: OnlineState,
+  interestOf?: (item: number) => number,
 ): Candidate[] {
   const maxBySource = new Map<ReasonSource, number>();
   for (const c of candidates.values()) {
@@ -211,6 +217,7 @@ function blend(
     }
     const creator = state.creatorOf.get(c.item);
     if (strikesOf !== undefined && creator >= 0 && strikesOf(creator) > 0) total *= CREATOR_STRIKE_PENALTY;
+    if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
   }
   list.sort((a, b) => b.score - a.score || a.item - b.item);

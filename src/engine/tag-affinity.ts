@@ -15,24 +15,24 @@ const MAX_HISTORY = 200;
 
 export type Offer = (item: number, strength: number, because: number, tag: string) => void;
 
+export interface TagAffinity {
+  /** Tag -> net recent engagement (positive only), and the user's best recent item carrying it. */
+  tags: Map<string, { weight: number; because: number }>;
+  max: number;
+}
+
 /**
- * Offers items that share tags with what the user recently engaged with: each tag sums the user's
- * weights above "half watched" on its items (so skips and short views count against it), newer
- * engagements weighing more; within a tag items rank by their posterior success rate (outcomes so
- * far, with a prior at their category's and creator's mean). A new interest takes over as soon as the
- * user's latest engagements move to it.
+ * What a user is into right now, by tag: each tag sums the user's weights above "half watched" on
+ * its items (so skips and short views count against it), newer engagements weighing more, so a new
+ * interest takes over as soon as the user's latest engagements move to it.
  */
-export function offerTagAffinity(
+export function userTagAffinity(
   state: OnlineState,
   config: EngineConfig,
   user: UserState,
   nowMs: number,
-  excluded: (i: number) => boolean,
-  offer: Offer,
-): void {
+): TagAffinity {
   const affinity = new Map<string, { weight: number; because: number; best: number }>();
-  // The user's latest engagements, newest first: positive and negative ones, so a tag the user is
-  // shown often but rarely finishes scores low, and newer engagements weigh more.
   const history = [...user.lastAt.entries()].sort((x, y) => y[1] - x[1]).slice(0, MAX_HISTORY);
   for (let r = 0; r < history.length; r++) {
     const [h, at] = history[r]!;
@@ -53,10 +53,37 @@ export function offerTagAffinity(
       }
     }
   }
-  const tags = [...affinity.entries()]
-    .filter(([, a]) => a.weight > 0 && a.best > 0)
-    .sort((x, y) => y[1].weight - x[1].weight)
-    .slice(0, TOP_TAGS);
+  const tags = new Map<string, { weight: number; because: number }>();
+  let max = 0;
+  for (const [tag, a] of affinity) {
+    if (a.weight <= 0 || a.best <= 0) continue;
+    tags.set(tag, { weight: a.weight, because: a.because });
+    max = Math.max(max, a.weight);
+  }
+  return { tags, max };
+}
+
+/** How well an item matches the user's current interests: its best tag's share of the top affinity, 0..1. */
+export function interestMatch(state: OnlineState, affinity: TagAffinity, item: number): number {
+  if (affinity.max <= 0) return 0;
+  let best = 0;
+  for (const tag of state.records[item]?.tags ?? [])
+    best = Math.max(best, affinity.tags.get(tag)?.weight ?? 0);
+  return best / affinity.max;
+}
+
+/**
+ * Offers items carrying the user's strongest tags; within a tag items rank by their posterior
+ * success rate (outcomes so far, with a prior at their category's and creator's mean).
+ */
+export function offerTagAffinity(
+  state: OnlineState,
+  config: EngineConfig,
+  affinity: TagAffinity,
+  excluded: (i: number) => boolean,
+  offer: Offer,
+): void {
+  const tags = [...affinity.tags.entries()].sort((x, y) => y[1].weight - x[1].weight).slice(0, TOP_TAGS);
   const strength = config.exploration.priorStrength;
   const stats = state.exploration;
   for (const [tag, a] of tags) {
