@@ -123,7 +123,7 @@ export function trendOf(
 
 /**
  * The `n` keys rising the most at `nowMs`: enough support, velocity at least `minVelocity`, ranked by
- * score. Keys for which `skip(key)` is true are left out.
+ * score (times `weightOf(key)` when given). Keys for which `skip(key)` is true are left out.
  *
  * @example
  * rankTrends(counters, 20, Date.now(), rule, (item) => hidden(item));
@@ -134,6 +134,7 @@ export function rankTrends(
   nowMs: number,
   rule: TrendRule,
   skip?: (key: number) => boolean,
+  weightOf?: (key: number) => number,
 ): Trend[] {
   const eligible: number[] = [];
   const scores = new Map<number, Omit<Trend, 'key'>>();
@@ -143,7 +144,7 @@ export function rankTrends(
     const t = trendOf(s, counters.longAt(key, nowMs), rule, counters.ageAt(key, nowMs));
     if (t.velocity < rule.minVelocity || !(t.score > 0)) continue;
     eligible.push(key);
-    scores.set(key, t);
+    scores.set(key, weightOf === undefined ? t : { ...t, score: t.score * weightOf(key) });
   }
   const top = topKOf(eligible, n, (key) => scores.get(key)!.score);
   return Array.from(top, (key) => ({ key, ...scores.get(key)! }));

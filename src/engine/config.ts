@@ -32,6 +32,9 @@ export interface EngineConfig {
     trustItems: number;
     /** An item or tag counted for less than this has no baseline yet: its first audience is a rise. */
     youngMs: number;
+    /** A just-posted item's trend score is multiplied by 1 + newItemBoost, decaying with its age. */
+    newItemBoost: number;
+    newItemHalfLifeMs: number;
   };
   /** Thompson-sampling exploration of items with little exposure. */
   exploration: {
@@ -73,6 +76,8 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
     userCooldownMs: 24 * 3600 * 1000,
     trustItems: 5,
     youngMs: 2 * 3600 * 1000,
+    newItemBoost: 1,
+    newItemHalfLifeMs: 12 * 3600 * 1000,
   },
   exploration: {
     share: 0.1,

@@ -4,7 +4,7 @@ import type { EngineConfig } from './config.js';
 import type { OnlineState, UserState } from './online-state.js';
 
 /** How many of the user's strongest tags are searched, and how many items each contributes. */
-const TOP_TAGS = 6;
+const TOP_TAGS = 4;
 const PER_TAG = 30;
 /** Only the part of an item's weight above this counts: a half-watched view is no interest yet. */
 const MIN_WEIGHT = 0.5;

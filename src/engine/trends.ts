@@ -1,3 +1,4 @@
+import { decay } from '../core/event-weight.js';
 import { DecayedCounters, rankTrends, type TrendRule } from '../core/trends.js';
 import type { ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
@@ -54,6 +55,8 @@ export class TrendTracker {
   private readonly rule: TrendRule;
   private readonly cooldownMs: number;
   private readonly trustItems: number;
+  private readonly newItemBoost: number;
+  private readonly newItemHalfLifeMs: number;
   /** User -> key -> when the user last counted for it; item keys are >= 0, tag t is -1 - t. */
   private readonly credited = new Map<number, Map<number, number>>();
 
@@ -70,6 +73,8 @@ export class TrendTracker {
     };
     this.cooldownMs = config.userCooldownMs;
     this.trustItems = config.trustItems;
+    this.newItemBoost = config.newItemBoost;
+    this.newItemHalfLifeMs = config.newItemHalfLifeMs;
   }
 
   /**
@@ -104,13 +109,17 @@ export class TrendTracker {
 
   /** The `n` items and tags rising the most at `nowMs`; hidden items are left out. */
   trending(catalogue: TrendCatalogue, n: number, nowMs: number): Trending {
-    const items = rankTrends(this.items, n, nowMs, this.rule, (i) => !catalogue.isServable(i)).map((t) => {
+    // New items rank ahead of old ones rising as much: a new trend is what this list is for.
+    const freshness = (i: number): number =>
+      1 + this.newItemBoost * decay(nowMs - (catalogue.records[i]?.createdAt ?? 0), this.newItemHalfLifeMs);
+    const skip = (i: number): boolean => !catalogue.isServable(i);
+    const items = rankTrends(this.items, n, nowMs, this.rule, skip, freshness).map((t) => {
       const record = catalogue.records[t.key];
       return {
         itemId: catalogue.items.id(t.key),
         score: round(t.score),
         velocity: round(t.velocity),
-        reason: trendText(t.score, t.velocity, prefersChinese(record)),
+        reason: trendText(t.score / freshness(t.key), t.velocity, prefersChinese(record)),
       };
     });
     const tags = rankTrends(this.tagCounters, n, nowMs, this.rule).map((t) => ({
