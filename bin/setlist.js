@@ -2,6 +2,7 @@
 import { main } from '../dist/cli/main.js';
 
 main(process.argv).catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  const code = typeof err?.code === 'string' && err.code.startsWith('SETLIST_ERR_') ? `${err.code}: ` : '';
+  console.error(err instanceof Error ? `${code}${err.message}` : err);
   process.exit(1);
 });

@@ -12,6 +12,9 @@ export type { ErrorCode } from './errors.js';
 export { errorCatalogue, SetlistError } from './errors.js';
 export type { AppOptions } from './server/app.js';
 export { buildApp } from './server/app.js';
+export type { ApiKey, AuthOptions, Scope } from './server/auth.js';
+export { parseApiKeysEnv, parseKeysFile } from './server/auth.js';
+export type { RateLimitOptions } from './server/rate-limit.js';
 export type { AppendResult, Store } from './store/store.js';
 export type {
   AuditEntry,

@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadDemo } from '../src/cli/demo.js';
+import { buildProgram } from '../src/cli/main.js';
 import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../src/demo/generate.js';
 import { importFile } from '../src/import/import-file.js';
+import { defaultKuaiRecDir, hasKuaiRecData } from '../src/import/kuairec.js';
 import { openEngine, T0, tempDbPath } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'setlist-cli-'));
@@ -84,4 +86,35 @@ test('the setlist binary prints its commands', () => {
   });
   assert.equal(result.status, 0, result.stderr);
   for (const command of ['serve', 'import', 'demo']) assert.match(result.stdout, new RegExp(command));
+});
+
+test('setlist import kuairec loads the KuaiRec catalogue with categories as tags', async (t) => {
+  if (!hasKuaiRecData()) {
+    if (process.env.CI === 'true') assert.fail(`KuaiRec data is missing at ${defaultKuaiRecDir()}`);
+    t.skip(`KuaiRec data not found at ${defaultKuaiRecDir()}`);
+    return;
+  }
+  const db = tempDbPath('kuairec');
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await buildProgram().parseAsync([
+      'node',
+      'setlist',
+      'import',
+      'kuairec',
+      defaultKuaiRecDir(),
+      '--db',
+      db,
+    ]);
+  } finally {
+    console.log = log;
+  }
+  const engine = await openEngine(db);
+  const status = await engine.status();
+  assert.equal(status.counts.items, 10_728);
+  const item = await engine.getItem('0');
+  assert.ok(item.tags.length > 0);
+  assert.equal(typeof item.category, 'string');
+  await engine.close();
 });

@@ -225,12 +225,6 @@ describe('events and feeds', () => {
       assert.notEqual(item.itemId, 'v1');
     }
   });
-
-  test('contract endpoints not served yet answer 501 in the standard shape', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/creators/c1/profile' });
-    assert.equal(res.statusCode, 501);
-    assert.equal(res.json().error.code, 'SETLIST_ERR_NOT_IMPLEMENTED');
-  });
 });
 
 describe('trending', () => {

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../demo/generate.js';
+import { DEFAULT_DEMO_OPTIONS, type DemoOptions, generateDemoPlatform } from '../demo/generate.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DEFAULT_PORT, parsePort, startServer } from './serve.js';
@@ -13,10 +13,24 @@ interface DemoCliOptions {
 }
 
 /** Writes a freshly generated demo platform into a new database and returns the open engine. */
-export async function loadDemo(dbPath: string, seed: number, nowMs = Date.now()): Promise<Engine> {
+export async function loadDemo(
+  dbPath: string,
+  seed: number,
+  nowMs?: number,
+  sizes: Partial<Omit<DemoOptions, 'seed' | 'nowMs'>> = {},
+): Promise<Engine> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
-  const platform = generateDemoPlatform({ ...DEFAULT_DEMO_OPTIONS, seed, nowMs });
-  const engine = createEngine({ store: createSqliteStore({ path: dbPath, synchronous: 'normal' }) });
+  const platform = generateDemoPlatform({
+    ...DEFAULT_DEMO_OPTIONS,
+    ...sizes,
+    seed,
+    nowMs: nowMs ?? Date.now(),
+  });
+  // A fixed demo time also fixes the engine's clock, so tests are reproducible.
+  const engine = createEngine({
+    store: createSqliteStore({ path: dbPath, synchronous: 'normal' }),
+    ...(nowMs === undefined ? {} : { now: () => nowMs }),
+  });
   await engine.open();
   for (let k = 0; k < platform.items.length; k += 1_000) {
     await engine.putItems({ items: platform.items.slice(k, k + 1_000) });
@@ -40,7 +54,14 @@ export function registerDemo(program: Command): void {
       const started = Date.now();
       const engine = await loadDemo(opts.db, opts.seed);
       const status = await engine.status();
-      const { url } = await startServer(opts, engine);
+      const { url, app } = await startServer(opts, engine);
+      // The batch model trains in worker threads while the demo already serves online picks.
+      engine.train().then(
+        (r) =>
+          r !== undefined &&
+          app.log.info({ version: r.version, report: r.report.validation }, 'demo model trained'),
+        (err: unknown) => app.log.error({ err }, 'demo training failed'),
+      );
       console.error(
         `demo ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${status.counts.items} items, ` +
           `${status.counts.users} users, ${status.counts.events} events\n` +

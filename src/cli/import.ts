@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine } from '../engine/engine.js';
 import { type ImportSummary, importFile } from '../import/import-file.js';
+import { readKuaiRecCatalog } from '../import/kuairec.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 
 interface ImportOptions {
@@ -13,14 +14,22 @@ interface ImportOptions {
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('import items and events from CSV or JSON Lines files')
+    .description('import items and events from CSV or JSON Lines files, or a known dataset (kuairec <dir>)')
+    .argument('[dataset]', 'a known dataset to import as a catalogue: kuairec')
+    .argument('[dir]', "the dataset's folder (default: ../shared/data/kuairec)")
     .option('--items <file>', 'items file (.csv or .jsonl)')
     .option('--events <file>', 'events file (.csv or .jsonl)')
     .option('--db <path>', 'SQLite database file', './setlist.db')
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: ImportOptions) => {
+    .action(async (dataset: string | undefined, dir: string | undefined, opts: ImportOptions) => {
+      if (dataset !== undefined) {
+        await importDataset(dataset, dir, opts.db);
+        return;
+      }
       if (opts.items === undefined && opts.events === undefined) {
-        throw new Error('give --items FILE, --events FILE, or both');
+        throw new Error(
+          'give --items FILE, --events FILE, or both; or a dataset: setlist import kuairec <dir>',
+        );
       }
       const engine = createEngine({ store: createSqliteStore({ path: opts.db }) });
       await engine.open();
@@ -56,4 +65,17 @@ function progress(kind: string): (done: number) => void {
     const bar = '#'.repeat(Math.min(30, Math.floor(Math.log10(done + 1) * 5))).padEnd(30, '.');
     process.stderr.write(`\r${kind} [${bar}] ${done} rows, ${rate}/s`);
   };
+}
+
+async function importDataset(dataset: string, dir: string | undefined, db: string): Promise<void> {
+  if (dataset !== 'kuairec') throw new Error(`unknown dataset "${dataset}": the known one is kuairec`);
+  const items = readKuaiRecCatalog(dir);
+  const engine = createEngine({ store: createSqliteStore({ path: db }) });
+  await engine.open();
+  try {
+    for (let k = 0; k < items.length; k += 1_000) await engine.putItems({ items: items.slice(k, k + 1_000) });
+  } finally {
+    await engine.close();
+  }
+  console.log(`kuairec: ${items.length} items imported into ${db}, categories as tags`);
 }

@@ -1,8 +1,12 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
+import { registerEval } from './eval.js';
+import { registerEvalLabels } from './eval-labels.js';
 import { registerImport } from './import.js';
+import { registerKeys } from './keys.js';
 import { registerServe } from './serve.js';
 import { registerSimulate } from './simulate.js';
+import { registerTrain } from './train.js';
 
 /** Builds the `setlist` command line; each command lives in its own file under `cli/`. */
 export function buildProgram(): Command {
@@ -12,6 +16,10 @@ export function buildProgram(): Command {
   registerServe(program);
   registerImport(program);
   registerDemo(program);
+  registerEval(program);
+  registerTrain(program);
+  registerEvalLabels(program);
+  registerKeys(program);
   registerSimulate(program);
   return program;
 }

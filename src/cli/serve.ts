@@ -1,34 +1,101 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { createEngine, type Engine } from '../engine/engine.js';
+import { SetlistError } from '../errors.js';
 import { buildApp } from '../server/app.js';
+import { type ApiKey, parseApiKeysEnv, readKeysFile } from '../server/auth.js';
+import type { RateLimitOptions } from '../server/rate-limit.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { parseDurationMs } from './train.js';
 
 export interface ServeOptions {
   host: string;
   port: number;
   db: string;
+  /** Retrain the batch model this often, in milliseconds. */
+  trainEvery?: number;
+  /** A file of `name:scopes:sha256:<hex>` lines; see `setlist keys create`. */
+  keysFile?: string;
+  /** Sustained requests per second per key; 0 turns the limiter off. */
+  rateLimit?: number;
+  rateBurst?: number;
 }
 
 export const DEFAULT_PORT = 7733;
+/** With keys, each key (and each IP address without a valid key) gets this many requests per second. */
+export const DEFAULT_RATE_LIMIT = 1_000;
+
+/** Keys from `--keys-file` and the `SETLIST_API_KEYS` environment variable; names must be unique. */
+export function loadApiKeys(options: Pick<ServeOptions, 'keysFile'>, env = process.env): ApiKey[] {
+  const keys = [
+    ...(options.keysFile === undefined ? [] : readKeysFile(options.keysFile)),
+    ...(env.SETLIST_API_KEYS === undefined ? [] : parseApiKeysEnv(env.SETLIST_API_KEYS)),
+  ];
+  const names = new Set(keys.map((k) => k.name));
+  if (names.size !== keys.length) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      message: 'a key name appears both in the keys file and in SETLIST_API_KEYS',
+      path: 'keys',
+    });
+  }
+  return keys;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * Refuses to serve without keys on anything but loopback: the API can hide items and write events,
+ * so an open port on a network interface must be authenticated.
+ */
+export function checkExposure(host: string, keys: readonly ApiKey[]): void {
+  if (keys.length > 0 || isLoopback(host)) return;
+  throw new SetlistError('SETLIST_ERR_CONFIG', {
+    message:
+      `Refusing to serve on ${host} without API keys: anyone who can reach it could write and hide items. ` +
+      'Create a key with `setlist keys create --name NAME --scopes read,ingest,admin` and pass ' +
+      '--keys-file or SETLIST_API_KEYS, or bind to 127.0.0.1.',
+    path: '--host',
+  });
+}
 
 /** Opens the engine on a SQLite file and serves it; shuts down cleanly on SIGINT and SIGTERM. */
 export async function startServer(
   options: ServeOptions,
   engine?: Engine,
-): Promise<{ app: FastifyInstance; engine: Engine; url: string }> {
+): Promise<{ app: FastifyInstance; engine: Engine; url: string; keys: ApiKey[] }> {
+  const keys = loadApiKeys(options);
+  checkExposure(options.host, keys);
   const opened = engine ?? createEngine({ store: createSqliteStore({ path: options.db }) });
   if (engine === undefined) await opened.open();
-  const app = buildApp({ engine: opened, logger: { level: process.env.SETLIST_LOG_LEVEL ?? 'info' } });
+  const rps = options.rateLimit ?? (keys.length > 0 ? DEFAULT_RATE_LIMIT : 0);
+  const rateLimit: RateLimitOptions | undefined =
+    rps > 0 ? { requestsPerSecond: rps, burst: options.rateBurst ?? rps * 2 } : undefined;
+  const app = buildApp({
+    engine: opened,
+    logger: { level: process.env.SETLIST_LOG_LEVEL ?? 'info' },
+    ...(keys.length > 0 ? { auth: { keys } } : {}),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+  });
   const url = await app.listen({ host: options.host, port: options.port });
+  const timer =
+    options.trainEvery === undefined
+      ? undefined
+      : setInterval(() => {
+          opened.train().catch((err: unknown) => app.log.error({ err }, 'scheduled training failed'));
+        }, options.trainEvery);
+  timer?.unref();
   const stop = async (): Promise<void> => {
+    if (timer !== undefined) clearInterval(timer);
     await app.close();
     await opened.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return { app, engine: opened, url };
+  return { app, engine: opened, url, keys };
 }
 
 export function parsePort(value: string): number {
@@ -38,6 +105,12 @@ export function parsePort(value: string): number {
   return port;
 }
 
+function parseNonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number >= 0, got "${value}"`);
+  return n;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -45,8 +118,26 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to bind; the default accepts local connections only', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--db <path>', 'SQLite database file', './setlist.db')
+    .option('--train-every <duration>', 'retrain the batch model on a schedule, e.g. 10m', parseDurationMs)
+    .option('--keys-file <path>', 'API keys file (lines from `setlist keys create`); also SETLIST_API_KEYS')
+    .option(
+      '--rate-limit <rps>',
+      `requests per second per key or IP; 0 = off (default ${DEFAULT_RATE_LIMIT} with keys, off without)`,
+      parseNonNegative,
+    )
+    .option('--rate-burst <n>', 'requests allowed at once (default 2 x --rate-limit)', parseNonNegative)
     .action(async (opts: ServeOptions) => {
-      const { url } = await startServer(opts);
+      const { url, keys } = await startServer(opts);
       console.error(`setlist is listening on ${url}`);
+      if (keys.length === 0) {
+        console.error(
+          '  no API keys configured: authentication is off, so setlist serves on loopback only ' +
+            '(see `setlist keys create`)',
+        );
+      } else {
+        console.error(
+          `  ${keys.length} API key(s): ${keys.map((k) => `${k.name} [${k.scopes}]`).join(', ')}`,
+        );
+      }
     });
 }

@@ -18,6 +18,17 @@ export interface EngineConfig {
   maxItemsPerBatch: number;
   /** Cap on one user's contribution to one item's popularity (in event weight units). */
   maxUserItemWeight: number;
+  /**
+   * Burst damping: a new account (first event less than `newAccountMinAgeMs` ago, or fewer than
+   * `newAccountMinItems` distinct items) adds to an item's popularity only from a per-item budget
+   * of `newAccountItemBudget` per `newAccountWindowMs`, plus `newAccountSupportRatio` times what
+   * established accounts added to it in the window. Ages and windows use event times.
+   */
+  newAccountMinAgeMs: number;
+  newAccountMinItems: number;
+  newAccountItemBudget: number;
+  newAccountSupportRatio: number;
+  newAccountWindowMs: number;
   /** Rising items and tags: decayed engagement at two half-lives, distinct users, capped per user. */
   trends: {
     shortHalfLifeMs: number;
@@ -68,6 +79,11 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
   maxEventsPerBatch: 10_000,
   maxItemsPerBatch: 10_000,
   maxUserItemWeight: 5,
+  newAccountMinAgeMs: 24 * 3600 * 1000,
+  newAccountMinItems: 3,
+  newAccountItemBudget: 100,
+  newAccountSupportRatio: 4,
+  newAccountWindowMs: 3600 * 1000,
   trends: {
     shortHalfLifeMs: 3600 * 1000,
     longHalfLifeMs: 24 * 3600 * 1000,

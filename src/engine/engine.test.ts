@@ -36,7 +36,8 @@ test('an accepted event changes the very next feed: co-watched items come first'
   await engine.ingest({ events: [{ userId: 'fresh-user', itemId: 'c1-v0', type: 'view', watchRatio: 0.9 }] });
   const after = await engine.feed('fresh-user', 5);
   assert.equal(after.items[0]?.itemId, 'c7-v3');
-  assert.equal(after.items[0]?.reason.source, 'co-occurrence');
+  assert.equal(after.items[0]?.reason.source, 'facet');
+  assert.equal(after.items[0]?.reason.facet, 'topic1');
   assert.deepEqual(after.items[0]?.reason.because, ['c1-v0']);
 });
 

@@ -1,11 +1,21 @@
+import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
 import { createRandom, type Random } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { AuditEntry, CreatorId, EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
+import { FacetIndex, type FacetView, facetView } from './facets.js';
 import { buildFeed, type FeedItem } from './feed.js';
+import {
+  type CreatorProfile,
+  type ItemLabels,
+  LabelService,
+  labelTrainingItems,
+  trainLabelsInWorker,
+} from './labels.js';
 import { OnlineState } from './online-state.js';
+import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
 import type { Trending } from './trends.js';
 import {
@@ -17,17 +27,22 @@ import {
   itemBatchSchema,
   itemPatchSchema,
   itemPutSchema,
+  profilePatchSchema,
   type Result,
   userPutSchema,
   validate,
 } from './validate.js';
 
+const DEFAULT_EXPLORATION_SEED = 0x5e7115;
+
 export interface EngineOptions {
   store: Store;
+  /** Worker threads for training (0 trains inline, for tests on one thread). */
+  trainWorkers?: number;
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
-  /** The random source of exploration; seed it for reproducible feeds in tests and simulations. */
+  /** The random source of exploration (default: a fixed seed); inject one for tests and simulations. */
   random?: Random;
 }
 
@@ -46,7 +61,14 @@ export interface IngestResult {
 export interface EngineStatus {
   store: string;
   counts: { items: number; users: number; events: number; creators: number };
-  models: { name: string; kind: 'online' | 'batch'; version: number; trainedAt: number | null }[];
+  models: {
+    name: string;
+    kind: 'online' | 'batch';
+    version: number;
+    trainedAt: number | null;
+    report?: TrainReport;
+  }[];
+  training: boolean;
   eventsBehind: number;
   startedAt: number;
   uptimeMs: number;
@@ -59,7 +81,8 @@ export interface Engine {
   close(): Promise<void>;
   putItem(itemId: string, body: unknown): Promise<ItemRecord>;
   putItems(body: unknown): Promise<{ upserted: number }>;
-  patchItem(itemId: string, body: unknown): Promise<ItemRecord>;
+  /** `actor` is the authenticated caller (an API key's name); it is recorded in the audit trail. */
+  patchItem(itemId: string, body: unknown, options?: { actor?: string }): Promise<ItemRecord>;
   getItem(itemId: string): Promise<ItemRecord>;
   itemAudit(itemId: string): Promise<AuditEntry[]>;
   putUser(userId: string, body: unknown): Promise<UserRecord>;
@@ -71,6 +94,34 @@ export interface Engine {
   /** Rising items and tags: engagement now against each one's own baseline, distinct users only. */
   trending(n?: unknown): Promise<Trending>;
   explorationAudit(n?: number): ExplorationAudit;
+  /**
+   * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
+   * events so far, in worker threads, and swaps it in atomically; concurrent calls share one run.
+   */
+  train(): Promise<TrainResult | undefined>;
+  /** Labels from the item's own evidence with calibrated confidence, or unknown. */
+  itemLabels(itemId: string): Promise<ItemLabels>;
+  /** A creator as a mixture of the topics of their items. */
+  creatorProfile(creatorId: string): Promise<CreatorProfile>;
+  /** The user's interest facets (PinnerSage-style clusters of their recent items) and declared interests. */
+  profile(userId: string): Promise<UserProfile>;
+  /** Mutes or unmutes facets and declares interests; the next feed obeys. */
+  patchProfile(userId: string, body: unknown): Promise<UserProfile>;
+}
+
+export interface TrainResult {
+  version: number;
+  trainedAt: number;
+  report: TrainReport;
+  /** The label model trained in the same run, if the catalogue has categories to learn from. */
+  labelModelVersion?: number;
+}
+
+export interface UserProfile {
+  userId: string;
+  facets: FacetView[];
+  declared: { tag: string; weight: number }[];
+  muted: string[];
 }
 
 /**
@@ -89,7 +140,12 @@ export function createEngine(options: EngineOptions): Engine {
   const now = options.now ?? Date.now;
   const store = options.store;
   const state = new OnlineState(config);
-  const random = options.random ?? createRandom(Date.now() >>> 0);
+  // A fixed default seed: a restarted engine replaying the same log answers the same feeds.
+  const random = options.random ?? createRandom(DEFAULT_EXPLORATION_SEED);
+  const facetIndex = new FacetIndex(state, config);
+  let serving: ServingModel | undefined;
+  let training: Promise<TrainResult | undefined> | undefined;
+  const labelService = new LabelService(state);
   const startedAt = now();
   let opened = false;
 
@@ -128,6 +184,55 @@ export function createEngine(options: EngineOptions): Engine {
     return record;
   };
 
+  const trainBatch = async (): Promise<TrainResult | undefined> => {
+    const started = performance.now();
+    const matrix = trainingMatrix(state);
+    if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
+    const { model, report } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
+    const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
+    const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
+    const version = (serving?.version ?? 0) + 1;
+    const trainedAt = now();
+    await store.saveSnapshot({
+      name: SERVING_SNAPSHOT,
+      version,
+      trainedAt,
+      meta: { itemIds, report: fullReport },
+      data: modelToBytes(model),
+    });
+    // One assignment: requests see either the old model or the new one, never a mix.
+    serving = ServingModel.fromTransferable(state, model, itemIds, {
+      version,
+      trainedAt,
+      report: fullReport,
+    });
+    return { version, trainedAt, report: fullReport };
+  };
+
+  const trainLabels = async (): Promise<number | undefined> => {
+    const items = labelTrainingItems(state);
+    if (items === undefined) return undefined;
+    const bytes = await trainLabelsInWorker(items);
+    const version = (labelService.version ?? 0) + 1;
+    const trainedAt = now();
+    await store.saveSnapshot({
+      name: LABEL_SNAPSHOT,
+      version,
+      trainedAt,
+      meta: { items: items.length },
+      data: bytes,
+    });
+    labelService.setModel(bytes, version, trainedAt);
+    return version;
+  };
+
+  const profileOf = (id: string): UserProfile => {
+    const u = state.users.get(id);
+    const controls = (u < 0 ? undefined : state.userRecords.get(u)?.controls) ?? { muted: [], declared: [] };
+    const facets = u < 0 ? [] : facetIndex.facets(u, now(), controls.muted).map((f) => facetView(state, f));
+    return { userId: id, facets, declared: controls.declared, muted: controls.muted };
+  };
+
   const existingItem = (id: string): ItemRecord | undefined => {
     const i = state.items.get(id);
     return i < 0 ? undefined : state.records[i];
@@ -154,6 +259,19 @@ export function createEngine(options: EngineOptions): Engine {
         for (const e of events) state.apply(e);
         if (events.length < 10_000) break;
         seq = events[events.length - 1]!.seq;
+      }
+      const labelSnapshot = await store.loadSnapshot(LABEL_SNAPSHOT);
+      if (labelSnapshot !== undefined) {
+        labelService.setModel(labelSnapshot.data, labelSnapshot.version, labelSnapshot.trainedAt);
+      }
+      const snapshot = await store.loadSnapshot(SERVING_SNAPSHOT);
+      if (snapshot !== undefined) {
+        const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
+        serving = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
+          version: snapshot.version,
+          trainedAt: snapshot.trainedAt,
+          report: meta.report,
+        });
       }
       opened = true;
     },
@@ -195,7 +313,7 @@ export function createEngine(options: EngineOptions): Engine {
       return { upserted: records.length };
     },
 
-    async patchItem(itemId, body) {
+    async patchItem(itemId, body, options) {
       requireOpen();
       const id = checkId(itemId, 'itemId');
       const patch = unwrap(validate(itemPatchSchema, body));
@@ -219,7 +337,7 @@ export function createEngine(options: EngineOptions): Engine {
           audit.push({
             itemId: id as ItemId,
             at: t,
-            actor: patch.actor ?? 'api',
+            actor: auditActor(options?.actor, patch.actor),
             action: patch.visibility === 'hidden' ? 'hide' : 'restore',
             reason: patch.reason,
           });
@@ -319,7 +437,7 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return { items: buildFeed(state, config, id, count, now(), random) };
+      return { items: buildFeed(state, config, facetIndex, id, count, now(), serving, random) };
     },
 
     async similar(itemId, n) {
@@ -347,17 +465,101 @@ export function createEngine(options: EngineOptions): Engine {
       };
     },
 
+    async profile(userId) {
+      requireOpen();
+      return profileOf(checkId(userId, 'userId'));
+    },
+
+    async patchProfile(userId, body) {
+      requireOpen();
+      const id = checkId(userId, 'userId');
+      const patch = unwrap(validate(profilePatchSchema, body));
+      const u = state.users.get(id);
+      const previous = u < 0 ? undefined : state.userRecords.get(u);
+      const muted = new Set(previous?.controls.muted ?? []);
+      for (const f of patch.mute ?? []) muted.add(f);
+      for (const f of patch.unmute ?? []) muted.delete(f);
+      const declared = new Map((previous?.controls.declared ?? []).map((d) => [d.tag, d.weight]));
+      for (const d of patch.declare ?? []) {
+        if (d.weight === 0) declared.delete(d.tag);
+        else declared.set(d.tag, d.weight);
+      }
+      const t = now();
+      const record: UserRecord = {
+        id: id as UserId,
+        traits: previous?.traits ?? {},
+        controls: { muted: [...muted], declared: [...declared].map(([tag, weight]) => ({ tag, weight })) },
+        createdAt: previous?.createdAt ?? t,
+        updatedAt: t,
+      };
+      await store.writeUsers([record]);
+      state.upsertUser(record);
+      return profileOf(id);
+    },
+
+    train() {
+      requireOpen();
+      training ??= (async () => {
+        const [batch, labels] = await Promise.all([trainBatch(), trainLabels()]);
+        if (batch === undefined) return undefined;
+        return labels === undefined ? batch : { ...batch, labelModelVersion: labels };
+      })().finally(() => {
+        training = undefined;
+      });
+      return training;
+    },
+
+    async itemLabels(itemId) {
+      requireOpen();
+      const id = checkId(itemId, 'itemId');
+      const i = state.items.get(id);
+      if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
+      return labelService.labels(i);
+    },
+
+    async creatorProfile(creatorId) {
+      requireOpen();
+      const id = checkId(creatorId, 'creatorId');
+      const profile = labelService.creatorProfile(id);
+      if (profile === undefined) throw notFound('creator', id);
+      return profile;
+    },
+
     async status() {
       requireOpen();
       const counts = await store.counts();
       const t = now();
+      const batch: EngineStatus['models'] =
+        serving === undefined
+          ? []
+          : [
+              {
+                name: 'blend',
+                kind: 'batch',
+                version: serving.version,
+                trainedAt: serving.trainedAt,
+                report: serving.report,
+              },
+            ];
       return {
         store: store.kind,
         counts: { ...counts, creators: state.creators.size },
         models: [
           { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
           { name: 'cooccurrence', kind: 'online', version: state.eventsApplied, trainedAt: t },
+          ...batch,
+          ...(labelService.version === null
+            ? []
+            : [
+                {
+                  name: 'labels',
+                  kind: 'batch' as const,
+                  version: labelService.version,
+                  trainedAt: labelService.trainedAt,
+                },
+              ]),
         ],
+        training: training !== undefined,
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
         startedAt,
         uptimeMs: t - startedAt,
@@ -365,6 +567,10 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
 }
+
+/** The store snapshot name of the serving model. */
+const SERVING_SNAPSHOT = 'serving-blend';
+const LABEL_SNAPSHOT = 'labels';
 
 function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   if (result.ok) return result.value;
@@ -376,11 +582,17 @@ function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   });
 }
 
-function notFound(kind: 'item' | 'user', id: string): SetlistError {
+function notFound(kind: 'item' | 'user' | 'creator', id: string): SetlistError {
   return new SetlistError('SETLIST_ERR_NOT_FOUND', {
     message: `No ${kind} with id "${id.slice(0, 256)}".`,
     path: `${kind}Id`,
   });
+}
+
+/** The authenticated caller when known, with the actor the body names on whose behalf it acts. */
+function auditActor(authenticated: string | undefined, claimed: string | undefined): string {
+  if (authenticated === undefined) return claimed ?? 'api';
+  return claimed === undefined ? authenticated : `${authenticated} (for ${claimed})`;
 }
 
 function dedupe(values: readonly string[]): string[] {

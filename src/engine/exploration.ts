@@ -174,8 +174,9 @@ export interface ExplorationPick {
  * Reserves `floor(n * share)` slots of a feed (fewer when the user is at their hourly bound) for
  * little-exposed items chosen by Thompson sampling, and moves them into `order` at positions spread
  * through the first `n`. A user with history is explored within the tags of their recent positive
- * items, except for a share `openShare` of slots (so a new interest can be found); a user without
- * history, and the open slots, explore among fresh items and a random sample of the catalogue.
+ * items and declared interests, except for a share `openShare` of slots (so a new interest can be
+ * found); a user with only declared interests within those; a user with neither, and the open slots,
+ * among fresh items and a random sample of the catalogue.
  */
 export function planExploration(
   state: OnlineState,
@@ -200,18 +201,22 @@ export function planExploration(
     !head.has(i) && !excluded(i) && state.impressions.get(i) < options.maxImpressions;
 
   const recent = user?.recent.slice(-INTEREST_ITEMS) ?? [];
+  const tags = new Map<string, number>();
+  for (let r = recent.length - 1; r >= 0; r--) {
+    for (const tag of state.records[recent[r]!]?.tags ?? []) if (!tags.has(tag)) tags.set(tag, recent[r]!);
+  }
+  const declared = (u < 0 ? undefined : state.userRecords.get(u))?.controls.declared ?? [];
+  for (const d of declared) if (d.weight > 0 && !tags.has(d.tag)) tags.set(d.tag, -1);
+  // Stated interests without history are the best signal there is: no open slots then.
+  const openShare = recent.length === 0 ? (tags.size === 0 ? 1 : 0) : options.openShare;
   let openSlots = 0;
-  for (let k = 0; k < slots; k++) if (recent.length === 0 || rng.next() < options.openShare) openSlots++;
+  for (let k = 0; k < slots; k++) if (rng.next() < openShare) openSlots++;
   const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
   if (openSlots < slots) {
-    const pool = new Map<number, { because: number; tag: string }>();
-    const tags = new Map<string, number>();
-    for (let r = recent.length - 1; r >= 0; r--) {
-      for (const tag of state.records[recent[r]!]?.tags ?? []) if (!tags.has(tag)) tags.set(tag, recent[r]!);
-    }
+    const pool = new Map<number, { because?: number; tag: string }>();
     for (const [tag, h] of tags) {
       for (const i of state.itemsByTag.get(tag) ?? []) {
-        if (!pool.has(i) && eligible(i)) pool.set(i, { because: h, tag });
+        if (!pool.has(i) && eligible(i)) pool.set(i, h < 0 ? { tag } : { because: h, tag });
       }
     }
     for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng)) {

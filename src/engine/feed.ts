@@ -1,13 +1,16 @@
+import { calibratedRerank } from '../core/calibrate.js';
 import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
+import { bagCosine } from '../core/facets.js';
 import type { Random } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
+import type { FacetIndex, UserFacet } from './facets.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
-import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
+import type { ServingModel } from './serving-model.js';
 
 export interface FeedItem {
   itemId: string;
@@ -23,6 +26,8 @@ interface Candidate {
   parts: Map<ReasonSource, number>;
   because: number[];
   tag?: string;
+  /** The facet (or declared interest, or "other") the candidate counts toward in calibration. */
+  group?: number;
 }
 
 /** How much each source's normalised score counts in the blend. */
@@ -34,7 +39,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   follow: 0.6,
   popular: 0.35,
   fresh: 0.2,
-  'similar-tags': 1,
+  'similar-tags': 0.5,
   'same-creator': 0.4,
   fallback: 0.01,
 };
@@ -46,12 +51,13 @@ const CREATOR_STRIKE_PENALTY = 0.25;
 const POPULAR_CANDIDATES = 300;
 const FRESH_CANDIDATES = 200;
 const SEED_ITEMS = 30;
-/** A candidate on the user's strongest current interest scores up to 1 + this times more (multi-interest users). */
-const INTEREST_BOOST = 2;
+const TAG_CANDIDATES = 60;
+const MODEL_CANDIDATES = 200;
+/** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
+const CALIBRATION_LAMBDA = 0.5;
 /** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
 const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
   'co-occurrence',
-  'similar-tags',
   'model',
   'facet',
   'declared',
@@ -67,15 +73,30 @@ const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
 export function buildFeed(
   state: OnlineState,
   config: EngineConfig,
+  facetIndex: FacetIndex,
   userId: string,
   n: number,
   nowMs: number,
+  serving?: ServingModel,
   random?: Random,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates[u] : undefined;
+  const controls = u >= 0 ? state.userRecords.get(u)?.controls : undefined;
+  const allFacets = u >= 0 ? facetIndex.facets(u, nowMs, controls?.muted ?? []) : [];
+  const facets = allFacets.filter((f) => !f.muted);
+  const blockedTags = new Set<string>(controls?.muted ?? []);
+  for (const f of allFacets) if (f.muted) for (const t of f.tags) blockedTags.add(t);
+  for (const d of controls?.declared ?? []) if (d.weight < 0) blockedTags.add(d.tag);
+  const declared = (controls?.declared ?? []).filter((d) => d.weight > 0);
+  const hasBlockedTag = (i: number): boolean => {
+    if (blockedTags.size === 0) return false;
+    for (const tag of state.records[i]?.tags ?? []) if (blockedTags.has(tag)) return true;
+    return false;
+  };
   const excluded = (i: number): boolean => {
     if (!state.isServable(i)) return true;
+    if (hasBlockedTag(i)) return true;
     if (user === undefined) return false;
     if (user.seen.has(i)) return true;
     const c = state.creatorOf.get(i);
@@ -83,25 +104,17 @@ export function buildFeed(
   };
 
   const candidates = new Map<number, Candidate>();
-  const offer = (
-    item: number,
-    source: ReasonSource,
-    strength: number,
-    because?: number,
-    tag?: string,
-  ): void => {
+  const offer = (item: number, source: ReasonSource, strength: number, because?: number): void => {
     if (excluded(item) || !(strength > 0)) return;
     let c = candidates.get(item);
     if (c === undefined) {
       c = { item, score: 0, source, parts: new Map(), because: [] };
       candidates.set(item, c);
     }
-    if (tag !== undefined && c.tag === undefined) c.tag = tag;
     c.parts.set(source, (c.parts.get(source) ?? 0) + strength);
     if (because !== undefined && !c.because.includes(because)) c.because.push(because);
   };
 
-  let affinity: TagAffinity | undefined;
   if (user !== undefined) {
     const seeds = user.recent.slice(-SEED_ITEMS);
     for (const h of seeds) {
@@ -110,16 +123,42 @@ export function buildFeed(
       if (w <= 0) continue;
       state.cooccurrence.forEachNeighbour(h, (j, sim) => offer(j, 'co-occurrence', w * sim, h));
     }
+    if (serving !== undefined) {
+      const history: { item: number; weight: number }[] = [];
+      for (const [item, weight] of user.weights) {
+        if (weight > 0)
+          history.push({
+            item,
+            weight: weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), config.signalHalfLifeMs),
+          });
+      }
+      const recentSeeds = user.recent.slice(-3);
+      const top = serving.recommend(history, MODEL_CANDIDATES, excluded);
+      // Rank-based strength: comparable across models whose raw scores live on different scales.
+      top.forEach((j, rank) => {
+        offer(j, 'model', 1 / (1 + rank / 25));
+        const c = candidates.get(j);
+        if (c !== undefined && c.because.length === 0) c.because.push(...recentSeeds.slice().reverse());
+      });
+    }
     for (const creator of user.followed) {
       for (const j of state.itemsByCreator.get(creator) ?? []) {
         const age = nowMs - state.createdAt.get(j);
         offer(j, 'follow', decay(age, config.freshWindowMs));
       }
     }
-    affinity = userTagAffinity(state, config, user, nowMs);
-    offerTagAffinity(state, config, affinity, excluded, (j, w, h, tag) =>
-      offer(j, 'similar-tags', w, h, tag),
-    );
+  }
+
+  for (const f of facets) {
+    for (const j of byTagPopularity(state, f.tags.slice(0, 2), TAG_CANDIDATES, excluded)) {
+      offer(j, 'facet', 0.5 * f.weight);
+    }
+  }
+  for (const d of declared) {
+    let rank = 0;
+    for (const j of byTagPopularity(state, [d.tag], TAG_CANDIDATES, excluded)) {
+      offer(j, 'declared', d.weight / (1 + rank++ / 20));
+    }
   }
 
   const popular = topK(state.popularity.data.subarray(0, state.itemCount), POPULAR_CANDIDATES, excluded);
@@ -138,18 +177,13 @@ export function buildFeed(
     candidates,
     user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
     state,
-    affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
   const byItem = new Map(ranked.map((c) => [c.item, c]));
   const popularOnly = (i: number): boolean => byItem.get(i)?.source === 'popular';
+  const calibrated = calibrate(state, facetIndex, ranked, facets, declared, n);
   const order = ranked.some((c) => PERSONAL_SOURCES.has(c.source))
-    ? capShare(
-        ranked.map((c) => c.item),
-        popularOnly,
-        n,
-        Math.floor(n * config.maxPopularShare),
-      )
-    : ranked.map((c) => c.item);
+    ? capShare(calibrated, popularOnly, n, Math.floor(n * config.maxPopularShare))
+    : calibrated;
   const explored =
     random === undefined
       ? new Map<number, ExplorationPick>()
@@ -183,7 +217,7 @@ export function buildFeed(
           score: 0,
           reason: buildReason({ source: 'fallback', record: state.records[i] }),
         }
-      : toFeedItem(state, byItem.get(i)!);
+      : toFeedItem(state, byItem.get(i)!, facets);
   });
   state.exploration.recordServed(
     u,
@@ -197,7 +231,6 @@ function blend(
   candidates: Map<number, Candidate>,
   strikesOf: ((creator: number) => number) | undefined,
   state: OnlineState,
-  interestOf?: (item: number) => number,
 ): Candidate[] {
   const maxBySource = new Map<ReasonSource, number>();
   for (const c of candidates.values()) {
@@ -217,26 +250,32 @@ function blend(
     }
     const creator = state.creatorOf.get(c.item);
     if (strikesOf !== undefined && creator >= 0 && strikesOf(creator) > 0) total *= CREATOR_STRIKE_PENALTY;
-    if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
   }
   list.sort((a, b) => b.score - a.score || a.item - b.item);
   return list;
 }
 
-function toFeedItem(state: OnlineState, c: Candidate): FeedItem {
-  const because =
-    c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
-      ? c.because.slice(0, 3).map((h) => ({ id: state.items.id(h), record: state.records[h] }))
-      : undefined;
+function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): FeedItem {
+  const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
+  let source = c.source;
+  let becauseItems = c.source === 'co-occurrence' || c.source === 'model' ? c.because.slice(0, 3) : [];
+  if (facet !== undefined && (source === 'co-occurrence' || source === 'model' || source === 'facet')) {
+    source = 'facet';
+    const own = becauseItems.filter((b) => facet.members.includes(b));
+    becauseItems = own.length > 0 ? own : [facet.medoid];
+  }
+  const because = becauseItems.map((h) => ({ id: state.items.id(h), record: state.records[h] }));
+  const tag = source === 'declared' ? c.tag : undefined;
   return {
     itemId: state.items.id(c.item),
     score: round(c.score),
     reason: buildReason({
-      source: c.source,
+      source,
       record: state.records[c.item],
-      ...(because === undefined ? {} : { because }),
-      ...(c.source === 'similar-tags' && c.tag !== undefined ? { tag: c.tag } : {}),
+      ...(because.length > 0 ? { because } : {}),
+      ...(facet === undefined ? {} : { facet: facet.label }),
+      ...(tag === undefined ? {} : { tag }),
     }),
   };
 }
@@ -252,6 +291,7 @@ function toExploredItem(
   const because = pick.because === undefined ? undefined : [pick.because];
   let source: ReasonSource = 'fallback';
   if (because !== undefined) source = 'similar-tags';
+  else if (pick.tag !== undefined) source = 'declared';
   else if (nowMs - state.createdAt.get(i) <= config.freshWindowMs) source = 'fresh';
   return {
     itemId: state.items.id(i),
@@ -266,6 +306,99 @@ function toExploredItem(
         : { because: because.map((h) => ({ id: state.items.id(h), record: state.records[h] })) }),
     }),
   };
+}
+
+/**
+ * Orders the candidates so the list's mix of facets matches the user's (Steck 2018): each
+ * candidate joins its nearest facet (or a declared interest, or "other"); relevance is normalised
+ * within each group so a minor facet is not drowned by the dominant one; then a greedy re-rank.
+ */
+function calibrate(
+  state: OnlineState,
+  facetIndex: FacetIndex,
+  ranked: Candidate[],
+  facets: readonly UserFacet[],
+  declared: readonly { tag: string; weight: number }[],
+  n: number,
+): number[] {
+  if (facets.length === 0 && declared.length === 0) return ranked.map((c) => c.item);
+  const groupCount = facets.length + declared.length + 1;
+  const other = groupCount - 1;
+  const facetBags = facets.map((f) => new Map(f.tags.map((t) => [t, 1])));
+  for (const c of ranked) {
+    const tags = state.records[c.item]?.tags ?? [];
+    const bag = facetIndex.bag(c.item);
+    let best = other;
+    let bestSim = 0.3;
+    facets.forEach((f, k) => {
+      const s = Math.max(bagCosine(bag, facetBags[k]!), facetIndex.similarity(c.item, f.medoid));
+      if (s > bestSim) {
+        bestSim = s;
+        best = k;
+      }
+    });
+    if (best === other) {
+      const d = declared.findIndex((x) => tags.includes(x.tag));
+      if (d >= 0) {
+        best = facets.length + d;
+        c.tag = declared[d]!.tag;
+      }
+    }
+    c.group = best;
+  }
+  // The target mix: facets by weight, declared interests next to them, and a little room for the rest.
+  const p = new Array<number>(groupCount).fill(0);
+  const otherShare = 0.1;
+  const declaredTotal = declared.reduce((s, d) => s + d.weight, 0);
+  const declaredShare = facets.length === 0 ? 1 - otherShare : Math.min(0.5, declaredTotal * 0.3);
+  facets.forEach((f, k) => {
+    p[k] = f.weight * (1 - otherShare - (declared.length > 0 ? declaredShare : 0));
+  });
+  declared.forEach((d, k) => {
+    p[facets.length + k] = (declaredShare * d.weight) / declaredTotal;
+  });
+  p[other] = otherShare;
+  const pool: Candidate[] = [];
+  const perGroup = new Array<number>(groupCount).fill(0);
+  const maxInGroup = new Array<number>(groupCount).fill(0);
+  for (const c of ranked) {
+    const g = c.group!;
+    if (perGroup[g]! >= 3 * n) continue;
+    perGroup[g]!++;
+    maxInGroup[g] = Math.max(maxInGroup[g]!, c.score);
+    pool.push(c);
+  }
+  // Facets compete on their own scale; "other" stays on the global one, so it never leads by default.
+  const globalMax = Math.max(...maxInGroup);
+  maxInGroup[other] = globalMax;
+  const relevance = pool.map((c) => c.score / (maxInGroup[c.group!]! || 1));
+  const picked = calibratedRerank({
+    p,
+    relevance,
+    groups: pool.map((c) => [c.group!]),
+    k: Math.min(pool.length, 2 * n),
+    lambda: CALIBRATION_LAMBDA,
+  });
+  const order = picked.map((k) => pool[k]!.item);
+  const inOrder = new Set(order);
+  for (const c of ranked) if (!inOrder.has(c.item)) order.push(c.item);
+  return order;
+}
+
+/** Items carrying any of the tags, most popular first. */
+function byTagPopularity(
+  state: OnlineState,
+  tags: readonly string[],
+  limit: number,
+  skip: (i: number) => boolean,
+): Int32Array {
+  const holders: number[] = [];
+  for (const tag of tags) for (const i of state.itemsByTag.get(tag) ?? []) holders.push(i);
+  const unique = [...new Set(holders)].filter((i) => !skip(i));
+  return topK(
+    Float64Array.from(unique, (i) => state.popularity.get(i) + (1e-9 * state.createdAt.get(i)) / 1e12),
+    limit,
+  ).map((k) => unique[k]!);
 }
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */

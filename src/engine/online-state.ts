@@ -21,7 +21,11 @@ export interface UserState {
   creatorStrikes: Map<number, number>;
   followed: Set<number>;
   lastEventAt: number;
+  /** Time of the user's earliest event: an account's age for burst damping. */
+  firstEventAt: number;
   eventCount: number;
+  /** Item index -> popularity actually credited, where burst damping made it less than the weight. */
+  credit: Map<number, number>;
 }
 
 /** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
@@ -47,6 +51,10 @@ export class OnlineState {
   readonly createdAt = new Growable(Float64Array);
   readonly popularity = new Growable(Float64Array);
   readonly impressions = new Growable(Float64Array);
+  /** Per item: 1 + index of the current damping window, popularity new accounts added in it, and established accounts. */
+  private readonly burstWindow = new Growable(Float64Array);
+  private readonly burstNew = new Growable(Float64Array);
+  private readonly burstEstablished = new Growable(Float64Array);
   readonly userStates: (UserState | undefined)[] = [];
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
@@ -105,7 +113,9 @@ export class OnlineState {
         creatorStrikes: new Map(),
         followed: new Set(),
         lastEventAt: 0,
+        firstEventAt: Number.POSITIVE_INFINITY,
         eventCount: 0,
+        credit: new Map(),
       };
       this.userStates[u] = s;
     }
@@ -120,6 +130,7 @@ export class OnlineState {
     const s = this.userState(u);
     s.eventCount++;
     s.lastEventAt = Math.max(s.lastEventAt, event.at);
+    s.firstEventAt = Math.min(s.firstEventAt, event.at);
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     const watchRatio = this.watchRatio(event, i);
@@ -144,8 +155,7 @@ export class OnlineState {
     this.trends.observe(u, i, this.records[i]?.tags ?? [], weight, priorItems, event.at);
     s.weights.set(i, next);
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
-    const gain = Math.max(0, next) - Math.max(0, prev);
-    if (gain !== 0) this.addPopularity(i, gain, event.at);
+    this.creditPopularity(s, i, prev, next, event.at);
     if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
       this.cooccurrence.addUserItem(i, s.recent);
       s.recent.push(i);
@@ -171,6 +181,48 @@ export class OnlineState {
     if (event.watchMs !== undefined && durationMs !== undefined && durationMs > 0)
       return event.watchMs / durationMs;
     return undefined;
+  }
+
+  /** Whether burst damping applies to this user's contributions at `atMs`. */
+  isNewAccount(s: UserState, atMs: number): boolean {
+    return (
+      s.weights.size < this.config.newAccountMinItems ||
+      atMs - s.firstEventAt < this.config.newAccountMinAgeMs
+    );
+  }
+
+  /**
+   * Moves the popularity the user has credited to item `i` towards their capped weight `next`.
+   * Increases from new accounts draw on the item's per-window budget, so a burst of fresh accounts
+   * hammering one item adds at most the budget (plus a multiple of established support); decreases
+   * take back at most what was credited.
+   */
+  private creditPopularity(s: UserState, i: number, prev: number, next: number, atMs: number): void {
+    const before = s.credit.get(i) ?? Math.max(0, prev);
+    const target = Math.max(0, next);
+    let after = target;
+    if (target > before) {
+      const c = this.config;
+      const window = Math.floor(atMs / c.newAccountWindowMs) + 1;
+      // Windows only move forward, so interleaving old timestamps cannot reset the budget.
+      if (window > this.burstWindow.get(i)) {
+        this.burstWindow.set(i, window);
+        this.burstNew.set(i, 0);
+        this.burstEstablished.set(i, 0);
+      }
+      const want = target - before;
+      if (this.isNewAccount(s, atMs)) {
+        const budget = c.newAccountItemBudget + c.newAccountSupportRatio * this.burstEstablished.get(i);
+        const granted = Math.max(0, Math.min(want, budget - this.burstNew.get(i)));
+        this.burstNew.add(i, granted);
+        after = before + granted;
+      } else {
+        this.burstEstablished.add(i, want);
+      }
+    }
+    if (after === target) s.credit.delete(i);
+    else s.credit.set(i, after);
+    if (after !== before) this.addPopularity(i, after - before, atMs);
   }
 
   private addPopularity(i: number, amount: number, atMs: number): void {

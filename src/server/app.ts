@@ -1,11 +1,14 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Engine } from '../engine/engine.js';
-import { installErrorHandler } from './errors.js';
+import { type AuthOptions, installAuth } from './auth.js';
+import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { eventRoutes } from './routes/events.js';
 import { itemRoutes } from './routes/items.js';
+import { modelRoutes } from './routes/models.js';
 import { userRoutes } from './routes/users.js';
 
 export const VERSION = '0.1.0';
@@ -15,6 +18,14 @@ export interface AppOptions {
   /** Largest accepted request body; the default fits a 10,000-event batch. */
   bodyLimitBytes?: number;
   logger?: FastifyServerOptions['logger'];
+  /** API keys with scopes; without it every route is open (serve it on loopback only). */
+  auth?: AuthOptions;
+  /** Per-key (or per-IP without a key) token buckets; off when absent. */
+  rateLimit?: RateLimitOptions;
+  /** Longest time to receive a whole request; default 30 s. */
+  requestTimeoutMs?: number;
+  /** An idle connection is closed after this long; default 120 s. */
+  connectionTimeoutMs?: number;
 }
 
 /**
@@ -26,14 +37,18 @@ export interface AppOptions {
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: redactSecrets(options.logger ?? false),
     bodyLimit: options.bodyLimitBytes ?? 8 * 1024 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    requestTimeout: 30_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    connectionTimeout: options.connectionTimeoutMs ?? 120_000,
     routerOptions: { maxParamLength: 1_024 },
+    frameworkErrors,
   });
   installErrorHandler(app);
+  if (options.auth !== undefined) installAuth(app, options.auth);
+  if (options.rateLimit !== undefined) installRateLimit(app, options.rateLimit);
   const registry = installMetrics(app);
   const { engine } = options;
   installEngineMetrics(registry, engine);
@@ -41,9 +56,23 @@ export function buildApp(options: AppOptions): FastifyInstance {
   userRoutes(app, engine);
   eventRoutes(app, engine);
   discoveryRoutes(app, engine);
+  modelRoutes(app, engine);
   app.get('/v1/status', async () => engine.status());
   app.get('/healthz', async () => ({ ok: true }));
   const doc = openApiDocument(VERSION);
   app.get('/openapi.json', async () => doc);
   return app;
+}
+
+/** API keys must never reach a log line, whatever the caller's logger options. */
+function redactSecrets(
+  logger: NonNullable<FastifyServerOptions['logger']>,
+): NonNullable<FastifyServerOptions['logger']> {
+  if (typeof logger !== 'object') return logger;
+  const paths = ['req.headers.authorization', 'headers.authorization', 'request.headers.authorization'];
+  const redact = (logger as { redact?: unknown }).redact;
+  const extra = Array.isArray(redact) ? (redact as string[]) : [];
+  return { ...logger, redact: { paths: [...paths, ...extra], censor: '[redacted]' } } as NonNullable<
+    FastifyServerOptions['logger']
+  >;
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SetlistError } from '../errors.js';
 
 /**
@@ -9,7 +9,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | SetlistError | Error, request, reply) => {
     const mapped = toSetlistError(err);
     if (mapped.status >= 500) request.log.error({ err }, 'request failed');
-    if (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') {
+    if (
+      (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') &&
+      !reply.hasHeader('retry-after')
+    ) {
       reply.header('retry-after', '1');
     }
     return reply.status(mapped.status).send(mapped.toJSON());
@@ -20,6 +23,22 @@ export function installErrorHandler(app: FastifyInstance): void {
     });
     return reply.status(err.status).send(err.toJSON());
   });
+}
+
+/**
+ * Fastify's own early errors (a URL that does not decode) bypass the error handler; this gives
+ * them the standard shape too. Pass it as the `frameworkErrors` server option.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const mapped =
+    err.code === 'FST_ERR_BAD_URL'
+      ? new SetlistError('SETLIST_ERR_VALIDATION', {
+          message: 'The URL is not valid: percent-encode ids as UTF-8 (encodeURIComponent).',
+          path: 'url',
+          cause: err,
+        })
+      : toSetlistError(err);
+  void reply.status(mapped.status).send(mapped.toJSON());
 }
 
 function toSetlistError(err: FastifyError | SetlistError | Error): SetlistError {

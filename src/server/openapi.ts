@@ -67,6 +67,17 @@ export function openApiDocument(version: string): object {
   return {
     openapi: '3.1.0',
     info: { title: 'setlist HTTP API', version },
+    // Optional because a loopback server without keys is open; see docs/guides/security.md for scopes.
+    security: [{}, { apiKey: [] }],
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key from `setlist keys create`, with the read, ingest or admin scope.',
+        },
+      },
+    },
     paths: {
       '/v1/items': {
         post: {
@@ -127,6 +138,9 @@ export function openApiDocument(version: string): object {
         get: { summary: "A creator's facets", responses: ok() },
       },
       '/v1/trending': { parameters: [nParam], get: { summary: 'Rising items and tags', responses: ok() } },
+      '/v1/train': {
+        post: { summary: 'Train the batch model now (admin); ?wait=true waits for it', responses: ok() },
+      },
       '/v1/status': { get: { summary: 'Counts, models, freshness', responses: ok() } },
       '/healthz': { get: { summary: 'Liveness', responses: ok() } },
       '/metrics': {

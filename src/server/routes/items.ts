@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
-import { notImplemented } from '../not-implemented.js';
 
 interface ItemParams {
   itemId: string;
@@ -18,7 +17,10 @@ export function itemRoutes(app: FastifyInstance, engine: Engine): void {
     item: await engine.getItem(req.params.itemId),
   }));
   app.patch<{ Params: ItemParams }>('/v1/items/:itemId', async (req) => {
-    return { item: await engine.patchItem(req.params.itemId, req.body) };
+    const actor = req.apiKey?.name;
+    return {
+      item: await engine.patchItem(req.params.itemId, req.body, actor === undefined ? {} : { actor }),
+    };
   });
   app.get<{ Params: ItemParams }>('/v1/items/:itemId/audit', async (req) => ({
     audit: await engine.itemAudit(req.params.itemId),
@@ -26,5 +28,7 @@ export function itemRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Params: ItemParams; Querystring: CountQuery }>('/v1/items/:itemId/similar', async (req) =>
     engine.similar(req.params.itemId, req.query.n),
   );
-  app.get('/v1/items/:itemId/labels', notImplemented('item labels'));
+  app.get<{ Params: ItemParams }>('/v1/items/:itemId/labels', async (req) =>
+    engine.itemLabels(req.params.itemId),
+  );
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
-import { notImplemented } from '../not-implemented.js';
 
 interface UserParams {
   userId: string;
@@ -16,6 +15,10 @@ export function userRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Params: UserParams; Querystring: { n?: string } }>('/v1/users/:userId/feed', async (req) =>
     engine.feed(req.params.userId, req.query.n),
   );
-  app.get('/v1/users/:userId/profile', notImplemented('user profiles'));
-  app.patch('/v1/users/:userId/profile', notImplemented('user profiles'));
+  app.get<{ Params: UserParams }>('/v1/users/:userId/profile', async (req) =>
+    engine.profile(req.params.userId),
+  );
+  app.patch<{ Params: UserParams }>('/v1/users/:userId/profile', async (req) =>
+    engine.patchProfile(req.params.userId, req.body),
+  );
 }

@@ -102,7 +102,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return { stored, duplicates };
   });
 
-  return {
+  const store: Store = {
     kind: 'sqlite',
     async migrate() {
       try {
@@ -192,6 +192,29 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       };
     },
   };
+  return guardCorruption(store, options.path);
+}
+
+/** A damaged page can surface on any read, not only at open: report it as the catalogue's error. */
+function guardCorruption(store: Store, path: string): Store {
+  const guarded = { ...store };
+  for (const key of Object.keys(store) as (keyof Store)[]) {
+    const value = store[key];
+    if (typeof value !== 'function') continue;
+    (guarded as Record<string, unknown>)[key] = async (...args: unknown[]) => {
+      try {
+        return await (value as (...a: unknown[]) => Promise<unknown>).apply(store, args);
+      } catch (cause) {
+        throw isCorruption(cause) ? storeOpenError(cause, path) : cause;
+      }
+    };
+  }
+  return guarded;
+}
+
+function isCorruption(cause: unknown): boolean {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT_INDEX';
 }
 
 function prepare(db: Database.Database) {

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Command } from 'commander';
+import { createRandom } from '../core/random.js';
+import { registerEval, runEvalCommand } from './eval.js';
+import { buildProgram } from './main.js';
+
+// 80 users in 4 taste groups of 12 items each; each user likes 8 items of their group.
+const dir = mkdtempSync(join(tmpdir(), 'setlist-eval-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const rng = createRandom(9);
+const trainLines = ['user,item,timestamp'];
+const testLines = ['user,item,timestamp'];
+for (let u = 0; u < 80; u++) {
+  const group = u % 4;
+  const items = rng.shuffle(Array.from({ length: 12 }, (_, i) => group * 12 + i)).slice(0, 8);
+  items.forEach((item, r) => {
+    (r < 6 ? trainLines : testLines).push(`u${u},i${item},${1000 + r}`);
+  });
+}
+const trainPath = join(dir, 'train.csv');
+const testPath = join(dir, 'test.csv');
+writeFileSync(trainPath, `${trainLines.join('\n')}\n`);
+writeFileSync(testPath, `${testLines.join('\n')}\n`);
+
+test('eval on train and test files reports every model and a blend that finds the taste groups', async () => {
+  let printed = '';
+  const result = await runEvalCommand({ train: trainPath, test: testPath, workers: 0 }, (t) => {
+    printed += t;
+  });
+  assert.deepEqual(result.models.map((m) => m.kind).sort(), [
+    'ease',
+    'ials',
+    'item-knn',
+    'popularity',
+    'rp3beta',
+  ]);
+  assert.equal(result.users, 80);
+  assert.ok(result.blend.test.ndcg10 > 0.5, `blend NDCG@10 ${result.blend.test.ndcg10}`);
+  assert.match(printed, /blend \(default\)/);
+  assert.match(printed, /tune on validation/);
+});
+
+test('--recs-out writes k ranked rows per test user, none of them a train item', async () => {
+  const recsPath = join(dir, 'recs.csv');
+  await runEvalCommand(
+    { train: trainPath, test: testPath, recsOut: recsPath, k: 5, workers: 0, json: true },
+    () => {},
+  );
+  const rows = readFileSync(recsPath, 'utf8').trim().split('\n');
+  assert.equal(rows[0], 'user,item,rank');
+  assert.equal(rows.length - 1, 80 * 5);
+  const trainPairs = new Set(trainLines.slice(1).map((l) => l.split(',').slice(0, 2).join(',')));
+  for (const row of rows.slice(1)) {
+    const [user, item, rank] = row.split(',');
+    assert.ok(!trainPairs.has(`${user},${item}`));
+    assert.ok(Number(rank) >= 1 && Number(rank) <= 5);
+  }
+});
+
+test('--json prints a parseable report with phase timings', async () => {
+  let printed = '';
+  await runEvalCommand({ train: trainPath, test: testPath, json: true, workers: 0 }, (t) => {
+    printed += t;
+  });
+  const report = JSON.parse(printed) as { phases: { name: string }[]; blend: { test: { ndcg10: number } } };
+  assert.ok(report.phases.some((p) => p.name === 'tune on validation'));
+  assert.equal(typeof report.blend.test.ndcg10, 'number');
+});
+
+test('the eval command parses its options and trains in worker threads', async () => {
+  const recsPath = join(dir, 'recs-cli.csv');
+  let printed = '';
+  const program = new Command('setlist').exitOverride();
+  registerEval(program, (t) => {
+    printed += t;
+  });
+  await program.parseAsync(
+    ['eval', '--train', trainPath, '--test', testPath, '--recs-out', recsPath, '--k', '3', '--json'],
+    { from: 'user' },
+  );
+  assert.equal(readFileSync(recsPath, 'utf8').trim().split('\n').length - 1, 80 * 3);
+  assert.equal(typeof JSON.parse(printed).totalMs, 'number');
+});
+
+test('setlist registers the eval command', () => {
+  assert.ok(buildProgram().commands.some((c) => c.name() === 'eval'));
+});
+
+test('eval without data sources fails with a message saying what to pass', async () => {
+  await assert.rejects(
+    runEvalCommand({}, () => {}),
+    /--train and --test/,
+  );
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { csrFromTriples, csrRow, csrRowCounts, csrTranspose } from './csr.js';
+
+const m = csrFromTriples(
+  3,
+  4,
+  Int32Array.of(2, 0, 0, 2, 0),
+  Int32Array.of(1, 3, 0, 1, 3),
+  Float32Array.of(1, 2, 3, 4, 5),
+);
+
+test('csrFromTriples sorts columns within a row and sums duplicates', () => {
+  assert.deepEqual([...csrRow(m, 0).indices], [0, 3]);
+  assert.deepEqual([...csrRow(m, 0).values], [3, 7]);
+  assert.deepEqual([...csrRow(m, 2).values], [5]);
+});
+
+test('a row with no triples is empty', () => {
+  assert.equal(csrRow(m, 1).indices.length, 0);
+  assert.deepEqual([...csrRowCounts(m)], [2, 0, 1]);
+});
+
+test('csrTranspose swaps rows and columns', () => {
+  const t = csrTranspose(m);
+  assert.equal(t.rows, 4);
+  assert.deepEqual([...csrRow(t, 3).indices], [0]);
+  assert.deepEqual([...csrRow(t, 3).values], [7]);
+  assert.deepEqual([...csrRow(t, 1).indices], [2]);
+});
+
+test('transposing twice gives the original matrix', () => {
+  const tt = csrTranspose(csrTranspose(m));
+  assert.deepEqual([...tt.indptr], [...m.indptr]);
+  assert.deepEqual([...tt.indices], [...m.indices]);
+  assert.deepEqual([...tt.values], [...m.values]);
+});
+
+test('values default to ones', () => {
+  const ones = csrFromTriples(1, 2, Int32Array.of(0, 0), Int32Array.of(1, 0));
+  assert.deepEqual([...ones.values], [1, 1]);
+});

@@ -1,0 +1,92 @@
+import { createBlendModel } from './blend.js';
+import { easeFromTransferable } from './ease.js';
+import { ialsFromTransferable } from './ials.js';
+import type { Model, ModelMeta, TransferableModel } from './model.js';
+import { neighbourModelFromTransferable } from './neighbour-model.js';
+import { popularityFromTransferable } from './popularity.js';
+
+/** Decoders by serialised kind; a new model kind registers here and nowhere else. */
+const decoders: Record<string, (t: TransferableModel) => Model> = {
+  popularity: popularityFromTransferable,
+  'item-knn': neighbourModelFromTransferable,
+  rp3beta: neighbourModelFromTransferable,
+  ease: easeFromTransferable,
+  ials: ialsFromTransferable,
+  blend: blendFromTransferable,
+};
+
+/**
+ * Rebuilds a live model from its transferable form (after a worker transfer or a snapshot load).
+ *
+ * @example
+ * const copy = modelFromTransferable(model.toTransferable());
+ */
+export function modelFromTransferable(t: TransferableModel): Model {
+  const decode = decoders[t.meta.kind];
+  if (decode === undefined) throw new Error(`unknown model kind "${t.meta.kind}"`);
+  return decode(t);
+}
+
+function blendFromTransferable(t: TransferableModel): Model {
+  const members: Model[] = [];
+  let at = t.meta.ownBuffers;
+  for (const meta of t.meta.members ?? []) {
+    const count = totalBuffers(meta);
+    members.push(modelFromTransferable({ meta, buffers: t.buffers.slice(at, at + count) }));
+    at += count;
+  }
+  const weights = Float64Array.from(members, (_, i) => t.meta.params[`w${i}`] ?? 0);
+  return createBlendModel(members, weights);
+}
+
+/** Buffers a meta accounts for, its members' included. */
+export function totalBuffers(meta: ModelMeta): number {
+  return meta.ownBuffers + (meta.members ?? []).reduce((s, m) => s + totalBuffers(m), 0);
+}
+
+/** Every buffer of a transferable model, for a `postMessage` transfer list. */
+export function transferList(t: TransferableModel): ArrayBuffer[] {
+  return [...new Set(t.buffers)];
+}
+
+/**
+ * One byte array holding a model: a little-endian u32 header length, the JSON header (meta and
+ * buffer byte lengths), then each buffer at an 8-byte-aligned offset.
+ */
+export function modelToBytes(t: TransferableModel): Uint8Array {
+  const header = new TextEncoder().encode(
+    JSON.stringify({ meta: t.meta, lengths: t.buffers.map((b) => b.byteLength) }),
+  );
+  let size = align8(4 + header.length);
+  for (const b of t.buffers) size += align8(b.byteLength);
+  const out = new Uint8Array(size);
+  new DataView(out.buffer).setUint32(0, header.length, true);
+  out.set(header, 4);
+  let at = align8(4 + header.length);
+  for (const b of t.buffers) {
+    out.set(new Uint8Array(b), at);
+    at += align8(b.byteLength);
+  }
+  return out;
+}
+
+/** The inverse of {@link modelToBytes}; the buffers are fresh copies. */
+export function modelFromBytes(bytes: Uint8Array): TransferableModel {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as {
+    meta: ModelMeta;
+    lengths: number[];
+  };
+  let at = align8(4 + headerLength);
+  const buffers = header.lengths.map((length) => {
+    const copy = bytes.slice(at, at + length).buffer;
+    at += align8(length);
+    return copy;
+  });
+  return { meta: header.meta, buffers };
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}

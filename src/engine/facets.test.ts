@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createClock, openEngine } from '../../test/helpers.js';
+
+const DAY = 24 * 3600 * 1000;
+
+/** The persona lock-in story of PRODUCT.md: mostly beauty, then a recent burst of retro games. */
+async function beautyVlogger() {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now });
+  const items = [];
+  const topics = [
+    { key: 'beauty', tags: ['美妆', 'makeup'] },
+    { key: 'game', tags: ['复古游戏', 'retrogaming'] },
+    { key: 'food', tags: ['美食', 'food'] },
+  ];
+  for (const t of topics) {
+    for (let k = 0; k < 60; k++) {
+      items.push({
+        id: `${t.key}-${k}`,
+        creatorId: `${t.key}-creator-${k % 12}`,
+        tags: t.tags,
+        caption: `${t.tags[0]} ${k}`,
+        createdAt: clock.now() - 30 * DAY,
+      });
+    }
+  }
+  await engine.putItems({ items });
+  const events = [];
+  for (let k = 0; k < 20; k++) {
+    events.push({
+      userId: 'vlogger',
+      itemId: `beauty-${k}`,
+      type: 'view',
+      watchRatio: 0.9,
+      at: clock.now() - (3 - k * 0.1) * DAY,
+    });
+  }
+  for (let k = 0; k < 8; k++) {
+    events.push({
+      userId: 'vlogger',
+      itemId: `game-${k}`,
+      type: 'view',
+      watchRatio: 0.9,
+      at: clock.now() - (0.5 - k * 0.05) * DAY,
+    });
+  }
+  await engine.ingest({ events });
+  return { engine, clock };
+}
+
+test('20 beauty views and 8 later game views make two facets weighted about 0.7 and 0.3', async () => {
+  const { engine } = await beautyVlogger();
+  const { facets } = await engine.profile('vlogger');
+  assert.equal(facets.length, 2);
+  assert.deepEqual(facets[0]!.tags.slice(0, 2), ['makeup', '美妆']);
+  assert.deepEqual(facets[1]!.tags.slice(0, 2), ['retrogaming', '复古游戏']);
+  assert.ok(Math.abs(facets[0]!.weight - 0.7) < 0.08, `beauty weight ${facets[0]!.weight}`);
+  assert.ok(Math.abs(facets[1]!.weight - 0.3) < 0.08, `game weight ${facets[1]!.weight}`);
+  assert.ok(facets[0]!.examples.every((id) => id.startsWith('beauty-')));
+});
+
+test('the next feed holds both facets in roughly their proportion, each with its facet named', async () => {
+  const { engine } = await beautyVlogger();
+  const { items } = await engine.feed('vlogger', 20);
+  const beauty = items.filter((i) => i.itemId.startsWith('beauty-')).length;
+  const games = items.filter((i) => i.itemId.startsWith('game-')).length;
+  assert.ok(beauty >= 11 && beauty <= 17, `beauty ${beauty}`);
+  assert.ok(games >= 4 && games <= 8, `games ${games}`);
+  const reason = items.find((i) => i.itemId.startsWith('game-'))!.reason;
+  assert.equal(reason.source, 'facet');
+  assert.match(reason.facet ?? '', /retrogaming/);
+  assert.ok((reason.because ?? []).every((id) => id.startsWith('game-')));
+});
+
+test('after muting the game facet no game item appears, and unmuting brings them back', async () => {
+  const { engine } = await beautyVlogger();
+  const { facets } = await engine.profile('vlogger');
+  const games = facets.find((f) => f.tags.includes('复古游戏'))!;
+  const muted = await engine.patchProfile('vlogger', { mute: [games.id] });
+  assert.equal(muted.facets.find((f) => f.id === games.id)?.muted, true);
+  const feed = await engine.feed('vlogger', 50);
+  assert.equal(feed.items.filter((i) => i.itemId.startsWith('game-')).length, 0);
+  await engine.patchProfile('vlogger', { unmute: [games.id] });
+  const again = await engine.feed('vlogger', 20);
+  assert.ok(again.items.some((i) => i.itemId.startsWith('game-')));
+});
+
+test('a new user who declares 美妆 gets beauty items first, with a declared reason', async () => {
+  const { engine } = await beautyVlogger();
+  await engine.patchProfile('newbie', { declare: [{ tag: '美妆', weight: 1 }] });
+  const { items } = await engine.feed('newbie', 10);
+  assert.ok(
+    items.slice(0, 8).every((i) => i.itemId.startsWith('beauty-')),
+    items.map((i) => i.itemId).join(),
+  );
+  assert.equal(items[0]!.reason.source, 'declared');
+  assert.match(items[0]!.reason.text, /美妆/);
+});
+
+test("a not_interested event lowers the weight of that item's facet at once", async () => {
+  const { engine } = await beautyVlogger();
+  const before = (await engine.profile('vlogger')).facets.find((f) => f.tags.includes('复古游戏'))!.weight;
+  await engine.ingest({
+    events: [
+      { userId: 'vlogger', itemId: 'game-30', type: 'not_interested' },
+      { userId: 'vlogger', itemId: 'game-31', type: 'not_interested' },
+    ],
+  });
+  const after =
+    (await engine.profile('vlogger')).facets.find((f) => f.tags.includes('复古游戏'))?.weight ?? 0;
+  assert.ok(after < before, `${after} < ${before}`);
+});
+
+test('a profile patch with nothing in it is rejected', async () => {
+  const { engine } = await beautyVlogger();
+  await assert.rejects(() => engine.patchProfile('vlogger', {}), /at least one of mute, unmute, declare/);
+});

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createClock, openEngine, T0 } from '../../test/helpers.js';
+import type { EventInput, EventType, ItemId, ItemRecord, UserId } from '../types.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
+import { OnlineState } from './online-state.js';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+function stateWith(items: string[], config: Partial<EngineConfig> = {}): OnlineState {
+  const state = new OnlineState({ ...DEFAULT_ENGINE_CONFIG, ...config });
+  for (const id of items) {
+    const record: ItemRecord = {
+      id: id as ItemId,
+      tags: [],
+      createdAt: T0 - DAY,
+      visibility: 'visible',
+      updatedAt: T0,
+    };
+    state.upsertItem(record);
+  }
+  return state;
+}
+
+function ev(userId: string, itemId: string, type: EventType, at: number): EventInput {
+  return { userId: userId as UserId, itemId: itemId as ItemId, type, at, watchRatio: 1 };
+}
+
+/** 40 established accounts: active on five items two days ago, each liking `item` now. */
+function establishedFans(state: OnlineState, item: string, count = 40): void {
+  for (let u = 0; u < count; u++) {
+    for (let k = 0; k < 5; k++) state.apply(ev(`fan${u}`, `old${k}`, 'view', T0 - 2 * DAY));
+    state.apply(ev(`fan${u}`, item, 'like', T0));
+  }
+}
+
+/** `count` brand-new accounts each sharing, liking and viewing `item` within ten minutes. */
+function sybilBurst(state: OnlineState, item: string, count: number): void {
+  for (let b = 0; b < count; b++) {
+    const at = T0 + (b % 600) * 1_000;
+    for (const type of ['share', 'like', 'view'] as const) state.apply(ev(`bot${b}`, item, type, at));
+  }
+}
+
+const items = ['target', 'liked', 'viral', 'old0', 'old1', 'old2', 'old3', 'old4'];
+
+test('one account repeating events adds at most maxUserItemWeight to an item', () => {
+  const state = stateWith(items);
+  for (let k = 0; k < 1_000; k++) state.apply(ev('spammer', 'target', 'share', T0));
+  const i = state.items.get('target');
+  assert.equal(state.popularityAt(i, T0), DEFAULT_ENGINE_CONFIG.maxUserItemWeight);
+});
+
+test('a burst of new accounts on one item adds at most the new-account budget', () => {
+  const state = stateWith(items);
+  sybilBurst(state, 'target', 2_000);
+  const popularity = state.popularityAt(state.items.get('target'), T0);
+  // Contributions later than T0 count slightly more than 1 when read at T0 (decay runs backwards).
+  assert.ok(popularity <= DEFAULT_ENGINE_CONFIG.newAccountItemBudget * 1.01, `popularity ${popularity}`);
+  const undamped = stateWith(items, { newAccountItemBudget: Number.POSITIVE_INFINITY });
+  sybilBurst(undamped, 'target', 2_000);
+  assert.ok(undamped.popularityAt(undamped.items.get('target'), T0) > 9_000);
+});
+
+test('established accounts are not damped, and their support raises the new-account budget', () => {
+  const state = stateWith(items);
+  establishedFans(state, 'viral');
+  sybilBurst(state, 'viral', 500);
+  const c = DEFAULT_ENGINE_CONFIG;
+  const fromFans = 40 * 2;
+  const expected = fromFans + c.newAccountItemBudget + c.newAccountSupportRatio * fromFans;
+  const popularity = state.popularityAt(state.items.get('viral'), T0);
+  assert.ok(popularity >= expected && popularity <= expected * 1.01, `popularity ${popularity}`);
+});
+
+test('the budget renews each window, and old timestamps cannot reset it', () => {
+  const state = stateWith(items);
+  const budget = DEFAULT_ENGINE_CONFIG.newAccountItemBudget;
+  for (let b = 0; b < 100; b++) {
+    state.apply(ev(`a${b}`, 'target', 'share', T0 + 2 * HOUR));
+    state.apply(ev(`b${b}`, 'target', 'share', T0 - 5 * HOUR));
+  }
+  const i = state.items.get('target');
+  const inOneWindow = state.popularityAt(i, T0 + 2 * HOUR);
+  assert.ok(inOneWindow <= budget + 1e-9, `popularity ${inOneWindow}`);
+  for (let b = 0; b < 100; b++) state.apply(ev(`c${b}`, 'target', 'share', T0 + 3 * HOUR));
+  assert.ok(state.popularityAt(i, T0 + 3 * HOUR) > inOneWindow * 1.5);
+});
+
+test('a damped account that turns negative takes back only what it was credited', () => {
+  const state = stateWith(items, { newAccountItemBudget: 1 });
+  state.apply(ev('bot', 'target', 'share', T0));
+  const i = state.items.get('target');
+  assert.equal(state.popularityAt(i, T0), 1);
+  state.apply(ev('bot', 'target', 'report', T0));
+  state.apply(ev('bot', 'target', 'report', T0));
+  assert.equal(state.popularityAt(i, T0), 0);
+});
+
+test('a burst of new accounts cannot push an item to the top of a newcomer feed', async () => {
+  for (const damped of [true, false]) {
+    const clock = createClock(T0 + HOUR);
+    const engine = await openEngine(':memory:', {
+      now: clock.now,
+      config: damped ? {} : { newAccountItemBudget: Number.POSITIVE_INFINITY },
+    });
+    await engine.putItems({
+      items: items.map((id, k) => ({ id, creatorId: `c${k}`, createdAt: T0 - 10 * DAY })),
+    });
+    const events = [];
+    for (let u = 0; u < 40; u++) {
+      for (let k = 0; k < 5; k++)
+        events.push({ userId: `fan${u}`, itemId: `old${k}`, type: 'view', at: T0 - 2 * DAY });
+      events.push({ userId: `fan${u}`, itemId: 'liked', type: 'share', at: T0 });
+    }
+    for (let b = 0; b < 2_000; b++) {
+      for (const type of ['share', 'like'])
+        events.push({ userId: `bot${b}`, itemId: 'target', type, at: T0 + b * 1_000 });
+    }
+    await engine.ingest({ events });
+    const top = (await engine.feed('newcomer', 3)).items[0]?.itemId;
+    assert.equal(top, damped ? 'liked' : 'target', damped ? 'with damping' : 'without damping');
+    await engine.close();
+  }
+});

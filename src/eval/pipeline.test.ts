@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { csrFromTriples } from '../core/csr.js';
+import { createRandom } from '../core/random.js';
+import { runPipeline } from './pipeline.js';
+import { splitPerUser } from './protocol.js';
+
+// 60 users in 3 taste groups of 10 items; each user likes 7 of their group's items.
+const rng = createRandom(4);
+const rows: number[] = [];
+const cols: number[] = [];
+for (let u = 0; u < 60; u++) {
+  const items = rng.shuffle(Array.from({ length: 10 }, (_, i) => (u % 3) * 10 + i)).slice(0, 7);
+  for (const i of items) {
+    rows.push(u);
+    cols.push(i);
+  }
+}
+const data = csrFromTriples(60, 30, Int32Array.from(rows), Int32Array.from(cols));
+const { train, test: heldOut } = splitPerUser(data, 0.2, 42);
+
+test('a kind whose every fit is refused is left out, and the blend is built from the rest', async () => {
+  const { report, model } = await runPipeline(train, heldOut, {
+    workers: 0,
+    search: [
+      { kind: 'ease', jobs: [[{ lambda: 10, maxItems: 5 }]] },
+      { kind: 'item-knn', jobs: [[{ k: 10, shrink: 0 }]] },
+      { kind: 'popularity', jobs: [[{}]] },
+    ],
+  });
+  assert.deepEqual(report.models.map((m) => m.kind).sort(), ['item-knn', 'popularity']);
+  assert.equal(model.kind, 'blend');
+  assert.ok(report.blend.test.ndcg10 >= Math.max(...report.models.map((m) => m.test.ndcg10)) - 0.1);
+});
+
+test('an EASE λ at the edge of the grid is extended one step', async () => {
+  const lines: string[] = [];
+  await runPipeline(train, heldOut, {
+    workers: 0,
+    search: [
+      {
+        kind: 'ease',
+        jobs: [[{ lambda: 1000 }], [{ lambda: 4000 }]],
+        extend: { param: 'lambda', factor: 4 },
+      },
+    ],
+    log: (line) => lines.push(line),
+  });
+  assert.ok(
+    lines.some((l) => /"lambda":250\b/.test(l)),
+    lines.join('\n'),
+  );
+});
