@@ -11,6 +11,7 @@ import type { FacetIndex, UserFacet } from './facets.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
+import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
 
 export interface FeedItem {
   itemId: string;
@@ -39,7 +40,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   follow: 0.6,
   popular: 0.35,
   fresh: 0.2,
-  'similar-tags': 0.5,
+  'similar-tags': 1,
   'same-creator': 0.4,
   fallback: 0.01,
 };
@@ -55,9 +56,12 @@ const TAG_CANDIDATES = 60;
 const MODEL_CANDIDATES = 200;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
+/** A candidate on the user's strongest current interest scores up to 1 + this times more (multi-interest users). */
+const INTEREST_BOOST = 2;
 /** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
 const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
   'co-occurrence',
+  'similar-tags',
   'model',
   'facet',
   'declared',
@@ -104,13 +108,21 @@ export function buildFeed(
   };
 
   const candidates = new Map<number, Candidate>();
-  const offer = (item: number, source: ReasonSource, strength: number, because?: number): void => {
+  let affinity: TagAffinity | undefined;
+  const offer = (
+    item: number,
+    source: ReasonSource,
+    strength: number,
+    because?: number,
+    tag?: string,
+  ): void => {
     if (excluded(item) || !(strength > 0)) return;
     let c = candidates.get(item);
     if (c === undefined) {
       c = { item, score: 0, source, parts: new Map(), because: [] };
       candidates.set(item, c);
     }
+    if (tag !== undefined && c.tag === undefined) c.tag = tag;
     c.parts.set(source, (c.parts.get(source) ?? 0) + strength);
     if (because !== undefined && !c.because.includes(because)) c.because.push(because);
   };
@@ -147,6 +159,10 @@ export function buildFeed(
         offer(j, 'follow', decay(age, config.freshWindowMs));
       }
     }
+    affinity = userTagAffinity(state, config, user, nowMs);
+    offerTagAffinity(state, config, affinity, excluded, (j, w, h, tag) =>
+      offer(j, 'similar-tags', w, h, tag),
+    );
   }
 
   for (const f of facets) {
@@ -177,6 +193,7 @@ export function buildFeed(
     candidates,
     user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
     state,
+    affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
   const byItem = new Map(ranked.map((c) => [c.item, c]));
   const popularOnly = (i: number): boolean => byItem.get(i)?.source === 'popular';
@@ -231,6 +248,7 @@ function blend(
   candidates: Map<number, Candidate>,
   strikesOf: ((creator: number) => number) | undefined,
   state: OnlineState,
+  interestOf?: (item: number) => number,
 ): Candidate[] {
   const maxBySource = new Map<ReasonSource, number>();
   for (const c of candidates.values()) {
@@ -250,6 +268,7 @@ function blend(
     }
     const creator = state.creatorOf.get(c.item);
     if (strikesOf !== undefined && creator >= 0 && strikesOf(creator) > 0) total *= CREATOR_STRIKE_PENALTY;
+    if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
   }
   list.sort((a, b) => b.score - a.score || a.item - b.item);
@@ -259,14 +278,19 @@ function blend(
 function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): FeedItem {
   const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
   let source = c.source;
-  let becauseItems = c.source === 'co-occurrence' || c.source === 'model' ? c.because.slice(0, 3) : [];
-  if (facet !== undefined && (source === 'co-occurrence' || source === 'model' || source === 'facet')) {
+  let becauseItems =
+    c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
+      ? c.because.slice(0, 3)
+      : [];
+  const facetLike =
+    source === 'co-occurrence' || source === 'model' || source === 'facet' || source === 'similar-tags';
+  if (facet !== undefined && facetLike) {
     source = 'facet';
     const own = becauseItems.filter((b) => facet.members.includes(b));
     becauseItems = own.length > 0 ? own : [facet.medoid];
   }
   const because = becauseItems.map((h) => ({ id: state.items.id(h), record: state.records[h] }));
-  const tag = source === 'declared' ? c.tag : undefined;
+  const tag = source === 'declared' || source === 'similar-tags' ? c.tag : undefined;
   return {
     itemId: state.items.id(c.item),
     score: round(c.score),
