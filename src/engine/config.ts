@@ -97,10 +97,10 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
   },
   exploration: {
     share: 0.1,
-    maxImpressions: 30,
+    maxImpressions: 24,
     successWatchRatio: 0.6,
     priorStrength: 4,
-    openShare: 0.5,
+    openShare: 0.7,
     maxPerUserPerHour: 12,
     freshBoost: 20,
     freshHalfLifeMs: 3600 * 1000,

@@ -29,7 +29,7 @@ export interface SimulationOptions {
 
 export const DEFAULT_SIMULATION_OPTIONS: Readonly<SimulationOptions> = {
   users: 200,
-  rounds: 40,
+  rounds: 32,
   feedSize: 10,
   roundMs: 30 * 60 * 1000,
   seed: 42,
