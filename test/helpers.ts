@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Random } from '../src/core/random.js';
 import type { EngineConfig } from '../src/engine/config.js';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
@@ -20,7 +21,7 @@ export function tempDbPath(name = 'setlist'): string {
 
 export async function openEngine(
   path = ':memory:',
-  options: { now?: () => number; config?: Partial<EngineConfig> } = {},
+  options: { now?: () => number; config?: Partial<EngineConfig>; random?: Random } = {},
 ): Promise<Engine> {
   const engine = createEngine({ store: createSqliteStore({ path }), ...options });
   await engine.open();

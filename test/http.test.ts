@@ -225,11 +225,27 @@ describe('events and feeds', () => {
       assert.notEqual(item.itemId, 'v1');
     }
   });
+});
 
-  test('contract endpoints not served yet answer 501 in the standard shape', async () => {
-    const res = await app.inject({ method: 'GET', url: '/v1/trending' });
-    assert.equal(res.statusCode, 501);
-    assert.equal(res.json().error.code, 'SETLIST_ERR_NOT_IMPLEMENTED');
+describe('trending', () => {
+  test('GET /v1/trending answers rising items and tags in the contract shape', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/trending?n=5' });
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.ok(Array.isArray(body.items));
+    assert.ok(Array.isArray(body.tags));
+    assert.ok(body.items.length <= 5);
+  });
+
+  test('GET /v1/trending rejects a bad n with a path', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/trending?n=0' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.path, 'n');
+  });
+
+  test('metrics report the explored impressions', async () => {
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.match(res.body, /setlist_exploration_impressions_total \d+/);
   });
 });
 

@@ -6,6 +6,7 @@ import { registerImport } from './import.js';
 import { registerKeys } from './keys.js';
 import { registerMigrate } from './migrate.js';
 import { registerServe } from './serve.js';
+import { registerSimulate } from './simulate.js';
 import { registerTrain } from './train.js';
 import { registerWorker } from './worker.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerMigrate(program);
   registerWorker(program);
+  registerSimulate(program);
   return program;
 }
 

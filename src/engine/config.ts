@@ -29,6 +29,44 @@ export interface EngineConfig {
   newAccountItemBudget: number;
   newAccountSupportRatio: number;
   newAccountWindowMs: number;
+  /** Rising items and tags: decayed engagement at two half-lives, distinct users, capped per user. */
+  trends: {
+    shortHalfLifeMs: number;
+    longHalfLifeMs: number;
+    /** Least short-horizon support (distinct trusted users, decayed) for a trend. */
+    minSupport: number;
+    /** Least short/long rate ratio against the key's own baseline. */
+    minVelocity: number;
+    /** A user counts at most once per item and per tag within this window. */
+    userCooldownMs: number;
+    /** An account's vote grows with its history and is full after this many distinct items. */
+    trustItems: number;
+    /** An item or tag counted for less than this has no baseline yet: its first audience is a rise. */
+    youngMs: number;
+    /** A just-posted item's trend score is multiplied by 1 + newItemBoost, decaying with its age. */
+    newItemBoost: number;
+    newItemHalfLifeMs: number;
+  };
+  /** Thompson-sampling exploration of items with little exposure. */
+  exploration: {
+    /** Share of feed slots reserved for exploration (floor(n * share) slots). */
+    share: number;
+    /** Items with fewer impressions than this can be explored. */
+    maxImpressions: number;
+    /** A view at or above this watch ratio is a success; below it, a failure. */
+    successWatchRatio: number;
+    /** Pseudo-count of the Beta prior centred on the item's category and creator mean. */
+    priorStrength: number;
+    /** Share of a user-with-history's exploration slots open to items outside their tags. */
+    openShare: number;
+    /** At most this many explored impressions per user per hour (decayed count). */
+    maxPerUserPerHour: number;
+    /** New items' sampled value is multiplied by 1 + freshBoost at age 0, decaying with freshHalfLifeMs. */
+    freshBoost: number;
+    freshHalfLifeMs: number;
+  };
+  /** When personal candidates exist, at most this share of a feed comes from popularity alone. */
+  maxPopularShare: number;
 }
 
 export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
@@ -46,4 +84,26 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
   newAccountItemBudget: 100,
   newAccountSupportRatio: 4,
   newAccountWindowMs: 3600 * 1000,
+  trends: {
+    shortHalfLifeMs: 3600 * 1000,
+    longHalfLifeMs: 24 * 3600 * 1000,
+    minSupport: 5,
+    minVelocity: 1.5,
+    userCooldownMs: 24 * 3600 * 1000,
+    trustItems: 5,
+    youngMs: 2 * 3600 * 1000,
+    newItemBoost: 1,
+    newItemHalfLifeMs: 12 * 3600 * 1000,
+  },
+  exploration: {
+    share: 0.1,
+    maxImpressions: 24,
+    successWatchRatio: 0.6,
+    priorStrength: 4,
+    openShare: 0.7,
+    maxPerUserPerHour: 12,
+    freshBoost: 20,
+    freshHalfLifeMs: 3600 * 1000,
+  },
+  maxPopularShare: 0.5,
 };

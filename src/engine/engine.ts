@@ -1,4 +1,6 @@
 import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
+import { createRandom, type Random } from '../core/random.js';
+import { topK } from '../core/top-k.js';
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type {
@@ -26,6 +28,7 @@ import {
 import { OnlineState } from './online-state.js';
 import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
+import type { Trending } from './trends.js';
 import {
   checkTime,
   countSchema,
@@ -40,6 +43,8 @@ import {
   userPutSchema,
   validate,
 } from './validate.js';
+
+const DEFAULT_EXPLORATION_SEED = 0x5e7115;
 
 export interface EngineOptions {
   store: Store;
@@ -57,6 +62,15 @@ export interface EngineOptions {
   onSnapshotSaved?: (model: { name: string; version: number }) => void | Promise<void>;
   /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
   cluster?: () => Record<string, unknown>;
+  /** The random source of exploration (default: a fixed seed); inject one for tests and simulations. */
+  random?: Random;
+}
+
+/** How much exploration has been served: the audit of explored impressions. */
+export interface ExplorationAudit {
+  impressions: number;
+  /** Items with the most explored impressions, most first. */
+  items: { itemId: string; impressions: number }[];
 }
 
 export interface IngestResult {
@@ -112,6 +126,9 @@ export interface Engine {
   installSnapshot(snapshot: ModelSnapshot): boolean;
   /** The model of that name now in use, if any. */
   snapshot(name: string): ModelSnapshot | undefined;
+  /** Rising items and tags: engagement now against each one's own baseline, distinct users only. */
+  trending(n?: unknown): Promise<Trending>;
+  explorationAudit(n?: number): ExplorationAudit;
   /**
    * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
    * events so far, in worker threads, and swaps it in atomically; concurrent calls share one run.
@@ -163,6 +180,8 @@ export function createEngine(options: EngineOptions): Engine {
   const now = options.now ?? Date.now;
   const store = options.store;
   const state = new OnlineState(config);
+  // A fixed default seed: a restarted engine replaying the same log answers the same feeds.
+  const random = options.random ?? createRandom(DEFAULT_EXPLORATION_SEED);
   const facetIndex = new FacetIndex(state, config);
   let serving: ServingModel | undefined;
   let training: Promise<TrainResult | undefined> | undefined;
@@ -506,7 +525,7 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return { items: buildFeed(state, config, facetIndex, id, count, now(), serving) };
+      return { items: buildFeed(state, config, facetIndex, id, count, now(), serving, random) };
     },
 
     async similar(itemId, n) {
@@ -516,6 +535,22 @@ export function createEngine(options: EngineOptions): Engine {
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
       return { items: buildSimilar(state, config, i, count) };
+    },
+
+    async trending(n) {
+      requireOpen();
+      const count = unwrap(validate(countSchema, n ?? 20, 'n'));
+      return state.trends.trending(state, count, now());
+    },
+
+    explorationAudit(n = 20) {
+      const explored = state.exploration.explored;
+      const top =
+        n > 0 ? topK(explored.data.subarray(0, state.itemCount), n, (i) => explored.get(i) <= 0) : [];
+      return {
+        impressions: state.exploration.exploredTotal,
+        items: Array.from(top, (i) => ({ itemId: state.items.id(i), impressions: explored.get(i) })),
+      };
     },
 
     async profile(userId) {

@@ -1,13 +1,17 @@
 import { calibratedRerank } from '../core/calibrate.js';
 import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
+import { capShare } from '../core/exploration.js';
 import { bagCosine } from '../core/facets.js';
+import type { Random } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
+import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
+import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
 
 export interface FeedItem {
   itemId: string;
@@ -36,7 +40,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   follow: 0.6,
   popular: 0.35,
   fresh: 0.2,
-  'similar-tags': 0.5,
+  'similar-tags': 1,
   'same-creator': 0.4,
   fallback: 0.01,
 };
@@ -52,12 +56,23 @@ const TAG_CANDIDATES = 60;
 const MODEL_CANDIDATES = 200;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
+/** A candidate on the user's strongest current interest scores up to 1 + this times more (multi-interest users). */
+const INTEREST_BOOST = 2;
+/** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
+const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
+  'co-occurrence',
+  'similar-tags',
+  'model',
+  'facet',
+  'declared',
+  'follow',
+]);
 
 /**
  * Builds a user's feed from the online state: neighbours of their recent items, followed creators,
  * popular and fresh items; filters what they have seen, hidden items and blocked creators; blends,
  * diversifies by creator, and falls back to any unseen item so the list is full while the catalogue
- * has unseen items.
+ * has unseen items. With `random`, a share of slots explores little-exposed items (Thompson sampling).
  */
 export function buildFeed(
   state: OnlineState,
@@ -67,6 +82,7 @@ export function buildFeed(
   n: number,
   nowMs: number,
   serving?: ServingModel,
+  random?: Random,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates[u] : undefined;
@@ -92,13 +108,21 @@ export function buildFeed(
   };
 
   const candidates = new Map<number, Candidate>();
-  const offer = (item: number, source: ReasonSource, strength: number, because?: number): void => {
+  let affinity: TagAffinity | undefined;
+  const offer = (
+    item: number,
+    source: ReasonSource,
+    strength: number,
+    because?: number,
+    tag?: string,
+  ): void => {
     if (excluded(item) || !(strength > 0)) return;
     let c = candidates.get(item);
     if (c === undefined) {
       c = { item, score: 0, source, parts: new Map(), because: [] };
       candidates.set(item, c);
     }
+    if (tag !== undefined && c.tag === undefined) c.tag = tag;
     c.parts.set(source, (c.parts.get(source) ?? 0) + strength);
     if (because !== undefined && !c.because.includes(because)) c.because.push(because);
   };
@@ -139,6 +163,10 @@ export function buildFeed(
         offer(j, 'follow', decay(age, config.freshWindowMs));
       }
     }
+    affinity = userTagAffinity(state, config, user, nowMs);
+    offerTagAffinity(state, config, affinity, excluded, (j, w, h, tag) =>
+      offer(j, 'similar-tags', w, h, tag),
+    );
   }
 
   for (const f of facets) {
@@ -166,8 +194,18 @@ export function buildFeed(
     candidates,
     user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
     state,
+    affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
-  const order = calibrate(state, facetIndex, ranked, facets, declared, n);
+  const byItem = new Map(ranked.map((c) => [c.item, c]));
+  const popularOnly = (i: number): boolean => byItem.get(i)?.source === 'popular';
+  const calibrated = calibrate(state, facetIndex, ranked, facets, declared, n);
+  const order = ranked.some((c) => PERSONAL_SOURCES.has(c.source))
+    ? capShare(calibrated, popularOnly, n, Math.floor(n * config.maxPopularShare))
+    : calibrated;
+  const explored =
+    random === undefined
+      ? new Map<number, ExplorationPick>()
+      : planExploration(state, config, u, user, order, n, nowMs, random, excluded);
   const diversity = {
     window: config.creatorDiversity.window,
     maxPerGroup: config.creatorDiversity.maxPerCreator,
@@ -188,15 +226,21 @@ export function buildFeed(
     }
     picked = diversify(order, creatorOf, n, diversity);
   }
-  const byItem = new Map(ranked.map((c) => [c.item, c]));
-  const feed: FeedItem[] = picked.map((i) =>
-    fallback.has(i)
+  const feed: FeedItem[] = picked.map((i) => {
+    const pick = explored.get(i);
+    if (pick !== undefined) return toExploredItem(state, config, i, pick, nowMs);
+    return fallback.has(i)
       ? {
           itemId: state.items.id(i),
           score: 0,
           reason: buildReason({ source: 'fallback', record: state.records[i] }),
         }
-      : toFeedItem(state, byItem.get(i)!, facets),
+      : toFeedItem(state, byItem.get(i)!, facets);
+  });
+  state.exploration.recordServed(
+    u,
+    picked.filter((i) => explored.has(i)),
+    nowMs,
   );
   return feed;
 }
@@ -205,6 +249,7 @@ function blend(
   candidates: Map<number, Candidate>,
   strikesOf: ((creator: number) => number) | undefined,
   state: OnlineState,
+  interestOf?: (item: number) => number,
 ): Candidate[] {
   const maxBySource = new Map<ReasonSource, number>();
   for (const c of candidates.values()) {
@@ -224,6 +269,7 @@ function blend(
     }
     const creator = state.creatorOf.get(c.item);
     if (strikesOf !== undefined && creator >= 0 && strikesOf(creator) > 0) total *= CREATOR_STRIKE_PENALTY;
+    if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
   }
   list.sort((a, b) => b.score - a.score || a.item - b.item);
@@ -233,14 +279,19 @@ function blend(
 function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): FeedItem {
   const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
   let source = c.source;
-  let becauseItems = c.source === 'co-occurrence' || c.source === 'model' ? c.because.slice(0, 3) : [];
-  if (facet !== undefined && (source === 'co-occurrence' || source === 'model' || source === 'facet')) {
+  let becauseItems =
+    c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
+      ? c.because.slice(0, 3)
+      : [];
+  const facetLike =
+    source === 'co-occurrence' || source === 'model' || source === 'facet' || source === 'similar-tags';
+  if (facet !== undefined && facetLike) {
     source = 'facet';
     const own = becauseItems.filter((b) => facet.members.includes(b));
     becauseItems = own.length > 0 ? own : [facet.medoid];
   }
   const because = becauseItems.map((h) => ({ id: state.items.id(h), record: state.records[h] }));
-  const tag = source === 'declared' ? c.tag : undefined;
+  const tag = source === 'declared' || source === 'similar-tags' ? c.tag : undefined;
   return {
     itemId: state.items.id(c.item),
     score: round(c.score),
@@ -250,6 +301,34 @@ function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet
       ...(because.length > 0 ? { because } : {}),
       ...(facet === undefined ? {} : { facet: facet.label }),
       ...(tag === undefined ? {} : { tag }),
+    }),
+  };
+}
+
+function toExploredItem(
+  state: OnlineState,
+  config: EngineConfig,
+  i: number,
+  pick: ExplorationPick,
+  nowMs: number,
+): FeedItem {
+  const record = state.records[i];
+  const because = pick.because === undefined ? undefined : [pick.because];
+  let source: ReasonSource = 'fallback';
+  if (because !== undefined) source = 'similar-tags';
+  else if (pick.tag !== undefined) source = 'declared';
+  else if (nowMs - state.createdAt.get(i) <= config.freshWindowMs) source = 'fresh';
+  return {
+    itemId: state.items.id(i),
+    score: round(pick.sample),
+    reason: buildReason({
+      source,
+      record,
+      exploration: true,
+      ...(pick.tag === undefined ? {} : { tag: pick.tag }),
+      ...(because === undefined
+        ? {}
+        : { because: because.map((h) => ({ id: state.items.id(h), record: state.records[h] })) }),
     }),
   };
 }

@@ -3,7 +3,9 @@ import { eventWeight } from '../core/event-weight.js';
 import { Growable } from '../core/growable.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
+import { ExplorationStats } from './exploration.js';
 import { IdIndex } from './id-index.js';
+import { TrendTracker } from './trends.js';
 
 /** What the engine knows of one user from their events, updated on every event. */
 export interface UserState {
@@ -25,6 +27,9 @@ export interface UserState {
   /** Item index -> popularity actually credited, where burst damping made it less than the weight. */
   credit: Map<number, number>;
 }
+
+/** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
+const INTEREST_WEIGHT = 0.5;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
@@ -54,6 +59,8 @@ export class OnlineState {
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
   readonly cooccurrence: Cooccurrence;
+  readonly trends: TrendTracker;
+  readonly exploration: ExplorationStats;
   popularityRefMs = 0;
   eventsApplied = 0;
   lastEventSeq = 0;
@@ -62,6 +69,8 @@ export class OnlineState {
   constructor(config: EngineConfig) {
     this.config = config;
     this.cooccurrence = createCooccurrence({ shrink: config.cooccurrenceShrink });
+    this.trends = new TrendTracker(config.trends);
+    this.exploration = new ExplorationStats(config.exploration);
   }
 
   get itemCount(): number {
@@ -124,10 +133,13 @@ export class OnlineState {
     s.firstEventAt = Math.min(s.firstEventAt, event.at);
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
+    const watchRatio = this.watchRatio(event, i);
+    this.exploration.observe(u, i, event.type, watchRatio, this.exploration.groupsOf(this, i));
     if (event.type === 'impression') {
       this.impressions.add(i, 1);
       return;
     }
+    const priorItems = s.seen.size - (s.seen.has(i) ? 1 : 0);
     s.seen.add(i);
     s.lastAt.set(i, event.at);
     const creator = this.creatorOf.get(i);
@@ -138,15 +150,17 @@ export class OnlineState {
 
     const cap = this.config.maxUserItemWeight;
     const prev = s.weights.get(i) ?? 0;
-    const next = Math.max(-cap, Math.min(cap, prev + eventWeight(event.type, this.watchRatio(event, i))));
+    const weight = eventWeight(event.type, watchRatio);
+    const next = Math.max(-cap, Math.min(cap, prev + weight));
+    this.trends.observe(u, i, this.records[i]?.tags ?? [], weight, priorItems, event.at);
     s.weights.set(i, next);
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
     this.creditPopularity(s, i, prev, next, event.at);
-    if (prev <= 0 && next > 0) {
+    if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
       this.cooccurrence.addUserItem(i, s.recent);
       s.recent.push(i);
       if (s.recent.length > this.config.recentItems) s.recent.shift();
-    } else if (prev > 0 && next <= 0) {
+    } else if (prev >= INTEREST_WEIGHT && next < INTEREST_WEIGHT) {
       const at = s.recent.indexOf(i);
       if (at >= 0) s.recent.splice(at, 1);
     }

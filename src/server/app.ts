@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Engine } from '../engine/engine.js';
 import { type AuthOptions, installAuth } from './auth.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
-import { installMetrics } from './metrics.js';
+import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { discoveryRoutes } from './routes/discovery.js';
@@ -52,8 +52,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   installErrorHandler(app);
   if (options.auth !== undefined) installAuth(app, options.auth);
   if (options.rateLimit !== undefined) installRateLimit(app, options.rateLimit);
-  installMetrics(app);
+  const registry = installMetrics(app);
   const { engine } = options;
+  installEngineMetrics(registry, engine);
   itemRoutes(app, engine);
   userRoutes(app, engine);
   eventRoutes(app, engine);

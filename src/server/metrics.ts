@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Engine } from '../engine/engine.js';
 
 /** Prometheus metrics of one server: its own registry, so several servers can live in one process. */
 export function installMetrics(app: FastifyInstance): Registry {
@@ -28,4 +29,16 @@ export function installMetrics(app: FastifyInstance): Registry {
     return registry.metrics();
   });
   return registry;
+}
+
+/** Engine-side metrics read at scrape time: the audit of explored impressions. */
+export function installEngineMetrics(registry: Registry, engine: Engine): void {
+  new Gauge({
+    name: 'setlist_exploration_impressions_total',
+    help: 'Feed slots served as exploration (Thompson sampling of little-exposed items) since start.',
+    registers: [registry],
+    collect() {
+      this.set(engine.explorationAudit(0).impressions);
+    },
+  });
 }

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  defaultKuaiRecDir,
+  generateCatalogue,
+  KUAIREC_CAPTIONS,
+  readKuaiRecCatalogue,
+} from '../sim/catalogue.js';
+import type { PolicyName } from '../sim/policies.js';
+import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationReport } from '../sim/simulate.js';
+
+interface SimulateCliOptions {
+  users: number;
+  rounds: number;
+  seed: number;
+  feedSize: number;
+  data?: string;
+  synthetic?: number;
+  policies: string;
+  json?: boolean;
+}
+
+const POLICIES: readonly PolicyName[] = ['setlist', 'random', 'popularity', 'oracle'];
+
+/** Formats a report as plain-text tables: learning curves, per-policy results, targets. */
+export function formatReport(report: SimulationReport): string {
+  const lines: string[] = [];
+  const o = report.options;
+  lines.push(
+    `${o.items} items in ${o.categories} categories, ${o.users} users, ${o.rounds} rounds of ${o.feedSize} items ` +
+      `every ${o.roundMs / 60_000} min, seed ${o.seed}`,
+  );
+  const step = Math.max(1, Math.ceil(o.rounds / 12));
+  const shown: number[] = [];
+  for (let r = 0; r < o.rounds; r += step) shown.push(r);
+  if (shown[shown.length - 1] !== o.rounds - 1) shown.push(o.rounds - 1);
+  lines.push('', 'mean watch ratio per round (learning curve)');
+  lines.push(['round'.padEnd(11), ...shown.map((r) => String(r + 1).padStart(6))].join(''));
+  for (const p of report.policies) {
+    lines.push([p.name.padEnd(11), ...shown.map((r) => (p.curve[r] ?? 0).toFixed(3).padStart(6))].join(''));
+  }
+  lines.push(
+    '',
+    `${'policy'.padEnd(11)}  last-quarter  of-oracle  adapt-rounds(adapted/shifted)  new-20/1h  coverage`,
+  );
+  for (const p of report.policies) {
+    const a = p.adaptation;
+    lines.push(
+      [
+        p.name.padEnd(11),
+        p.lastQuarter.toFixed(3).padStart(14),
+        (p.oracleShare === null ? '-' : p.oracleShare.toFixed(3)).padStart(11),
+        `${a.medianRounds ?? '-'} (${a.adapted}/${a.shifted})`.padStart(31),
+        p.newItems.share.toFixed(3).padStart(11),
+        p.coverage.toFixed(3).padStart(10),
+      ].join(''),
+    );
+  }
+  const setlist = report.policies.find((p) => p.name === 'setlist');
+  if (setlist !== undefined && setlist.sources.length > 0) {
+    lines.push('', 'setlist slots by reason source: served, mean watch ratio');
+    for (const s of setlist.sources) {
+      lines.push(
+        `  ${s.source.padEnd(14)}${String(s.served).padStart(8)}${s.meanWatchRatio.toFixed(3).padStart(8)}`,
+      );
+    }
+  }
+  if (report.trending !== null) {
+    const t = report.trending;
+    lines.push('', `high-appeal new items that entered /v1/trending: ${t.entered} of ${t.highAppealNew}`);
+  }
+  lines.push('', 'targets');
+  for (const t of report.targets) {
+    lines.push(`  ${t.met ? 'met    ' : 'MISSED '} ${t.name}: ${t.value ?? '-'} (target ${t.target})`);
+  }
+  return lines.join('\n');
+}
+
+export function registerSimulate(program: Command): void {
+  const int = (v: string): number => Number.parseInt(v, 10);
+  const d = DEFAULT_SIMULATION_OPTIONS;
+  program
+    .command('simulate')
+    .description(
+      'online simulation on the KuaiRec catalogue: setlist vs random, popularity-only and an oracle',
+    )
+    .option('--users <n>', 'simulated users', int, d.users)
+    .option('--rounds <n>', 'rounds (each user asks for one feed per round)', int, d.rounds)
+    .option('--feed-size <n>', 'items per feed', int, d.feedSize)
+    .option('--seed <n>', 'random seed', int, d.seed)
+    .option('--data <dir>', `KuaiRec folder (default: $SETLIST_DATA_DIR or ../shared/data/kuairec)`)
+    .option('--synthetic <items>', 'use a generated catalogue of this many items instead of KuaiRec', int)
+    .option('--policies <list>', 'comma-separated policies to run', POLICIES.join(','))
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: SimulateCliOptions) => {
+      const policies = opts.policies.split(',').map((p) => p.trim()) as PolicyName[];
+      const unknown = policies.filter((p) => !POLICIES.includes(p));
+      if (unknown.length > 0)
+        throw new Error(`unknown policies: ${unknown.join(', ')} (known: ${POLICIES.join(', ')})`);
+      let items: ReturnType<typeof generateCatalogue>;
+      if (opts.synthetic !== undefined) {
+        items = generateCatalogue({ items: opts.synthetic, categories: 12, seed: opts.seed });
+      } else {
+        const dir = opts.data ?? defaultKuaiRecDir();
+        if (!existsSync(join(dir, KUAIREC_CAPTIONS))) {
+          throw new Error(
+            `${join(dir, KUAIREC_CAPTIONS)} not found: pass --data, set SETLIST_DATA_DIR, or use --synthetic`,
+          );
+        }
+        items = readKuaiRecCatalogue(dir);
+      }
+      const started = Date.now();
+      const report = await runSimulation(items, {
+        ...d,
+        users: opts.users,
+        rounds: opts.rounds,
+        feedSize: opts.feedSize,
+        seed: opts.seed,
+        policies,
+        onRound: (name, r) => {
+          if (!opts.json && (r + 1) % 12 === 0)
+            process.stderr.write(`  ${name}: round ${r + 1}/${opts.rounds}\n`);
+        },
+      });
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      else {
+        console.log(formatReport(report));
+        console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      }
+    });
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createClock, openEngine } from '../../test/helpers.js';
+import { createRandom } from '../core/random.js';
+import type { EngineConfig } from './config.js';
+import { DEFAULT_ENGINE_CONFIG } from './config.js';
+
+const HOUR = 3600_000;
+
+/** 30 well-exposed cat items, 6 unexposed cat items, 6 unexposed dog items, all a week old. */
+async function platform(config: Partial<EngineConfig> = {}, seed = 1) {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(seed) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  const items = [];
+  for (let k = 0; k < 30; k++)
+    items.push({ id: `cat${k}`, creatorId: `c${k}`, tags: ['cats'], createdAt: old });
+  for (let k = 0; k < 6; k++)
+    items.push({ id: `newcat${k}`, creatorId: `n${k}`, tags: ['cats'], createdAt: old });
+  for (let k = 0; k < 6; k++)
+    items.push({ id: `newdog${k}`, creatorId: `d${k}`, tags: ['dogs'], createdAt: old });
+  await engine.putItems({ items });
+  const events = [];
+  for (let k = 0; k < 30; k++) {
+    for (let v = 0; v < 60; v++) events.push({ userId: `viewer${v}`, itemId: `cat${k}`, type: 'impression' });
+    events.push({ userId: `fan${k}`, itemId: `cat${k}`, type: 'like' });
+  }
+  await engine.ingest({ events });
+  await engine.ingest({ events: [{ userId: 'u', itemId: 'cat0', type: 'like' }] });
+  return { engine, clock };
+}
+
+test('exploration slots go to little-exposed items in the user’s tags, flagged and explained', async () => {
+  const { engine } = await platform({ exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } });
+  const feed = (await engine.feed('u', 20)).items;
+  const explored = feed.filter((i) => i.reason.exploration);
+  assert.equal(explored.length, 2);
+  for (const item of explored) {
+    assert.match(item.itemId, /^newcat/);
+    assert.equal(item.reason.source, 'similar-tags');
+    assert.deepEqual(item.reason.because, ['cat0']);
+    assert.match(item.reason.text, /^Trying something new/);
+  }
+  assert.ok(!feed.some((i) => i.itemId.startsWith('newdog') && i.reason.exploration));
+  assert.equal(engine.explorationAudit().impressions, 2);
+});
+
+test('with an open share, some of a user’s exploration reaches beyond their tags', async () => {
+  const { engine } = await platform({
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0.5, maxPerUserPerHour: 1_000 },
+  });
+  const explored: string[] = [];
+  for (let k = 0; k < 40; k++) {
+    for (const item of (await engine.feed('u', 20)).items)
+      if (item.reason.exploration) explored.push(item.itemId);
+  }
+  // Half the slots are open, and half of the open pool is outside the user's tags: about 20 of 80.
+  const outside = explored.filter((id) => id.startsWith('newdog')).length;
+  assert.equal(explored.length, 80);
+  assert.ok(outside >= 8 && outside <= 36, `${outside} of 80 outside the user's tags`);
+});
+
+test('a user with no history explores among little-exposed items of any tag', async () => {
+  const { engine } = await platform();
+  const seen = new Set<string>();
+  for (let k = 0; k < 12; k++) {
+    const explored = (await engine.feed(`stranger${k}`, 10)).items.filter((i) => i.reason.exploration);
+    assert.equal(explored.length, 1);
+    assert.match(explored[0]!.itemId, /^new(cat|dog)/);
+    assert.equal(explored[0]!.reason.source, 'fallback');
+    seen.add(explored[0]!.itemId.slice(0, 6));
+  }
+  assert.deepEqual([...seen].sort(), ['newcat', 'newdog']);
+});
+
+test('a feed explores at most floor(n * share) slots, and none below ten items at 10%', async () => {
+  const { engine } = await platform({
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, share: 0.25, maxPerUserPerHour: 100 },
+  });
+  const wide = (await engine.feed('u', 20)).items.filter((i) => i.reason.exploration);
+  assert.equal(wide.length, 5);
+  const defaults = await platform();
+  const small = (await defaults.engine.feed('u', 9)).items.filter((i) => i.reason.exploration);
+  assert.equal(small.length, 0);
+});
+
+test('a user’s explored impressions are bounded per hour, and resume after the hour', async () => {
+  const { engine, clock } = await platform({
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, maxPerUserPerHour: 3 },
+  });
+  let explored = 0;
+  for (let k = 0; k < 6; k++) {
+    explored += (await engine.feed('u', 20)).items.filter((i) => i.reason.exploration).length;
+  }
+  assert.equal(explored, 3);
+  clock.advance(4 * HOUR);
+  const later = (await engine.feed('u', 20)).items.filter((i) => i.reason.exploration);
+  assert.equal(later.length, 2);
+  assert.equal(engine.explorationAudit().impressions, 5);
+});
+
+test('with an exploration share of 0 a full feed never explores', async () => {
+  const clock = createClock();
+  const off = await openEngine(':memory:', {
+    now: clock.now,
+    config: { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, share: 0 } },
+  });
+  await off.putItems({ items: Array.from({ length: 30 }, (_, k) => ({ id: `i${k}` })) });
+  const feed = (await off.feed('u', 20)).items;
+  assert.equal(feed.length, 20);
+  assert.ok(feed.every((i) => !i.reason.exploration));
+});
+
+test('popularity alone fills at most maxPopularShare of a feed when personal candidates exist', async () => {
+  const build = async (maxPopularShare: number) => {
+    const clock = createClock();
+    const engine = await openEngine(':memory:', {
+      now: clock.now,
+      config: { maxPopularShare, exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, share: 0 } },
+    });
+    const items = [];
+    for (let k = 0; k < 20; k++)
+      items.push({ id: `hit${k}`, creatorId: `h${k}`, createdAt: clock.now() - 99 * HOUR });
+    for (let k = 0; k < 6; k++)
+      items.push({ id: `niche${k}`, creatorId: `n${k}`, createdAt: clock.now() - 99 * HOUR });
+    for (let k = 0; k < 10; k++)
+      items.push({ id: `new${k}`, creatorId: `f${k}`, createdAt: clock.now() - HOUR });
+    await engine.putItems({ items });
+    const events = [];
+    for (let k = 0; k < 20; k++)
+      for (let f = 0; f < 20; f++) events.push({ userId: `crowd${f}`, itemId: `hit${k}`, type: 'share' });
+    for (let f = 0; f < 3; f++)
+      for (let k = 0; k < 6; k++)
+        events.push({ userId: `nerd${f}`, itemId: `niche${k}`, type: 'view', watchRatio: 1 });
+    await engine.ingest({ events });
+    await engine.ingest({ events: [{ userId: 'u', itemId: 'niche0', type: 'view', watchRatio: 1 }] });
+    return (await engine.feed('u', 10)).items.filter((i) => i.reason.source === 'popular').length;
+  };
+  assert.equal(await build(1), 5);
+  assert.equal(await build(0.3), 3);
+});

@@ -1,0 +1,286 @@
+import { decay } from '../core/event-weight.js';
+import { pickExploration, spreadPositions } from '../core/exploration.js';
+import { Growable } from '../core/growable.js';
+import type { Random } from '../core/random.js';
+import { topK } from '../core/top-k.js';
+import type { EventType } from '../types.js';
+import type { EngineConfig } from './config.js';
+import { IdIndex } from './id-index.js';
+import type { OnlineState, UserState } from './online-state.js';
+
+const SUCCESS_TYPES: ReadonlySet<EventType> = new Set(['like', 'share', 'comment', 'follow']);
+const FAILURE_TYPES: ReadonlySet<EventType> = new Set(['skip', 'not_interested', 'report']);
+/** Pseudo-count of the global mean inside a category's or creator's prior. */
+const GROUP_PRIOR = 10;
+/** Recent positive items whose tags define where a user with history is explored. */
+const INTEREST_ITEMS = 20;
+/** Open exploration (no history, or the open share) draws from this many fresh items ... */
+const OPEN_FRESH = 200;
+/** ... and about this many random little-exposed items of the catalogue. */
+const OPEN_SAMPLE = 150;
+/** Never-shown, non-fresh items beyond this many are subsampled out of the pool (for speed). */
+const MAX_POOL = 300;
+const HOUR_MS = 3600 * 1000;
+
+/**
+ * Per-item outcomes for Thompson sampling, their category and creator means for the prior, each
+ * user's recent exploration (for the per-user bound), and the audit of explored impressions.
+ */
+export class ExplorationStats {
+  readonly successes = new Growable(Float64Array);
+  /** Explicit failures: skips, short views, not_interested. Unengaged impressions add to these. */
+  readonly failures = new Growable(Float64Array);
+  /** Audit: explored impressions served, per item. */
+  readonly explored = new Growable(Float64Array);
+  exploredTotal = 0;
+  private readonly groups = new IdIndex();
+  private readonly groupSuccesses = new Growable(Float64Array);
+  private readonly groupJudged = new Growable(Float64Array);
+  private readonly groupImpressions = new Growable(Float64Array);
+  private globalSuccesses = 0;
+  private globalJudged = 0;
+  private globalImpressions = 0;
+  /** User -> item -> 1 (success) or -1 (failure): one judgement per user and item. */
+  private readonly judged = new Map<number, Map<number, number>>();
+  /** User -> explored impressions, decayed with a one-hour half-life, and when. */
+  private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
+  private readonly successWatchRatio: number;
+  /** Group indices per item, valid while the item's record is the one they were computed for. */
+  private readonly groupCache: (readonly number[])[] = [];
+  private readonly groupCacheFor: unknown[] = [];
+
+  constructor(config: EngineConfig['exploration']) {
+    this.successWatchRatio = config.successWatchRatio;
+  }
+
+  /** The interned category and creator groups of item `i`, cached per record. */
+  groupsOf(state: OnlineState, i: number): readonly number[] {
+    const record = state.records[i];
+    const cached = this.groupCache[i];
+    if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
+    const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
+    this.groupCache[i] = keys;
+    this.groupCacheFor[i] = record;
+    return keys;
+  }
+
+  /** Counts one event; `keys` are the item's groups from {@link groupsOf}. */
+  observe(
+    u: number,
+    i: number,
+    type: EventType,
+    watchRatio: number | undefined,
+    keys: readonly number[],
+  ): void {
+    if (type === 'impression') {
+      for (const g of keys) this.groupImpressions.add(g, 1);
+      this.globalImpressions++;
+      return;
+    }
+    let outcome = 0;
+    if (SUCCESS_TYPES.has(type)) outcome = 1;
+    else if (FAILURE_TYPES.has(type)) outcome = -1;
+    else if (type === 'view' && watchRatio !== undefined)
+      outcome = watchRatio >= this.successWatchRatio ? 1 : -1;
+    if (outcome === 0) return;
+    let byItem = this.judged.get(u);
+    if (byItem === undefined) {
+      byItem = new Map();
+      this.judged.set(u, byItem);
+    }
+    const before = byItem.get(i) ?? 0;
+    if (outcome === 1 && before !== 1) {
+      if (before === -1) {
+        this.failures.add(i, -1);
+        for (const g of keys) this.groupJudged.add(g, -1);
+        this.globalJudged--;
+      }
+      this.successes.add(i, 1);
+      for (const g of keys) {
+        this.groupSuccesses.add(g, 1);
+        this.groupJudged.add(g, 1);
+      }
+      this.globalSuccesses++;
+      this.globalJudged++;
+      byItem.set(i, 1);
+    } else if (outcome === -1 && before === 0) {
+      this.failures.add(i, 1);
+      for (const g of keys) this.groupJudged.add(g, 1);
+      this.globalJudged++;
+      byItem.set(i, -1);
+    }
+  }
+
+  /** Trials of an item: its impressions, or its judgements when impressions are not reported. */
+  trials(i: number, impressions: number): number {
+    return Math.max(impressions, this.successes.get(i) + this.failures.get(i));
+  }
+
+  /** The prior success rate of an item: its groups' pooled rate, shrunk to the global rate. */
+  priorMean(keys: readonly number[]): number {
+    const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
+    const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
+    let s = globalMean * GROUP_PRIOR;
+    let t = GROUP_PRIOR;
+    for (const g of keys) {
+      s += this.groupSuccesses.get(g);
+      t += Math.max(this.groupImpressions.get(g), this.groupJudged.get(g));
+    }
+    return s / t;
+  }
+
+  /** Posterior mean success rate of item `i` with `impressions` (Beta prior of `strength` at its prior mean). */
+  posteriorMean(state: OnlineState, i: number, strength: number): number {
+    const s = this.successes.get(i);
+    const trials = this.trials(i, state.impressions.get(i));
+    return (s + this.priorMean(this.groupsOf(state, i)) * strength) / (trials + strength);
+  }
+
+  /** Explored impressions of user `u` in about the last hour. */
+  recentExploredOf(u: number, nowMs: number): number {
+    const r = this.recentExplored.get(u);
+    return r === undefined ? 0 : r.count * decay(nowMs - r.atMs, HOUR_MS);
+  }
+
+  /** Records explored impressions served to user `u` (-1 when unknown): the audit and the bound. */
+  recordServed(u: number, items: readonly number[], nowMs: number): void {
+    if (items.length === 0) return;
+    for (const i of items) this.explored.add(i, 1);
+    this.exploredTotal += items.length;
+    if (u < 0) return;
+    this.recentExplored.set(u, { count: this.recentExploredOf(u, nowMs) + items.length, atMs: nowMs });
+  }
+}
+
+/** The category and creator keys an item's prior is pooled over. */
+export function priorGroups(state: OnlineState, i: number): string[] {
+  const record = state.records[i];
+  const out: string[] = [];
+  const category = record?.category ?? record?.tags[0];
+  if (category !== undefined) out.push(`category:${category}`);
+  const c = state.creatorOf.get(i);
+  if (c >= 0) out.push(`creator:${c}`);
+  return out;
+}
+
+/** Why an item was explored: the user's recent item and tag it shares, when there is one. */
+export interface ExplorationPick {
+  sample: number;
+  because?: number;
+  tag?: string;
+}
+
+/**
+ * Reserves `floor(n * share)` slots of a feed (fewer when the user is at their hourly bound) for
+ * little-exposed items chosen by Thompson sampling, and moves them into `order` at positions spread
+ * through the first `n`. A user with history is explored within the tags of their recent positive
+ * items and declared interests, except for a share `openShare` of slots (so a new interest can be
+ * found); a user with only declared interests within those; a user with neither, and the open slots,
+ * among fresh items and a random sample of the catalogue.
+ */
+export function planExploration(
+  state: OnlineState,
+  config: EngineConfig,
+  u: number,
+  user: UserState | undefined,
+  order: number[],
+  n: number,
+  nowMs: number,
+  rng: Random,
+  excluded: (i: number) => boolean,
+): Map<number, ExplorationPick> {
+  const options = config.exploration;
+  const stats = state.exploration;
+  let slots = Math.floor(n * options.share);
+  if (u >= 0)
+    slots = Math.min(slots, Math.floor(options.maxPerUserPerHour - stats.recentExploredOf(u, nowMs)));
+  const picks = new Map<number, ExplorationPick>();
+  if (slots <= 0) return picks;
+  const head = new Set(order.slice(0, n));
+  const eligible = (i: number): boolean =>
+    !head.has(i) && !excluded(i) && state.impressions.get(i) < options.maxImpressions;
+
+  const recent = user?.recent.slice(-INTEREST_ITEMS) ?? [];
+  const tags = new Map<string, number>();
+  for (let r = recent.length - 1; r >= 0; r--) {
+    for (const tag of state.records[recent[r]!]?.tags ?? []) if (!tags.has(tag)) tags.set(tag, recent[r]!);
+  }
+  const declared = (u < 0 ? undefined : state.userRecords.get(u))?.controls.declared ?? [];
+  for (const d of declared) if (d.weight > 0 && !tags.has(d.tag)) tags.set(d.tag, -1);
+  // Stated interests without history are the best signal there is: no open slots then.
+  const openShare = recent.length === 0 ? (tags.size === 0 ? 1 : 0) : options.openShare;
+  let openSlots = 0;
+  for (let k = 0; k < slots; k++) if (rng.next() < openShare) openSlots++;
+  const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
+  if (openSlots < slots) {
+    const pool = new Map<number, { because?: number; tag: string }>();
+    for (const [tag, h] of tags) {
+      for (const i of state.itemsByTag.get(tag) ?? []) {
+        if (!pool.has(i) && eligible(i)) pool.set(i, h < 0 ? { tag } : { because: h, tag });
+      }
+    }
+    for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng)) {
+      chosen.push({ ...c, ...pool.get(c.item)! });
+    }
+  }
+  if (openSlots > 0) {
+    const taken = new Set(chosen.map((c) => c.item));
+    const pool = new Set<number>();
+    const fresh = topK(state.createdAt.data.subarray(0, state.itemCount), OPEN_FRESH, (i) => {
+      return nowMs - state.createdAt.get(i) > config.freshWindowMs || taken.has(i) || !eligible(i);
+    });
+    for (const i of fresh) pool.add(i);
+    for (let k = 0; k < OPEN_SAMPLE * 2 && state.itemCount > 0; k++) {
+      const i = rng.int(state.itemCount);
+      if (!taken.has(i) && eligible(i)) pool.add(i);
+    }
+    chosen.push(...thompson(state, config, [...pool], openSlots, nowMs, rng));
+  }
+  const positions = spreadPositions(n, chosen.length);
+  chosen.forEach((c, k) => {
+    const at = order.indexOf(c.item);
+    if (at >= 0) order.splice(at, 1);
+    order.splice(Math.min(positions[k]!, order.length), 0, c.item);
+    const pick: ExplorationPick = { sample: c.sample };
+    if (c.because !== undefined) pick.because = c.because;
+    if (c.tag !== undefined) pick.tag = c.tag;
+    picks.set(c.item, pick);
+  });
+  return picks;
+}
+
+/** Thompson sampling over a pool: each item's outcomes, its groups' prior, a boost while fresh. */
+function thompson(
+  state: OnlineState,
+  config: EngineConfig,
+  all: number[],
+  slots: number,
+  nowMs: number,
+  rng: Random,
+): { item: number; sample: number }[] {
+  if (all.length === 0 || slots <= 0) return [];
+  const options = config.exploration;
+  const stats = state.exploration;
+  // Fresh items and items with outcomes always stay; untried old items are subsampled for speed.
+  const keep = (i: number): boolean =>
+    nowMs - state.createdAt.get(i) <= config.freshWindowMs || stats.trials(i, state.impressions.get(i)) > 0;
+  const items =
+    all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
+  const successes = new Float64Array(items.length);
+  const failures = new Float64Array(items.length);
+  const priorMean = new Float64Array(items.length);
+  const boost = new Float64Array(items.length);
+  items.forEach((i, k) => {
+    successes[k] = stats.successes.get(i);
+    failures[k] = stats.trials(i, state.impressions.get(i)) - successes[k]!;
+    priorMean[k] = stats.priorMean(stats.groupsOf(state, i));
+    boost[k] = 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);
+  });
+  const picked = pickExploration(
+    { items, successes, failures, priorMean, boost },
+    slots,
+    options.priorStrength,
+    rng,
+  );
+  return picked.items.map((item, k) => ({ item, sample: picked.samples[k]! }));
+}

@@ -1,0 +1,151 @@
+import { decay } from '../core/event-weight.js';
+import { DecayedCounters, rankTrends, type TrendRule } from '../core/trends.js';
+import type { ItemRecord } from '../types.js';
+import type { EngineConfig } from './config.js';
+import { IdIndex } from './id-index.js';
+import { prefersChinese } from './reasons.js';
+
+export interface TrendingItem {
+  itemId: string;
+  /** Distinct engaged users (decayed) above what the item's own baseline predicts. */
+  score: number;
+  /** Short-horizon rate over the item's baseline rate: 1 is steady, larger is rising. */
+  velocity: number;
+  reason: string;
+}
+
+export interface TrendingTag {
+  tag: string;
+  score: number;
+  velocity: number;
+}
+
+export interface Trending {
+  items: TrendingItem[];
+  tags: TrendingTag[];
+}
+
+/** What the tracker needs of the catalogue; OnlineState provides it. */
+export interface TrendCatalogue {
+  readonly items: { id(index: number): string };
+  readonly records: readonly (ItemRecord | undefined)[];
+  isServable(i: number): boolean;
+}
+
+/** Below this engagement weight (a view under half watched) an event is not a vote for a trend. */
+const MIN_ENGAGEMENT = 0.5;
+/** Per-user credit maps are pruned of expired entries once they grow past this. */
+const PRUNE_AT = 2_048;
+
+/**
+ * Rising items and tags. Engagement is counted at two half-lives per item and per tag; a user counts
+ * at most once per item and per tag within `userCooldownMs`, and only in proportion to the history
+ * they had before (an account's first `trustItems` items earn it its vote), so neither one account
+ * repeating events nor a burst of brand-new accounts makes a trend.
+ *
+ * @example
+ * const trends = new TrendTracker(config.trends);
+ * trends.observe(user, item, ['cats'], 1, 12, at);
+ * trends.trending(state, 20, now);
+ */
+export class TrendTracker {
+  readonly items: DecayedCounters;
+  readonly tagCounters: DecayedCounters;
+  readonly tags = new IdIndex();
+  private readonly rule: TrendRule;
+  private readonly cooldownMs: number;
+  private readonly trustItems: number;
+  private readonly newItemBoost: number;
+  private readonly newItemHalfLifeMs: number;
+  /** User -> key -> when the user last counted for it; item keys are >= 0, tag t is -1 - t. */
+  private readonly credited = new Map<number, Map<number, number>>();
+
+  constructor(config: EngineConfig['trends']) {
+    const horizons = { shortHalfLifeMs: config.shortHalfLifeMs, longHalfLifeMs: config.longHalfLifeMs };
+    this.items = new DecayedCounters(horizons);
+    this.tagCounters = new DecayedCounters(horizons);
+    this.rule = {
+      ...horizons,
+      minSupport: config.minSupport,
+      minVelocity: config.minVelocity,
+      pseudoCount: 1,
+      youngMs: config.youngMs,
+    };
+    this.cooldownMs = config.userCooldownMs;
+    this.trustItems = config.trustItems;
+    this.newItemBoost = config.newItemBoost;
+    this.newItemHalfLifeMs = config.newItemHalfLifeMs;
+  }
+
+  /**
+   * Counts one event of user `u` on item `i`. `weight` is the event's engagement weight and
+   * `priorItems` how many distinct items the user had engaged with before this event.
+   */
+  observe(
+    u: number,
+    i: number,
+    tags: readonly string[],
+    weight: number,
+    priorItems: number,
+    atMs: number,
+  ): void {
+    if (weight < MIN_ENGAGEMENT) return;
+    const trust = this.trustItems <= 0 ? 1 : Math.min(1, priorItems / this.trustItems);
+    if (trust <= 0) return;
+    let credited = this.credited.get(u);
+    if (credited === undefined) {
+      credited = new Map();
+      this.credited.set(u, credited);
+    }
+    if (this.claim(credited, i, atMs)) this.items.add(i, trust, atMs);
+    for (const tag of tags) {
+      const t = this.tags.intern(tag);
+      if (this.claim(credited, -1 - t, atMs)) this.tagCounters.add(t, trust, atMs);
+    }
+    if (credited.size > PRUNE_AT) {
+      for (const [key, at] of credited) if (atMs - at >= this.cooldownMs) credited.delete(key);
+    }
+  }
+
+  /** The `n` items and tags rising the most at `nowMs`; hidden items are left out. */
+  trending(catalogue: TrendCatalogue, n: number, nowMs: number): Trending {
+    // New items rank ahead of old ones rising as much: a new trend is what this list is for.
+    const freshness = (i: number): number =>
+      1 + this.newItemBoost * decay(nowMs - (catalogue.records[i]?.createdAt ?? 0), this.newItemHalfLifeMs);
+    const skip = (i: number): boolean => !catalogue.isServable(i);
+    const items = rankTrends(this.items, n, nowMs, this.rule, skip, freshness).map((t) => {
+      const record = catalogue.records[t.key];
+      return {
+        itemId: catalogue.items.id(t.key),
+        score: round(t.score),
+        velocity: round(t.velocity),
+        reason: trendText(t.score / freshness(t.key), t.velocity, prefersChinese(record)),
+      };
+    });
+    const tags = rankTrends(this.tagCounters, n, nowMs, this.rule).map((t) => ({
+      tag: this.tags.id(t.key),
+      score: round(t.score),
+      velocity: round(t.velocity),
+    }));
+    return { items, tags };
+  }
+
+  private claim(credited: Map<number, number>, key: number, atMs: number): boolean {
+    const last = credited.get(key);
+    if (last !== undefined && atMs - last < this.cooldownMs) return false;
+    credited.set(key, atMs);
+    return true;
+  }
+}
+
+function trendText(score: number, velocity: number, zh: boolean): string {
+  const people = Math.max(1, Math.round(score));
+  const times = velocity >= 10 ? Math.round(velocity).toString() : velocity.toFixed(1);
+  return zh
+    ? `最近多了约${people}位观众，是平时的${times}倍`
+    : `About ${people} more viewers than usual lately, ${times}× its usual rate`;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

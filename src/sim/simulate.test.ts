@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { formatReport } from '../cli/simulate.js';
+import { defaultKuaiRecDir, generateCatalogue, KUAIREC_CAPTIONS, readKuaiRecCatalogue } from './catalogue.js';
+import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationOptions } from './simulate.js';
+
+const TINY: SimulationOptions = {
+  ...DEFAULT_SIMULATION_OPTIONS,
+  users: 24,
+  rounds: 8,
+  seed: 5,
+  newItemShare: 0.05,
+};
+
+test('a simulation on a tiny generated catalogue reports curves, shares, adaptation, new items and targets', async () => {
+  const items = generateCatalogue({ items: 300, categories: 8, seed: 5 });
+  const report = await runSimulation(items, TINY);
+  assert.deepEqual(
+    report.policies.map((p) => p.name),
+    ['setlist', 'random', 'popularity', 'oracle'],
+  );
+  for (const p of report.policies) {
+    assert.equal(p.curve.length, TINY.rounds);
+    assert.ok(p.lastQuarter > 0 && p.lastQuarter < 1);
+    assert.ok(p.coverage > 0 && p.coverage <= 1);
+    assert.ok(p.adaptation.shifted > 0);
+    assert.ok(p.newItems.counted > 0);
+  }
+  const [setlist, random, , oracle] = report.policies;
+  assert.equal(oracle?.oracleShare, 1);
+  assert.ok(oracle!.lastQuarter > random!.lastQuarter);
+  assert.ok(setlist!.sources.some((s) => s.source === 'exploration'));
+  assert.notEqual(report.trending, null);
+  assert.deepEqual(
+    report.targets.map((t) => t.target),
+    ['>= 0.70', '>= 1.30', '>= 0.90', '>= 0.50'],
+  );
+  const text = formatReport(report);
+  assert.match(text, /learning curve/);
+  assert.match(text, /new items with >= 20 impressions in their first hour/);
+});
+
+test('a simulation is reproducible from its seed', async () => {
+  const items = generateCatalogue({ items: 200, categories: 6, seed: 9 });
+  const options: SimulationOptions = { ...TINY, users: 12, rounds: 4, policies: ['setlist', 'popularity'] };
+  const strip = (r: Awaited<ReturnType<typeof runSimulation>>) =>
+    r.policies.map(({ elapsedMs: _, ...rest }) => rest);
+  assert.deepEqual(strip(await runSimulation(items, options)), strip(await runSimulation(items, options)));
+});
+
+test('the KuaiRec catalogue loads whole, bare carriage returns included, and drives a short simulation', async (t) => {
+  const dir = defaultKuaiRecDir();
+  if (!existsSync(join(dir, KUAIREC_CAPTIONS))) {
+    assert.notEqual(
+      process.env.CI,
+      'true',
+      `KuaiRec data missing in ${dir}: CI needs it (set SETLIST_DATA_DIR)`,
+    );
+    t.skip(`KuaiRec data not found in ${dir}; set SETLIST_DATA_DIR to run this test`);
+    return;
+  }
+  const items = readKuaiRecCatalogue(dir);
+  assert.equal(items.length, 10_728);
+  assert.equal(new Set(items.map((i) => i.category)).size, 39);
+  const video1378 = items.find((i) => i.id === 'kr1378');
+  assert.ok(video1378?.caption?.includes('\r'));
+  const report = await runSimulation(items, {
+    ...DEFAULT_SIMULATION_OPTIONS,
+    users: 20,
+    rounds: 4,
+    policies: ['setlist', 'oracle'],
+  });
+  assert.equal(report.options.items, 10_728);
+  assert.ok(report.policies[0]!.lastQuarter > 0);
+});
