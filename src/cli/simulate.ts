@@ -9,6 +9,7 @@ import {
 } from '../sim/catalogue.js';
 import type { PolicyName } from '../sim/policies.js';
 import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationReport } from '../sim/simulate.js';
+import { saveReport } from './reports.js';
 
 interface SimulateCliOptions {
   users: number;
@@ -19,6 +20,7 @@ interface SimulateCliOptions {
   synthetic?: number;
   policies: string;
   json?: boolean;
+  db?: string;
 }
 
 const POLICIES: readonly PolicyName[] = ['setlist', 'random', 'popularity', 'oracle'];
@@ -93,6 +95,7 @@ export function registerSimulate(program: Command): void {
     .option('--synthetic <items>', 'use a generated catalogue of this many items instead of KuaiRec', int)
     .option('--policies <list>', 'comma-separated policies to run', POLICIES.join(','))
     .option('--json', 'print the report as JSON')
+    .option('--db <path>', "save the report into this database for the dashboard's quality page")
     .action(async (opts: SimulateCliOptions) => {
       const policies = opts.policies.split(',').map((p) => p.trim()) as PolicyName[];
       const unknown = policies.filter((p) => !POLICIES.includes(p));
@@ -128,5 +131,6 @@ export function registerSimulate(program: Command): void {
         console.log(formatReport(report));
         console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`);
       }
+      if (opts.db !== undefined) await saveReport(opts.db, 'simulate', report);
     });
 }

@@ -152,6 +152,8 @@ export interface UserProfile {
   declared?: DeclaredInterest[];
   /** Ids of the facets the user muted. */
   muted?: string[];
+  /** The items the user engaged with most recently, newest first. */
+  recent?: { itemId: string; at: number; weight: number }[];
 }
 
 export interface ProfilePatch {

@@ -25,7 +25,7 @@ import {
   labelTrainingItems,
   trainLabelsInWorker,
 } from './labels.js';
-import { OnlineState } from './online-state.js';
+import { OnlineState, type UserState } from './online-state.js';
 import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
 import type { Trending } from './trends.js';
@@ -162,6 +162,8 @@ export interface UserProfile {
   facets: FacetView[];
   declared: { tag: string; weight: number }[];
   muted: string[];
+  /** The items the user engaged with most recently, newest first, with their signed signal. */
+  recent: { itemId: string; at: number; weight: number }[];
 }
 
 /**
@@ -319,7 +321,9 @@ export function createEngine(options: EngineOptions): Engine {
     const u = state.users.get(id);
     const controls = (u < 0 ? undefined : state.userRecords.get(u)?.controls) ?? { muted: [], declared: [] };
     const facets = u < 0 ? [] : facetIndex.facets(u, now(), controls.muted).map((f) => facetView(state, f));
-    return { userId: id, facets, declared: controls.declared, muted: controls.muted };
+    const user = u < 0 ? undefined : state.userStates[u];
+    const recent = user === undefined ? [] : recentHistory(state, user, PROFILE_RECENT_ITEMS);
+    return { userId: id, facets, declared: controls.declared, muted: controls.muted, recent };
   };
 
   const existingItem = (id: string): ItemRecord | undefined => {
@@ -723,6 +727,18 @@ export function createEngine(options: EngineOptions): Engine {
       return snapshots.get(name);
     },
   };
+}
+
+/** How many recent items the profile lists. */
+const PROFILE_RECENT_ITEMS = 20;
+
+function recentHistory(state: OnlineState, user: UserState, n: number): UserProfile['recent'] {
+  const entries = [...user.lastAt.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n);
+  return entries.map(([item, at]) => ({
+    itemId: state.items.id(item),
+    at,
+    weight: Math.round((user.weights.get(item) ?? 0) * 1e4) / 1e4,
+  }));
 }
 
 /** The store snapshot name of the serving model. */

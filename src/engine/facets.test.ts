@@ -116,3 +116,12 @@ test('a profile patch with nothing in it is rejected', async () => {
   const { engine } = await beautyVlogger();
   await assert.rejects(() => engine.patchProfile('vlogger', {}), /at least one of mute, unmute, declare/);
 });
+
+test('the profile lists the most recent items first with their signal', async () => {
+  const { engine } = await beautyVlogger();
+  const { recent } = await engine.profile('vlogger');
+  assert.equal(recent.length, 20);
+  assert.equal(recent[0]!.itemId, 'game-7');
+  assert.ok(recent[0]!.at >= recent[1]!.at);
+  assert.equal(recent[0]!.weight, 0.9);
+});

@@ -1,3 +1,4 @@
+import uPlot from 'uplot';
 import type { FeedResponse } from '../../client/index.js';
 import { client, itemRecord, load, recentUsers, unavailable } from '../api.js';
 import { barChart } from '../charts.js';
@@ -25,6 +26,22 @@ interface EvalReport {
   blend?: { test: RankingMetrics };
 }
 
+/** The JSON that `setlist simulate` saves: one learning curve and summary per policy. */
+interface SimulateReport {
+  policies: {
+    name: string;
+    curve: number[];
+    lastQuarter: number;
+    oracleShare: number | null;
+    newItems: { share: number };
+    coverage?: number;
+  }[];
+}
+
+function isSimulateReport(value: unknown): value is SimulateReport {
+  return typeof value === 'object' && value !== null && Array.isArray((value as SimulateReport).policies);
+}
+
 function isEvalReport(value: unknown): value is EvalReport {
   return typeof value === 'object' && value !== null && Array.isArray((value as EvalReport).models);
 }
@@ -32,6 +49,17 @@ function isEvalReport(value: unknown): value is EvalReport {
 /** Flattens eval reports into rows of named metrics; other reports pass through. */
 export function reportRows(list: unknown[]): QualityReport[] {
   return list.flatMap((r): QualityReport[] => {
+    if (isSimulateReport(r)) {
+      return r.policies.map((p) => ({
+        name: `simulate: ${p.name}`,
+        metrics: {
+          'watch ratio (last quarter)': p.lastQuarter,
+          ...(p.oracleShare === null ? {} : { 'share of oracle': p.oracleShare }),
+          'new items reached': p.newItems.share,
+          ...(p.coverage === undefined ? {} : { coverage: p.coverage }),
+        },
+      }));
+    }
     if (!isEvalReport(r)) return [r as QualityReport];
     const dataset = r.source;
     const row = (name: string, m: RankingMetrics): QualityReport => ({
@@ -73,7 +101,9 @@ export async function qualityPage(ctx: PageContext): Promise<void> {
       );
       return;
     }
-    const list = reportRows(Array.isArray(result.value) ? result.value : (result.value.reports ?? []));
+    const raw: unknown[] = Array.isArray(result.value) ? result.value : (result.value.reports ?? []);
+    const list = reportRows(raw);
+    const simulation = raw.find(isSimulateReport);
     const metricNames = [...new Set(list.flatMap((r) => Object.keys(r.metrics ?? {})))];
     fill(
       reports,
@@ -120,6 +150,7 @@ export async function qualityPage(ctx: PageContext): Promise<void> {
           ),
         ),
       ),
+      simulation === undefined ? null : learningCurves(simulation),
     );
   }
 
@@ -187,4 +218,43 @@ export async function qualityPage(ctx: PageContext): Promise<void> {
       ),
     );
   }
+}
+
+const CURVE_COLOURS: Record<string, string> = {
+  setlist: '#d9480f',
+  oracle: '#2b8a3e',
+  popularity: '#1971c2',
+  random: '#868e96',
+};
+
+/** The learning curve of every simulated policy: mean watch ratio per round. */
+function learningCurves(report: SimulateReport): HTMLElement {
+  const el = h('div', { class: 'chart learning-curves', id: 'learning-curves' });
+  const rounds = Math.max(...report.policies.map((p) => p.curve.length));
+  const data = [
+    Array.from({ length: rounds }, (_, r) => r + 1),
+    ...report.policies.map((p) => Array.from({ length: rounds }, (_, r) => p.curve[r] ?? null)),
+  ];
+  const section = h('div', null, h('h3', null, 'Learning curves (setlist simulate)'), el);
+  requestAnimationFrame(() => {
+    new uPlot(
+      {
+        width: Math.max(280, el.clientWidth),
+        height: 240,
+        scales: { x: { time: false } },
+        axes: [{ label: 'round' }, { label: 'mean watch ratio' }],
+        series: [
+          {},
+          ...report.policies.map((p) => ({
+            label: p.name,
+            stroke: CURVE_COLOURS[p.name] ?? '#495057',
+            width: 2,
+          })),
+        ],
+      },
+      data as uPlot.AlignedData,
+      el,
+    );
+  });
+  return section;
 }
