@@ -4,7 +4,7 @@ import pg from 'pg';
 import {
   createPostgresStore,
   type EventRow,
-  mapError,
+  inTransaction,
   rowToEvent,
 } from '../store/postgres/postgres-store.js';
 import type { StoredEvent } from '../types.js';
@@ -106,35 +106,13 @@ export function createStreamWorker(options: StreamWorkerOptions): StreamWorker {
     modelVersion: 0,
   };
 
-  const transaction = async <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (cause) {
-      throw mapError(cause);
-    }
-    // A connection lost mid-transaction is reported by the query that fails; the event would crash us.
-    const ignore = (): void => {};
-    client.on('error', ignore);
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      await client.query('INSERT INTO worker_state (name, watermark) VALUES ($1, 0) ON CONFLICT DO NOTHING', [
+  const transaction = <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inTransaction(pool, async (c) => {
+      await c.query('INSERT INTO worker_state (name, watermark) VALUES ($1, 0) ON CONFLICT DO NOTHING', [
         LEDGER,
       ]);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (cause) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw mapError(cause);
-    } finally {
-      client.off('error', ignore);
-      client.release(broken);
-    }
-  };
+      return work(c);
+    });
 
   const lockWatermark = async (c: pg.PoolClient): Promise<number> => {
     const { rows } = await c.query<{ watermark: string }>(

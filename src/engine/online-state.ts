@@ -1,6 +1,6 @@
-import { type Cooccurrence, createCooccurrence } from '../core/cooccurrence.js';
 import { eventWeight } from '../core/event-weight.js';
 import { Growable } from '../core/growable.js';
+import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';

@@ -1,8 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Csr } from '../core/csr.js';
 import type { FitResult, Model, TransferableModel } from '../core/model.js';
 import { modelFromTransferable, transferList } from '../core/model-codec.js';
 import { type FittedCandidate, fitGrid, type ModelParams } from '../core/model-fitters.js';
+import { startWorker } from './start-worker.js';
 
 /**
  * Training off the request path: jobs (a model kind and a grid of parameter sets) run in
@@ -116,7 +117,7 @@ export function createTrainerPool(options: TrainerOptions = {}): TrainerPool {
   };
 
   const spawn = (): Worker => {
-    const worker = startTrainWorker();
+    const worker = startWorker('train-worker', import.meta.url);
     all.push(worker);
     worker.on('message', (message: TrainJobMessage) => {
       const job = busy.get(worker);
@@ -190,19 +191,6 @@ function candidateFromMessage(c: NonNullable<TrainJobMessage['candidates']>[numb
 
 function plainCsr(x: Csr): Csr {
   return { rows: x.rows, cols: x.cols, indptr: x.indptr, indices: x.indices, values: x.values };
-}
-
-/**
- * Starts the worker entry beside this file: `train-worker.js` once compiled; under tsx (source
- * `.ts`), a bootstrap that registers tsx inside the worker first, since Node 20 does not apply the
- * parent's `--import tsx` loader hooks to a worker's entry module.
- */
-function startTrainWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./train-worker.js', import.meta.url));
-  const entry = new URL('./train-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
 }
 
 /** What is known about an item when looking for a fallback vector. */

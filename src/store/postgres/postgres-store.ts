@@ -80,34 +80,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     }
   };
 
-  const transaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (cause) {
-      throw mapError(cause);
-    }
-    // A connection lost mid-transaction is reported by the query that fails; the event would crash us.
-    const ignore = (): void => {};
-    client.on('error', ignore);
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (cause) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
-      }
-      throw mapError(cause);
-    } finally {
-      client.off('error', ignore);
-      client.release(broken);
-    }
-  };
+  const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inTransaction(pool, work);
 
   return {
     kind: 'postgres',
@@ -376,4 +350,40 @@ export function mapError(cause: unknown): SetlistError {
     message: `Postgres failed: ${message.slice(0, 300)}`,
     cause,
   });
+}
+
+/**
+ * Runs `work` in one transaction on a pooled connection: COMMIT on success, ROLLBACK and a
+ * SetlistError on failure; a connection whose ROLLBACK failed is discarded, not returned to the pool.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (cause) {
+    throw mapError(cause);
+  }
+  // A connection lost mid-transaction is reported by the query that fails; the event would crash us.
+  const ignore = (): void => {};
+  client.on('error', ignore);
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (cause) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true;
+    }
+    throw mapError(cause);
+  } finally {
+    client.off('error', ignore);
+    client.release(broken);
+  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createCooccurrence } from './cooccurrence.js';
+import { createCooccurrence } from './online-cooccurrence.js';
 
 test('similarity is the shrunk cosine of co-occurrence counts', () => {
   const g = createCooccurrence({ shrink: 10 });
