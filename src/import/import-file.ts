@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import { checkTime, eventSchema, idSchema, itemFieldsSchema, validate } from '../engine/validate.js';
-import { coerceCsvRow, parseCsv, type Row, type RowError, readJsonLines } from './rows.js';
+import { coerceCsvRow, parseCsvRows, type Row, type RowError, readJsonLines } from './rows.js';
 
 export interface ImportSummary {
   file: string;
@@ -59,7 +59,7 @@ export async function importFile(
 
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') {
-    const { rows, errors } = parseCsv(await readFile(path, 'utf8'));
+    const { rows, errors } = parseCsvRows(await readFile(path, 'utf8'));
     for (const e of errors) await take(e);
     const numeric = kind === 'events' ? ['at', 'watchMs', 'watchRatio'] : ['createdAt', 'durationMs'];
     for (const row of rows) await take({ line: row.line, value: coerceCsvRow(row.value, numeric, ['tags']) });

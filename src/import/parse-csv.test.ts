@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCsv } from './parse-csv.js';
+import { parseCsv, parseCsvRecords } from './parse-csv.js';
 
 test('plain records split on commas and line feeds', () => {
   assert.deepEqual(parseCsv('a,b\n1,2\n'), [
@@ -41,4 +41,19 @@ test('a quote inside an unquoted field is content', () => {
 
 test('a byte-order mark is dropped', () => {
   assert.deepEqual(parseCsv('\ufeffa,b\n'), [['a', 'b']]);
+});
+
+test('each record carries the line it starts on, counting line feeds inside quotes', () => {
+  const { records, unterminatedLine } = parseCsvRecords('id,caption\n1,"a\nb\nc"\r\n2,x\rmore\n3,y');
+  assert.deepEqual(
+    records.map((r) => r.line),
+    [1, 2, 5, 6],
+  );
+  assert.equal(unterminatedLine, undefined);
+});
+
+test('an unterminated quoted field reports the line its record starts on', () => {
+  const { records, unterminatedLine } = parseCsvRecords('id,caption\n1,ok\n2,"never\nclosed\n');
+  assert.equal(unterminatedLine, 3);
+  assert.deepEqual(records.at(-1), { line: 3, fields: ['2', 'never\nclosed\n'] });
 });

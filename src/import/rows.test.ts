@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { coerceCsvRow, parseCsv } from './rows.js';
+import { coerceCsvRow, parseCsvRows } from './rows.js';
 
 test('quoted fields keep commas, quotes and line breaks', () => {
-  const { rows, errors } = parseCsv('id,caption\nv1,"a, ""b""\nc"\nv2,plain\n');
+  const { rows, errors } = parseCsvRows('id,caption\nv1,"a, ""b""\nc"\nv2,plain\n');
   assert.deepEqual(errors, []);
   assert.deepEqual(
     rows.map((r) => [r.line, r.value.caption]),
@@ -15,7 +15,7 @@ test('quoted fields keep commas, quotes and line breaks', () => {
 });
 
 test('a bare carriage return inside an unquoted field stays in the field', () => {
-  const { rows } = parseCsv('id,caption\r\nv1,line\rmore\r\nv2,x\r\n');
+  const { rows } = parseCsvRows('id,caption\r\nv1,line\rmore\r\nv2,x\r\n');
   assert.deepEqual(
     rows.map((r) => r.value.caption),
     ['line\rmore', 'x'],
@@ -23,7 +23,7 @@ test('a bare carriage return inside an unquoted field stays in the field', () =>
 });
 
 test('a row with the wrong number of columns is an error with its line number', () => {
-  const { rows, errors } = parseCsv('a,b\n1,2\n3\n');
+  const { rows, errors } = parseCsvRows('a,b\n1,2\n3\n');
   assert.equal(rows.length, 1);
   assert.deepEqual(errors, [{ line: 3, message: 'expected 2 columns, found 1' }]);
 });

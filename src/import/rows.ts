@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { parseCsvRecords } from './parse-csv.js';
 
 /** One parsed input row with its 1-based line number in the source file. */
 export interface Row {
@@ -13,58 +14,17 @@ export interface RowError {
 }
 
 /**
- * Parses CSV text (RFC 4180: quoted fields may hold commas, quotes and line breaks) into records
- * keyed by the header row. A bare CR inside an unquoted field is kept as part of the field.
+ * Parses CSV text (by the rules of {@link parseCsvRecords}) into records keyed by the header row,
+ * each with its line number; a record with the wrong number of columns is an error for its line.
  *
  * @example
- * parseCsv('id,tags\nv1,"a|b"\n'); // [{ line: 2, value: { id: 'v1', tags: 'a|b' } }]
+ * parseCsvRows('id,tags\nv1,"a|b"\n'); // { rows: [{ line: 2, value: { id: 'v1', tags: 'a|b' } }], errors: [] }
  */
-export function parseCsv(text: string): { rows: Row[]; errors: RowError[] } {
-  const records: { line: number; fields: string[] }[] = [];
+export function parseCsvRows(text: string): { rows: Row[]; errors: RowError[] } {
+  const { records, unterminatedLine } = parseCsvRecords(text);
   const errors: RowError[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  let line = 1;
-  let recordLine = 1;
-  let i = 0;
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          inQuotes = false;
-        }
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-    } else if (ch === '"' && field === '') {
-      inQuotes = true;
-    } else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else if (ch === '\n' || (ch === '\r' && text[i + 1] === '\n')) {
-      if (ch === '\r') i++;
-      fields.push(field);
-      records.push({ line: recordLine, fields });
-      fields = [];
-      field = '';
-      line++;
-      recordLine = line;
-    } else {
-      field += ch;
-    }
-  }
-  if (inQuotes) errors.push({ line: recordLine, message: 'unterminated quoted field' });
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    records.push({ line: recordLine, fields });
-  }
+  if (unterminatedLine !== undefined)
+    errors.push({ line: unterminatedLine, message: 'unterminated quoted field' });
   const header = records.shift();
   if (header === undefined) return { rows: [], errors };
   const names = header.fields.map((h) => h.trim());

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRandom } from '../core/random.js';
-import { parseCsv } from '../import/rows.js';
+import { parseCsvRows } from '../import/rows.js';
 
 /** One item of a simulated catalogue. */
 export interface SimItem {
@@ -38,7 +38,7 @@ export function defaultKuaiRecDir(env: NodeJS.ProcessEnv = process.env): string 
  * const items = readKuaiRecCatalogue(defaultKuaiRecDir()); // 10,728 items
  */
 export function readKuaiRecCatalogue(dir: string): SimItem[] {
-  const { rows, errors } = parseCsv(readFileSync(join(dir, KUAIREC_CAPTIONS), 'utf8'));
+  const { rows, errors } = parseCsvRows(readFileSync(join(dir, KUAIREC_CAPTIONS), 'utf8'));
   if (errors.length > 0) {
     const e = errors[0]!;
     throw new Error(`${join(dir, KUAIREC_CAPTIONS)}:${e.line}: ${e.message}`);
