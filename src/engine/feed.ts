@@ -102,9 +102,9 @@ export function buildFeed(
     if (!state.isServable(i)) return true;
     if (hasBlockedTag(i)) return true;
     if (user === undefined) return false;
-    if (user.seen.has(i)) return true;
+    if (user.hasSeen(i)) return true;
     const c = state.creatorOf.get(i);
-    return c >= 0 && (user.creatorStrikes.get(c) ?? 0) >= CREATOR_BLOCK_STRIKES;
+    return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES;
   };
 
   const candidates = new Map<number, Candidate>();
@@ -157,7 +157,7 @@ export function buildFeed(
         if (c !== undefined && c.because.length === 0) c.because.push(...recentSeeds.slice().reverse());
       });
     }
-    for (const creator of user.followed) {
+    for (const creator of user.followed ?? []) {
       for (const j of state.itemsByCreator.get(creator) ?? []) {
         const age = nowMs - state.createdAt.get(j);
         offer(j, 'follow', decay(age, config.freshWindowMs));
@@ -192,7 +192,7 @@ export function buildFeed(
 
   const ranked = blend(
     candidates,
-    user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
+    user === undefined ? undefined : (c) => user.strikesOf(c),
     state,
     affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );

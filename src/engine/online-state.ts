@@ -1,31 +1,49 @@
 import { eventWeight } from '../core/event-weight.js';
 import { Growable } from '../core/growable.js';
 import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
+import { UserItems, UserItemsColumn } from '../core/user-items.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';
 import { IdIndex } from './id-index.js';
 import { TrendTracker } from './trends.js';
 
-/** What the engine knows of one user from their events, updated on every event. */
-export interface UserState {
-  /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
-  weights: Map<number, number>;
-  /** Item index -> time of the user's last event on it. */
-  lastAt: Map<number, number>;
+/**
+ * What the engine knows of one user from their events, updated on every event. Per-item signals
+ * live in one compact {@link UserItems} table; `weights`, `lastAt` and `seen` are Map-like views of it.
+ */
+export class UserState {
+  /** Per item the user engaged with (viewed, skipped, ...): signed weight, last event time, credit. */
+  readonly items = new UserItems();
   /** Items with positive weight, oldest first, at most `recentItems`. */
-  recent: number[];
-  /** Items the user has engaged with (viewed, skipped, ...): never served to them again. */
-  seen: Set<number>;
-  /** Creator index -> how many of their items the user marked not_interested. */
-  creatorStrikes: Map<number, number>;
-  followed: Set<number>;
-  lastEventAt: number;
+  recent: number[] = [];
+  /** Creator index -> how many of their items the user marked not_interested; created on first use. */
+  creatorStrikes: Map<number, number> | undefined;
+  followed: Set<number> | undefined;
+  lastEventAt = 0;
   /** Time of the user's earliest event: an account's age for burst damping. */
-  firstEventAt: number;
-  eventCount: number;
-  /** Item index -> popularity actually credited, where burst damping made it less than the weight. */
-  credit: Map<number, number>;
+  firstEventAt = Number.POSITIVE_INFINITY;
+  eventCount = 0;
+
+  /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
+  get weights(): ReadonlyMap<number, number> {
+    return new UserItemsColumn(this.items, 'weight');
+  }
+  /** Item index -> time of the user's last event on it. */
+  get lastAt(): ReadonlyMap<number, number> {
+    return new UserItemsColumn(this.items, 'lastAt');
+  }
+  /** Items the user has engaged with: never served to them again. */
+  get seen(): { has(item: number): boolean; readonly size: number } {
+    return this.weights;
+  }
+  /** Whether the user engaged with item `i` (any event but an impression). */
+  hasSeen(i: number): boolean {
+    return this.items.find(i) >= 0;
+  }
+  strikesOf(creator: number): number {
+    return this.creatorStrikes?.get(creator) ?? 0;
+  }
 }
 
 /** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
@@ -33,6 +51,7 @@ const INTEREST_WEIGHT = 0.5;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
+const NO_TAGS: readonly string[] = [];
 
 /**
  * The in-memory, online part of the engine: the catalogue in dense arrays, per-user state,
@@ -105,18 +124,7 @@ export class OnlineState {
   userState(u: number): UserState {
     let s = this.userStates[u];
     if (s === undefined) {
-      s = {
-        weights: new Map(),
-        lastAt: new Map(),
-        recent: [],
-        seen: new Set(),
-        creatorStrikes: new Map(),
-        followed: new Set(),
-        lastEventAt: 0,
-        firstEventAt: Number.POSITIVE_INFINITY,
-        eventCount: 0,
-        credit: new Map(),
-      };
+      s = new UserState();
       this.userStates[u] = s;
     }
     return s;
@@ -139,23 +147,29 @@ export class OnlineState {
       this.impressions.add(i, 1);
       return;
     }
-    const priorItems = s.seen.size - (s.seen.has(i) ? 1 : 0);
-    s.seen.add(i);
-    s.lastAt.set(i, event.at);
+    const table = s.items;
+    let e = table.find(i);
+    const priorItems = e < 0 ? table.size : table.size - 1;
+    if (e < 0) e = table.insert(i);
+    table.setLastAt(e, event.at);
     const creator = this.creatorOf.get(i);
     if (event.type === 'not_interested' && creator >= 0) {
+      s.creatorStrikes ??= new Map();
       s.creatorStrikes.set(creator, (s.creatorStrikes.get(creator) ?? 0) + 1);
     }
-    if (event.type === 'follow' && creator >= 0) s.followed.add(creator);
+    if (event.type === 'follow' && creator >= 0) {
+      s.followed ??= new Set();
+      s.followed.add(creator);
+    }
 
     const cap = this.config.maxUserItemWeight;
-    const prev = s.weights.get(i) ?? 0;
+    const prev = table.weight(e);
     const weight = eventWeight(event.type, watchRatio);
     const next = Math.max(-cap, Math.min(cap, prev + weight));
-    this.trends.observe(u, i, this.records[i]?.tags ?? [], weight, priorItems, event.at);
-    s.weights.set(i, next);
+    this.trends.observe(u, i, this.records[i]?.tags ?? NO_TAGS, weight, priorItems, event.at);
+    table.setWeight(e, next);
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
-    this.creditPopularity(s, i, prev, next, event.at);
+    this.creditPopularity(s, e, i, prev, next, event.at);
     if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
       this.cooccurrence.addUserItem(i, s.recent);
       s.recent.push(i);
@@ -186,8 +200,7 @@ export class OnlineState {
   /** Whether burst damping applies to this user's contributions at `atMs`. */
   isNewAccount(s: UserState, atMs: number): boolean {
     return (
-      s.weights.size < this.config.newAccountMinItems ||
-      atMs - s.firstEventAt < this.config.newAccountMinAgeMs
+      s.items.size < this.config.newAccountMinItems || atMs - s.firstEventAt < this.config.newAccountMinAgeMs
     );
   }
 
@@ -197,8 +210,16 @@ export class OnlineState {
    * hammering one item adds at most the budget (plus a multiple of established support); decreases
    * take back at most what was credited.
    */
-  private creditPopularity(s: UserState, i: number, prev: number, next: number, atMs: number): void {
-    const before = s.credit.get(i) ?? Math.max(0, prev);
+  private creditPopularity(
+    s: UserState,
+    e: number,
+    i: number,
+    prev: number,
+    next: number,
+    atMs: number,
+  ): void {
+    const credited = s.items.credit(e);
+    const before = Number.isNaN(credited) ? Math.max(0, prev) : credited;
     const target = Math.max(0, next);
     let after = target;
     if (target > before) {
@@ -220,8 +241,7 @@ export class OnlineState {
         this.burstEstablished.add(i, want);
       }
     }
-    if (after === target) s.credit.delete(i);
-    else s.credit.set(i, after);
+    s.items.setCredit(e, after === target ? Number.NaN : after);
     if (after !== before) this.addPopularity(i, after - before, atMs);
   }
 
