@@ -1,6 +1,8 @@
 import { eventWeight } from '../core/event-weight.js';
 import { Growable } from '../core/growable.js';
 import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
+import { topK, topKOf } from '../core/top-k.js';
+import { TopPool } from '../core/top-pool.js';
 import { UserItems, UserItemsColumn } from '../core/user-items.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
@@ -25,13 +27,18 @@ export class UserState {
   firstEventAt = Number.POSITIVE_INFINITY;
   eventCount = 0;
 
+  private weightsView: UserItemsColumn | undefined;
+  private lastAtView: UserItemsColumn | undefined;
+
   /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
   get weights(): ReadonlyMap<number, number> {
-    return new UserItemsColumn(this.items, 'weight');
+    this.weightsView ??= new UserItemsColumn(this.items, 'weight');
+    return this.weightsView;
   }
   /** Item index -> time of the user's last event on it. */
   get lastAt(): ReadonlyMap<number, number> {
-    return new UserItemsColumn(this.items, 'lastAt');
+    this.lastAtView ??= new UserItemsColumn(this.items, 'lastAt');
+    return this.lastAtView;
   }
   /** Items the user has engaged with: never served to them again. */
   get seen(): { has(item: number): boolean; readonly size: number } {
@@ -52,6 +59,9 @@ const INTEREST_WEIGHT = 0.5;
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
 const NO_TAGS: readonly string[] = [];
+/** Members kept per pool: well above what a feed reads from one (300 popular, 200 fresh, 60 per tag). */
+const POOL_SIZE = 1_024;
+const TAG_POOL_SIZE = 128;
 
 /**
  * The in-memory, online part of the engine: the catalogue in dense arrays, per-user state,
@@ -77,6 +87,12 @@ export class OnlineState {
   readonly userStates: (UserState | undefined)[] = [];
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
+  /** Tag -> the items that ever carried it, in order: random windows of large tags, without a scan. */
+  readonly tagItemLists = new Map<string, number[]>();
+  /** Bounded supersets of the most popular items, of the newest, and of the most popular per tag. */
+  private readonly popularPool = new TopPool(POOL_SIZE);
+  private readonly freshPool = new TopPool(POOL_SIZE);
+  private readonly tagPools = new Map<string, TopPool>();
   readonly cooccurrence: Cooccurrence;
   readonly trends: TrendTracker;
   readonly exploration: ExplorationStats;
@@ -109,11 +125,23 @@ export class OnlineState {
     const creator = record.creatorId === undefined ? -1 : this.creators.intern(record.creatorId);
     this.creatorOf.set(i, creator);
     if (creator >= 0) setOf(this.itemsByCreator, creator).add(i);
-    for (const tag of record.tags) setOf(this.itemsByTag, tag).add(i);
     this.createdAt.set(i, record.createdAt);
     this.servable.set(i, record.visibility === 'visible' ? 1 : 0);
     this.popularity.ensure(i + 1);
     this.impressions.ensure(i + 1);
+    for (const tag of record.tags) {
+      const holders = setOf(this.itemsByTag, tag);
+      if (holders.has(i)) continue;
+      holders.add(i);
+      let list = this.tagItemLists.get(tag);
+      if (list === undefined) {
+        list = [];
+        this.tagItemLists.set(tag, list);
+      }
+      list.push(i);
+    }
+    this.freshPool.offer(i, this.createdAt.data);
+    this.offerPopularity(i);
     return i;
   }
 
@@ -178,6 +206,56 @@ export class OnlineState {
       const at = s.recent.indexOf(i);
       if (at >= 0) s.recent.splice(at, 1);
     }
+  }
+
+  /**
+   * The `k` items of highest positive popularity that `skip` does not reject, best first: from the
+   * popular pool when it can answer exactly, else by a scan of the catalogue.
+   */
+  topPopular(k: number, skip: (i: number) => boolean): Int32Array {
+    const values = this.popularity.data;
+    const wanted = (i: number): boolean => values[i]! <= 0 || skip(i);
+    return (
+      this.popularPool.query(values, k, wanted, Number.MIN_VALUE) ??
+      topK(values.subarray(0, this.itemCount), k, wanted)
+    );
+  }
+
+  /** The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first. */
+  topFresh(k: number, sinceMs: number, skip: (i: number) => boolean): Int32Array {
+    const values = this.createdAt.data;
+    const wanted = (i: number): boolean => values[i]! < sinceMs || skip(i);
+    return (
+      this.freshPool.query(values, k, wanted, sinceMs) ?? topK(values.subarray(0, this.itemCount), k, wanted)
+    );
+  }
+
+  /**
+   * Items carrying any of the tags, most popular first (ties: newest first), from the tags' pools
+   * when they can answer exactly; undefined when the caller must scan the tags' items.
+   */
+  popularInTags(tags: readonly string[], k: number, skip: (i: number) => boolean): Int32Array | undefined {
+    const candidates = new Set<number>();
+    let bound = Number.NEGATIVE_INFINITY;
+    for (const tag of tags) {
+      const pool = this.tagPools.get(tag);
+      if (pool === undefined) continue;
+      bound = Math.max(bound, pool.bound);
+      const holders = this.itemsByTag.get(tag);
+      for (const i of pool.keys()) if (holders?.has(i) && !skip(i)) candidates.add(i);
+    }
+    const list = [...candidates];
+    const top = topKOf(list, k, (i) => this.popularity.get(i) + (1e-9 * this.createdAt.get(i)) / 1e12);
+    if (bound === Number.NEGATIVE_INFINITY) return top;
+    return top.length === k && k > 0 && this.popularity.get(top[k - 1]!) > bound ? top : undefined;
+  }
+
+  /** A tag's most popular items (a superset; all of them while the tag is small), still carrying it. */
+  popularOfTag(tag: string): number[] {
+    const holders = this.itemsByTag.get(tag);
+    const keys = this.tagPools.get(tag)?.keys();
+    if (holders === undefined || keys === undefined) return [];
+    return Array.from(keys).filter((i) => holders.has(i));
   }
 
   /** Decayed popularity of an item at `nowMs`, in event-weight units. */
@@ -253,8 +331,24 @@ export class OnlineState {
       const data = this.popularity.data;
       for (let k = 0; k < data.length; k++) data[k] = data[k]! * factor;
       this.popularityRefMs = atMs;
+      this.popularPool.scale(factor);
+      for (const pool of this.tagPools.values()) pool.scale(factor);
     }
     this.popularity.add(i, amount * 2 ** ((atMs - this.popularityRefMs) / h));
+    if (amount > 0) this.offerPopularity(i);
+  }
+
+  private offerPopularity(i: number): void {
+    const values = this.popularity.data;
+    this.popularPool.offer(i, values);
+    for (const tag of this.records[i]?.tags ?? NO_TAGS) {
+      let pool = this.tagPools.get(tag);
+      if (pool === undefined) {
+        pool = new TopPool(TAG_POOL_SIZE);
+        this.tagPools.set(tag, pool);
+      }
+      pool.offer(i, values);
+    }
   }
 }
 
