@@ -30,3 +30,29 @@ test('items that never co-occurred have similarity 0 and no neighbours', () => {
   g.forEachNeighbour(0, (n) => seen.push(n));
   assert.deepEqual(seen, []);
 });
+
+test('a full neighbour list keeps the frequent pairs and drops a rare one', () => {
+  const g = createCooccurrence({ shrink: 1, maxNeighbours: 2 });
+  for (let u = 0; u < 5; u++) {
+    g.addUserItem(1, [0]);
+    g.addUserItem(2, [0]);
+  }
+  g.addUserItem(3, [0]);
+  const neighbours: number[] = [];
+  g.forEachNeighbour(0, (n) => neighbours.push(n));
+  assert.equal(neighbours.length, 2);
+  assert.ok(neighbours.includes(1) || neighbours.includes(2));
+  assert.ok(g.similarity(0, 1) > 0 || g.similarity(0, 2) > 0);
+});
+
+test('a newcomer in a full list takes the smallest count plus one (space-saving)', () => {
+  const g = createCooccurrence({ shrink: 1, maxNeighbours: 2 });
+  g.addUserItem(0, []);
+  for (let u = 0; u < 4; u++) g.addUserItem(1, [0]);
+  g.addUserItem(2, [0]);
+  g.addUserItem(3, [0]);
+  // Item 3 replaced item 2 (count 1) and inherits 1 + 1; item 1 keeps its 4.
+  assert.equal(g.similarity(0, 2), 0);
+  assert.equal(g.similarity(0, 3), 2 / (Math.sqrt(1 * 1) + 1));
+  assert.equal(g.similarity(0, 1), 4 / (Math.sqrt(1 * 4) + 1));
+});

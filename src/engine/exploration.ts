@@ -2,7 +2,6 @@ import { decay } from '../core/event-weight.js';
 import { pickExploration, spreadPositions } from '../core/exploration.js';
 import { Growable } from '../core/growable.js';
 import type { Random } from '../core/random.js';
-import { topK } from '../core/top-k.js';
 import type { EventType } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { IdIndex } from './id-index.js';
@@ -20,6 +19,9 @@ const OPEN_FRESH = 200;
 const OPEN_SAMPLE = 150;
 /** Never-shown, non-fresh items beyond this many are subsampled out of the pool (for speed). */
 const MAX_POOL = 300;
+/** Items read over all tags of interest; a tag with more than its share is sampled in a random window. */
+const TAG_SCAN_BUDGET = 600;
+const MIN_TAG_SCAN = 30;
 const HOUR_MS = 3600 * 1000;
 
 /**
@@ -214,9 +216,23 @@ export function planExploration(
   const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
   if (openSlots < slots) {
     const pool = new Map<number, { because?: number; tag: string }>();
+    const perTag = Math.max(MIN_TAG_SCAN, Math.floor(TAG_SCAN_BUDGET / tags.size));
     for (const [tag, h] of tags) {
-      for (const i of state.itemsByTag.get(tag) ?? []) {
+      const visit = (i: number): void => {
         if (!pool.has(i) && eligible(i)) pool.set(i, h < 0 ? { tag } : { because: h, tag });
+      };
+      const holders = state.itemsByTag.get(tag);
+      const list = state.tagItemLists.get(tag);
+      if (holders === undefined || list === undefined) continue;
+      if (list.length <= perTag) {
+        for (const i of holders) visit(i);
+        continue;
+      }
+      // A large tag: a random window of its items, so a feed never scans the whole tag.
+      const start = rng.int(list.length);
+      for (let k = 0; k < perTag; k++) {
+        const i = list[(start + k) % list.length]!;
+        if (holders.has(i)) visit(i);
       }
     }
     for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng)) {
@@ -226,9 +242,11 @@ export function planExploration(
   if (openSlots > 0) {
     const taken = new Set(chosen.map((c) => c.item));
     const pool = new Set<number>();
-    const fresh = topK(state.createdAt.data.subarray(0, state.itemCount), OPEN_FRESH, (i) => {
-      return nowMs - state.createdAt.get(i) > config.freshWindowMs || taken.has(i) || !eligible(i);
-    });
+    const fresh = state.topFresh(
+      OPEN_FRESH,
+      nowMs - config.freshWindowMs,
+      (i) => taken.has(i) || !eligible(i),
+    );
     for (const i of fresh) pool.add(i);
     for (let k = 0; k < OPEN_SAMPLE * 2 && state.itemCount > 0; k++) {
       const i = rng.int(state.itemCount);

@@ -56,6 +56,9 @@ const TAG_CANDIDATES = 60;
 const MODEL_CANDIDATES = 200;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
+/** Candidates calibration places into facets: this many per feed slot, and at least the minimum. */
+const CALIBRATE_PER_SLOT = 15;
+const CALIBRATE_MIN = 300;
 /** A candidate on the user's strongest current interest scores up to 1 + this times more (multi-interest users). */
 const INTEREST_BOOST = 2;
 /** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
@@ -102,9 +105,9 @@ export function buildFeed(
     if (!state.isServable(i)) return true;
     if (hasBlockedTag(i)) return true;
     if (user === undefined) return false;
-    if (user.seen.has(i)) return true;
+    if (user.hasSeen(i)) return true;
     const c = state.creatorOf.get(i);
-    return c >= 0 && (user.creatorStrikes.get(c) ?? 0) >= CREATOR_BLOCK_STRIKES;
+    return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES;
   };
 
   const candidates = new Map<number, Candidate>();
@@ -127,9 +130,7 @@ export function buildFeed(
     if (because !== undefined && !c.because.includes(because)) c.because.push(because);
   };
 
-  const fresh = topK(state.createdAt.data.subarray(0, state.itemCount), FRESH_CANDIDATES, (i) => {
-    return excluded(i) || nowMs - state.createdAt.get(i) > config.freshWindowMs;
-  });
+  const fresh = state.topFresh(FRESH_CANDIDATES, nowMs - config.freshWindowMs, excluded);
 
   if (user !== undefined) {
     const seeds = user.recent.slice(-SEED_ITEMS);
@@ -157,7 +158,7 @@ export function buildFeed(
         if (c !== undefined && c.because.length === 0) c.because.push(...recentSeeds.slice().reverse());
       });
     }
-    for (const creator of user.followed) {
+    for (const creator of user.followed ?? []) {
       for (const j of state.itemsByCreator.get(creator) ?? []) {
         const age = nowMs - state.createdAt.get(j);
         offer(j, 'follow', decay(age, config.freshWindowMs));
@@ -181,7 +182,7 @@ export function buildFeed(
     }
   }
 
-  const popular = topK(state.popularity.data.subarray(0, state.itemCount), POPULAR_CANDIDATES, excluded);
+  const popular = state.topPopular(POPULAR_CANDIDATES, excluded);
   for (const j of popular) offer(j, 'popular', state.popularity.get(j));
 
   for (const j of fresh) {
@@ -192,7 +193,7 @@ export function buildFeed(
 
   const ranked = blend(
     candidates,
-    user === undefined ? undefined : (c) => user.creatorStrikes.get(c) ?? 0,
+    user === undefined ? undefined : (c) => user.strikesOf(c),
     state,
     affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
@@ -350,7 +351,9 @@ function calibrate(
   const groupCount = facets.length + declared.length + 1;
   const other = groupCount - 1;
   const facetBags = facets.map((f) => new Map(f.tags.map((t) => [t, 1])));
-  for (const c of ranked) {
+  // Only the head of the ranking can reach the feed: the rest keeps its order after the calibrated part.
+  const head = ranked.slice(0, Math.max(CALIBRATE_MIN, CALIBRATE_PER_SLOT * n));
+  for (const c of head) {
     const tags = state.records[c.item]?.tags ?? [];
     const bag = facetIndex.bag(c.item);
     let best = other;
@@ -386,7 +389,7 @@ function calibrate(
   const pool: Candidate[] = [];
   const perGroup = new Array<number>(groupCount).fill(0);
   const maxInGroup = new Array<number>(groupCount).fill(0);
-  for (const c of ranked) {
+  for (const c of head) {
     const g = c.group!;
     if (perGroup[g]! >= 3 * n) continue;
     perGroup[g]!++;
@@ -417,6 +420,8 @@ function byTagPopularity(
   limit: number,
   skip: (i: number) => boolean,
 ): Int32Array {
+  const pooled = state.popularInTags(tags, limit, skip);
+  if (pooled !== undefined) return pooled;
   const holders: number[] = [];
   for (const tag of tags) for (const i of state.itemsByTag.get(tag) ?? []) holders.push(i);
   const unique = [...new Set(holders)].filter((i) => !skip(i));
@@ -429,12 +434,7 @@ function byTagPopularity(
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
 function catalogueOrder(state: OnlineState, limit: number, skip: (i: number) => boolean): number[] {
   const count = state.itemCount;
-  const popular = topK(
-    state.popularity.data.subarray(0, count),
-    limit,
-    (i) => skip(i) || state.popularity.get(i) <= 0,
-  );
-  const out = [...popular];
+  const out = [...state.topPopular(limit, skip)];
   if (out.length >= limit) return out;
   const taken = new Set(out);
   const newest = topK(

@@ -1,31 +1,56 @@
 import { eventWeight } from '../core/event-weight.js';
 import { Growable } from '../core/growable.js';
 import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
+import { topK, topKOf } from '../core/top-k.js';
+import { TopPool } from '../core/top-pool.js';
+import { UserItems, UserItemsColumn } from '../core/user-items.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';
 import { IdIndex } from './id-index.js';
 import { TrendTracker } from './trends.js';
 
-/** What the engine knows of one user from their events, updated on every event. */
-export interface UserState {
-  /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
-  weights: Map<number, number>;
-  /** Item index -> time of the user's last event on it. */
-  lastAt: Map<number, number>;
+/**
+ * What the engine knows of one user from their events, updated on every event. Per-item signals
+ * live in one compact {@link UserItems} table; `weights`, `lastAt` and `seen` are Map-like views of it.
+ */
+export class UserState {
+  /** Per item the user engaged with (viewed, skipped, ...): signed weight, last event time, credit. */
+  readonly items = new UserItems();
   /** Items with positive weight, oldest first, at most `recentItems`. */
-  recent: number[];
-  /** Items the user has engaged with (viewed, skipped, ...): never served to them again. */
-  seen: Set<number>;
-  /** Creator index -> how many of their items the user marked not_interested. */
-  creatorStrikes: Map<number, number>;
-  followed: Set<number>;
-  lastEventAt: number;
+  recent: number[] = [];
+  /** Creator index -> how many of their items the user marked not_interested; created on first use. */
+  creatorStrikes: Map<number, number> | undefined;
+  followed: Set<number> | undefined;
+  lastEventAt = 0;
   /** Time of the user's earliest event: an account's age for burst damping. */
-  firstEventAt: number;
-  eventCount: number;
-  /** Item index -> popularity actually credited, where burst damping made it less than the weight. */
-  credit: Map<number, number>;
+  firstEventAt = Number.POSITIVE_INFINITY;
+  eventCount = 0;
+
+  private weightsView: UserItemsColumn | undefined;
+  private lastAtView: UserItemsColumn | undefined;
+
+  /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
+  get weights(): ReadonlyMap<number, number> {
+    this.weightsView ??= new UserItemsColumn(this.items, 'weight');
+    return this.weightsView;
+  }
+  /** Item index -> time of the user's last event on it. */
+  get lastAt(): ReadonlyMap<number, number> {
+    this.lastAtView ??= new UserItemsColumn(this.items, 'lastAt');
+    return this.lastAtView;
+  }
+  /** Items the user has engaged with: never served to them again. */
+  get seen(): { has(item: number): boolean; readonly size: number } {
+    return this.weights;
+  }
+  /** Whether the user engaged with item `i` (any event but an impression). */
+  hasSeen(i: number): boolean {
+    return this.items.find(i) >= 0;
+  }
+  strikesOf(creator: number): number {
+    return this.creatorStrikes?.get(creator) ?? 0;
+  }
 }
 
 /** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
@@ -33,6 +58,10 @@ const INTEREST_WEIGHT = 0.5;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
+const NO_TAGS: readonly string[] = [];
+/** Members kept per pool: well above what a feed reads from one (300 popular, 200 fresh, 60 per tag). */
+const POOL_SIZE = 1_024;
+const TAG_POOL_SIZE = 128;
 
 /**
  * The in-memory, online part of the engine: the catalogue in dense arrays, per-user state,
@@ -58,6 +87,12 @@ export class OnlineState {
   readonly userStates: (UserState | undefined)[] = [];
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
+  /** Tag -> the items that ever carried it, in order: random windows of large tags, without a scan. */
+  readonly tagItemLists = new Map<string, number[]>();
+  /** Bounded supersets of the most popular items, of the newest, and of the most popular per tag. */
+  private readonly popularPool = new TopPool(POOL_SIZE);
+  private readonly freshPool = new TopPool(POOL_SIZE);
+  private readonly tagPools = new Map<string, TopPool>();
   readonly cooccurrence: Cooccurrence;
   readonly trends: TrendTracker;
   readonly exploration: ExplorationStats;
@@ -90,11 +125,23 @@ export class OnlineState {
     const creator = record.creatorId === undefined ? -1 : this.creators.intern(record.creatorId);
     this.creatorOf.set(i, creator);
     if (creator >= 0) setOf(this.itemsByCreator, creator).add(i);
-    for (const tag of record.tags) setOf(this.itemsByTag, tag).add(i);
     this.createdAt.set(i, record.createdAt);
     this.servable.set(i, record.visibility === 'visible' ? 1 : 0);
     this.popularity.ensure(i + 1);
     this.impressions.ensure(i + 1);
+    for (const tag of record.tags) {
+      const holders = setOf(this.itemsByTag, tag);
+      if (holders.has(i)) continue;
+      holders.add(i);
+      let list = this.tagItemLists.get(tag);
+      if (list === undefined) {
+        list = [];
+        this.tagItemLists.set(tag, list);
+      }
+      list.push(i);
+    }
+    this.freshPool.offer(i, this.createdAt.data);
+    this.offerPopularity(i);
     return i;
   }
 
@@ -105,18 +152,7 @@ export class OnlineState {
   userState(u: number): UserState {
     let s = this.userStates[u];
     if (s === undefined) {
-      s = {
-        weights: new Map(),
-        lastAt: new Map(),
-        recent: [],
-        seen: new Set(),
-        creatorStrikes: new Map(),
-        followed: new Set(),
-        lastEventAt: 0,
-        firstEventAt: Number.POSITIVE_INFINITY,
-        eventCount: 0,
-        credit: new Map(),
-      };
+      s = new UserState();
       this.userStates[u] = s;
     }
     return s;
@@ -139,23 +175,29 @@ export class OnlineState {
       this.impressions.add(i, 1);
       return;
     }
-    const priorItems = s.seen.size - (s.seen.has(i) ? 1 : 0);
-    s.seen.add(i);
-    s.lastAt.set(i, event.at);
+    const table = s.items;
+    let e = table.find(i);
+    const priorItems = e < 0 ? table.size : table.size - 1;
+    if (e < 0) e = table.insert(i);
+    table.setLastAt(e, event.at);
     const creator = this.creatorOf.get(i);
     if (event.type === 'not_interested' && creator >= 0) {
+      s.creatorStrikes ??= new Map();
       s.creatorStrikes.set(creator, (s.creatorStrikes.get(creator) ?? 0) + 1);
     }
-    if (event.type === 'follow' && creator >= 0) s.followed.add(creator);
+    if (event.type === 'follow' && creator >= 0) {
+      s.followed ??= new Set();
+      s.followed.add(creator);
+    }
 
     const cap = this.config.maxUserItemWeight;
-    const prev = s.weights.get(i) ?? 0;
+    const prev = table.weight(e);
     const weight = eventWeight(event.type, watchRatio);
     const next = Math.max(-cap, Math.min(cap, prev + weight));
-    this.trends.observe(u, i, this.records[i]?.tags ?? [], weight, priorItems, event.at);
-    s.weights.set(i, next);
+    this.trends.observe(u, i, this.records[i]?.tags ?? NO_TAGS, weight, priorItems, event.at);
+    table.setWeight(e, next);
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
-    this.creditPopularity(s, i, prev, next, event.at);
+    this.creditPopularity(s, e, i, prev, next, event.at);
     if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
       this.cooccurrence.addUserItem(i, s.recent);
       s.recent.push(i);
@@ -164,6 +206,56 @@ export class OnlineState {
       const at = s.recent.indexOf(i);
       if (at >= 0) s.recent.splice(at, 1);
     }
+  }
+
+  /**
+   * The `k` items of highest positive popularity that `skip` does not reject, best first: from the
+   * popular pool when it can answer exactly, else by a scan of the catalogue.
+   */
+  topPopular(k: number, skip: (i: number) => boolean): Int32Array {
+    const values = this.popularity.data;
+    const wanted = (i: number): boolean => values[i]! <= 0 || skip(i);
+    return (
+      this.popularPool.query(values, k, wanted, Number.MIN_VALUE) ??
+      topK(values.subarray(0, this.itemCount), k, wanted)
+    );
+  }
+
+  /** The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first. */
+  topFresh(k: number, sinceMs: number, skip: (i: number) => boolean): Int32Array {
+    const values = this.createdAt.data;
+    const wanted = (i: number): boolean => values[i]! < sinceMs || skip(i);
+    return (
+      this.freshPool.query(values, k, wanted, sinceMs) ?? topK(values.subarray(0, this.itemCount), k, wanted)
+    );
+  }
+
+  /**
+   * Items carrying any of the tags, most popular first (ties: newest first), from the tags' pools
+   * when they can answer exactly; undefined when the caller must scan the tags' items.
+   */
+  popularInTags(tags: readonly string[], k: number, skip: (i: number) => boolean): Int32Array | undefined {
+    const candidates = new Set<number>();
+    let bound = Number.NEGATIVE_INFINITY;
+    for (const tag of tags) {
+      const pool = this.tagPools.get(tag);
+      if (pool === undefined) continue;
+      bound = Math.max(bound, pool.bound);
+      const holders = this.itemsByTag.get(tag);
+      for (const i of pool.keys()) if (holders?.has(i) && !skip(i)) candidates.add(i);
+    }
+    const list = [...candidates];
+    const top = topKOf(list, k, (i) => this.popularity.get(i) + (1e-9 * this.createdAt.get(i)) / 1e12);
+    if (bound === Number.NEGATIVE_INFINITY) return top;
+    return top.length === k && k > 0 && this.popularity.get(top[k - 1]!) > bound ? top : undefined;
+  }
+
+  /** A tag's most popular items (a superset; all of them while the tag is small), still carrying it. */
+  popularOfTag(tag: string): number[] {
+    const holders = this.itemsByTag.get(tag);
+    const keys = this.tagPools.get(tag)?.keys();
+    if (holders === undefined || keys === undefined) return [];
+    return Array.from(keys).filter((i) => holders.has(i));
   }
 
   /** Decayed popularity of an item at `nowMs`, in event-weight units. */
@@ -186,8 +278,7 @@ export class OnlineState {
   /** Whether burst damping applies to this user's contributions at `atMs`. */
   isNewAccount(s: UserState, atMs: number): boolean {
     return (
-      s.weights.size < this.config.newAccountMinItems ||
-      atMs - s.firstEventAt < this.config.newAccountMinAgeMs
+      s.items.size < this.config.newAccountMinItems || atMs - s.firstEventAt < this.config.newAccountMinAgeMs
     );
   }
 
@@ -197,8 +288,16 @@ export class OnlineState {
    * hammering one item adds at most the budget (plus a multiple of established support); decreases
    * take back at most what was credited.
    */
-  private creditPopularity(s: UserState, i: number, prev: number, next: number, atMs: number): void {
-    const before = s.credit.get(i) ?? Math.max(0, prev);
+  private creditPopularity(
+    s: UserState,
+    e: number,
+    i: number,
+    prev: number,
+    next: number,
+    atMs: number,
+  ): void {
+    const credited = s.items.credit(e);
+    const before = Number.isNaN(credited) ? Math.max(0, prev) : credited;
     const target = Math.max(0, next);
     let after = target;
     if (target > before) {
@@ -220,8 +319,7 @@ export class OnlineState {
         this.burstEstablished.add(i, want);
       }
     }
-    if (after === target) s.credit.delete(i);
-    else s.credit.set(i, after);
+    s.items.setCredit(e, after === target ? Number.NaN : after);
     if (after !== before) this.addPopularity(i, after - before, atMs);
   }
 
@@ -233,8 +331,24 @@ export class OnlineState {
       const data = this.popularity.data;
       for (let k = 0; k < data.length; k++) data[k] = data[k]! * factor;
       this.popularityRefMs = atMs;
+      this.popularPool.scale(factor);
+      for (const pool of this.tagPools.values()) pool.scale(factor);
     }
     this.popularity.add(i, amount * 2 ** ((atMs - this.popularityRefMs) / h));
+    if (amount > 0) this.offerPopularity(i);
+  }
+
+  private offerPopularity(i: number): void {
+    const values = this.popularity.data;
+    this.popularPool.offer(i, values);
+    for (const tag of this.records[i]?.tags ?? NO_TAGS) {
+      let pool = this.tagPools.get(tag);
+      if (pool === undefined) {
+        pool = new TopPool(TAG_POOL_SIZE);
+        this.tagPools.set(tag, pool);
+      }
+      pool.offer(i, values);
+    }
   }
 }
 

@@ -12,6 +12,8 @@ const MIN_WEIGHT = 0.5;
 const RECENCY_ITEMS = 30;
 /** How many of the user's latest engagements are read. */
 const MAX_HISTORY = 200;
+/** Tags with more items than this are ranked from their most popular items only. */
+const TAG_SCAN = 600;
 
 export type Offer = (item: number, strength: number, because: number, tag: string) => void;
 
@@ -89,7 +91,11 @@ export function offerTagAffinity(
   for (const [tag, a] of tags) {
     const pool: number[] = [];
     const quality = new Map<number, number>();
-    for (const i of state.itemsByTag.get(tag) ?? []) {
+    const holders = state.itemsByTag.get(tag);
+    // A large tag: only its most popular items are ranked, so a feed never scans the whole tag.
+    const items =
+      holders !== undefined && holders.size > TAG_SCAN ? state.popularOfTag(tag) : (holders ?? []);
+    for (const i of items) {
       if (excluded(i)) continue;
       pool.push(i);
       quality.set(i, stats.posteriorMean(state, i, strength));

@@ -1,0 +1,107 @@
+// Feed latency in process: the online state loaded with a synthetic platform, then feeds for random
+// users timed one by one (no HTTP, no trained model).
+// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds]
+import { createRandom } from '../src/core/random.js';
+import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
+import { FacetIndex } from '../src/engine/facets.js';
+import { buildFeed } from '../src/engine/feed.js';
+import { OnlineState } from '../src/engine/online-state.js';
+import type { ItemId, UserId } from '../src/types.js';
+import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic.js';
+
+export interface FeedOptions {
+  items: number;
+  users: number;
+  events: number;
+  /** Feeds to time; default 2,000. */
+  feeds?: number;
+  /** Items per feed; default 20. */
+  n?: number;
+}
+
+export interface FeedMeasurement {
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  /** Process CPU time per feed (includes the garbage collector's threads): steadier than wall time on a busy machine. */
+  cpuMsPerFeed: number;
+  /** Feeds per second on one thread, back to back. */
+  feedsPerSecond: number;
+  /** Milliseconds to load the items and apply the events. */
+  loadMs: number;
+}
+
+/**
+ * Loads `items` and `events` into a fresh online state, then times `feeds` feeds of random users.
+ *
+ * @example
+ * const { p99Ms } = measureFeedInProcess({ items: 100_000, users: 100_000, events: 2_000_000 });
+ */
+export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
+  const config = DEFAULT_ENGINE_CONFIG;
+  const state = new OnlineState(config);
+  const started = performance.now();
+  for (let i = 0; i < options.items; i++) {
+    const item = syntheticItem(i);
+    state.upsertItem({
+      id: item.id as ItemId,
+      creatorId: item.creatorId as never,
+      tags: item.tags,
+      createdAt: item.createdAt,
+      updatedAt: SYNTHETIC_T0,
+      visibility: 'visible',
+    });
+  }
+  let seq = 0;
+  syntheticEvents(options, options.events, (e) =>
+    state.apply({ ...e, userId: e.userId as UserId, itemId: e.itemId as ItemId, seq: ++seq }),
+  );
+  const loadMs = performance.now() - started;
+  const facets = new FacetIndex(state, config);
+  const random = createRandom(7);
+  const pick = createRandom(11);
+  const nowMs = SYNTHETIC_T0 + options.events;
+  const count = options.feeds ?? 2_000;
+  // Warm up: the first feeds compile the code and cluster facets.
+  for (let k = 0; k < Math.min(200, count); k++)
+    buildFeed(
+      state,
+      config,
+      facets,
+      `user-${pick.int(options.users)}`,
+      options.n ?? 20,
+      nowMs,
+      undefined,
+      random,
+    );
+  const times = new Float64Array(count);
+  const cpu = process.cpuUsage();
+  for (let k = 0; k < count; k++) {
+    const userId = `user-${pick.int(options.users)}`;
+    const t = performance.now();
+    buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, undefined, random);
+    times[k] = performance.now() - t;
+  }
+  const used = process.cpuUsage(cpu);
+  const total = times.reduce((s, t) => s + t, 0);
+  times.sort();
+  return {
+    p50Ms: times[Math.floor(count * 0.5)]!,
+    p99Ms: times[Math.min(count - 1, Math.floor(count * 0.99))]!,
+    meanMs: total / count,
+    cpuMsPerFeed: (used.user + used.system) / 1000 / count,
+    feedsPerSecond: (count / total) * 1000,
+    loadMs,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [items = 100_000, users = 100_000, events = 2_000_000, feeds = 2_000] = process.argv
+    .slice(2)
+    .map(Number);
+  const m = measureFeedInProcess({ items, users, events, feeds });
+  console.log(JSON.stringify({ items, users, events, feeds, ...m }));
+  console.log(
+    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s`,
+  );
+}

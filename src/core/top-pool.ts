@@ -1,0 +1,97 @@
+import { topKOf } from './top-k.js';
+
+/**
+ * A bounded superset of the keys with the largest values, kept up to date as values change, so a
+ * top-k query reads a few hundred members instead of scanning the catalogue. Invariant: every key
+ * outside the pool has a value at most `threshold`; a query whose k-th answer is above it is exact,
+ * and tells the caller to scan everything otherwise.
+ *
+ * @example
+ * const pool = new TopPool(256);
+ * pool.offer(7, popularity);                  // after popularity[7] changed
+ * pool.query(popularity, 20, skip) ?? topK(popularity, 20, skip);
+ */
+export class TopPool {
+  /** Keys in the pool; in index order up to `sortedUpTo`. */
+  private members: Int32Array;
+  private readonly has = new Set<number>();
+  private size = 0;
+  private sorted = true;
+  private threshold = Number.NEGATIVE_INFINITY;
+  private readonly capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.members = new Int32Array(2 * capacity);
+  }
+
+  /** Every key outside the pool has a value at most this. */
+  get bound(): number {
+    return this.threshold;
+  }
+
+  /** The keys in the pool (a view: read it before the next offer). */
+  keys(): Int32Array {
+    return this.members.subarray(0, this.size);
+  }
+
+  /** Call after `values[key]` increased (or the key is new); a decrease needs no call. */
+  offer(key: number, values: ArrayLike<number>): void {
+    if (this.has.has(key) || !(values[key]! > this.threshold)) return;
+    if (this.size === this.members.length) this.compact(values);
+    if (this.has.has(key) || !(values[key]! > this.threshold)) return;
+    this.members[this.size++] = key;
+    this.has.add(key);
+    if (this.size > 1 && key < this.members[this.size - 2]!) this.sorted = false;
+  }
+
+  /** All values were multiplied by `factor` > 0 (a rebase): keeps the threshold in step. */
+  scale(factor: number): void {
+    this.threshold *= factor;
+  }
+
+  /**
+   * The k keys with the largest values that `skip` does not reject, best first (ties: smaller key
+   * first, as {@link topK}); undefined when the pool cannot prove the answer exact. Keys with values
+   * below `floor` must be ones the caller skips anyway.
+   */
+  query(
+    values: ArrayLike<number>,
+    k: number,
+    skip: (key: number) => boolean,
+    floor = Number.NEGATIVE_INFINITY,
+  ): Int32Array | undefined {
+    if (!this.sorted) {
+      this.members.subarray(0, this.size).sort();
+      this.sorted = true;
+    }
+    const top = topKOf(this.members.subarray(0, this.size), k, (key) =>
+      skip(key) ? Number.NEGATIVE_INFINITY : values[key]!,
+    );
+    if (this.threshold < floor) return top;
+    if (top.length === k && k > 0 && values[top[k - 1]!]! > this.threshold) return top;
+    return undefined;
+  }
+
+  /** Keeps the `capacity` members with the largest values and raises the threshold to the smallest kept. */
+  private compact(values: ArrayLike<number>): void {
+    const keep = topKOf(this.members.subarray(0, this.size), this.capacity, (key) => values[key]!);
+    const last = keep.length === 0 ? Number.NEGATIVE_INFINITY : values[keep[keep.length - 1]!]!;
+    for (let m = 0; m < this.size; m++) {
+      const key = this.members[m]!;
+      if (!(values[key]! > last)) this.threshold = Math.max(this.threshold, values[key]!);
+    }
+    // Members equal to the smallest kept value are dropped too, so the threshold bounds every non-member.
+    this.has.clear();
+    let size = 0;
+    for (const key of keep) {
+      if (values[key]! > this.threshold) {
+        this.members[size++] = key;
+        this.has.add(key);
+      }
+    }
+    this.size = size;
+    this.members.subarray(0, size).sort();
+    this.sorted = true;
+  }
+}
