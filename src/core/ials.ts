@@ -237,6 +237,11 @@ export function createIalsModel(
   const k = params.factors;
   const user = new Float32Array(k);
   const scratch = createSolveScratch(k);
+  const userVector = (hist: Int32Array, weights: Float32Array, out: Float32Array): Float32Array => {
+    const known = knownHistory(hist, weights, itemCount);
+    solveExact(itemFactors, gram, params, known.items, known.weights, 0, known.items.length, scratch, out, 0);
+    return out;
+  };
   return {
     kind: 'ials',
     itemCount,
@@ -245,20 +250,9 @@ export function createIalsModel(
     itemFactors,
     gram,
     params,
+    userVector,
     scoreHistory(hist, weights, out) {
-      const known = knownHistory(hist, weights, itemCount);
-      solveExact(
-        itemFactors,
-        gram,
-        params,
-        known.items,
-        known.weights,
-        0,
-        known.items.length,
-        scratch,
-        user,
-        0,
-      );
+      userVector(hist, weights, user);
       for (let i = 0; i < itemCount; i++) {
         const row = i * k;
         let s = 0;
