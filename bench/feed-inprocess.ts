@@ -7,7 +7,7 @@ import { FacetIndex } from '../src/engine/facets.js';
 import { buildFeed } from '../src/engine/feed.js';
 import { OnlineState } from '../src/engine/online-state.js';
 import type { ItemId, UserId } from '../src/types.js';
-import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic.js';
+import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic-stream.js';
 
 export interface FeedOptions {
   items: number;

@@ -9,7 +9,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { type SyntheticEvent, syntheticEvents, syntheticItem } from './synthetic.js';
+import { type SyntheticEvent, syntheticEvents, syntheticItem } from './synthetic-stream.js';
 
 export interface IngestOptions {
   items: number;

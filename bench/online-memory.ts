@@ -4,7 +4,7 @@
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { OnlineState } from '../src/engine/online-state.js';
 import type { ItemId, UserId } from '../src/types.js';
-import { SYNTHETIC_T0, type SyntheticEvent, syntheticEvents, syntheticItem } from './synthetic.js';
+import { SYNTHETIC_T0, type SyntheticEvent, syntheticEvents, syntheticItem } from './synthetic-stream.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');

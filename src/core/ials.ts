@@ -66,11 +66,7 @@ export interface IalsFit {
 export function fitIals(x: Csr, params: IalsParams, itemsByUser?: Csr): IalsFit {
   // itemsByUser: xᵀ, when the caller already has it.
   const k = params.factors;
-  const rng = createRandom(params.seed);
-  const users = new Float32Array(x.rows * k);
-  const items = new Float32Array(x.cols * k);
-  for (let i = 0; i < users.length; i++) users[i] = rng.normal() * params.initStd;
-  for (let i = 0; i < items.length; i++) items[i] = rng.normal() * params.initStd;
+  const { users, items } = initialIalsFactors(x.rows, x.cols, params);
   const byItem = itemsByUser ?? csrTranspose(x);
   const gram = new Float64Array(k * k);
   const scratch = createSolveScratch(k);
@@ -83,6 +79,133 @@ export function fitIals(x: Csr, params: IalsParams, itemsByUser?: Csr): IalsFit 
   }
   gramInto(items, x.cols, k, params.unobservedWeight, gram);
   return { model: createIalsModel(items, x.cols, gram, params), userFactors: users };
+}
+
+/**
+ * The seeded starting factors of a fit (users first, then items, from one random stream), into
+ * `users`/`items` when given (e.g. views of shared memory for a parallel fit).
+ *
+ * @example
+ * const { users, items } = initialIalsFactors(1_000, 500, IALS_DEFAULTS);
+ */
+export function initialIalsFactors(
+  userCount: number,
+  itemCount: number,
+  params: IalsParams,
+  users: Float32Array = new Float32Array(userCount * params.factors),
+  items: Float32Array = new Float32Array(itemCount * params.factors),
+): { users: Float32Array; items: Float32Array } {
+  const rng = createRandom(params.seed);
+  for (let i = 0; i < users.length; i++) users[i] = rng.normal() * params.initStd;
+  for (let i = 0; i < items.length; i++) items[i] = rng.normal() * params.initStd;
+  return { users, items };
+}
+
+/**
+ * Adds FᵀF over rows [start, end) of row-major factors F into the upper triangle of `out` (k × k),
+ * unscaled: the per-thread part of the Gram matrix; {@link finishIalsGram} completes the sum.
+ *
+ * @example
+ * ialsGramPart(users, 0, userCount, 64, partial);
+ */
+export function ialsGramPart(
+  f: Float32Array,
+  start: number,
+  end: number,
+  k: number,
+  out: Float64Array,
+): void {
+  let r = start;
+  // Four factor rows per sweep: each out[a][b] is loaded and stored once per four products.
+  for (; r + 4 <= end; r += 4) {
+    const b0 = r * k;
+    const b1 = b0 + k;
+    const b2 = b1 + k;
+    const b3 = b2 + k;
+    for (let a = 0; a < k; a++) {
+      const v0 = f[b0 + a]!;
+      const v1 = f[b1 + a]!;
+      const v2 = f[b2 + a]!;
+      const v3 = f[b3 + a]!;
+      const row = a * k;
+      for (let b = a; b < k; b++) {
+        out[row + b]! += v0 * f[b0 + b]! + v1 * f[b1 + b]! + v2 * f[b2 + b]! + v3 * f[b3 + b]!;
+      }
+    }
+  }
+  for (; r < end; r++) {
+    const base = r * k;
+    for (let a = 0; a < k; a++) {
+      const va = f[base + a]!;
+      if (va === 0) continue;
+      const row = a * k;
+      for (let b = a; b < k; b++) out[row + b]! += va * f[base + b]!;
+    }
+  }
+}
+
+/**
+ * Sums upper-triangle parts into `out` as the full symmetric w₀·FᵀF.
+ *
+ * @example
+ * finishIalsGram([partA, partB], 64, params.unobservedWeight, gram);
+ */
+export function finishIalsGram(
+  parts: readonly Float64Array[],
+  k: number,
+  w0: number,
+  out: Float64Array,
+): void {
+  for (let a = 0; a < k; a++) {
+    for (let b = a; b < k; b++) {
+      let v = 0;
+      for (const part of parts) v += part[a * k + b]!;
+      v *= w0;
+      out[a * k + b] = v;
+      out[b * k + a] = v;
+    }
+  }
+}
+
+/**
+ * Solves rows [start, end) of `target` given the fixed `other` factors and w₀·OᵀO (`gram`); rows of
+ * `m` index into `other`. Rows are independent, so threads may solve disjoint ranges of one side.
+ *
+ * @example
+ * solveIalsRows(itemsByUser, userFactors, itemFactors, gram, params, 0, itemCount);
+ */
+export function solveIalsRows(
+  m: Csr,
+  other: Float32Array,
+  target: Float32Array,
+  gram: Float64Array,
+  params: IalsParams,
+  start: number,
+  end: number,
+): void {
+  solveSide(m, other, target, gram, params, createSolveScratch(params.factors), start, end);
+}
+
+/**
+ * Splits rows [0, rows) into `parts` contiguous ranges of about equal solve cost (k² per row plus
+ * 2k per nonzero per CG step), so threads finish together on skewed data. Returns parts + 1 bounds.
+ *
+ * @example
+ * const bounds = ialsRowSplits(x.indptr, 2, 64); // rows bounds[0]..bounds[1] and bounds[1]..bounds[2]
+ */
+export function ialsRowSplits(indptr: Int32Array, parts: number, k: number): Int32Array {
+  const rows = indptr.length - 1;
+  const cost = (r: number): number => k * r + 2 * indptr[r]!;
+  const total = cost(rows);
+  const bounds = new Int32Array(parts + 1);
+  let r = 0;
+  for (let p = 1; p < parts; p++) {
+    const goal = (total * p) / parts;
+    while (r < rows && cost(r) < goal) r++;
+    bounds[p] = r;
+  }
+  bounds[parts] = rows;
+  return bounds;
 }
 
 /**
@@ -114,6 +237,11 @@ export function createIalsModel(
   const k = params.factors;
   const user = new Float32Array(k);
   const scratch = createSolveScratch(k);
+  const userVector = (hist: Int32Array, weights: Float32Array, out: Float32Array): Float32Array => {
+    const known = knownHistory(hist, weights, itemCount);
+    solveExact(itemFactors, gram, params, known.items, known.weights, 0, known.items.length, scratch, out, 0);
+    return out;
+  };
   return {
     kind: 'ials',
     itemCount,
@@ -122,20 +250,9 @@ export function createIalsModel(
     itemFactors,
     gram,
     params,
+    userVector,
     scoreHistory(hist, weights, out) {
-      const known = knownHistory(hist, weights, itemCount);
-      solveExact(
-        itemFactors,
-        gram,
-        params,
-        known.items,
-        known.weights,
-        0,
-        known.items.length,
-        scratch,
-        user,
-        0,
-      );
+      userVector(hist, weights, user);
       for (let i = 0; i < itemCount; i++) {
         const row = i * k;
         let s = 0;
@@ -209,22 +326,8 @@ function createSolveScratch(k: number): SolveScratch {
 /** out = w₀·FᵀF for row-major factors F (rows × k). */
 function gramInto(f: Float32Array, rows: number, k: number, w0: number, out: Float64Array): void {
   out.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const base = r * k;
-    for (let a = 0; a < k; a++) {
-      const va = f[base + a]!;
-      if (va === 0) continue;
-      const row = a * k;
-      for (let b = a; b < k; b++) out[row + b]! += va * f[base + b]!;
-    }
-  }
-  for (let a = 0; a < k; a++) {
-    for (let b = a; b < k; b++) {
-      const v = out[a * k + b]! * w0;
-      out[a * k + b] = v;
-      out[b * k + a] = v;
-    }
-  }
+  ialsGramPart(f, 0, rows, k, out);
+  finishIalsGram([out], k, w0, out);
 }
 
 /** Solves every row of `target` given the fixed `other` factors; rows of `m` index into `other`. */
@@ -235,9 +338,11 @@ function solveSide(
   gram: Float64Array,
   params: IalsParams,
   scratch: SolveScratch,
+  from = 0,
+  to = m.rows,
 ): void {
   const k = params.factors;
-  for (let r = 0; r < m.rows; r++) {
+  for (let r = from; r < to; r++) {
     const start = m.indptr[r]!;
     const end = m.indptr[r + 1]!;
     if (params.cgSteps === 0) {
@@ -324,16 +429,26 @@ function solveCg(
   at: number,
 ): void {
   const k = params.factors;
-  const { b, r, p, ap, x } = s;
-  const reg = rightHandSide(other, params, indices, values, start, end, b);
+  const { r, p, ap, x } = s;
+  const w0 = params.unobservedWeight;
+  const alphaC = params.alpha;
+  const reg = params.lambda * (1 + params.nu * (end - start));
   for (let f = 0; f < k; f++) x[f] = out[at + f]!;
-  applyA(other, gram, params, indices, values, start, end, reg, x, ap);
+  // r = b − A·x in one pass over the row: b = Σ c_i y_i, A·x = (w₀YᵀY + reg·I)x + Σ (c_i − w₀)(y_i·x) y_i.
+  gramTimes(gram, k, reg, x, r);
+  for (let q = 0; q < k; q++) r[q] = -r[q]!;
+  for (let e = start; e < end; e++) {
+    const c = 1 + alphaC * values[e]!;
+    const row = indices[e]! * k;
+    let dot = 0;
+    for (let f = 0; f < k; f++) dot += other[row + f]! * x[f]!;
+    const scale = c - (c - w0) * dot;
+    for (let f = 0; f < k; f++) r[f]! += scale * other[row + f]!;
+  }
   let rr = 0;
   for (let f = 0; f < k; f++) {
-    const v = b[f]! - ap[f]!;
-    r[f] = v;
-    p[f] = v;
-    rr += v * v;
+    p[f] = r[f]!;
+    rr += r[f]! * r[f]!;
   }
   for (let step = 0; step < params.cgSteps && rr > 1e-20; step++) {
     applyA(other, gram, params, indices, values, start, end, reg, p, ap);
@@ -368,12 +483,7 @@ function applyA(
   out: Float64Array,
 ): void {
   const k = params.factors;
-  for (let p = 0; p < k; p++) {
-    const row = p * k;
-    let sum = reg * v[p]!;
-    for (let q = 0; q < k; q++) sum += gram[row + q]! * v[q]!;
-    out[p] = sum;
-  }
+  gramTimes(gram, k, reg, v, out);
   for (let e = start; e < end; e++) {
     const extra = 1 + params.alpha * values[e]! - params.unobservedWeight;
     const row = indices[e]! * k;
@@ -381,5 +491,37 @@ function applyA(
     for (let f = 0; f < k; f++) dot += other[row + f]! * v[f]!;
     const scale = extra * dot;
     for (let f = 0; f < k; f++) out[f]! += scale * other[row + f]!;
+  }
+}
+
+/** out = (gram + reg·I)·v, four rows at a time so each v[f] is loaded once per four products. */
+function gramTimes(gram: Float64Array, k: number, reg: number, v: Float64Array, out: Float64Array): void {
+  let q = 0;
+  for (; q + 4 <= k; q += 4) {
+    const r0 = q * k;
+    const r1 = r0 + k;
+    const r2 = r1 + k;
+    const r3 = r2 + k;
+    let s0 = reg * v[q]!;
+    let s1 = reg * v[q + 1]!;
+    let s2 = reg * v[q + 2]!;
+    let s3 = reg * v[q + 3]!;
+    for (let f = 0; f < k; f++) {
+      const x = v[f]!;
+      s0 += gram[r0 + f]! * x;
+      s1 += gram[r1 + f]! * x;
+      s2 += gram[r2 + f]! * x;
+      s3 += gram[r3 + f]! * x;
+    }
+    out[q] = s0;
+    out[q + 1] = s1;
+    out[q + 2] = s2;
+    out[q + 3] = s3;
+  }
+  for (; q < k; q++) {
+    const row = q * k;
+    let sum = reg * v[q]!;
+    for (let f = 0; f < k; f++) sum += gram[row + f]! * v[f]!;
+    out[q] = sum;
   }
 }

@@ -42,6 +42,11 @@ export interface Model {
    * (item index, weight) pairs; larger is better. History items are scored too: callers exclude them.
    */
   scoreHistory(items: Int32Array, weights: Float32Array, out: Float32Array): void;
+  /**
+   * The user vector a history folds into (scores are its inner products with item vectors), for
+   * models with `needsItemVectors`; lets callers retrieve from an index instead of scoring every item.
+   */
+  userVector?(items: Int32Array, weights: Float32Array, out: Float32Array): Float32Array;
   /** The item's vector (a view), for models with `needsItemVectors`. */
   itemVector?(item: number): Float32Array;
   /** The model as a meta object and buffers; the buffers may be shared with the live model. */

@@ -254,7 +254,7 @@ export function createEngine(options: EngineOptions): Engine {
     const started = performance.now();
     const matrix = trainingMatrix(state);
     if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
-    const { model, report } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
+    const { model, report, ann } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
     const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
     const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
     const version = (serving?.version ?? 0) + 1;
@@ -271,6 +271,7 @@ export function createEngine(options: EngineOptions): Engine {
       version,
       trainedAt,
       report: fullReport,
+      ann,
     });
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
     return { version, trainedAt, report: fullReport };

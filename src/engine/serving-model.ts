@@ -1,8 +1,15 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Csr, csrFromTriples } from '../core/csr.js';
+import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
+import { IALS_DEFAULTS, type IalsParams } from '../core/ials.js';
 import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
+import { type AnnIndex, buildAnnIndex, loadAnnIndex } from './ann-index.js';
+import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
 import { startWorker } from './start-worker.js';
 
@@ -60,11 +67,35 @@ export function trainingMatrix(state: OnlineState): TrainingMatrix {
   return { data, items: Int32Array.from(items) };
 }
 
-/** Tunes on a validation split carved from `data` and fits the blend; pure CPU work, for a worker. */
-export async function fitServingModel(
-  data: Csr,
-  options: Partial<PipelineOptions> = {},
-): Promise<{ model: Model; report: Omit<TrainReport, 'trainMs'> }> {
+/**
+ * Above this many items the dense members of the blend (EASE, item-kNN, RP3β: items × items) cannot
+ * run, so the serving model is iALS alone, served through an ANN index.
+ */
+export const LARGE_CATALOGUE_ITEMS = EASE_DEFAULT_MAX_ITEMS;
+
+/** iALS for large catalogues: fixed parameters (no grid search at that size), few CG steps. */
+export const LARGE_CATALOGUE_IALS: IalsParams = { ...IALS_DEFAULTS, factors: 64, epochs: 6, cgSteps: 2 };
+
+export interface ServingFitOptions extends Partial<PipelineOptions> {
+  /** Overrides of {@link LARGE_CATALOGUE_IALS}, for large catalogues. */
+  readonly ials?: Partial<IalsParams>;
+}
+
+/** What a serving fit returns; `ann` is present for large catalogues. */
+export interface ServingFit {
+  model: Model;
+  report: Omit<TrainReport, 'trainMs'>;
+  ann?: AnnIndex;
+  /** Wall time of each iALS epoch and of the index build, for large catalogues. */
+  timings?: { epochMs: number[]; annBuildMs: number };
+}
+
+/**
+ * Fits the serving model; pure CPU work, for a worker. Small catalogues: tunes on a validation split
+ * carved from `data` and fits the blend. Large ones: iALS on worker threads and an ANN index.
+ */
+export async function fitServingModel(data: Csr, options: ServingFitOptions = {}): Promise<ServingFit> {
+  if (data.cols > LARGE_CATALOGUE_ITEMS) return fitLargeServingModel(data, options);
   const empty: Csr = {
     rows: data.rows,
     cols: data.cols,
@@ -90,27 +121,89 @@ export async function fitServingModel(
   };
 }
 
+async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Promise<ServingFit> {
+  const params: IalsParams = { ...LARGE_CATALOGUE_IALS, ...options.ials };
+  const fit = await fitIalsParallel(data, params, { workers: options.workers ?? 2 });
+  const started = performance.now();
+  const ann = buildAnnIndex(fit.model.itemFactors, data.cols, params.factors);
+  const annBuildMs = performance.now() - started;
+  return {
+    model: fit.model,
+    ann,
+    timings: { epochMs: fit.epochMs, annBuildMs },
+    report: {
+      users: data.rows,
+      items: data.cols,
+      pairs: data.indices.length,
+      weights: { ials: 1 },
+      // No validation split at this size: training time is the budget.
+      validation: { ndcg10: 0, recall20: 0, users: 0 },
+      members: [{ kind: 'ials', params: { ...params }, ndcg10: 0 }],
+    },
+  };
+}
+
+/** What {@link trainInWorker} resolves to. */
+export interface WorkerTrainResult {
+  model: TransferableModel;
+  report: Omit<TrainReport, 'trainMs'>;
+  ann?: AnnIndex;
+  timings?: ServingFit['timings'];
+}
+
 /**
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
- * the event loop keeps serving; the model comes back as transferred buffers.
+ * the event loop keeps serving; the model comes back as transferred buffers, an ANN index through a
+ * temporary file read off the event loop.
  */
-export function trainInWorker(
-  data: Csr,
-  options: Partial<PipelineOptions> = {},
-): Promise<{ model: TransferableModel; report: Omit<TrainReport, 'trainMs'> }> {
+export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promise<WorkerTrainResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker('serving-train-worker', import.meta.url);
-    worker.once('message', (message: { model?: TransferableModel; report?: TrainReport; error?: string }) => {
+    worker.once('message', (message: TrainWorkerMessage) => {
       void worker.terminate();
       if (message.error !== undefined || message.model === undefined || message.report === undefined) {
         reject(new Error(message.error ?? 'training failed'));
-      } else {
-        resolve({ model: message.model, report: message.report });
+        return;
       }
+      const { model, report, timings } = message;
+      const done = (ann?: AnnIndex): void =>
+        resolve({ model, report, ...(ann === undefined ? {} : { ann }), ...(timings ? { timings } : {}) });
+      if (message.annPath === undefined) {
+        done();
+        return;
+      }
+      const path = message.annPath;
+      loadAnnIndex(path, model.meta.itemCount, Number(model.meta.params.factors ?? 0))
+        .then(done, reject)
+        .finally(() => void rm(path, { force: true }));
     });
     worker.once('error', reject);
-    worker.postMessage({ data, options: { workers: options.workers ?? 2, seed: options.seed ?? 42 } });
+    worker.postMessage({
+      data,
+      options: {
+        workers: options.workers ?? 2,
+        seed: options.seed ?? 42,
+        ...(options.ials === undefined ? {} : { ials: options.ials }),
+      },
+    });
   });
+}
+
+/** What the serving training worker posts back. */
+export interface TrainWorkerMessage {
+  model?: TransferableModel;
+  report?: Omit<TrainReport, 'trainMs'>;
+  annPath?: string;
+  timings?: ServingFit['timings'];
+  error?: string;
+}
+
+/** A fresh path for handing an ANN index from the training worker to the server thread. */
+export function annHandoffPath(): string {
+  return join(
+    tmpdir(),
+    `setlist-ann-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.bin`,
+  );
 }
 
 /** A trained model in service, with its item mapping and a preallocated score buffer. */
@@ -125,13 +218,10 @@ export class ServingModel {
   private readonly toEngine: Int32Array;
   private readonly scores: Float32Array;
   private readonly state: OnlineState;
+  private readonly ann: AnnIndex | undefined;
+  private readonly user: Float32Array;
 
-  constructor(
-    state: OnlineState,
-    model: Model,
-    itemIds: string[],
-    meta: { version: number; trainedAt: number; report: TrainReport },
-  ) {
+  constructor(state: OnlineState, model: Model, itemIds: string[], meta: ServingMeta) {
     this.model = model;
     this.state = state;
     this.itemIds = itemIds;
@@ -144,14 +234,17 @@ export class ServingModel {
       this.toEngine[m] = i;
       this.toModel.set(i, m);
     });
-    this.scores = new Float32Array(model.itemCount);
+    this.ann = model.userVector === undefined || model.itemVector === undefined ? undefined : meta.ann;
+    this.user = new Float32Array(this.ann?.dims ?? 0);
+    // The ANN path scores only the items it retrieves.
+    this.scores = new Float32Array(this.ann === undefined ? model.itemCount : 0);
   }
 
   static fromTransferable(
     state: OnlineState,
     t: TransferableModel,
     itemIds: string[],
-    meta: { version: number; trainedAt: number; report: TrainReport },
+    meta: ServingMeta,
   ): ServingModel {
     return new ServingModel(state, modelFromTransferable(t), itemIds, meta);
   }
@@ -177,9 +270,10 @@ export class ServingModel {
       weights.push(h.weight);
     }
     if (items.length === 0) return new Int32Array(0);
-    this.model.scoreHistory(Int32Array.from(items), Float32Array.from(weights), this.scores);
-    const top = topK(this.scores, k, (m) => excluded(this.toEngine[m]!));
-    const ranked = Array.from(top, (m) => ({ item: this.toEngine[m]!, score: this.scores[m]! }));
+    const ranked =
+      this.ann === undefined
+        ? this.rankAll(Int32Array.from(items), Float32Array.from(weights), k, excluded)
+        : this.rankFromIndex(this.ann, Int32Array.from(items), Float32Array.from(weights), k, excluded);
     const floor = ranked.length < k ? Number.NEGATIVE_INFINITY : ranked[ranked.length - 1]!.score;
     for (let n = 0; n < newItems.length; n++) {
       const j = newItems[n]!;
@@ -191,6 +285,53 @@ export class ServingModel {
     return Int32Array.from(ranked.slice(0, k), (r) => r.item);
   }
 
+  /** Scores every modelled item (small catalogues). */
+  private rankAll(
+    items: Int32Array,
+    weights: Float32Array,
+    k: number,
+    excluded: (i: number) => boolean,
+  ): { item: number; score: number }[] {
+    this.model.scoreHistory(items, weights, this.scores);
+    const top = topK(this.scores, k, (m) => excluded(this.toEngine[m]!));
+    return Array.from(top, (m) => ({ item: this.toEngine[m]!, score: this.scores[m]! }));
+  }
+
+  /** Retrieves candidates for the folded-in user vector from the ANN index, then scores them exactly. */
+  private rankFromIndex(
+    ann: AnnIndex,
+    items: Int32Array,
+    weights: Float32Array,
+    k: number,
+    excluded: (i: number) => boolean,
+  ): { item: number; score: number }[] {
+    this.model.userVector!(items, weights, this.user);
+    // Ask for more than k: retrieved items the user has seen or may not see are dropped.
+    let ask = 2 * k + items.length;
+    for (;;) {
+      const found = ann.search(this.user, ask);
+      const ranked: { item: number; score: number }[] = [];
+      for (const m of found) {
+        const item = this.toEngine[m]!;
+        if (!excluded(item)) ranked.push({ item, score: this.modelScore(m) });
+      }
+      if (ranked.length >= k || found.length < ask || ask >= ann.count) {
+        ranked.sort((a, b) => b.score - a.score);
+        return ranked.slice(0, k);
+      }
+      ask *= 4;
+    }
+  }
+
+  /** The last scored user's score for model item `m`. */
+  private modelScore(m: number): number {
+    if (this.ann === undefined) return this.scores[m]!;
+    const v = this.model.itemVector!(m);
+    let s = 0;
+    for (let f = 0; f < v.length; f++) s += v[f]! * this.user[f]!;
+    return s;
+  }
+
   /** A new item's score: the mean score of modelled items by its creator (weight 2) or sharing a tag (1). */
   private coldScore(j: number): number | undefined {
     let sum = 0;
@@ -198,7 +339,7 @@ export class ServingModel {
     const add = (i: number, w: number): void => {
       const m = this.toModel.get(i);
       if (m === undefined) return;
-      sum += w * this.scores[m]!;
+      sum += w * this.modelScore(m);
       total += w;
     };
     const creator = this.state.creatorOf.get(j);
@@ -218,6 +359,14 @@ export class ServingModel {
     }
     return total === 0 ? undefined : sum / total;
   }
+}
+
+/** What a serving model is created with; `ann` serves large catalogues from an index. */
+export interface ServingMeta {
+  version: number;
+  trainedAt: number;
+  report: TrainReport;
+  ann?: AnnIndex | undefined;
 }
 
 /** How many related items per creator or tag are averaged for a new item's score. */

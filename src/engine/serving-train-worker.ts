@@ -2,13 +2,20 @@
 import { parentPort } from 'node:worker_threads';
 import type { Csr } from '../core/csr.js';
 import { transferList } from '../core/model-codec.js';
-import { fitServingModel } from './serving-model.js';
+import { annHandoffPath, fitServingModel, type ServingFitOptions } from './serving-model.js';
 
-parentPort?.once('message', async (message: { data: Csr; options: { workers: number; seed: number } }) => {
+parentPort?.once('message', async (message: { data: Csr; options: ServingFitOptions }) => {
   try {
-    const { model, report } = await fitServingModel(message.data, message.options);
+    const { model, report, ann, timings } = await fitServingModel(message.data, message.options);
     const transferable = model.toTransferable();
-    parentPort?.postMessage({ model: transferable, report }, [...new Set(transferList(transferable))]);
+    let annPath: string | undefined;
+    if (ann !== undefined) {
+      annPath = annHandoffPath();
+      ann.save(annPath);
+    }
+    parentPort?.postMessage({ model: transferable, report, annPath, timings }, [
+      ...new Set(transferList(transferable)),
+    ]);
   } catch (err) {
     parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }

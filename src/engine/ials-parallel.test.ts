@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { csrFromTriples } from '../core/csr.js';
+import { fitIals, IALS_DEFAULTS, ialsRowSplits } from '../core/ials.js';
+import { createRandom } from '../core/random.js';
+import { fitIalsParallel } from './ials-parallel.js';
+
+function interactions(users: number, items: number, perUser: number, seed: number) {
+  const rng = createRandom(seed);
+  const rows: number[] = [];
+  const cols: number[] = [];
+  for (let u = 0; u < users; u++) {
+    for (let e = 0; e < perUser; e++) {
+      rows.push(u);
+      cols.push(((u % 2) * items) / 2 + rng.int(items / 2));
+    }
+  }
+  return csrFromTriples(users, items, Int32Array.from(rows), Int32Array.from(cols));
+}
+
+const x = interactions(60, 40, 6, 5);
+const params = { ...IALS_DEFAULTS, factors: 8, epochs: 3 };
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i]! - b[i]!) ** 2;
+    norm += a[i]! ** 2;
+  }
+  return diff / norm;
+}
+
+test('the parallel fit on worker threads matches the serial fit up to float summation order', async () => {
+  const serial = fitIals(x, params);
+  const parallel = await fitIalsParallel(x, params, { workers: 2 });
+  assert.ok(relativeError(serial.model.itemFactors, parallel.model.itemFactors) < 1e-8);
+  assert.ok(relativeError(serial.userFactors, parallel.userFactors) < 1e-8);
+  assert.equal(parallel.epochMs.length, 3);
+});
+
+test('the inline runner (no workers) gives the serial fit too', async () => {
+  const serial = fitIals(x, params);
+  const inline = await fitIalsParallel(x, params, { workers: 0 });
+  assert.ok(relativeError(serial.model.itemFactors, inline.model.itemFactors) < 1e-8);
+});
+
+test('row splits give each thread about the same solve cost on skewed rows', () => {
+  // Row 0 holds 90 of the 100 nonzeros: it gets a range of its own.
+  const indptr = Int32Array.of(0, 90, 92, 94, 96, 98, 100);
+  const bounds = ialsRowSplits(indptr, 2, 1);
+  assert.deepEqual([...bounds], [0, 1, 6]);
+});

@@ -1,0 +1,184 @@
+import type { Worker } from 'node:worker_threads';
+import { type Csr, csrTranspose } from '../core/csr.js';
+import {
+  createIalsModel,
+  finishIalsGram,
+  type IalsFit,
+  type IalsParams,
+  ialsGramPart,
+  ialsRowSplits,
+  initialIalsFactors,
+  solveIalsRows,
+} from '../core/ials.js';
+import { startWorker } from './start-worker.js';
+
+/**
+ * iALS on several threads: the matrix, both factor tables and the Gram parts live in
+ * SharedArrayBuffers, and each half-step splits its rows across worker threads by solve cost
+ * (rows are independent given the other side), so an epoch uses every core with no copies.
+ */
+export interface ParallelIalsOptions {
+  /** Worker threads (default 2); 0 runs the same kernels in the calling thread, for tests. */
+  readonly workers?: number;
+  /** Called after each epoch with its wall time. */
+  readonly onEpoch?: (epoch: number, ms: number) => void;
+}
+
+export interface ParallelIalsFit extends IalsFit {
+  readonly epochMs: number[];
+}
+
+/** The shared memory of one fit, as sent to each worker once. */
+export interface IalsShared {
+  readonly params: IalsParams;
+  readonly byUser: Csr;
+  readonly byItem: Csr;
+  readonly users: Float32Array;
+  readonly items: Float32Array;
+  readonly gram: Float64Array;
+  /** One k×k upper-triangle Gram part per thread. */
+  readonly parts: Float64Array[];
+}
+
+/** One unit of work for a thread: a Gram part or a range of solves, on the user or item side. */
+export interface IalsTask {
+  readonly op: 'gram' | 'solve';
+  readonly side: 'users' | 'items';
+  readonly start: number;
+  readonly end: number;
+  readonly part: number;
+}
+
+/**
+ * Fits iALS with the kernels of `core/ials.ts` split across worker threads; the result equals
+ * {@link fitIals}'s up to float summation order.
+ *
+ * @example
+ * const { model, epochMs } = await fitIalsParallel(userItems, { ...IALS_DEFAULTS, epochs: 4 }, { workers: 2 });
+ */
+export async function fitIalsParallel(
+  x: Csr,
+  params: IalsParams,
+  options: ParallelIalsOptions = {},
+): Promise<ParallelIalsFit> {
+  const threads = Math.max(1, options.workers ?? 2);
+  const shared = createShared(x, params, threads);
+  const run = options.workers === 0 ? inlineRunner(shared) : await workerRunner(shared, threads);
+  const k = params.factors;
+  const epochMs: number[] = [];
+  try {
+    const gram = async (side: 'users' | 'items'): Promise<void> => {
+      const rows = side === 'users' ? x.rows : x.cols;
+      const tasks: IalsTask[] = [];
+      for (let t = 0; t < threads; t++) {
+        shared.parts[t]!.fill(0);
+        const start = Math.floor((rows * t) / threads);
+        const end = Math.floor((rows * (t + 1)) / threads);
+        tasks.push({ op: 'gram', side, start, end, part: t });
+      }
+      await run(tasks);
+      finishIalsGram(shared.parts, k, params.unobservedWeight, shared.gram);
+    };
+    const solve = async (side: 'users' | 'items'): Promise<void> => {
+      const m = side === 'users' ? shared.byUser : shared.byItem;
+      const bounds = ialsRowSplits(m.indptr, threads, k * (params.cgSteps + 1));
+      const tasks: IalsTask[] = [];
+      for (let t = 0; t < threads; t++) {
+        tasks.push({ op: 'solve', side, start: bounds[t]!, end: bounds[t + 1]!, part: t });
+      }
+      await run(tasks);
+    };
+    for (let epoch = 0; epoch < params.epochs; epoch++) {
+      const started = performance.now();
+      await gram('users');
+      await solve('items');
+      await gram('items');
+      await solve('users');
+      const ms = performance.now() - started;
+      epochMs.push(ms);
+      options.onEpoch?.(epoch, ms);
+    }
+    await gram('items');
+  } finally {
+    await run.close();
+  }
+  // Plain copies: the model's buffers are transferred or saved later, which shared memory cannot be.
+  const items = Float32Array.from(shared.items);
+  const model = createIalsModel(items, x.cols, Float64Array.from(shared.gram), params);
+  return { model, userFactors: Float32Array.from(shared.users), epochMs };
+}
+
+/** Runs one task against the shared memory (the body of each worker, and of the inline runner). */
+export function runIalsTask(shared: IalsShared, task: IalsTask): void {
+  const k = shared.params.factors;
+  if (task.op === 'gram') {
+    const f = task.side === 'users' ? shared.users : shared.items;
+    ialsGramPart(f, task.start, task.end, k, shared.parts[task.part]!);
+    return;
+  }
+  const [m, other, target] =
+    task.side === 'users'
+      ? [shared.byUser, shared.items, shared.users]
+      : [shared.byItem, shared.users, shared.items];
+  solveIalsRows(m, other, target, shared.gram, shared.params, task.start, task.end);
+}
+
+type Runner = ((tasks: readonly IalsTask[]) => Promise<void>) & { close(): Promise<void> };
+
+function inlineRunner(shared: IalsShared): Runner {
+  const run = async (tasks: readonly IalsTask[]): Promise<void> => {
+    for (const task of tasks) runIalsTask(shared, task);
+  };
+  return Object.assign(run, { close: async () => {} });
+}
+
+async function workerRunner(shared: IalsShared, threads: number): Promise<Runner> {
+  const workers: Worker[] = [];
+  for (let t = 0; t < threads; t++) workers.push(startWorker('ials-worker', import.meta.url));
+  const ask = (worker: Worker, message: unknown): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (reply: { error?: string }): void => {
+        worker.off('error', onError);
+        if (reply.error !== undefined) reject(new Error(reply.error));
+        else resolve();
+      };
+      const onError = (err: Error): void => {
+        worker.off('message', onMessage);
+        reject(err);
+      };
+      worker.once('message', onMessage);
+      worker.once('error', onError);
+      worker.postMessage(message);
+    });
+  await Promise.all(workers.map((w) => ask(w, { shared })));
+  const run = async (tasks: readonly IalsTask[]): Promise<void> => {
+    await Promise.all(tasks.map((task, t) => ask(workers[t % threads]!, { task })));
+  };
+  return Object.assign(run, {
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  });
+}
+
+function createShared(x: Csr, params: IalsParams, threads: number): IalsShared {
+  const k = params.factors;
+  const byUser = sharedCsr(x);
+  const byItem = sharedCsr(csrTranspose(x));
+  const users = new Float32Array(new SharedArrayBuffer(x.rows * k * 4));
+  const items = new Float32Array(new SharedArrayBuffer(x.cols * k * 4));
+  initialIalsFactors(x.rows, x.cols, params, users, items);
+  const gram = new Float64Array(new SharedArrayBuffer(k * k * 8));
+  const parts = Array.from({ length: threads }, () => new Float64Array(new SharedArrayBuffer(k * k * 8)));
+  return { params, byUser, byItem, users, items, gram, parts };
+}
+
+function sharedCsr(m: Csr): Csr {
+  const indptr = new Int32Array(new SharedArrayBuffer(m.indptr.byteLength));
+  indptr.set(m.indptr);
+  const indices = new Int32Array(new SharedArrayBuffer(m.indices.byteLength));
+  indices.set(m.indices);
+  const values = new Float32Array(new SharedArrayBuffer(m.values.byteLength));
+  values.set(m.values);
+  return { rows: m.rows, cols: m.cols, indptr, indices, values };
+}
