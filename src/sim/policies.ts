@@ -85,6 +85,8 @@ export async function createSetlistPolicy(
         if (r.like) events.push({ ...base, type: 'like' });
       });
       await engine.ingest({ events });
+      // Between two users' requests a server's event loop runs background work (facet re-clustering).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     },
     startRound() {},
     async trending() {
