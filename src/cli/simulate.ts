@@ -42,24 +42,28 @@ export function formatReport(report: SimulationReport): string {
   for (const p of report.policies) {
     lines.push([p.name.padEnd(11), ...shown.map((r) => (p.curve[r] ?? 0).toFixed(3).padStart(6))].join(''));
   }
-  lines.push(
-    '',
-    `${'policy'.padEnd(11)}  last-quarter  of-oracle  adapt-rounds(adapted/shifted)  new-20/1h  coverage`,
-  );
+  lines.push('', `${'policy'.padEnd(11)}  last-quarter  of-oracle  new-20/1h  coverage`);
   for (const p of report.policies) {
-    const a = p.adaptation;
     lines.push(
       [
         p.name.padEnd(11),
         p.lastQuarter.toFixed(3).padStart(14),
         (p.oracleShare === null ? '-' : p.oracleShare.toFixed(3)).padStart(11),
-        `${a.medianRounds ?? '-'} (${a.adapted}/${a.shifted})`.padStart(31),
         p.newItems.share.toFixed(3).padStart(11),
         p.coverage.toFixed(3).padStart(10),
       ].join(''),
     );
   }
   const setlist = report.policies.find((p) => p.name === 'setlist');
+  const a = setlist?.adaptation;
+  if (a !== undefined && a !== null) {
+    lines.push(
+      '',
+      `interest shift: ${a.adapted} of ${a.shifted} users got the new interest as their profile's top facet, ` +
+        `${a.withinTarget} within 10 interactions with it; median ${a.medianOnNewInterest ?? '-'} interactions ` +
+        `with it (${a.medianInteractions ?? '-'} in all since the shift)`,
+    );
+  }
   if (setlist !== undefined && setlist.sources.length > 0) {
     lines.push('', 'setlist slots by reason source: served, mean watch ratio');
     for (const s of setlist.sources) {

@@ -87,3 +87,22 @@ export function createRandom(seed: number): Random {
     },
   };
 }
+
+/**
+ * A 32-bit seed derived from a base seed and some parts (FNV-1a over their text, then a final mix),
+ * for random streams that must be the same whenever the same parts come again.
+ *
+ * @example
+ * createRandom(seedFrom(42, 'u1', 17)); // the same stream for user u1 at state 17, every time
+ */
+export function seedFrom(base: number, ...parts: (string | number)[]): number {
+  let h = (0x811c9dc5 ^ base) >>> 0;
+  for (const ch of parts.join('\u0000')) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  return h >>> 0;
+}

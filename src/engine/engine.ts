@@ -1,5 +1,5 @@
 import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
-import { createRandom, type Random } from '../core/random.js';
+import { createRandom, type Random, seedFrom } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import { SetlistError } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -45,6 +45,8 @@ import {
 } from './validate.js';
 
 const DEFAULT_EXPLORATION_SEED = 0x5e7115;
+/** Exploration draws are fixed per user state within windows of this length. */
+const FEED_SEED_WINDOW_MS = 15 * 60 * 1000;
 
 export interface EngineOptions {
   store: Store;
@@ -62,7 +64,10 @@ export interface EngineOptions {
   onSnapshotSaved?: (model: { name: string; version: number }) => void | Promise<void>;
   /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
   cluster?: () => Record<string, unknown>;
-  /** The random source of exploration (default: a fixed seed); inject one for tests and simulations. */
+  /**
+   * Where exploration's seed comes from (default: a fixed seed); inject one for tests and simulations.
+   * Each feed explores with its own stream, seeded by this, the user, their state and the time window.
+   */
   random?: Random;
 }
 
@@ -183,7 +188,17 @@ export function createEngine(options: EngineOptions): Engine {
   const store = options.store;
   const state = new OnlineState(config);
   // A fixed default seed: a restarted engine replaying the same log answers the same feeds.
-  const random = options.random ?? createRandom(DEFAULT_EXPLORATION_SEED);
+  const explorationSeed =
+    options.random === undefined ? DEFAULT_EXPLORATION_SEED : Math.floor(options.random.next() * 2 ** 32);
+  /**
+   * The random stream of one feed: the same request gets the same exploration until the user's state
+   * changes (any event of theirs) or the time window turns, whatever other users asked for meanwhile.
+   */
+  const feedRandom = (userId: string, nowMs: number): Random => {
+    const u = state.users.get(userId);
+    const events = u < 0 ? 0 : (state.userStates[u]?.eventCount ?? 0);
+    return createRandom(seedFrom(explorationSeed, userId, events, Math.floor(nowMs / FEED_SEED_WINDOW_MS)));
+  };
   const facetIndex = new FacetIndex(state, config);
   let serving: ServingModel | undefined;
   let training: Promise<TrainResult | undefined> | undefined;
@@ -530,7 +545,10 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return { items: buildFeed(state, config, facetIndex, id, count, now(), serving, random) };
+      const nowMs = now();
+      return {
+        items: buildFeed(state, config, facetIndex, id, count, nowMs, serving, feedRandom(id, nowMs)),
+      };
     },
 
     async similar(itemId, n) {

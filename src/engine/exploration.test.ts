@@ -46,11 +46,13 @@ test('exploration slots go to little-exposed items in the user’s tags, flagged
 });
 
 test('with an open share, some of a user’s exploration reaches beyond their tags', async () => {
-  const { engine } = await platform({
+  const { engine, clock } = await platform({
     exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0.5, maxPerUserPerHour: 1_000 },
   });
   const explored: string[] = [];
   for (let k = 0; k < 40; k++) {
+    // A new quarter hour each time: the same request within one explores the same way.
+    clock.advance(HOUR / 4);
     for (const item of (await engine.feed('u', 20)).items)
       if (item.reason.exploration) explored.push(item.itemId);
   }
@@ -58,6 +60,22 @@ test('with an open share, some of a user’s exploration reaches beyond their ta
   const outside = explored.filter((id) => id.startsWith('newdog')).length;
   assert.equal(explored.length, 80);
   assert.ok(outside >= 8 && outside <= 36, `${outside} of 80 outside the user's tags`);
+});
+
+test('the same feed request gives the same feed until the user’s state changes', async () => {
+  const { engine } = await platform({
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0.5 },
+  });
+  const ids = async (user: string) => (await engine.feed(user, 20)).items.map((i) => i.itemId);
+  const first = await ids('u');
+  // Other users' requests in between draw from their own streams, not from u's.
+  for (let k = 0; k < 5; k++) await ids(`other${k}`);
+  assert.deepEqual(await ids('u'), first);
+  // After an event of u's the feed is drawn afresh: the watched item is gone, exploration redrawn.
+  await engine.ingest({ events: [{ userId: 'u', itemId: first[0]!, type: 'view', watchRatio: 0.9 }] });
+  const after = await ids('u');
+  assert.ok(!after.includes(first[0]!));
+  assert.deepEqual(await ids('u'), after);
 });
 
 test('a user with no history explores among little-exposed items of any tag', async () => {

@@ -31,6 +31,12 @@ interface CachedClusters {
   pending: boolean;
 }
 
+/** One engaged item of a user: its facet signal (signed) after decay in time and in interactions. */
+interface Signal {
+  item: number;
+  w: number;
+}
+
 /** Most items of a user's history that are clustered. */
 const MAX_HISTORY = 120;
 const MIN_SIMILARITY = 0.3;
@@ -39,6 +45,18 @@ const MAX_FACETS = 6;
 const MIN_FACET_SHARE = 0.04;
 /** Re-cluster in the background after this many new positive items. */
 const RECLUSTER_AFTER = 3;
+/** When a background re-clustering has not run by this many new positive items, it is done inline. */
+const RECLUSTER_INLINE_AFTER = 4 * RECLUSTER_AFTER;
+/** An item's weight counts for its facet only above this (a half-watched view); below it, against. */
+const NEUTRAL_WEIGHT = 0.5;
+/**
+ * An engagement's facet signal halves with every this many newer engagements of the user (recency
+ * counted in interactions, as in PinnerSage), so a run of engagements on a new interest overtakes a
+ * stale one whatever the clock says; the signal half-life still applies in time.
+ */
+const RECENCY_INTERACTIONS = 40;
+/** Most recent engagements read (the older ones weigh under 2^-5 of the newest). */
+const MAX_ENGAGEMENTS = 5 * RECENCY_INTERACTIONS;
 
 /**
  * Keeps each user's interest facets. Weights are recomputed from the user's current signal on every
@@ -76,29 +94,23 @@ export class FacetIndex {
   facets(u: number, nowMs: number, muted: readonly string[]): UserFacet[] {
     const user = this.state.userStates[u];
     if (user === undefined) return [];
-    const positives: { item: number; w: number }[] = [];
-    const negatives: { item: number; w: number }[] = [];
-    for (const [item, weight] of user.weights) {
-      const w = weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), this.config.signalHalfLifeMs);
-      if (w > 0) positives.push({ item, w });
-      else if (w < 0) negatives.push({ item, w: -w });
-    }
+    const { positives, negatives } = this.signals(u, nowMs);
     if (positives.length === 0) return [];
-    positives.sort((a, b) => (user.lastAt.get(b.item) ?? 0) - (user.lastAt.get(a.item) ?? 0));
     const recent = positives.slice(0, MAX_HISTORY);
+    const positiveCount = this.positiveCount(u);
 
     let cached = this.cache.get(u);
-    if (cached === undefined) {
-      cached = this.recluster(
-        recent.map((p) => p.item),
-        positives.length,
-      );
+    const behind = cached === undefined ? 0 : positiveCount - cached.positiveItemsAtClustering;
+    if (cached === undefined || (cached.pending && behind >= RECLUSTER_INLINE_AFTER)) {
+      // First facets, or a background re-clustering that never got its turn (a busy event loop).
+      cached = this.recluster(recent, positiveCount);
       this.cache.set(u, cached);
-    } else if (!cached.pending && positives.length - cached.positiveItemsAtClustering >= RECLUSTER_AFTER) {
-      cached.pending = true;
+    } else if (!cached.pending && behind >= RECLUSTER_AFTER) {
+      const stale = cached;
+      stale.pending = true;
       setImmediate(() => {
-        const items = recent.map((p) => p.item);
-        this.cache.set(u, this.recluster(items, positives.length));
+        // Skip when the clustering was replaced meanwhile (inline, or invalidated).
+        if (this.cache.get(u) === stale) this.cache.set(u, this.recluster(recent, positiveCount));
       });
     }
 
@@ -157,14 +169,44 @@ export class FacetIndex {
     return out;
   }
 
+  /**
+   * The user's engaged items, newest first, split by the sign of their facet signal: the item's weight
+   * above {@link NEUTRAL_WEIGHT}, decayed by its age and by how many engagements came after it.
+   */
+  private signals(u: number, nowMs: number): { positives: Signal[]; negatives: Signal[] } {
+    const user = this.state.userStates[u]!;
+    const history = [...user.lastAt.entries()].sort((x, y) => y[1] - x[1] || y[0] - x[0]);
+    const positives: Signal[] = [];
+    const negatives: Signal[] = [];
+    for (let r = 0; r < Math.min(history.length, MAX_ENGAGEMENTS); r++) {
+      const [item, at] = history[r]!;
+      const w =
+        ((user.weights.get(item) ?? 0) - NEUTRAL_WEIGHT) *
+        decay(nowMs - at, this.config.signalHalfLifeMs) *
+        2 ** (-r / RECENCY_INTERACTIONS);
+      if (w > 0) positives.push({ item, w });
+      else if (w < 0) negatives.push({ item, w: -w });
+    }
+    return { positives, negatives };
+  }
+
+  /** How many items the user has engaged with above neutral, ever: what triggers re-clustering. */
+  private positiveCount(u: number): number {
+    let n = 0;
+    for (const w of this.state.userStates[u]!.weights.values()) if (w > NEUTRAL_WEIGHT) n++;
+    return n;
+  }
+
   /** Forgets a user's clustering (after their controls change). */
   invalidate(u: number): void {
     this.cache.delete(u);
   }
 
-  private recluster(items: number[], positiveCount: number): CachedClusters {
-    const ones = new Float64Array(items.length).fill(1);
-    const found = clusterFacets(ones, (a, b) => this.similarity(items[a]!, items[b]!), {
+  /** Clusters the user's recent positive items; heavier (more recent) groups survive the facet cap. */
+  private recluster(recent: readonly Signal[], positiveCount: number): CachedClusters {
+    const items = recent.map((p) => p.item);
+    const weights = Float64Array.from(recent, (p) => p.w);
+    const found = clusterFacets(weights, (a, b) => this.similarity(items[a]!, items[b]!), {
       minSimilarity: MIN_SIMILARITY,
       maxFacets: MAX_FACETS,
     });

@@ -4,7 +4,7 @@ import { decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
 import { bagCosine } from '../core/facets.js';
 import type { Random } from '../core/random.js';
-import { topK } from '../core/top-k.js';
+import { topK, topKOf } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
@@ -171,8 +171,14 @@ export function buildFeed(
   }
 
   for (const f of facets) {
-    for (const j of byTagPopularity(state, f.tags.slice(0, 2), TAG_CANDIDATES, excluded)) {
-      offer(j, 'facet', 0.5 * f.weight);
+    for (const { item, quality } of byTagQuality(
+      state,
+      config,
+      f.tags.slice(0, 2),
+      TAG_CANDIDATES,
+      excluded,
+    )) {
+      offer(item, 'facet', f.weight * quality);
     }
   }
   for (const d of declared) {
@@ -429,6 +435,34 @@ function byTagPopularity(
     Float64Array.from(unique, (i) => state.popularity.get(i) + (1e-9 * state.createdAt.get(i)) / 1e12),
     limit,
   ).map((k) => unique[k]!);
+}
+
+/**
+ * Items carrying any of the tags, best posterior success rate first (outcomes so far, with a prior at
+ * their category's and creator's mean), so a facet offers what engaged its audience, not just the loudest.
+ */
+function byTagQuality(
+  state: OnlineState,
+  config: EngineConfig,
+  tags: readonly string[],
+  limit: number,
+  skip: (i: number) => boolean,
+): { item: number; quality: number }[] {
+  const quality = new Map<number, number>();
+  const strength = config.exploration.priorStrength;
+  for (const tag of tags) {
+    for (const i of state.itemsByTag.get(tag) ?? []) {
+      if (quality.has(i) || skip(i)) continue;
+      quality.set(i, state.exploration.posteriorMean(state, i, strength));
+    }
+  }
+  return Array.from(
+    topKOf([...quality.keys()], limit, (i) => quality.get(i)!),
+    (item) => ({
+      item,
+      quality: quality.get(item)!,
+    }),
+  );
 }
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */

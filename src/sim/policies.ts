@@ -24,6 +24,11 @@ export interface Policy {
   startRound(round: number, nowMs: number): void;
   /** Items in /v1/trending now (setlist only). */
   trending?(nowMs: number): Promise<string[]>;
+  /**
+   * The category of the user's top facet in their profile (setlist only): the category most of the
+   * facet's example items belong to; -1 without facets.
+   */
+  topCategory?(user: number): Promise<number>;
 }
 
 const CATALOGUE_AGE_MS = 30 * 24 * 3600 * 1000;
@@ -80,10 +85,25 @@ export async function createSetlistPolicy(
         if (r.like) events.push({ ...base, type: 'like' });
       });
       await engine.ingest({ events });
+      // Between two users' requests a server's event loop runs background work (facet re-clustering).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     },
     startRound() {},
     async trending() {
       return (await engine.trending(20)).items.map((t) => t.itemId);
+    },
+    async topCategory(user) {
+      const top = (await engine.profile(`u${user}`)).facets.find((f) => !f.muted);
+      if (top === undefined) return -1;
+      const votes = new Map<number, number>();
+      for (const id of top.examples) {
+        const k = byId.get(id);
+        if (k !== undefined) votes.set(world.categoryOf[k]!, (votes.get(world.categoryOf[k]!) ?? 0) + 1);
+      }
+      let best = -1;
+      for (const [c, v] of votes)
+        if (best < 0 || v > votes.get(best)! || (v === votes.get(best) && c < best)) best = c;
+      return best;
     },
   };
 }

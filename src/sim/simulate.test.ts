@@ -25,21 +25,24 @@ test('a simulation on a tiny generated catalogue reports curves, shares, adaptat
     assert.equal(p.curve.length, TINY.rounds);
     assert.ok(p.lastQuarter > 0 && p.lastQuarter < 1);
     assert.ok(p.coverage > 0 && p.coverage <= 1);
-    assert.ok(p.adaptation.shifted > 0);
     assert.ok(p.newItems.counted > 0);
   }
   const [setlist, random, , oracle] = report.policies;
   assert.equal(oracle?.oracleShare, 1);
+  assert.ok(setlist!.adaptation!.shifted > 0);
+  assert.ok(setlist!.adaptation!.adapted <= setlist!.adaptation!.shifted);
+  assert.equal(random!.adaptation, null);
   assert.ok(oracle!.lastQuarter > random!.lastQuarter);
   assert.ok(setlist!.sources.some((s) => s.source === 'exploration'));
   assert.notEqual(report.trending, null);
   assert.deepEqual(
     report.targets.map((t) => t.target),
-    ['>= 0.70', '>= 1.30', '>= 0.90', '>= 0.50'],
+    ['>= 0.70', '>= 1.30', '>= 0.50', '>= 0.90', '>= 0.50'],
   );
   const text = formatReport(report);
   assert.match(text, /learning curve/);
   assert.match(text, /new items with >= 20 impressions in their first hour/);
+  assert.match(text, /interest shift: \d+ of \d+ users/);
 });
 
 test('a simulation is reproducible from its seed', async () => {

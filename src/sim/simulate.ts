@@ -9,7 +9,7 @@ import {
   type Policy,
   type PolicyName,
 } from './policies.js';
-import { createWorld, isPositive, respond, type World } from './world.js';
+import { createWorld, respond, type World } from './world.js';
 
 export interface SimulationOptions {
   users: number;
@@ -46,13 +46,22 @@ export interface PolicyReport {
   lastQuarter: number;
   /** lastQuarter as a share of the oracle's (null without an oracle run). */
   oracleShare: number | null;
-  /** Of users whose interest shifted: how many rounds until the new interest led their positive engagement. */
+  /**
+   * Of users whose interest shifted: interactions (served and answered items) after the shift until the
+   * new interest is the top facet of their profile; null for policies without profiles.
+   */
   adaptation: {
     shifted: number;
+    /** Users whose top facet became the new interest before the run ended. */
     adapted: number;
-    medianRounds: number | null;
+    /** Users whose top facet became the new interest within 10 interactions with it. */
+    withinTarget: number;
+    share: number;
+    /** Median over adapted users of their interactions with the new interest until then. */
+    medianOnNewInterest: number | null;
+    /** Median over adapted users of all their interactions since the shift until then. */
     medianInteractions: number | null;
-  };
+  } | null;
   /** New items that got at least 20 impressions within their first simulated hour. */
   newItems: { counted: number; reached: number; share: number };
   /** Share of the catalogue served at least once. */
@@ -80,6 +89,8 @@ export interface SimulationReport {
 const HOUR_MS = 3600 * 1000;
 const T0 = Date.UTC(2026, 0, 5);
 const NEW_ITEM_IMPRESSIONS = 20;
+/** The issue's bound: the new interest leads the profile within this many interactions with it. */
+const ADAPTATION_INTERACTIONS = 10;
 
 /**
  * An online simulation: synthetic users with known multi-category tastes answer every served feed
@@ -136,7 +147,11 @@ async function runPolicy(
   const firstHour = new Int32Array(itemCount);
   const arrivedAt = new Float64Array(itemCount).fill(Number.NaN);
   const curve: number[] = [];
-  const adaptedAt = new Int32Array(world.users.length).fill(-1);
+  // Per user: interactions since the shift, those on the new interest, and both when it led the profile.
+  const sinceShift = new Int32Array(world.users.length);
+  const onNewInterest = new Int32Array(world.users.length);
+  const adaptedAfter = new Int32Array(world.users.length).fill(-1);
+  const adaptedOnNew = new Int32Array(world.users.length).fill(-1);
   const inTrending = new Set<string>();
   const bySource = new Map<string, { served: number; watchRatio: number }>();
 
@@ -159,7 +174,6 @@ async function runPolicy(
       const { items: served, sources } = await policy.serve(u, options.feedSize, nowMs);
       const responses = served.map((i) => respond(world, tastes, i, rng));
       await policy.observe(u, served, responses, nowMs);
-      const positivesByCategory = new Map<number, number>();
       served.forEach((i, s) => {
         const resp = responses[s]!;
         sum += resp.watchRatio;
@@ -173,16 +187,14 @@ async function runPolicy(
         }
         impressions[i]!++;
         if (nowMs - arrivedAt[i]! < HOUR_MS) firstHour[i]!++;
-        if (isPositive(resp)) {
-          const c = world.categoryOf[i]!;
-          positivesByCategory.set(c, (positivesByCategory.get(c) ?? 0) + 1);
-        }
       });
-      if (tastes.shiftTo >= 0 && r >= world.shiftRound && adaptedAt[u] === -1) {
-        const mine = positivesByCategory.get(tastes.shiftTo) ?? 0;
-        let others = 0;
-        for (const [c, v] of positivesByCategory) if (c !== tastes.shiftTo) others = Math.max(others, v);
-        if (mine > others) adaptedAt[u] = r;
+      if (tastes.shiftTo >= 0 && r >= world.shiftRound && adaptedAfter[u] === -1) {
+        sinceShift[u] = sinceShift[u]! + served.length;
+        for (const i of served) if (world.categoryOf[i] === tastes.shiftTo) onNewInterest[u]!++;
+        if (policy.topCategory !== undefined && (await policy.topCategory(u)) === tastes.shiftTo) {
+          adaptedAfter[u] = sinceShift[u]!;
+          adaptedOnNew[u] = onNewInterest[u]!;
+        }
       }
     }
     curve.push(round3(count === 0 ? 0 : sum / count));
@@ -194,11 +206,19 @@ async function runPolicy(
   const q = Math.max(1, Math.floor(options.rounds / 4));
   const tail = curve.slice(-q);
   const shiftedUsers = world.users.map((u, k) => (u.shiftTo >= 0 ? k : -1)).filter((k) => k >= 0);
-  const rounds = shiftedUsers
-    .filter((u) => adaptedAt[u]! >= 0)
-    .map((u) => adaptedAt[u]! - world.shiftRound + 1)
-    .sort((a, b) => a - b);
-  const median = rounds.length === 0 ? null : rounds[Math.floor((rounds.length - 1) / 2)]!;
+  const adapted = shiftedUsers.filter((u) => adaptedAfter[u]! >= 0);
+  const withinTarget = adapted.filter((u) => adaptedOnNew[u]! <= ADAPTATION_INTERACTIONS).length;
+  const adaptation: PolicyReport['adaptation'] =
+    policy.topCategory === undefined
+      ? null
+      : {
+          shifted: shiftedUsers.length,
+          adapted: adapted.length,
+          withinTarget,
+          share: round3(shiftedUsers.length === 0 ? 0 : withinTarget / shiftedUsers.length),
+          medianOnNewInterest: median(adapted.map((u) => adaptedOnNew[u]!)),
+          medianInteractions: median(adapted.map((u) => adaptedAfter[u]!)),
+        };
   let counted = 0;
   let reached = 0;
   let served = 0;
@@ -233,12 +253,7 @@ async function runPolicy(
       curve,
       lastQuarter: round3(tail.reduce((a, b) => a + b, 0) / tail.length),
       oracleShare: null,
-      adaptation: {
-        shifted: shiftedUsers.length,
-        adapted: rounds.length,
-        medianRounds: median,
-        medianInteractions: median === null ? null : median * options.feedSize,
-      },
+      adaptation,
       newItems: { counted, reached, share: round3(counted === 0 ? 0 : reached / counted) },
       coverage: round3(available === 0 ? 0 : served / available),
       sources: [...bySource]
@@ -291,6 +306,16 @@ function targets(reports: PolicyReport[], trending: SimulationReport['trending']
       met: ratio >= 1.3,
     });
   }
+  if (setlist.adaptation !== null) {
+    const share = setlist.adaptation.share;
+    // "Within 10 interactions" for the median shifted user: at least half of them.
+    out.push({
+      name: `shifted users whose new interest is their top facet within ${ADAPTATION_INTERACTIONS} interactions with it`,
+      value: share,
+      target: '>= 0.50',
+      met: share >= 0.5,
+    });
+  }
   out.push({
     name: 'new items with >= 20 impressions in their first hour',
     value: setlist.newItems.share,
@@ -306,6 +331,12 @@ function targets(reports: PolicyReport[], trending: SimulationReport['trending']
     });
   }
   return out;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 function round3(x: number): number {
