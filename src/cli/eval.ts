@@ -3,10 +3,16 @@ import type { Command } from 'commander';
 import { type Csr, csrFromTriples } from '../core/csr.js';
 import type { Model } from '../core/model.js';
 import { SetlistError } from '../errors.js';
-import { type CalibrationReport, chooseCalibrationLambda, evaluateCalibration } from '../eval/calibration.js';
+import {
+  CALIBRATION_CANDIDATES,
+  CALIBRATION_GRID,
+  type CalibrationReport,
+  calibrationSweep,
+  chooseCalibrationLambda,
+} from '../eval/calibration.js';
 import { createIdIndex, datasetPath, loadInteractionsCsv, loadMovieLensGenres } from '../eval/dataset.js';
 import { forEachRanking } from '../eval/evaluate.js';
-import { PIPELINE_DEFAULTS, type PipelineReport, runPipeline } from '../eval/pipeline.js';
+import { type PipelineReport, runPipeline, type ValidationFit } from '../eval/pipeline.js';
 import { filterInteractions, PROTOCOL_DEFAULTS, splitPerUser } from '../eval/protocol.js';
 import { saveReport } from './reports.js';
 
@@ -38,11 +44,14 @@ export interface EvalCommandResult extends PipelineReport {
   readonly reference?: typeof ML_SMALL_REFERENCE;
   /**
    * Miscalibration by genre with and without the calibrated re-rank (ml-latest-small): lambda is
-   * chosen on a validation split (the largest within 2% NDCG loss there), then measured on test.
+   * chosen on a second validation split (the largest KL cut within `maxNdcgLoss` there), then
+   * measured on test.
    */
   readonly calibration?: CalibrationReport & {
+    readonly maxNdcgLoss: number;
+    /** The sweep on the second validation split, which chooses lambda. */
     readonly validationSweep: readonly CalibrationReport[];
-    /** The trade-off curve on test at fixed lambdas, for reading (not for choosing). */
+    /** The same lambdas on test, for reading (not for choosing). */
     readonly testCurve: readonly CalibrationReport[];
   };
 }
@@ -89,9 +98,11 @@ export async function runEvalCommand(
   const { train, test, userIds, itemIds, source } = loadSplit(options, seed);
   const loadMs = performance.now() - loadStart;
   const log = options.json === true ? undefined : (line: string) => print(`${line}\n`);
-  const { report, model, validationModel } = await runPipeline(train, test, {
+  const genres = options.dataset === 'ml-latest-small' ? loadMovieLensGenres(itemIds) : undefined;
+  const { report, model, secondValidation } = await runPipeline(train, test, {
     seed,
     workers: options.workers ?? 2,
+    secondValidation: genres !== undefined,
     ...(log === undefined ? {} : { log }),
   });
   if (options.recsOut !== undefined) {
@@ -104,9 +115,10 @@ export async function runEvalCommand(
     });
     writeFileSync(options.recsOut, `${lines.join('\n')}\n`);
   }
-  const genres = options.dataset === 'ml-latest-small' ? loadMovieLensGenres(itemIds) : undefined;
   const calibration =
-    genres === undefined ? undefined : calibrationReport(train, test, model, validationModel, genres, seed);
+    genres === undefined || secondValidation === undefined
+      ? undefined
+      : calibrationReport(train, test, model, secondValidation, genres);
   const result: EvalCommandResult = {
     source,
     ...report,
@@ -191,16 +203,7 @@ function formatReport(r: EvalCommandResult): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
   out.push(line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
-  if (r.calibration !== undefined) {
-    const c = r.calibration;
-    const line = (x: CalibrationReport): string =>
-      `lambda ${x.lambda.toFixed(2)}: KL ${x.plain.kl.toFixed(4)} -> ${x.calibrated.kl.toFixed(4)} (${(x.klReduction * 100).toFixed(1)}% less), ` +
-      `NDCG@10 ${x.plain.ndcg10.toFixed(4)} -> ${x.calibrated.ndcg10.toFixed(4)} (${(x.ndcgLoss * 100).toFixed(1)}% loss)`;
-    out.push('', 'calibration by genre (Steck 2018), top 10 re-ranked from the top 40:');
-    out.push(`  chosen on validation (largest lambda within 2% NDCG loss there): ${line(c)}`);
-    out.push('  the trade-off on test at fixed lambdas:');
-    for (const x of c.testCurve) out.push(`    ${line(x)}`);
-  }
+  if (r.calibration !== undefined) out.push(...formatCalibration(r.calibration));
   out.push(
     '',
     `phases: ${r.phases.map((p) => `${p.name} ${(p.ms / 1000).toFixed(1)} s`).join(', ')}; total ${(r.totalMs / 1000).toFixed(1)} s`,
@@ -209,38 +212,66 @@ function formatReport(r: EvalCommandResult): string {
   return out.join('\n');
 }
 
-/** Lambdas of the trade-off curve printed for test. */
-const CALIBRATION_CURVE = [0.1, 0.2, 0.25, 0.3, 0.4, 0.5] as const;
+function formatCalibration(c: NonNullable<EvalCommandResult['calibration']>): string[] {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const header = ['lambda', 'val KL cut', 'val NDCG loss', 'test KL cut', 'test NDCG loss'];
+  const rows = c.testCurve.map((t, i) => {
+    const v = c.validationSweep[i]!;
+    const mark = t.lambda === c.lambda ? ' <- chosen' : '';
+    return [
+      t.lambda.toFixed(2),
+      pct(v.klReduction),
+      pct(v.ndcgLoss),
+      pct(t.klReduction),
+      `${pct(t.ndcgLoss)}${mark}`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  return [
+    '',
+    `calibration by genre (Steck 2018): top 10 re-ranked from the top ${CALIBRATION_CANDIDATES}, KL(p‖q̃) with α = 0.01`,
+    `  plain top 10: KL ${c.plain.kl.toFixed(4)}, NDCG@10 ${c.plain.ndcg10.toFixed(4)}; ` +
+      `calibrated (lambda ${c.lambda.toFixed(2)}): KL ${c.calibrated.kl.toFixed(4)} (${pct(c.klReduction)} less), ` +
+      `NDCG@10 ${c.calibrated.ndcg10.toFixed(4)} (${pct(c.ndcgLoss)} loss)`,
+    `  lambda chosen on a second validation split: the largest KL cut within ${pct(c.maxNdcgLoss)} NDCG loss there`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ];
+}
 
-/** Picks the calibration strength on the validation split with the validation blend, then measures the blend on test. */
+/** The NDCG@10 loss the chosen lambda may cost on validation, below the 2% budget on test. */
+const CALIBRATION_MAX_LOSS = 0.015;
+
+/**
+ * Picks the calibration strength on the second validation split, with the blend refit there, then
+ * measures the blend on test. The tuning split would flatter the plain list, which was picked on it.
+ */
 function calibrationReport(
   train: Csr,
   test: Csr,
   model: Model,
-  validationModel: Model,
+  second: ValidationFit,
   genres: { itemGroups: number[][]; groupNames: string[] },
-  seed: number,
 ): EvalCommandResult['calibration'] {
-  // The same validation split the pipeline tuned on, with the blend fitted on its train part.
-  const { train: fitPart, test: validation } = splitPerUser(
-    train,
-    PIPELINE_DEFAULTS.validationFraction,
-    seed + 1,
-  );
   const groups = genres.groupNames.length;
-  const { lambda, sweep } = chooseCalibrationLambda(
-    validationModel,
-    fitPart,
-    validation,
+  const validationSweep = calibrationSweep(
+    second.model,
+    second.train,
+    second.validation,
     genres.itemGroups,
     groups,
+    CALIBRATION_GRID,
   );
-  const testCurve = CALIBRATION_CURVE.map((l) =>
-    evaluateCalibration(model, train, test, genres.itemGroups, groups, l),
-  );
+  const lambda = chooseCalibrationLambda(validationSweep, CALIBRATION_MAX_LOSS);
+  const grid = CALIBRATION_GRID.includes(lambda) ? CALIBRATION_GRID : [lambda, ...CALIBRATION_GRID];
+  const testCurve = calibrationSweep(model, train, test, genres.itemGroups, groups, grid);
   return {
-    ...evaluateCalibration(model, train, test, genres.itemGroups, groups, lambda),
-    validationSweep: sweep,
-    testCurve,
+    ...testCurve.find((t) => t.lambda === lambda)!,
+    maxNdcgLoss: CALIBRATION_MAX_LOSS,
+    validationSweep,
+    testCurve: testCurve.filter((t) => CALIBRATION_GRID.includes(t.lambda)),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Calibrated re-ranking (Steck, "Calibrated Recommendations", RecSys 2018). Given the user's
- * interest distribution p over groups (facets) and candidates with a relevance and a group
- * distribution, greedily build a list that maximises (1 - λ)·Σ relevance − λ·KL(p ‖ q̃), where q̃ =
- * (1 − α)·q + α·p smooths the list's distribution q so the KL stays finite.
+ * interest distribution p over groups (facets, genres) and candidates with a relevance and a group
+ * distribution, greedily pick the k candidates that maximise (1 − λ)·Σ relevance − λ·KL(p ‖ q̃), where
+ * q is the picked list's group mix (every pick weighs the same) and q̃ = (1 − α)·q + α·p keeps the KL
+ * finite; then swap picks for unpicked candidates while a swap raises that objective. The KL of a
+ * list does not depend on its order, so the picks are returned most relevant first.
  *
  * @example
  * calibratedRerank({ p: [0.7, 0.3], relevance: [1, 0.9, 0.8], groups: [[0], [0], [1]], k: 2, lambda: 0.5 });
@@ -10,7 +12,7 @@
 export interface CalibrateInput {
   /** The target distribution over groups (sums to 1). */
   p: readonly number[];
-  /** Relevance of each candidate, normalised to [0, 1] by the caller. */
+  /** Relevance of each candidate, on a probability-like scale in [0, 1] (see {@link softmaxRelevance}). */
   relevance: ArrayLike<number>;
   /** The groups each candidate belongs to (its weight is split evenly among them). */
   groups: readonly (readonly number[])[];
@@ -34,10 +36,9 @@ export function calibratedRerank(input: CalibrateInput): number[] {
     const size = picked.length + 1;
     for (let c = 0; c < relevance.length; c++) {
       if (used[c] === 1) continue;
-      const cg = groups[c]!;
-      for (const x of cg) counts[x] = counts[x]! + 1 / cg.length;
+      add(counts, groups[c]!, 1);
       const kl = klDivergence(p, counts, size, alpha);
-      for (const x of cg) counts[x] = counts[x]! - 1 / cg.length;
+      add(counts, groups[c]!, -1);
       const objective = (1 - lambda) * (relSum + relevance[c]!) - lambda * kl;
       if (objective > bestObjective) {
         bestObjective = objective;
@@ -48,10 +49,91 @@ export function calibratedRerank(input: CalibrateInput): number[] {
     used[best] = 1;
     picked.push(best);
     relSum += relevance[best]!;
-    const bg = groups[best]!;
-    for (const x of bg) counts[x] = counts[x]! + 1 / bg.length;
+    add(counts, groups[best]!, 1);
   }
-  return picked;
+  improveBySwaps(picked, used, counts, relSum, input, alpha);
+  // A stable sort: equally relevant picks keep the greedy order.
+  return picked.sort((a, b) => relevance[b]! - relevance[a]!);
+}
+
+/**
+ * The greedy fills a short list first, where one pick swings the mix; swapping a pick for an
+ * unpicked candidate while that raises the objective of the full list repairs those early choices.
+ */
+function improveBySwaps(
+  picked: number[],
+  used: Uint8Array,
+  counts: Float64Array,
+  relSum: number,
+  input: CalibrateInput,
+  alpha: number,
+): void {
+  const { p, relevance, groups, lambda } = input;
+  const size = picked.length;
+  let current = (1 - lambda) * relSum - lambda * klDivergence(p, counts, size, alpha);
+  // Every swap raises the objective, so this ends; the cap bounds the work on the request path.
+  for (let round = 0; round < 2 * size; round++) {
+    let bestGain = 1e-12;
+    let out = -1;
+    let into = -1;
+    for (let k = 0; k < size; k++) {
+      const o = picked[k]!;
+      add(counts, groups[o]!, -1);
+      for (let c = 0; c < relevance.length; c++) {
+        if (used[c] === 1) continue;
+        add(counts, groups[c]!, 1);
+        const kl = klDivergence(p, counts, size, alpha);
+        add(counts, groups[c]!, -1);
+        const gain = (1 - lambda) * (relSum - relevance[o]! + relevance[c]!) - lambda * kl - current;
+        if (gain > bestGain) {
+          bestGain = gain;
+          out = k;
+          into = c;
+        }
+      }
+      add(counts, groups[o]!, 1);
+    }
+    if (out < 0) return;
+    const o = picked[out]!;
+    add(counts, groups[o]!, -1);
+    add(counts, groups[into]!, 1);
+    used[o] = 0;
+    used[into] = 1;
+    picked[out] = into;
+    relSum += relevance[into]! - relevance[o]!;
+    current += bestGain;
+  }
+}
+
+/** Adds `sign` times one candidate's weight, split evenly over its groups, to the counts. */
+function add(counts: Float64Array, groups: readonly number[], sign: number): void {
+  for (const x of groups) counts[x] = counts[x]! + sign / groups.length;
+}
+
+/**
+ * Maps scores to a probability-like relevance in (0, 1]: exp((s − s_max) / (τ·σ)), σ the scores'
+ * standard deviation. Scores of any model (dot products, blends of standardised scores) then trade
+ * against the KL on one scale; a larger τ flattens the relevance, so calibration costs less.
+ *
+ * @example
+ * softmaxRelevance([3, 2, 1], 1); // [1, exp(−1.22), exp(−2.45)]
+ */
+export function softmaxRelevance(scores: ArrayLike<number>, temperature: number): Float64Array {
+  const n = scores.length;
+  const out = new Float64Array(n);
+  if (n === 0) return out;
+  let max = Number.NEGATIVE_INFINITY;
+  let mean = 0;
+  for (let i = 0; i < n; i++) {
+    max = Math.max(max, scores[i]!);
+    mean += scores[i]!;
+  }
+  mean /= n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (scores[i]! - mean) ** 2;
+  const scale = Math.sqrt(variance / n) * temperature || 1;
+  for (let i = 0; i < n; i++) out[i] = Math.exp((scores[i]! - max) / scale);
+  return out;
 }
 
 /** KL(p ‖ q̃) where q = counts / size and q̃ = (1 − α)q + αp. */

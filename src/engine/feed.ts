@@ -405,16 +405,23 @@ function calibrate(
   // Facets compete on their own scale; "other" stays on the global one, so it never leads by default.
   const globalMax = Math.max(...maxInGroup);
   maxInGroup[other] = globalMax;
-  const relevance = pool.map((c) => c.score / (maxInGroup[c.group!]! || 1));
-  const picked = calibratedRerank({
-    p,
-    relevance,
-    groups: pool.map((c) => [c.group!]),
-    k: Math.min(pool.length, 2 * n),
-    lambda: CALIBRATION_LAMBDA,
-  });
-  const order = picked.map((k) => pool[k]!.item);
-  const inOrder = new Set(order);
+  const order: number[] = [];
+  const inOrder = new Set<number>();
+  // Two pages of n, each calibrated on its own: a page is a set, served most relevant first.
+  for (let page = 0; page < 2; page++) {
+    const rest = pool.filter((c) => !inOrder.has(c.item));
+    const picked = calibratedRerank({
+      p,
+      relevance: rest.map((c) => c.score / (maxInGroup[c.group!]! || 1)),
+      groups: rest.map((c) => [c.group!]),
+      k: Math.min(rest.length, n),
+      lambda: CALIBRATION_LAMBDA,
+    });
+    for (const k of picked) {
+      order.push(rest[k]!.item);
+      inOrder.add(rest[k]!.item);
+    }
+  }
   for (const c of ranked) if (!inOrder.has(c.item)) order.push(c.item);
   return order;
 }

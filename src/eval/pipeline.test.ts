@@ -51,3 +51,28 @@ test('an EASE λ at the edge of the grid is extended one step', async () => {
     lines.join('\n'),
   );
 });
+
+test('the second validation split is a fresh split of train with the blend refit on its train part', async () => {
+  const { secondValidation, validationModel } = await runPipeline(train, heldOut, {
+    workers: 0,
+    secondValidation: true,
+    search: [
+      { kind: 'item-knn', jobs: [[{ k: 10, shrink: 0 }]] },
+      { kind: 'popularity', jobs: [[{}]] },
+    ],
+  });
+  const second = secondValidation!;
+  const fresh = splitPerUser(train, 0.2, 42 + 2);
+  assert.deepEqual(second.validation.indices, fresh.test.indices);
+  assert.deepEqual(second.train.indices, fresh.train.indices);
+  assert.equal(second.model.kind, 'blend');
+  assert.notEqual(second.model, validationModel);
+});
+
+test('without asking, the pipeline fits no second validation split', async () => {
+  const result = await runPipeline(train, heldOut, {
+    workers: 0,
+    search: [{ kind: 'popularity', jobs: [[{}]] }],
+  });
+  assert.equal(result.secondValidation, undefined);
+});

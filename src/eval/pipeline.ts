@@ -47,6 +47,11 @@ export interface PipelineOptions {
   readonly workers: number;
   readonly search: readonly SearchSpace[];
   readonly validationFraction: number;
+  /**
+   * Also refit the blend, with the tuned parameters and weights, on a second validation split
+   * (seed + 2), for choices that the tuning split would flatter: its plain ranking was picked there.
+   */
+  readonly secondValidation?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -91,6 +96,23 @@ interface Best {
   candidates: number;
 }
 
+/** The blend fitted on the train part of a validation split, with that split. */
+export interface ValidationFit {
+  readonly model: Model;
+  readonly train: Csr;
+  readonly validation: Csr;
+}
+
+export interface PipelineResult {
+  readonly report: PipelineReport;
+  /** The default model: the blend refit on all of train. */
+  readonly model: Model;
+  /** The blend on the split it was tuned on. */
+  readonly validationModel: Model;
+  /** With `secondValidation`: the blend refit on a second, fresh validation split. */
+  readonly secondValidation?: ValidationFit;
+}
+
 /**
  * Runs the pipeline; returns the report and the default model (the blend refit on all of train).
  *
@@ -101,7 +123,7 @@ export async function runPipeline(
   train: Csr,
   test: Csr,
   options: Partial<PipelineOptions> = {},
-): Promise<{ report: PipelineReport; model: Model; validationModel: Model }> {
+): Promise<PipelineResult> {
   const opts = { ...PIPELINE_DEFAULTS, ...options };
   const log = opts.log ?? (() => {});
   const phases: { name: string; ms: number }[] = [];
@@ -129,7 +151,7 @@ async function pipeline(
   pool: TrainerPool,
   phase: (name: string) => void,
   timing: { readonly started: number; readonly phases: readonly { name: string; ms: number }[] },
-): Promise<{ report: PipelineReport; model: Model; validationModel: Model }> {
+): Promise<PipelineResult> {
   const { train: fitPart, test: validation } = splitPerUser(train, opts.validationFraction, opts.seed + 1);
   // Each kind's final fit on all of train starts as soon as its tuning is over.
   const finals = new Map<string, Promise<FittedCandidate[]>>();
@@ -150,6 +172,8 @@ async function pipeline(
     learned.weights,
   );
   const validationBlend = evaluateModel(validationModel, fitPart, validation);
+  const second =
+    opts.secondValidation === true ? secondSplit(train, opts, pool, members, learned.weights) : undefined;
   phase('learn blend weights');
 
   const finalModels: Model[] = [];
@@ -173,6 +197,8 @@ async function pipeline(
   }));
   const testBlend = evaluateModel(blendModel, train, test);
   phase('rank test users');
+  const secondValidation = second === undefined ? undefined : await second;
+  if (secondValidation !== undefined) phase('fit on a second validation split');
 
   let trainPairs = 0;
   for (let u = 0; u < train.rows; u++) trainPairs += csrRow(train, u).indices.length;
@@ -190,7 +216,40 @@ async function pipeline(
     phases: [...timing.phases],
     totalMs: performance.now() - timing.started,
   };
-  return { report, model: blendModel, validationModel };
+  return {
+    report,
+    model: blendModel,
+    validationModel,
+    ...(secondValidation === undefined ? {} : { secondValidation }),
+  };
+}
+
+/** Refits the blend's members (those with a weight) on a fresh validation split, in the pool. */
+async function secondSplit(
+  train: Csr,
+  opts: PipelineOptions,
+  pool: TrainerPool,
+  members: readonly Best[],
+  weights: Float64Array,
+): Promise<ValidationFit> {
+  const split = splitPerUser(train, opts.validationFraction, opts.seed + 2);
+  const kept = members.map((_, i) => i).filter((i) => weights[i] !== 0);
+  const fits = await Promise.all(
+    pool.train(
+      split.train,
+      kept.map((i) => ({ kind: members[i]!.kind, grid: [members[i]!.params] })),
+    ),
+  );
+  const models = fits.map((f, j) => {
+    const c = f[0]!;
+    if (!c.result.ok) throw new Error(`refitting ${members[kept[j]!]!.kind} failed: ${c.result.issue}`);
+    return c.result.model;
+  });
+  const model = createBlendModel(
+    models,
+    Float64Array.from(kept, (i) => weights[i]!),
+  );
+  return { model, train: split.train, validation: split.test };
 }
 
 /** Fits every candidate on `fitPart` and keeps the best of each kind by validation NDCG@10. */
