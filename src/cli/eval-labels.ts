@@ -74,7 +74,9 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
   const features: LabelFeatures[] = videos.map((video) => {
     const own = featurize(ownText(video));
     if (evidence === 'text') return own;
-    return { ...own, features: [...own.features, ...video.featureTagIds.map(itemTagFeature)] };
+    // Featurized as a served item's tags are, but ids without names are not word-like evidence.
+    const itemTags = featurize({ tags: video.featureTagIds.map(itemTagName) }).features;
+    return { ...own, features: [...own.features, ...itemTags] };
   });
   const labelOf = (i: number): string => videos[i]!.category!;
 
@@ -168,12 +170,15 @@ function ownText(video: KuaiRecVideo): { text: string; tags: string[] } {
   };
 }
 
-/**
- * A KuaiRec item tag as a feature. The tags are ids without names, so they go straight to a hashtag
- * feature rather than through the tokenizer, and do not count as word-like evidence.
- */
-function itemTagFeature(id: number): string {
-  return `h:kuairec-item-tag-${id}`;
+/** KuaiRec item tags have ids only; a name of letters alone keeps each one a single word. */
+function itemTagName(id: number): string {
+  let letters = '';
+  let rest = id;
+  do {
+    letters = String.fromCharCode(97 + (rest % 26)) + letters;
+    rest = Math.floor(rest / 26);
+  } while (rest > 0);
+  return `kuairectag${letters}`;
 }
 
 /** The report as the table `setlist eval-labels` prints. */
