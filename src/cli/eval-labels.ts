@@ -11,30 +11,32 @@ import { defaultKuaiRecDir, type KuaiRecVideo, readKuaiRecVideos } from '../impo
 
 export const evalCoverages: readonly number[] = [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
 
+/** What the label model sees of each video; the baseline always sees the text only. */
+export type LabelEvidenceSet = 'text+item-tags' | 'text';
+
 export interface EvalLabelsOptions {
   dataDir?: string;
   seed?: number;
   /** Share of the labelled videos whose category is hidden; default 0.2. */
   hiddenShare?: number;
   /**
-   * Also give both models each video's KuaiRec item tags (`item_categories.csv`, ids 0-30) as tags.
-   * They are the platform's own tags, not text, and agree with the first-level category for most
-   * videos; off by default.
+   * `'text+item-tags'` (default) is everything a served KuaiRec item carries: cover text, caption,
+   * topic tags and its item tags (`item_categories.csv`, ids 0-30). `'text'` drops the item tags.
    */
-  itemTags?: boolean;
+  evidence?: LabelEvidenceSet;
 }
 
 export interface EvalLabelsReport {
   dataDir: string;
   seed: number;
-  itemTags: boolean;
+  evidence: LabelEvidenceSet;
   trainItems: number;
   hiddenItems: number;
   labels: number;
   coverages: number[];
   /** The label model: accuracy at each coverage, ranked by calibrated confidence. */
-  model: { accuracy: number[]; ece: number; temperature: number; features: number };
-  /** Naive Bayes over raw character bigrams, trained and scored on the same split. */
+  model: { accuracy: number[]; ece: number; temperature: number; features: number; trainingEce: number };
+  /** Naive Bayes over the text's raw character bigrams, trained and scored on the same split. */
   baseline: { accuracy: number[]; ece: number };
   /** With the default abstain threshold: share answered, and accuracy on the answered items. */
   abstain: { minConfidence: number; coverage: number; accuracy: number };
@@ -47,8 +49,10 @@ export interface EvalLabelsReport {
 
 /**
  * Hides the first-level category of a seeded random 20% of KuaiRec videos, trains on the rest, and
- * predicts each hidden video's category from its own text only: cover text, caption and topic tags
- * (never its second- or third-level category, nor `item_categories.csv`, which would leak it).
+ * predicts each hidden video's category from its own evidence: cover text, caption, topic tags and
+ * (unless `evidence` is `'text'`) its KuaiRec item tags. Never from its category path: all three
+ * levels are hidden, since the lower ones imply the first. The item tags are ids without names, so
+ * they sharpen a label but never make a video with no word-like text labelled.
  *
  * @example
  * const report = evaluateLabels({ seed: 42 });
@@ -58,6 +62,7 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
   const started = performance.now();
   const dataDir = options.dataDir ?? defaultKuaiRecDir();
   const seed = options.seed ?? 42;
+  const evidence = options.evidence ?? 'text+item-tags';
   const videos = readKuaiRecVideos(dataDir).filter((v) => v.category !== undefined);
   const order = createRandom(seed).shuffle(videos.map((_, i) => i));
   const hiddenCount = Math.round(videos.length * (options.hiddenShare ?? 0.2));
@@ -66,27 +71,22 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
 
   const segment = createJiebaSegmenter();
   const featurize = createLabelFeaturizer(segment);
-  const itemTags = options.itemTags ?? false;
-  const evidenceOf = (video: KuaiRecVideo): { text: string; tags: string[] } => {
-    const own = ownText(video);
-    return itemTags ? { text: own.text, tags: [...own.tags, ...video.featureTagIds.map(itemTagName)] } : own;
-  };
-  const features: LabelFeatures[] = videos.map((v) => featurize(evidenceOf(v)));
-  const textInformative = itemTags
-    ? videos.map((v) => featurize(ownText(v)).informative)
-    : features.map((f) => f.informative);
+  const features: LabelFeatures[] = videos.map((video) => {
+    const own = featurize(ownText(video));
+    if (evidence === 'text') return own;
+    // Featurized as a served item's tags are, but ids without names are not word-like evidence.
+    const itemTags = featurize({ tags: video.featureTagIds.map(itemTagName) }).features;
+    return { ...own, features: [...own.features, ...itemTags] };
+  });
   const labelOf = (i: number): string => videos[i]!.category!;
 
   const model = trainLabelModel(
     train.map((i) => ({ features: features[i]!.features, label: labelOf(i) })),
     { seed },
   );
-  // The baseline sees the same evidence: the text's character bigrams, plus each item tag whole.
   const baselineFeatures = (i: number): string[] => {
     const { text, tags } = ownText(videos[i]!);
-    const grams = charBigrams([text, ...tags].join(' '));
-    if (itemTags) for (const id of videos[i]!.featureTagIds) grams.push(itemTagName(id));
-    return grams;
+    return charBigrams([text, ...tags].join(' '));
   };
   const baseline = trainNaiveBayes(train.map(baselineFeatures), train.map(labelOf));
 
@@ -100,7 +100,6 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
   let answeredCorrect = 0;
   const noWords = { items: 0, unknown: 0 };
   const noCaptionWords = { items: 0, unknown: 0 };
-  const captionFeaturize = createLabelFeaturizer(segment);
   hidden.forEach((i, r) => {
     const own = features[i]!;
     const probabilities = labelProbabilities(model, own);
@@ -120,11 +119,11 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
       answered++;
       if (prediction.labels[0]!.tag === labelOf(i)) answeredCorrect++;
     }
-    if (!textInformative[i]) {
+    if (!own.informative) {
       noWords.items++;
       if (prediction.unknown) noWords.unknown++;
     }
-    if (!captionFeaturize({ text: videos[i]!.caption ?? '' }).informative) {
+    if (!featurize({ text: videos[i]!.caption ?? '' }).informative) {
       noCaptionWords.items++;
       if (prediction.unknown) noCaptionWords.unknown++;
     }
@@ -133,7 +132,7 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
   return {
     dataDir,
     seed,
-    itemTags,
+    evidence,
     trainItems: train.length,
     hiddenItems: n,
     labels: model.labels.length,
@@ -143,6 +142,7 @@ export function evaluateLabels(options: EvalLabelsOptions = {}): EvalLabelsRepor
       ece: expectedCalibrationError(modelConfidence, modelCorrect),
       temperature: model.temperature,
       features: model.vocabulary.features.length,
+      trainingEce: model.calibration.heldOutEce,
     },
     baseline: {
       accuracy: accuracyAtCoverage(baselineConfidence, baselineCorrect, evalCoverages),
@@ -186,18 +186,18 @@ export function formatEvalLabelsReport(report: EvalLabelsReport): string {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const num = (x: number): string => x.toFixed(3);
   const lines = [
-    `KuaiRec first-level category from own text (${report.dataDir})`,
-    `evidence: cover text, caption, topic tags${report.itemTags ? ', KuaiRec item tags' : ''}`,
+    `KuaiRec first-level category from each video's own evidence (${report.dataDir})`,
+    `evidence: cover text, caption, topic tags${report.evidence === 'text' ? ' (--text-only)' : ', KuaiRec item tags'}; baseline: the text only`,
     `seed ${report.seed}: ${report.trainItems} train videos, ${report.hiddenItems} hidden, ${report.labels} labels`,
     '',
-    'coverage  tfidf+LR  naive-NB  gain',
+    'coverage  tfidf+LR  naive-NB  gain (points)',
     ...report.coverages.map((c, i) => {
       const a = report.model.accuracy[i]!;
       const b = report.baseline.accuracy[i]!;
       return `${pct(c).padStart(8)}  ${num(a).padStart(8)}  ${num(b).padStart(8)}  ${((a - b) * 100).toFixed(1).padStart(5)}`;
     }),
     '',
-    `ECE (10 bins): tfidf+LR ${num(report.model.ece)} (temperature ${report.model.temperature.toFixed(2)}), naive-NB ${num(report.baseline.ece)}`,
+    `ECE (10 bins): tfidf+LR ${num(report.model.ece)} (temperature ${report.model.temperature.toFixed(2)}, then the confidence map; ${num(report.model.trainingEce)} out of fold on the training videos), naive-NB ${num(report.baseline.ece)}`,
     `abstaining below ${report.abstain.minConfidence}: answers ${pct(report.abstain.coverage)} of hidden videos, ${num(report.abstain.accuracy)} accurate`,
     `unknown on videos with no word-like text: ${pct(report.noWordContent.unknownRate)} of ${report.noWordContent.items}`,
     `unknown on videos whose caption has no word-like text: ${pct(report.noWordCaption.unknownRate)} of ${report.noWordCaption.items}`,
@@ -207,7 +207,7 @@ export function formatEvalLabelsReport(report: EvalLabelsReport): string {
 }
 
 /**
- * Adds `setlist eval-labels [--data DIR] [--seed 42] [--json]`.
+ * Adds `setlist eval-labels [--data DIR] [--seed 42] [--text-only] [--json]`.
  *
  * @example
  * registerEvalLabels(program);
@@ -216,16 +216,21 @@ export function registerEvalLabels(program: Command): void {
   program
     .command('eval-labels')
     .description(
-      'measure item labels on KuaiRec: accuracy at coverage, calibration, abstention, vs. naive Bayes',
+      'measure item labels on KuaiRec: hide the category of a seeded 20% of the videos, predict it from ' +
+        'their cover text, caption, topic tags and KuaiRec item tags (never the category path), and print ' +
+        'accuracy at coverage, calibration and abstention next to naive Bayes on the text',
     )
     .option('--data <dir>', 'the KuaiRec directory (default: $SETLIST_DATA_DIR or ../shared/data/kuairec)')
     .option('--seed <n>', 'seed of the hidden split and of training', (v) => Number.parseInt(v, 10), 42)
-    .option('--item-tags', "also use KuaiRec's item tags (item_categories.csv) as evidence")
+    .option(
+      '--text-only',
+      "leave out KuaiRec's item tags (item_categories.csv): cover text, caption, topic tags",
+    )
     .option('--json', 'print the report as JSON')
-    .action((opts: { data?: string; seed: number; itemTags?: boolean; json?: boolean }) => {
+    .action((opts: { data?: string; seed: number; textOnly?: boolean; json?: boolean }) => {
       const report = evaluateLabels({
         seed: opts.seed,
-        itemTags: opts.itemTags === true,
+        evidence: opts.textOnly === true ? 'text' : 'text+item-tags',
         ...(opts.data === undefined ? {} : { dataDir: opts.data }),
       });
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatEvalLabelsReport(report));

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRandom } from '../random.js';
 import {
+  calibrateTopProbability,
   expectedCalibrationError,
+  fitConfidenceMap,
   fitTemperature,
+  identityConfidenceMap,
+  mapConfidence,
   meanNegativeLogLikelihood,
   softmax,
 } from './calibration.js';
@@ -57,4 +61,61 @@ test('temperature scaling recovers the factor by which logits were inflated', ()
   assert.ok(
     meanNegativeLogLikelihood(logits, K, truth, temperature) < meanNegativeLogLikelihood(logits, K, truth, 1),
   );
+});
+
+test('the confidence map pools adjacent blocks whose accuracy does not increase (hand example)', () => {
+  // Blocks of two: accuracies 0.5, 0, 1, 1; the first two are pooled to 0.25, the last two to 1.
+  const map = fitConfidenceMap(
+    Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
+    Uint8Array.of(1, 0, 0, 0, 1, 1, 1, 1),
+    2,
+  );
+  assert.deepEqual(map.accuracy, [0.25, 1]);
+  assert.ok(Math.abs(map.confidence[0]! - 0.25) < 1e-12 && Math.abs(map.confidence[1]! - 0.65) < 1e-12);
+});
+
+test('the confidence map interpolates between knots and is anchored at (0, 0) and (1, 1)', () => {
+  const map = { confidence: [0.4, 0.8], accuracy: [0.2, 0.6] };
+  assert.ok(Math.abs(mapConfidence(map, 0.2) - 0.1) < 1e-12);
+  assert.ok(Math.abs(mapConfidence(map, 0.6) - 0.4) < 1e-12);
+  assert.ok(Math.abs(mapConfidence(map, 0.9) - 0.8) < 1e-12);
+  assert.equal(mapConfidence(identityConfidenceMap, 0.37), 0.37);
+});
+
+test('a confidence map fit on an over-confident model brings its held-out ECE down', () => {
+  const rng = createRandom(11);
+  const sample = (n: number): { confidence: Float64Array; correct: Uint8Array } => {
+    const confidence = new Float64Array(n);
+    const correct = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const truth = 0.2 + 0.7 * rng.next();
+      // Reports sqrt-inflated confidences: right with probability `truth`, claims more.
+      confidence[i] = Math.sqrt(truth);
+      correct[i] = rng.next() < truth ? 1 : 0;
+    }
+    return { confidence, correct };
+  };
+  const fit = sample(5000);
+  const heldOut = sample(5000);
+  const map = fitConfidenceMap(fit.confidence, fit.correct);
+  const mapped = heldOut.confidence.map((c) => mapConfidence(map, c));
+  const before = expectedCalibrationError(heldOut.confidence, heldOut.correct);
+  const after = expectedCalibrationError(mapped, heldOut.correct);
+  assert.ok(before > 0.1 && after < 0.03, `ECE ${before} -> ${after}`);
+});
+
+test('calibrating the top probability rescales the rest and keeps the top label on top', () => {
+  const lowered = calibrateTopProbability(
+    { confidence: [0.5], accuracy: [0.25] },
+    Float64Array.of(0.2, 0.5, 0.3),
+  );
+  // The map asks 0.25 for the top, but 0.3 would then overtake it: the top stays at 0.3 / 0.8.
+  assert.ok(Math.abs(lowered[1]! - 0.375) < 1e-12, String(lowered[1]));
+  assert.ok(Math.abs(lowered[0]! + lowered[1]! + lowered[2]! - 1) < 1e-12);
+  assert.ok(lowered[2]! <= lowered[1]!);
+  const raised = calibrateTopProbability(
+    { confidence: [0.5], accuracy: [0.75] },
+    Float64Array.of(0.2, 0.5, 0.3),
+  );
+  assert.ok(Math.abs(raised[1]! - 0.75) < 1e-12 && Math.abs(raised[0]! - 0.1) < 1e-12);
 });

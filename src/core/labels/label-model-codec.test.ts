@@ -34,3 +34,23 @@ test('truncated bytes are refused', () => {
   const bytes = encodeLabelModel(model);
   assert.throws(() => decodeLabelModel(bytes.subarray(0, bytes.length - 4)), /truncated/);
 });
+
+test('a version 1 snapshot, from before the confidence map, decodes with the identity map', () => {
+  const bytes = encodeLabelModel(model);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const jsonLength = view.getUint32(4, true);
+  const { confidenceMap: _, ...rest } = JSON.parse(
+    new TextDecoder().decode(bytes.subarray(8, 8 + jsonLength)),
+  );
+  const json = new TextEncoder().encode(JSON.stringify({ ...rest, version: 1 }));
+  const floatsAt = 8 + Math.ceil(json.length / 4) * 4;
+  const floats = bytes.subarray(8 + Math.ceil(jsonLength / 4) * 4);
+  const v1 = new Uint8Array(floatsAt + floats.length);
+  v1.set(bytes.subarray(0, 4));
+  new DataView(v1.buffer).setUint32(4, json.length, true);
+  v1.set(json, 8);
+  v1.set(floats, floatsAt);
+  const decoded = decodeLabelModel(v1);
+  assert.deepEqual(decoded.confidenceMap, { confidence: [], accuracy: [] });
+  assert.deepEqual(decoded.weights, model.weights);
+});

@@ -1,20 +1,23 @@
+import { type ConfidenceMap, identityConfidenceMap } from './calibration.js';
 import type { LabelModel } from './label-model.js';
 
 const MAGIC = 0x4d4c4c53; // 'SLLM' read little-endian: setlist label model.
 
 interface Header {
-  version: 1;
+  /** 1: before the confidence map (decoded with the identity map). */
+  version: 1 | 2;
   labels: string[];
   charGramSizes: number[];
   features: string[];
   temperature: number;
+  confidenceMap?: ConfidenceMap;
   minConfidence: number;
   calibration: { heldOutItems: number; heldOutAccuracy: number | null; heldOutEce: number | null };
 }
 
 /**
  * Encodes a label model as one byte buffer for a snapshot: a magic number, a JSON header (labels,
- * vocabulary, temperature, threshold), then the idf, weights and bias as little-endian float32.
+ * vocabulary, temperature, confidence map, threshold), then the idf, weights and bias as little-endian float32.
  *
  * @example
  * const bytes = encodeLabelModel(model);
@@ -27,6 +30,7 @@ export function encodeLabelModel(model: LabelModel): Uint8Array {
     charGramSizes: model.charGramSizes,
     features: model.vocabulary.features,
     temperature: model.temperature,
+    confidenceMap: model.confidenceMap,
     minConfidence: model.minConfidence,
     calibration: {
       heldOutItems: model.calibration.heldOutItems,
@@ -61,7 +65,8 @@ export function decodeLabelModel(bytes: Uint8Array): LabelModel {
   }
   const jsonLength = view.getUint32(4, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + jsonLength))) as Header;
-  if (header.version !== 1) throw new Error(`Label model version ${header.version} is not supported.`);
+  if (header.version !== 1 && header.version !== 2)
+    throw new Error(`Label model version ${header.version} is not supported.`);
   const V = header.features.length;
   const K = header.labels.length;
   let offset = 8 + Math.ceil(jsonLength / 4) * 4;
@@ -77,13 +82,14 @@ export function decodeLabelModel(bytes: Uint8Array): LabelModel {
   const weights = read(V * K);
   const bias = read(K);
   return {
-    version: 1,
+    version: 2,
     labels: header.labels,
     charGramSizes: header.charGramSizes,
     vocabulary: { features: header.features, idf },
     weights,
     bias,
     temperature: header.temperature,
+    confidenceMap: header.confidenceMap ?? identityConfidenceMap,
     minConfidence: header.minConfidence,
     calibration: {
       heldOutItems: header.calibration.heldOutItems,

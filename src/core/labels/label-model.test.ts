@@ -49,3 +49,28 @@ test('tags count as evidence like hashtags in the caption', () => {
   const fromTags = labelProbabilities(model, featurize({ tags: ['火锅'] }));
   assert.equal(model.labels[fromTags.indexOf(Math.max(...fromTags))], '美食');
 });
+
+test('with noisy labels, held-out confidences after temperature and confidence map match accuracy', () => {
+  const noisy = (perTopic: number, seed: number) =>
+    syntheticCaptions(perTopic, seed, 0.6, 0.35).map(({ text, label }) => ({
+      features: featurize({ text }).features,
+      label,
+    }));
+  const model = trainLabelModel(noisy(300, 4), { seed: 4 });
+  assert.ok(model.confidenceMap.confidence.length > 0);
+  let confidence = 0;
+  let correct = 0;
+  const heldOut = noisy(300, 5);
+  for (const { features, label } of heldOut) {
+    const p = labelProbabilities(model, { features, informative: true });
+    const best = p.indexOf(Math.max(...p));
+    confidence += p[best]!;
+    if (model.labels[best] === label) correct++;
+  }
+  const gap = Math.abs(confidence - correct) / heldOut.length;
+  assert.ok(
+    gap < 0.03,
+    `mean confidence ${confidence / heldOut.length}, accuracy ${correct / heldOut.length}`,
+  );
+  assert.ok(model.calibration.heldOutEce < 0.05, String(model.calibration.heldOutEce));
+});

@@ -1,15 +1,23 @@
 import { createRandom } from '../random.js';
-import { expectedCalibrationError, fitTemperature, softmax } from './calibration.js';
+import {
+  type ConfidenceMap,
+  calibrateTopProbability,
+  expectedCalibrationError,
+  fitConfidenceMap,
+  fitTemperature,
+  identityConfidenceMap,
+  softmax,
+} from './calibration.js';
 import { labelCharGramSizes } from './label-features.js';
 import { fitTfIdf, indexVocabulary, type SparseVector, type TfIdfVocabulary, tfIdfVector } from './tf-idf.js';
 
 /**
  * A calibrated text classifier for item labels: TF-IDF over word and character 1-3-gram features,
- * multinomial logistic regression, and a temperature fit on out-of-fold scores. Plain data and typed
- * arrays only, so it round-trips through {@link encodeLabelModel}.
+ * multinomial logistic regression, then a temperature and a monotone confidence map, both fit on
+ * out-of-fold scores. Plain data and typed arrays only, so it round-trips through {@link encodeLabelModel}.
  */
 export interface LabelModel {
-  readonly version: 1;
+  readonly version: 2;
   /** The K labels, in weight-column order. */
   readonly labels: string[];
   readonly charGramSizes: number[];
@@ -20,9 +28,14 @@ export interface LabelModel {
   readonly bias: Float32Array;
   /** Divides the logits before the softmax; fit on items a fold model did not see. */
   readonly temperature: number;
+  /** Maps the top probability after the temperature to held-out accuracy (isotonic); fit out of fold too. */
+  readonly confidenceMap: ConfidenceMap;
   /** Calibrated top confidence below which the answer is "unknown". */
   readonly minConfidence: number;
-  /** Out-of-fold calibration measurements, for status pages. */
+  /**
+   * Out-of-fold calibration measurements, for status pages. `heldOutEce` is measured on items the
+   * confidence map was not fit on (the map is cross-fit over two halves for this figure).
+   */
   readonly calibration: { heldOutItems: number; heldOutAccuracy: number; heldOutEce: number };
 }
 
@@ -87,13 +100,14 @@ export function trainLabelModel(
   const truth = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
   const V = vocabulary.features.length;
   const model = {
-    version: 1 as const,
+    version: 2 as const,
     labels,
     charGramSizes: [...labelCharGramSizes],
     vocabulary,
     weights: new Float32Array(V * K),
     bias: new Float32Array(K),
     temperature: 1,
+    confidenceMap: identityConfidenceMap,
     minConfidence: options.minConfidence ?? 0.4,
     calibration: { heldOutItems: 0, heldOutAccuracy: Number.NaN, heldOutEce: Number.NaN },
   };
@@ -149,12 +163,44 @@ export function trainLabelModel(
   return {
     ...model,
     temperature,
+    confidenceMap: fitConfidenceMap(confidence, correct),
     calibration: {
       heldOutItems: examples.length,
       heldOutAccuracy: correct.reduce((sum, c) => sum + c, 0) / examples.length,
-      heldOutEce: expectedCalibrationError(confidence, correct),
+      heldOutEce: crossFitConfidenceMapEce(outOfFold, K, temperature, confidence, correct),
     },
   };
+}
+
+/**
+ * The ECE of the out-of-fold scores after temperature and confidence map, each half's map fit on the
+ * other half, so the figure is not flattered by the map having seen the items it is measured on.
+ */
+function crossFitConfidenceMapEce(
+  outOfFold: Float64Array,
+  K: number,
+  temperature: number,
+  confidence: Float64Array,
+  correct: Uint8Array,
+): number {
+  const n = correct.length;
+  const half = (parity: number): number[] =>
+    Array.from({ length: n }, (_, i) => i).filter((i) => i % 2 === parity);
+  const mapped = new Float64Array(n);
+  const probabilities = new Float64Array(K);
+  for (const parity of [0, 1]) {
+    const fitOn = half(1 - parity);
+    const map = fitConfidenceMap(
+      fitOn.map((i) => confidence[i]!),
+      fitOn.map((i) => correct[i]!),
+    );
+    for (const i of half(parity)) {
+      softmax(outOfFold.subarray(i * K, (i + 1) * K), temperature, probabilities);
+      calibrateTopProbability(map, probabilities);
+      mapped[i] = Math.max(...probabilities);
+    }
+  }
+  return expectedCalibrationError(mapped, correct);
 }
 
 /** The raw (uncalibrated) class scores of one TF-IDF row, written into `out` (length K). */

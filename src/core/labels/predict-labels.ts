@@ -1,5 +1,5 @@
 import type { Segmenter } from '../text/tokenize.js';
-import { softmax } from './calibration.js';
+import { calibrateTopProbability, softmax } from './calibration.js';
 import { createLabelFeaturizer, type LabelFeatures, type LabelText } from './label-features.js';
 import { type LabelModel, labelLogits } from './label-model.js';
 import { indexVocabulary, tfIdfVector } from './tf-idf.js';
@@ -60,7 +60,7 @@ export function labelProbabilities(model: LabelModel, features: LabelFeatures): 
   }
   const out = new Float64Array(model.labels.length);
   labelLogits(model, tfIdfVector(features.features, model.vocabulary, index), out);
-  return softmax(out, model.temperature, out);
+  return calibrateTopProbability(model.confidenceMap, softmax(out, model.temperature, out));
 }
 
 /**
