@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Command } from 'commander';
+import { csrFromTriples } from '../core/csr.js';
+import type { Model } from '../core/model.js';
 import { createRandom } from '../core/random.js';
-import { registerEval, runEvalCommand } from './eval.js';
+import { CALIBRATION_GRID } from '../eval/calibration.js';
+import { calibrationReport, formatCalibration, registerEval, runEvalCommand } from './eval.js';
 import { buildProgram } from './main.js';
 
 // 80 users in 4 taste groups of 12 items each; each user likes 8 items of their group.
@@ -94,5 +97,61 @@ test('eval without data sources fails with a message saying what to pass', async
   await assert.rejects(
     runEvalCommand({}, () => {}),
     /--train and --test/,
+  );
+});
+
+/** 40 items ranked in index order: 0..29 are genre 0, 30..39 genre 1. */
+const ranked: Model = {
+  kind: 'fixed',
+  itemCount: 40,
+  capabilities: { incremental: true, needsItemVectors: false, personalised: false },
+  scoreHistory: (_items, _weights, out) => {
+    for (let i = 0; i < 40; i++) out[i] = 40 - i;
+  },
+  toTransferable: () => ({ meta: { kind: 'fixed', itemCount: 40, params: {}, ownBuffers: 0 }, buffers: [] }),
+};
+
+test('the calibration report sweeps the same lambdas on validation and test and marks the choice', () => {
+  // Every user's history is 60/40 between the genres; one held item per user is of genre 1.
+  const users = 10;
+  const rows = (per: number) => Int32Array.from({ length: users * per }, (_, k) => Math.floor(k / per));
+  const history = csrFromTriples(
+    users,
+    40,
+    rows(5),
+    Int32Array.from({ length: users * 5 }, (_, k) => [0, 1, 2, 30, 31][k % 5]!),
+  );
+  const held = csrFromTriples(
+    users,
+    40,
+    rows(1),
+    Int32Array.from({ length: users }, (_, u) => 32 + (u % 8)),
+  );
+  const genres = {
+    itemGroups: Array.from({ length: 40 }, (_, i) => [i < 30 ? 0 : 1]),
+    groupNames: ['a', 'b'],
+  };
+  const c = calibrationReport(
+    history,
+    held,
+    ranked,
+    { model: ranked, train: history, validation: held },
+    genres,
+  )!;
+  assert.deepEqual(
+    c.validationSweep.map((r) => r.lambda),
+    [...CALIBRATION_GRID],
+  );
+  assert.deepEqual(
+    c.testCurve.map((r) => r.lambda),
+    [...CALIBRATION_GRID],
+  );
+  const chosen = c.validationSweep.find((r) => r.lambda === c.lambda)!;
+  assert.ok(chosen.ndcgLoss <= c.maxNdcgLoss);
+  assert.ok(c.klReduction > 0.5, `KL cut ${c.klReduction}`);
+  const lines = formatCalibration(c);
+  assert.equal(lines.filter((l) => l.includes('<- chosen')).length, 1);
+  assert.ok(
+    lines.some((l) => /^ {2}lambda {2}val KL cut {2}val NDCG loss {2}test KL cut {2}test NDCG loss$/.test(l)),
   );
 });

@@ -212,7 +212,14 @@ function formatReport(r: EvalCommandResult): string {
   return out.join('\n');
 }
 
-function formatCalibration(c: NonNullable<EvalCommandResult['calibration']>): string[] {
+/**
+ * The calibration part of the eval report: the plain and calibrated top 10 at the chosen lambda,
+ * then lambda against KL cut and NDCG loss on validation and test.
+ *
+ * @example
+ * print(formatCalibration(result.calibration!).join('\n'));
+ */
+export function formatCalibration(c: NonNullable<EvalCommandResult['calibration']>): string[] {
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
   const header = ['lambda', 'val KL cut', 'val NDCG loss', 'test KL cut', 'test NDCG loss'];
   const rows = c.testCurve.map((t, i) => {
@@ -249,7 +256,7 @@ const CALIBRATION_MAX_LOSS = 0.015;
  * Picks the calibration strength on the second validation split, with the blend refit there, then
  * measures the blend on test. The tuning split would flatter the plain list, which was picked on it.
  */
-function calibrationReport(
+export function calibrationReport(
   train: Csr,
   test: Csr,
   model: Model,

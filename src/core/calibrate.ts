@@ -51,7 +51,7 @@ export function calibratedRerank(input: CalibrateInput): number[] {
     relSum += relevance[best]!;
     add(counts, groups[best]!, 1);
   }
-  improveBySwaps(picked, used, counts, relSum, input, alpha);
+  improveBySwaps(picked, used, counts, input, alpha);
   // A stable sort: equally relevant picks keep the greedy order.
   return picked.sort((a, b) => relevance[b]! - relevance[a]!);
 }
@@ -64,31 +64,43 @@ function improveBySwaps(
   picked: number[],
   used: Uint8Array,
   counts: Float64Array,
-  relSum: number,
   input: CalibrateInput,
   alpha: number,
 ): void {
   const { p, relevance, groups, lambda } = input;
   const size = picked.length;
-  let current = (1 - lambda) * relSum - lambda * klDivergence(p, counts, size, alpha);
+  // KL(p ‖ q̃) is a sum over groups, so a swap only changes the terms of the groups it touches.
+  const term = (x: number): number => {
+    const px = p[x]!;
+    return px > 0 ? px * Math.log(px / ((1 - alpha) * (counts[x]! / size) + alpha * px)) : 0;
+  };
+  const shift = (cg: readonly number[], sign: number): number => {
+    let delta = 0;
+    for (const x of cg) delta -= term(x);
+    add(counts, cg, sign);
+    for (const x of cg) delta += term(x);
+    return delta;
+  };
+  let kl = klDivergence(p, counts, size, alpha);
   // Every swap raises the objective, so this ends; the cap bounds the work on the request path.
   for (let round = 0; round < 2 * size; round++) {
     let bestGain = 1e-12;
     let out = -1;
     let into = -1;
+    let intoKl = kl;
     for (let k = 0; k < size; k++) {
       const o = picked[k]!;
-      add(counts, groups[o]!, -1);
+      const withoutKl = kl + shift(groups[o]!, -1);
       for (let c = 0; c < relevance.length; c++) {
         if (used[c] === 1) continue;
-        add(counts, groups[c]!, 1);
-        const kl = klDivergence(p, counts, size, alpha);
+        const swappedKl = withoutKl + shift(groups[c]!, 1);
         add(counts, groups[c]!, -1);
-        const gain = (1 - lambda) * (relSum - relevance[o]! + relevance[c]!) - lambda * kl - current;
+        const gain = (1 - lambda) * (relevance[c]! - relevance[o]!) - lambda * (swappedKl - kl);
         if (gain > bestGain) {
           bestGain = gain;
           out = k;
           into = c;
+          intoKl = swappedKl;
         }
       }
       add(counts, groups[o]!, 1);
@@ -100,8 +112,7 @@ function improveBySwaps(
     used[o] = 0;
     used[into] = 1;
     picked[out] = into;
-    relSum += relevance[into]! - relevance[o]!;
-    current += bestGain;
+    kl = intoKl;
   }
 }
 

@@ -1,4 +1,4 @@
-import { calibratedRerank } from '../core/calibrate.js';
+import { calibratedRerank, softmaxRelevance } from '../core/calibrate.js';
 import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
@@ -59,6 +59,8 @@ const CALIBRATION_LAMBDA = 0.5;
 /** Candidates calibration places into facets: this many per feed slot, and at least the minimum. */
 const CALIBRATE_PER_SLOT = 15;
 const CALIBRATE_MIN = 300;
+/** Relevance is a softmax of the group-normalised scores at this multiple of their spread, as in `setlist eval`. */
+const CALIBRATION_TEMPERATURE = 1.5;
 /** A candidate on the user's strongest current interest scores up to 1 + this times more (multi-interest users). */
 const INTEREST_BOOST = 2;
 /** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
@@ -342,8 +344,9 @@ function toExploredItem(
 
 /**
  * Orders the candidates so the list's mix of facets matches the user's (Steck 2018): each
- * candidate joins its nearest facet (or a declared interest, or "other"); relevance is normalised
- * within each group so a minor facet is not drowned by the dominant one; then a greedy re-rank.
+ * candidate joins its nearest facet (or a declared interest, or "other"); scores are normalised
+ * within each group so a minor facet is not drowned by the dominant one, then mapped to relevance
+ * as in `setlist eval`; then the calibrated re-rank of core, one page of n at a time.
  */
 function calibrate(
   state: OnlineState,
@@ -412,7 +415,10 @@ function calibrate(
     const rest = pool.filter((c) => !inOrder.has(c.item));
     const picked = calibratedRerank({
       p,
-      relevance: rest.map((c) => c.score / (maxInGroup[c.group!]! || 1)),
+      relevance: softmaxRelevance(
+        rest.map((c) => c.score / (maxInGroup[c.group!]! || 1)),
+        CALIBRATION_TEMPERATURE,
+      ),
       groups: rest.map((c) => [c.group!]),
       k: Math.min(rest.length, n),
       lambda: CALIBRATION_LAMBDA,
