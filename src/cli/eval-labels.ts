@@ -199,8 +199,8 @@ export function formatEvalLabelsReport(report: EvalLabelsReport): string {
     '',
     `ECE (10 bins): tfidf+LR ${num(report.model.ece)} (temperature ${report.model.temperature.toFixed(2)}, then the confidence map; ${num(report.model.trainingEce)} out of fold on the training videos), naive-NB ${num(report.baseline.ece)}`,
     `abstaining below ${report.abstain.minConfidence}: answers ${pct(report.abstain.coverage)} of hidden videos, ${num(report.abstain.accuracy)} accurate`,
-    `unknown on videos with no word-like text: ${pct(report.noWordContent.unknownRate)} of ${report.noWordContent.items}`,
-    `unknown on videos whose caption has no word-like text: ${pct(report.noWordCaption.unknownRate)} of ${report.noWordCaption.items}`,
+    `unknown on videos with no word-like text (cover text, caption, topic tags): ${pct(report.noWordContent.unknownRate)} of ${report.noWordContent.items}`,
+    `unknown on videos whose caption field alone has no word-like text (the cover text may have words): ${pct(report.noWordCaption.unknownRate)} of ${report.noWordCaption.items}`,
     `features ${report.model.features}, ${(report.elapsedMs / 1000).toFixed(1)} s`,
   ];
   return lines.join('\n');
