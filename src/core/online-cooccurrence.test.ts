@@ -56,3 +56,10 @@ test('a newcomer in a full list takes the smallest count plus one (space-saving)
   assert.equal(g.similarity(0, 3), 2 / (Math.sqrt(1 * 1) + 1));
   assert.equal(g.similarity(0, 1), 4 / (Math.sqrt(1 * 4) + 1));
 });
+
+test('with a window, only the latest items of the history co-occur', () => {
+  const g = createCooccurrence({ shrink: 1, window: 2 });
+  g.addUserItem(3, [0, 1, 2]);
+  assert.equal(g.similarity(3, 0), 0);
+  assert.ok(g.similarity(3, 1) > 0 && g.similarity(3, 2) > 0);
+});

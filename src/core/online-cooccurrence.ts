@@ -29,8 +29,14 @@ export interface Cooccurrence {
 /** Neighbours a row holds before it first grows; rows double up to `maxNeighbours`. */
 const INITIAL_NEIGHBOURS = 4;
 
-export function createCooccurrence(options: { shrink: number; maxNeighbours?: number }): Cooccurrence {
+export function createCooccurrence(options: {
+  shrink: number;
+  maxNeighbours?: number;
+  /** Only the last `window` items of a history co-occur with a new item (default: all of it). */
+  window?: number;
+}): Cooccurrence {
   const shrink = options.shrink;
+  const window = options.window ?? Number.POSITIVE_INFINITY;
   const maxNeighbours = Math.max(1, options.maxNeighbours ?? 64);
   let counts = new Float64Array(1024);
   let lengths = new Int32Array(1024);
@@ -87,7 +93,7 @@ export function createCooccurrence(options: { shrink: number; maxNeighbours?: nu
     addUserItem(item, history) {
       ensure(item);
       counts[item]!++;
-      for (let h = 0; h < history.length; h++) {
+      for (let h = Math.max(0, history.length - window); h < history.length; h++) {
         const other = history[h]!;
         if (other === item) continue;
         ensure(other);

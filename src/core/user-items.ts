@@ -1,14 +1,19 @@
-/** Fields per entry in a {@link UserItems} table: item, weight, last event time, popularity credit. */
-const STRIDE = 4;
+/**
+ * Fields per entry in a {@link UserItems} table: item, weight, last event time, popularity credit,
+ * exploration judgement, and when the item last counted toward a trend.
+ */
+const STRIDE = 6;
 const ITEM = 0;
 const WEIGHT = 1;
 const LAST_AT = 2;
 const CREDIT = 3;
+const JUDGED = 4;
+const TREND_AT = 5;
 /** Up to this many entries a lookup scans; above it the table keeps an open-addressing index. */
 const SCAN_LIMIT = 16;
 
 /**
- * One user's items in a single Float64Array of (item, weight, lastAt, credit) entries, in first-seen
+ * One user's items in a single Float64Array of (item, weight, lastAt, credit, judgement, trend time) entries, in first-seen
  * order: a few dozen bytes per item where Maps and Sets cost hundreds. Lookups scan small tables and
  * use an open-addressing index (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
  *
@@ -38,7 +43,7 @@ export class UserItems {
     }
   }
 
-  /** Appends `item` (which must not be present) with weight 0, lastAt 0 and no credit; returns its entry. */
+  /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
   insert(item: number): number {
     const e = this.size;
     if ((e + 1) * STRIDE > this.data.length) {
@@ -51,6 +56,8 @@ export class UserItems {
     this.data[k + WEIGHT] = 0;
     this.data[k + LAST_AT] = 0;
     this.data[k + CREDIT] = Number.NaN;
+    this.data[k + JUDGED] = 0;
+    this.data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
     this.size = e + 1;
     if (this.index !== undefined && 2 * this.size <= this.index.length) this.place(this.index, item, e);
     else if (this.size > SCAN_LIMIT) this.reindex();
@@ -78,6 +85,21 @@ export class UserItems {
   }
   setCredit(e: number, credit: number): void {
     this.data[e * STRIDE + CREDIT] = credit;
+  }
+
+  /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
+  judged(e: number): number {
+    return this.data[e * STRIDE + JUDGED]!;
+  }
+  setJudged(e: number, judged: number): void {
+    this.data[e * STRIDE + JUDGED] = judged;
+  }
+  /** When the user last counted toward the item's trend (-Infinity: never). */
+  trendAt(e: number): number {
+    return this.data[e * STRIDE + TREND_AT]!;
+  }
+  setTrendAt(e: number, atMs: number): void {
+    this.data[e * STRIDE + TREND_AT] = atMs;
   }
 
   /** Bytes held by the table's arrays. */

@@ -32,7 +32,6 @@ import type { Trending } from './trends.js';
 import {
   checkTime,
   countSchema,
-  eventBatchSchema,
   type Issue,
   idSchema,
   itemBatchSchema,
@@ -42,6 +41,7 @@ import {
   type Result,
   userPutSchema,
   validate,
+  validateEventBatch,
 } from './validate.js';
 
 const DEFAULT_EXPLORATION_SEED = 0x5e7115;
@@ -509,7 +509,7 @@ export function createEngine(options: EngineOptions): Engine {
           path: 'events',
         });
       }
-      const batch = unwrap(validate(eventBatchSchema, body));
+      const batch = unwrap(validateEventBatch(body));
       const t = now();
       const events: EventInput[] = batch.events.map((e, k) => {
         const event: EventInput = {

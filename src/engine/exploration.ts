@@ -42,8 +42,6 @@ export class ExplorationStats {
   private globalSuccesses = 0;
   private globalJudged = 0;
   private globalImpressions = 0;
-  /** User -> item -> 1 (success) or -1 (failure): one judgement per user and item. */
-  private readonly judged = new Map<number, Map<number, number>>();
   /** User -> explored impressions, decayed with a one-hour half-life, and when. */
   private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
   private readonly successWatchRatio: number;
@@ -66,31 +64,28 @@ export class ExplorationStats {
     return keys;
   }
 
-  /** Counts one event; `keys` are the item's groups from {@link groupsOf}. */
+  /**
+   * Counts one event; `keys` are the item's groups from {@link groupsOf}. `before` is the user's
+   * judgement of the item so far (1 success, -1 failure, 0 none): one judgement per user and item.
+   * Returns the judgement after the event, for the caller to keep.
+   */
   observe(
-    u: number,
     i: number,
     type: EventType,
     watchRatio: number | undefined,
     keys: readonly number[],
-  ): void {
+    before = 0,
+  ): number {
     if (type === 'impression') {
       for (const g of keys) this.groupImpressions.add(g, 1);
       this.globalImpressions++;
-      return;
+      return before;
     }
     let outcome = 0;
     if (SUCCESS_TYPES.has(type)) outcome = 1;
     else if (FAILURE_TYPES.has(type)) outcome = -1;
     else if (type === 'view' && watchRatio !== undefined)
       outcome = watchRatio >= this.successWatchRatio ? 1 : -1;
-    if (outcome === 0) return;
-    let byItem = this.judged.get(u);
-    if (byItem === undefined) {
-      byItem = new Map();
-      this.judged.set(u, byItem);
-    }
-    const before = byItem.get(i) ?? 0;
     if (outcome === 1 && before !== 1) {
       if (before === -1) {
         this.failures.add(i, -1);
@@ -104,13 +99,15 @@ export class ExplorationStats {
       }
       this.globalSuccesses++;
       this.globalJudged++;
-      byItem.set(i, 1);
-    } else if (outcome === -1 && before === 0) {
+      return 1;
+    }
+    if (outcome === -1 && before === 0) {
       this.failures.add(i, 1);
       for (const g of keys) this.groupJudged.add(g, 1);
       this.globalJudged++;
-      byItem.set(i, -1);
+      return -1;
     }
+    return before;
   }
 
   /** Trials of an item: its impressions, or its judgements when impressions are not reported. */

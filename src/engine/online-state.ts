@@ -59,6 +59,9 @@ const INTEREST_WEIGHT = 0.5;
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
 const NO_TAGS: readonly string[] = [];
+/** Neighbours kept per item, and how many of a user's latest positive items a new one co-occurs with. */
+const COOCCURRENCE_NEIGHBOURS = 64;
+const COOCCURRENCE_WINDOW = 20;
 /** Members kept per pool: well above what a feed reads from one (300 popular, 200 fresh, 60 per tag). */
 const POOL_SIZE = 1_024;
 const TAG_POOL_SIZE = 128;
@@ -103,7 +106,11 @@ export class OnlineState {
 
   constructor(config: EngineConfig) {
     this.config = config;
-    this.cooccurrence = createCooccurrence({ shrink: config.cooccurrenceShrink });
+    this.cooccurrence = createCooccurrence({
+      shrink: config.cooccurrenceShrink,
+      maxNeighbours: COOCCURRENCE_NEIGHBOURS,
+      window: COOCCURRENCE_WINDOW,
+    });
     this.trends = new TrendTracker(config.trends);
     this.exploration = new ExplorationStats(config.exploration);
   }
@@ -170,8 +177,9 @@ export class OnlineState {
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     const watchRatio = this.watchRatio(event, i);
-    this.exploration.observe(u, i, event.type, watchRatio, this.exploration.groupsOf(this, i));
+    const groups = this.exploration.groupsOf(this, i);
     if (event.type === 'impression') {
+      this.exploration.observe(i, event.type, watchRatio, groups);
       this.impressions.add(i, 1);
       return;
     }
@@ -179,6 +187,7 @@ export class OnlineState {
     let e = table.find(i);
     const priorItems = e < 0 ? table.size : table.size - 1;
     if (e < 0) e = table.insert(i);
+    table.setJudged(e, this.exploration.observe(i, event.type, watchRatio, groups, table.judged(e)));
     table.setLastAt(e, event.at);
     const creator = this.creatorOf.get(i);
     if (event.type === 'not_interested' && creator >= 0) {
@@ -194,7 +203,8 @@ export class OnlineState {
     const prev = table.weight(e);
     const weight = eventWeight(event.type, watchRatio);
     const next = Math.max(-cap, Math.min(cap, prev + weight));
-    this.trends.observe(u, i, this.records[i]?.tags ?? NO_TAGS, weight, priorItems, event.at);
+    const tags = this.records[i]?.tags ?? NO_TAGS;
+    table.setTrendAt(e, this.trends.observe(u, i, tags, weight, priorItems, event.at, table.trendAt(e)));
     table.setWeight(e, next);
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
     this.creditPopularity(s, e, i, prev, next, event.at);

@@ -57,7 +57,7 @@ export class TrendTracker {
   private readonly trustItems: number;
   private readonly newItemBoost: number;
   private readonly newItemHalfLifeMs: number;
-  /** User -> key -> when the user last counted for it; item keys are >= 0, tag t is -1 - t. */
+  /** User -> tag -> when the user last counted for it (items: kept by the caller, see `observe`). */
   private readonly credited = new Map<number, Map<number, number>>();
 
   constructor(config: EngineConfig['trends']) {
@@ -79,7 +79,9 @@ export class TrendTracker {
 
   /**
    * Counts one event of user `u` on item `i`. `weight` is the event's engagement weight and
-   * `priorItems` how many distinct items the user had engaged with before this event.
+   * `priorItems` how many distinct items the user had engaged with before this event;
+   * `itemCreditedAtMs` is when the user last counted toward this item (-Infinity: never). Returns
+   * that time after the event, for the caller to keep.
    */
   observe(
     u: number,
@@ -88,23 +90,30 @@ export class TrendTracker {
     weight: number,
     priorItems: number,
     atMs: number,
-  ): void {
-    if (weight < MIN_ENGAGEMENT) return;
+    itemCreditedAtMs = Number.NEGATIVE_INFINITY,
+  ): number {
+    if (weight < MIN_ENGAGEMENT) return itemCreditedAtMs;
     const trust = this.trustItems <= 0 ? 1 : Math.min(1, priorItems / this.trustItems);
-    if (trust <= 0) return;
+    if (trust <= 0) return itemCreditedAtMs;
+    let creditedAt = itemCreditedAtMs;
+    if (!(atMs - creditedAt < this.cooldownMs)) {
+      this.items.add(i, trust, atMs);
+      creditedAt = atMs;
+    }
+    if (tags.length === 0) return creditedAt;
     let credited = this.credited.get(u);
     if (credited === undefined) {
       credited = new Map();
       this.credited.set(u, credited);
     }
-    if (this.claim(credited, i, atMs)) this.items.add(i, trust, atMs);
     for (const tag of tags) {
       const t = this.tags.intern(tag);
-      if (this.claim(credited, -1 - t, atMs)) this.tagCounters.add(t, trust, atMs);
+      if (this.claim(credited, t, atMs)) this.tagCounters.add(t, trust, atMs);
     }
     if (credited.size > PRUNE_AT) {
       for (const [key, at] of credited) if (atMs - at >= this.cooldownMs) credited.delete(key);
     }
+    return creditedAt;
   }
 
   /** The `n` items and tags rising the most at `nowMs`; hidden items are left out. */

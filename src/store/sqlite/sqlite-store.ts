@@ -83,7 +83,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const duplicates: number[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      const row = s.insertEvent.get(
+      const info = s.insertEvent.run(
         e.id ?? null,
         e.userId,
         e.itemId,
@@ -92,11 +92,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         e.watchMs ?? null,
         e.watchRatio ?? null,
         receivedAt,
-      ) as { seq: number } | undefined;
-      if (row === undefined) {
+      );
+      if (info.changes === 0) {
         duplicates.push(i);
       } else {
-        stored.push({ ...e, seq: row.seq, receivedAt });
+        stored.push({ ...e, seq: Number(info.lastInsertRowid), receivedAt });
       }
     }
     return { stored, duplicates };
@@ -238,7 +238,7 @@ function prepare(db: Database.Database) {
     listUsers: db.prepare('SELECT doc FROM users WHERE id > ? ORDER BY id LIMIT ?'),
     insertEvent: db.prepare(
       `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING seq`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
     ),
     readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     insertSnapshot: db.prepare(
