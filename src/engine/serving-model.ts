@@ -36,7 +36,7 @@ export interface TrainingMatrix {
 }
 
 /** Users visited between yields to the event loop while building the training matrix. */
-const USERS_PER_SLICE = 20_000;
+const USERS_PER_SLICE = 2_000;
 
 /**
  * Builds the training matrix from the online state: every user's items with positive weight. Yields
