@@ -108,3 +108,40 @@ export function parseFlags(argv: readonly string[]): Map<string, string> {
   }
   return flags;
 }
+
+/** One event of an ingest batch, as POSTed to /v1/events. */
+export interface IngestEvent {
+  id: string;
+  userId: string;
+  itemId: string;
+  type: string;
+  watchRatio: number;
+}
+
+/**
+ * Batch `b` of the ingest benchmark: `size` new events (fresh ids) on known users and items, the
+ * same for a given seed, so the HTTP run and the raw SQLite baseline write identical rows.
+ *
+ * @example
+ * const events = ingestBatch(1, 0, 1_000, users, items);
+ */
+export function ingestBatch(
+  seed: number,
+  b: number,
+  size: number,
+  users: number,
+  items: number,
+): IngestEvent[] {
+  const random = createRandom(seed * 1_000_003 + b);
+  const out: IngestEvent[] = [];
+  for (let j = 0; j < size; j++) {
+    out.push({
+      id: `bench-${seed}-${b}-${j}`,
+      userId: `user-${Math.floor(users * random.next() ** 2)}`,
+      itemId: `item-${Math.floor(items * random.next() ** 3)}`,
+      type: EVENT_KINDS[random.int(EVENT_KINDS.length)]!,
+      watchRatio: Math.round(random.next() * 100) / 100,
+    });
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Finds every *.test.ts under src/ and test/ and runs them with Node's own test runner through tsx.
+// Finds every *.test.ts under src/, test/ and bench/ and runs them with Node's own test runner through tsx.
 // Node 20's runner does not expand globs, so the list is built here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
-const searchRoots = roots.length > 0 ? roots : ['src', 'test'];
+const searchRoots = roots.length > 0 ? roots : ['src', 'test', 'bench'];
 
 function collect(path, out) {
   let st;

@@ -267,7 +267,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   const trainBatch = async (): Promise<TrainResult | undefined> => {
     const started = performance.now();
-    const matrix = trainingMatrix(state);
+    const matrix = await trainingMatrix(state);
     if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
     const { model, report, ann } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
     const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };

@@ -81,7 +81,7 @@ export async function fitIalsParallel(
     };
     const solve = async (side: 'users' | 'items'): Promise<void> => {
       const m = side === 'users' ? shared.byUser : shared.byItem;
-      const bounds = ialsRowSplits(m.indptr, threads, k * (params.cgSteps + 1));
+      const bounds = ialsRowSplits(m.indptr, threads, k);
       const tasks: IalsTask[] = [];
       for (let t = 0; t < threads; t++) {
         tasks.push({ op: 'solve', side, start: bounds[t]!, end: bounds[t + 1]!, part: t });

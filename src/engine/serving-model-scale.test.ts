@@ -64,5 +64,5 @@ test('a catalogue above the dense limit trains iALS alone in the worker and serv
   assert.deepEqual(result.report.weights, { ials: 1 });
   assert.equal(result.model.meta.kind, 'ials');
   assert.equal(result.ann?.count, items);
-  assert.equal(result.timings?.epochMs.length, 2);
+  assert.equal(result.report.epochMs?.length, 2);
 });

@@ -1,8 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Csr, csrFromTriples } from '../core/csr.js';
+import type { Csr } from '../core/csr.js';
 import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
+import { Growable } from '../core/growable.js';
 import { IALS_DEFAULTS, type IalsParams } from '../core/ials.js';
 import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromTransferable, transferList } from '../core/model-codec.js';
@@ -22,6 +23,9 @@ export interface TrainReport {
   validation: { ndcg10: number; recall20: number; users: number };
   members: { kind: string; params: Record<string, number>; ndcg10: number }[];
   trainMs: number;
+  /** Large catalogues: wall time of each iALS epoch and of the ANN index build. */
+  epochMs?: number[];
+  annBuildMs?: number;
 }
 
 /** The user×item matrix of positive signal, in compact indices, with the map back to engine items. */
@@ -31,39 +35,47 @@ export interface TrainingMatrix {
   items: Int32Array;
 }
 
-/** Builds the training matrix from the online state: every user's items with positive weight. */
-export function trainingMatrix(state: OnlineState): TrainingMatrix {
+/** Users visited between yields to the event loop while building the training matrix. */
+const USERS_PER_SLICE = 2_000;
+
+/**
+ * Builds the training matrix from the online state: every user's items with positive weight. Yields
+ * to the event loop every few thousand users, so requests keep flowing on a large state.
+ */
+export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix> {
   const compact = new Int32Array(state.itemCount).fill(-1);
   const items: number[] = [];
-  const rows: number[] = [];
-  const cols: number[] = [];
-  const values: number[] = [];
+  const indptr = new Growable(Int32Array);
+  const indices = new Growable(Int32Array);
+  indptr.set(0, 0);
+  let nnz = 0;
   let userRows = 0;
+  let visited = 0;
   for (const user of state.userStates) {
+    if (++visited % USERS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     if (user === undefined) continue;
-    let any = false;
+    const rowStart = nnz;
     for (const [item, weight] of user.weights) {
-      if (weight <= 0) continue;
+      if (weight <= 0 || item >= compact.length) continue;
       let c = compact[item]!;
       if (c < 0) {
         c = items.length;
         compact[item] = c;
         items.push(item);
       }
-      rows.push(userRows);
-      cols.push(c);
-      values.push(1);
-      any = true;
+      indices.set(nnz++, c);
     }
-    if (any) userRows++;
+    if (nnz === rowStart) continue;
+    indices.data.subarray(rowStart, nnz).sort();
+    indptr.set(++userRows, nnz);
   }
-  const data = csrFromTriples(
-    userRows,
-    items.length,
-    Int32Array.from(rows),
-    Int32Array.from(cols),
-    Float32Array.from(values),
-  );
+  const data: Csr = {
+    rows: userRows,
+    cols: items.length,
+    indptr: indptr.data.slice(0, userRows + 1),
+    indices: indices.data.slice(0, nnz),
+    values: new Float32Array(nnz).fill(1),
+  };
   return { data, items: Int32Array.from(items) };
 }
 
@@ -86,8 +98,6 @@ export interface ServingFit {
   model: Model;
   report: Omit<TrainReport, 'trainMs'>;
   ann?: AnnIndex;
-  /** Wall time of each iALS epoch and of the index build, for large catalogues. */
-  timings?: { epochMs: number[]; annBuildMs: number };
 }
 
 /**
@@ -130,7 +140,6 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
   return {
     model: fit.model,
     ann,
-    timings: { epochMs: fit.epochMs, annBuildMs },
     report: {
       users: data.rows,
       items: data.cols,
@@ -139,6 +148,8 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
       // No validation split at this size: training time is the budget.
       validation: { ndcg10: 0, recall20: 0, users: 0 },
       members: [{ kind: 'ials', params: { ...params }, ndcg10: 0 }],
+      epochMs: fit.epochMs.map(Math.round),
+      annBuildMs: Math.round(annBuildMs),
     },
   };
 }
@@ -148,13 +159,13 @@ export interface WorkerTrainResult {
   model: TransferableModel;
   report: Omit<TrainReport, 'trainMs'>;
   ann?: AnnIndex;
-  timings?: ServingFit['timings'];
 }
 
 /**
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
- * the event loop keeps serving; the model comes back as transferred buffers, an ANN index through a
- * temporary file read off the event loop.
+ * the event loop keeps serving; `data`'s buffers are transferred to it (the caller's arrays are
+ * emptied), the model comes back as transferred buffers, an ANN index through a temporary file read
+ * off the event loop.
  */
 export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promise<WorkerTrainResult> {
   return new Promise((resolve, reject) => {
@@ -165,9 +176,9 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
         reject(new Error(message.error ?? 'training failed'));
         return;
       }
-      const { model, report, timings } = message;
+      const { model, report } = message;
       const done = (ann?: AnnIndex): void =>
-        resolve({ model, report, ...(ann === undefined ? {} : { ann }), ...(timings ? { timings } : {}) });
+        resolve({ model, report, ...(ann === undefined ? {} : { ann }) });
       if (message.annPath === undefined) {
         done();
         return;
@@ -178,14 +189,21 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
         .finally(() => void rm(path, { force: true }));
     });
     worker.once('error', reject);
-    worker.postMessage({
-      data,
-      options: {
-        workers: options.workers ?? 2,
-        seed: options.seed ?? 42,
-        ...(options.ials === undefined ? {} : { ials: options.ials }),
+    // The matrix is built for this call: its buffers move to the worker instead of being copied.
+    const transfer = [data.indptr.buffer, data.indices.buffer, data.values.buffer].filter(
+      (b): b is ArrayBuffer => b instanceof ArrayBuffer,
+    );
+    worker.postMessage(
+      {
+        data,
+        options: {
+          workers: options.workers ?? 2,
+          seed: options.seed ?? 42,
+          ...(options.ials === undefined ? {} : { ials: options.ials }),
+        },
       },
-    });
+      [...new Set(transfer)],
+    );
   });
 }
 
@@ -194,7 +212,6 @@ export interface TrainWorkerMessage {
   model?: TransferableModel;
   report?: Omit<TrainReport, 'trainMs'>;
   annPath?: string;
-  timings?: ServingFit['timings'];
   error?: string;
 }
 

@@ -6,14 +6,14 @@ import { annHandoffPath, fitServingModel, type ServingFitOptions } from './servi
 
 parentPort?.once('message', async (message: { data: Csr; options: ServingFitOptions }) => {
   try {
-    const { model, report, ann, timings } = await fitServingModel(message.data, message.options);
+    const { model, report, ann } = await fitServingModel(message.data, message.options);
     const transferable = model.toTransferable();
     let annPath: string | undefined;
     if (ann !== undefined) {
       annPath = annHandoffPath();
       ann.save(annPath);
     }
-    parentPort?.postMessage({ model: transferable, report, annPath, timings }, [
+    parentPort?.postMessage({ model: transferable, report, annPath }, [
       ...new Set(transferList(transferable)),
     ]);
   } catch (err) {

@@ -1,0 +1,303 @@
+// The scale benchmark (issue 10): a seeded synthetic platform streamed into SQLite, then feed latency
+// and throughput over HTTP (autocannon, against a bare Fastify hello-world of the same run), ingest
+// through POST /v1/events (against raw SQLite inserts of the same rows), training time per epoch
+// (against one plain pass over the data), RSS per million items and events, and event-loop delay
+// while training. Prints a table with each target, JSON with --json, and writes artifacts/.
+// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --json]
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import { csrTranspose } from '../src/core/csr.js';
+import { createEngine } from '../src/engine/engine.js';
+import { buildApp } from '../src/server/app.js';
+import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { CreatorId, EventInput, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
+import type { LoadJob, LoadResult } from './load-client.js';
+import {
+  EVENT_KINDS,
+  generatePlatform,
+  ingestBatch,
+  itemTags,
+  parseFlags,
+  plainPass,
+  platformMatrix,
+} from './synthetic.js';
+
+const flags = parseFlags(process.argv.slice(2));
+const quick = flags.has('quick');
+const num = (name: string, full: number, small: number): number =>
+  Number(flags.get(name) ?? (quick ? small : full));
+const size = {
+  items: num('items', 1_000_000, 30_000),
+  users: num('users', 1_000_000, 20_000),
+  events: num('events', 20_000_000, 200_000),
+};
+const durationS = num('duration', 15, 5);
+const ingestBatches = num('ingest-batches', 200, 40);
+const BATCH = 1_000;
+const gc = (globalThis as { gc?: () => void }).gc;
+const rssMiB = (): number => {
+  gc?.();
+  return process.memoryUsage().rss / 2 ** 20;
+};
+const log = (line: string): void => {
+  if (!flags.has('json')) console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+};
+
+const dir = mkdtempSync(join(os.tmpdir(), 'setlist-bench-'));
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  let t = performance.now();
+  const platform = generatePlatform(size);
+  const generateS = (performance.now() - t) / 1000;
+  log(
+    `generated ${size.items} items, ${size.users} users, ${size.events} events in ${generateS.toFixed(1)} s`,
+  );
+
+  const store = createSqliteStore({ path: join(dir, 'bench.db') });
+  await store.migrate();
+  const t0 = Date.now() - size.events - 86_400_000;
+  t = performance.now();
+  for (let start = 0; start < size.items; start += 10_000) {
+    const records: ItemRecord[] = [];
+    for (let i = start; i < Math.min(size.items, start + 10_000); i++) {
+      records.push({
+        id: `item-${i}` as ItemId,
+        creatorId: `creator-${platform.itemCreator[i]}` as CreatorId,
+        tags: itemTags(platform, i),
+        createdAt: t0 - (i % 100_000) * 1_000,
+        updatedAt: t0,
+        visibility: 'visible',
+      });
+    }
+    await store.writeItems(records);
+  }
+  const itemsS = (performance.now() - t) / 1000;
+  const engine = createEngine({ store });
+  const rssBase = rssMiB();
+  await engine.open();
+  const rssItems = rssMiB();
+  log(`items stored in ${itemsS.toFixed(1)} s; engine open, RSS ${rssItems.toFixed(0)} MiB`);
+
+  // Events go straight into the log and are applied as a follower node applies them (online state).
+  let storeMs = 0;
+  let applyMs = 0;
+  for (let start = 0; start < size.events; start += 10_000) {
+    const batch: EventInput[] = [];
+    for (let e = start; e < Math.min(size.events, start + 10_000); e++) {
+      batch.push({
+        userId: `user-${platform.eventUser[e]}` as UserId,
+        itemId: `item-${platform.eventItem[e]}` as ItemId,
+        type: EVENT_KINDS[platform.eventType[e]!] as EventType,
+        at: t0 + e,
+        watchRatio: platform.eventWatch[e]!,
+      });
+    }
+    t = performance.now();
+    const { stored } = await store.appendEvents(batch, t0 + start);
+    storeMs += performance.now() - t;
+    t = performance.now();
+    engine.applyRemoteEvents(stored);
+    applyMs += performance.now() - t;
+    if (start % 1_000_000 === 0 && start > 0) log(`  ${start} events`);
+  }
+  const rssEvents = rssMiB();
+  log(`events: stored in ${(storeMs / 1000).toFixed(1)} s, applied in ${(applyMs / 1000).toFixed(1)} s`);
+
+  const app = buildApp({ engine, webRoot: false });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const hello = Fastify();
+  hello.get('/', async () => ({ hello: 'world' }));
+  const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
+
+  // Training, with the server's event loop watched meanwhile.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  t = performance.now();
+  const trained = await engine.train();
+  const trainS = (performance.now() - t) / 1000;
+  delay.disable();
+  const matrix = platformMatrix(platform);
+  const transposed = csrTranspose(matrix);
+  t = performance.now();
+  const checksum = plainPass(matrix) + plainPass(transposed);
+  const plainPassMs = performance.now() - t;
+  const epochMs = trained?.report.epochMs ?? [];
+  const meanEpochS =
+    epochMs.length === 0 ? Number.NaN : epochMs.reduce((s, v) => s + v, 0) / epochMs.length / 1000;
+  log(
+    `trained in ${trainS.toFixed(1)} s (epochs ${epochMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s), ` +
+      `loop delay max ${(delay.max / 1e6).toFixed(0)} ms (checksum ${checksum > 0})`,
+  );
+
+  const load = (job: Omit<LoadJob, 'url'> & { url?: string }): Promise<LoadResult> =>
+    new Promise((resolve, reject) => {
+      const client = fork(new URL('./load-client.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+      client.once('message', (m: { result?: LoadResult; error?: string }) => {
+        client.kill();
+        if (m.result === undefined) reject(new Error(m.error ?? 'load client failed'));
+        else resolve(m.result);
+      });
+      client.once('error', reject);
+      client.send({ url, ...job });
+    });
+  const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
+  const feed1 = await load({ ...feedJob, connections: 1 });
+  log(`feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s`);
+  const feed64 = await load({ ...feedJob, connections: 64 });
+  log(`feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s`);
+  const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
+  log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s`);
+
+  const ingest = await load({
+    kind: 'ingest',
+    connections: 4,
+    batches: ingestBatches,
+    batchSize: BATCH,
+    users: size.users,
+    items: size.items,
+    seed: 5,
+  });
+  const ingestPerS = (ingest.ok * BATCH) / ingest.durationS;
+  const rawPerS = rawSqliteInserts(join(dir, 'raw.db'), ingestBatches, size);
+  log(`ingest ${ingestPerS.toFixed(0)} events/s over HTTP; raw SQLite ${rawPerS.toFixed(0)} events/s`);
+
+  await app.close();
+  await hello.close();
+  await engine.close();
+
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  const maxDelayMs = delay.max / 1e6;
+  const results = {
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, loadavg1m: os.loadavg()[0], node: process.version },
+    size,
+    generateS,
+    feed: {
+      c1: feed1,
+      c64: feed64,
+      helloWorldC64: hello64,
+      throughputVsHelloWorld: feed64.requestsPerS / hello64.requestsPerS,
+    },
+    ingest: {
+      eventsPerS: ingestPerS,
+      rawSqliteEventsPerS: rawPerS,
+      ratioToRawSqlite: ingestPerS / rawPerS,
+      failedBatches: ingest.failed,
+      bulkApplyEventsPerS: size.events / (applyMs / 1000),
+    },
+    training: {
+      totalS: trainS,
+      model: trained?.report.weights,
+      epochS: epochMs.map((ms) => ms / 1000),
+      meanEpochS,
+      annBuildS: (trained?.report.annBuildMs ?? Number.NaN) / 1000,
+      plainPassMs,
+      epochVsPlainPass: (meanEpochS * 1000) / plainPassMs,
+      eventLoopDelayMaxMs: maxDelayMs,
+      eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+    },
+    memory: {
+      rssMiB: rssEvents,
+      peakRssMiB,
+      perMillionItemsMiB: (rssItems - rssBase) / (size.items / 1e6),
+      perMillionEventsMiB: (rssEvents - rssItems) / (size.events / 1e6),
+    },
+  };
+  const full = size.items >= 1_000_000 && size.events >= 20_000_000;
+  const targets = [
+    ['feed p99 at 64 clients', `${feed64.p99Ms} ms`, '< 20 ms', feed64.p99Ms < 20],
+    [
+      'feed throughput vs hello-world',
+      `${(100 * results.feed.throughputVsHelloWorld).toFixed(1)} %`,
+      '≥ 25 %',
+      results.feed.throughputVsHelloWorld >= 0.25,
+    ],
+    ['ingest, online updates on', `${ingestPerS.toFixed(0)} events/s`, '≥ 50,000', ingestPerS >= 50_000],
+    ['iALS epoch, 64 factors', `${meanEpochS.toFixed(1)} s`, '≤ 30 s', meanEpochS <= 30],
+    ['peak RSS', `${(peakRssMiB / 1024).toFixed(2)} GiB`, '≤ 4 GiB', peakRssMiB <= 4_096],
+    ['event-loop delay max while training', `${maxDelayMs.toFixed(0)} ms`, '≤ 50 ms', maxDelayMs <= 50],
+  ] as const;
+  const output = {
+    ...results,
+    targets: targets.map(([name, value, target, pass]) => ({ name, value, target, pass })),
+  };
+  mkdirSync('artifacts', { recursive: true });
+  const file = join('artifacts', `bench-${results.at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  if (flags.has('json')) {
+    console.log(JSON.stringify(output, null, 2));
+    return;
+  }
+  console.log(
+    `\nsetlist bench: ${size.items} items, ${size.users} users, ${size.events} events; ` +
+      `${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}; ${file}`,
+  );
+  console.table({
+    'feed c=1': {
+      p50: `${feed1.p50Ms} ms`,
+      p99: `${feed1.p99Ms} ms`,
+      'req/s': feed1.requestsPerS.toFixed(0),
+    },
+    'feed c=64': {
+      p50: `${feed64.p50Ms} ms`,
+      p99: `${feed64.p99Ms} ms`,
+      'req/s': feed64.requestsPerS.toFixed(0),
+    },
+    'hello-world c=64': {
+      p50: `${hello64.p50Ms} ms`,
+      p99: `${hello64.p99Ms} ms`,
+      'req/s': hello64.requestsPerS.toFixed(0),
+    },
+  });
+  console.table({
+    'ingest over HTTP (events/s)': ingestPerS.toFixed(0),
+    'raw SQLite inserts (events/s)': rawPerS.toFixed(0),
+    'ingest ÷ raw SQLite': results.ingest.ratioToRawSqlite.toFixed(2),
+    'bulk apply to online state (events/s)': results.ingest.bulkApplyEventsPerS.toFixed(0),
+    'training total (s)': trainS.toFixed(1),
+    'iALS epochs (s)': results.training.epochS.map((s) => s.toFixed(1)).join(', '),
+    'ANN index build (s)': results.training.annBuildS.toFixed(1),
+    'plain pass over the data (ms)': plainPassMs.toFixed(0),
+    'epoch ÷ plain pass': results.training.epochVsPlainPass.toFixed(0),
+    'RSS per million items (MiB)': results.memory.perMillionItemsMiB.toFixed(0),
+    'RSS per million events (MiB)': results.memory.perMillionEventsMiB.toFixed(0),
+  });
+  console.log(
+    full ? 'targets (1M items, 20M events):' : 'targets (set at 1M items / 20M events; this run is smaller):',
+  );
+  console.table(
+    targets.map(([name, value, target, pass]) => ({ name, value, target, result: pass ? 'pass' : 'FAIL' })),
+  );
+}
+
+/** The ingest batches' rows inserted straight into the events table, one transaction per batch. */
+function rawSqliteInserts(path: string, batches: number, sizes: { users: number; items: number }): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(sqliteMigrations[0]!);
+  const insert = db.prepare(
+    `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?)`,
+  );
+  const write = db.transaction((events: ReturnType<typeof ingestBatch>, at: number) => {
+    for (const e of events) insert.run(e.id, e.userId, e.itemId, e.type, at, e.watchRatio, at);
+  });
+  const all = Array.from({ length: batches }, (_, b) => ingestBatch(5, b, BATCH, sizes.users, sizes.items));
+  const started = performance.now();
+  for (const events of all) write(events, Date.now());
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return (batches * BATCH) / seconds;
+}
