@@ -45,6 +45,12 @@ test('eval on train and test files reports every model and a blend that finds th
   assert.ok(result.blend.test.ndcg10 > 0.5, `blend NDCG@10 ${result.blend.test.ndcg10}`);
   assert.match(printed, /blend \(default\)/);
   assert.match(printed, /tune on validation/);
+  // Popularity bias: the popularity model recommends the most popular items of all.
+  assert.match(printed, /pop\. pct/);
+  const bias = (kind: string) => result.models.find((m) => m.kind === kind)!.test.popularityPercentile;
+  for (const m of result.models)
+    assert.ok(m.test.popularityPercentile >= 0 && m.test.popularityPercentile <= 1);
+  assert.ok(bias('popularity') >= Math.max(...result.models.map((m) => m.test.popularityPercentile)));
 });
 
 test('--recs-out writes k ranked rows per test user, none of them a train item', async () => {

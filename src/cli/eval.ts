@@ -177,12 +177,22 @@ function formatReport(r: EvalCommandResult): string {
   out.push(
     `\nsetlist eval on ${r.source}: ${r.users} users, ${r.items} items, ${r.trainPairs} train and ${r.testPairs} test pairs\n`,
   );
-  const header = ['model', 'val NDCG@10', 'NDCG@10', 'Recall@20', 'reference NDCG@10', 'fit s', 'params'];
+  const header = [
+    'model',
+    'val NDCG@10',
+    'NDCG@10',
+    'Recall@20',
+    'pop. pct',
+    'reference NDCG@10',
+    'fit s',
+    'params',
+  ];
   const rows: string[][] = r.models.map((m) => [
     m.kind,
     m.validation.ndcg10.toFixed(4),
     m.test.ndcg10.toFixed(4),
     m.test.recall20.toFixed(4),
+    m.test.popularityPercentile.toFixed(3),
     r.reference?.[m.kind]?.ndcg10.toFixed(3) ?? '-',
     (m.fitMs / 1000).toFixed(2),
     JSON.stringify(m.params),
@@ -196,6 +206,7 @@ function formatReport(r: EvalCommandResult): string {
     r.blend.validation.ndcg10.toFixed(4),
     r.blend.test.ndcg10.toFixed(4),
     r.blend.test.recall20.toFixed(4),
+    r.blend.test.popularityPercentile.toFixed(3),
     r.reference === undefined ? '-' : `${r.reference.ease?.ndcg10.toFixed(3)} (EASE, to beat)`,
     '-',
     weights,

@@ -59,7 +59,8 @@ export function formatReport(report: SimulationReport): string {
   if (a !== undefined && a !== null) {
     lines.push(
       '',
-      `interest shift: ${a.adapted} of ${a.shifted} users got the new interest as their profile's top facet, ` +
+      `interest shift: ${a.exposed} of ${a.shifted} users were served their new interest; ` +
+        `${a.adapted} got it as their profile's top facet, ` +
         `${a.withinTarget} within 10 interactions with it; median ${a.medianOnNewInterest ?? '-'} interactions ` +
         `with it (${a.medianInteractions ?? '-'} in all since the shift)`,
     );

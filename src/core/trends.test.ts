@@ -71,3 +71,18 @@ test('keys below the minimum support never trend, however fast they rise', () =>
     [1],
   );
 });
+
+test('a new key with a strong start outranks a big key rising in bulk, each reporting its plain excess', () => {
+  const c = new DecayedCounters(RULE);
+  // Key 0: 20 users an hour for ten hours, then 80 in the last hour. Key 1: nine users, just now.
+  for (let t = 0; t < 10 * HOUR; t += HOUR / 20) c.add(0, 1, t);
+  for (let t = 10 * HOUR; t < 11 * HOUR; t += HOUR / 80) c.add(0, 1, t);
+  const now = 11 * HOUR;
+  c.add(1, 9, now);
+  const trends = rankTrends(c, 5, now, RULE);
+  assert.deepEqual(
+    trends.map((t) => t.key),
+    [1, 0],
+  );
+  assert.ok(trends[1]!.score > trends[0]!.score, `bulk excess ${trends[1]!.score} vs ${trends[0]!.score}`);
+});

@@ -123,7 +123,10 @@ export function trendOf(
 
 /**
  * The `n` keys rising the most at `nowMs`: enough support, velocity at least `minVelocity`, ranked by
- * score (times `weightOf(key)` when given). Keys for which `skip(key)` is true are left out.
+ * how surprising the rise is against the key's own baseline (excess over the square root of the
+ * expected count, as for a Poisson count; times `weightOf(key)` when given), so a key with little
+ * baseline and a strong start (a new item) is not outranked by a big one merely rising in bulk.
+ * Each trend reports the plain excess as its score. Keys for which `skip(key)` is true are left out.
  *
  * @example
  * rankTrends(counters, 20, Date.now(), rule, (item) => hidden(item));
@@ -138,14 +141,18 @@ export function rankTrends(
 ): Trend[] {
   const eligible: number[] = [];
   const scores = new Map<number, Omit<Trend, 'key'>>();
+  const rank = new Map<number, number>();
   for (let key = 0; key < counters.keyCount; key++) {
     const s = counters.shortAt(key, nowMs);
     if (s < rule.minSupport || skip?.(key)) continue;
     const t = trendOf(s, counters.longAt(key, nowMs), rule, counters.ageAt(key, nowMs));
     if (t.velocity < rule.minVelocity || !(t.score > 0)) continue;
     eligible.push(key);
-    scores.set(key, weightOf === undefined ? t : { ...t, score: t.score * weightOf(key) });
+    const weight = weightOf === undefined ? 1 : weightOf(key);
+    scores.set(key, { ...t, score: t.score * weight });
+    const expected = s - t.score;
+    rank.set(key, (t.score * weight) / Math.sqrt(expected + rule.pseudoCount));
   }
-  const top = topKOf(eligible, n, (key) => scores.get(key)!.score);
+  const top = topKOf(eligible, n, (key) => rank.get(key)!);
   return Array.from(top, (key) => ({ key, ...scores.get(key)! }));
 }

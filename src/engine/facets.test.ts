@@ -125,3 +125,31 @@ test('the profile lists the most recent items first with their signal', async ()
   assert.ok(recent[0]!.at >= recent[1]!.at);
   assert.equal(recent[0]!.weight, 0.9);
 });
+
+test('after an interest shift, ten views of the new interest while skipping the old make it the top facet', async () => {
+  const { engine, clock } = await beautyVlogger();
+  // A longer beauty history first: 30 more well-watched beauty views.
+  const events = [];
+  for (let k = 20; k < 50; k++) {
+    events.push({ userId: 'vlogger', itemId: `beauty-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() });
+    clock.advance(60_000);
+  }
+  await engine.ingest({ events });
+  assert.equal((await engine.profile('vlogger')).facets[0]!.id, 'makeup');
+  // The shift: the feed still brings beauty, which is now skipped; the new interest (food) is watched.
+  for (let k = 0; k < 10; k++) {
+    clock.advance(60_000);
+    await engine.ingest({
+      events: [
+        { userId: 'vlogger', itemId: `food-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() },
+        { userId: 'vlogger', itemId: `beauty-${50 + k}`, type: 'skip', at: clock.now() },
+      ],
+    });
+    // Between requests a server's event loop runs the background re-clustering.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const top = (await engine.profile('vlogger')).facets[0]!;
+    if (k < 2) assert.equal(top.id, 'makeup', `after ${k + 1} food views`);
+  }
+  const { facets } = await engine.profile('vlogger');
+  assert.equal(facets[0]!.id, 'food', JSON.stringify(facets.map((f) => [f.id, f.weight])));
+});

@@ -27,7 +27,6 @@ export interface UserFacet {
 
 interface CachedClusters {
   clusters: { id: string; label: string; tags: string[]; medoid: number; members: Set<number> }[];
-  positiveItemsAtClustering: number;
   pending: boolean;
 }
 
@@ -43,9 +42,9 @@ const MIN_SIMILARITY = 0.3;
 const MAX_FACETS = 6;
 /** Facets lighter than this share of the user's signal are not shown. */
 const MIN_FACET_SHARE = 0.04;
-/** Re-cluster in the background after this many new positive items. */
+/** Re-cluster in the background once this many recent positive items are in no cluster. */
 const RECLUSTER_AFTER = 3;
-/** When a background re-clustering has not run by this many new positive items, it is done inline. */
+/** When a background re-clustering has not run by this many unclustered items, it is done inline. */
 const RECLUSTER_INLINE_AFTER = 4 * RECLUSTER_AFTER;
 /** An item's weight counts for its facet only above this (a half-watched view); below it, against. */
 const NEUTRAL_WEIGHT = 0.5;
@@ -97,20 +96,21 @@ export class FacetIndex {
     const { positives, negatives } = this.signals(u, nowMs);
     if (positives.length === 0) return [];
     const recent = positives.slice(0, MAX_HISTORY);
-    const positiveCount = this.positiveCount(u);
-
     let cached = this.cache.get(u);
-    const behind = cached === undefined ? 0 : positiveCount - cached.positiveItemsAtClustering;
+    const behind =
+      cached === undefined
+        ? 0
+        : recent.filter((p) => !cached!.clusters.some((c) => c.members.has(p.item))).length;
     if (cached === undefined || (cached.pending && behind >= RECLUSTER_INLINE_AFTER)) {
       // First facets, or a background re-clustering that never got its turn (a busy event loop).
-      cached = this.recluster(recent, positiveCount);
+      cached = this.recluster(recent);
       this.cache.set(u, cached);
     } else if (!cached.pending && behind >= RECLUSTER_AFTER) {
       const stale = cached;
       stale.pending = true;
       setImmediate(() => {
         // Skip when the clustering was replaced meanwhile (inline, or invalidated).
-        if (this.cache.get(u) === stale) this.cache.set(u, this.recluster(recent, positiveCount));
+        if (this.cache.get(u) === stale) this.cache.set(u, this.recluster(recent));
       });
     }
 
@@ -190,20 +190,13 @@ export class FacetIndex {
     return { positives, negatives };
   }
 
-  /** How many items the user has engaged with above neutral, ever: what triggers re-clustering. */
-  private positiveCount(u: number): number {
-    let n = 0;
-    for (const w of this.state.userStates[u]!.weights.values()) if (w > NEUTRAL_WEIGHT) n++;
-    return n;
-  }
-
   /** Forgets a user's clustering (after their controls change). */
   invalidate(u: number): void {
     this.cache.delete(u);
   }
 
   /** Clusters the user's recent positive items; heavier (more recent) groups survive the facet cap. */
-  private recluster(recent: readonly Signal[], positiveCount: number): CachedClusters {
+  private recluster(recent: readonly Signal[]): CachedClusters {
     const items = recent.map((p) => p.item);
     const weights = Float64Array.from(recent, (p) => p.w);
     const found = clusterFacets(weights, (a, b) => this.similarity(items[a]!, items[b]!), {
@@ -231,7 +224,7 @@ export class FacetIndex {
         tags.length > 0 ? tags.slice(0, 2).join(' · ') : (this.state.records[medoid]?.caption ?? id);
       return { id, label, tags, medoid, members: new Set(memberItems) };
     });
-    return { clusters, positiveItemsAtClustering: positiveCount, pending: false };
+    return { clusters, pending: false };
   }
 }
 

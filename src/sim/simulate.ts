@@ -52,6 +52,8 @@ export interface PolicyReport {
    */
   adaptation: {
     shifted: number;
+    /** Users who were served at least one item of their new interest after the shift. */
+    exposed: number;
     /** Users whose top facet became the new interest before the run ended. */
     adapted: number;
     /** Users whose top facet became the new interest within 10 interactions with it. */
@@ -213,6 +215,7 @@ async function runPolicy(
       ? null
       : {
           shifted: shiftedUsers.length,
+          exposed: shiftedUsers.filter((u) => onNewInterest[u]! > 0).length,
           adapted: adapted.length,
           withinTarget,
           share: round3(shiftedUsers.length === 0 ? 0 : withinTarget / shiftedUsers.length),
