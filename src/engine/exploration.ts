@@ -19,6 +19,8 @@ const OPEN_FRESH = 200;
 const OPEN_SAMPLE = 150;
 /** Never-shown, non-fresh items beyond this many are subsampled out of the pool (for speed). */
 const MAX_POOL = 300;
+/** Items sampled at most per feed, even when more are fresh or have outcomes. */
+const MAX_KEPT = 2 * MAX_POOL;
 /** Items read over all tags of interest; a tag with more than its share is sampled in a random window. */
 const TAG_SCAN_BUDGET = 600;
 const MIN_TAG_SCAN = 30;
@@ -279,8 +281,17 @@ function thompson(
   // Fresh items and items with outcomes always stay; untried old items are subsampled for speed.
   const keep = (i: number): boolean =>
     nowMs - state.createdAt.get(i) <= config.freshWindowMs || stats.trials(i, state.impressions.get(i)) > 0;
-  const items =
-    all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
+  let items = all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
+  if (items.length > MAX_KEPT) {
+    // A large catalogue where most items have outcomes: a uniform sample bounds the work per feed.
+    for (let k = 0; k < MAX_KEPT; k++) {
+      const j = k + rng.int(items.length - k);
+      const swap = items[k]!;
+      items[k] = items[j]!;
+      items[j] = swap;
+    }
+    items = items.slice(0, MAX_KEPT);
+  }
   const successes = new Float64Array(items.length);
   const failures = new Float64Array(items.length);
   const priorMean = new Float64Array(items.length);
