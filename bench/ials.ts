@@ -10,7 +10,12 @@ import { generatePlatform, parseFlags, plainPass, platformMatrix } from './synth
 const flags = parseFlags(process.argv.slice(2));
 const num = (name: string, fallback: number): number => Number(flags.get(name) ?? fallback);
 const size = { items: num('items', 100_000), users: num('users', 100_000), events: num('events', 2_000_000) };
-const params = { ...IALS_DEFAULTS, factors: num('factors', 64), epochs: num('epochs', 2) };
+const params = {
+  ...IALS_DEFAULTS,
+  factors: num('factors', 64),
+  epochs: num('epochs', 2),
+  cgSteps: num('cg', 2),
+};
 
 let t = performance.now();
 const platform = generatePlatform(size);
@@ -24,13 +29,12 @@ const checksum = plainPass(x) + plainPass(xt);
 const plainMs = performance.now() - t;
 console.log(`plain pass (every nonzero, both orientations): ${plainMs.toFixed(0)} ms (${checksum > 0})`);
 for (const workers of (flags.get('workers') ?? '1,2').split(',').map(Number)) {
-  const cpu = process.cpuUsage();
   const fit = await fitIalsParallel(x, params, { workers });
-  const used = process.cpuUsage(cpu);
-  const cpuS = (used.user + used.system) / 1e6 / params.epochs;
   const epochs = fit.epochMs.map((ms) => (ms / 1000).toFixed(2));
   const mean = fit.epochMs.reduce((s, v) => s + v, 0) / fit.epochMs.length;
+  const cpuS = fit.epochCpuMs.reduce((s, v) => s + v, 0) / fit.epochCpuMs.length / 1000;
   console.log(
-    `workers ${workers}: epoch s ${epochs.join(', ')}; mean ${(mean / 1000).toFixed(2)} s = ${(mean / plainMs).toFixed(0)}× plain pass; CPU ${cpuS.toFixed(2)} s per epoch (load ${os.loadavg()[0]!.toFixed(1)})`,
+    `workers ${workers}, CG ${params.cgSteps}: epoch s ${epochs.join(', ')}; mean ${(mean / 1000).toFixed(2)} s = ` +
+      `${(mean / plainMs).toFixed(0)}× plain pass; CPU ${cpuS.toFixed(2)} s per epoch (load ${os.loadavg()[0]!.toFixed(1)})`,
   );
 }

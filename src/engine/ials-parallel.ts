@@ -26,6 +26,8 @@ export interface ParallelIalsOptions {
 
 export interface ParallelIalsFit extends IalsFit {
   readonly epochMs: number[];
+  /** CPU time of the whole process during each epoch (all threads): the cost on a busy machine. */
+  readonly epochCpuMs: number[];
 }
 
 /** The shared memory of one fit, as sent to each worker once. */
@@ -66,6 +68,7 @@ export async function fitIalsParallel(
   const run = options.workers === 0 ? inlineRunner(shared) : await workerRunner(shared, threads);
   const k = params.factors;
   const epochMs: number[] = [];
+  const epochCpuMs: number[] = [];
   try {
     const gram = async (side: 'users' | 'items'): Promise<void> => {
       const rows = side === 'users' ? x.rows : x.cols;
@@ -90,12 +93,15 @@ export async function fitIalsParallel(
     };
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       await gram('users');
       await solve('items');
       await gram('items');
       await solve('users');
       const ms = performance.now() - started;
+      const used = process.cpuUsage(cpu);
       epochMs.push(ms);
+      epochCpuMs.push((used.user + used.system) / 1000);
       options.onEpoch?.(epoch, ms);
     }
     await gram('items');
@@ -105,7 +111,7 @@ export async function fitIalsParallel(
   // Plain copies: the model's buffers are transferred or saved later, which shared memory cannot be.
   const items = Float32Array.from(shared.items);
   const model = createIalsModel(items, x.cols, Float64Array.from(shared.gram), params);
-  return { model, userFactors: Float32Array.from(shared.users), epochMs };
+  return { model, userFactors: Float32Array.from(shared.users), epochMs, epochCpuMs };
 }
 
 /** Runs one task against the shared memory (the body of each worker, and of the inline runner). */
