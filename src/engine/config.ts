@@ -64,6 +64,13 @@ export interface EngineConfig {
     /** New items' sampled value is multiplied by 1 + freshBoost at age 0, decaying with freshHalfLifeMs. */
     freshBoost: number;
     freshHalfLifeMs: number;
+    /**
+     * A user whose recent engagement rate (the share of their last events, about ten, that were
+     * watched at least half or liked) falls below this is discovering: their feed explores
+     * `discoveryShare` of its slots, the extra ones among well-liked items of tags they have not engaged with.
+     */
+    discoveryBelow: number;
+    discoveryShare: number;
   };
   /** When personal candidates exist, at most this share of a feed comes from popularity alone. */
   maxPopularShare: number;
@@ -104,6 +111,8 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
     maxPerUserPerHour: 12,
     freshBoost: 20,
     freshHalfLifeMs: 3600 * 1000,
+    discoveryBelow: 0.3,
+    discoveryShare: 0.3,
   },
   maxPopularShare: 0.5,
 };

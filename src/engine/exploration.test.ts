@@ -157,3 +157,39 @@ test('popularity alone fills at most maxPopularShare of a feed when personal can
   assert.equal(await build(1), 5);
   assert.equal(await build(0.3), 3);
 });
+
+test('a user who stops engaging is explored wider, among well-liked items of tags they have not engaged with', async () => {
+  const config = { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } };
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(3) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  const items = [];
+  for (const tag of ['cats', 'dogs', 'birds', 'fish']) {
+    for (let k = 0; k < 30; k++)
+      items.push({ id: `${tag}${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
+  }
+  await engine.putItems({ items });
+  const events = [];
+  for (const tag of ['cats', 'dogs', 'birds', 'fish']) {
+    for (let k = 0; k < 30; k++)
+      events.push({ userId: `fan-${tag}${k}`, itemId: `${tag}${k}`, type: 'like' });
+  }
+  for (let k = 0; k < 12; k++) {
+    // Both liked cats once; then `bored` skips the cat videos served, `happy` keeps watching them.
+    events.push({ userId: 'bored', itemId: `cats${k}`, type: k < 2 ? 'like' : 'skip' });
+    events.push({ userId: 'happy', itemId: `cats${k}`, type: 'view', watchRatio: 0.9 });
+  }
+  await engine.ingest({ events });
+
+  const explored = async (userId: string) =>
+    (await engine.feed(userId, 10)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
+  const bored = await explored('bored');
+  const happy = await explored('happy');
+  // 30% of 10 slots while discovering, 10% otherwise; discovery looks outside the user's tags.
+  assert.equal(bored.length, 3);
+  assert.equal(happy.length, 1);
+  const outside = bored.filter((id) => !id.startsWith('cats'));
+  assert.equal(outside.length, 2);
+  assert.equal(new Set(outside.map((id) => id.replace(/\d+$/, ''))).size, 2, 'one discovered item per tag');
+  assert.ok(happy.every((id) => id.startsWith('cats')));
+});

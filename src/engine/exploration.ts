@@ -25,6 +25,11 @@ const MAX_KEPT = 2 * MAX_POOL;
 const TAG_SCAN_BUDGET = 600;
 const MIN_TAG_SCAN = 30;
 const HOUR_MS = 3600 * 1000;
+/** A user is judged discovering only after this many events, so a new account is not. */
+const DISCOVERY_MIN_EVENTS = 10;
+/** Discovery samples this many tags per feed and offers this many of each one's most popular items. */
+const DISCOVERY_TAGS = 24;
+const DISCOVERY_PER_TAG = 6;
 
 /**
  * Per-item outcomes for Thompson sampling, their category and creator means for the prior, each
@@ -192,11 +197,17 @@ export function planExploration(
 ): Map<number, ExplorationPick> {
   const options = config.exploration;
   const stats = state.exploration;
-  let slots = Math.floor(n * options.share);
+  const baseSlots = Math.floor(n * options.share);
+  // A user who has stopped engaging with what they are shown may have a new interest: look wider.
+  const discovering =
+    user !== undefined && user.eventCount >= DISCOVERY_MIN_EVENTS && user.engagement < options.discoveryBelow;
+  let slots = discovering ? Math.max(baseSlots, Math.floor(n * options.discoveryShare)) : baseSlots;
   if (u >= 0)
     slots = Math.min(slots, Math.floor(options.maxPerUserPerHour - stats.recentExploredOf(u, nowMs)));
   const picks = new Map<number, ExplorationPick>();
   if (slots <= 0) return picks;
+  const discoverySlots = Math.max(0, slots - baseSlots);
+  slots -= discoverySlots;
   const head = new Set(order.slice(0, n));
   const eligible = (i: number): boolean =>
     !head.has(i) && !excluded(i) && state.impressions.get(i) < options.maxImpressions;
@@ -253,6 +264,8 @@ export function planExploration(
     }
     chosen.push(...thompson(state, config, [...pool], openSlots, nowMs, rng));
   }
+  if (discoverySlots > 0)
+    chosen.push(...discover(state, config, tags, chosen, head, discoverySlots, nowMs, rng, excluded));
   const positions = spreadPositions(n, chosen.length);
   chosen.forEach((c, k) => {
     const at = order.indexOf(c.item);
@@ -266,6 +279,47 @@ export function planExploration(
   return picks;
 }
 
+/**
+ * Interest discovery: well-liked items of randomly sampled tags the user has not engaged with
+ * lately, by Thompson sampling on their outcomes without the fresh boost, at most one per tag.
+ */
+function discover(
+  state: OnlineState,
+  config: EngineConfig,
+  known: ReadonlyMap<string, number>,
+  chosen: readonly { item: number }[],
+  head: ReadonlySet<number>,
+  slots: number,
+  nowMs: number,
+  rng: Random,
+  excluded: (i: number) => boolean,
+): { item: number; sample: number; tag: string }[] {
+  const taken = new Set(chosen.map((c) => c.item));
+  const pool = new Map<number, string>();
+  const names = state.tagNames;
+  for (let t = 0; t < DISCOVERY_TAGS && names.length > 0; t++) {
+    const tag = names[rng.int(names.length)]!;
+    if (known.has(tag)) continue;
+    let added = 0;
+    for (const i of state.popularOfTag(tag)) {
+      if (added >= DISCOVERY_PER_TAG) break;
+      if (taken.has(i) || pool.has(i) || head.has(i) || excluded(i)) continue;
+      pool.set(i, tag);
+      added++;
+    }
+  }
+  const out: { item: number; sample: number; tag: string }[] = [];
+  const tagsUsed = new Set<string>();
+  for (const c of thompson(state, config, [...pool.keys()], slots * 3, nowMs, rng, false)) {
+    const tag = pool.get(c.item)!;
+    if (tagsUsed.has(tag)) continue;
+    tagsUsed.add(tag);
+    out.push({ ...c, tag });
+    if (out.length === slots) break;
+  }
+  return out;
+}
+
 /** Thompson sampling over a pool: each item's outcomes, its groups' prior, a boost while fresh. */
 function thompson(
   state: OnlineState,
@@ -274,6 +328,7 @@ function thompson(
   slots: number,
   nowMs: number,
   rng: Random,
+  boostFresh = true,
 ): { item: number; sample: number }[] {
   if (all.length === 0 || slots <= 0) return [];
   const options = config.exploration;
@@ -300,7 +355,9 @@ function thompson(
     successes[k] = stats.successes.get(i);
     failures[k] = stats.trials(i, state.impressions.get(i)) - successes[k]!;
     priorMean[k] = stats.priorMean(stats.groupsOf(state, i));
-    boost[k] = 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);
+    boost[k] = !boostFresh
+      ? 1
+      : 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);
   });
   const picked = pickExploration(
     { items, successes, failures, priorMean, boost },

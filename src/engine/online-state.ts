@@ -26,6 +26,8 @@ export class UserState {
   /** Time of the user's earliest event: an account's age for burst damping. */
   firstEventAt = Number.POSITIVE_INFINITY;
   eventCount = 0;
+  /** Moving share of the user's recent events that showed interest (watched at least half, liked). */
+  engagement = 0.5;
 
   private weightsView: UserItemsColumn | undefined;
   private lastAtView: UserItemsColumn | undefined;
@@ -55,6 +57,9 @@ export class UserState {
 
 /** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
 const INTEREST_WEIGHT = 0.5;
+
+/** Each event moves a user's engagement rate this far toward its outcome: about the last ten count. */
+const ENGAGEMENT_RATE = 0.1;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
@@ -92,6 +97,8 @@ export class OnlineState {
   readonly itemsByTag = new Map<string, Set<number>>();
   /** Tag -> the items that ever carried it, in order: random windows of large tags, without a scan. */
   readonly tagItemLists = new Map<string, number[]>();
+  /** Every tag seen, in order of first use: lets a feed sample tags without listing the map. */
+  readonly tagNames: string[] = [];
   /** Bounded supersets of the most popular items, of the newest, and of the most popular per tag. */
   private readonly popularPool = new TopPool(POOL_SIZE);
   private readonly freshPool = new TopPool(POOL_SIZE);
@@ -144,6 +151,7 @@ export class OnlineState {
       if (list === undefined) {
         list = [];
         this.tagItemLists.set(tag, list);
+        this.tagNames.push(tag);
       }
       list.push(i);
     }
@@ -202,6 +210,7 @@ export class OnlineState {
     const cap = this.config.maxUserItemWeight;
     const prev = table.weight(e);
     const weight = eventWeight(event.type, watchRatio);
+    s.engagement += ENGAGEMENT_RATE * ((weight >= INTEREST_WEIGHT ? 1 : 0) - s.engagement);
     const next = Math.max(-cap, Math.min(cap, prev + weight));
     const tags = this.records[i]?.tags ?? NO_TAGS;
     table.setTrendAt(e, this.trends.observe(u, i, tags, weight, priorItems, event.at, table.trendAt(e)));
