@@ -9,14 +9,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { csrTranspose } from '../src/core/csr.js';
 import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
-import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { CreatorId, EventInput, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
+import { rawSqliteInsertMs } from './ingest.js';
 import type { LoadJob, LoadResult } from './load-client.js';
 import {
   EVENT_KINDS,
@@ -294,23 +293,8 @@ async function settle(url: string): Promise<void> {
   }
 }
 
-/** The ingest batches' rows inserted straight into the events table, one transaction per batch. */
+/** The ingest batches' rows inserted straight into the events table: events per second. */
 function rawSqliteInserts(path: string, batches: number, sizes: { users: number; items: number }): number {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(sqliteMigrations[0]!);
-  const insert = db.prepare(
-    `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
-     VALUES (?, ?, ?, ?, ?, NULL, ?, ?)`,
-  );
-  const write = db.transaction((events: ReturnType<typeof ingestBatch>, at: number) => {
-    for (const e of events) insert.run(e.id, e.userId, e.itemId, e.type, at, e.watchRatio, at);
-  });
   const all = Array.from({ length: batches }, (_, b) => ingestBatch(5, b, BATCH, sizes.users, sizes.items));
-  const started = performance.now();
-  for (const events of all) write(events, Date.now());
-  const seconds = (performance.now() - started) / 1000;
-  db.close();
-  return (batches * BATCH) / seconds;
+  return (batches * BATCH) / (rawSqliteInsertMs(path, all) / 1000);
 }
