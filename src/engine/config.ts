@@ -66,7 +66,8 @@ export interface EngineConfig {
     freshHalfLifeMs: number;
     /**
      * A user whose recent engagement rate (the share of their last events, about ten, that were
-     * watched at least half or liked) falls below this is discovering: their feed explores
+     * watched at least half or liked) falls below this, or 0.15 below their own rate over about fifty
+     * events, is discovering: their feed explores
      * `discoveryShare` of its slots, the extra ones among well-liked items of tags they have not engaged with.
      */
     discoveryBelow: number;

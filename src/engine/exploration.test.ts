@@ -193,3 +193,37 @@ test('a user who stops engaging is explored wider, among well-liked items of tag
   assert.equal(new Set(outside.map((id) => id.replace(/\d+$/, ''))).size, 2, 'one discovered item per tag');
   assert.ok(happy.every((id) => id.startsWith('cats')));
 });
+
+test('a drop in engagement below the user’s own norm starts discovery, even above the absolute threshold', async () => {
+  const config = { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } };
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(5) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  const items = [];
+  for (const tag of ['cats', 'dogs', 'birds']) {
+    for (let k = 0; k < 60; k++)
+      items.push({ id: `${tag}${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
+  }
+  await engine.putItems({ items });
+  const events = [];
+  for (const tag of ['cats', 'dogs', 'birds']) {
+    for (let k = 0; k < 60; k++)
+      events.push({ userId: `fan-${tag}${k}`, itemId: `${tag}${k}`, type: 'like' });
+  }
+  // Both loved 40 cat videos; then `shifting` skips the next 7 (a recent rate near 0.48 against a norm
+  // near 0.67), while `steady` skips 2 (near 0.80 against 0.75).
+  for (let k = 0; k < 40; k++) {
+    events.push({ userId: 'shifting', itemId: `cats${k}`, type: 'like' });
+    events.push({ userId: 'steady', itemId: `cats${k}`, type: 'like' });
+  }
+  for (let k = 40; k < 47; k++) events.push({ userId: 'shifting', itemId: `cats${k}`, type: 'skip' });
+  for (let k = 40; k < 42; k++) events.push({ userId: 'steady', itemId: `cats${k}`, type: 'skip' });
+  await engine.ingest({ events });
+
+  const explored = async (userId: string) =>
+    (await engine.feed(userId, 10)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
+  const shifting = await explored('shifting');
+  assert.equal(shifting.length, 3);
+  assert.equal(shifting.filter((id) => !id.startsWith('cats')).length, 2);
+  assert.equal((await explored('steady')).length, 1);
+});

@@ -27,6 +27,8 @@ const MIN_TAG_SCAN = 30;
 const HOUR_MS = 3600 * 1000;
 /** A user is judged discovering only after this many events, so a new account is not. */
 const DISCOVERY_MIN_EVENTS = 10;
+/** ... or when their recent engagement rate falls this far below their own longer-run rate. */
+const DISCOVERY_DROP = 0.15;
 /** Discovery samples this many tags per feed and offers this many of each one's most popular items. */
 const DISCOVERY_TAGS = 24;
 const DISCOVERY_PER_TAG = 6;
@@ -200,7 +202,9 @@ export function planExploration(
   const baseSlots = Math.floor(n * options.share);
   // A user who has stopped engaging with what they are shown may have a new interest: look wider.
   const discovering =
-    user !== undefined && user.eventCount >= DISCOVERY_MIN_EVENTS && user.engagement < options.discoveryBelow;
+    user !== undefined &&
+    user.eventCount >= DISCOVERY_MIN_EVENTS &&
+    (user.engagement < options.discoveryBelow || user.engagement < user.engagementBaseline - DISCOVERY_DROP);
   let slots = discovering ? Math.max(baseSlots, Math.floor(n * options.discoveryShare)) : baseSlots;
   if (u >= 0)
     slots = Math.min(slots, Math.floor(options.maxPerUserPerHour - stats.recentExploredOf(u, nowMs)));

@@ -28,6 +28,8 @@ export class UserState {
   eventCount = 0;
   /** Moving share of the user's recent events that showed interest (watched at least half, liked). */
   engagement = 0.5;
+  /** The same share over a longer horizon (about the last fifty events): the user's own norm. */
+  engagementBaseline = 0.5;
 
   private weightsView: UserItemsColumn | undefined;
   private lastAtView: UserItemsColumn | undefined;
@@ -60,6 +62,7 @@ const INTEREST_WEIGHT = 0.5;
 
 /** Each event moves a user's engagement rate this far toward its outcome: about the last ten count. */
 const ENGAGEMENT_RATE = 0.1;
+const ENGAGEMENT_BASELINE_RATE = 0.02;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
@@ -210,7 +213,9 @@ export class OnlineState {
     const cap = this.config.maxUserItemWeight;
     const prev = table.weight(e);
     const weight = eventWeight(event.type, watchRatio);
-    s.engagement += ENGAGEMENT_RATE * ((weight >= INTEREST_WEIGHT ? 1 : 0) - s.engagement);
+    const engaged = weight >= INTEREST_WEIGHT ? 1 : 0;
+    s.engagement += ENGAGEMENT_RATE * (engaged - s.engagement);
+    s.engagementBaseline += ENGAGEMENT_BASELINE_RATE * (engaged - s.engagementBaseline);
     const next = Math.max(-cap, Math.min(cap, prev + weight));
     const tags = this.records[i]?.tags ?? NO_TAGS;
     table.setTrendAt(e, this.trends.observe(u, i, tags, weight, priorItems, event.at, table.trendAt(e)));
