@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csrFromTriples, csrRow } from './csr.js';
+import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
+import { csrRow } from './csr.js';
 import { fitIals, foldInUser, IALS_DEFAULTS } from './ials.js';
-import { createRandom } from './random.js';
 
-function randomInteractions(users: number, items: number, perUser: number, seed: number) {
-  const rng = createRandom(seed);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let u = 0; u < users; u++) {
-    for (let e = 0; e < perUser; e++) {
-      rows.push(u);
-      // Two taste groups, so the factors have structure to find.
-      cols.push(((u % 2) * items) / 2 + rng.int(items / 2));
-    }
-  }
-  return csrFromTriples(users, items, Int32Array.from(rows), Int32Array.from(cols));
-}
-
-const x = randomInteractions(40, 30, 6, 3);
+const x = twoGroupInteractions(40, 30, 6, 3);
 const params = { ...IALS_DEFAULTS, factors: 8, epochs: 4, cgSteps: 0 };
 
 test('fold-in of a training user equals the vector the full exact solve produced', () => {

@@ -158,31 +158,38 @@ test('popularity alone fills at most maxPopularShare of a feed when personal can
   assert.equal(await build(0.3), 3);
 });
 
-test('a user who stops engaging is explored wider, among well-liked items of tags they have not engaged with', async () => {
+/**
+ * `perTag` week-old items in each tag, each liked by its own fan (so every tag has well-liked items),
+ * then `events` on top; exploration stays within the user's tags except for discovery.
+ */
+async function taggedPlatform(tags: readonly string[], perTag: number, seed: number, events: object[]) {
   const config = { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } };
   const clock = createClock();
-  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(3) });
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(seed) });
   const old = clock.now() - 7 * 24 * HOUR;
   const items = [];
-  for (const tag of ['cats', 'dogs', 'birds', 'fish']) {
-    for (let k = 0; k < 30; k++)
+  const fans = [];
+  for (const tag of tags) {
+    for (let k = 0; k < perTag; k++) {
       items.push({ id: `${tag}${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
+      fans.push({ userId: `fan-${tag}${k}`, itemId: `${tag}${k}`, type: 'like' });
+    }
   }
   await engine.putItems({ items });
+  await engine.ingest({ events: [...fans, ...events] });
+  const explored = async (userId: string) =>
+    (await engine.feed(userId, 10)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
+  return { explored };
+}
+
+test('a user who stops engaging is explored wider, among well-liked items of tags they have not engaged with', async () => {
   const events = [];
-  for (const tag of ['cats', 'dogs', 'birds', 'fish']) {
-    for (let k = 0; k < 30; k++)
-      events.push({ userId: `fan-${tag}${k}`, itemId: `${tag}${k}`, type: 'like' });
-  }
   for (let k = 0; k < 12; k++) {
     // Both liked cats once; then `bored` skips the cat videos served, `happy` keeps watching them.
     events.push({ userId: 'bored', itemId: `cats${k}`, type: k < 2 ? 'like' : 'skip' });
     events.push({ userId: 'happy', itemId: `cats${k}`, type: 'view', watchRatio: 0.9 });
   }
-  await engine.ingest({ events });
-
-  const explored = async (userId: string) =>
-    (await engine.feed(userId, 10)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
+  const { explored } = await taggedPlatform(['cats', 'dogs', 'birds', 'fish'], 30, 3, events);
   const bored = await explored('bored');
   const happy = await explored('happy');
   // 30% of 10 slots while discovering, 10% otherwise; discovery looks outside the user's tags.
@@ -195,33 +202,16 @@ test('a user who stops engaging is explored wider, among well-liked items of tag
 });
 
 test('a drop in engagement below the user’s own norm starts discovery, even above the absolute threshold', async () => {
-  const config = { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } };
-  const clock = createClock();
-  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(5) });
-  const old = clock.now() - 7 * 24 * HOUR;
-  const items = [];
-  for (const tag of ['cats', 'dogs', 'birds']) {
-    for (let k = 0; k < 60; k++)
-      items.push({ id: `${tag}${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
-  }
-  await engine.putItems({ items });
-  const events = [];
-  for (const tag of ['cats', 'dogs', 'birds']) {
-    for (let k = 0; k < 60; k++)
-      events.push({ userId: `fan-${tag}${k}`, itemId: `${tag}${k}`, type: 'like' });
-  }
   // Both loved 40 cat videos; then `shifting` skips the next 7 (a recent rate near 0.48 against a norm
   // near 0.67), while `steady` skips 2 (near 0.80 against 0.75).
+  const events = [];
   for (let k = 0; k < 40; k++) {
     events.push({ userId: 'shifting', itemId: `cats${k}`, type: 'like' });
     events.push({ userId: 'steady', itemId: `cats${k}`, type: 'like' });
   }
   for (let k = 40; k < 47; k++) events.push({ userId: 'shifting', itemId: `cats${k}`, type: 'skip' });
   for (let k = 40; k < 42; k++) events.push({ userId: 'steady', itemId: `cats${k}`, type: 'skip' });
-  await engine.ingest({ events });
-
-  const explored = async (userId: string) =>
-    (await engine.feed(userId, 10)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
+  const { explored } = await taggedPlatform(['cats', 'dogs', 'birds'], 60, 5, events);
   const shifting = await explored('shifting');
   assert.equal(shifting.length, 3);
   assert.equal(shifting.filter((id) => !id.startsWith('cats')).length, 2);

@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csrFromTriples } from '../core/csr.js';
+import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { fitIals, IALS_DEFAULTS, ialsRowSplits } from '../core/ials.js';
-import { createRandom } from '../core/random.js';
 import { fitIalsParallel } from './ials-parallel.js';
 
-function interactions(users: number, items: number, perUser: number, seed: number) {
-  const rng = createRandom(seed);
-  const rows: number[] = [];
-  const cols: number[] = [];
-  for (let u = 0; u < users; u++) {
-    for (let e = 0; e < perUser; e++) {
-      rows.push(u);
-      cols.push(((u % 2) * items) / 2 + rng.int(items / 2));
-    }
-  }
-  return csrFromTriples(users, items, Int32Array.from(rows), Int32Array.from(cols));
-}
-
-const x = interactions(60, 40, 6, 5);
+const x = twoGroupInteractions(60, 40, 6, 5);
 const params = { ...IALS_DEFAULTS, factors: 8, epochs: 3 };
 
 function relativeError(a: Float32Array, b: Float32Array): number {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { T0 } from '../../test/helpers.js';
-import { csrFromTriples } from '../core/csr.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
-import { createRandom } from '../core/random.js';
 import type { ItemId } from '../types.js';
 import { buildAnnIndex } from './ann-index.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
@@ -20,19 +19,6 @@ const report = {
   trainMs: 0,
 };
 
-/** Users in two taste groups over `items` items: group g mostly picks from its half. */
-function interactions(users: number, items: number, perUser: number, seed: number) {
-  const rng = createRandom(seed);
-  const rows = new Int32Array(users * perUser);
-  const cols = new Int32Array(users * perUser);
-  for (let e = 0; e < rows.length; e++) {
-    const u = Math.floor(e / perUser);
-    rows[e] = u;
-    cols[e] = (u % 2) * Math.floor(items / 2) + rng.int(Math.floor(items / 2));
-  }
-  return csrFromTriples(users, items, rows, cols);
-}
-
 function catalogue(count: number): { state: OnlineState; ids: string[] } {
   const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
   const ids = Array.from({ length: count }, (_, i) => `item-${i}`);
@@ -43,7 +29,7 @@ function catalogue(count: number): { state: OnlineState; ids: string[] } {
 }
 
 test('serving from the ANN index recommends what scoring every item recommends', () => {
-  const x = interactions(200, 600, 12, 4);
+  const x = twoGroupInteractions(200, 600, 12, 4);
   const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
   const { state, ids } = catalogue(600);
   const exact = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report });
@@ -59,7 +45,7 @@ test('serving from the ANN index recommends what scoring every item recommends',
 
 test('a catalogue above the dense limit trains iALS alone in the worker and serves through an index', async () => {
   const items = LARGE_CATALOGUE_ITEMS + 1_000;
-  const x = interactions(400, items, 30, 8);
+  const x = twoGroupInteractions(400, items, 30, 8);
   const result = await trainInWorker(x, { workers: 2, ials: { factors: 8, epochs: 2 } });
   assert.deepEqual(result.report.weights, { ials: 1 });
   assert.equal(result.model.meta.kind, 'ials');
