@@ -557,7 +557,7 @@ export function createEngine(options: EngineOptions): Engine {
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
-      return { items: buildSimilar(state, config, i, count) };
+      return { items: buildSimilar(state, config, i, count, serving) };
     },
 
     async trending(n) {

@@ -54,6 +54,8 @@ export interface ReasonContext {
   facet?: string;
   tag?: string;
   exploration?: boolean;
+  /** The list answers "items like this one" rather than a user's feed. */
+  forItem?: boolean;
 }
 
 /** Builds a reason with a sentence in the language of the item's own text. */
@@ -70,9 +72,15 @@ export function buildReason(ctx: ReasonContext): Reason {
         : `People who watched “${quoted}”${more > 0 ? ` and ${more} more you liked` : ''} also watched this`;
       break;
     case 'model':
-      text = zh
-        ? `根据你看过的「${quoted}」等内容推荐`
-        : `Recommended from what you watched, like “${quoted}”`;
+      if (ctx.forItem === true) {
+        text = zh
+          ? `喜欢「${quoted}」的观众也喜欢这个`
+          : `Viewers who like “${quoted}” tend to like this too`;
+      } else {
+        text = zh
+          ? `根据你看过的「${quoted}」等内容推荐`
+          : `Recommended from what you watched, like “${quoted}”`;
+      }
       break;
     case 'facet':
       text = zh

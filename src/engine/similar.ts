@@ -3,12 +3,24 @@ import type { EngineConfig } from './config.js';
 import type { FeedItem } from './feed.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type ReasonSource } from './reasons.js';
+import type { ServingModel } from './serving-model.js';
+
+/** The trained model's neighbours of the item: this many, scored between co-occurrence and shared tags. */
+const MODEL_NEIGHBOURS = 100;
 
 /**
- * Items like `item`: co-occurrence neighbours first, then items sharing its tags (Jaccard), then the
- * same creator's items; each with its reason. Hidden items are never returned.
+ * Items like `item`: co-occurrence neighbours first, then the trained model's neighbours (what the
+ * model recommends to a viewer of this one item; through the ANN index on a large catalogue), then
+ * items sharing its tags (Jaccard), then the same creator's items; each with its reason. Hidden items
+ * are never returned.
  */
-export function buildSimilar(state: OnlineState, config: EngineConfig, item: number, n: number): FeedItem[] {
+export function buildSimilar(
+  state: OnlineState,
+  config: EngineConfig,
+  item: number,
+  n: number,
+  serving?: Pick<ServingModel, 'recommend'>,
+): FeedItem[] {
   const record = state.records[item];
   const source = new Map<number, { score: number; source: ReasonSource; tag?: string }>();
   const offer = (j: number, s: ReasonSource, score: number, tag?: string): void => {
@@ -18,6 +30,12 @@ export function buildSimilar(state: OnlineState, config: EngineConfig, item: num
       source.set(j, { score, source: s, ...(tag === undefined ? {} : { tag }) });
   };
   state.cooccurrence.forEachNeighbour(item, (j, sim) => offer(j, 'co-occurrence', 1 + sim));
+  if (serving !== undefined) {
+    const skip = (j: number): boolean => j === item || !state.isServable(j);
+    const neighbours = serving.recommend([{ item, weight: 1 }], MODEL_NEIGHBOURS, skip);
+    // By rank: the model's scores are not on the other sources' scale.
+    neighbours.forEach((j, r) => offer(j, 'model', 1 - (0.5 * r) / neighbours.length));
+  }
   const tags = record?.tags ?? [];
   if (tags.length > 0) {
     const shared = new Map<number, { count: number; tag: string }>();
@@ -56,6 +74,7 @@ export function buildSimilar(state: OnlineState, config: EngineConfig, item: num
         source: c.source,
         record: state.records[j],
         because,
+        forItem: true,
         ...(c.tag === undefined ? {} : { tag: c.tag }),
       }),
     };

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ItemId } from '../types.js';
+import { DEFAULT_ENGINE_CONFIG } from './config.js';
+import { OnlineState } from './online-state.js';
+import { buildSimilar } from './similar.js';
+
+const T0 = Date.UTC(2026, 10, 1);
+
+function catalogue(): OnlineState {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const items: [string, string, 'visible' | 'hidden'][] = [
+    ['a', 'cats', 'visible'],
+    ['b', 'cats', 'visible'],
+    ['c', 'dogs', 'visible'],
+    ['d', 'dogs', 'hidden'],
+  ];
+  for (const [id, tag, visibility] of items) {
+    state.upsertItem({
+      id: id as ItemId,
+      caption: `${id} video`,
+      tags: [tag],
+      createdAt: T0,
+      updatedAt: T0,
+      visibility,
+    });
+  }
+  return state;
+}
+
+test('similar items include the trained model’s neighbours, ranked above shared tags, with their reason', () => {
+  const state = catalogue();
+  const asked: { item: number; skipped: string[] }[] = [];
+  const serving = {
+    recommend(
+      history: readonly { item: number; weight: number }[],
+      _k: number,
+      excluded: (i: number) => boolean,
+    ) {
+      const skipped = ['a', 'b', 'c', 'd'].filter((id) => excluded(state.items.get(id)));
+      asked.push({ item: history[0]!.item, skipped });
+      // The model's neighbours of "a": c, then b; the hidden d and "a" itself are excluded by the caller.
+      return Int32Array.from(['c', 'b'].map((id) => state.items.get(id)));
+    },
+  };
+  const similar = buildSimilar(state, DEFAULT_ENGINE_CONFIG, state.items.get('a'), 5, serving);
+  assert.deepEqual(asked, [{ item: state.items.get('a'), skipped: ['a', 'd'] }]);
+  assert.deepEqual(
+    similar.map((s) => [s.itemId, s.reason.source]),
+    [
+      ['c', 'model'],
+      ['b', 'model'],
+    ],
+  );
+  assert.deepEqual(similar[0]!.reason.because, ['a']);
+  assert.match(similar[0]!.reason.text, /^Viewers who like “a video” tend to like this too/);
+});
+
+test('without a trained model, similar items come from shared tags', () => {
+  const state = catalogue();
+  const similar = buildSimilar(state, DEFAULT_ENGINE_CONFIG, state.items.get('a'), 5);
+  assert.deepEqual(
+    similar.map((s) => [s.itemId, s.reason.source]),
+    [['b', 'similar-tags']],
+  );
+});
