@@ -34,7 +34,8 @@ export function buildSimilar(
     const skip = (j: number): boolean => j === item || !state.isServable(j);
     const neighbours = serving.recommend([{ item, weight: 1 }], MODEL_NEIGHBOURS, skip);
     // By rank: the model's scores are not on the other sources' scale.
-    neighbours.forEach((j, r) => offer(j, 'model', 1 - (0.5 * r) / neighbours.length));
+    for (let r = 0; r < neighbours.length; r++)
+      offer(neighbours[r]!, 'model', 1 - (0.5 * r) / neighbours.length);
   }
   const tags = record?.tags ?? [];
   if (tags.length > 0) {
