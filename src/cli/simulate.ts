@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  defaultKuaiRecDir,
-  generateCatalogue,
-  KUAIREC_CAPTIONS,
-  readKuaiRecCatalogue,
-} from '../sim/catalogue.js';
+import { defaultKuaiRecDir, KUAIREC_CAPTIONS } from '../import/kuairec.js';
+import { generateCatalogue, readKuaiRecCatalogue } from '../sim/catalogue.js';
 import type { PolicyName } from '../sim/policies.js';
 import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationReport } from '../sim/simulate.js';
 import { saveReport } from './reports.js';

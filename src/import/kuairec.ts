@@ -30,7 +30,8 @@ export interface KuaiRecVideo {
 }
 
 const UNKNOWN = 'UNKNOWN';
-const CAPTIONS_FILE = 'kuairec_caption_category.csv';
+/** KuaiRec's captions and categories file, the one every reader of the catalogue needs. */
+export const KUAIREC_CAPTIONS = 'kuairec_caption_category.csv';
 const CATEGORIES_FILE = 'item_categories.csv';
 
 /**
@@ -40,7 +41,7 @@ const CATEGORIES_FILE = 'item_categories.csv';
 export function defaultKuaiRecDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = env.SETLIST_DATA_DIR;
   if (override !== undefined && override !== '') {
-    return existsSync(join(override, CAPTIONS_FILE)) ? override : join(override, 'kuairec');
+    return existsSync(join(override, KUAIREC_CAPTIONS)) ? override : join(override, 'kuairec');
   }
   const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
   return resolve(repo, '..', 'shared', 'data', 'kuairec');
@@ -48,7 +49,7 @@ export function defaultKuaiRecDir(env: NodeJS.ProcessEnv = process.env): string 
 
 /** Whether `dir` holds the two KuaiRec files the importer reads. */
 export function hasKuaiRecData(dir: string = defaultKuaiRecDir()): boolean {
-  return existsSync(join(dir, CAPTIONS_FILE)) && existsSync(join(dir, CATEGORIES_FILE));
+  return existsSync(join(dir, KUAIREC_CAPTIONS)) && existsSync(join(dir, CATEGORIES_FILE));
 }
 
 /**
@@ -59,7 +60,7 @@ export function hasKuaiRecData(dir: string = defaultKuaiRecDir()): boolean {
  * const videos = readKuaiRecVideos(); // [{ id: '0', caption: '精神小伙路难走 …', category: '颜值', … }, …]
  */
 export function readKuaiRecVideos(dir: string = defaultKuaiRecDir()): KuaiRecVideo[] {
-  const captions = readRecords(join(dir, CAPTIONS_FILE), [
+  const captions = readRecords(join(dir, KUAIREC_CAPTIONS), [
     'video_id',
     'manual_cover_text',
     'caption',

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRandom } from '../core/random.js';
+import { KUAIREC_CAPTIONS } from '../import/kuairec.js';
 import { parseCsvRows } from '../import/rows.js';
 
 /** One item of a simulated catalogue. */
@@ -14,21 +14,7 @@ export interface SimItem {
   category: string;
 }
 
-export const KUAIREC_CAPTIONS = 'kuairec_caption_category.csv';
 const UNKNOWN = 'UNKNOWN';
-
-/**
- * The KuaiRec folder: `$SETLIST_DATA_DIR` when it holds the captions file, else
- * `$SETLIST_DATA_DIR/kuairec`, else `<repo>/../shared/data/kuairec`.
- */
-export function defaultKuaiRecDir(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.SETLIST_DATA_DIR;
-  if (fromEnv !== undefined && fromEnv !== '') {
-    return existsSync(join(fromEnv, KUAIREC_CAPTIONS)) ? fromEnv : join(fromEnv, 'kuairec');
-  }
-  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  return join(repo, '..', 'shared', 'data', 'kuairec');
-}
 
 /**
  * Reads the KuaiRec video catalogue (Gao et al., CIKM 2022): captions, and first- and second-level

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatReport } from '../cli/simulate.js';
-import { defaultKuaiRecDir, generateCatalogue, KUAIREC_CAPTIONS, readKuaiRecCatalogue } from './catalogue.js';
+import { defaultKuaiRecDir, KUAIREC_CAPTIONS } from '../import/kuairec.js';
+import { generateCatalogue, readKuaiRecCatalogue } from './catalogue.js';
 import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationOptions } from './simulate.js';
 
 const TINY: SimulationOptions = {
