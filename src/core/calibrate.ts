@@ -24,18 +24,18 @@ export interface CalibrateInput {
 export function calibratedRerank(input: CalibrateInput): number[] {
   const { p, relevance, groups, k, lambda } = input;
   const alpha = input.alpha ?? 0.01;
-  const g = p.length;
-  const counts = new Float64Array(g);
+  const counts = new Float64Array(p.length);
   const picked: number[] = [];
   const used = new Uint8Array(relevance.length);
+  const classes = groupClasses(groups);
   let relSum = 0;
   const limit = Math.min(k, relevance.length);
   while (picked.length < limit) {
     let best = -1;
     let bestObjective = Number.NEGATIVE_INFINITY;
     const size = picked.length + 1;
-    for (let c = 0; c < relevance.length; c++) {
-      if (used[c] === 1) continue;
+    // Candidates with the same groups share the KL term, so only each class's most relevant one can win.
+    for (const c of representatives(classes, relevance, used)) {
       add(counts, groups[c]!, 1);
       const kl = klDivergence(p, counts, size, alpha);
       add(counts, groups[c]!, -1);
@@ -51,9 +51,43 @@ export function calibratedRerank(input: CalibrateInput): number[] {
     relSum += relevance[best]!;
     add(counts, groups[best]!, 1);
   }
-  improveBySwaps(picked, used, counts, input, alpha);
+  improveBySwaps(picked, used, counts, classes, input, alpha);
   // A stable sort: equally relevant picks keep the greedy order.
   return picked.sort((a, b) => relevance[b]! - relevance[a]!);
+}
+
+/** Candidates grouped by their exact list of groups: the members of a class trade the same KL. */
+function groupClasses(groups: readonly (readonly number[])[]): Int32Array[] {
+  const byKey = new Map<string, number[]>();
+  for (let c = 0; c < groups.length; c++) {
+    const g = groups[c]!;
+    const key = g.length === 1 ? String(g[0]) : g.join(',');
+    const members = byKey.get(key);
+    if (members === undefined) byKey.set(key, [c]);
+    else members.push(c);
+  }
+  return Array.from(byKey.values(), (members) => Int32Array.from(members));
+}
+
+/**
+ * The most relevant unused candidate of each class (the first on ties), in candidate order, so a
+ * scan over them picks what a scan over every candidate would.
+ */
+function representatives(
+  classes: readonly Int32Array[],
+  relevance: ArrayLike<number>,
+  used: Uint8Array,
+): number[] {
+  const out: number[] = [];
+  for (const members of classes) {
+    let best = -1;
+    for (let m = 0; m < members.length; m++) {
+      const c = members[m]!;
+      if (used[c] === 0 && (best < 0 || relevance[c]! > relevance[best]!)) best = c;
+    }
+    if (best >= 0) out.push(best);
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /**
@@ -64,6 +98,7 @@ function improveBySwaps(
   picked: number[],
   used: Uint8Array,
   counts: Float64Array,
+  classes: readonly Int32Array[],
   input: CalibrateInput,
   alpha: number,
 ): void {
@@ -88,11 +123,12 @@ function improveBySwaps(
     let out = -1;
     let into = -1;
     let intoKl = kl;
+    // The gain grows with the incoming candidate's relevance, so each class offers only its best.
+    const offers = representatives(classes, relevance, used);
     for (let k = 0; k < size; k++) {
       const o = picked[k]!;
       const withoutKl = kl + shift(groups[o]!, -1);
-      for (let c = 0; c < relevance.length; c++) {
-        if (used[c] === 1) continue;
+      for (const c of offers) {
         const swappedKl = withoutKl + shift(groups[c]!, 1);
         add(counts, groups[c]!, -1);
         const gain = (1 - lambda) * (relevance[c]! - relevance[o]!) - lambda * (swappedKl - kl);

@@ -1,5 +1,6 @@
 import { decay } from '../core/event-weight.js';
-import { bagCosine, clusterFacets } from '../core/facets.js';
+import { clusterFacets } from '../core/facets.js';
+import type { ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import type { OnlineState } from './online-state.js';
 
@@ -72,18 +73,38 @@ export class FacetIndex {
     this.config = config;
   }
 
-  /** Tag bag of an item: its tags and its category. */
-  bag(i: number): Map<string, number> {
+  /**
+   * The cosine of two items' tag bags (an item's distinct tags and its category, each weighing 1), read
+   * from their records without building the bags.
+   */
+  tagSimilarity(a: number, b: number): number {
+    const ra = this.state.records[a];
+    const rb = this.state.records[b];
+    if (ra === undefined || rb === undefined) return 0;
+    const na = bagSize(ra);
+    const nb = bagSize(rb);
+    if (na === 0 || nb === 0) return 0;
+    let dot = 0;
+    const tags = ra.tags;
+    for (let j = 0; j < tags.length; j++) if (tags.indexOf(tags[j]!) === j && bagHas(rb, tags[j]!)) dot++;
+    const category = ra.category;
+    if (category !== undefined && !hasCategoryTag(tags, category) && bagHasCategory(rb, category)) dot++;
+    return dot / Math.sqrt(na * nb);
+  }
+
+  /** The cosine of an item's tag bag and a set of distinct tags. */
+  tagSetSimilarity(i: number, tags: readonly string[]): number {
     const record = this.state.records[i];
-    const bag = new Map<string, number>();
-    if (record === undefined) return bag;
-    for (const tag of record.tags) bag.set(tag, 1);
-    if (record.category !== undefined) bag.set(`category:${record.category}`, 1);
-    return bag;
+    if (record === undefined || tags.length === 0) return 0;
+    const size = bagSize(record);
+    if (size === 0) return 0;
+    let dot = 0;
+    for (const tag of tags) if (bagHas(record, tag)) dot++;
+    return dot / Math.sqrt(size * tags.length);
   }
 
   similarity(a: number, b: number): number {
-    const tagSim = bagCosine(this.bag(a), this.bag(b));
+    const tagSim = this.tagSimilarity(a, b);
     const co = this.state.cooccurrence.similarity(a, b);
     // A pair co-watched by one user only scores near 0.1 (the shrunk cosine), far below the threshold.
     return Math.max(tagSim, Math.min(1, co));
@@ -226,6 +247,32 @@ export class FacetIndex {
     });
     return { clusters, pending: false };
   }
+}
+
+/** Distinct keys of an item's tag bag: its distinct tags and its category. */
+function bagSize(record: ItemRecord): number {
+  const tags = record.tags;
+  let size = 0;
+  for (let j = 0; j < tags.length; j++) if (tags.indexOf(tags[j]!) === j) size++;
+  if (record.category !== undefined && !hasCategoryTag(tags, record.category)) size++;
+  return size;
+}
+
+function bagHas(record: ItemRecord, key: string): boolean {
+  return record.tags.includes(key) || (record.category !== undefined && isCategoryKey(key, record.category));
+}
+
+function bagHasCategory(record: ItemRecord, category: string): boolean {
+  return record.category === category || hasCategoryTag(record.tags, category);
+}
+
+function hasCategoryTag(tags: readonly string[], category: string): boolean {
+  for (const tag of tags) if (isCategoryKey(tag, category)) return true;
+  return false;
+}
+
+function isCategoryKey(key: string, category: string): boolean {
+  return key.length === category.length + 9 && key.startsWith('category:') && key.endsWith(category);
 }
 
 /** The API view of a facet: item ids instead of indices, medoid first among the examples. */

@@ -2,7 +2,6 @@ import { calibratedRerank, softmaxRelevance } from '../core/calibrate.js';
 import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
-import { bagCosine } from '../core/facets.js';
 import type { Random } from '../core/random.js';
 import { topK, topKOf } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
@@ -23,9 +22,9 @@ interface Candidate {
   item: number;
   score: number;
   source: ReasonSource;
-  /** Source-specific strength before blending, for choosing the reason. */
-  parts: Map<ReasonSource, number>;
-  because: number[];
+  /** Where the candidate's strength per source (before blending) sits in the feed's scratch buffer. */
+  slot: number;
+  because: number[] | undefined;
   tag?: string;
   /** The facet (or declared interest, or "other") the candidate counts toward in calibration. */
   group?: number;
@@ -45,6 +44,25 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   fallback: 0.01,
 };
 
+/** The sources in the order a feed offers them: ties in the blend go to the first, as they always have. */
+const SOURCES: readonly ReasonSource[] = [
+  'co-occurrence',
+  'model',
+  'follow',
+  'similar-tags',
+  'facet',
+  'declared',
+  'popular',
+  'fresh',
+  'same-creator',
+  'fallback',
+];
+const SOURCE_INDEX = new Map(SOURCES.map((source, k) => [source, k]));
+const WEIGHT_BY_INDEX = Float64Array.from(SOURCES, (source) => SOURCE_WEIGHT[source]);
+const SOURCE_COUNT = SOURCES.length;
+/** Per-source strengths of the candidates of the feed being built, reused across feeds (they run one at a time). */
+let partsScratch = new Float64Array(SOURCE_COUNT * 2_048);
+
 /** A user who marked this many of a creator's items not_interested sees no more of that creator. */
 const CREATOR_BLOCK_STRIKES = 2;
 /** One strike scales the creator's items down by this factor. */
@@ -54,6 +72,8 @@ const FRESH_CANDIDATES = 200;
 const SEED_ITEMS = 30;
 const TAG_CANDIDATES = 60;
 const MODEL_CANDIDATES = 200;
+/** A facet's tags with more items than this are ranked from their most popular items only. */
+const TAG_SCAN = 600;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
 /** Candidates calibration places into facets: this many per feed slot, and at least the minimum. */
@@ -121,15 +141,26 @@ export function buildFeed(
     because?: number,
     tag?: string,
   ): void => {
-    if (excluded(item) || !(strength > 0)) return;
+    if (!(strength > 0)) return;
     let c = candidates.get(item);
     if (c === undefined) {
-      c = { item, score: 0, source, parts: new Map(), because: [] };
+      if (excluded(item)) return;
+      const slot = candidates.size;
+      if ((slot + 1) * SOURCE_COUNT > partsScratch.length) {
+        const grown = new Float64Array(partsScratch.length * 2);
+        grown.set(partsScratch);
+        partsScratch = grown;
+      }
+      partsScratch.fill(0, slot * SOURCE_COUNT, (slot + 1) * SOURCE_COUNT);
+      c = { item, score: 0, source, slot, because: undefined };
       candidates.set(item, c);
     }
     if (tag !== undefined && c.tag === undefined) c.tag = tag;
-    c.parts.set(source, (c.parts.get(source) ?? 0) + strength);
-    if (because !== undefined && !c.because.includes(because)) c.because.push(because);
+    partsScratch[c.slot * SOURCE_COUNT + SOURCE_INDEX.get(source)!]! += strength;
+    if (because !== undefined) {
+      if (c.because === undefined) c.because = [because];
+      else if (!c.because.includes(because)) c.because.push(because);
+    }
   };
 
   const fresh = state.topFresh(FRESH_CANDIDATES, nowMs - config.freshWindowMs, excluded);
@@ -157,7 +188,7 @@ export function buildFeed(
       top.forEach((j, rank) => {
         offer(j, 'model', 1 / (1 + rank / 25));
         const c = candidates.get(j);
-        if (c !== undefined && c.because.length === 0) c.because.push(...recentSeeds.slice().reverse());
+        if (c !== undefined && c.because === undefined) c.because = recentSeeds.slice().reverse();
       });
     }
     for (const creator of user.followed ?? []) {
@@ -260,20 +291,26 @@ function blend(
   state: OnlineState,
   interestOf?: (item: number) => number,
 ): Candidate[] {
-  const maxBySource = new Map<ReasonSource, number>();
-  for (const c of candidates.values()) {
-    for (const [source, v] of c.parts) maxBySource.set(source, Math.max(maxBySource.get(source) ?? 0, v));
-  }
+  const parts = partsScratch;
+  const maxBySource = new Float64Array(SOURCE_COUNT);
   const list = [...candidates.values()];
   for (const c of list) {
+    const base = c.slot * SOURCE_COUNT;
+    for (let s = 0; s < SOURCE_COUNT; s++)
+      if (parts[base + s]! > maxBySource[s]!) maxBySource[s] = parts[base + s]!;
+  }
+  for (const c of list) {
+    const base = c.slot * SOURCE_COUNT;
     let total = 0;
     let best = -1;
-    for (const [source, v] of c.parts) {
-      const contribution = (SOURCE_WEIGHT[source] * v) / (maxBySource.get(source) ?? 1);
+    for (let s = 0; s < SOURCE_COUNT; s++) {
+      const v = parts[base + s]!;
+      if (v === 0) continue;
+      const contribution = (WEIGHT_BY_INDEX[s]! * v) / maxBySource[s]!;
       total += contribution;
       if (contribution > best) {
         best = contribution;
-        c.source = source;
+        c.source = SOURCES[s]!;
       }
     }
     const creator = state.creatorOf.get(c.item);
@@ -289,7 +326,8 @@ function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet
   const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
   let source = c.source;
   let becauseItems =
-    c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
+    c.because !== undefined &&
+    (c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags')
       ? c.because.slice(0, 3)
       : [];
   const facetLike =
@@ -359,21 +397,23 @@ function calibrate(
   if (facets.length === 0 && declared.length === 0) return ranked.map((c) => c.item);
   const groupCount = facets.length + declared.length + 1;
   const other = groupCount - 1;
-  const facetBags = facets.map((f) => new Map(f.tags.map((t) => [t, 1])));
   // Only the head of the ranking can reach the feed: the rest keeps its order after the calibrated part.
   const head = ranked.slice(0, Math.max(CALIBRATE_MIN, CALIBRATE_PER_SLOT * n));
   for (const c of head) {
     const tags = state.records[c.item]?.tags ?? [];
-    const bag = facetIndex.bag(c.item);
     let best = other;
     let bestSim = 0.3;
-    facets.forEach((f, k) => {
-      const s = Math.max(bagCosine(bag, facetBags[k]!), facetIndex.similarity(c.item, f.medoid));
+    for (let k = 0; k < facets.length; k++) {
+      const f = facets[k]!;
+      const s = Math.max(
+        facetIndex.tagSetSimilarity(c.item, f.tags),
+        facetIndex.similarity(c.item, f.medoid),
+      );
       if (s > bestSim) {
         bestSim = s;
         best = k;
       }
-    });
+    }
     if (best === other) {
       const d = declared.findIndex((x) => tags.includes(x.tag));
       if (d >= 0) {
@@ -464,7 +504,11 @@ function byTagQuality(
   const quality = new Map<number, number>();
   const strength = config.exploration.priorStrength;
   for (const tag of tags) {
-    for (const i of state.itemsByTag.get(tag) ?? []) {
+    const holders = state.itemsByTag.get(tag);
+    // A large tag: only its most popular items are ranked, so a feed never scans the whole tag.
+    const items =
+      holders !== undefined && holders.size > TAG_SCAN ? state.popularOfTag(tag) : (holders ?? []);
+    for (const i of items) {
       if (quality.has(i) || skip(i)) continue;
       quality.set(i, state.exploration.posteriorMean(state, i, strength));
     }
