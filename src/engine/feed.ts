@@ -123,14 +123,21 @@ export function buildFeed(
     for (const tag of state.records[i]?.tags ?? []) if (blockedTags.has(tag)) return true;
     return false;
   };
-  const excluded = (i: number): boolean => {
-    if (!state.isServable(i)) return true;
-    if (hasBlockedTag(i)) return true;
-    if (user === undefined) return false;
-    if (user.hasSeen(i)) return true;
+  const isExcluded = (i: number): number => {
+    if (!state.isServable(i)) return 1;
+    if (hasBlockedTag(i)) return 1;
+    if (user === undefined) return 0;
+    if (user.hasSeen(i)) return 1;
     const c = state.creatorOf.get(i);
-    return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES;
+    return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES ? 1 : 0;
   };
+  // Sources, the model and exploration ask about the same items many times over.
+  excludedMemo.begin(state.itemCount);
+  qualityMemo.begin(state.itemCount);
+  const excluded = (i: number): boolean => excludedMemo.get(i, isExcluded) === 1;
+  const strength = config.exploration.priorStrength;
+  const quality = (i: number): number =>
+    qualityMemo.get(i, (j) => state.exploration.posteriorMean(state, j, strength));
 
   const candidates = new Map<number, Candidate>();
   let affinity: TagAffinity | undefined;
@@ -198,20 +205,18 @@ export function buildFeed(
       }
     }
     affinity = userTagAffinity(state, config, user, nowMs);
-    offerTagAffinity(state, config, affinity, excluded, (j, w, h, tag) =>
-      offer(j, 'similar-tags', w, h, tag),
+    offerTagAffinity(
+      state,
+      affinity,
+      excluded,
+      (j, w, h, tag) => offer(j, 'similar-tags', w, h, tag),
+      quality,
     );
   }
 
   for (const f of facets) {
-    for (const { item, quality } of byTagQuality(
-      state,
-      config,
-      f.tags.slice(0, 2),
-      TAG_CANDIDATES,
-      excluded,
-    )) {
-      offer(item, 'facet', f.weight * quality);
+    for (const item of byTagQuality(state, f.tags.slice(0, 2), TAG_CANDIDATES, excluded, quality)) {
+      offer(item, 'facet', f.weight * quality(item));
     }
   }
   for (const d of declared) {
@@ -496,31 +501,57 @@ function byTagPopularity(
  */
 function byTagQuality(
   state: OnlineState,
-  config: EngineConfig,
   tags: readonly string[],
   limit: number,
   skip: (i: number) => boolean,
-): { item: number; quality: number }[] {
-  const quality = new Map<number, number>();
-  const strength = config.exploration.priorStrength;
+  quality: (i: number) => number,
+): number[] {
+  const pool = new Set<number>();
   for (const tag of tags) {
     const holders = state.itemsByTag.get(tag);
     // A large tag: only its most popular items are ranked, so a feed never scans the whole tag.
     const items =
       holders !== undefined && holders.size > TAG_SCAN ? state.popularOfTag(tag) : (holders ?? []);
-    for (const i of items) {
-      if (quality.has(i) || skip(i)) continue;
-      quality.set(i, state.exploration.posteriorMean(state, i, strength));
-    }
+    for (const i of items) if (!skip(i)) pool.add(i);
   }
-  return Array.from(
-    topKOf([...quality.keys()], limit, (i) => quality.get(i)!),
-    (item) => ({
-      item,
-      quality: quality.get(item)!,
-    }),
-  );
+  return Array.from(topKOf([...pool], limit, quality));
 }
+
+/**
+ * Per-item values memoised for the feed being built. Entries carry the feed's number, so a new feed
+ * starts empty without clearing the arrays (feeds are built one at a time).
+ */
+class ItemMemo {
+  private stamps = new Int32Array(0);
+  private values = new Float64Array(0);
+  private feed = 0;
+
+  begin(itemCount: number): void {
+    if (itemCount > this.stamps.length) {
+      const capacity = Math.max(1_024, 2 * itemCount);
+      this.stamps = new Int32Array(capacity);
+      this.values = new Float64Array(capacity);
+      this.feed = 0;
+    }
+    if (this.feed === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.feed = 0;
+    }
+    this.feed++;
+  }
+
+  get(i: number, compute: (i: number) => number): number {
+    if (i >= this.stamps.length) return compute(i);
+    if (this.stamps[i] === this.feed) return this.values[i]!;
+    const value = compute(i);
+    this.stamps[i] = this.feed;
+    this.values[i] = value;
+    return value;
+  }
+}
+
+const excludedMemo = new ItemMemo();
+const qualityMemo = new ItemMemo();
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
 function catalogueOrder(state: OnlineState, limit: number, skip: (i: number) => boolean): number[] {

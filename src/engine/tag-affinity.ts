@@ -75,33 +75,24 @@ export function interestMatch(state: OnlineState, affinity: TagAffinity, item: n
 }
 
 /**
- * Offers items carrying the user's strongest tags; within a tag items rank by their posterior
+ * Offers items carrying the user's strongest tags; within a tag items rank by `quality`, their posterior
  * success rate (outcomes so far, with a prior at their category's and creator's mean).
  */
 export function offerTagAffinity(
   state: OnlineState,
-  config: EngineConfig,
   affinity: TagAffinity,
   excluded: (i: number) => boolean,
   offer: Offer,
+  quality: (i: number) => number,
 ): void {
   const tags = [...affinity.tags.entries()].sort((x, y) => y[1].weight - x[1].weight).slice(0, TOP_TAGS);
-  const strength = config.exploration.priorStrength;
-  const stats = state.exploration;
   for (const [tag, a] of tags) {
     const pool: number[] = [];
-    const quality = new Map<number, number>();
     const holders = state.itemsByTag.get(tag);
     // A large tag: only its most popular items are ranked, so a feed never scans the whole tag.
     const items =
       holders !== undefined && holders.size > TAG_SCAN ? state.popularOfTag(tag) : (holders ?? []);
-    for (const i of items) {
-      if (excluded(i)) continue;
-      pool.push(i);
-      quality.set(i, stats.posteriorMean(state, i, strength));
-    }
-    for (const i of topKOf(pool, PER_TAG, (i) => quality.get(i)!)) {
-      offer(i, a.weight * quality.get(i)!, a.because, tag);
-    }
+    for (const i of items) if (!excluded(i)) pool.push(i);
+    for (const i of topKOf(pool, PER_TAG, quality)) offer(i, a.weight * quality(i), a.because, tag);
   }
 }
