@@ -214,6 +214,7 @@ describe('events and feeds', () => {
   test('a feed item carries an item id, a score and a reason', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/users/u9/feed?n=5' });
     assert.equal(res.statusCode, 200);
+    assert.equal(res.body, JSON.stringify(res.json()));
     const items = res.json().items;
     assert.ok(items.length > 0);
     for (const item of items) {

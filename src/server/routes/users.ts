@@ -5,6 +5,39 @@ interface UserParams {
   userId: string;
 }
 
+/**
+ * The feed's JSON shape, so fast-json-stringify writes it instead of JSON.stringify: the busiest
+ * route. Properties in the order the engine builds them, so the bytes on the wire stay the same.
+ */
+export const FEED_RESPONSE = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          itemId: { type: 'string' },
+          score: { type: 'number' },
+          reason: {
+            type: 'object',
+            properties: {
+              source: { type: 'string' },
+              exploration: { type: 'boolean' },
+              text: { type: 'string' },
+              facet: { type: 'string' },
+              because: { type: 'array', items: { type: 'string' } },
+            },
+            required: ['source', 'exploration', 'text'],
+          },
+        },
+        required: ['itemId', 'score', 'reason'],
+      },
+    },
+  },
+  required: ['items'],
+} as const;
+
 export function userRoutes(app: FastifyInstance, engine: Engine): void {
   app.put<{ Params: UserParams }>('/v1/users/:userId', async (req) => ({
     user: await engine.putUser(req.params.userId, req.body),
@@ -12,8 +45,10 @@ export function userRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Params: UserParams }>('/v1/users/:userId', async (req) => ({
     user: await engine.getUser(req.params.userId),
   }));
-  app.get<{ Params: UserParams; Querystring: { n?: string } }>('/v1/users/:userId/feed', async (req) =>
-    engine.feed(req.params.userId, req.query.n),
+  app.get<{ Params: UserParams; Querystring: { n?: string } }>(
+    '/v1/users/:userId/feed',
+    { schema: { response: { 200: FEED_RESPONSE } } },
+    async (req) => engine.feed(req.params.userId, req.query.n),
   );
   app.get<{ Params: UserParams }>('/v1/users/:userId/profile', async (req) =>
     engine.profile(req.params.userId),
