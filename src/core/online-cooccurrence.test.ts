@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCooccurrence } from './online-cooccurrence.js';
+import { createRandom } from './random.js';
 
 test('similarity is the shrunk cosine of co-occurrence counts', () => {
   const g = createCooccurrence({ shrink: 10 });
@@ -62,4 +63,31 @@ test('with a window, only the latest items of the history co-occur', () => {
   g.addUserItem(3, [0, 1, 2]);
   assert.equal(g.similarity(3, 0), 0);
   assert.ok(g.similarity(3, 1) > 0 && g.similarity(3, 2) > 0);
+});
+
+test('rows that grow and move keep every pair while they are below the bound', () => {
+  const g = createCooccurrence({ shrink: 0, maxNeighbours: 64 });
+  const expected = new Map<string, number>();
+  const random = createRandom(7);
+  for (let i = 0; i < 40; i++) g.addUserItem(i, []);
+  for (let u = 0; u < 400; u++) {
+    const history = Array.from({ length: 3 }, () => random.int(40));
+    const item = 40 + random.int(30);
+    g.addUserItem(item, history);
+    for (const other of history) {
+      if (other === item) continue;
+      for (const key of [`${item},${other}`, `${other},${item}`])
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+  }
+  for (const [key, co] of expected) {
+    const [a, b] = key.split(',').map(Number) as [number, number];
+    let found = 0;
+    g.forEachNeighbour(a, (n) => {
+      if (n === b) found++;
+    });
+    assert.equal(found, 1, key);
+    assert.ok(g.similarity(a, b) > 0, key);
+    assert.equal(g.similarity(a, b), co / Math.sqrt(g.count(a) * g.count(b)), key);
+  }
 });

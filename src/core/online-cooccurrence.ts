@@ -4,8 +4,8 @@
  * together once scores far below a pair seen together by many users (Sarwar et al. 2001; the shrink
  * term follows Koren 2008).
  *
- * Memory is bounded: each item keeps at most `maxNeighbours` neighbours in one Int32Array of
- * (neighbour, count) pairs. A new neighbour of a full item replaces the one with the smallest count
+ * Memory is bounded: each item keeps at most `maxNeighbours` neighbours as (neighbour, count) int32
+ * pairs, all rows packed in shared pages (a row that grows moves to a larger block; the old one is reused). A new neighbour of a full item replaces the one with the smallest count
  * and inherits that count plus one (space-saving, Metwally et al. 2005), so frequent pairs stay and
  * counts are never underestimated.
  *
@@ -26,8 +26,11 @@ export interface Cooccurrence {
   readonly maxNeighbours: number;
 }
 
-/** Neighbours a row holds before it first grows; rows double up to `maxNeighbours`. */
+/** Neighbours a row holds before it first grows; rows grow fourfold up to `maxNeighbours`. */
 const INITIAL_NEIGHBOURS = 4;
+/** Rows live in pages of this many int32s (4 MiB): memory grows a page at a time, never by copying all rows. */
+const PAGE_BITS = 20;
+const PAGE = 1 << PAGE_BITS;
 
 export function createCooccurrence(options: {
   shrink: number;
@@ -40,8 +43,12 @@ export function createCooccurrence(options: {
   const maxNeighbours = Math.max(1, options.maxNeighbours ?? 64);
   let counts = new Float64Array(1024);
   let lengths = new Int32Array(1024);
-  /** Per item: neighbour k at [2k], its co-occurrence count at [2k + 1]. */
-  const rows: (Int32Array | undefined)[] = [];
+  /** Per item: where its row starts in the pages (-1: none). Neighbour k at [2k], its count at [2k + 1]. */
+  let starts = new Int32Array(1024).fill(-1);
+  const pages: Int32Array[] = [];
+  let pageEnd = PAGE;
+  /** Freed rows by capacity (in neighbours), reused before the last page is extended. */
+  const free = new Map<number, number[]>();
 
   const ensure = (item: number): void => {
     if (item < counts.length) return;
@@ -53,13 +60,38 @@ export function createCooccurrence(options: {
     const l = new Int32Array(capacity);
     l.set(lengths);
     lengths = l;
+    const s = new Int32Array(capacity).fill(-1);
+    s.set(starts);
+    starts = s;
+  };
+
+  // Rows grow fourfold: the blocks a full row left behind are a third of it, not as much again.
+  const capacityOf = (n: number): number => {
+    let capacity = INITIAL_NEIGHBOURS;
+    while (capacity < n) capacity *= 4;
+    return Math.min(maxNeighbours, capacity);
+  };
+
+  const allocate = (capacity: number): number => {
+    const reused = free.get(capacity)?.pop();
+    if (reused !== undefined) return reused;
+    const size = 2 * capacity;
+    if (pageEnd + size > PAGE) {
+      pages.push(new Int32Array(Math.max(PAGE, size)));
+      pageEnd = 0;
+    }
+    const start = (pages.length - 1) * PAGE + pageEnd;
+    pageEnd += size;
+    return start;
   };
 
   const bump = (a: number, b: number): void => {
-    let row = rows[a];
     const n = lengths[a]!;
-    if (row !== undefined) {
-      for (let k = 0; k < 2 * n; k += 2) {
+    let start = starts[a]!;
+    if (start >= 0) {
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
+      for (let k = o; k < o + 2 * n; k += 2) {
         if (row[k] === b) {
           row[k + 1]!++;
           return;
@@ -67,21 +99,37 @@ export function createCooccurrence(options: {
       }
     }
     if (n < maxNeighbours) {
-      if (row === undefined || 2 * n === row.length) {
-        const grown = new Int32Array(2 * Math.min(maxNeighbours, Math.max(INITIAL_NEIGHBOURS, 2 * n)));
-        if (row !== undefined) grown.set(row);
-        row = grown;
-        rows[a] = row;
+      const capacity = start < 0 ? 0 : capacityOf(n);
+      if (n === capacity) {
+        const grown = allocate(capacityOf(n + 1));
+        if (start >= 0) {
+          pages[grown >>> PAGE_BITS]!.set(
+            pages[start >>> PAGE_BITS]!.subarray(start & (PAGE - 1), (start & (PAGE - 1)) + 2 * n),
+            grown & (PAGE - 1),
+          );
+          let list = free.get(capacity);
+          if (list === undefined) {
+            list = [];
+            free.set(capacity, list);
+          }
+          list.push(start);
+        }
+        start = grown;
+        starts[a] = start;
       }
-      row[2 * n] = b;
-      row[2 * n + 1] = 1;
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
+      row[o + 2 * n] = b;
+      row[o + 2 * n + 1] = 1;
       lengths[a] = n + 1;
       return;
     }
-    let min = 1;
-    for (let k = 3; k < 2 * n; k += 2) if (row![k]! < row![min]!) min = k;
-    row![min - 1] = b;
-    row![min]!++;
+    const row = pages[start >>> PAGE_BITS]!;
+    const o = start & (PAGE - 1);
+    let min = o + 1;
+    for (let k = o + 3; k < o + 2 * n; k += 2) if (row[k]! < row[min]!) min = k;
+    row[min - 1] = b;
+    row[min]!++;
   };
 
   const sim = (co: number, a: number, b: number): number =>
@@ -102,17 +150,21 @@ export function createCooccurrence(options: {
       }
     },
     similarity(a, b) {
-      const row = rows[a];
-      if (row === undefined) return 0;
+      const start = a < starts.length ? starts[a]! : -1;
+      if (start < 0) return 0;
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
       const n = lengths[a]!;
-      for (let k = 0; k < 2 * n; k += 2) if (row[k] === b) return sim(row[k + 1]!, a, b);
+      for (let k = o; k < o + 2 * n; k += 2) if (row[k] === b) return sim(row[k + 1]!, a, b);
       return 0;
     },
     forEachNeighbour(item, visit) {
-      const row = rows[item];
-      if (row === undefined) return;
+      const start = item < starts.length ? starts[item]! : -1;
+      if (start < 0) return;
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
       const n = lengths[item]!;
-      for (let k = 0; k < 2 * n; k += 2) visit(row[k]!, sim(row[k + 1]!, item, row[k]!));
+      for (let k = o; k < o + 2 * n; k += 2) visit(row[k]!, sim(row[k + 1]!, item, row[k]!));
     },
     count: (item) => (item < counts.length ? counts[item]! : 0),
   };

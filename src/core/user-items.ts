@@ -1,21 +1,24 @@
 /**
- * Fields per entry in a {@link UserItems} table: item, weight, last event time, popularity credit,
- * exploration judgement, and when the item last counted toward a trend.
+ * Fields per entry in a {@link UserItems} table: the item with the exploration judgement packed in
+ * (`item * 4 + judgement + 1`), weight, last event time, popularity credit, and when the item last
+ * counted toward a trend.
  */
-const STRIDE = 6;
+const STRIDE = 5;
 const ITEM = 0;
 const WEIGHT = 1;
 const LAST_AT = 2;
 const CREDIT = 3;
-const JUDGED = 4;
-const TREND_AT = 5;
+const TREND_AT = 4;
 /** Up to this many entries a lookup scans; above it the table keeps an open-addressing index. */
-const SCAN_LIMIT = 16;
+const SCAN_LIMIT = 24;
+/** Entries of a new table; a full table grows by half, so at most a third of it is slack. */
+const INITIAL_ENTRIES = 2;
 
 /**
- * One user's items in a single Float64Array of (item, weight, lastAt, credit, judgement, trend time) entries, in first-seen
- * order: a few dozen bytes per item where Maps and Sets cost hundreds. Lookups scan small tables and
- * use an open-addressing index (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
+ * One user's items in a single Float64Array of (item and judgement, weight, lastAt, credit, trend
+ * time) entries, in first-seen order: 40 bytes per item where Maps and Sets cost hundreds. Lookups
+ * scan small tables and use an open-addressing index (item -> entry + 1) once a table outgrows
+ * {@link SCAN_LIMIT}.
  *
  * @example
  * const t = new UserItems();
@@ -23,23 +26,28 @@ const SCAN_LIMIT = 16;
  * t.find(42); // 0
  */
 export class UserItems {
-  private data = new Float64Array(STRIDE * 2);
+  private data = new Float64Array(STRIDE * INITIAL_ENTRIES);
   private index: Int32Array | undefined;
   size = 0;
 
   /** The entry of `item`, or -1. */
   find(item: number): number {
     const index = this.index;
+    const data = this.data;
     if (index === undefined) {
-      const data = this.data;
-      for (let e = 0, k = ITEM; e < this.size; e++, k += STRIDE) if (data[k] === item) return e;
+      const lo = item * 4;
+      const hi = lo + 2;
+      for (let e = 0, k = ITEM; e < this.size; e++, k += STRIDE) {
+        const packed = data[k]!;
+        if (packed >= lo && packed <= hi) return e;
+      }
       return -1;
     }
     const mask = index.length - 1;
     for (let h = hash(item) & mask; ; h = (h + 1) & mask) {
       const slot = index[h]!;
       if (slot === 0) return -1;
-      if (this.data[(slot - 1) * STRIDE + ITEM] === item) return slot - 1;
+      if (this.item(slot - 1) === item) return slot - 1;
     }
   }
 
@@ -47,16 +55,15 @@ export class UserItems {
   insert(item: number): number {
     const e = this.size;
     if ((e + 1) * STRIDE > this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
+      const grown = new Float64Array(STRIDE * Math.ceil(1.5 * (e + 1)));
       grown.set(this.data);
       this.data = grown;
     }
     const k = e * STRIDE;
-    this.data[k + ITEM] = item;
+    this.data[k + ITEM] = item * 4 + 1;
     this.data[k + WEIGHT] = 0;
     this.data[k + LAST_AT] = 0;
     this.data[k + CREDIT] = Number.NaN;
-    this.data[k + JUDGED] = 0;
     this.data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
     this.size = e + 1;
     if (this.index !== undefined && 2 * this.size <= this.index.length) this.place(this.index, item, e);
@@ -65,7 +72,7 @@ export class UserItems {
   }
 
   item(e: number): number {
-    return this.data[e * STRIDE + ITEM]!;
+    return Math.floor(this.data[e * STRIDE + ITEM]! / 4);
   }
   weight(e: number): number {
     return this.data[e * STRIDE + WEIGHT]!;
@@ -89,10 +96,10 @@ export class UserItems {
 
   /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
   judged(e: number): number {
-    return this.data[e * STRIDE + JUDGED]!;
+    return (this.data[e * STRIDE + ITEM]! % 4) - 1;
   }
   setJudged(e: number, judged: number): void {
-    this.data[e * STRIDE + JUDGED] = judged;
+    this.data[e * STRIDE + ITEM] = this.item(e) * 4 + judged + 1;
   }
   /** When the user last counted toward the item's trend (-Infinity: never). */
   trendAt(e: number): number {
@@ -109,9 +116,9 @@ export class UserItems {
 
   private reindex(): void {
     let capacity = 64;
-    while (capacity < 4 * this.size) capacity *= 2;
+    while (capacity < 2 * this.size) capacity *= 2;
     const index = new Int32Array(capacity);
-    for (let e = 0; e < this.size; e++) this.place(index, this.data[e * STRIDE + ITEM]!, e);
+    for (let e = 0; e < this.size; e++) this.place(index, this.item(e), e);
     this.index = index;
   }
 

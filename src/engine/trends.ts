@@ -1,4 +1,5 @@
 import { decay } from '../core/event-weight.js';
+import { PairTimes } from '../core/pair-times.js';
 import { DecayedCounters, rankTrends, type TrendRule } from '../core/trends.js';
 import type { ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
@@ -34,8 +35,6 @@ export interface TrendCatalogue {
 
 /** Below this engagement weight (a view under half watched) an event is not a vote for a trend. */
 const MIN_ENGAGEMENT = 0.5;
-/** Per-user credit maps are pruned of expired entries once they grow past this. */
-const PRUNE_AT = 2_048;
 
 /**
  * Rising items and tags. Engagement is counted at two half-lives per item and per tag; a user counts
@@ -57,8 +56,10 @@ export class TrendTracker {
   private readonly trustItems: number;
   private readonly newItemBoost: number;
   private readonly newItemHalfLifeMs: number;
-  /** User -> tag -> when the user last counted for it (items: kept by the caller, see `observe`). */
-  private readonly credited = new Map<number, Map<number, number>>();
+  /** (user, tag) -> when the user last counted for it (items: kept by the caller, see `observe`). */
+  private readonly credited = new PairTimes();
+  /** The latest event time counted: credits older than a cooldown before it can be dropped. */
+  private latestMs = Number.NEGATIVE_INFINITY;
 
   constructor(config: EngineConfig['trends']) {
     const horizons = { shortHalfLifeMs: config.shortHalfLifeMs, longHalfLifeMs: config.longHalfLifeMs };
@@ -100,18 +101,12 @@ export class TrendTracker {
       this.items.add(i, trust, atMs);
       creditedAt = atMs;
     }
-    if (tags.length === 0) return creditedAt;
-    let credited = this.credited.get(u);
-    if (credited === undefined) {
-      credited = new Map();
-      this.credited.set(u, credited);
-    }
+    if (atMs > this.latestMs) this.latestMs = atMs;
     for (const tag of tags) {
       const t = this.tags.intern(tag);
-      if (this.claim(credited, t, atMs)) this.tagCounters.add(t, trust, atMs);
-    }
-    if (credited.size > PRUNE_AT) {
-      for (const [key, at] of credited) if (atMs - at >= this.cooldownMs) credited.delete(key);
+      if (atMs - this.credited.get(u, t) < this.cooldownMs) continue;
+      this.credited.set(u, t, atMs, this.latestMs - this.cooldownMs);
+      this.tagCounters.add(t, trust, atMs);
     }
     return creditedAt;
   }
@@ -137,13 +132,6 @@ export class TrendTracker {
       velocity: round(t.velocity),
     }));
     return { items, tags };
-  }
-
-  private claim(credited: Map<number, number>, key: number, atMs: number): boolean {
-    const last = credited.get(key);
-    if (last !== undefined && atMs - last < this.cooldownMs) return false;
-    credited.set(key, atMs);
-    return true;
   }
 }
 

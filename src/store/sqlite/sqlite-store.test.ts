@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SetlistError } from '../../errors.js';
+import type { EventInput, ItemId, UserId } from '../../types.js';
 import { runStoreContract } from '../store-contract.js';
 import { createSqliteStore } from './sqlite-store.js';
 
@@ -48,6 +49,38 @@ test('a database from a newer schema version gets SETLIST_ERR_STORE_TOO_NEW', as
   await assert.rejects(
     () => store.migrate(),
     (err: unknown) => err instanceof SetlistError && err.code === 'SETLIST_ERR_STORE_TOO_NEW',
+  );
+  await store.close();
+});
+
+test('appends made in the same turn commit together, and one that fails leaves the others written', async () => {
+  const store = createSqliteStore({ path: join(dir, `group-${n++}.db`) });
+  await store.migrate();
+  const event = (id: string): EventInput => ({
+    id,
+    userId: 'u1' as UserId,
+    itemId: 'i1' as ItemId,
+    type: 'view',
+    at: 1,
+  });
+  const broken = { ...event('bad'), userId: null } as unknown as EventInput;
+  const [first, failed, last] = await Promise.allSettled([
+    store.appendEvents([event('a'), event('b')], 1),
+    store.appendEvents([event('c'), broken], 2),
+    store.appendEvents([event('d'), event('a')], 3),
+  ]);
+  assert.equal(first.status, 'fulfilled');
+  assert.equal(failed.status, 'rejected');
+  assert.equal(last.status, 'fulfilled');
+  assert.deepEqual(last.status === 'fulfilled' && last.value.duplicates, [1]);
+  const read = await store.readEvents(0, 10);
+  assert.deepEqual(
+    read.map((e) => [e.id, e.receivedAt]),
+    [
+      ['a', 1],
+      ['b', 1],
+      ['d', 3],
+    ],
   );
   await store.close();
 });

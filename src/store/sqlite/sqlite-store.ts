@@ -37,9 +37,28 @@ interface EventRow {
   received_at: number;
 }
 
+interface PendingAppend {
+  events: readonly EventInput[];
+  receivedAt: number;
+  resolve: (result: AppendResult) => void;
+  reject: (cause: unknown) => void;
+}
+
+function settle(call: PendingAppend, append: () => AppendResult): void {
+  let result: AppendResult;
+  try {
+    result = append();
+  } catch (cause) {
+    call.reject(cause);
+    return;
+  }
+  call.resolve(result);
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode (better-sqlite3). Calls are synchronous inside and
- * resolve at once; each write is one transaction.
+ * resolve at once; each write is one transaction, except that event appends arriving in the same turn
+ * of the event loop are committed together (group commit) before any of them resolves.
  *
  * @example
  * const store = createSqliteStore({ path: './setlist.db' });
@@ -77,7 +96,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     for (const user of users) s.upsertUser.run(user.id, user.updatedAt, JSON.stringify(user));
   });
 
-  const appendEvents = db.transaction((events: readonly EventInput[], receivedAt: number): AppendResult => {
+  const insertEvents = (events: readonly EventInput[], receivedAt: number): AppendResult => {
     const s = st();
     const stored: StoredEvent[] = [];
     const duplicates: number[] = [];
@@ -100,7 +119,32 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       }
     }
     return { stored, duplicates };
-  });
+  };
+  const appendEvents = db.transaction(insertEvents);
+  const appendGroup = db.transaction((calls: readonly PendingAppend[]) =>
+    calls.map((call) => insertEvents(call.events, call.receivedAt)),
+  );
+
+  // Group commit: appends that arrive in the same turn of the event loop share one transaction, so
+  // one fsync covers them all; each call still resolves only after its events are durable.
+  let pending: PendingAppend[] = [];
+  const flushAppends = (): void => {
+    const calls = pending;
+    pending = [];
+    if (calls.length === 1) {
+      settle(calls[0]!, () => appendEvents(calls[0]!.events, calls[0]!.receivedAt));
+      return;
+    }
+    let results: AppendResult[];
+    try {
+      results = appendGroup(calls);
+    } catch {
+      // Nothing of the group was written: each call gets its own transaction and its own outcome.
+      for (const call of calls) settle(call, () => appendEvents(call.events, call.receivedAt));
+      return;
+    }
+    for (let k = 0; k < calls.length; k++) calls[k]!.resolve(results[k]!);
+  };
 
   const store: Store = {
     kind: 'sqlite',
@@ -114,6 +158,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       statements = prepare(db);
     },
     async close() {
+      if (pending.length > 0) flushAppends();
       if (db.open) db.close();
     },
     async writeItems(items, audit = []) {
@@ -154,8 +199,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const rows = st().listUsers.all(page.after ?? '', page.limit) as { doc: string }[];
       return rows.map((r) => JSON.parse(r.doc) as UserRecord);
     },
-    async appendEvents(events, receivedAt) {
-      return appendEvents(events, receivedAt);
+    appendEvents(events, receivedAt) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flushAppends);
+        pending.push({ events, receivedAt, resolve, reject });
+      });
     },
     async readEvents(afterSeq, limit) {
       const rows = st().readEvents.all(afterSeq, limit) as EventRow[];
