@@ -25,6 +25,7 @@ import {
   labelTrainingItems,
   trainLabelsInWorker,
 } from './labels.js';
+import { ModelCandidateCache } from './model-candidates.js';
 import { OnlineState, type UserState } from './online-state.js';
 import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
@@ -200,6 +201,7 @@ export function createEngine(options: EngineOptions): Engine {
     return createRandom(seedFrom(explorationSeed, userId, events, Math.floor(nowMs / FEED_SEED_WINDOW_MS)));
   };
   const facetIndex = new FacetIndex(state, config);
+  const modelCandidates = new ModelCandidateCache();
   let serving: ServingModel | undefined;
   let training: Promise<TrainResult | undefined> | undefined;
   const labelService = new LabelService(state);
@@ -547,7 +549,17 @@ export function createEngine(options: EngineOptions): Engine {
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const nowMs = now();
       return {
-        items: buildFeed(state, config, facetIndex, id, count, nowMs, serving, feedRandom(id, nowMs)),
+        items: buildFeed(
+          state,
+          config,
+          facetIndex,
+          id,
+          count,
+          nowMs,
+          serving,
+          feedRandom(id, nowMs),
+          modelCandidates,
+        ),
       };
     },
 

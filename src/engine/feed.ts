@@ -7,6 +7,7 @@ import { topK, topKOf } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
+import type { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
@@ -98,6 +99,7 @@ const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
  * popular and fresh items; filters what they have seen, hidden items and blocked creators; blends,
  * diversifies by creator, and falls back to any unseen item so the list is full while the catalogue
  * has unseen items. With `random`, a share of slots explores little-exposed items (Thompson sampling).
+ * With `modelCache`, the model's candidates for the user are reused across their feeds while current.
  */
 export function buildFeed(
   state: OnlineState,
@@ -108,6 +110,7 @@ export function buildFeed(
   nowMs: number,
   serving?: ServingModel,
   random?: Random,
+  modelCache?: ModelCandidateCache,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates[u] : undefined;
@@ -181,16 +184,22 @@ export function buildFeed(
       state.cooccurrence.forEachNeighbour(h, (j, sim) => offer(j, 'co-occurrence', w * sim, h));
     }
     if (serving !== undefined) {
-      const history: { item: number; weight: number }[] = [];
-      for (const [item, weight] of user.weights) {
-        if (weight > 0)
-          history.push({
-            item,
-            weight: weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), config.signalHalfLifeMs),
-          });
-      }
+      const recommend = (k: number): Int32Array => {
+        const history: { item: number; weight: number }[] = [];
+        for (const [item, weight] of user.weights) {
+          if (weight > 0)
+            history.push({
+              item,
+              weight: weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), config.signalHalfLifeMs),
+            });
+        }
+        return serving.recommend(history, k, excluded, fresh);
+      };
       const recentSeeds = user.recent.slice(-3);
-      const top = serving.recommend(history, MODEL_CANDIDATES, excluded, fresh);
+      const top =
+        modelCache === undefined
+          ? recommend(MODEL_CANDIDATES)
+          : modelCache.get(u, user, serving, MODEL_CANDIDATES, excluded, recommend);
       // Rank-based strength: comparable across models whose raw scores live on different scales.
       top.forEach((j, rank) => {
         offer(j, 'model', 1 / (1 + rank / 25));
