@@ -1,5 +1,5 @@
 /** Slots are added when the table would be fuller than this. */
-const MAX_LOAD = 0.7;
+const MAX_LOAD = 0.8;
 const EMPTY = -1;
 
 /**

@@ -37,9 +37,9 @@ export class TopPool {
 
   /** Call after `values[key]` increased (or the key is new); a decrease needs no call. */
   offer(key: number, values: ArrayLike<number>): void {
-    if (this.has.has(key) || !(values[key]! > this.threshold)) return;
+    if (!(values[key]! > this.threshold) || this.has.has(key)) return;
     if (this.size === this.members.length) this.compact(values);
-    if (this.has.has(key) || !(values[key]! > this.threshold)) return;
+    if (!(values[key]! > this.threshold) || this.has.has(key)) return;
     this.members[this.size++] = key;
     this.has.add(key);
     if (this.size > 1 && key < this.members[this.size - 2]!) this.sorted = false;

@@ -55,7 +55,7 @@ export class ExplorationStats {
   private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
   private readonly successWatchRatio: number;
   /** Group indices per item, valid while the item's record is the one they were computed for. */
-  private readonly groupCache: (readonly number[])[] = [];
+  private readonly groupCache: (readonly number[] | undefined)[] = [];
   private readonly groupCacheFor: unknown[] = [];
 
   constructor(config: EngineConfig['exploration']) {
@@ -68,6 +68,11 @@ export class ExplorationStats {
     const cached = this.groupCache[i];
     if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
     const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
+    // Filled in order: an array written far past its end turns into a slow dictionary.
+    while (this.groupCache.length < i) {
+      this.groupCache.push(undefined);
+      this.groupCacheFor.push(undefined);
+    }
     this.groupCache[i] = keys;
     this.groupCacheFor[i] = record;
     return keys;
