@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SetlistError } from '../../errors.js';
-import { runStoreContract } from '../store-contract.js';
 import type { ItemId, UserId } from '../../types.js';
+import { runStoreContract } from '../store-contract.js';
 import { OFF_THREAD_SNAPSHOT_BYTES } from './snapshot-write.js';
 import { createSqliteStore } from './sqlite-store.js';
 
@@ -60,8 +60,14 @@ test('a large snapshot, written by a worker on its own connection, reads back wh
   await store.migrate();
   const data = new Uint8Array(new SharedArrayBuffer(OFF_THREAD_SNAPSHOT_BYTES + 13));
   for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
-  const events = store.appendEvents([{ userId: 'u' as UserId, itemId: 'i' as ItemId, type: 'like', at: 1 }], 1);
-  await Promise.all([store.saveSnapshot({ name: 'big', version: 3, trainedAt: 5, meta: { n: 1 }, data }), events]);
+  const events = store.appendEvents(
+    [{ userId: 'u' as UserId, itemId: 'i' as ItemId, type: 'like', at: 1 }],
+    1,
+  );
+  await Promise.all([
+    store.saveSnapshot({ name: 'big', version: 3, trainedAt: 5, meta: { n: 1 }, data }),
+    events,
+  ]);
   const loaded = await store.loadSnapshot('big');
   assert.equal(loaded?.version, 3);
   assert.deepEqual(loaded?.meta, { n: 1 });
