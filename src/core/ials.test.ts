@@ -65,7 +65,9 @@ test('the change of basis keeps every inner product and leaves the Gram matrix d
   const before = dots(f);
   const { values, vectors } = ialsEigenBasis(gram, k);
   rotateIalsRows(f, 0, rows, k, vectors);
-  dots(f).forEach((d, p) => assert.ok(Math.abs(d - before[p]!) < 1e-5, `pair ${p}: ${d} vs ${before[p]}`));
+  for (const [p, d] of dots(f).entries()) {
+    assert.ok(Math.abs(d - before[p]!) < 1e-5, `pair ${p}: ${d} vs ${before[p]}`);
+  }
   const rotated = new Float64Array(k * k);
   ialsGramPart(f, 0, rows, k, rotated);
   finishIalsGram([rotated], k, 1, rotated);
