@@ -2,6 +2,7 @@ import { type Csr, csrTranspose } from './csr.js';
 import { bufferOf, type Model, type TransferableModel } from './model.js';
 import { createRandom } from './random.js';
 import { choleskyInPlace } from './spd-inverse.js';
+import { symmetricEigen } from './symmetric-eigen.js';
 
 /**
  * Implicit alternating least squares (Hu, Koren, Volinsky, "Collaborative Filtering for Implicit
@@ -9,7 +10,10 @@ import { choleskyInPlace } from './spd-inverse.js';
  * (Takács, Pilászy, Tikk, "Applications of the conjugate gradient method for implicit feedback
  * collaborative filtering", RecSys 2011), with the tips of Rendle et al., "Revisiting the
  * Performance of iALS on Item Recommendation Benchmarks" (RecSys 2022): frequency-scaled
- * regularisation and a small initial variance.
+ * regularisation and a small initial variance. Each half-step first turns both factor tables into the
+ * eigenbasis of the fixed side's Gram matrix (an orthogonal change of basis: every inner product, so
+ * the loss, is unchanged), where that matrix is diagonal: a CG step then costs O(k) for the Gram term
+ * instead of O(k²), and the fitted factors are simply expressed in the last basis.
  *
  * Loss: Σ_observed c_ui (1 − xᵤ·yᵢ)² + w₀ Σ_unobserved (xᵤ·yᵢ)² + Σ_u λ(1 + ν·nᵤ)‖xᵤ‖² + (same for items),
  * with confidence c_ui = 1 + α·r_ui.
@@ -70,12 +74,23 @@ export function fitIals(x: Csr, params: IalsParams, itemsByUser?: Csr): IalsFit 
   const byItem = itemsByUser ?? csrTranspose(x);
   const gram = new Float64Array(k * k);
   const scratch = createSolveScratch(k);
+  const halfStep = (
+    m: Csr,
+    other: Float32Array,
+    otherRows: number,
+    target: Float32Array,
+    targetRows: number,
+  ) => {
+    gramInto(other, otherRows, k, params.unobservedWeight, gram);
+    const basis = ialsEigenBasis(gram, k);
+    rotateIalsRows(other, 0, otherRows, k, basis.vectors);
+    rotateIalsRows(target, 0, targetRows, k, basis.vectors);
+    solveSide(m, other, target, basis.values, params, scratch);
+  };
   for (let epoch = 0; epoch < params.epochs; epoch++) {
     // Items first, so the last half-step leaves user vectors that are exact fold-ins of the final items.
-    gramInto(users, x.rows, k, params.unobservedWeight, gram);
-    solveSide(byItem, users, items, gram, params, scratch);
-    gramInto(items, x.cols, k, params.unobservedWeight, gram);
-    solveSide(x, items, users, gram, params, scratch);
+    halfStep(byItem, users, x.rows, items, x.cols);
+    halfStep(x, items, x.cols, users, x.rows);
   }
   gramInto(items, x.cols, k, params.unobservedWeight, gram);
   return { model: createIalsModel(items, x.cols, gram, params), userFactors: users };
@@ -168,8 +183,101 @@ export function finishIalsGram(
 }
 
 /**
- * Solves rows [start, end) of `target` given the fixed `other` factors and w₀·OᵀO (`gram`); rows of
- * `m` index into `other`. Rows are independent, so threads may solve disjoint ranges of one side.
+ * The eigenbasis of a half-step's Gram matrix: `values` is the diagonal the Gram matrix becomes,
+ * `vectors` (row j the j-th unit eigenvector) the rotation {@link rotateIalsRows} applies.
+ *
+ * @example
+ * const { values, vectors } = ialsEigenBasis(gram, 64);
+ */
+export function ialsEigenBasis(
+  gram: Float64Array,
+  k: number,
+): { values: Float64Array; vectors: Float64Array } {
+  return symmetricEigen(gram, k);
+}
+
+/**
+ * Rewrites rows [start, end) of row-major factors F (k columns) in the basis whose unit vectors are
+ * the rows of `vectors`: f ← V·f. Two rows against four basis vectors at a time, so each value
+ * loaded feeds two or four multiply-adds.
+ *
+ * @example
+ * rotateIalsRows(userFactors, 0, userCount, 64, basis.vectors);
+ */
+export function rotateIalsRows(
+  f: Float32Array,
+  start: number,
+  end: number,
+  k: number,
+  vectors: Float64Array,
+  scratch: Float64Array = new Float64Array(2 * k),
+): void {
+  let r = start;
+  for (; r < end; r += 2) {
+    const pair = r + 1 < end;
+    const b0 = r * k;
+    const b1 = pair ? b0 + k : b0;
+    for (let a = 0; a < k; a++) {
+      scratch[a] = f[b0 + a]!;
+      scratch[k + a] = f[b1 + a]!;
+    }
+    let j = 0;
+    for (; j + 4 <= k; j += 4) {
+      const v0 = j * k;
+      const v1 = v0 + k;
+      const v2 = v1 + k;
+      const v3 = v2 + k;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      for (let a = 0; a < k; a++) {
+        const x0 = scratch[a]!;
+        const x1 = scratch[k + a]!;
+        const q0 = vectors[v0 + a]!;
+        const q1 = vectors[v1 + a]!;
+        const q2 = vectors[v2 + a]!;
+        const q3 = vectors[v3 + a]!;
+        s00 += q0 * x0;
+        s01 += q1 * x0;
+        s02 += q2 * x0;
+        s03 += q3 * x0;
+        s10 += q0 * x1;
+        s11 += q1 * x1;
+        s12 += q2 * x1;
+        s13 += q3 * x1;
+      }
+      f[b0 + j] = s00;
+      f[b0 + j + 1] = s01;
+      f[b0 + j + 2] = s02;
+      f[b0 + j + 3] = s03;
+      if (pair) {
+        f[b1 + j] = s10;
+        f[b1 + j + 1] = s11;
+        f[b1 + j + 2] = s12;
+        f[b1 + j + 3] = s13;
+      }
+    }
+    for (; j < k; j++) {
+      let s0 = 0;
+      let s1 = 0;
+      for (let a = 0; a < k; a++) {
+        s0 += vectors[j * k + a]! * scratch[a]!;
+        s1 += vectors[j * k + a]! * scratch[k + a]!;
+      }
+      f[b0 + j] = s0;
+      if (pair) f[b1 + j] = s1;
+    }
+  }
+}
+
+/**
+ * Solves rows [start, end) of `target` given the fixed `other` factors and w₀·OᵀO (`gram`: k×k, or
+ * its k diagonal values once both sides are in its eigenbasis); rows of `m` index into `other`. Rows are independent, so threads may solve disjoint ranges of one side.
  *
  * @example
  * solveIalsRows(itemsByUser, userFactors, itemFactors, gram, params, 0, itemCount);
@@ -388,7 +496,11 @@ function solveExact(
   const k = params.factors;
   const { a, b } = s;
   const reg = rightHandSide(other, params, indices, values, start, end, b);
-  a.set(gram);
+  if (gram.length === k * k) a.set(gram);
+  else {
+    a.fill(0);
+    for (let p = 0; p < k; p++) a[p * k + p] = gram[p]!;
+  }
   for (let e = start; e < end; e++) {
     const extra = 1 + params.alpha * values[e]! - params.unobservedWeight;
     const row = indices[e]! * k;
@@ -437,14 +549,8 @@ function solveCg(
   // r = b − A·x in one pass over the row: b = Σ c_i y_i, A·x = (w₀YᵀY + reg·I)x + Σ (c_i − w₀)(y_i·x) y_i.
   gramTimes(gram, k, reg, x, r);
   for (let q = 0; q < k; q++) r[q] = -r[q]!;
-  for (let e = start; e < end; e++) {
-    const c = 1 + alphaC * values[e]!;
-    const row = indices[e]! * k;
-    let dot = 0;
-    for (let f = 0; f < k; f++) dot += other[row + f]! * x[f]!;
-    const scale = c - (c - w0) * dot;
-    for (let f = 0; f < k; f++) r[f]! += scale * other[row + f]!;
-  }
+  // Per observed i: r += (c_i − (c_i − w₀)·(y_i·x))·y_i.
+  addObserved(other, k, indices, values, start, end, alphaC, 1, 1 - w0, x, r, -1);
   let rr = 0;
   for (let f = 0; f < k; f++) {
     p[f] = r[f]!;
@@ -484,18 +590,77 @@ function applyA(
 ): void {
   const k = params.factors;
   gramTimes(gram, k, reg, v, out);
-  for (let e = start; e < end; e++) {
-    const extra = 1 + params.alpha * values[e]! - params.unobservedWeight;
+  // Per observed i: out += (c_i − w₀)·(y_i·v)·y_i.
+  addObserved(other, k, indices, values, start, end, params.alpha, 0, 1 - params.unobservedWeight, v, out, 1);
+}
+
+/**
+ * For each observed entry e in [start, end) with other-side row y = other[indices[e]] and
+ * confidence c = 1 + alpha·values[e]: out += (base·c + dotScale·(c + extra)·(y·v))·y, with
+ * base 0 or 1 and dotScale ±1. Four entries at a time: each out[f] and v[f] is loaded once per four rows.
+ */
+function addObserved(
+  other: Float32Array,
+  k: number,
+  indices: Int32Array,
+  values: Float32Array,
+  start: number,
+  end: number,
+  alpha: number,
+  base: number,
+  extra: number,
+  v: Float64Array,
+  out: Float64Array,
+  dotScale: number,
+): void {
+  let e = start;
+  for (; e + 4 <= end; e += 4) {
+    const c0 = 1 + alpha * values[e]!;
+    const c1 = 1 + alpha * values[e + 1]!;
+    const c2 = 1 + alpha * values[e + 2]!;
+    const c3 = 1 + alpha * values[e + 3]!;
+    const r0 = indices[e]! * k;
+    const r1 = indices[e + 1]! * k;
+    const r2 = indices[e + 2]! * k;
+    const r3 = indices[e + 3]! * k;
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let f = 0; f < k; f++) {
+      const x = v[f]!;
+      d0 += other[r0 + f]! * x;
+      d1 += other[r1 + f]! * x;
+      d2 += other[r2 + f]! * x;
+      d3 += other[r3 + f]! * x;
+    }
+    const s0 = base * c0 + dotScale * (c0 + extra - 1) * d0;
+    const s1 = base * c1 + dotScale * (c1 + extra - 1) * d1;
+    const s2 = base * c2 + dotScale * (c2 + extra - 1) * d2;
+    const s3 = base * c3 + dotScale * (c3 + extra - 1) * d3;
+    for (let f = 0; f < k; f++) {
+      out[f]! += s0 * other[r0 + f]! + s1 * other[r1 + f]! + s2 * other[r2 + f]! + s3 * other[r3 + f]!;
+    }
+  }
+  for (; e < end; e++) {
+    const c = 1 + alpha * values[e]!;
     const row = indices[e]! * k;
     let dot = 0;
     for (let f = 0; f < k; f++) dot += other[row + f]! * v[f]!;
-    const scale = extra * dot;
+    const scale = base * c + dotScale * (c + extra - 1) * dot;
     for (let f = 0; f < k; f++) out[f]! += scale * other[row + f]!;
   }
 }
 
-/** out = (gram + reg·I)·v, four rows at a time so each v[f] is loaded once per four products. */
+/**
+ * out = (gram + reg·I)·v; a diagonal gram (k values, in its eigenbasis) costs O(k), a full one four
+ * rows at a time, so each v[f] is loaded once per four products.
+ */
 function gramTimes(gram: Float64Array, k: number, reg: number, v: Float64Array, out: Float64Array): void {
+  if (gram.length === k) {
+    for (let q = 0; q < k; q++) out[q] = (gram[q]! + reg) * v[q]!;
+    return;
+  }
   let q = 0;
   for (; q + 4 <= k; q += 4) {
     const r0 = q * k;

@@ -51,15 +51,19 @@ export function transferList(t: TransferableModel): ArrayBuffer[] {
 
 /**
  * One byte array holding a model: a little-endian u32 header length, the JSON header (meta and
- * buffer byte lengths), then each buffer at an 8-byte-aligned offset.
+ * buffer byte lengths), then each buffer at an 8-byte-aligned offset. With `shared`, the bytes live
+ * in a SharedArrayBuffer, so threads can read them without a copy.
+ *
+ * @example
+ * const bytes = modelToBytes(model.toTransferable());
  */
-export function modelToBytes(t: TransferableModel): Uint8Array {
+export function modelToBytes(t: TransferableModel, options: { readonly shared?: boolean } = {}): Uint8Array {
   const header = new TextEncoder().encode(
     JSON.stringify({ meta: t.meta, lengths: t.buffers.map((b) => b.byteLength) }),
   );
   let size = align8(4 + header.length);
   for (const b of t.buffers) size += align8(b.byteLength);
-  const out = new Uint8Array(size);
+  const out = new Uint8Array(options.shared === true ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
   new DataView(out.buffer).setUint32(0, header.length, true);
   out.set(header, 4);
   let at = align8(4 + header.length);

@@ -1,5 +1,9 @@
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { HierarchicalNSW } from 'hnswlib-node';
+import { startWorker } from './start-worker.js';
 
 type Hnswlib = typeof import('hnswlib-node');
 let loaded: Hnswlib | undefined;
@@ -125,4 +129,54 @@ function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnO
       index.writeIndexSync(path);
     },
   };
+}
+
+/**
+ * Builds the index of a serialised model's item vectors (`modelToBytes`) in a worker thread, for a
+ * model that arrives without one (a snapshot loaded at startup or announced by another node), and
+ * reads it back off the event loop. Resolves to undefined when the model has no item vectors.
+ *
+ * @example
+ * const ann = await buildAnnIndexInWorker(snapshot.data);
+ */
+export function buildAnnIndexInWorker(
+  modelBytes: Uint8Array,
+  options: AnnOptions = ANN_DEFAULTS,
+): Promise<AnnIndex | undefined> {
+  return new Promise((resolve, reject) => {
+    const worker = startWorker('ann-build-worker', import.meta.url);
+    worker.once('message', (reply: AnnBuildMessage) => {
+      void worker.terminate();
+      if (reply.error !== undefined) {
+        reject(new Error(reply.error));
+        return;
+      }
+      if (reply.path === undefined) {
+        resolve(undefined);
+        return;
+      }
+      const path = reply.path;
+      loadAnnIndex(path, reply.count ?? 0, reply.dims ?? 0, options)
+        .then(resolve, reject)
+        .finally(() => void rm(path, { force: true }));
+    });
+    worker.once('error', reject);
+    worker.postMessage({ modelBytes, options });
+  });
+}
+
+/** What the index-building worker posts back: where it wrote the index, or why it could not. */
+export interface AnnBuildMessage {
+  path?: string;
+  count?: number;
+  dims?: number;
+  error?: string;
+}
+
+/** A fresh temporary path for handing an index from a worker thread to the server thread. */
+export function annHandoffPath(): string {
+  return join(
+    tmpdir(),
+    `setlist-ann-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.bin`,
+  );
 }

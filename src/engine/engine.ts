@@ -1,4 +1,5 @@
-import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
+import type { Model } from '../core/model.js';
+import { modelFromBytes } from '../core/model-codec.js';
 import { createRandom, type Random, seedFrom } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import { SetlistError } from '../errors.js';
@@ -14,6 +15,7 @@ import type {
   UserId,
   UserRecord,
 } from '../types.js';
+import { buildAnnIndexInWorker } from './ann-index.js';
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
@@ -27,7 +29,13 @@ import {
 } from './labels.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import { OnlineState, type UserState } from './online-state.js';
-import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
+import {
+  LARGE_CATALOGUE_ITEMS,
+  ServingModel,
+  type TrainReport,
+  trainInWorker,
+  trainingMatrix,
+} from './serving-model.js';
 import { buildSimilar } from './similar.js';
 import type { Trending } from './trends.js';
 import {
@@ -53,6 +61,11 @@ export interface EngineOptions {
   store: Store;
   /** Worker threads for training (0 trains inline, for tests on one thread). */
   trainWorkers?: number;
+  /**
+   * Catalogues above this many items train iALS alone and serve it through an ANN index (default
+   * 20,000, where the dense models stop fitting); lower it to test that path on a small catalogue.
+   */
+  largeCatalogueItems?: number;
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
@@ -93,6 +106,8 @@ export interface EngineStatus {
     version: number;
     trainedAt: number | null;
     report?: TrainReport;
+    /** The trained model's candidates: from its ANN index (large catalogues) or by scoring every item. */
+    retrieval?: 'index' | 'scan';
   }[];
   training: boolean;
   eventsBehind: number;
@@ -271,7 +286,12 @@ export function createEngine(options: EngineOptions): Engine {
     const started = performance.now();
     const matrix = await trainingMatrix(state);
     if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
-    const { model, report, ann } = await trainInWorker(matrix.data, { workers: options.trainWorkers ?? 2 });
+    const { model, bytes, report, ann } = await trainInWorker(matrix.data, {
+      workers: options.trainWorkers ?? 2,
+      ...(options.largeCatalogueItems === undefined
+        ? {}
+        : { largeCatalogueItems: options.largeCatalogueItems }),
+    });
     const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
     const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
     const version = (serving?.version ?? 0) + 1;
@@ -281,15 +301,16 @@ export function createEngine(options: EngineOptions): Engine {
       version,
       trainedAt,
       meta: { itemIds, report: fullReport },
-      data: modelToBytes(model),
+      data: bytes,
     });
     // One assignment: requests see either the old model or the new one, never a mix.
-    serving = ServingModel.fromTransferable(state, model, itemIds, {
-      version,
-      trainedAt,
-      report: fullReport,
-      ann,
-    });
+    serving = ServingModel.fromTransferable(
+      state,
+      model,
+      itemIds,
+      { version, trainedAt, report: fullReport, ann },
+      matrix.items,
+    );
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
     return { version, trainedAt, report: fullReport };
   };
@@ -317,11 +338,21 @@ export function createEngine(options: EngineOptions): Engine {
     if (snapshot.name === SERVING_SNAPSHOT) {
       if (serving !== undefined && serving.version >= snapshot.version) return false;
       const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
-      serving = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
+      const installed = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
         version: snapshot.version,
         trainedAt: snapshot.trainedAt,
         report: meta.report,
       });
+      serving = installed;
+      if (needsIndex(installed.model, options.largeCatalogueItems)) {
+        // Scores every item until the index is built off the event loop; a failed build keeps that.
+        void buildAnnIndexInWorker(snapshot.data).then(
+          (ann) => {
+            if (ann !== undefined && serving === installed) serving = installed.withIndex(ann);
+          },
+          () => {},
+        );
+      }
       return true;
     }
     if (snapshot.name === LABEL_SNAPSHOT) {
@@ -687,6 +718,7 @@ export function createEngine(options: EngineOptions): Engine {
                 version: serving.version,
                 trainedAt: serving.trainedAt,
                 report: serving.report,
+                retrieval: serving.retrieval,
               },
             ];
       return {
@@ -758,6 +790,11 @@ export function createEngine(options: EngineOptions): Engine {
       return snapshots.get(name);
     },
   };
+}
+
+/** Whether a model is served through an ANN index: item vectors over a catalogue too large to scan. */
+function needsIndex(model: Model, largeCatalogueItems = LARGE_CATALOGUE_ITEMS): boolean {
+  return model.capabilities.needsItemVectors && model.itemCount > largeCatalogueItems;
 }
 
 /** How many recent items the profile lists. */

@@ -5,17 +5,20 @@ import {
   finishIalsGram,
   type IalsFit,
   type IalsParams,
+  ialsEigenBasis,
   ialsGramPart,
   ialsRowSplits,
   initialIalsFactors,
+  rotateIalsRows,
   solveIalsRows,
 } from '../core/ials.js';
 import { startWorker } from './start-worker.js';
 
 /**
  * iALS on several threads: the matrix, both factor tables and the Gram parts live in
- * SharedArrayBuffers, and each half-step splits its rows across worker threads by solve cost
- * (rows are independent given the other side), so an epoch uses every core with no copies.
+ * SharedArrayBuffers, and each half-step (Gram, change of basis, solves: see `core/ials.ts`) splits
+ * its rows across worker threads, the solves by cost (rows are independent given the other side),
+ * so an epoch uses every core with no copies.
  */
 export interface ParallelIalsOptions {
   /** Worker threads (default 2); 0 runs the same kernels in the calling thread, for tests. */
@@ -40,11 +43,14 @@ export interface IalsShared {
   readonly gram: Float64Array;
   /** One k×k upper-triangle Gram part per thread. */
   readonly parts: Float64Array[];
+  /** The half-step's change of basis (rows: eigenvectors of `gram`) and the diagonal it leaves. */
+  readonly basis: Float64Array;
+  readonly diagonal: Float64Array;
 }
 
-/** One unit of work for a thread: a Gram part or a range of solves, on the user or item side. */
+/** One unit of work for a thread: a Gram part, a range of rows to rotate or to solve, on one side. */
 export interface IalsTask {
-  readonly op: 'gram' | 'solve';
+  readonly op: 'gram' | 'rotate' | 'solve';
   readonly side: 'users' | 'items';
   readonly start: number;
   readonly end: number;
@@ -70,17 +76,29 @@ export async function fitIalsParallel(
   const epochMs: number[] = [];
   const epochCpuMs: number[] = [];
   try {
-    const gram = async (side: 'users' | 'items'): Promise<void> => {
+    const evenly = (op: 'gram' | 'rotate', side: 'users' | 'items'): IalsTask[] => {
       const rows = side === 'users' ? x.rows : x.cols;
-      const tasks: IalsTask[] = [];
-      for (let t = 0; t < threads; t++) {
-        shared.parts[t]!.fill(0);
-        const start = Math.floor((rows * t) / threads);
-        const end = Math.floor((rows * (t + 1)) / threads);
-        tasks.push({ op: 'gram', side, start, end, part: t });
-      }
-      await run(tasks);
+      return Array.from({ length: threads }, (_, t) => ({
+        op,
+        side,
+        start: Math.floor((rows * t) / threads),
+        end: Math.floor((rows * (t + 1)) / threads),
+        part: t,
+      }));
+    };
+    const gram = async (side: 'users' | 'items'): Promise<void> => {
+      for (const part of shared.parts) part.fill(0);
+      await run(evenly('gram', side));
       finishIalsGram(shared.parts, k, params.unobservedWeight, shared.gram);
+    };
+    /** Gram of the fixed side, then both tables into its eigenbasis (see core/ials.ts). */
+    const prepare = async (fixed: 'users' | 'items'): Promise<void> => {
+      await gram(fixed);
+      const { values, vectors } = ialsEigenBasis(shared.gram, k);
+      shared.basis.set(vectors);
+      shared.diagonal.set(values);
+      await run(evenly('rotate', 'users'));
+      await run(evenly('rotate', 'items'));
     };
     const solve = async (side: 'users' | 'items'): Promise<void> => {
       const m = side === 'users' ? shared.byUser : shared.byItem;
@@ -94,9 +112,9 @@ export async function fitIalsParallel(
     for (let epoch = 0; epoch < params.epochs; epoch++) {
       const started = performance.now();
       const cpu = process.cpuUsage();
-      await gram('users');
+      await prepare('users');
       await solve('items');
-      await gram('items');
+      await prepare('items');
       await solve('users');
       const ms = performance.now() - started;
       const used = process.cpuUsage(cpu);
@@ -117,16 +135,20 @@ export async function fitIalsParallel(
 /** Runs one task against the shared memory (the body of each worker, and of the inline runner). */
 export function runIalsTask(shared: IalsShared, task: IalsTask): void {
   const k = shared.params.factors;
+  const f = task.side === 'users' ? shared.users : shared.items;
   if (task.op === 'gram') {
-    const f = task.side === 'users' ? shared.users : shared.items;
     ialsGramPart(f, task.start, task.end, k, shared.parts[task.part]!);
+    return;
+  }
+  if (task.op === 'rotate') {
+    rotateIalsRows(f, task.start, task.end, k, shared.basis);
     return;
   }
   const [m, other, target] =
     task.side === 'users'
       ? [shared.byUser, shared.items, shared.users]
       : [shared.byItem, shared.users, shared.items];
-  solveIalsRows(m, other, target, shared.gram, shared.params, task.start, task.end);
+  solveIalsRows(m, other, target, shared.diagonal, shared.params, task.start, task.end);
 }
 
 type Runner = ((tasks: readonly IalsTask[]) => Promise<void>) & { close(): Promise<void> };
@@ -176,7 +198,9 @@ function createShared(x: Csr, params: IalsParams, threads: number): IalsShared {
   initialIalsFactors(x.rows, x.cols, params, users, items);
   const gram = new Float64Array(new SharedArrayBuffer(k * k * 8));
   const parts = Array.from({ length: threads }, () => new Float64Array(new SharedArrayBuffer(k * k * 8)));
-  return { params, byUser, byItem, users, items, gram, parts };
+  const basis = new Float64Array(new SharedArrayBuffer(k * k * 8));
+  const diagonal = new Float64Array(new SharedArrayBuffer(k * 8));
+  return { params, byUser, byItem, users, items, gram, parts, basis, diagonal };
 }
 
 function sharedCsr(m: Csr): Csr {

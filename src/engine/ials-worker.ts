@@ -1,6 +1,9 @@
 // Worker entry for ials-parallel.ts: holds the shared memory of one fit and runs its tasks.
 import { parentPort } from 'node:worker_threads';
 import { type IalsShared, type IalsTask, runIalsTask } from './ials-parallel.js';
+import { lowerThreadPriority } from './start-worker.js';
+
+lowerThreadPriority();
 
 let shared: IalsShared | undefined;
 

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
-import { T0 } from '../../test/helpers.js';
+import { T0, tempDbPath } from '../../test/helpers.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
+import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ItemId } from '../types.js';
 import { buildAnnIndex } from './ann-index.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
+import { createEngine, type Engine } from './engine.js';
 import { OnlineState } from './online-state.js';
 import { LARGE_CATALOGUE_ITEMS, ServingModel, trainInWorker } from './serving-model.js';
 
@@ -51,4 +53,48 @@ test('a catalogue above the dense limit trains iALS alone in the worker and serv
   assert.equal(result.model.meta.kind, 'ials');
   assert.equal(result.ann?.count, items);
   assert.equal(result.report.epochMs?.length, 2);
+});
+
+test('a restarted engine serves a large catalogue from an index it rebuilds off the event loop', async () => {
+  const path = tempDbPath('ann-restart');
+  // Ids that sort in catalogue order, so the restarted engine numbers the items as the first did.
+  const item = (i: number): string => `v${String(i).padStart(3, '0')}`;
+  // A 300-item catalogue counts as large here, so it takes the path of a million-item one.
+  const open = async (): Promise<Engine> => {
+    const engine = createEngine({
+      store: createSqliteStore({ path }),
+      now: () => T0,
+      largeCatalogueItems: 100,
+    });
+    await engine.open();
+    return engine;
+  };
+  const retrieval = async (engine: Engine) =>
+    (await engine.status()).models.find((m) => m.name === 'blend')?.retrieval;
+  const engine = await open();
+  await engine.putItems({
+    items: Array.from({ length: 300 }, (_, i) => ({ id: item(i), tags: [`group${i % 2}`], createdAt: T0 })),
+  });
+  const events = [];
+  for (let u = 0; u < 80; u++) {
+    for (let k = 0; k < 12; k++) {
+      events.push({ userId: `u${u}`, itemId: item(((u * 7 + k * 13) % 150) * 2 + (u % 2)), type: 'like' });
+    }
+  }
+  await engine.ingest({ events });
+  const trained = await engine.train();
+  assert.deepEqual(trained?.report.weights, { ials: 1 });
+  assert.equal(await retrieval(engine), 'index');
+  const ranked = async (e: Engine) =>
+    (await e.feed('u3', 20)).items.filter((i) => !i.reason.exploration).map((i) => i.itemId);
+  const served = await ranked(engine);
+  await engine.close();
+
+  const reopened = await open();
+  for (let waited = 0; (await retrieval(reopened)) !== 'index'; waited++) {
+    assert.ok(waited < 600, 'the index was not rebuilt within a minute');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual(await ranked(reopened), served);
+  await reopened.close();
 });

@@ -1,6 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Csr } from '../core/csr.js';
 import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
 import { Growable } from '../core/growable.js';
@@ -35,33 +33,40 @@ export interface TrainingMatrix {
   items: Int32Array;
 }
 
-/** Users visited between yields to the event loop while building the training matrix. */
-const USERS_PER_SLICE = 2_000;
+/** The longest the server thread builds the training matrix before yielding to requests. */
+const MATRIX_SLICE_MS = 8;
 
 /**
- * Builds the training matrix from the online state: every user's items with positive weight. Yields
- * to the event loop every few thousand users, so requests keep flowing on a large state.
+ * Builds the training matrix from the online state: every user's items with positive weight. Works
+ * in slices of a few milliseconds between yields to the event loop, so requests keep flowing on a
+ * large state (users' histories are skewed: a slice of a fixed number of users can take 100 ms).
  */
 export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix> {
   const compact = new Int32Array(state.itemCount).fill(-1);
-  const items: number[] = [];
+  const items = new Growable(Int32Array);
   const indptr = new Growable(Int32Array);
   const indices = new Growable(Int32Array);
   indptr.set(0, 0);
   let nnz = 0;
   let userRows = 0;
-  let visited = 0;
+  let cols = 0;
+  let sliceStart = performance.now();
   for (const user of state.userStates) {
-    if (++visited % USERS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (performance.now() - sliceStart > MATRIX_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
     if (user === undefined) continue;
     const rowStart = nnz;
-    for (const [item, weight] of user.weights) {
-      if (weight <= 0 || item >= compact.length) continue;
+    const table = user.items;
+    for (let e = 0; e < table.size; e++) {
+      const item = table.item(e);
+      if (table.weight(e) <= 0 || item >= compact.length) continue;
       let c = compact[item]!;
       if (c < 0) {
-        c = items.length;
+        c = cols++;
         compact[item] = c;
-        items.push(item);
+        items.set(c, item);
       }
       indices.set(nnz++, c);
     }
@@ -71,12 +76,12 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   }
   const data: Csr = {
     rows: userRows,
-    cols: items.length,
+    cols,
     indptr: indptr.data.slice(0, userRows + 1),
     indices: indices.data.slice(0, nnz),
     values: new Float32Array(nnz).fill(1),
   };
-  return { data, items: Int32Array.from(items) };
+  return { data, items: items.data.slice(0, cols) };
 }
 
 /**
@@ -91,6 +96,8 @@ export const LARGE_CATALOGUE_IALS: IalsParams = { ...IALS_DEFAULTS, factors: 64,
 export interface ServingFitOptions extends Partial<PipelineOptions> {
   /** Overrides of {@link LARGE_CATALOGUE_IALS}, for large catalogues. */
   readonly ials?: Partial<IalsParams>;
+  /** Catalogues above this many items train iALS alone behind an index (default {@link LARGE_CATALOGUE_ITEMS}). */
+  readonly largeCatalogueItems?: number;
 }
 
 /** What a serving fit returns; `ann` is present for large catalogues. */
@@ -105,7 +112,9 @@ export interface ServingFit {
  * carved from `data` and fits the blend. Large ones: iALS on worker threads and an ANN index.
  */
 export async function fitServingModel(data: Csr, options: ServingFitOptions = {}): Promise<ServingFit> {
-  if (data.cols > LARGE_CATALOGUE_ITEMS) return fitLargeServingModel(data, options);
+  if (data.cols > (options.largeCatalogueItems ?? LARGE_CATALOGUE_ITEMS)) {
+    return fitLargeServingModel(data, options);
+  }
   const empty: Csr = {
     rows: data.rows,
     cols: data.cols,
@@ -157,6 +166,8 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
 /** What {@link trainInWorker} resolves to. */
 export interface WorkerTrainResult {
   model: TransferableModel;
+  /** The model as snapshot bytes (`modelToBytes`), in shared memory: a store writer reads them in place. */
+  bytes: Uint8Array;
   report: Omit<TrainReport, 'trainMs'>;
   ann?: AnnIndex;
 }
@@ -172,13 +183,13 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
     const worker = startWorker('serving-train-worker', import.meta.url);
     worker.once('message', (message: TrainWorkerMessage) => {
       void worker.terminate();
-      if (message.error !== undefined || message.model === undefined || message.report === undefined) {
+      const { model, bytes, report } = message;
+      if (message.error !== undefined || model === undefined || bytes === undefined || report === undefined) {
         reject(new Error(message.error ?? 'training failed'));
         return;
       }
-      const { model, report } = message;
       const done = (ann?: AnnIndex): void =>
-        resolve({ model, report, ...(ann === undefined ? {} : { ann }) });
+        resolve({ model, bytes, report, ...(ann === undefined ? {} : { ann }) });
       if (message.annPath === undefined) {
         done();
         return;
@@ -200,6 +211,9 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
           workers: options.workers ?? 2,
           seed: options.seed ?? 42,
           ...(options.ials === undefined ? {} : { ials: options.ials }),
+          ...(options.largeCatalogueItems === undefined
+            ? {}
+            : { largeCatalogueItems: options.largeCatalogueItems }),
         },
       },
       [...new Set(transfer)],
@@ -210,17 +224,10 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
 /** What the serving training worker posts back. */
 export interface TrainWorkerMessage {
   model?: TransferableModel;
+  bytes?: Uint8Array;
   report?: Omit<TrainReport, 'trainMs'>;
   annPath?: string;
   error?: string;
-}
-
-/** A fresh path for handing an ANN index from the training worker to the server thread. */
-export function annHandoffPath(): string {
-  return join(
-    tmpdir(),
-    `setlist-ann-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.bin`,
-  );
 }
 
 /** A trained model in service, with its item mapping and a preallocated score buffer. */
@@ -231,30 +238,56 @@ export class ServingModel {
   readonly report: TrainReport;
   /** Model item index -> item id, so the mapping survives restarts (engine indices may differ). */
   readonly itemIds: string[];
-  private readonly toModel = new Map<number, number>();
+  /** Engine item index -> model item index, or -1 (items added after training lie past its end). */
+  private readonly toModel: Int32Array;
   private readonly toEngine: Int32Array;
   private readonly scores: Float32Array;
   private readonly state: OnlineState;
   private readonly ann: AnnIndex | undefined;
   private readonly user: Float32Array;
 
-  constructor(state: OnlineState, model: Model, itemIds: string[], meta: ServingMeta) {
+  /**
+   * `engineItems` (model item -> engine item) is given when the model was trained from this state;
+   * otherwise (a snapshot) the ids are looked up, adding unknown ones to the catalogue's index.
+   */
+  constructor(
+    state: OnlineState,
+    model: Model,
+    itemIds: string[],
+    meta: ServingMeta,
+    engineItems?: Int32Array,
+  ) {
     this.model = model;
     this.state = state;
     this.itemIds = itemIds;
     this.version = meta.version;
     this.trainedAt = meta.trainedAt;
     this.report = meta.report;
-    this.toEngine = new Int32Array(itemIds.length);
-    itemIds.forEach((id, m) => {
-      const i = state.items.intern(id);
-      this.toEngine[m] = i;
-      this.toModel.set(i, m);
-    });
+    this.toEngine = engineItems ?? Int32Array.from(itemIds, (id) => state.items.intern(id));
+    let size = 0;
+    for (let m = 0; m < this.toEngine.length; m++) size = Math.max(size, this.toEngine[m]! + 1);
+    this.toModel = new Int32Array(size).fill(-1);
+    for (let m = 0; m < this.toEngine.length; m++) this.toModel[this.toEngine[m]!] = m;
     this.ann = model.userVector === undefined || model.itemVector === undefined ? undefined : meta.ann;
     this.user = new Float32Array(this.ann?.dims ?? 0);
     // The ANN path scores only the items it retrieves.
     this.scores = new Float32Array(this.ann === undefined ? model.itemCount : 0);
+  }
+
+  /** How candidates are found: from the ANN index, or by scoring every modelled item. */
+  get retrieval(): 'index' | 'scan' {
+    return this.ann === undefined ? 'scan' : 'index';
+  }
+
+  /** The same model served through `ann` (built after the model arrived, e.g. from a snapshot). */
+  withIndex(ann: AnnIndex): ServingModel {
+    const meta = { version: this.version, trainedAt: this.trainedAt, report: this.report, ann };
+    return new ServingModel(this.state, this.model, this.itemIds, meta, this.toEngine);
+  }
+
+  /** The model's index of engine item `i`, or -1 when the model has never seen it. */
+  modelIndex(i: number): number {
+    return i >= 0 && i < this.toModel.length ? this.toModel[i]! : -1;
   }
 
   static fromTransferable(
@@ -262,8 +295,9 @@ export class ServingModel {
     t: TransferableModel,
     itemIds: string[],
     meta: ServingMeta,
+    engineItems?: Int32Array,
   ): ServingModel {
-    return new ServingModel(state, modelFromTransferable(t), itemIds, meta);
+    return new ServingModel(state, modelFromTransferable(t), itemIds, meta, engineItems);
   }
 
   /**
@@ -281,8 +315,8 @@ export class ServingModel {
     const items: number[] = [];
     const weights: number[] = [];
     for (const h of history) {
-      const m = this.toModel.get(h.item);
-      if (m === undefined || h.weight <= 0) continue;
+      const m = this.modelIndex(h.item);
+      if (m < 0 || h.weight <= 0) continue;
       items.push(m);
       weights.push(h.weight);
     }
@@ -294,7 +328,7 @@ export class ServingModel {
     const floor = ranked.length < k ? Number.NEGATIVE_INFINITY : ranked[ranked.length - 1]!.score;
     for (let n = 0; n < newItems.length; n++) {
       const j = newItems[n]!;
-      if (this.toModel.has(j) || excluded(j)) continue;
+      if (this.modelIndex(j) >= 0 || excluded(j)) continue;
       const score = this.coldScore(j);
       if (score !== undefined && score > floor) ranked.push({ item: j, score });
     }
@@ -354,8 +388,8 @@ export class ServingModel {
     let sum = 0;
     let total = 0;
     const add = (i: number, w: number): void => {
-      const m = this.toModel.get(i);
-      if (m === undefined) return;
+      const m = this.modelIndex(i);
+      if (m < 0) return;
       sum += w * this.modelScore(m);
       total += w;
     };

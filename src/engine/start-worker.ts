@@ -1,14 +1,23 @@
-import { Worker } from 'node:worker_threads';
+import { getPriority, setPriority } from 'node:os';
+
+export { startWorker } from '../start-worker.js';
+
+/** The nice value of training threads: the server thread wins the CPU whenever it has work. */
+const TRAINING_NICE = 10;
 
 /**
- * Starts a worker whose entry sits beside the calling module: `<name>.js` once compiled; under tsx
- * (source `.ts`), a bootstrap that registers tsx inside the worker first, since Node 20 does not
- * apply the parent's `--import tsx` loader hooks to a worker's entry module.
+ * Lowers the calling worker thread's CPU priority, so a training run that keeps every core busy
+ * does not delay the server's event loop. Linux only, where the nice value is per thread; elsewhere
+ * it would apply to the whole process, server included.
+ *
+ * @example
+ * lowerThreadPriority(); // first thing in a training worker's entry
  */
-export function startWorker(name: string, callerUrl: string): Worker {
-  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl));
-  const entry = new URL(`./${name}.ts`, callerUrl).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
+export function lowerThreadPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(Math.max(getPriority(), TRAINING_NICE));
+  } catch {
+    // Not permitted (e.g. a sandbox): training simply runs at normal priority.
+  }
 }

@@ -1,6 +1,9 @@
 // Worker entry for trainer.ts: a thin wrapper around runTrainJobForTransfer.
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from './start-worker.js';
 import { runTrainJobForTransfer, type TrainData, type TrainJob } from './trainer.js';
+
+lowerThreadPriority();
 
 parentPort?.on('message', (message: { id: number; data: TrainData; job: TrainJob }) => {
   try {

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
 import { runStoreContract } from '../store-contract.js';
+import { OFF_THREAD_SNAPSHOT_BYTES } from './snapshot-write.js';
 import { createSqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'setlist-sqlite-'));
@@ -83,4 +84,30 @@ test('appends made in the same turn commit together, and one that fails leaves t
     ],
   );
   await store.close();
+});
+
+test('a large snapshot, written by a worker on its own connection, reads back whole, also after a reopen', async () => {
+  const path = join(dir, 'large-snapshot.db');
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const data = new Uint8Array(new SharedArrayBuffer(OFF_THREAD_SNAPSHOT_BYTES + 13));
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
+  const events = store.appendEvents(
+    [{ userId: 'u' as UserId, itemId: 'i' as ItemId, type: 'like', at: 1 }],
+    1,
+  );
+  await Promise.all([
+    store.saveSnapshot({ name: 'big', version: 3, trainedAt: 5, meta: { n: 1 }, data }),
+    events,
+  ]);
+  const loaded = await store.loadSnapshot('big');
+  assert.equal(loaded?.version, 3);
+  assert.deepEqual(loaded?.meta, { n: 1 });
+  assert.deepEqual(loaded?.data, new Uint8Array(data));
+  await store.close();
+  const reopened = createSqliteStore({ path });
+  await reopened.migrate();
+  assert.equal((await reopened.loadSnapshot('big'))?.data.length, data.length);
+  assert.equal((await reopened.counts()).events, 1);
+  await reopened.close();
 });

@@ -14,6 +14,7 @@ import type {
 } from '../../types.js';
 import type { AppendResult, Page, Store } from '../store.js';
 import { sqliteMigrations } from './migrations.js';
+import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:'. */
@@ -75,6 +76,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     throw storeOpenError(cause, options.path);
   }
 
+  const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
+  const inMemory = options.path === ':memory:' || options.path === '';
+  /** Snapshot writes running on a worker's connection; close waits for them. */
+  const pendingWrites = new Set<Promise<void>>();
   let statements: ReturnType<typeof prepare> | undefined;
   const st = (): ReturnType<typeof prepare> => {
     statements ??= prepare(db);
@@ -159,6 +164,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async close() {
       if (pending.length > 0) flushAppends();
+      await Promise.allSettled(pendingWrites);
       if (db.open) db.close();
     },
     async writeItems(items, audit = []) {
@@ -210,13 +216,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return rows.map(rowToEvent);
     },
     async saveSnapshot(snapshot: ModelSnapshot) {
-      st().insertSnapshot.run(
-        snapshot.name,
-        snapshot.version,
-        snapshot.trainedAt,
-        JSON.stringify(snapshot.meta),
-        Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
-      );
+      if (snapshot.data.byteLength < OFF_THREAD_SNAPSHOT_BYTES || inMemory) {
+        writeSnapshotRow(db, snapshot);
+        return;
+      }
+      const write = writeSnapshotOffThread({ path: options.path, synchronous }, snapshot);
+      pendingWrites.add(write);
+      try {
+        await write;
+      } finally {
+        pendingWrites.delete(write);
+      }
     },
     async loadSnapshot(name) {
       const row = st().loadSnapshot.get(name) as
@@ -289,11 +299,6 @@ function prepare(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
     ),
     readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
-    insertSnapshot: db.prepare(
-      `INSERT INTO snapshots (name, version, trained_at, meta, data) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
-       data = excluded.data`,
-    ),
     loadSnapshot: db.prepare(
       'SELECT name, version, trained_at, meta, data FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT 1',
     ),

@@ -1,0 +1,14 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Starts a worker whose entry sits beside the calling module: `<name>.js` once compiled; under tsx
+ * (source `.ts`), a bootstrap that registers tsx inside the worker first, since Node 20 does not
+ * apply the parent's `--import tsx` loader hooks to a worker's entry module.
+ */
+export function startWorker(name: string, callerUrl: string): Worker {
+  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl));
+  const entry = new URL(`./${name}.ts`, callerUrl).href;
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}

@@ -1,0 +1,17 @@
+// Worker entry for snapshot-write.ts: a thin wrapper around writeSnapshotToFile.
+import { parentPort } from 'node:worker_threads';
+import type { ModelSnapshot } from '../../types.js';
+import { type SnapshotTarget, writeSnapshotToFile } from './snapshot-write.js';
+
+parentPort?.once('message', (message: { target: SnapshotTarget; snapshot: ModelSnapshot }) => {
+  try {
+    writeSnapshotToFile(message.target, message.snapshot);
+    parentPort?.postMessage({});
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    parentPort?.postMessage({
+      error: err instanceof Error ? err.message : String(err),
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+  }
+});
