@@ -179,7 +179,14 @@ async function taggedPlatform(tags: readonly string[], perTag: number, seed: num
   await engine.ingest({ events: [...fans, ...events] });
   const explored = async (userId: string) =>
     (await engine.feed(userId, 10)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
-  return { explored };
+  const feed = async (userId: string) => {
+    clock.advance(HOUR / 4);
+    return (await engine.feed(userId, 10)).items;
+  };
+  const ingest = async (more: object[]) => {
+    await engine.ingest({ events: more });
+  };
+  return { explored, feed, ingest };
 }
 
 test('a user who stops engaging is explored wider, among well-liked items of tags they have not engaged with', async () => {
@@ -215,5 +222,104 @@ test('a drop in engagement below the user’s own norm starts discovery, even ab
   const shifting = await explored('shifting');
   assert.equal(shifting.length, 3);
   assert.equal(shifting.filter((id) => !id.startsWith('cats')).length, 2);
+  assert.equal((await explored('steady')).length, 1);
+});
+
+test('open exploration offers a new item first to users who have taken to its category', async () => {
+  const config = {
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 1, maxPerUserPerHour: 1_000 },
+  };
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(7) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  const items = [];
+  for (const tag of ['cats', 'dogs'])
+    for (let k = 0; k < 20; k++)
+      items.push({ id: `${tag}${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
+  items.push({ id: 'newcat', creatorId: 'nc', tags: ['cats'], createdAt: clock.now() });
+  items.push({ id: 'newdog', creatorId: 'nd', tags: ['dogs'], createdAt: clock.now() });
+  await engine.putItems({ items });
+  const events = [];
+  for (let k = 0; k < 20; k++) {
+    // The crowd likes both tags alike; `u` watches cats and skips dogs, `v` the other way round.
+    for (const tag of ['cats', 'dogs'])
+      events.push({ userId: `fan${k}`, itemId: `${tag}${k}`, type: 'like' });
+    if (k >= 10) continue;
+    events.push({ userId: 'u', itemId: `cats${k}`, type: 'view', watchRatio: 0.9 });
+    events.push({ userId: 'u', itemId: `dogs${k}`, type: 'skip' });
+    events.push({ userId: 'v', itemId: `dogs${k}`, type: 'view', watchRatio: 0.9 });
+    events.push({ userId: 'v', itemId: `cats${k}`, type: 'skip' });
+  }
+  await engine.ingest({ events });
+  const explored = { u: [0, 0], v: [0, 0] };
+  for (let k = 0; k < 40; k++) {
+    // A new quarter hour: a new draw.
+    clock.advance(HOUR / 4);
+    for (const user of ['u', 'v'] as const) {
+      for (const item of (await engine.feed(user, 10)).items) {
+        if (item.reason.exploration && item.itemId.startsWith('new'))
+          explored[user][item.itemId === 'newcat' ? 0 : 1]!++;
+      }
+    }
+  }
+  const [uCat, uDog] = explored.u;
+  const [vCat, vDog] = explored.v;
+  assert.ok(uCat! >= 30 && uDog! <= 6, `u: new cat explored ${uCat} times, new dog ${uDog}`);
+  assert.ok(vDog! >= 30 && vCat! <= 6, `v: new dog explored ${vDog} times, new cat ${vCat}`);
+});
+
+/** `user` loved 40 cat videos, then skipped 8: their main interest is fading, discovery is on. */
+function fadingCatLover(user: string): object[] {
+  const events = [];
+  for (let k = 0; k < 40; k++) events.push({ userId: user, itemId: `cats${k}`, type: 'like' });
+  for (let k = 40; k < 48; k++) events.push({ userId: user, itemId: `cats${k}`, type: 'skip' });
+  return events;
+}
+
+test('while discovering, a category the user just took up is followed up in a discovery slot', async () => {
+  const tags = ['cats', 'dogs', 'birds', 'fish', 'ants'];
+  const events = [...fadingCatLover('u'), { userId: 'u', itemId: 'dogs0', type: 'like' }];
+  const { feed } = await taggedPlatform(tags, 60, 11, events);
+  for (let k = 0; k < 5; k++) {
+    const discovered = (await feed('u')).filter(
+      (i) => i.reason.exploration && i.reason.because === undefined,
+    );
+    assert.equal(discovered.length, 2);
+    assert.ok(
+      discovered.some((i) => i.itemId.startsWith('dogs')),
+      discovered.map((i) => i.itemId).join(),
+    );
+  }
+});
+
+test('discovery sweeps categories the user has not been shown lately, two new ones per feed', async () => {
+  const tags = ['cats', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  const { feed, ingest } = await taggedPlatform(tags, 30, 13, fadingCatLover('u'));
+  const swept: string[] = [];
+  for (let k = 0; k < 4; k++) {
+    const discovered = (await feed('u')).filter(
+      (i) => i.reason.exploration && i.reason.because === undefined,
+    );
+    swept.push(...discovered.map((i) => i.itemId.replace(/\d+$/, '')));
+    // The user passes on what was discovered.
+    await ingest(discovered.map((i) => ({ userId: 'u', itemId: i.itemId, type: 'skip' })));
+  }
+  assert.equal(swept.length, 8);
+  assert.deepEqual([...new Set(swept)].sort(), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+});
+
+test('a user who only half-watches their main interest lately is discovering, though still engaged', async () => {
+  const events = [];
+  for (let k = 0; k < 40; k++) {
+    events.push({ userId: 'tiring', itemId: `cats${k}`, type: 'like' });
+    events.push({ userId: 'steady', itemId: `cats${k}`, type: 'like' });
+  }
+  // Watched just over half: engaged by the rate's measure, but no longer clearly into cats.
+  for (let k = 40; k < 48; k++) {
+    events.push({ userId: 'tiring', itemId: `cats${k}`, type: 'view', watchRatio: 0.55 });
+    events.push({ userId: 'steady', itemId: `cats${k}`, type: 'view', watchRatio: 0.95 });
+  }
+  const { explored } = await taggedPlatform(['cats', 'dogs', 'birds'], 60, 5, events);
+  assert.equal((await explored('tiring')).length, 3);
   assert.equal((await explored('steady')).length, 1);
 });

@@ -2,7 +2,7 @@ import { decay } from '../core/event-weight.js';
 import { pickExploration, spreadPositions } from '../core/exploration.js';
 import { Growable } from '../core/growable.js';
 import type { Random } from '../core/random.js';
-import type { EventType } from '../types.js';
+import type { EventType, ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { IdIndex } from './id-index.js';
 import type { OnlineState, UserState } from './online-state.js';
@@ -29,9 +29,19 @@ const HOUR_MS = 3600 * 1000;
 const DISCOVERY_MIN_EVENTS = 10;
 /** ... or when their recent engagement rate falls this far below their own longer-run rate. */
 const DISCOVERY_DROP = 0.15;
-/** Discovery samples this many tags per feed and offers this many of each one's most popular items. */
-const DISCOVERY_TAGS = 24;
-const DISCOVERY_PER_TAG = 6;
+/** Discovery samples this many categories per feed and offers this many of each one's most popular items. */
+const DISCOVERY_CATEGORIES = 24;
+const DISCOVERY_PER_CATEGORY = 6;
+/** Categories of the user's this many newest items are not swept again yet. */
+const DISCOVERY_SHOWN = 30;
+const NO_RATES: ReadonlyMap<number, { successes: number; trials: number }> = new Map();
+/** A category among a user's this many newest positives, and none older, is an emerging interest. */
+const EMERGING_ITEMS = 5;
+/** A user's own success rate on a category is read from their latest judged items, halving in weight every this many ... */
+const USER_RATE_HALF_LIFE = 50;
+const USER_RATE_ITEMS = 4 * USER_RATE_HALF_LIFE;
+/** ... and shrunk toward the item's prior mean with this pseudo-count. */
+const USER_RATE_PRIOR = 4;
 
 /**
  * Per-item outcomes for Thompson sampling, their category and creator means for the prior, each
@@ -124,6 +134,41 @@ export class ExplorationStats {
     return before;
   }
 
+  /**
+   * The user's successes and judged items per category, newer judgements weighing more: how well
+   * each category has worked for them lately, so exploration can start from it.
+   */
+  userRates(
+    state: OnlineState,
+    user: UserState | undefined,
+  ): Map<number, { successes: number; trials: number }> {
+    const rates = new Map<number, { successes: number; trials: number }>();
+    if (user === undefined) return rates;
+    const table = user.items;
+    for (let e = table.size - 1, read = 0; e >= 0 && read < USER_RATE_ITEMS; e--) {
+      const judged = table.judged(e);
+      if (judged === 0) continue;
+      const w = 2 ** (-read++ / USER_RATE_HALF_LIFE);
+      const key = this.categoryOf(state, table.item(e));
+      if (key < 0) continue;
+      let r = rates.get(key);
+      if (r === undefined) {
+        r = { successes: 0, trials: 0 };
+        rates.set(key, r);
+      }
+      r.trials += w;
+      if (judged === 1) r.successes += w;
+    }
+    return rates;
+  }
+
+  /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
+  categoryOf(state: OnlineState, i: number): number {
+    const record = state.records[i];
+    if (record?.category === undefined && record?.tags[0] === undefined) return -1;
+    return this.groupsOf(state, i)[0] ?? -1;
+  }
+
   /** Trials of an item: its impressions, or its judgements when impressions are not reported. */
   trials(i: number, impressions: number): number {
     return Math.max(impressions, this.successes.get(i) + this.failures.get(i));
@@ -201,15 +246,19 @@ export function planExploration(
   nowMs: number,
   rng: Random,
   excluded: (i: number) => boolean,
+  interestFading = false,
 ): Map<number, ExplorationPick> {
   const options = config.exploration;
   const stats = state.exploration;
   const baseSlots = Math.floor(n * options.share);
-  // A user who has stopped engaging with what they are shown may have a new interest: look wider.
+  // A user who has stopped engaging with what they are shown, or who turns down their main interest
+  // lately, may have a new interest: look wider.
   const discovering =
     user !== undefined &&
     user.eventCount >= DISCOVERY_MIN_EVENTS &&
-    (user.engagement < options.discoveryBelow || user.engagement < user.engagementBaseline - DISCOVERY_DROP);
+    (interestFading ||
+      user.engagement < options.discoveryBelow ||
+      user.engagement < user.engagementBaseline - DISCOVERY_DROP);
   let slots = discovering ? Math.max(baseSlots, Math.floor(n * options.discoveryShare)) : baseSlots;
   if (u >= 0)
     slots = Math.min(slots, Math.floor(options.maxPerUserPerHour - stats.recentExploredOf(u, nowMs)));
@@ -218,6 +267,7 @@ export function planExploration(
   const discoverySlots = Math.max(0, slots - baseSlots);
   slots -= discoverySlots;
   const head = new Set(order.slice(0, n));
+  const rates = stats.userRates(state, user);
   const eligible = (i: number): boolean =>
     !head.has(i) && !excluded(i) && state.impressions.get(i) < options.maxImpressions;
 
@@ -254,7 +304,18 @@ export function planExploration(
         if (holders.has(i)) visit(i);
       }
     }
-    for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng)) {
+    // New items in the user's tags: their first audience is people likely to enjoy them.
+    for (const i of state.topFresh(
+      OPEN_FRESH,
+      nowMs - config.freshWindowMs,
+      (j) => pool.has(j) || !eligible(j),
+    )) {
+      const tag = state.records[i]?.tags.find((t) => tags.has(t));
+      if (tag === undefined) continue;
+      const h = tags.get(tag)!;
+      pool.set(i, h < 0 ? { tag } : { because: h, tag });
+    }
+    for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng, rates)) {
       chosen.push({ ...c, ...pool.get(c.item)! });
     }
   }
@@ -271,10 +332,12 @@ export function planExploration(
       const i = rng.int(state.itemCount);
       if (!taken.has(i) && eligible(i)) pool.add(i);
     }
-    chosen.push(...thompson(state, config, [...pool], openSlots, nowMs, rng));
+    chosen.push(...thompson(state, config, [...pool], openSlots, nowMs, rng, rates));
   }
   if (discoverySlots > 0)
-    chosen.push(...discover(state, config, tags, chosen, head, discoverySlots, nowMs, rng, excluded));
+    chosen.push(
+      ...discover(state, config, user, tags, chosen, head, discoverySlots, nowMs, rng, excluded, rates),
+    );
   const positions = spreadPositions(n, chosen.length);
   chosen.forEach((c, k) => {
     const at = order.indexOf(c.item);
@@ -289,12 +352,16 @@ export function planExploration(
 }
 
 /**
- * Interest discovery: well-liked items of randomly sampled tags the user has not engaged with
- * lately, by Thompson sampling on their outcomes without the fresh boost, at most one per tag.
+ * Interest discovery. A category the user took up only lately (among their newest positives, none
+ * of their older ones) is followed up with one slot, so a found interest is confirmed quickly; the
+ * other slots sweep categories the user has neither engaged with nor been shown lately (sampled
+ * through random items, so larger categories come first): well-liked items of each, by Thompson
+ * sampling on their outcomes, without the fresh boost or the user's past rate, one per category.
  */
 function discover(
   state: OnlineState,
   config: EngineConfig,
+  user: UserState | undefined,
   known: ReadonlyMap<string, number>,
   chosen: readonly { item: number }[],
   head: ReadonlySet<number>,
@@ -302,31 +369,89 @@ function discover(
   nowMs: number,
   rng: Random,
   excluded: (i: number) => boolean,
+  rates: ReadonlyMap<number, { successes: number; trials: number }>,
 ): { item: number; sample: number; tag: string }[] {
   const taken = new Set(chosen.map((c) => c.item));
-  const pool = new Map<number, string>();
-  const names = state.tagNames;
-  for (let t = 0; t < DISCOVERY_TAGS && names.length > 0; t++) {
-    const tag = names[rng.int(names.length)]!;
-    if (known.has(tag)) continue;
-    let added = 0;
-    for (const i of state.popularOfTag(tag)) {
-      if (added >= DISCOVERY_PER_TAG) break;
-      if (taken.has(i) || pool.has(i) || head.has(i) || excluded(i)) continue;
-      pool.set(i, tag);
-      added++;
+  const usable = (i: number): boolean => !taken.has(i) && !head.has(i) && !excluded(i);
+  const out: { item: number; sample: number; tag: string }[] = [];
+  const emerging = user === undefined ? undefined : emergingCategory(state, user);
+  if (emerging !== undefined && slots > 1) {
+    const pool = categoryItems(state, emerging, usable);
+    for (const c of thompson(state, config, pool, 1, nowMs, rng, rates, false)) {
+      out.push({ ...c, tag: emerging });
+      taken.add(c.item);
     }
   }
-  const out: { item: number; sample: number; tag: string }[] = [];
-  const tagsUsed = new Set<string>();
-  for (const c of thompson(state, config, [...pool.keys()], slots * 3, nowMs, rng, false)) {
-    const tag = pool.get(c.item)!;
-    if (tagsUsed.has(tag)) continue;
-    tagsUsed.add(tag);
-    out.push({ ...c, tag });
-    if (out.length === slots) break;
+  // Categories shown to the user lately, taken up or not, wait: the sweep moves on to others.
+  const shown = new Set<string>();
+  if (user !== undefined) {
+    const table = user.items;
+    for (let e = table.size - 1; e >= Math.max(0, table.size - DISCOVERY_SHOWN); e--) {
+      const name = categoryName(state.records[table.item(e)]);
+      if (name !== undefined) shown.add(name);
+    }
+  }
+  const pool = new Map<number, string>();
+  const categories = new Set<string>();
+  for (
+    let k = 0;
+    k < 4 * DISCOVERY_CATEGORIES && categories.size < DISCOVERY_CATEGORIES && state.itemCount > 0;
+    k++
+  ) {
+    const sampled = rng.int(state.itemCount);
+    const name = categoryName(state.records[sampled]);
+    if (name === undefined || name === emerging || known.has(name) || categories.has(name) || shown.has(name))
+      continue;
+    categories.add(name);
+    const popular = categoryItems(state, name, (i) => usable(i) && !pool.has(i));
+    // A category that is no tag has no popular list: the sampled item stands for it.
+    if (popular.length === 0 && usable(sampled) && !pool.has(sampled)) popular.push(sampled);
+    for (const i of popular) pool.set(i, name);
+  }
+  const used = new Set<string>();
+  // The user's past rate on a category does not hold discovery back: tastes change.
+  for (const c of thompson(state, config, [...pool.keys()], slots * 3, nowMs, rng, NO_RATES, false)) {
+    if (out.length >= slots) break;
+    const name = pool.get(c.item)!;
+    if (used.has(name)) continue;
+    used.add(name);
+    out.push({ ...c, tag: name });
   }
   return out;
+}
+
+/** An item's category, or its first tag when it has none. */
+function categoryName(record: ItemRecord | undefined): string | undefined {
+  return record?.category ?? record?.tags[0];
+}
+
+/** A category's most popular items (through the tag of the same name), at most DISCOVERY_PER_CATEGORY. */
+function categoryItems(state: OnlineState, name: string, usable: (i: number) => boolean): number[] {
+  const out: number[] = [];
+  for (const i of state.popularOfTag(name)) {
+    if (out.length >= DISCOVERY_PER_CATEGORY) break;
+    if (usable(i)) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * The category of the user's newest positive items that none of their older positives share: an
+ * interest they have just taken up.
+ */
+function emergingCategory(state: OnlineState, user: UserState): string | undefined {
+  const recent = user.recent;
+  if (recent.length <= EMERGING_ITEMS) return undefined;
+  const older = new Set<string>();
+  for (let r = 0; r < recent.length - EMERGING_ITEMS; r++) {
+    const name = categoryName(state.records[recent[r]!]);
+    if (name !== undefined) older.add(name);
+  }
+  for (let r = recent.length - 1; r >= recent.length - EMERGING_ITEMS; r--) {
+    const name = categoryName(state.records[recent[r]!]);
+    if (name !== undefined && !older.has(name)) return name;
+  }
+  return undefined;
 }
 
 /** Thompson sampling over a pool: each item's outcomes, its groups' prior, a boost while fresh. */
@@ -337,6 +462,7 @@ function thompson(
   slots: number,
   nowMs: number,
   rng: Random,
+  rates: ReadonlyMap<number, { successes: number; trials: number }>,
   boostFresh = true,
 ): { item: number; sample: number }[] {
   if (all.length === 0 || slots <= 0) return [];
@@ -363,7 +489,17 @@ function thompson(
   items.forEach((i, k) => {
     successes[k] = stats.successes.get(i);
     failures[k] = stats.trials(i, state.impressions.get(i)) - successes[k]!;
-    priorMean[k] = stats.priorMean(stats.groupsOf(state, i));
+    const itemMean = stats.priorMean(stats.groupsOf(state, i));
+    const own = rates.get(stats.categoryOf(state, i));
+    const userMean =
+      own === undefined
+        ? itemMean
+        : (own.successes + itemMean * USER_RATE_PRIOR) / (own.trials + USER_RATE_PRIOR);
+    // A new item goes first to users who have taken to its category, so its first audience judges it
+    // fairly; otherwise a category the user has lately turned down lowers the prior, one they like
+    // leaves exploration open.
+    const fresh = nowMs - state.createdAt.get(i) <= config.freshWindowMs;
+    priorMean[k] = boostFresh && fresh ? userMean : Math.min(itemMean, userMean);
     boost[k] = !boostFresh
       ? 1
       : 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);

@@ -153,3 +153,28 @@ test('after an interest shift, ten views of the new interest while skipping the 
   const { facets } = await engine.profile('vlogger');
   assert.equal(facets[0]!.id, 'food', JSON.stringify(facets.map((f) => [f.id, f.weight])));
 });
+
+test('once the old interest’s latest items are turned down, five strong views of a new one lead the profile', async () => {
+  const { engine, clock } = await beautyVlogger();
+  const events = [];
+  for (let k = 20; k < 50; k++) {
+    events.push({ userId: 'vlogger', itemId: `beauty-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() });
+    clock.advance(60_000);
+  }
+  await engine.ingest({ events });
+  const top = async () => (await engine.profile('vlogger')).facets[0]!.id;
+  // Beauty is now watched only a third of the way; food, the new interest, almost fully.
+  for (let k = 0; k < 5; k++) {
+    for (const event of [
+      { itemId: `beauty-${50 + k}`, type: 'view', watchRatio: 0.3 },
+      { itemId: `food-${k}`, type: 'view', watchRatio: 0.95 },
+    ]) {
+      clock.advance(60_000);
+      await engine.ingest({ events: [{ userId: 'vlogger', ...event, at: clock.now() }] });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (k < 2) assert.equal(await top(), 'makeup', `after ${k + 1} food views`);
+  }
+  const { facets } = await engine.profile('vlogger');
+  assert.equal(facets[0]!.id, 'food', JSON.stringify(facets.map((f) => [f.id, f.weight])));
+});

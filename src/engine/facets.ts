@@ -34,7 +34,13 @@ interface CachedClusters {
 /** One engaged item of a user: its facet signal (signed) after decay in time and in interactions. */
 interface Signal {
   item: number;
+  /** Position in the user's history, newest first. */
+  r: number;
+  /** Signal before decay in interactions (signed). */
+  base: number;
   w: number;
+  /** The same signal at the short horizon {@link CURRENT_POSITIVES}. */
+  current: number;
 }
 
 /** Most items of a user's history that are clustered. */
@@ -55,6 +61,19 @@ const NEUTRAL_WEIGHT = 0.5;
  * stale one whatever the clock says; the signal half-life still applies in time.
  */
 const RECENCY_INTERACTIONS = 40;
+/**
+ * What the user is into now: the same signal, halving with every this many newer positive
+ * engagements. Facets are weighed at this horizon while the user turns down their heaviest facet's
+ * latest items (an interest that is fading, not merely unserved), so a handful of strong positives
+ * on a new interest lead at once; a few views of something else while the old interest is still
+ * enjoyed do not.
+ */
+const CURRENT_POSITIVES = 6;
+/** The heaviest facet is fading when fewer than FADING_KEPT of its latest FADING_CHECK items were clearly watched ... */
+const FADING_CHECK = 4;
+const FADING_KEPT = 2;
+/** ... that is, with a signal of at least this (a view three-quarters watched). */
+const CLEARLY_WATCHED = 0.25;
 /** Most recent engagements read (the older ones weigh under 2^-5 of the newest). */
 const MAX_ENGAGEMENTS = 5 * RECENCY_INTERACTIONS;
 
@@ -65,6 +84,8 @@ const MAX_ENGAGEMENTS = 5 * RECENCY_INTERACTIONS;
  */
 export class FacetIndex {
   private readonly cache = new Map<number, CachedClusters>();
+  /** Users whose heaviest facet was fading at their last {@link facets} call. */
+  private readonly fadingUsers = new Set<number>();
   private readonly state: OnlineState;
   private readonly config: EngineConfig;
 
@@ -137,7 +158,9 @@ export class FacetIndex {
 
     const clusters = cached.clusters;
     const weights = new Float64Array(clusters.length);
+    const current = new Float64Array(clusters.length);
     const members: number[][] = clusters.map(() => []);
+    const latest: Signal[][] = clusters.map(() => []);
     const assign = (item: number): number => {
       let best = -1;
       let bestSim = 0;
@@ -159,16 +182,33 @@ export class FacetIndex {
       const k = assign(p.item);
       if (k < 0) continue;
       weights[k] = weights[k]! + p.w;
+      current[k] = current[k]! + p.current;
       members[k]!.push(p.item);
+      latest[k]!.push(p);
     }
     // A not_interested or skip lowers the facet the item belongs to.
     for (const n of negatives) {
       const k = assign(n.item);
-      if (k >= 0) weights[k] = Math.max(0, weights[k]! - n.w);
+      if (k < 0) continue;
+      weights[k] = Math.max(0, weights[k]! - n.w);
+      current[k] = Math.max(0, current[k]! - n.current);
+      latest[k]!.push(n);
     }
+    let heaviest = -1;
     let total = 0;
-    for (const w of weights) total += w;
+    let currentTotal = 0;
+    for (let k = 0; k < clusters.length; k++) {
+      total += weights[k]!;
+      currentTotal += current[k]!;
+      if (heaviest < 0 || weights[k]! > weights[heaviest]!) heaviest = k;
+    }
     if (total <= 0) return [];
+    this.fadingUsers.delete(u);
+    if (currentTotal > 0 && this.fading(latest[heaviest]!)) {
+      this.fadingUsers.add(u);
+      total = currentTotal;
+      weights.set(current);
+    }
     const mutedSet = new Set(muted);
     const out: UserFacet[] = [];
     clusters.forEach((c, k) => {
@@ -190,6 +230,18 @@ export class FacetIndex {
     return out;
   }
 
+  /** Whether user `u` was turning down their heaviest facet at the last {@link facets} call. */
+  isFading(u: number): boolean {
+    return this.fadingUsers.has(u);
+  }
+
+  /** Whether a facet's latest engagements (positives and negatives, any order) turn it down. */
+  private fading(engagements: Signal[]): boolean {
+    if (engagements.length < FADING_CHECK) return false;
+    const newest = engagements.sort((a, b) => a.r - b.r).slice(0, FADING_CHECK);
+    return newest.filter((e) => e.base >= CLEARLY_WATCHED).length < FADING_KEPT;
+  }
+
   /**
    * The user's engaged items, newest first, split by the sign of their facet signal: the item's weight
    * above {@link NEUTRAL_WEIGHT}, decayed by its age and by how many engagements came after it.
@@ -201,12 +253,12 @@ export class FacetIndex {
     const negatives: Signal[] = [];
     for (let r = 0; r < Math.min(history.length, MAX_ENGAGEMENTS); r++) {
       const [item, at] = history[r]!;
-      const w =
-        ((user.weights.get(item) ?? 0) - NEUTRAL_WEIGHT) *
-        decay(nowMs - at, this.config.signalHalfLifeMs) *
-        2 ** (-r / RECENCY_INTERACTIONS);
-      if (w > 0) positives.push({ item, w });
-      else if (w < 0) negatives.push({ item, w: -w });
+      const base =
+        ((user.weights.get(item) ?? 0) - NEUTRAL_WEIGHT) * decay(nowMs - at, this.config.signalHalfLifeMs);
+      const w = base * 2 ** (-r / RECENCY_INTERACTIONS);
+      const current = base * 2 ** (-positives.length / CURRENT_POSITIVES);
+      if (w > 0) positives.push({ item, r, base, w, current });
+      else if (w < 0) negatives.push({ item, r, base, w: -w, current: -current });
     }
     return { positives, negatives };
   }
@@ -214,6 +266,7 @@ export class FacetIndex {
   /** Forgets a user's clustering (after their controls change). */
   invalidate(u: number): void {
     this.cache.delete(u);
+    this.fadingUsers.delete(u);
   }
 
   /** Clusters the user's recent positive items; heavier (more recent) groups survive the facet cap. */

@@ -259,7 +259,7 @@ export function buildFeed(
   const explored =
     random === undefined
       ? new Map<number, ExplorationPick>()
-      : planExploration(state, config, u, user, order, n, nowMs, random, excluded);
+      : planExploration(state, config, u, user, order, n, nowMs, random, excluded, facetIndex.isFading(u));
   const diversity = {
     window: config.creatorDiversity.window,
     maxPerGroup: config.creatorDiversity.maxPerCreator,
