@@ -17,7 +17,7 @@ import type {
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
-import { buildFeed, type FeedItem } from './feed.js';
+import { buildFeed, createFeedCaches, type FeedItem } from './feed.js';
 import {
   type CreatorProfile,
   type ItemLabels,
@@ -25,7 +25,6 @@ import {
   labelTrainingItems,
   trainLabelsInWorker,
 } from './labels.js';
-import { ModelCandidateCache } from './model-candidates.js';
 import { OnlineState, type UserState } from './online-state.js';
 import { ServingModel, type TrainReport, trainInWorker, trainingMatrix } from './serving-model.js';
 import { buildSimilar } from './similar.js';
@@ -201,7 +200,7 @@ export function createEngine(options: EngineOptions): Engine {
     return createRandom(seedFrom(explorationSeed, userId, events, Math.floor(nowMs / FEED_SEED_WINDOW_MS)));
   };
   const facetIndex = new FacetIndex(state, config);
-  const modelCandidates = new ModelCandidateCache();
+  const feedCaches = createFeedCaches();
   let serving: ServingModel | undefined;
   let training: Promise<TrainResult | undefined> | undefined;
   const labelService = new LabelService(state);
@@ -558,7 +557,7 @@ export function createEngine(options: EngineOptions): Engine {
           nowMs,
           serving,
           feedRandom(id, nowMs),
-          modelCandidates,
+          feedCaches,
         ),
       };
     },
