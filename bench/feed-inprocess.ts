@@ -1,10 +1,11 @@
 // Feed latency in process: the online state loaded with a synthetic platform, then feeds for random
-// users timed one by one (no HTTP, no trained model).
-// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds]
+// users timed one by one (no HTTP, no trained model), with the engine's feed caches unless told not to,
+// and optionally more events applied between feeds (timed apart), so tag rankings go stale as in service.
+// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds] [eventsPerFeed] [cache 1|0]
 import { createRandom } from '../src/core/random.js';
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { FacetIndex } from '../src/engine/facets.js';
-import { buildFeed } from '../src/engine/feed.js';
+import { buildFeed, createFeedCaches } from '../src/engine/feed.js';
 import { OnlineState } from '../src/engine/online-state.js';
 import type { ItemId, UserId } from '../src/types.js';
 import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic-stream.js';
@@ -17,6 +18,10 @@ export interface FeedOptions {
   feeds?: number;
   /** Items per feed; default 20. */
   n?: number;
+  /** Events applied before each timed feed (not timed); default 0. */
+  eventsPerFeed?: number;
+  /** Whether feeds share the engine's caches (model candidates, tag rankings); default true. */
+  cache?: boolean;
 }
 
 export interface FeedMeasurement {
@@ -62,45 +67,49 @@ export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
   const pick = createRandom(11);
   const nowMs = SYNTHETIC_T0 + options.events;
   const count = options.feeds ?? 2_000;
+  const caches = options.cache === false ? undefined : createFeedCaches();
+  const feed = (userId: string): void => {
+    buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, undefined, random, caches);
+  };
   // Warm up: the first feeds compile the code and cluster facets.
-  for (let k = 0; k < Math.min(200, count); k++)
-    buildFeed(
-      state,
-      config,
-      facets,
-      `user-${pick.int(options.users)}`,
-      options.n ?? 20,
-      nowMs,
-      undefined,
-      random,
-    );
+  for (let k = 0; k < Math.min(200, count); k++) feed(`user-${pick.int(options.users)}`);
+  const perFeed = options.eventsPerFeed ?? 0;
+  const more: Parameters<OnlineState['apply']>[0][] = [];
+  syntheticEvents(
+    options,
+    perFeed * count,
+    (e) => more.push({ ...e, userId: e.userId as UserId, itemId: e.itemId as ItemId, seq: ++seq }),
+    2,
+  );
   const times = new Float64Array(count);
-  const cpu = process.cpuUsage();
+  let cpuMs = 0;
   for (let k = 0; k < count; k++) {
+    for (let e = k * perFeed; e < (k + 1) * perFeed; e++) state.apply(more[e]!);
     const userId = `user-${pick.int(options.users)}`;
+    const cpu = process.cpuUsage();
     const t = performance.now();
-    buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, undefined, random);
+    feed(userId);
     times[k] = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    cpuMs += (used.user + used.system) / 1000;
   }
-  const used = process.cpuUsage(cpu);
   const total = times.reduce((s, t) => s + t, 0);
   times.sort();
   return {
     p50Ms: times[Math.floor(count * 0.5)]!,
     p99Ms: times[Math.min(count - 1, Math.floor(count * 0.99))]!,
     meanMs: total / count,
-    cpuMsPerFeed: (used.user + used.system) / 1000 / count,
+    cpuMsPerFeed: cpuMs / count,
     feedsPerSecond: (count / total) * 1000,
     loadMs,
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [items = 100_000, users = 100_000, events = 2_000_000, feeds = 2_000] = process.argv
-    .slice(2)
-    .map(Number);
-  const m = measureFeedInProcess({ items, users, events, feeds });
-  console.log(JSON.stringify({ items, users, events, feeds, ...m }));
+  const [items = 100_000, users = 100_000, events = 2_000_000, feeds = 2_000, eventsPerFeed = 0, cache = 1] =
+    process.argv.slice(2).map(Number);
+  const m = measureFeedInProcess({ items, users, events, feeds, eventsPerFeed, cache: cache !== 0 });
+  console.log(JSON.stringify({ items, users, events, feeds, eventsPerFeed, cache: cache !== 0, ...m }));
   console.log(
     `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s`,
   );

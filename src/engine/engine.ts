@@ -19,7 +19,7 @@ import { buildAnnIndexInWorker } from './ann-index.js';
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
-import { buildFeed, type FeedItem } from './feed.js';
+import { buildFeed, createFeedCaches, type FeedItem } from './feed.js';
 import {
   type CreatorProfile,
   type ItemLabels,
@@ -27,7 +27,6 @@ import {
   labelTrainingItems,
   trainLabelsInWorker,
 } from './labels.js';
-import { ModelCandidateCache } from './model-candidates.js';
 import { OnlineState, type UserState } from './online-state.js';
 import {
   LARGE_CATALOGUE_ITEMS,
@@ -216,7 +215,7 @@ export function createEngine(options: EngineOptions): Engine {
     return createRandom(seedFrom(explorationSeed, userId, events, Math.floor(nowMs / FEED_SEED_WINDOW_MS)));
   };
   const facetIndex = new FacetIndex(state, config);
-  const modelCandidates = new ModelCandidateCache();
+  const feedCaches = createFeedCaches();
   let serving: ServingModel | undefined;
   let training: Promise<TrainResult | undefined> | undefined;
   const labelService = new LabelService(state);
@@ -589,7 +588,7 @@ export function createEngine(options: EngineOptions): Engine {
           nowMs,
           serving,
           feedRandom(id, nowMs),
-          modelCandidates,
+          feedCaches,
         ),
       };
     },

@@ -7,11 +7,12 @@ import { topK, topKOf } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
-import type { ModelCandidateCache } from './model-candidates.js';
+import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState } from './online-state.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
 import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
+import { TagRanking } from './tag-ranking.js';
 
 export interface FeedItem {
   itemId: string;
@@ -73,8 +74,6 @@ const FRESH_CANDIDATES = 200;
 const SEED_ITEMS = 30;
 const TAG_CANDIDATES = 60;
 const MODEL_CANDIDATES = 200;
-/** A facet's tags with more items than this are ranked from their most popular items only. */
-const TAG_SCAN = 600;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
 /** Candidates calibration places into facets: this many per feed slot, and at least the minimum. */
@@ -99,7 +98,8 @@ const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
  * popular and fresh items; filters what they have seen, hidden items and blocked creators; blends,
  * diversifies by creator, and falls back to any unseen item so the list is full while the catalogue
  * has unseen items. With `random`, a share of slots explores little-exposed items (Thompson sampling).
- * With `modelCache`, the model's candidates for the user are reused across their feeds while current.
+ * With `caches`, the model's candidates for the user and each tag's ranking are reused across feeds
+ * while current; what the user's latest events change (seen, hidden, blocked) is filtered every time.
  */
 export function buildFeed(
   state: OnlineState,
@@ -110,7 +110,7 @@ export function buildFeed(
   nowMs: number,
   serving?: ServingModel,
   random?: Random,
-  modelCache?: ModelCandidateCache,
+  caches?: FeedCaches,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates[u] : undefined;
@@ -139,6 +139,9 @@ export function buildFeed(
   qualityMemo.begin(state.itemCount);
   const excluded = (i: number): boolean => excludedMemo.get(i, isExcluded) === 1;
   const strength = config.exploration.priorStrength;
+  const tagRanking = caches?.tags ?? UNCACHED_TAGS;
+  const bestOfTag = (tag: string, limit: number, visit: (item: number, quality: number) => void): void =>
+    tagRanking.best(state, tag, limit, excluded, quality, visit);
   const quality = (i: number): number =>
     qualityMemo.get(i, (j) => state.exploration.posteriorMean(state, j, strength));
 
@@ -197,9 +200,9 @@ export function buildFeed(
       };
       const recentSeeds = user.recent.slice(-3);
       const top =
-        modelCache === undefined
+        caches === undefined
           ? recommend(MODEL_CANDIDATES)
-          : modelCache.get(u, user, serving, MODEL_CANDIDATES, excluded, recommend);
+          : caches.model.get(u, user, serving, MODEL_CANDIDATES, excluded, recommend);
       // Rank-based strength: comparable across models whose raw scores live on different scales.
       top.forEach((j, rank) => {
         offer(j, 'model', 1 / (1 + rank / 25));
@@ -214,19 +217,13 @@ export function buildFeed(
       }
     }
     affinity = userTagAffinity(state, config, user, nowMs);
-    offerTagAffinity(
-      state,
-      affinity,
-      excluded,
-      (j, w, h, tag) => offer(j, 'similar-tags', w, h, tag),
-      quality,
-    );
+    offerTagAffinity(affinity, (j, w, h, tag) => offer(j, 'similar-tags', w, h, tag), bestOfTag);
   }
 
   for (const f of facets) {
-    for (const item of byTagQuality(state, f.tags.slice(0, 2), TAG_CANDIDATES, excluded, quality)) {
-      offer(item, 'facet', f.weight * quality(item));
-    }
+    byTagQuality(f.tags.slice(0, 2), TAG_CANDIDATES, bestOfTag, (item, q) =>
+      offer(item, 'facet', f.weight * q),
+    );
   }
   for (const d of declared) {
     let rank = 0;
@@ -505,26 +502,44 @@ function byTagPopularity(
 }
 
 /**
- * Items carrying any of the tags, best posterior success rate first (outcomes so far, with a prior at
- * their category's and creator's mean), so a facet offers what engaged its audience, not just the loudest.
+ * Visits the `limit` items carrying any of the tags with the best posterior success rate (outcomes so
+ * far, with a prior at their category's and creator's mean), best first, so a facet offers what engaged
+ * its audience, not just the loudest. The best of the union is among the best of each tag.
  */
 function byTagQuality(
-  state: OnlineState,
   tags: readonly string[],
   limit: number,
-  skip: (i: number) => boolean,
-  quality: (i: number) => number,
-): number[] {
-  const pool = new Set<number>();
+  bestOfTag: (tag: string, limit: number, visit: (item: number, quality: number) => void) => void,
+  visit: (item: number, quality: number) => void,
+): void {
+  const quality = new Map<number, number>();
   for (const tag of tags) {
-    const holders = state.itemsByTag.get(tag);
-    // A large tag: only its most popular items are ranked, so a feed never scans the whole tag.
-    const items =
-      holders !== undefined && holders.size > TAG_SCAN ? state.popularOfTag(tag) : (holders ?? []);
-    for (const i of items) if (!skip(i)) pool.add(i);
+    bestOfTag(tag, limit, (i, q) => {
+      if (!quality.has(i)) quality.set(i, q);
+    });
   }
-  return Array.from(topKOf([...pool], limit, quality));
+  for (const i of topKOf([...quality.keys()], limit, (i) => quality.get(i)!)) visit(i, quality.get(i)!);
 }
+
+/** What feeds keep between requests: per-user model candidates and per-tag rankings. */
+export interface FeedCaches {
+  model: ModelCandidateCache;
+  tags: TagRanking;
+}
+
+/**
+ * The caches one engine's feeds share.
+ *
+ * @example
+ * const caches = createFeedCaches();
+ * buildFeed(state, config, facetIndex, 'u1', 20, Date.now(), serving, random, caches);
+ */
+export function createFeedCaches(): FeedCaches {
+  return { model: new ModelCandidateCache(), tags: new TagRanking() };
+}
+
+/** Ranks tags for each feed afresh (keeps none). */
+const UNCACHED_TAGS = new TagRanking(0);
 
 /**
  * Per-item values memoised for the feed being built. Entries carry the feed's number, so a new feed

@@ -1,5 +1,4 @@
 import { decay } from '../core/event-weight.js';
-import { topKOf } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
 import type { OnlineState, UserState } from './online-state.js';
 
@@ -12,8 +11,6 @@ const MIN_WEIGHT = 0.5;
 const RECENCY_ITEMS = 30;
 /** How many of the user's latest engagements are read. */
 const MAX_HISTORY = 200;
-/** Tags with more items than this are ranked from their most popular items only. */
-const TAG_SCAN = 600;
 
 export type Offer = (item: number, strength: number, because: number, tag: string) => void;
 
@@ -75,24 +72,15 @@ export function interestMatch(state: OnlineState, affinity: TagAffinity, item: n
 }
 
 /**
- * Offers items carrying the user's strongest tags; within a tag items rank by `quality`, their posterior
- * success rate (outcomes so far, with a prior at their category's and creator's mean).
+ * Offers items carrying the user's strongest tags; within a tag items rank by their posterior success
+ * rate (outcomes so far, with a prior at their category's and creator's mean): `bestOfTag` visits a
+ * tag's best items the feed may show, with that rate.
  */
 export function offerTagAffinity(
-  state: OnlineState,
   affinity: TagAffinity,
-  excluded: (i: number) => boolean,
   offer: Offer,
-  quality: (i: number) => number,
+  bestOfTag: (tag: string, limit: number, visit: (item: number, quality: number) => void) => void,
 ): void {
   const tags = [...affinity.tags.entries()].sort((x, y) => y[1].weight - x[1].weight).slice(0, TOP_TAGS);
-  for (const [tag, a] of tags) {
-    const pool: number[] = [];
-    const holders = state.itemsByTag.get(tag);
-    // A large tag: only its most popular items are ranked, so a feed never scans the whole tag.
-    const items =
-      holders !== undefined && holders.size > TAG_SCAN ? state.popularOfTag(tag) : (holders ?? []);
-    for (const i of items) if (!excluded(i)) pool.push(i);
-    for (const i of topKOf(pool, PER_TAG, quality)) offer(i, a.weight * quality(i), a.because, tag);
-  }
+  for (const [tag, a] of tags) bestOfTag(tag, PER_TAG, (i, q) => offer(i, a.weight * q, a.because, tag));
 }
