@@ -95,12 +95,12 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
   trends: {
     shortHalfLifeMs: 3600 * 1000,
     longHalfLifeMs: 24 * 3600 * 1000,
-    minSupport: 5,
+    minSupport: 4,
     minVelocity: 1.5,
     userCooldownMs: 24 * 3600 * 1000,
     trustItems: 5,
     youngMs: 2 * 3600 * 1000,
-    newItemBoost: 1,
+    newItemBoost: 2,
     newItemHalfLifeMs: 12 * 3600 * 1000,
   },
   exploration: {

@@ -32,8 +32,10 @@ const DISCOVERY_DROP = 0.15;
 /** Discovery samples this many categories per feed and offers this many of each one's most popular items. */
 const DISCOVERY_CATEGORIES = 24;
 const DISCOVERY_PER_CATEGORY = 6;
-/** Categories of the user's this many newest items are not swept again yet. */
-const DISCOVERY_SHOWN = 30;
+/** Categories of the user's this many newest items are not swept again while others are left. */
+const DISCOVERY_SHOWN = 150;
+/** Random items drawn per feed to find the categories to sweep (larger categories come first). */
+const DISCOVERY_DRAWS = 400;
 const NO_RATES: ReadonlyMap<number, { successes: number; trials: number }> = new Map();
 /** A category among a user's this many newest positives, and none older, is an emerging interest. */
 const EMERGING_ITEMS = 5;
@@ -393,20 +395,24 @@ function discover(
   }
   const pool = new Map<number, string>();
   const categories = new Set<string>();
-  for (
-    let k = 0;
-    k < 4 * DISCOVERY_CATEGORIES && categories.size < DISCOVERY_CATEGORIES && state.itemCount > 0;
-    k++
-  ) {
-    const sampled = rng.int(state.itemCount);
-    const name = categoryName(state.records[sampled]);
-    if (name === undefined || name === emerging || known.has(name) || categories.has(name) || shown.has(name))
-      continue;
-    categories.add(name);
-    const popular = categoryItems(state, name, (i) => usable(i) && !pool.has(i));
-    // A category that is no tag has no popular list: the sampled item stands for it.
-    if (popular.length === 0 && usable(sampled) && !pool.has(sampled)) popular.push(sampled);
-    for (const i of popular) pool.set(i, name);
+  // Unshown categories first; only when too few are left do recently shown ones come back.
+  for (const allowShown of [false, true]) {
+    for (
+      let k = 0;
+      k < DISCOVERY_DRAWS && categories.size < DISCOVERY_CATEGORIES && state.itemCount > 0;
+      k++
+    ) {
+      const sampled = rng.int(state.itemCount);
+      const name = categoryName(state.records[sampled]);
+      if (name === undefined || name === emerging || known.has(name) || categories.has(name)) continue;
+      if (!allowShown && shown.has(name)) continue;
+      categories.add(name);
+      const popular = categoryItems(state, name, (i) => usable(i) && !pool.has(i));
+      // A category that is no tag has no popular list: the sampled item stands for it.
+      if (popular.length === 0 && usable(sampled) && !pool.has(sampled)) popular.push(sampled);
+      for (const i of popular) pool.set(i, name);
+    }
+    if (categories.size >= slots) break;
   }
   const used = new Set<string>();
   // The user's past rate on a category does not hold discovery back: tastes change.
@@ -496,10 +502,10 @@ function thompson(
         ? itemMean
         : (own.successes + itemMean * USER_RATE_PRIOR) / (own.trials + USER_RATE_PRIOR);
     // A new item goes first to users who have taken to its category, so its first audience judges it
-    // fairly; otherwise a category the user has lately turned down lowers the prior, one they like
-    // leaves exploration open.
+    // fairly (and still reaches everyone else as before); for other items a category the user has
+    // lately turned down lowers the prior, one they like leaves exploration open.
     const fresh = nowMs - state.createdAt.get(i) <= config.freshWindowMs;
-    priorMean[k] = boostFresh && fresh ? userMean : Math.min(itemMean, userMean);
+    priorMean[k] = boostFresh && fresh ? Math.max(itemMean, userMean) : Math.min(itemMean, userMean);
     boost[k] = !boostFresh
       ? 1
       : 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);

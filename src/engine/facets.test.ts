@@ -178,3 +178,20 @@ test('once the old interest’s latest items are turned down, five strong views 
   const { facets } = await engine.profile('vlogger');
   assert.equal(facets[0]!.id, 'food', JSON.stringify(facets.map((f) => [f.id, f.weight])));
 });
+
+test('three views of a new interest show in the very next profile, before any re-clustering', async () => {
+  const { engine, clock } = await beautyVlogger();
+  assert.deepEqual(
+    (await engine.profile('vlogger')).facets.map((f) => f.id),
+    ['makeup', 'retrogaming'],
+  );
+  const events = [];
+  for (let k = 0; k < 3; k++) {
+    clock.advance(60_000);
+    events.push({ userId: 'vlogger', itemId: `food-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() });
+  }
+  await engine.ingest({ events });
+  // No turn of the event loop in between: the background re-clustering has not run.
+  const food = (await engine.profile('vlogger')).facets.find((f) => f.tags.includes('美食'));
+  assert.ok(food !== undefined && food.examples.every((id) => id.startsWith('food-')));
+});

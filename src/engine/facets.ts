@@ -156,15 +156,10 @@ export class FacetIndex {
       });
     }
 
-    const clusters = cached.clusters;
-    const weights = new Float64Array(clusters.length);
-    const current = new Float64Array(clusters.length);
-    const members: number[][] = clusters.map(() => []);
-    const latest: Signal[][] = clusters.map(() => []);
-    const assign = (item: number): number => {
+    const assign = (item: number, among: CachedClusters['clusters']): number => {
       let best = -1;
       let bestSim = 0;
-      clusters.forEach((c, k) => {
+      among.forEach((c, k) => {
         if (c.members.has(item)) {
           best = k;
           bestSim = Number.POSITIVE_INFINITY;
@@ -178,17 +173,34 @@ export class FacetIndex {
       });
       return bestSim >= MIN_SIMILARITY ? best : -1;
     };
-    for (const p of recent) {
-      const k = assign(p.item);
-      if (k < 0) continue;
+    let clusters = cached.clusters;
+    const assigned = recent.map((p) => assign(p.item, clusters));
+    const loose = recent.filter((_, j) => assigned[j]! < 0);
+    if (loose.length >= RECLUSTER_AFTER) {
+      // Positives in no facet yet (a new interest the re-clustering has not caught up with) form
+      // provisional facets at once, so this answer already shows it.
+      const provisional = this.recluster(loose, new Set(clusters.map((c) => c.id))).clusters;
+      recent.forEach((p, j) => {
+        if (assigned[j]! < 0)
+          assigned[j] = clusters.length + provisional.findIndex((c) => c.members.has(p.item));
+      });
+      clusters = clusters.concat(provisional);
+    }
+    const weights = new Float64Array(clusters.length);
+    const current = new Float64Array(clusters.length);
+    const members: number[][] = clusters.map(() => []);
+    const latest: Signal[][] = clusters.map(() => []);
+    recent.forEach((p, j) => {
+      const k = assigned[j]!;
+      if (k < 0) return;
       weights[k] = weights[k]! + p.w;
       current[k] = current[k]! + p.current;
       members[k]!.push(p.item);
       latest[k]!.push(p);
-    }
+    });
     // A not_interested or skip lowers the facet the item belongs to.
     for (const n of negatives) {
-      const k = assign(n.item);
+      const k = assign(n.item, clusters);
       if (k < 0) continue;
       weights[k] = Math.max(0, weights[k]! - n.w);
       current[k] = Math.max(0, current[k]! - n.current);
@@ -270,14 +282,13 @@ export class FacetIndex {
   }
 
   /** Clusters the user's recent positive items; heavier (more recent) groups survive the facet cap. */
-  private recluster(recent: readonly Signal[]): CachedClusters {
+  private recluster(recent: readonly Signal[], usedIds = new Set<string>()): CachedClusters {
     const items = recent.map((p) => p.item);
     const weights = Float64Array.from(recent, (p) => p.w);
     const found = clusterFacets(weights, (a, b) => this.similarity(items[a]!, items[b]!), {
       minSimilarity: MIN_SIMILARITY,
       maxFacets: MAX_FACETS,
     });
-    const usedIds = new Set<string>();
     const clusters = found.map((f) => {
       const memberItems = f.members.map((m) => items[m]!);
       const tagCounts = new Map<string, number>();

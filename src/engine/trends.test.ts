@@ -38,8 +38,8 @@ test('an item many established users engage with in the last hour enters trendin
   const top = after.items[0];
   assert.equal(top?.itemId, 'rising');
   assert.ok(top.velocity > 5, `velocity ${top.velocity}`);
-  // Twelve users, decayed a little, less the baseline; a just-posted item's score counts double.
-  assert.ok(top.score > 16 && top.score <= 24, `score ${top.score}`);
+  // Twelve users, decayed a little, less the baseline; a just-posted item's score counts three times.
+  assert.ok(top.score > 24 && top.score <= 36, `score ${top.score}`);
   assert.match(top.reason, /^About (9|10|11) more viewers than usual/);
   assert.equal(after.tags[0]?.tag, 'newsound');
 });
@@ -113,4 +113,21 @@ test('a just-posted item ranks ahead of an old item rising as much', async () =>
   await engine.ingest({ events });
   const ids = (await engine.trending(20)).items.map((i) => i.itemId);
   assert.deepEqual(ids.slice(0, 2), ['new-clip', 'old-clip']);
+});
+
+test('a new item four of its first viewers liked trends, ahead of an old item nine users just found', async () => {
+  const { engine, clock } = await platform();
+  await engine.putItem('old-find', {
+    creatorId: 'co',
+    tags: ['oldies'],
+    createdAt: clock.now() - 30 * 24 * HOUR,
+  });
+  await engine.putItem('new-clip', { creatorId: 'cn', tags: ['news'], createdAt: clock.now() - 10 * MINUTE });
+  const events = [];
+  for (let u = 0; u < 9; u++) events.push({ userId: `user${u}`, itemId: 'old-find', type: 'like' });
+  // Exploration shows a new item to a couple of dozen people first: four likes from them is a signal.
+  for (let u = 10; u < 14; u++) events.push({ userId: `user${u}`, itemId: 'new-clip', type: 'like' });
+  await engine.ingest({ events });
+  const ids = (await engine.trending(20)).items.map((i) => i.itemId);
+  assert.deepEqual(ids.slice(0, 2), ['new-clip', 'old-find']);
 });
