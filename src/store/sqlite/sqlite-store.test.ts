@@ -111,3 +111,19 @@ test('a large snapshot, written by a worker on its own connection, reads back wh
   assert.equal((await reopened.counts()).events, 1);
   await reopened.close();
 });
+
+test('appends still waiting for their turn when the store closes are committed first', async () => {
+  const path = join(dir, `close-${n++}.db`);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const appended = store.appendEvents(
+    [{ id: 'e1', userId: 'u1' as UserId, itemId: 'i1' as ItemId, type: 'like', at: 1 }],
+    1,
+  );
+  await store.close();
+  assert.equal((await appended).stored.length, 1);
+  const again = createSqliteStore({ path });
+  await again.migrate();
+  assert.equal((await again.counts()).events, 1);
+  await again.close();
+});

@@ -136,6 +136,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const flushAppends = (): void => {
     const calls = pending;
     pending = [];
+    if (calls.length === 0) return;
     if (calls.length === 1) {
       settle(calls[0]!, () => appendEvents(calls[0]!.events, calls[0]!.receivedAt));
       return;
