@@ -39,6 +39,7 @@ const size = {
 const durationS = num('duration', 15, 5);
 const ingestBatches = num('ingest-batches', 200, 40);
 const BATCH = 1_000;
+const IDLE_WINDOW_MS = 5_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 const rssMiB = (): number => {
   gc?.();
@@ -119,12 +120,18 @@ async function main(): Promise<void> {
   hello.get('/', async () => ({ hello: 'world' }));
   const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
 
-  // Training, with the server's event loop watched meanwhile.
+  // The loop's delay on this machine with nothing to do: other jobs' share of the delay while training.
+  const idleDelay = monitorEventLoopDelay({ resolution: 10 });
+  idleDelay.enable();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+  idleDelay.disable();
+  // Training, with the server's event loop watched meanwhile, until a timer after its last step.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   t = performance.now();
   const trained = await engine.train();
   const trainS = (performance.now() - t) / 1000;
+  await new Promise((resolve) => setTimeout(resolve, 50));
   delay.disable();
   const matrix = platformMatrix(platform);
   const transposed = csrTranspose(matrix);
@@ -205,8 +212,11 @@ async function main(): Promise<void> {
       annBuildS: (trained?.report.annBuildMs ?? Number.NaN) / 1000,
       plainPassMs,
       epochVsPlainPass: (meanEpochS * 1000) / plainPassMs,
+      epochCpuS: (trained?.report.epochCpuMs ?? []).map((ms) => ms / 1000),
       eventLoopDelayMaxMs: maxDelayMs,
       eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+      idleEventLoopDelayMaxMs: idleDelay.max / 1e6,
+      idleEventLoopDelayP99Ms: idleDelay.percentile(99) / 1e6,
     },
     memory: {
       rssMiB: rssEvents,
@@ -268,6 +278,9 @@ async function main(): Promise<void> {
     'bulk apply to online state (events/s)': results.ingest.bulkApplyEventsPerS.toFixed(0),
     'training total (s)': trainS.toFixed(1),
     'iALS epochs (s)': results.training.epochS.map((s) => s.toFixed(1)).join(', '),
+    'iALS epochs (CPU-s, all threads)': results.training.epochCpuS.map((s) => s.toFixed(1)).join(', '),
+    'event-loop delay max / p99 idle, same run (ms)': `${results.training.idleEventLoopDelayMaxMs.toFixed(0)} / ${results.training.idleEventLoopDelayP99Ms.toFixed(0)}`,
+    'event-loop delay max / p99 training (ms)': `${maxDelayMs.toFixed(0)} / ${results.training.eventLoopDelayP99Ms.toFixed(0)}`,
     'ANN index build (s)': results.training.annBuildS.toFixed(1),
     'plain pass over the data (ms)': plainPassMs.toFixed(0),
     'epoch ÷ plain pass': results.training.epochVsPlainPass.toFixed(0),

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 
+let tsxApi: string | undefined;
+
 /**
  * Starts a worker whose entry sits beside the calling module: `<name>.js` once compiled; under tsx
  * (source `.ts`), a bootstrap that registers tsx inside the worker first, since Node 20 does not
@@ -8,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 export function startWorker(name: string, callerUrl: string): Worker {
   if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl));
   const entry = new URL(`./${name}.ts`, callerUrl).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
+  // Resolved once: under tsx each resolve waits on the loader's thread, which a busy machine delays.
+  tsxApi ??= import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { eval: true });
 }

@@ -18,7 +18,8 @@ import { startWorker } from './start-worker.js';
  * iALS on several threads: the matrix, both factor tables and the Gram parts live in
  * SharedArrayBuffers, and each half-step (Gram, change of basis, solves: see `core/ials.ts`) splits
  * its rows across worker threads, the solves by cost (rows are independent given the other side),
- * so an epoch uses every core with no copies.
+ * so an epoch uses every core with no copies. The threads keep the CPU priority of the thread that
+ * starts them: lowered in the engine's training worker, normal in `bench/ials.ts`.
  */
 export interface ParallelIalsOptions {
   /** Worker threads (default 2); 0 runs the same kernels in the calling thread, for tests. */

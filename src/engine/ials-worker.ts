@@ -1,9 +1,7 @@
-// Worker entry for ials-parallel.ts: holds the shared memory of one fit and runs its tasks.
+// Worker entry for ials-parallel.ts: holds the shared memory of one fit and runs its tasks. It keeps the
+// CPU priority of the thread that started it (lowered in the engine's training worker).
 import { parentPort } from 'node:worker_threads';
 import { type IalsShared, type IalsTask, runIalsTask } from './ials-parallel.js';
-import { lowerThreadPriority } from './start-worker.js';
-
-lowerThreadPriority();
 
 let shared: IalsShared | undefined;
 

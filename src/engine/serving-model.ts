@@ -23,6 +23,8 @@ export interface TrainReport {
   trainMs: number;
   /** Large catalogues: wall time of each iALS epoch and of the ANN index build. */
   epochMs?: number[];
+  /** Large catalogues: CPU time of each iALS epoch, all threads of the process. */
+  epochCpuMs?: number[];
   annBuildMs?: number;
 }
 
@@ -158,6 +160,7 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
       validation: { ndcg10: 0, recall20: 0, users: 0 },
       members: [{ kind: 'ials', params: { ...params }, ndcg10: 0 }],
       epochMs: fit.epochMs.map(Math.round),
+      epochCpuMs: fit.epochCpuMs.map(Math.round),
       annBuildMs: Math.round(annBuildMs),
     },
   };

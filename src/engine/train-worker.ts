@@ -1,9 +1,6 @@
 // Worker entry for trainer.ts: a thin wrapper around runTrainJobForTransfer.
 import { parentPort } from 'node:worker_threads';
-import { lowerThreadPriority } from './start-worker.js';
 import { runTrainJobForTransfer, type TrainData, type TrainJob } from './trainer.js';
-
-lowerThreadPriority();
 
 parentPort?.on('message', (message: { id: number; data: TrainData; job: TrainJob }) => {
   try {

@@ -1,0 +1,143 @@
+// What training costs the server thread: event-loop delay and stalls over 50 ms while an engine trains
+// on the synthetic platform, against an idle window of the same length class measured first in the
+// same run (other jobs on the machine stall an idle loop too); with --restart, how long a reopened
+// engine takes to serve its large model from a rebuilt ANN index again.
+// Run: node --import tsx bench/train-loop.ts [--items 100000 --users 100000 --events 2000000 --restart]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createEngine, type Engine } from '../src/engine/engine.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { CreatorId, EventInput, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
+import { EVENT_KINDS, generatePlatform, itemTags, parseFlags } from './synthetic.js';
+
+const flags = parseFlags(process.argv.slice(2));
+const num = (name: string, fallback: number): number => Number(flags.get(name) ?? fallback);
+const size = { items: num('items', 100_000), users: num('users', 100_000), events: num('events', 2_000_000) };
+const IDLE_MS = num('idle-seconds', 10) * 1_000;
+const STALL_MS = 50;
+const TICK_MS = 5;
+
+/** Watches the loop: the delay histogram, and each gap between 5 ms ticks longer than 50 ms. */
+function watchLoop(): { stop(): { maxMs: number; p99Ms: number; stalls: number } } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let last = performance.now();
+  let stalls = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    if (now - last > STALL_MS + TICK_MS) stalls++;
+    last = now;
+  }, TICK_MS);
+  return {
+    stop() {
+      clearInterval(tick);
+      histogram.disable();
+      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, stalls };
+    },
+  };
+}
+
+const dir = mkdtempSync(join(os.tmpdir(), 'setlist-train-loop-'));
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  const path = join(dir, 'bench.db');
+  const engine = await loadPlatform(path);
+  const idle = watchLoop();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const idleLoop = idle.stop();
+  const idleLoad = os.loadavg()[0]!;
+  const watch = watchLoop();
+  const started = performance.now();
+  const trained = await engine.train();
+  const trainS = (performance.now() - started) / 1000;
+  // One more timer, so a stall in the last step (installing the model) is counted.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const trainLoop = watch.stop();
+  const perS = (stalls: number, ms: number): string => (stalls / (ms / 1000)).toFixed(2);
+  console.log(
+    `${size.items} items, ${size.users} users, ${size.events} events; training ${trainS.toFixed(1)} s`,
+  );
+  console.table({
+    idle: { ...rounded(idleLoop), 'stalls/s': perS(idleLoop.stalls, IDLE_MS), load: idleLoad.toFixed(1) },
+    training: {
+      ...rounded(trainLoop),
+      'stalls/s': perS(trainLoop.stalls, trainS * 1000),
+      load: os.loadavg()[0]!.toFixed(1),
+    },
+  });
+  console.log(
+    `iALS epochs ${(trained?.report.epochMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s, ` +
+      `CPU ${(trained?.report.epochCpuMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`,
+  );
+  await engine.close();
+  if (!flags.has('restart')) return;
+
+  const reopened = createEngine({ store: createSqliteStore({ path }) });
+  let t = performance.now();
+  await reopened.open();
+  console.log(`reopened in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  t = performance.now();
+  while ((await retrieval(reopened)) === 'scan') await new Promise((resolve) => setTimeout(resolve, 200));
+  console.log(
+    `serving from the ${await retrieval(reopened)} ${((performance.now() - t) / 1000).toFixed(1)} s after open`,
+  );
+  await reopened.close();
+}
+
+function rounded(loop: { maxMs: number; p99Ms: number; stalls: number }) {
+  return {
+    'max ms': Math.round(loop.maxMs),
+    'p99 ms': Math.round(loop.p99Ms),
+    'stalls > 50 ms': loop.stalls,
+  };
+}
+
+async function retrieval(engine: Engine): Promise<string | undefined> {
+  return (await engine.status()).models.find((m) => m.name === 'blend')?.retrieval;
+}
+
+/** The seeded platform written into a SQLite store and applied to an open engine, as in bench/run.ts. */
+async function loadPlatform(path: string): Promise<Engine> {
+  const platform = generatePlatform(size);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const t0 = Date.now() - size.events - 86_400_000;
+  for (let start = 0; start < size.items; start += 10_000) {
+    const records: ItemRecord[] = [];
+    for (let i = start; i < Math.min(size.items, start + 10_000); i++) {
+      records.push({
+        id: `item-${i}` as ItemId,
+        creatorId: `creator-${platform.itemCreator[i]}` as CreatorId,
+        tags: itemTags(platform, i),
+        createdAt: t0,
+        updatedAt: t0,
+        visibility: 'visible',
+      });
+    }
+    await store.writeItems(records);
+  }
+  const engine = createEngine({ store });
+  await engine.open();
+  for (let start = 0; start < size.events; start += 10_000) {
+    const batch: EventInput[] = [];
+    for (let e = start; e < Math.min(size.events, start + 10_000); e++) {
+      batch.push({
+        userId: `user-${platform.eventUser[e]}` as UserId,
+        itemId: `item-${platform.eventItem[e]}` as ItemId,
+        type: EVENT_KINDS[platform.eventType[e]!] as EventType,
+        at: t0 + e,
+        watchRatio: platform.eventWatch[e]!,
+      });
+    }
+    const { stored } = await store.appendEvents(batch, t0 + start);
+    engine.applyRemoteEvents(stored);
+  }
+  return engine;
+}
