@@ -207,6 +207,18 @@ export class ExplorationStats {
   }
 }
 
+/**
+ * Whether a user (with some history) has stopped engaging with what they are shown: their recent
+ * engagement rate is below `exploration.discoveryBelow`, or well below their own longer-run rate.
+ */
+export function engagementDropped(user: UserState, config: EngineConfig): boolean {
+  return (
+    user.eventCount >= DISCOVERY_MIN_EVENTS &&
+    (user.engagement < config.exploration.discoveryBelow ||
+      user.engagement < user.engagementBaseline - DISCOVERY_DROP)
+  );
+}
+
 /** The category and creator keys an item's prior is pooled over. */
 export function priorGroups(state: OnlineState, i: number): string[] {
   const record = state.records[i];
@@ -253,9 +265,7 @@ export function planExploration(
   const discovering =
     user !== undefined &&
     user.eventCount >= DISCOVERY_MIN_EVENTS &&
-    (interestFading ||
-      user.engagement < options.discoveryBelow ||
-      user.engagement < user.engagementBaseline - DISCOVERY_DROP);
+    (interestFading || engagementDropped(user, config));
   let slots = discovering ? Math.max(baseSlots, Math.floor(n * options.discoveryShare)) : baseSlots;
   if (u >= 0)
     slots = Math.min(slots, Math.floor(options.maxPerUserPerHour - stats.recentExploredOf(u, nowMs)));

@@ -1,6 +1,7 @@
 import { decay } from '../core/event-weight.js';
 import { bagCosine, clusterFacets } from '../core/facets.js';
 import type { EngineConfig } from './config.js';
+import { engagementDropped } from './exploration.js';
 import type { OnlineState } from './online-state.js';
 
 /** One interest facet of a user, as the profile API shows it. */
@@ -63,9 +64,9 @@ const RECENCY_INTERACTIONS = 40;
 /**
  * What the user is into now: the same signal, halving with every this many newer positive
  * engagements. Facets are weighed at this horizon while the user turns down their heaviest facet's
- * latest items (an interest that is fading, not merely unserved), so a handful of strong positives
- * on a new interest lead at once; a few views of something else while the old interest is still
- * enjoyed do not.
+ * latest items (an interest that is fading, not merely unserved), or engages well below their own
+ * norm, so a handful of strong positives on a new interest lead at once; a few views of something
+ * else while the old interest is still enjoyed do not.
  */
 const CURRENT_POSITIVES = 6;
 /** The heaviest facet is fading when fewer than FADING_KEPT of its latest FADING_CHECK items were clearly watched ... */
@@ -195,7 +196,7 @@ export class FacetIndex {
     }
     if (total <= 0) return [];
     this.fadingUsers.delete(u);
-    if (currentTotal > 0 && this.fading(latest[heaviest]!)) {
+    if (currentTotal > 0 && (this.fading(latest[heaviest]!) || engagementDropped(user, this.config))) {
       this.fadingUsers.add(u);
       total = currentTotal;
       weights.set(current);
