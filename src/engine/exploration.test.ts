@@ -339,3 +339,29 @@ test('a user who only half-watches their main interest lately is discovering, th
   assert.equal((await explored('tiring')).length, 3);
   assert.equal((await explored('steady')).length, 1);
 });
+
+test('a new item in one of the user’s tags is explored in their in-tag slot, however large the tag', async () => {
+  const config = { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } };
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(17) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  const items = [];
+  const events = [];
+  // 20 small tags and one of 200 items: each tag gets a window of 30 items per feed.
+  const sizes = new Map([...Array.from({ length: 20 }, (_, t) => [`t${t}`, 30] as const), ['cats', 200]]);
+  for (const [tag, size] of sizes) {
+    for (let k = 0; k < size; k++)
+      items.push({ id: `${tag}-${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
+    events.push({ userId: 'u', itemId: `${tag}-0`, type: 'view', watchRatio: 0.9 });
+  }
+  items.push({ id: 'newcat', creatorId: 'nc', tags: ['cats'], createdAt: clock.now() });
+  await engine.putItems({ items });
+  await engine.ingest({ events });
+  let explored = 0;
+  for (let k = 0; k < 10; k++) {
+    clock.advance(HOUR / 4);
+    const feed = (await engine.feed('u', 10)).items;
+    if (feed.some((i) => i.itemId === 'newcat' && i.reason.exploration)) explored++;
+  }
+  assert.ok(explored >= 9, `explored in ${explored} of 10 feeds`);
+});

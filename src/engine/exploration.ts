@@ -243,7 +243,10 @@ export interface ExplorationPick {
  * through the first `n`. A user with history is explored within the tags of their recent positive
  * items and declared interests, except for a share `openShare` of slots (so a new interest can be
  * found); a user with only declared interests within those; a user with neither, and the open slots,
- * among fresh items and a random sample of the catalogue.
+ * among fresh items and a random sample of the catalogue. Every item's prior reads the user's own
+ * recent rate on its category. A discovering user (engagement well below their norm, or
+ * `interestFading`: their heaviest facet turned down lately) gets `discoveryShare` of the slots, the
+ * extra ones from {@link discover}.
  */
 export function planExploration(
   state: OnlineState,

@@ -195,9 +195,10 @@ export class FacetIndex {
       if (heaviest < 0 || weights[k]! > weights[heaviest]!) heaviest = k;
     }
     if (total <= 0) return [];
-    this.fadingUsers.delete(u);
-    if (currentTotal > 0 && (this.fading(latest[heaviest]!) || engagementDropped(user, this.config))) {
-      this.fadingUsers.add(u);
+    const fading = currentTotal > 0 && this.fading(latest[heaviest]!);
+    if (fading) this.fadingUsers.add(u);
+    else this.fadingUsers.delete(u);
+    if (fading || (currentTotal > 0 && engagementDropped(user, this.config))) {
       total = currentTotal;
       weights.set(current);
     }
