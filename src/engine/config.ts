@@ -113,7 +113,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = {
     freshBoost: 20,
     freshHalfLifeMs: 3600 * 1000,
     discoveryBelow: 0.3,
-    discoveryShare: 0.3,
+    discoveryShare: 0.4,
   },
   maxPopularShare: 0.5,
 };

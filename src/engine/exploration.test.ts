@@ -199,12 +199,12 @@ test('a user who stops engaging is explored wider, among well-liked items of tag
   const { explored } = await taggedPlatform(['cats', 'dogs', 'birds', 'fish'], 30, 3, events);
   const bored = await explored('bored');
   const happy = await explored('happy');
-  // 30% of 10 slots while discovering, 10% otherwise; discovery looks outside the user's tags.
-  assert.equal(bored.length, 3);
+  // 40% of 10 slots while discovering, 10% otherwise; discovery looks outside the user's tags.
+  assert.equal(bored.length, 4);
   assert.equal(happy.length, 1);
   const outside = bored.filter((id) => !id.startsWith('cats'));
-  assert.equal(outside.length, 2);
-  assert.equal(new Set(outside.map((id) => id.replace(/\d+$/, ''))).size, 2, 'one discovered item per tag');
+  assert.equal(outside.length, 3);
+  assert.equal(new Set(outside.map((id) => id.replace(/\d+$/, ''))).size, 3, 'one discovered item per tag');
   assert.ok(happy.every((id) => id.startsWith('cats')));
 });
 
@@ -293,11 +293,11 @@ test('while discovering, a category the user just took up is followed up in a di
   const tags = ['cats', 'dogs', 'birds', 'fish', 'ants'];
   const events = [...fadingCatLover('u'), { userId: 'u', itemId: 'dogs0', type: 'like' }];
   const { feed } = await taggedPlatform(tags, 60, 11, events);
-  for (let k = 0; k < 5; k++) {
+  for (let k = 0; k < 3; k++) {
     const discovered = (await feed('u')).filter(
       (i) => i.reason.exploration && i.reason.because === undefined,
     );
-    assert.equal(discovered.length, 2);
+    assert.equal(discovered.length, 3);
     assert.ok(
       discovered.some((i) => i.itemId.startsWith('dogs')),
       discovered.map((i) => i.itemId).join(),
@@ -305,11 +305,11 @@ test('while discovering, a category the user just took up is followed up in a di
   }
 });
 
-test('discovery sweeps categories the user has not been shown lately, two new ones per feed, then starts over', async () => {
-  const tags = ['cats', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+test('discovery sweeps categories the user has not been shown lately, three new ones per feed, then starts over', async () => {
+  const tags = ['cats', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
   const { feed, ingest } = await taggedPlatform(tags, 30, 13, fadingCatLover('u'));
   const swept: string[] = [];
-  for (let k = 0; k < 4; k++) {
+  for (let k = 0; k < 3; k++) {
     const discovered = (await feed('u')).filter(
       (i) => i.reason.exploration && i.reason.because === undefined,
     );
@@ -317,11 +317,11 @@ test('discovery sweeps categories the user has not been shown lately, two new on
     // The user passes on what was discovered.
     await ingest(discovered.map((i) => ({ userId: 'u', itemId: i.itemId, type: 'skip' })));
   }
-  assert.equal(swept.length, 8);
-  assert.deepEqual([...new Set(swept)].sort(), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+  assert.equal(swept.length, 9);
+  assert.deepEqual([...new Set(swept)].sort(), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']);
   // All of them shown lately: the sweep starts over rather than stopping.
   const again = (await feed('u')).filter((i) => i.reason.exploration && i.reason.because === undefined);
-  assert.equal(again.length, 2);
+  assert.equal(again.length, 3);
 });
 
 test('a user who only half-watches their main interest lately is discovering, though still engaged', async () => {
@@ -338,4 +338,30 @@ test('a user who only half-watches their main interest lately is discovering, th
   const { explored } = await taggedPlatform(['cats', 'dogs', 'birds'], 60, 5, events);
   assert.equal((await explored('tiring')).length, 3);
   assert.equal((await explored('steady')).length, 1);
+});
+
+test('a new item in one of the user’s tags is explored in their in-tag slot, however large the tag', async () => {
+  const config = { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } };
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(17) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  const items = [];
+  const events = [];
+  // 20 small tags and one of 200 items: each tag gets a window of 30 items per feed.
+  const sizes = new Map([...Array.from({ length: 20 }, (_, t) => [`t${t}`, 30] as const), ['cats', 200]]);
+  for (const [tag, size] of sizes) {
+    for (let k = 0; k < size; k++)
+      items.push({ id: `${tag}-${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
+    events.push({ userId: 'u', itemId: `${tag}-0`, type: 'view', watchRatio: 0.9 });
+  }
+  items.push({ id: 'newcat', creatorId: 'nc', tags: ['cats'], createdAt: clock.now() });
+  await engine.putItems({ items });
+  await engine.ingest({ events });
+  let explored = 0;
+  for (let k = 0; k < 10; k++) {
+    clock.advance(HOUR / 4);
+    const feed = (await engine.feed('u', 10)).items;
+    if (feed.some((i) => i.itemId === 'newcat' && i.reason.exploration)) explored++;
+  }
+  assert.ok(explored >= 9, `explored in ${explored} of 10 feeds`);
 });

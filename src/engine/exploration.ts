@@ -212,6 +212,18 @@ export class ExplorationStats {
   }
 }
 
+/**
+ * Whether a user (with some history) has stopped engaging with what they are shown: their recent
+ * engagement rate is below `exploration.discoveryBelow`, or well below their own longer-run rate.
+ */
+export function engagementDropped(user: UserState, config: EngineConfig): boolean {
+  return (
+    user.eventCount >= DISCOVERY_MIN_EVENTS &&
+    (user.engagement < config.exploration.discoveryBelow ||
+      user.engagement < user.engagementBaseline - DISCOVERY_DROP)
+  );
+}
+
 /** The category and creator keys an item's prior is pooled over. */
 export function priorGroups(state: OnlineState, i: number): string[] {
   const record = state.records[i];
@@ -236,7 +248,10 @@ export interface ExplorationPick {
  * through the first `n`. A user with history is explored within the tags of their recent positive
  * items and declared interests, except for a share `openShare` of slots (so a new interest can be
  * found); a user with only declared interests within those; a user with neither, and the open slots,
- * among fresh items and a random sample of the catalogue.
+ * among fresh items and a random sample of the catalogue. Every item's prior reads the user's own
+ * recent rate on its category. A discovering user (engagement well below their norm, or
+ * `interestFading`: their heaviest facet turned down lately) gets `discoveryShare` of the slots, the
+ * extra ones from {@link discover}.
  */
 export function planExploration(
   state: OnlineState,
@@ -258,9 +273,7 @@ export function planExploration(
   const discovering =
     user !== undefined &&
     user.eventCount >= DISCOVERY_MIN_EVENTS &&
-    (interestFading ||
-      user.engagement < options.discoveryBelow ||
-      user.engagement < user.engagementBaseline - DISCOVERY_DROP);
+    (interestFading || engagementDropped(user, config));
   let slots = discovering ? Math.max(baseSlots, Math.floor(n * options.discoveryShare)) : baseSlots;
   if (u >= 0)
     slots = Math.min(slots, Math.floor(options.maxPerUserPerHour - stats.recentExploredOf(u, nowMs)));

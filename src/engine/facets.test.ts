@@ -195,3 +195,20 @@ test('three views of a new interest show in the very next profile, before any re
   const food = (await engine.profile('vlogger')).facets.find((f) => f.tags.includes('美食'));
   assert.ok(food !== undefined && food.examples.every((id) => id.startsWith('food-')));
 });
+
+test('right after a drop in engagement, three liked items of a new interest lead the profile', async () => {
+  const { engine, clock } = await beautyVlogger();
+  const ingest = async (itemId: string, type: string, watchRatio?: number) => {
+    clock.advance(60_000);
+    const event = { userId: 'vlogger', itemId, type, at: clock.now() };
+    await engine.ingest({ events: [watchRatio === undefined ? event : { ...event, watchRatio }] });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  for (let k = 20; k < 50; k++) await ingest(`beauty-${k}`, 'view', 0.9);
+  // Beauty is not turned down, but everything else is skipped: well below the user's norm.
+  for (let k = 10; k < 20; k++) await ingest(`game-${k}`, 'skip');
+  assert.equal((await engine.profile('vlogger')).facets[0]!.id, 'makeup');
+  for (let k = 0; k < 3; k++) await ingest(`food-${k}`, 'like');
+  const { facets } = await engine.profile('vlogger');
+  assert.equal(facets[0]!.id, 'food', JSON.stringify(facets.map((f) => [f.id, f.weight])));
+});

@@ -2,6 +2,7 @@ import { decay } from '../core/event-weight.js';
 import { clusterFacets } from '../core/facets.js';
 import type { ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
+import { engagementDropped } from './exploration.js';
 import type { OnlineState } from './online-state.js';
 
 /** One interest facet of a user, as the profile API shows it. */
@@ -64,9 +65,9 @@ const RECENCY_INTERACTIONS = 40;
 /**
  * What the user is into now: the same signal, halving with every this many newer positive
  * engagements. Facets are weighed at this horizon while the user turns down their heaviest facet's
- * latest items (an interest that is fading, not merely unserved), so a handful of strong positives
- * on a new interest lead at once; a few views of something else while the old interest is still
- * enjoyed do not.
+ * latest items (an interest that is fading, not merely unserved), or engages well below their own
+ * norm, so a handful of strong positives on a new interest lead at once; a few views of something
+ * else while the old interest is still enjoyed do not.
  */
 const CURRENT_POSITIVES = 6;
 /** The heaviest facet is fading when fewer than FADING_KEPT of its latest FADING_CHECK items were clearly watched ... */
@@ -215,9 +216,10 @@ export class FacetIndex {
       if (heaviest < 0 || weights[k]! > weights[heaviest]!) heaviest = k;
     }
     if (total <= 0) return [];
-    this.fadingUsers.delete(u);
-    if (currentTotal > 0 && this.fading(latest[heaviest]!)) {
-      this.fadingUsers.add(u);
+    const fading = currentTotal > 0 && this.fading(latest[heaviest]!);
+    if (fading) this.fadingUsers.add(u);
+    else this.fadingUsers.delete(u);
+    if (fading || (currentTotal > 0 && engagementDropped(user, this.config))) {
       total = currentTotal;
       weights.set(current);
     }
