@@ -2,7 +2,6 @@
 // inserts of the same rows into the same schema in the same run. The load comes from a child process
 // (bench/load-client.ts, as in `npm run bench`), so the server's own CPU time is measured apart.
 // Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections]
-import { fork } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { LoadJob, LoadResult } from './load-client.js';
+import { runLoad } from './load.js';
 import { ingestBatch } from './synthetic.js';
 import { syntheticItem } from './synthetic-stream.js';
 
@@ -62,7 +61,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
     const app = buildApp({ engine, webRoot: false });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const cpuBefore = process.cpuUsage();
-    const result = await load({
+    const result = await runLoad({
       kind: 'ingest',
       url,
       connections: options.concurrency ?? 4,
@@ -93,19 +92,6 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function load(job: LoadJob): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const client = fork(new URL('./load-client.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
-    client.once('message', (m: { result?: LoadResult; error?: string }) => {
-      client.kill();
-      if (m.result === undefined) reject(new Error(m.error ?? 'load client failed'));
-      else resolve(m.result);
-    });
-    client.once('error', reject);
-    client.send(job);
-  });
 }
 
 /** An event row as the raw-SQLite baseline writes it; a missing time is the batch's receive time. */

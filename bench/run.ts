@@ -4,7 +4,6 @@
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
 // while training. Prints a table with each target, JSON with --json, and writes artifacts/.
 // Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --json]
-import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -14,16 +13,16 @@ import { csrTranspose } from '../src/core/csr.js';
 import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { CreatorId, EventInput, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
 import { rawSqliteInsertMs } from './ingest.js';
+import { runLoad } from './load.js';
 import type { LoadJob, LoadResult } from './load-client.js';
 import {
-  EVENT_KINDS,
   generatePlatform,
   ingestBatch,
-  itemTags,
   parseFlags,
   plainPass,
+  platformEvents,
+  platformItems,
   platformMatrix,
 } from './synthetic.js';
 
@@ -69,18 +68,7 @@ async function main(): Promise<void> {
   const t0 = Date.now() - size.events - 86_400_000;
   t = performance.now();
   for (let start = 0; start < size.items; start += 10_000) {
-    const records: ItemRecord[] = [];
-    for (let i = start; i < Math.min(size.items, start + 10_000); i++) {
-      records.push({
-        id: `item-${i}` as ItemId,
-        creatorId: `creator-${platform.itemCreator[i]}` as CreatorId,
-        tags: itemTags(platform, i),
-        createdAt: t0 - (i % 100_000) * 1_000,
-        updatedAt: t0,
-        visibility: 'visible',
-      });
-    }
-    await store.writeItems(records);
+    await store.writeItems(platformItems(platform, start, start + 10_000, t0));
   }
   const itemsS = (performance.now() - t) / 1000;
   const engine = createEngine({ store });
@@ -93,16 +81,7 @@ async function main(): Promise<void> {
   let storeMs = 0;
   let applyMs = 0;
   for (let start = 0; start < size.events; start += 10_000) {
-    const batch: EventInput[] = [];
-    for (let e = start; e < Math.min(size.events, start + 10_000); e++) {
-      batch.push({
-        userId: `user-${platform.eventUser[e]}` as UserId,
-        itemId: `item-${platform.eventItem[e]}` as ItemId,
-        type: EVENT_KINDS[platform.eventType[e]!] as EventType,
-        at: t0 + e,
-        watchRatio: platform.eventWatch[e]!,
-      });
-    }
+    const batch = platformEvents(platform, start, start + 10_000, t0);
     t = performance.now();
     const { stored } = await store.appendEvents(batch, t0 + start);
     storeMs += performance.now() - t;
@@ -147,16 +126,7 @@ async function main(): Promise<void> {
   );
 
   const load = (job: Omit<LoadJob, 'url'> & { url?: string }): Promise<LoadResult> =>
-    new Promise((resolve, reject) => {
-      const client = fork(new URL('./load-client.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
-      client.once('message', (m: { result?: LoadResult; error?: string }) => {
-        client.kill();
-        if (m.result === undefined) reject(new Error(m.error ?? 'load client failed'));
-        else resolve(m.result);
-      });
-      client.once('error', reject);
-      client.send({ url, ...job });
-    });
+    runLoad({ url, ...job });
   // Hello-world first: a feed run leaves queued requests that the shared event loop still drains.
   const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
   log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s`);

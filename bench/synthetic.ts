@@ -3,6 +3,7 @@
 // favourite topics. Everything is typed arrays, generated in one pass, so 20M events fit in memory.
 import { type Csr, csrFromTriples } from '../src/core/csr.js';
 import { createRandom } from '../src/core/random.js';
+import type { CreatorId, EventInput, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
 
 export interface PlatformSize {
   readonly items: number;
@@ -73,6 +74,47 @@ export function generatePlatform(size: PlatformSize): Platform {
 export function itemTags(p: Platform, item: number): string[] {
   const t = p.itemTopic[item]!;
   return [`topic${t}`, `t${t}-${item % 5}`];
+}
+
+/**
+ * Items `start` .. `end − 1` as catalogue records; ages spread over the 100,000 s before `t0`.
+ *
+ * @example
+ * await store.writeItems(platformItems(p, 0, 10_000, t0));
+ */
+export function platformItems(p: Platform, start: number, end: number, t0: number): ItemRecord[] {
+  const records: ItemRecord[] = [];
+  for (let i = start; i < Math.min(p.size.items, end); i++) {
+    records.push({
+      id: `item-${i}` as ItemId,
+      creatorId: `creator-${p.itemCreator[i]}` as CreatorId,
+      tags: itemTags(p, i),
+      createdAt: t0 - (i % 100_000) * 1_000,
+      updatedAt: t0,
+      visibility: 'visible',
+    });
+  }
+  return records;
+}
+
+/**
+ * Events `start` .. `end − 1` as engine input, event `e` at `t0 + e` ms.
+ *
+ * @example
+ * const { stored } = await store.appendEvents(platformEvents(p, 0, 10_000, t0), t0);
+ */
+export function platformEvents(p: Platform, start: number, end: number, t0: number): EventInput[] {
+  const events: EventInput[] = [];
+  for (let e = start; e < Math.min(p.size.events, end); e++) {
+    events.push({
+      userId: `user-${p.eventUser[e]}` as UserId,
+      itemId: `item-${p.eventItem[e]}` as ItemId,
+      type: EVENT_KINDS[p.eventType[e]!] as EventType,
+      at: t0 + e,
+      watchRatio: p.eventWatch[e]!,
+    });
+  }
+  return events;
 }
 
 /** The user × item matrix of the platform's events (duplicates summed), as training sees it. */

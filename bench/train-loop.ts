@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { CreatorId, EventInput, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
-import { EVENT_KINDS, generatePlatform, itemTags, parseFlags } from './synthetic.js';
+import { generatePlatform, parseFlags, platformEvents, platformItems } from './synthetic.js';
 
 const flags = parseFlags(process.argv.slice(2));
 const num = (name: string, fallback: number): number => Number(flags.get(name) ?? fallback);
@@ -110,32 +109,12 @@ async function loadPlatform(path: string): Promise<Engine> {
   await store.migrate();
   const t0 = Date.now() - size.events - 86_400_000;
   for (let start = 0; start < size.items; start += 10_000) {
-    const records: ItemRecord[] = [];
-    for (let i = start; i < Math.min(size.items, start + 10_000); i++) {
-      records.push({
-        id: `item-${i}` as ItemId,
-        creatorId: `creator-${platform.itemCreator[i]}` as CreatorId,
-        tags: itemTags(platform, i),
-        createdAt: t0,
-        updatedAt: t0,
-        visibility: 'visible',
-      });
-    }
-    await store.writeItems(records);
+    await store.writeItems(platformItems(platform, start, start + 10_000, t0));
   }
   const engine = createEngine({ store });
   await engine.open();
   for (let start = 0; start < size.events; start += 10_000) {
-    const batch: EventInput[] = [];
-    for (let e = start; e < Math.min(size.events, start + 10_000); e++) {
-      batch.push({
-        userId: `user-${platform.eventUser[e]}` as UserId,
-        itemId: `item-${platform.eventItem[e]}` as ItemId,
-        type: EVENT_KINDS[platform.eventType[e]!] as EventType,
-        at: t0 + e,
-        watchRatio: platform.eventWatch[e]!,
-      });
-    }
+    const batch = platformEvents(platform, start, start + 10_000, t0);
     const { stored } = await store.appendEvents(batch, t0 + start);
     engine.applyRemoteEvents(stored);
   }
