@@ -7,6 +7,7 @@ import {
   profilePatchSchema,
   userPutSchema,
 } from '../engine/validate.js';
+import { FEED_RESPONSE } from './routes/users.js';
 
 const errorBody = {
   type: 'object',
@@ -20,30 +21,8 @@ const errorBody = {
   },
 };
 
-const reason = {
-  type: 'object',
-  required: ['source', 'exploration', 'text'],
-  properties: {
-    source: { type: 'string' },
-    facet: { type: 'string' },
-    because: { type: 'array', items: { type: 'string' } },
-    exploration: { type: 'boolean' },
-    text: { type: 'string' },
-  },
-};
-const rankedList = {
-  type: 'object',
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['itemId', 'score', 'reason'],
-        properties: { itemId: { type: 'string' }, score: { type: 'number' }, reason },
-      },
-    },
-  },
-};
+/** The feed's and similar items' body: the schema the feed route serialises with, so the two cannot drift. */
+const rankedList = FEED_RESPONSE;
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const body = (schema: z.ZodType) => ({
