@@ -126,15 +126,21 @@ test('the profile lists the most recent items first with their signal', async ()
   assert.equal(recent[0]!.weight, 0.9);
 });
 
-test('after an interest shift, ten views of the new interest while skipping the old make it the top facet', async () => {
-  const { engine, clock } = await beautyVlogger();
-  // A longer beauty history first: 30 more well-watched beauty views.
+/** The beauty vlogger with a longer beauty history: 30 more well-watched beauty views. */
+async function longBeautyVlogger(): ReturnType<typeof beautyVlogger> {
+  const platform = await beautyVlogger();
+  const { engine, clock } = platform;
   const events = [];
   for (let k = 20; k < 50; k++) {
     events.push({ userId: 'vlogger', itemId: `beauty-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() });
     clock.advance(60_000);
   }
   await engine.ingest({ events });
+  return platform;
+}
+
+test('after an interest shift, ten views of the new interest while skipping the old make it the top facet', async () => {
+  const { engine, clock } = await longBeautyVlogger();
   assert.equal((await engine.profile('vlogger')).facets[0]!.id, 'makeup');
   // The shift: the feed still brings beauty, which is now skipped; the new interest (food) is watched.
   for (let k = 0; k < 10; k++) {
@@ -155,13 +161,7 @@ test('after an interest shift, ten views of the new interest while skipping the 
 });
 
 test('once the old interest’s latest items are turned down, five strong views of a new one lead the profile', async () => {
-  const { engine, clock } = await beautyVlogger();
-  const events = [];
-  for (let k = 20; k < 50; k++) {
-    events.push({ userId: 'vlogger', itemId: `beauty-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() });
-    clock.advance(60_000);
-  }
-  await engine.ingest({ events });
+  const { engine, clock } = await longBeautyVlogger();
   const top = async () => (await engine.profile('vlogger')).facets[0]!.id;
   // Beauty is now watched only a third of the way; food, the new interest, almost fully.
   for (let k = 0; k < 5; k++) {
