@@ -205,7 +205,13 @@ async function main(): Promise<void> {
       results.feed.throughputVsHelloWorld >= 0.25,
     ],
     ['ingest, online updates on', `${ingestPerS.toFixed(0)} events/s`, '≥ 50,000', ingestPerS >= 50_000],
-    ['iALS epoch, 64 factors', `${meanEpochS.toFixed(1)} s`, '≤ 30 s', meanEpochS <= 30],
+    [
+      'iALS epoch, 64 factors',
+      // Below the large-catalogue size the engine trains the full blend, whose trainer reports no epochs.
+      epochMs.length === 0 ? 'n/a (full blend)' : `${meanEpochS.toFixed(1)} s`,
+      '≤ 30 s',
+      epochMs.length === 0 ? null : meanEpochS <= 30,
+    ],
     ['peak RSS', `${(peakRssMiB / 1024).toFixed(2)} GiB`, '≤ 4 GiB', peakRssMiB <= 4_096],
     ['event-loop delay max while training', `${maxDelayMs.toFixed(0)} ms`, '≤ 50 ms', maxDelayMs <= 50],
   ] as const;
@@ -247,13 +253,16 @@ async function main(): Promise<void> {
     'ingest ÷ raw SQLite': results.ingest.ratioToRawSqlite.toFixed(2),
     'bulk apply to online state (events/s)': results.ingest.bulkApplyEventsPerS.toFixed(0),
     'training total (s)': trainS.toFixed(1),
-    'iALS epochs (s)': results.training.epochS.map((s) => s.toFixed(1)).join(', '),
+    'iALS epochs (s)':
+      epochMs.length === 0 ? 'n/a (full blend)' : results.training.epochS.map((s) => s.toFixed(1)).join(', '),
     'iALS epochs (CPU-s, all threads)': results.training.epochCpuS.map((s) => s.toFixed(1)).join(', '),
     'event-loop delay max / p99 idle, same run (ms)': `${results.training.idleEventLoopDelayMaxMs.toFixed(0)} / ${results.training.idleEventLoopDelayP99Ms.toFixed(0)}`,
     'event-loop delay max / p99 training (ms)': `${maxDelayMs.toFixed(0)} / ${results.training.eventLoopDelayP99Ms.toFixed(0)}`,
-    'ANN index build (s)': results.training.annBuildS.toFixed(1),
+    'ANN index build (s)': Number.isNaN(results.training.annBuildS)
+      ? 'n/a (no index below the large-catalogue size)'
+      : results.training.annBuildS.toFixed(1),
     'plain pass over the data (ms)': plainPassMs.toFixed(0),
-    'epoch ÷ plain pass': results.training.epochVsPlainPass.toFixed(0),
+    'epoch ÷ plain pass': epochMs.length === 0 ? 'n/a' : results.training.epochVsPlainPass.toFixed(0),
     'RSS per million items (MiB)': results.memory.perMillionItemsMiB.toFixed(0),
     'RSS per million events (MiB)': results.memory.perMillionEventsMiB.toFixed(0),
   });
@@ -261,7 +270,12 @@ async function main(): Promise<void> {
     full ? 'targets (1M items, 20M events):' : 'targets (set at 1M items / 20M events; this run is smaller):',
   );
   console.table(
-    targets.map(([name, value, target, pass]) => ({ name, value, target, result: pass ? 'pass' : 'FAIL' })),
+    targets.map(([name, value, target, pass]) => ({
+      name,
+      value,
+      target,
+      result: pass === null ? 'n/a' : pass ? 'pass' : 'FAIL',
+    })),
   );
 }
 
