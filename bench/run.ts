@@ -139,7 +139,7 @@ async function main(): Promise<void> {
 
   const ingest = await load({
     kind: 'ingest',
-    connections: 4,
+    connections: Math.min(4, ingestBatches),
     batches: ingestBatches,
     batchSize: BATCH,
     users: size.users,
@@ -255,7 +255,10 @@ async function main(): Promise<void> {
     'training total (s)': trainS.toFixed(1),
     'iALS epochs (s)':
       epochMs.length === 0 ? 'n/a (full blend)' : results.training.epochS.map((s) => s.toFixed(1)).join(', '),
-    'iALS epochs (CPU-s, all threads)': results.training.epochCpuS.map((s) => s.toFixed(1)).join(', '),
+    'iALS epochs (CPU-s, all threads)':
+      epochMs.length === 0
+        ? 'n/a (full blend)'
+        : results.training.epochCpuS.map((s) => s.toFixed(1)).join(', '),
     'event-loop delay max / p99 idle, same run (ms)': `${results.training.idleEventLoopDelayMaxMs.toFixed(0)} / ${results.training.idleEventLoopDelayP99Ms.toFixed(0)}`,
     'event-loop delay max / p99 training (ms)': `${maxDelayMs.toFixed(0)} / ${results.training.eventLoopDelayP99Ms.toFixed(0)}`,
     'ANN index build (s)': Number.isNaN(results.training.annBuildS)
