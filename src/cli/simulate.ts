@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { defaultKuaiRecDir, KUAIREC_CAPTIONS } from '../import/kuairec.js';
+import { defaultKuaiRecDir, hasKuaiRecData, KUAIREC_CAPTIONS } from '../import/kuairec.js';
 import { generateCatalogue, readKuaiRecCatalogue } from '../sim/catalogue.js';
 import type { PolicyName } from '../sim/policies.js';
 import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationReport } from '../sim/simulate.js';
@@ -107,9 +105,9 @@ export function registerSimulate(program: Command): void {
         items = generateCatalogue({ items: opts.synthetic, categories: 12, seed: opts.seed });
       } else {
         const dir = opts.data ?? defaultKuaiRecDir();
-        if (!existsSync(join(dir, KUAIREC_CAPTIONS))) {
+        if (!hasKuaiRecData(dir)) {
           throw new Error(
-            `${join(dir, KUAIREC_CAPTIONS)} not found: pass --data, set SETLIST_DATA_DIR, or use --synthetic`,
+            `KuaiRec's ${KUAIREC_CAPTIONS} and item_categories.csv not found in ${dir}: pass --data, set SETLIST_DATA_DIR, or use --synthetic`,
           );
         }
         items = readKuaiRecCatalogue(dir);

@@ -50,6 +50,7 @@ test('videos keep cover text, topic tags, categories and feature tags apart', ()
     topicTags: ['五爱市场', '搞笑'],
     category: '时尚',
     subcategories: ['营销售卖', '女装'],
+    secondLevel: '营销售卖',
     featureTagIds: [5],
   });
 });

@@ -25,6 +25,8 @@ export interface KuaiRecVideo {
   category?: string;
   /** Second- and third-level category names, when known. */
   subcategories: string[];
+  /** The second-level category name, absent when KuaiRec says UNKNOWN. */
+  secondLevel?: string;
   /** The coarse tag ids of `item_categories.csv` (0-30). */
   featureTagIds: number[];
 }
@@ -85,6 +87,7 @@ export function readKuaiRecVideos(dir: string = defaultKuaiRecDir()): KuaiRecVid
     const captionText = cleanText(caption!);
     if (captionText !== '') video.caption = captionText;
     if (isKnown(first!)) video.category = first!;
+    if (isKnown(second!)) video.secondLevel = second!;
     return video;
   });
 }

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRandom } from '../core/random.js';
-import { KUAIREC_CAPTIONS } from '../import/kuairec.js';
-import { parseCsvRows } from '../import/rows.js';
+import { readKuaiRecVideos } from '../import/kuairec.js';
 
 /** One item of a simulated catalogue. */
 export interface SimItem {
@@ -17,25 +14,22 @@ export interface SimItem {
 const UNKNOWN = 'UNKNOWN';
 
 /**
- * Reads the KuaiRec video catalogue (Gao et al., CIKM 2022): captions, and first- and second-level
- * category names as tags. Videos with no first-level category are kept, filed under `UNKNOWN`.
+ * The KuaiRec video catalogue (Gao et al., CIKM 2022) as simulated items: the importer's reading of
+ * the videos, with the caption (cut to 300 characters), and the first- and second-level category
+ * names as tags. Videos with no first-level category are kept, filed under `UNKNOWN`.
  *
  * @example
  * const items = readKuaiRecCatalogue(defaultKuaiRecDir()); // 10,728 items
  */
 export function readKuaiRecCatalogue(dir: string): SimItem[] {
-  const { rows, errors } = parseCsvRows(readFileSync(join(dir, KUAIREC_CAPTIONS), 'utf8'));
-  if (errors.length > 0) {
-    const e = errors[0]!;
-    throw new Error(`${join(dir, KUAIREC_CAPTIONS)}:${e.line}: ${e.message}`);
-  }
-  return rows.map(({ value }) => {
-    const first = String(value.first_level_category_name ?? UNKNOWN).trim();
-    const second = String(value.second_level_category_name ?? UNKNOWN).trim();
-    const tags = [first, second].filter((t) => t !== UNKNOWN && t !== '');
-    const item: SimItem = { id: `kr${value.video_id}`, tags: [...new Set(tags)], category: first || UNKNOWN };
-    const caption = typeof value.caption === 'string' ? value.caption.trim() : '';
-    if (caption !== '') item.caption = [...caption].slice(0, 300).join('');
+  return readKuaiRecVideos(dir).map((video) => {
+    const tags = [video.category, video.secondLevel].filter((tag) => tag !== undefined);
+    const item: SimItem = {
+      id: `kr${video.id}`,
+      tags: [...new Set(tags)],
+      category: video.category ?? UNKNOWN,
+    };
+    if (video.caption !== undefined) item.caption = [...video.caption].slice(0, 300).join('');
     return item;
   });
 }
