@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } f
 import type Database from 'better-sqlite3';
 import { startWorker } from '../../start-worker.js';
 import type { EventInput, StoredEvent } from '../../types.js';
-import type { AppendResult } from '../store.js';
+import { type AppendResult, storedEvent } from '../store.js';
 import type { SnapshotTarget } from './snapshot-write.js';
 
 export const INSERT_EVENT = `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
@@ -197,7 +197,7 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
     for (let k = 0; k < call.events.length; k++) {
       const seq = reply.seqs[k]!;
       if (seq === 0) duplicates.push(k);
-      else stored.push({ ...call.events[k]!, seq, receivedAt: call.receivedAt });
+      else stored.push(storedEvent(call.events[k]!, seq, call.receivedAt));
     }
     call.resolve({ stored, duplicates });
   });

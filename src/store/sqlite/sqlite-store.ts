@@ -12,7 +12,7 @@ import type {
   UserId,
   UserRecord,
 } from '../../types.js';
-import type { AppendResult, Page, Store } from '../store.js';
+import { type AppendResult, type Page, type Store, storedEvent } from '../store.js';
 import { type EventAppender, INSERT_EVENT, startEventAppender } from './event-append.js';
 import { sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
@@ -124,7 +124,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (info.changes === 0) {
         duplicates.push(i);
       } else {
-        stored.push({ ...e, seq: Number(info.lastInsertRowid), receivedAt });
+        stored.push(storedEvent(e, Number(info.lastInsertRowid), receivedAt));
       }
     }
     return { stored, duplicates };
