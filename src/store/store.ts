@@ -58,3 +58,18 @@ export interface Store {
 
   counts(): Promise<StoreCounts>;
 }
+
+/**
+ * The logged form of an appended event, built field by field: one object shape for every event (a
+ * spread of a parsed request body's objects costs several microseconds each).
+ *
+ * @example
+ * stored.push(storedEvent(event, Number(info.lastInsertRowid), receivedAt));
+ */
+export function storedEvent(e: EventInput, seq: number, receivedAt: number): StoredEvent {
+  const event: StoredEvent = { seq, userId: e.userId, itemId: e.itemId, type: e.type, at: e.at, receivedAt };
+  if (e.id !== undefined) event.id = e.id;
+  if (e.watchMs !== undefined) event.watchMs = e.watchMs;
+  if (e.watchRatio !== undefined) event.watchRatio = e.watchRatio;
+  return event;
+}

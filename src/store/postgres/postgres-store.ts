@@ -12,7 +12,7 @@ import type {
   UserId,
   UserRecord,
 } from '../../types.js';
-import type { AppendResult, Page, Store } from '../store.js';
+import { type AppendResult, type Page, type Store, storedEvent } from '../store.js';
 import { postgresMigrations } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -292,7 +292,7 @@ async function appendInTransaction(
       const e = events[k]!;
       const row = inserted[next];
       if (row !== undefined && row.id === (e.id ?? null)) {
-        stored.push({ ...e, seq: row.seq, receivedAt });
+        stored.push(storedEvent(e, row.seq, receivedAt));
         next++;
       } else {
         duplicates.push(k);

@@ -127,3 +127,29 @@ test('appends still waiting for their turn when the store closes are committed f
   assert.equal((await again.counts()).events, 1);
   await again.close();
 });
+
+test('events appended to a file by the writer thread read back field for field, ids of any characters included', async () => {
+  const path = join(dir, `packed-${n++}.db`);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const events: EventInput[] = [
+    {
+      id: 'é😀-1',
+      userId: 'u 😀' as UserId,
+      itemId: 'i\n"x"' as ItemId,
+      type: 'view',
+      at: 5,
+      watchMs: 1_500,
+    },
+    { userId: '' as UserId, itemId: 'i2' as ItemId, type: 'like', at: 6, watchRatio: 0.25 },
+  ];
+  const { stored, duplicates } = await store.appendEvents(events, 7);
+  assert.deepEqual(duplicates, []);
+  const read = await store.readEvents(0, 10);
+  assert.deepEqual(read, stored);
+  assert.deepEqual(
+    read.map(({ seq: _, ...rest }) => rest),
+    events.map((e) => ({ ...e, receivedAt: 7 })),
+  );
+  await store.close();
+});

@@ -12,7 +12,8 @@ import type {
   UserId,
   UserRecord,
 } from '../../types.js';
-import type { AppendResult, Page, Store } from '../store.js';
+import { type AppendResult, type Page, type Store, storedEvent } from '../store.js';
+import { type EventAppender, INSERT_EVENT, startEventAppender } from './event-append.js';
 import { sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
 
@@ -58,8 +59,9 @@ function settle(call: PendingAppend, append: () => AppendResult): void {
 
 /**
  * The embedded store: one SQLite file in WAL mode (better-sqlite3). Calls are synchronous inside and
- * resolve at once; each write is one transaction, except that event appends arriving in the same turn
- * of the event loop are committed together (group commit) before any of them resolves.
+ * resolve at once, except event appends to a file: a worker thread commits them on its own connection
+ * (appends waiting together share one transaction and one fsync, group commit), and each resolves once
+ * its events are durable. In memory, appends arriving in the same turn of the event loop commit together.
  *
  * @example
  * const store = createSqliteStore({ path: './setlist.db' });
@@ -78,6 +80,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
   const inMemory = options.path === ':memory:' || options.path === '';
+  /** Writes the event log of a file on a worker thread, from the first append on. */
+  let appender: EventAppender | undefined;
   /** Snapshot writes running on a worker's connection; close waits for them. */
   const pendingWrites = new Set<Promise<void>>();
   let statements: ReturnType<typeof prepare> | undefined;
@@ -120,7 +124,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (info.changes === 0) {
         duplicates.push(i);
       } else {
-        stored.push({ ...e, seq: Number(info.lastInsertRowid), receivedAt });
+        stored.push(storedEvent(e, Number(info.lastInsertRowid), receivedAt));
       }
     }
     return { stored, duplicates };
@@ -165,6 +169,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async close() {
       if (pending.length > 0) flushAppends();
+      await appender?.close();
       await Promise.allSettled(pendingWrites);
       if (db.open) db.close();
     },
@@ -207,6 +212,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return rows.map((r) => JSON.parse(r.doc) as UserRecord);
     },
     appendEvents(events, receivedAt) {
+      if (!inMemory) {
+        appender ??= startEventAppender({ path: options.path, synchronous });
+        return appender.append(events, receivedAt);
+      }
       return new Promise<AppendResult>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flushAppends);
         pending.push({ events, receivedAt, resolve, reject });
@@ -295,10 +304,7 @@ function prepare(db: Database.Database) {
     ),
     getUser: db.prepare('SELECT doc FROM users WHERE id = ?'),
     listUsers: db.prepare('SELECT doc FROM users WHERE id > ? ORDER BY id LIMIT ?'),
-    insertEvent: db.prepare(
-      `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`,
-    ),
+    insertEvent: db.prepare(INSERT_EVENT),
     readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     loadSnapshot: db.prepare(
       'SELECT name, version, trained_at, meta, data FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT 1',

@@ -1,0 +1,250 @@
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import { startWorker } from '../../start-worker.js';
+import type { EventInput, StoredEvent } from '../../types.js';
+import { type AppendResult, storedEvent } from '../store.js';
+import type { SnapshotTarget } from './snapshot-write.js';
+
+export const INSERT_EVENT = `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`;
+
+/**
+ * A batch of events as one string and two typed arrays, so handing it to another thread copies three
+ * flat buffers instead of cloning an object per event.
+ */
+export interface PackedEvents {
+  readonly receivedAt: number;
+  /** Every event's id, userId, itemId and type, concatenated in that order. */
+  readonly text: string;
+  /** Four per event: the length in `text` of id, userId, itemId and type; −1 for a missing value. */
+  readonly lengths: Int32Array<ArrayBuffer>;
+  /** Three per event: at, watchMs, watchRatio; NaN for a missing value. */
+  readonly numbers: Float64Array<ArrayBuffer>;
+}
+
+/**
+ * Packs events for {@link insertPacked}; a value that is not a string is packed as missing (SQL NULL).
+ *
+ * @example
+ * const packed = packEvents([{ userId: 'u1', itemId: 'v1', type: 'like', at: 1 }], Date.now());
+ */
+export function packEvents(events: readonly EventInput[], receivedAt: number): PackedEvents {
+  const lengths = new Int32Array(events.length * 4);
+  const numbers = new Float64Array(events.length * 3);
+  let text = '';
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k]!;
+    lengths[k * 4] = lengthOf(e.id);
+    lengths[k * 4 + 1] = lengthOf(e.userId);
+    lengths[k * 4 + 2] = lengthOf(e.itemId);
+    lengths[k * 4 + 3] = lengthOf(e.type);
+    text += `${str(e.id)}${str(e.userId)}${str(e.itemId)}${str(e.type)}`;
+    numbers[k * 3] = e.at ?? Number.NaN;
+    numbers[k * 3 + 1] = e.watchMs ?? Number.NaN;
+    numbers[k * 3 + 2] = e.watchRatio ?? Number.NaN;
+  }
+  return { receivedAt, text, lengths, numbers };
+}
+
+function lengthOf(value: unknown): number {
+  return typeof value === 'string' ? value.length : -1;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * Inserts a packed batch with one prepared statement (inside the caller's transaction) and returns
+ * each event's log sequence number, 0 for an event whose id was already logged.
+ */
+export function insertPacked(insert: Database.Statement, batch: PackedEvents): Float64Array<ArrayBuffer> {
+  const { text, lengths, numbers } = batch;
+  const count = lengths.length / 4;
+  const seqs = new Float64Array(count);
+  const args: (string | number | null)[] = new Array(8);
+  args[7] = batch.receivedAt;
+  let offset = 0;
+  for (let k = 0; k < count; k++) {
+    for (let f = 0; f < 4; f++) {
+      const length = lengths[k * 4 + f]!;
+      if (length < 0) args[f] = null;
+      else {
+        args[f] = text.slice(offset, offset + length);
+        offset += length;
+      }
+    }
+    for (let f = 0; f < 3; f++) {
+      const v = numbers[k * 3 + f]!;
+      args[4 + f] = Number.isNaN(v) ? null : v;
+    }
+    const info = insert.run(args);
+    if (info.changes > 0) seqs[k] = Number(info.lastInsertRowid);
+  }
+  return seqs;
+}
+
+/** One append's answer from the worker: the seqs of its events, or why its transaction failed. */
+export type AppendReply =
+  | { readonly id: number; readonly seqs: Float64Array<ArrayBuffer> }
+  | { readonly id: number; readonly error: string; readonly code?: string };
+
+interface AppendRequest extends PackedEvents {
+  readonly id: number;
+}
+
+/**
+ * The worker's side: a connection of its own that commits every append waiting in the port's queue
+ * in one transaction (group commit: one fsync for all), then answers each. If the group fails, each
+ * append gets a transaction of its own, so one bad batch fails alone and writes nothing.
+ */
+export function serveAppends(db: Database.Database, port: MessagePort): void {
+  const insert = db.prepare(INSERT_EVENT);
+  const one = db.transaction((request: AppendRequest) => insertPacked(insert, request));
+  const group = db.transaction((requests: readonly AppendRequest[]) =>
+    requests.map((r) => insertPacked(insert, r)),
+  );
+  const reply = (request: AppendRequest, seqs: Float64Array<ArrayBuffer>): void => {
+    port.postMessage({ id: request.id, seqs } satisfies AppendReply, [seqs.buffer]);
+  };
+  const settle = (request: AppendRequest): void => {
+    let seqs: Float64Array<ArrayBuffer>;
+    try {
+      seqs = one(request);
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      port.postMessage({
+        id: request.id,
+        error: err instanceof Error ? err.message : String(err),
+        ...(typeof code === 'string' ? { code } : {}),
+      } satisfies AppendReply);
+      return;
+    }
+    reply(request, seqs);
+  };
+  port.on('message', (first: AppendRequest | 'close') => {
+    const requests: AppendRequest[] = [];
+    let closing = first === 'close';
+    if (first !== 'close') requests.push(first);
+    for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+      if (m.message === 'close') closing = true;
+      else requests.push(m.message as AppendRequest);
+    }
+    if (requests.length === 1) settle(requests[0]!);
+    else if (requests.length > 1) {
+      let results: Float64Array<ArrayBuffer>[] | undefined;
+      try {
+        results = group(requests);
+      } catch {
+        for (const request of requests) settle(request);
+      }
+      if (results !== undefined) for (let k = 0; k < requests.length; k++) reply(requests[k]!, results[k]!);
+    }
+    if (closing) {
+      db.close();
+      port.postMessage('closed');
+      port.close();
+    }
+  });
+}
+
+/** Appends events from a worker thread; see {@link startEventAppender}. */
+export interface EventAppender {
+  append(events: readonly EventInput[], receivedAt: number): Promise<AppendResult>;
+  /** Waits for every append already made, then stops the worker. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the worker that writes the event log on a connection of its own, so committing (and the
+ * fsync that makes an append durable) runs beside the event loop, which meanwhile parses and applies
+ * other batches. An append resolves only once its events are committed, and rejects, having written
+ * nothing, if its transaction fails.
+ *
+ * @example
+ * const appender = startEventAppender({ path: 'setlist.db', synchronous: 'FULL' });
+ * const { stored } = await appender.append(events, Date.now());
+ */
+export function startEventAppender(target: SnapshotTarget): EventAppender {
+  const { port1, port2 } = new MessageChannel();
+  const worker: Worker = startWorker('event-append-worker', import.meta.url);
+  worker.postMessage({ target, port: port2 }, [port2]);
+  const waiting = new Map<number, { events: readonly EventInput[]; receivedAt: number } & Settle>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  let closed: Promise<void> | undefined;
+
+  const failAll = (err: Error): void => {
+    failure ??= err;
+    for (const call of waiting.values()) call.reject(err);
+    waiting.clear();
+  };
+  worker.once('error', failAll);
+  worker.once('exit', (code) => failAll(new Error(`the event-log writer stopped (exit code ${code})`)));
+  port1.on('message', (reply: AppendReply | 'closed') => {
+    if (reply === 'closed') return;
+    const call = waiting.get(reply.id);
+    if (call === undefined) return;
+    waiting.delete(reply.id);
+    if ('error' in reply) {
+      call.reject(
+        Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code }),
+      );
+      return;
+    }
+    const stored: StoredEvent[] = [];
+    const duplicates: number[] = [];
+    for (let k = 0; k < call.events.length; k++) {
+      const seq = reply.seqs[k]!;
+      if (seq === 0) duplicates.push(k);
+      else stored.push(storedEvent(call.events[k]!, seq, call.receivedAt));
+    }
+    call.resolve({ stored, duplicates });
+  });
+  // Idle between appends, the worker must not keep the process alive.
+  worker.unref();
+  port1.unref();
+
+  return {
+    append(events, receivedAt) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        if (failure !== undefined || closed !== undefined) {
+          reject(failure ?? new Error('the event-log writer is closed'));
+          return;
+        }
+        const packed = packEvents(events, receivedAt);
+        const id = nextId++;
+        waiting.set(id, { events, receivedAt, resolve, reject });
+        // While an append waits for its commit, the port keeps the process alive.
+        if (waiting.size === 1) port1.ref();
+        port1.postMessage({ id, ...packed } satisfies AppendRequest, [
+          packed.lengths.buffer,
+          packed.numbers.buffer,
+        ]);
+      }).finally(() => {
+        if (waiting.size === 0 && closed === undefined) port1.unref();
+      });
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        if (failure !== undefined) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        // Until the worker has exited, it keeps the process alive.
+        worker.ref();
+        worker.once('exit', () => resolve());
+        port1.on('message', (reply: AppendReply | 'closed') => {
+          if (reply === 'closed') void worker.terminate();
+        });
+        port1.postMessage('close');
+      });
+      return closed;
+    },
+  };
+}
+
+interface Settle {
+  resolve: (result: AppendResult) => void;
+  reject: (cause: unknown) => void;
+}
