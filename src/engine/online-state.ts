@@ -3,7 +3,7 @@ import { Growable } from '../core/growable.js';
 import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
 import { topK, topKOf } from '../core/top-k.js';
 import { TopPool } from '../core/top-pool.js';
-import { UserItems, UserItemsColumn } from '../core/user-items.js';
+import { UserItemPages, UserItems, UserItemsColumn } from '../core/user-items.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';
@@ -16,7 +16,7 @@ import { TrendTracker } from './trends.js';
  */
 export class UserState {
   /** Per item the user engaged with (viewed, skipped, ...): signed weight, last event time, credit. */
-  readonly items = new UserItems();
+  readonly items: UserItems;
   /** Items with positive weight, oldest first, at most `recentItems`. */
   recent: number[] = [];
   /** Creator index -> how many of their items the user marked not_interested; created on first use. */
@@ -33,6 +33,11 @@ export class UserState {
 
   private weightsView: UserItemsColumn | undefined;
   private lastAtView: UserItemsColumn | undefined;
+
+  /** The user's items live in `pages`, shared by every user of a state. */
+  constructor(pages?: UserItemPages) {
+    this.items = new UserItems(pages);
+  }
 
   /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
   get weights(): ReadonlyMap<number, number> {
@@ -96,6 +101,8 @@ export class OnlineState {
   private readonly burstNew = new Growable(Float64Array);
   private readonly burstEstablished = new Growable(Float64Array);
   readonly userStates: (UserState | undefined)[] = [];
+  /** Where every user's item table lives. */
+  readonly userItemPages = new UserItemPages();
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
   /** Tag -> the items that ever carried it, in order: random windows of large tags, without a scan. */
@@ -170,7 +177,7 @@ export class OnlineState {
   userState(u: number): UserState {
     let s = this.userStates[u];
     if (s === undefined) {
-      s = new UserState();
+      s = new UserState(this.userItemPages);
       this.userStates[u] = s;
     }
     return s;
