@@ -87,6 +87,23 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   return { data, items: items.data.slice(0, cols) };
 }
 
+/**
+ * The ids of engine items `items`, built in slices between yields to the event loop like the
+ * matrix: a million ids in one go would hold the server thread for a few hundred milliseconds.
+ */
+export async function itemIdsOf(state: OnlineState, items: Int32Array): Promise<string[]> {
+  const ids = new Array<string>(items.length);
+  let sliceStart = performance.now();
+  for (let m = 0; m < items.length; m++) {
+    if ((m & 1023) === 0 && performance.now() - sliceStart > MATRIX_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    ids[m] = state.items.id(items[m]!);
+  }
+  return ids;
+}
+
 function sharedCopy(a: Int32Array): Int32Array {
   const copy = csrArray(Int32Array, a.length, true);
   copy.set(a);
