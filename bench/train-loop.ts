@@ -1,5 +1,5 @@
-// What training costs the server thread: event-loop delay and stalls over 50 ms while an engine trains
-// on the synthetic platform, against an idle window of the same length class measured first in the
+// What training costs the server thread: event-loop delay, stalls over 50 ms and peak RSS while an
+// engine trains on the synthetic platform, against an idle window of the same length class measured first in the
 // same run (other jobs on the machine stall an idle loop too); with --restart, how long a reopened
 // engine takes to serve its large model from a rebuilt ANN index again.
 // Run: node --import tsx bench/train-loop.ts [--items 100000 --users 100000 --events 2000000 --restart]
@@ -18,22 +18,35 @@ const IDLE_MS = num('idle-seconds', 10) * 1_000;
 const STALL_MS = 50;
 const TICK_MS = 5;
 
-/** Watches the loop: the delay histogram, and each gap between 5 ms ticks longer than 50 ms. */
-function watchLoop(): { stop(): { maxMs: number; p99Ms: number; stalls: number } } {
+interface LoopWatch {
+  maxMs: number;
+  p99Ms: number;
+  stalls: number;
+  /** The process's largest resident set seen at a tick (training threads included). */
+  peakRss: number;
+}
+
+/**
+ * Watches the loop: the delay histogram, each gap between 5 ms ticks longer than 50 ms, and the
+ * peak RSS sampled at every tick.
+ */
+function watchLoop(): { stop(): LoopWatch } {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   let last = performance.now();
   let stalls = 0;
+  let peakRss = process.memoryUsage.rss();
   const tick = setInterval(() => {
     const now = performance.now();
     if (now - last > STALL_MS + TICK_MS) stalls++;
     last = now;
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, TICK_MS);
   return {
     stop() {
       clearInterval(tick);
       histogram.disable();
-      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, stalls };
+      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, stalls, peakRss };
     },
   };
 }
@@ -90,11 +103,12 @@ async function main(): Promise<void> {
   await reopened.close();
 }
 
-function rounded(loop: { maxMs: number; p99Ms: number; stalls: number }) {
+function rounded(loop: LoopWatch) {
   return {
     'max ms': Math.round(loop.maxMs),
     'p99 ms': Math.round(loop.p99Ms),
     'stalls > 50 ms': loop.stalls,
+    'peak RSS GiB': (loop.peakRss / 2 ** 30).toFixed(2),
   };
 }
 

@@ -65,15 +65,18 @@ export function csrFromTriples(
   return { rows, cols, indptr, indices: indices.slice(0, nnz), values: out.slice(0, nnz) };
 }
 
-/** The transpose, in CSR form (so it also serves as the CSC form of `m`). */
-export function csrTranspose(m: Csr): Csr {
+/**
+ * The transpose, in CSR form (so it also serves as the CSC form of `m`). With `shared`, its arrays
+ * live in SharedArrayBuffers, for threads to read without a copy.
+ */
+export function csrTranspose(m: Csr, options: { readonly shared?: boolean } = {}): Csr {
   const nnz = m.indices.length;
-  const indptr = new Int32Array(m.cols + 1);
+  const indptr = csrArray(Int32Array, m.cols + 1, options.shared === true);
   for (let e = 0; e < nnz; e++) indptr[m.indices[e]! + 1]!++;
   for (let c = 0; c < m.cols; c++) indptr[c + 1]! += indptr[c]!;
   const next = indptr.slice(0, m.cols);
-  const indices = new Int32Array(nnz);
-  const values = new Float32Array(nnz);
+  const indices = csrArray(Int32Array, nnz, options.shared === true);
+  const values = csrArray(Float32Array, nnz, options.shared === true);
   for (let r = 0; r < m.rows; r++) {
     for (let e = m.indptr[r]!; e < m.indptr[r + 1]!; e++) {
       const at = next[m.indices[e]!]!++;
@@ -82,6 +85,15 @@ export function csrTranspose(m: Csr): Csr {
     }
   }
   return { rows: m.cols, cols: m.rows, indptr, indices, values };
+}
+
+/** A zeroed array of `length` elements, in a SharedArrayBuffer when `shared`. */
+export function csrArray<T extends Int32Array | Float32Array>(
+  ctor: { new (length: number): T; new (buffer: SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number },
+  length: number,
+  shared: boolean,
+): T {
+  return shared ? new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT)) : new ctor(length);
 }
 
 /** Row r as views into the matrix's arrays. */

@@ -28,3 +28,25 @@ test('pairs older than the horizon are dropped instead of growing the table', ()
   assert.equal(t.get(0, 0), Number.NEGATIVE_INFINITY);
   assert.ok(t.byteLength <= 16 * 64, `table grew to ${t.byteLength} bytes`);
 });
+
+test('times read back exactly while within about 37 days of the latest, and older ones read as never', () => {
+  const day = 86_400_000;
+  const t0 = 1_700_000_000_000;
+  const t = new PairTimes(16);
+  t.set(1, 1, t0);
+  t.set(2, 1, t0 + 30 * day + 7);
+  // 60 days on, the base moves forward: a time 30 days back is still held, one 60 days back is not.
+  t.set(3, 1, t0 + 60 * day + 3);
+  assert.equal(t.get(3, 1), t0 + 60 * day + 3);
+  assert.equal(t.get(2, 1), t0 + 30 * day + 7);
+  assert.equal(t.get(1, 1), Number.NEGATIVE_INFINITY);
+  // Times within the offsets' reach of the base, before or after it, are exact.
+  t.set(4, 1, t0 + 55 * day + 1);
+  t.set(5, 1, t0 + 70 * day + 9);
+  assert.equal(t.get(4, 1), t0 + 55 * day + 1);
+  assert.equal(t.get(5, 1), t0 + 70 * day + 9);
+  // An event from long before the base also reads as never counted.
+  t.set(6, 1, t0);
+  assert.equal(t.get(6, 1), Number.NEGATIVE_INFINITY);
+  assert.equal(t.size, 6);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UserItems } from './user-items.js';
+import { UserItemPages, UserItems } from './user-items.js';
 
 test('entries keep their fields through growth and past the indexed size, in first-seen order', () => {
   const t = new UserItems();
@@ -35,4 +35,37 @@ test('a judgement set on an item does not make its neighbours findable', () => {
   assert.equal(t.find(12), 1);
   assert.equal(t.judged(0), 1);
   assert.equal(t.judged(1), -1);
+});
+
+test('tables sharing pages keep their own entries through growth, and reuse the blocks others left', () => {
+  const pages = new UserItemPages(256);
+  const tables = Array.from({ length: 40 }, () => new UserItems(pages));
+  // Interleaved inserts: every table grows through the same block sizes, one of them past a page.
+  for (let k = 0; k < 120; k++) {
+    for (const [u, t] of tables.entries()) {
+      if (u > 0 && k >= 30) continue;
+      const e = t.insert(u * 1_000 + k);
+      t.setWeight(e, u + k / 1_000);
+    }
+  }
+  for (const [u, t] of tables.entries()) {
+    assert.equal(t.size, u === 0 ? 120 : 30);
+    for (let e = 0; e < t.size; e++) {
+      assert.equal(t.item(e), u * 1_000 + e);
+      assert.equal(t.weight(e), u + e / 1_000);
+      assert.equal(t.find(u * 1_000 + e), e);
+    }
+  }
+  // Tables filled one after another take the blocks the previous ones outgrew.
+  const sequential = new UserItemPages(256);
+  const filled = Array.from({ length: 40 }, () => {
+    const t = new UserItems(sequential);
+    for (let k = 0; k < 30; k++) t.insert(k);
+    return t;
+  });
+  const live = filled.reduce((sum, t) => sum + t.byteLength, 0);
+  assert.ok(
+    sequential.byteLength < 1.25 * live,
+    `${sequential.byteLength} bytes of pages for ${live} in tables`,
+  );
 });

@@ -11,14 +11,91 @@ const CREDIT = 3;
 const TREND_AT = 4;
 /** Up to this many entries a lookup scans; above it the table keeps an open-addressing index. */
 const SCAN_LIMIT = 24;
-/** Entries of a new table; a full table grows by half, so at most a third of it is slack. */
+/** Entries of a table's first block; a full table moves to a block half as large again. */
 const INITIAL_ENTRIES = 2;
+/** Addresses are page * 2^PAGE_BITS + offset; a page holds at most 2^PAGE_BITS floats (1 MiB). */
+const PAGE_BITS = 17;
+const PAGE = 1 << PAGE_BITS;
+const NO_ENTRIES = new Float64Array(0);
 
 /**
- * One user's items in a single Float64Array of (item and judgement, weight, lastAt, credit, trend
- * time) entries, in first-seen order: 40 bytes per item where Maps and Sets cost hundreds. Lookups
- * scan small tables and use an open-addressing index (item -> entry + 1) once a table outgrows
- * {@link SCAN_LIMIT}.
+ * The storage of many {@link UserItems} tables: blocks of entries carved from shared Float64Array
+ * pages, so a user costs no typed array (and its ArrayBuffer and backing store, a few hundred bytes)
+ * of their own and the garbage collector sees a few large arrays instead of one per user. A table
+ * that grows moves to a larger block and its old block is reused by the next table of that size;
+ * a block above a quarter of a page gets a page of its own, dropped when the table moves on.
+ *
+ * @example
+ * const pages = new UserItemPages();
+ * const a = new UserItems(pages), b = new UserItems(pages);
+ */
+export class UserItemPages {
+  private readonly pages: Float64Array[] = [];
+  private readonly pageFloats: number;
+  /** The page blocks are bump-allocated from (-1: none yet), and its first unused float. */
+  private current = -1;
+  private end = 0;
+  /** Released blocks by size in floats, reused before the current page is extended. */
+  private readonly free = new Map<number, number[]>();
+  private bytes = 0;
+
+  /** `pageEntries` sizes the shared pages (default: as many entries as fit in 1 MiB). */
+  constructor(pageEntries = Math.floor(PAGE / STRIDE)) {
+    this.pageFloats = Math.min(PAGE, Math.max(1, pageEntries) * STRIDE);
+  }
+
+  /** Bytes held by the pages. */
+  get byteLength(): number {
+    return this.bytes;
+  }
+
+  /** A block of `floats` floats; returns its address. */
+  allocate(floats: number): number {
+    const reused = this.free.get(floats)?.pop();
+    if (reused !== undefined) return reused;
+    if (4 * floats > this.pageFloats) return this.addPage(floats) * PAGE;
+    if (this.current < 0 || this.end + floats > this.pageFloats) {
+      this.current = this.addPage(this.pageFloats);
+      this.end = 0;
+    }
+    const address = this.current * PAGE + this.end;
+    this.end += floats;
+    return address;
+  }
+
+  /** Gives back a block from {@link allocate} of the same size. */
+  release(address: number, floats: number): void {
+    if (4 * floats > this.pageFloats) {
+      const p = Math.floor(address / PAGE);
+      this.bytes -= this.pages[p]!.byteLength;
+      this.pages[p] = NO_ENTRIES;
+      return;
+    }
+    let list = this.free.get(floats);
+    if (list === undefined) {
+      list = [];
+      this.free.set(floats, list);
+    }
+    list.push(address);
+  }
+
+  /** The page holding the block at `address`; the block starts at `address % 2^17` in it. */
+  page(address: number): Float64Array {
+    return this.pages[Math.floor(address / PAGE)]!;
+  }
+
+  private addPage(floats: number): number {
+    this.pages.push(new Float64Array(floats));
+    this.bytes += floats * 8;
+    return this.pages.length - 1;
+  }
+}
+
+/**
+ * One user's items as (item and judgement, weight, lastAt, credit, trend time) entries of five
+ * floats in a block of a {@link UserItemPages}, in first-seen order: 40 bytes per item where Maps
+ * and Sets cost hundreds. Lookups scan small tables and use an open-addressing index
+ * (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
  *
  * @example
  * const t = new UserItems();
@@ -26,9 +103,19 @@ const INITIAL_ENTRIES = 2;
  * t.find(42); // 0
  */
 export class UserItems {
-  private data = new Float64Array(STRIDE * INITIAL_ENTRIES);
+  private readonly pages: UserItemPages;
+  /** The page holding the entries, where entry e starts at `base + e * STRIDE`. */
+  private data: Float64Array = NO_ENTRIES;
+  private base = 0;
+  private address = -1;
+  private capacity = 0;
   private index: Int32Array | undefined;
   size = 0;
+
+  /** Tables of one state share `pages`; a table made alone gets small pages of its own. */
+  constructor(pages: UserItemPages = new UserItemPages(64)) {
+    this.pages = pages;
+  }
 
   /** The entry of `item`, or -1. */
   find(item: number): number {
@@ -37,7 +124,7 @@ export class UserItems {
     if (index === undefined) {
       const lo = item * 4;
       const hi = lo + 2;
-      for (let e = 0, k = ITEM; e < this.size; e++, k += STRIDE) {
+      for (let e = 0, k = this.base + ITEM; e < this.size; e++, k += STRIDE) {
         const packed = data[k]!;
         if (packed >= lo && packed <= hi) return e;
       }
@@ -54,12 +141,8 @@ export class UserItems {
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
   insert(item: number): number {
     const e = this.size;
-    if ((e + 1) * STRIDE > this.data.length) {
-      const grown = new Float64Array(STRIDE * Math.ceil(1.5 * (e + 1)));
-      grown.set(this.data);
-      this.data = grown;
-    }
-    const k = e * STRIDE;
+    if (e + 1 > this.capacity) this.grow(e === 0 ? INITIAL_ENTRIES : Math.ceil(1.5 * (e + 1)));
+    const k = this.base + e * STRIDE;
     this.data[k + ITEM] = item * 4 + 1;
     this.data[k + WEIGHT] = 0;
     this.data[k + LAST_AT] = 0;
@@ -72,46 +155,60 @@ export class UserItems {
   }
 
   item(e: number): number {
-    return Math.floor(this.data[e * STRIDE + ITEM]! / 4);
+    return Math.floor(this.data[this.base + e * STRIDE + ITEM]! / 4);
   }
   weight(e: number): number {
-    return this.data[e * STRIDE + WEIGHT]!;
+    return this.data[this.base + e * STRIDE + WEIGHT]!;
   }
   setWeight(e: number, weight: number): void {
-    this.data[e * STRIDE + WEIGHT] = weight;
+    this.data[this.base + e * STRIDE + WEIGHT] = weight;
   }
   lastAt(e: number): number {
-    return this.data[e * STRIDE + LAST_AT]!;
+    return this.data[this.base + e * STRIDE + LAST_AT]!;
   }
   setLastAt(e: number, atMs: number): void {
-    this.data[e * STRIDE + LAST_AT] = atMs;
+    this.data[this.base + e * STRIDE + LAST_AT] = atMs;
   }
   /** Popularity actually credited for the entry, or NaN when it equals the positive part of the weight. */
   credit(e: number): number {
-    return this.data[e * STRIDE + CREDIT]!;
+    return this.data[this.base + e * STRIDE + CREDIT]!;
   }
   setCredit(e: number, credit: number): void {
-    this.data[e * STRIDE + CREDIT] = credit;
+    this.data[this.base + e * STRIDE + CREDIT] = credit;
   }
 
   /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
   judged(e: number): number {
-    return (this.data[e * STRIDE + ITEM]! % 4) - 1;
+    return (this.data[this.base + e * STRIDE + ITEM]! % 4) - 1;
   }
   setJudged(e: number, judged: number): void {
-    this.data[e * STRIDE + ITEM] = this.item(e) * 4 + judged + 1;
+    this.data[this.base + e * STRIDE + ITEM] = this.item(e) * 4 + judged + 1;
   }
   /** When the user last counted toward the item's trend (-Infinity: never). */
   trendAt(e: number): number {
-    return this.data[e * STRIDE + TREND_AT]!;
+    return this.data[this.base + e * STRIDE + TREND_AT]!;
   }
   setTrendAt(e: number, atMs: number): void {
-    this.data[e * STRIDE + TREND_AT] = atMs;
+    this.data[this.base + e * STRIDE + TREND_AT] = atMs;
   }
 
-  /** Bytes held by the table's arrays. */
+  /** Bytes of the table's block and index. */
   get byteLength(): number {
-    return this.data.byteLength + (this.index?.byteLength ?? 0);
+    return this.capacity * STRIDE * 8 + (this.index?.byteLength ?? 0);
+  }
+
+  /** Moves the entries to a block of `capacity` entries. */
+  private grow(capacity: number): void {
+    const address = this.pages.allocate(capacity * STRIDE);
+    const data = this.pages.page(address);
+    const base = address % PAGE;
+    const used = this.size * STRIDE;
+    data.set(this.data.subarray(this.base, this.base + used), base);
+    if (this.address >= 0) this.pages.release(this.address, this.capacity * STRIDE);
+    this.data = data;
+    this.base = base;
+    this.address = address;
+    this.capacity = capacity;
   }
 
   private reindex(): void {

@@ -29,20 +29,27 @@ export function augmentForInnerProduct(
   dims: number,
 ): { vectors: Float32Array; dims: number } {
   const out = new Float32Array(count * (dims + 1));
-  const norms = new Float64Array(count);
+  const norms = squaredNorms(items, count, dims);
   let max = 0;
+  for (let i = 0; i < count; i++) {
+    for (let f = 0; f < dims; f++) out[i * (dims + 1) + f] = items[i * dims + f]!;
+    max = Math.max(max, norms[i]!);
+  }
+  for (let i = 0; i < count; i++) out[i * (dims + 1) + dims] = Math.sqrt(Math.max(0, max - norms[i]!));
+  return { vectors: out, dims: dims + 1 };
+}
+
+function squaredNorms(items: Float32Array, count: number, dims: number): Float64Array {
+  const norms = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     let s = 0;
     for (let f = 0; f < dims; f++) {
       const v = items[i * dims + f]!;
-      out[i * (dims + 1) + f] = v;
       s += v * v;
     }
     norms[i] = s;
-    if (s > max) max = s;
   }
-  for (let i = 0; i < count; i++) out[i * (dims + 1) + dims] = Math.sqrt(Math.max(0, max - norms[i]!));
-  return { vectors: out, dims: dims + 1 };
+  return norms;
 }
 
 /** Graph parameters of the HNSW index (Malkov and Yashunin, TPAMI 2020). */
@@ -84,13 +91,17 @@ export function buildAnnIndex(
   dims: number,
   options: AnnOptions = ANN_DEFAULTS,
 ): AnnIndex {
-  const { vectors, dims: withNorm } = augmentForInnerProduct(items, count, dims);
-  const index = new (hnswlib().HierarchicalNSW)('ip', withNorm);
+  // The augmented coordinates are written row by row into one point, not into a copy of every
+  // vector (a million 64-factor items would add 260 MB to the training worker's peak).
+  const norms = squaredNorms(items, count, dims);
+  let max = 0;
+  for (let i = 0; i < count; i++) max = Math.max(max, norms[i]!);
+  const index = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
   index.initIndex(Math.max(1, count), options.m, options.efConstruction, options.seed);
-  const point = new Array<number>(withNorm);
+  const point = new Array<number>(dims + 1);
   for (let i = 0; i < count; i++) {
-    const row = i * withNorm;
-    for (let f = 0; f < withNorm; f++) point[f] = vectors[row + f]!;
+    for (let f = 0; f < dims; f++) point[f] = items[i * dims + f]!;
+    point[dims] = Math.sqrt(Math.max(0, max - norms[i]!));
     index.addPoint(point, i);
   }
   return wrap(index, count, dims, options);

@@ -29,6 +29,7 @@ import {
 } from './labels.js';
 import { OnlineState, type UserState } from './online-state.js';
 import {
+  itemIdsOf,
   LARGE_CATALOGUE_ITEMS,
   ServingModel,
   type TrainReport,
@@ -292,7 +293,7 @@ export function createEngine(options: EngineOptions): Engine {
         : { largeCatalogueItems: options.largeCatalogueItems }),
     });
     const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
-    const itemIds = Array.from(matrix.items, (i) => state.items.id(i));
+    const itemIds = await itemIdsOf(state, matrix.items);
     const version = (serving?.version ?? 0) + 1;
     const trainedAt = now();
     await store.saveSnapshot({

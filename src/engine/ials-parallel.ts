@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { type Csr, csrTranspose } from '../core/csr.js';
+import { type Csr, csrArray, csrTranspose } from '../core/csr.js';
 import {
   createIalsModel,
   finishIalsGram,
@@ -193,7 +193,7 @@ async function workerRunner(shared: IalsShared, threads: number): Promise<Runner
 function createShared(x: Csr, params: IalsParams, threads: number): IalsShared {
   const k = params.factors;
   const byUser = sharedCsr(x);
-  const byItem = sharedCsr(csrTranspose(x));
+  const byItem = csrTranspose(byUser, { shared: true });
   const users = new Float32Array(new SharedArrayBuffer(x.rows * k * 4));
   const items = new Float32Array(new SharedArrayBuffer(x.cols * k * 4));
   initialIalsFactors(x.rows, x.cols, params, users, items);
@@ -204,12 +204,27 @@ function createShared(x: Csr, params: IalsParams, threads: number): IalsShared {
   return { params, byUser, byItem, users, items, gram, parts, basis, diagonal };
 }
 
+/** `m` with its arrays in SharedArrayBuffers: those already there (see `trainingMatrix`) are not copied. */
 function sharedCsr(m: Csr): Csr {
-  const indptr = new Int32Array(new SharedArrayBuffer(m.indptr.byteLength));
-  indptr.set(m.indptr);
-  const indices = new Int32Array(new SharedArrayBuffer(m.indices.byteLength));
-  indices.set(m.indices);
-  const values = new Float32Array(new SharedArrayBuffer(m.values.byteLength));
-  values.set(m.values);
-  return { rows: m.rows, cols: m.cols, indptr, indices, values };
+  const share = <T extends Int32Array | Float32Array>(a: T): T => {
+    if (a.buffer instanceof SharedArrayBuffer) return a;
+    const copy = csrArray(
+      a.constructor as {
+        new (buffer: SharedArrayBuffer): T;
+        new (length: number): T;
+        BYTES_PER_ELEMENT: number;
+      },
+      a.length,
+      true,
+    );
+    copy.set(a);
+    return copy;
+  };
+  return {
+    rows: m.rows,
+    cols: m.cols,
+    indptr: share(m.indptr),
+    indices: share(m.indices),
+    values: share(m.values),
+  };
 }

@@ -3,7 +3,7 @@ import { Growable } from '../core/growable.js';
 import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
 import { topK, topKOf } from '../core/top-k.js';
 import { TopPool } from '../core/top-pool.js';
-import { UserItems, UserItemsColumn } from '../core/user-items.js';
+import { UserItemPages, UserItems, UserItemsColumn } from '../core/user-items.js';
 import type { EventInput, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';
@@ -16,23 +16,57 @@ import { TrendTracker } from './trends.js';
  */
 export class UserState {
   /** Per item the user engaged with (viewed, skipped, ...): signed weight, last event time, credit. */
-  readonly items = new UserItems();
+  readonly items: UserItems;
   /** Items with positive weight, oldest first, at most `recentItems`. */
   recent: number[] = [];
   /** Creator index -> how many of their items the user marked not_interested; created on first use. */
   creatorStrikes: Map<number, number> | undefined;
-  followed: Set<number> | undefined;
-  lastEventAt = 0;
-  /** Time of the user's earliest event: an account's age for burst damping. */
-  firstEventAt = Number.POSITIVE_INFINITY;
+  /** Creators the user follows, in order, without repeats (an array of exactly that length: no Set per user). */
+  followed: readonly number[] | undefined;
   eventCount = 0;
-  /** Moving share of the user's recent events that showed interest (watched at least half, liked). */
-  engagement = 0.5;
-  /** The same share over a longer horizon (about the last fifty events): the user's own norm. */
-  engagementBaseline = 0.5;
 
+  private readonly columns: UserColumns;
+  private readonly index: number;
   private weightsView: UserItemsColumn | undefined;
   private lastAtView: UserItemsColumn | undefined;
+
+  /**
+   * The user's items live in `pages` and their numbers in row `index` of `columns`, both shared by
+   * every user of a state.
+   */
+  constructor(pages?: UserItemPages, columns: UserColumns = new UserColumns(), index = 0) {
+    this.items = new UserItems(pages);
+    this.columns = columns;
+    this.index = index;
+  }
+
+  get lastEventAt(): number {
+    return this.columns.lastEventAt.get(this.index);
+  }
+  set lastEventAt(atMs: number) {
+    this.columns.lastEventAt.set(this.index, atMs);
+  }
+  /** Time of the user's earliest event: an account's age for burst damping. */
+  get firstEventAt(): number {
+    return this.columns.firstEventAt.get(this.index);
+  }
+  set firstEventAt(atMs: number) {
+    this.columns.firstEventAt.set(this.index, atMs);
+  }
+  /** Moving share of the user's recent events that showed interest (watched at least half, liked). */
+  get engagement(): number {
+    return this.columns.engagement.get(this.index);
+  }
+  set engagement(share: number) {
+    this.columns.engagement.set(this.index, share);
+  }
+  /** The same share over a longer horizon (about the last fifty events): the user's own norm. */
+  get engagementBaseline(): number {
+    return this.columns.engagementBaseline.get(this.index);
+  }
+  set engagementBaseline(share: number) {
+    this.columns.engagementBaseline.set(this.index, share);
+  }
 
   /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
   get weights(): ReadonlyMap<number, number> {
@@ -55,6 +89,17 @@ export class UserState {
   strikesOf(creator: number): number {
     return this.creatorStrikes?.get(creator) ?? 0;
   }
+}
+
+/**
+ * Every user's numbers, one Float64Array per field indexed by user: fields of a UserState would each
+ * hold a boxed number (16 bytes and an object for the garbage collector to trace).
+ */
+export class UserColumns {
+  readonly lastEventAt = new Growable(Float64Array);
+  readonly firstEventAt = new Growable(Float64Array, Number.POSITIVE_INFINITY);
+  readonly engagement = new Growable(Float64Array, 0.5);
+  readonly engagementBaseline = new Growable(Float64Array, 0.5);
 }
 
 /** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
@@ -96,6 +141,9 @@ export class OnlineState {
   private readonly burstNew = new Growable(Float64Array);
   private readonly burstEstablished = new Growable(Float64Array);
   readonly userStates: (UserState | undefined)[] = [];
+  /** Where every user's item table and numbers live. */
+  readonly userItemPages = new UserItemPages();
+  private readonly userColumns = new UserColumns();
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
   /** Tag -> the items that ever carried it, in order: random windows of large tags, without a scan. */
@@ -170,7 +218,7 @@ export class OnlineState {
   userState(u: number): UserState {
     let s = this.userStates[u];
     if (s === undefined) {
-      s = new UserState();
+      s = new UserState(this.userItemPages, this.userColumns, u);
       this.userStates[u] = s;
     }
     return s;
@@ -206,8 +254,8 @@ export class OnlineState {
       s.creatorStrikes.set(creator, (s.creatorStrikes.get(creator) ?? 0) + 1);
     }
     if (event.type === 'follow' && creator >= 0) {
-      s.followed ??= new Set();
-      s.followed.add(creator);
+      if (s.followed === undefined) s.followed = [creator];
+      else if (!s.followed.includes(creator)) s.followed = [...s.followed, creator];
     }
 
     const cap = this.config.maxUserItemWeight;

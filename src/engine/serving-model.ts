@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { Csr } from '../core/csr.js';
+import { type Csr, csrArray } from '../core/csr.js';
 import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
 import { Growable } from '../core/growable.js';
 import { IALS_DEFAULTS, type IalsParams } from '../core/ials.js';
@@ -76,14 +76,38 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     indices.data.subarray(rowStart, nnz).sort();
     indptr.set(++userRows, nnz);
   }
+  // In SharedArrayBuffers: the training threads read the matrix where it is, with no copy per thread.
   const data: Csr = {
     rows: userRows,
     cols,
-    indptr: indptr.data.slice(0, userRows + 1),
-    indices: indices.data.slice(0, nnz),
-    values: new Float32Array(nnz).fill(1),
+    indptr: sharedCopy(indptr.data.subarray(0, userRows + 1)),
+    indices: sharedCopy(indices.data.subarray(0, nnz)),
+    values: csrArray(Float32Array, nnz, true).fill(1),
   };
   return { data, items: items.data.slice(0, cols) };
+}
+
+/**
+ * The ids of engine items `items`, built in slices between yields to the event loop like the
+ * matrix: a million ids in one go would hold the server thread for a few hundred milliseconds.
+ */
+export async function itemIdsOf(state: OnlineState, items: Int32Array): Promise<string[]> {
+  const ids = new Array<string>(items.length);
+  let sliceStart = performance.now();
+  for (let m = 0; m < items.length; m++) {
+    if ((m & 1023) === 0 && performance.now() - sliceStart > MATRIX_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    ids[m] = state.items.id(items[m]!);
+  }
+  return ids;
+}
+
+function sharedCopy(a: Int32Array): Int32Array {
+  const copy = csrArray(Int32Array, a.length, true);
+  copy.set(a);
+  return copy;
 }
 
 /**
@@ -177,8 +201,8 @@ export interface WorkerTrainResult {
 
 /**
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
- * the event loop keeps serving; `data`'s buffers are transferred to it (the caller's arrays are
- * emptied), the model comes back as transferred buffers, an ANN index through a temporary file read
+ * the event loop keeps serving; `data`'s buffers are shared with it when they are SharedArrayBuffers
+ * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied); the model comes back as transferred buffers, an ANN index through a temporary file read
  * off the event loop.
  */
 export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promise<WorkerTrainResult> {
@@ -203,7 +227,7 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
         .finally(() => void rm(path, { force: true }));
     });
     worker.once('error', reject);
-    // The matrix is built for this call: its buffers move to the worker instead of being copied.
+    // The matrix is built for this call: its buffers are shared with or move to the worker, never copied.
     const transfer = [data.indptr.buffer, data.indices.buffer, data.values.buffer].filter(
       (b): b is ArrayBuffer => b instanceof ArrayBuffer,
     );
