@@ -5,7 +5,7 @@
 import { createRandom } from '../src/core/random.js';
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { FacetIndex } from '../src/engine/facets.js';
-import { buildFeed, createFeedCaches } from '../src/engine/feed.js';
+import { buildFeed, createFeedCaches, type FeedItem } from '../src/engine/feed.js';
 import { OnlineState } from '../src/engine/online-state.js';
 import type { ItemId, UserId } from '../src/types.js';
 import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic-stream.js';
@@ -34,6 +34,8 @@ export interface FeedMeasurement {
   feedsPerSecond: number;
   /** Milliseconds to load the items and apply the events. */
   loadMs: number;
+  /** A hash of every timed feed's item ids and scores: equal digests mean the same feeds. */
+  digest: string;
 }
 
 /**
@@ -68,9 +70,9 @@ export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
   const nowMs = SYNTHETIC_T0 + options.events;
   const count = options.feeds ?? 2_000;
   const caches = options.cache === false ? undefined : createFeedCaches();
-  const feed = (userId: string): void => {
+  let digest = 0x811c9dc5;
+  const feed = (userId: string): FeedItem[] =>
     buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, undefined, random, caches);
-  };
   // Warm up: the first feeds compile the code and cluster facets.
   for (let k = 0; k < Math.min(200, count); k++) feed(`user-${pick.int(options.users)}`);
   const perFeed = options.eventsPerFeed ?? 0;
@@ -88,10 +90,11 @@ export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
     const userId = `user-${pick.int(options.users)}`;
     const cpu = process.cpuUsage();
     const t = performance.now();
-    feed(userId);
+    const items = feed(userId);
     times[k] = performance.now() - t;
     const used = process.cpuUsage(cpu);
     cpuMs += (used.user + used.system) / 1000;
+    for (const item of items) digest = fnv(digest, `${item.itemId}:${item.score}`);
   }
   const total = times.reduce((s, t) => s + t, 0);
   times.sort();
@@ -102,7 +105,14 @@ export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
     cpuMsPerFeed: cpuMs / count,
     feedsPerSecond: (count / total) * 1000,
     loadMs,
+    digest: (digest >>> 0).toString(16),
   };
+}
+
+function fnv(h: number, text: string): number {
+  let x = h;
+  for (let k = 0; k < text.length; k++) x = Math.imul(x ^ text.charCodeAt(k), 0x01000193);
+  return x;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -111,6 +121,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const m = measureFeedInProcess({ items, users, events, feeds, eventsPerFeed, cache: cache !== 0 });
   console.log(JSON.stringify({ items, users, events, feeds, eventsPerFeed, cache: cache !== 0, ...m }));
   console.log(
-    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s`,
+    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s; digest ${m.digest}`,
   );
 }

@@ -69,6 +69,8 @@ export class ExplorationStats {
   /** Group indices per item, valid while the item's record is the one they were computed for. */
   private readonly groupCache: (readonly number[] | undefined)[] = [];
   private readonly groupCacheFor: unknown[] = [];
+  /** Per item, beside its cached groups: its category group, or -1 (read without touching the record). */
+  private readonly categoryGroup = new Growable(Int32Array, -1);
 
   constructor(config: EngineConfig['exploration']) {
     this.successWatchRatio = config.successWatchRatio;
@@ -80,6 +82,7 @@ export class ExplorationStats {
     const cached = this.groupCache[i];
     if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
     const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
+    this.categoryGroup.set(i, categoryName(record) === undefined ? -1 : keys[0]!);
     // Filled in order: an array written far past its end turns into a slow dictionary.
     while (this.groupCache.length < i) {
       this.groupCache.push(undefined);
@@ -166,9 +169,8 @@ export class ExplorationStats {
 
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
-    const record = state.records[i];
-    if (record?.category === undefined && record?.tags[0] === undefined) return -1;
-    return this.groupsOf(state, i)[0] ?? -1;
+    this.groupsOf(state, i);
+    return this.categoryGroup.get(i);
   }
 
   /** Trials of an item: its impressions, or its judgements when impressions are not reported. */
@@ -182,9 +184,14 @@ export class ExplorationStats {
     const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
     let s = globalMean * GROUP_PRIOR;
     let t = GROUP_PRIOR;
-    for (const g of keys) {
-      s += this.groupSuccesses.get(g);
-      t += Math.max(this.groupImpressions.get(g), this.groupJudged.get(g));
+    // Typed arrays read here directly: Growable#get, shared by every array type, is a slow polymorphic load.
+    const successes = this.groupSuccesses.data;
+    const impressions = this.groupImpressions.data;
+    const judged = this.groupJudged.data;
+    for (let k = 0; k < keys.length; k++) {
+      const g = keys[k]!;
+      s += valueAt(successes, g);
+      t += Math.max(valueAt(impressions, g), valueAt(judged, g));
     }
     return s / t;
   }
@@ -505,11 +512,12 @@ function thompson(
   const failures = new Float64Array(items.length);
   const priorMean = new Float64Array(items.length);
   const boost = new Float64Array(items.length);
-  items.forEach((i, k) => {
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k]!;
     successes[k] = stats.successes.get(i);
     failures[k] = stats.trials(i, state.impressions.get(i)) - successes[k]!;
     const itemMean = stats.priorMean(stats.groupsOf(state, i));
-    const own = rates.get(stats.categoryOf(state, i));
+    const own = rates.size === 0 ? undefined : rates.get(stats.categoryOf(state, i));
     const userMean =
       own === undefined
         ? itemMean
@@ -522,7 +530,7 @@ function thompson(
     boost[k] = !boostFresh
       ? 1
       : 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);
-  });
+  }
   const picked = pickExploration(
     { items, successes, failures, priorMean, boost },
     slots,
@@ -530,4 +538,9 @@ function thompson(
     rng,
   );
   return picked.items.map((item, k) => ({ item, sample: picked.samples[k]! }));
+}
+
+/** `data[i]`, or 0 past its end (a Growable's fill). */
+function valueAt(data: Float64Array, i: number): number {
+  return i < data.length ? data[i]! : 0;
 }
