@@ -495,8 +495,12 @@ function thompson(
   const options = config.exploration;
   const stats = state.exploration;
   // Fresh items and items with outcomes always stay; untried old items are subsampled for speed.
-  const keep = (i: number): boolean =>
-    nowMs - state.createdAt.get(i) <= config.freshWindowMs || stats.trials(i, state.impressions.get(i)) > 0;
+  const created = state.createdAt.data;
+  const shown = state.impressions.data;
+  const won = stats.successes.data;
+  const lost = stats.failures.data;
+  const trials = (i: number): number => Math.max(valueAt(shown, i), valueAt(won, i) + valueAt(lost, i));
+  const keep = (i: number): boolean => nowMs - valueAt(created, i) <= config.freshWindowMs || trials(i) > 0;
   let items = all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
   if (items.length > MAX_KEPT) {
     // A large catalogue where most items have outcomes: a uniform sample bounds the work per feed.
@@ -514,8 +518,8 @@ function thompson(
   const boost = new Float64Array(items.length);
   for (let k = 0; k < items.length; k++) {
     const i = items[k]!;
-    successes[k] = stats.successes.get(i);
-    failures[k] = stats.trials(i, state.impressions.get(i)) - successes[k]!;
+    successes[k] = valueAt(won, i);
+    failures[k] = trials(i) - successes[k]!;
     const itemMean = stats.priorMean(stats.groupsOf(state, i));
     const own = rates.size === 0 ? undefined : rates.get(stats.categoryOf(state, i));
     const userMean =
@@ -525,11 +529,10 @@ function thompson(
     // A new item goes first to users who have taken to its category, so its first audience judges it
     // fairly (and still reaches everyone else as before); for other items a category the user has
     // lately turned down lowers the prior, one they like leaves exploration open.
-    const fresh = nowMs - state.createdAt.get(i) <= config.freshWindowMs;
+    const ageMs = nowMs - valueAt(created, i);
+    const fresh = ageMs <= config.freshWindowMs;
     priorMean[k] = boostFresh && fresh ? Math.max(itemMean, userMean) : Math.min(itemMean, userMean);
-    boost[k] = !boostFresh
-      ? 1
-      : 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);
+    boost[k] = !boostFresh ? 1 : 1 + options.freshBoost * decay(ageMs, options.freshHalfLifeMs);
   }
   const picked = pickExploration(
     { items, successes, failures, priorMean, boost },

@@ -125,6 +125,33 @@ export class FacetIndex {
     return dot / Math.sqrt(size * tags.length);
   }
 
+  /**
+   * The first facet most similar to item `i` (the larger of {@link tagSetSimilarity} to its tags
+   * and {@link similarity} to its medoid) when above `minSimilarity`, else -1: the item's bag is
+   * read once for all facets.
+   */
+  nearestFacet(i: number, facets: readonly UserFacet[], minSimilarity: number): number {
+    const record = this.state.records[i];
+    const size = record === undefined ? 0 : bagSize(record);
+    let best = -1;
+    let bestSim = minSimilarity;
+    for (let k = 0; k < facets.length; k++) {
+      const f = facets[k]!;
+      let s = 0;
+      if (size > 0 && f.tags.length > 0) {
+        let dot = 0;
+        for (const tag of f.tags) if (bagHas(record!, tag)) dot++;
+        s = dot / Math.sqrt(size * f.tags.length);
+      }
+      s = Math.max(s, this.similarity(i, f.medoid));
+      if (s > bestSim) {
+        bestSim = s;
+        best = k;
+      }
+    }
+    return best;
+  }
+
   similarity(a: number, b: number): number {
     const tagSim = this.tagSimilarity(a, b);
     const co = this.state.cooccurrence.similarity(a, b);
