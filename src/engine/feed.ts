@@ -27,9 +27,9 @@ interface Candidate {
   /** Where the candidate's strength per source (before blending) sits in the feed's scratch buffer. */
   slot: number;
   because: number[] | undefined;
-  tag?: string;
+  tag: string | undefined;
   /** The facet (or declared interest, or "other") the candidate counts toward in calibration. */
-  group?: number;
+  group: number | undefined;
 }
 
 /** How much each source's normalised score counts in the blend. */
@@ -170,7 +170,18 @@ export function buildFeed(
         partsScratch = grown;
       }
       partsScratch.fill(0, slot * SOURCE_COUNT, (slot + 1) * SOURCE_COUNT);
-      c = { item, score: 0, source, slot, because: undefined };
+      c = candidatePool[slot];
+      if (c === undefined) {
+        c = { item, score: 0, source, slot, because: undefined, tag: undefined, group: undefined };
+        candidatePool.push(c);
+      } else {
+        c.item = item;
+        c.score = 0;
+        c.source = source;
+        c.because = undefined;
+        c.tag = undefined;
+        c.group = undefined;
+      }
       candidates.push(c);
       candidateSlots.set(item, slot);
     }
@@ -613,6 +624,8 @@ class ItemSlots {
 }
 
 const candidateSlots = new ItemSlots();
+/** Candidate records reused by every feed (slot k of a feed is always the k-th): none outlives its feed. */
+const candidatePool: Candidate[] = [];
 const excludedMemo = new ItemMemo();
 const qualityMemo = new ItemMemo();
 
