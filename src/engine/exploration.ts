@@ -307,10 +307,14 @@ export function planExploration(
   const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
   if (openSlots < slots) {
     const pool = new Map<number, { because?: number; tag: string }>();
+    // One record per tag, shared by its items (read-only from here on).
+    const whyOf = new Map<string, { because?: number; tag: string }>();
+    for (const [tag, h] of tags) whyOf.set(tag, h < 0 ? { tag } : { because: h, tag });
     const perTag = Math.max(MIN_TAG_SCAN, Math.floor(TAG_SCAN_BUDGET / tags.size));
-    for (const [tag, h] of tags) {
+    for (const [tag] of tags) {
+      const why = whyOf.get(tag)!;
       const visit = (i: number): void => {
-        if (!pool.has(i) && eligible(i)) pool.set(i, h < 0 ? { tag } : { because: h, tag });
+        if (!pool.has(i) && eligible(i)) pool.set(i, why);
       };
       const holders = state.itemsByTag.get(tag);
       const list = state.tagItemLists.get(tag);
@@ -334,8 +338,7 @@ export function planExploration(
     )) {
       const tag = state.records[i]?.tags.find((t) => tags.has(t));
       if (tag === undefined) continue;
-      const h = tags.get(tag)!;
-      pool.set(i, h < 0 ? { tag } : { because: h, tag });
+      pool.set(i, whyOf.get(tag)!);
     }
     for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng, rates)) {
       chosen.push({ ...c, ...pool.get(c.item)! });

@@ -471,6 +471,7 @@ function calibrate(
   maxInGroup[other] = globalMax;
   const order: number[] = [];
   const inOrder = new Set<number>();
+  const groupLists = Array.from({ length: groupCount }, (_, g) => [g]);
   // Two pages of n, each calibrated on its own: a page is a set, served most relevant first.
   for (let page = 0; page < 2; page++) {
     const rest = pool.filter((c) => !inOrder.has(c.item));
@@ -480,7 +481,7 @@ function calibrate(
         rest.map((c) => c.score / (maxInGroup[c.group!]! || 1)),
         CALIBRATION_TEMPERATURE,
       ),
-      groups: rest.map((c) => [c.group!]),
+      groups: rest.map((c) => groupLists[c.group!]!),
       k: Math.min(rest.length, n),
       lambda: CALIBRATION_LAMBDA,
     });
