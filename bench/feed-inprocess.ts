@@ -1,12 +1,15 @@
 // Feed latency in process: the online state loaded with a synthetic platform, then feeds for random
 // users timed one by one (no HTTP, no trained model), with the engine's feed caches unless told not to,
 // and optionally more events applied between feeds (timed apart), so tag rankings go stale as in service.
-// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds] [eventsPerFeed] [cache 1|0]
+// With `model 1`, an iALS model is trained on the loaded state first and feeds retrieve from it through
+// the ANN index (above 20,000 items), as a trained server does for users who miss the candidate cache.
+// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds] [eventsPerFeed] [cache 1|0] [model 1|0]
 import { createRandom } from '../src/core/random.js';
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { FacetIndex } from '../src/engine/facets.js';
-import { buildFeed, createFeedCaches } from '../src/engine/feed.js';
+import { buildFeed, createFeedCaches, type FeedItem } from '../src/engine/feed.js';
 import { OnlineState } from '../src/engine/online-state.js';
+import { fitServingModel, ServingModel, trainingMatrix } from '../src/engine/serving-model.js';
 import type { ItemId, UserId } from '../src/types.js';
 import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic-stream.js';
 
@@ -22,6 +25,8 @@ export interface FeedOptions {
   eventsPerFeed?: number;
   /** Whether feeds share the engine's caches (model candidates, tag rankings); default true. */
   cache?: boolean;
+  /** Whether a model is trained first and serves the feeds' model candidates; default false. */
+  model?: boolean;
 }
 
 export interface FeedMeasurement {
@@ -34,6 +39,10 @@ export interface FeedMeasurement {
   feedsPerSecond: number;
   /** Milliseconds to load the items and apply the events. */
   loadMs: number;
+  /** Milliseconds to train the model (0 without one). */
+  trainMs: number;
+  /** A hash of every timed feed's item ids and scores: equal digests mean the same feeds. */
+  digest: string;
 }
 
 /**
@@ -42,7 +51,7 @@ export interface FeedMeasurement {
  * @example
  * const { p99Ms } = measureFeedInProcess({ items: 100_000, users: 100_000, events: 2_000_000 });
  */
-export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
+export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMeasurement> {
   const config = DEFAULT_ENGINE_CONFIG;
   const state = new OnlineState(config);
   const started = performance.now();
@@ -62,15 +71,18 @@ export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
     state.apply({ ...e, userId: e.userId as UserId, itemId: e.itemId as ItemId, seq: ++seq }),
   );
   const loadMs = performance.now() - started;
+  const trainStarted = performance.now();
+  const serving = options.model === true ? await trainServing(state) : undefined;
+  const trainMs = serving === undefined ? 0 : performance.now() - trainStarted;
   const facets = new FacetIndex(state, config);
   const random = createRandom(7);
   const pick = createRandom(11);
   const nowMs = SYNTHETIC_T0 + options.events;
   const count = options.feeds ?? 2_000;
   const caches = options.cache === false ? undefined : createFeedCaches();
-  const feed = (userId: string): void => {
-    buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, undefined, random, caches);
-  };
+  let digest = 0x811c9dc5;
+  const feed = (userId: string): FeedItem[] =>
+    buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, serving, random, caches);
   // Warm up: the first feeds compile the code and cluster facets.
   for (let k = 0; k < Math.min(200, count); k++) feed(`user-${pick.int(options.users)}`);
   const perFeed = options.eventsPerFeed ?? 0;
@@ -88,10 +100,11 @@ export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
     const userId = `user-${pick.int(options.users)}`;
     const cpu = process.cpuUsage();
     const t = performance.now();
-    feed(userId);
+    const items = feed(userId);
     times[k] = performance.now() - t;
     const used = process.cpuUsage(cpu);
     cpuMs += (used.user + used.system) / 1000;
+    for (const item of items) digest = fnv(digest, `${item.itemId}:${item.score}`);
   }
   const total = times.reduce((s, t) => s + t, 0);
   times.sort();
@@ -102,15 +115,64 @@ export function measureFeedInProcess(options: FeedOptions): FeedMeasurement {
     cpuMsPerFeed: cpuMs / count,
     feedsPerSecond: (count / total) * 1000,
     loadMs,
+    trainMs,
+    digest: (digest >>> 0).toString(16),
   };
 }
 
+/** The serving model a trained engine would install: iALS (an ANN index above 20,000 items). */
+async function trainServing(state: OnlineState): Promise<ServingModel> {
+  const matrix = await trainingMatrix(state);
+  const fit = await fitServingModel(matrix.data, { workers: 2, seed: 42 });
+  const report = { ...fit.report, trainMs: 0 };
+  const ids = Array.from(matrix.items, (i) => state.items.id(i));
+  return new ServingModel(
+    state,
+    fit.model,
+    ids,
+    { version: 1, trainedAt: 0, report, ann: fit.ann },
+    matrix.items,
+  );
+}
+
+function fnv(h: number, text: string): number {
+  let x = h;
+  for (let k = 0; k < text.length; k++) x = Math.imul(x ^ text.charCodeAt(k), 0x01000193);
+  return x;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [items = 100_000, users = 100_000, events = 2_000_000, feeds = 2_000, eventsPerFeed = 0, cache = 1] =
-    process.argv.slice(2).map(Number);
-  const m = measureFeedInProcess({ items, users, events, feeds, eventsPerFeed, cache: cache !== 0 });
-  console.log(JSON.stringify({ items, users, events, feeds, eventsPerFeed, cache: cache !== 0, ...m }));
+  const [
+    items = 100_000,
+    users = 100_000,
+    events = 2_000_000,
+    feeds = 2_000,
+    eventsPerFeed = 0,
+    cache = 1,
+    model = 0,
+  ] = process.argv.slice(2).map(Number);
+  const m = await measureFeedInProcess({
+    items,
+    users,
+    events,
+    feeds,
+    eventsPerFeed,
+    cache: cache !== 0,
+    model: model !== 0,
+  });
   console.log(
-    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s`,
+    JSON.stringify({
+      items,
+      users,
+      events,
+      feeds,
+      eventsPerFeed,
+      cache: cache !== 0,
+      model: model !== 0,
+      ...m,
+    }),
+  );
+  console.log(
+    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s; digest ${m.digest}`,
   );
 }

@@ -69,6 +69,8 @@ export class ExplorationStats {
   /** Group indices per item, valid while the item's record is the one they were computed for. */
   private readonly groupCache: (readonly number[] | undefined)[] = [];
   private readonly groupCacheFor: unknown[] = [];
+  /** Per item, beside its cached groups: its category group, or -1 (read without touching the record). */
+  private readonly categoryGroup = new Growable(Int32Array, -1);
 
   constructor(config: EngineConfig['exploration']) {
     this.successWatchRatio = config.successWatchRatio;
@@ -80,6 +82,7 @@ export class ExplorationStats {
     const cached = this.groupCache[i];
     if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
     const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
+    this.categoryGroup.set(i, categoryName(record) === undefined ? -1 : keys[0]!);
     // Filled in order: an array written far past its end turns into a slow dictionary.
     while (this.groupCache.length < i) {
       this.groupCache.push(undefined);
@@ -166,9 +169,8 @@ export class ExplorationStats {
 
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
-    const record = state.records[i];
-    if (record?.category === undefined && record?.tags[0] === undefined) return -1;
-    return this.groupsOf(state, i)[0] ?? -1;
+    this.groupsOf(state, i);
+    return this.categoryGroup.get(i);
   }
 
   /** Trials of an item: its impressions, or its judgements when impressions are not reported. */
@@ -182,9 +184,14 @@ export class ExplorationStats {
     const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
     let s = globalMean * GROUP_PRIOR;
     let t = GROUP_PRIOR;
-    for (const g of keys) {
-      s += this.groupSuccesses.get(g);
-      t += Math.max(this.groupImpressions.get(g), this.groupJudged.get(g));
+    // Typed arrays read here directly: Growable#get, shared by every array type, is a slow polymorphic load.
+    const successes = this.groupSuccesses.data;
+    const impressions = this.groupImpressions.data;
+    const judged = this.groupJudged.data;
+    for (let k = 0; k < keys.length; k++) {
+      const g = keys[k]!;
+      s += valueAt(successes, g);
+      t += Math.max(valueAt(impressions, g), valueAt(judged, g));
     }
     return s / t;
   }
@@ -300,10 +307,14 @@ export function planExploration(
   const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
   if (openSlots < slots) {
     const pool = new Map<number, { because?: number; tag: string }>();
+    // One record per tag, shared by its items (read-only from here on).
+    const whyOf = new Map<string, { because?: number; tag: string }>();
+    for (const [tag, h] of tags) whyOf.set(tag, h < 0 ? { tag } : { because: h, tag });
     const perTag = Math.max(MIN_TAG_SCAN, Math.floor(TAG_SCAN_BUDGET / tags.size));
-    for (const [tag, h] of tags) {
+    for (const [tag] of tags) {
+      const why = whyOf.get(tag)!;
       const visit = (i: number): void => {
-        if (!pool.has(i) && eligible(i)) pool.set(i, h < 0 ? { tag } : { because: h, tag });
+        if (!pool.has(i) && eligible(i)) pool.set(i, why);
       };
       const holders = state.itemsByTag.get(tag);
       const list = state.tagItemLists.get(tag);
@@ -327,8 +338,7 @@ export function planExploration(
     )) {
       const tag = state.records[i]?.tags.find((t) => tags.has(t));
       if (tag === undefined) continue;
-      const h = tags.get(tag)!;
-      pool.set(i, h < 0 ? { tag } : { because: h, tag });
+      pool.set(i, whyOf.get(tag)!);
     }
     for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng, rates)) {
       chosen.push({ ...c, ...pool.get(c.item)! });
@@ -488,8 +498,12 @@ function thompson(
   const options = config.exploration;
   const stats = state.exploration;
   // Fresh items and items with outcomes always stay; untried old items are subsampled for speed.
-  const keep = (i: number): boolean =>
-    nowMs - state.createdAt.get(i) <= config.freshWindowMs || stats.trials(i, state.impressions.get(i)) > 0;
+  const created = state.createdAt.data;
+  const shown = state.impressions.data;
+  const won = stats.successes.data;
+  const lost = stats.failures.data;
+  const trials = (i: number): number => Math.max(valueAt(shown, i), valueAt(won, i) + valueAt(lost, i));
+  const keep = (i: number): boolean => nowMs - valueAt(created, i) <= config.freshWindowMs || trials(i) > 0;
   let items = all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
   if (items.length > MAX_KEPT) {
     // A large catalogue where most items have outcomes: a uniform sample bounds the work per feed.
@@ -505,11 +519,12 @@ function thompson(
   const failures = new Float64Array(items.length);
   const priorMean = new Float64Array(items.length);
   const boost = new Float64Array(items.length);
-  items.forEach((i, k) => {
-    successes[k] = stats.successes.get(i);
-    failures[k] = stats.trials(i, state.impressions.get(i)) - successes[k]!;
+  for (let k = 0; k < items.length; k++) {
+    const i = items[k]!;
+    successes[k] = valueAt(won, i);
+    failures[k] = trials(i) - successes[k]!;
     const itemMean = stats.priorMean(stats.groupsOf(state, i));
-    const own = rates.get(stats.categoryOf(state, i));
+    const own = rates.size === 0 ? undefined : rates.get(stats.categoryOf(state, i));
     const userMean =
       own === undefined
         ? itemMean
@@ -517,12 +532,11 @@ function thompson(
     // A new item goes first to users who have taken to its category, so its first audience judges it
     // fairly (and still reaches everyone else as before); for other items a category the user has
     // lately turned down lowers the prior, one they like leaves exploration open.
-    const fresh = nowMs - state.createdAt.get(i) <= config.freshWindowMs;
+    const ageMs = nowMs - valueAt(created, i);
+    const fresh = ageMs <= config.freshWindowMs;
     priorMean[k] = boostFresh && fresh ? Math.max(itemMean, userMean) : Math.min(itemMean, userMean);
-    boost[k] = !boostFresh
-      ? 1
-      : 1 + options.freshBoost * decay(nowMs - state.createdAt.get(i), options.freshHalfLifeMs);
-  });
+    boost[k] = !boostFresh ? 1 : 1 + options.freshBoost * decay(ageMs, options.freshHalfLifeMs);
+  }
   const picked = pickExploration(
     { items, successes, failures, priorMean, boost },
     slots,
@@ -530,4 +544,9 @@ function thompson(
     rng,
   );
   return picked.items.map((item, k) => ({ item, sample: picked.samples[k]! }));
+}
+
+/** `data[i]`, or 0 past its end (a Growable's fill). */
+function valueAt(data: Float64Array, i: number): number {
+  return i < data.length ? data[i]! : 0;
 }

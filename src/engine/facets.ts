@@ -89,6 +89,9 @@ export class FacetIndex {
   private readonly fadingUsers = new Set<number>();
   private readonly state: OnlineState;
   private readonly config: EngineConfig;
+  /** The facets {@link nearestFacet} last saw, and their medoids' bag sizes. */
+  private medoidsOf: readonly UserFacet[] | undefined;
+  private medoidSizes: number[] = [];
 
   constructor(state: OnlineState, config: EngineConfig) {
     this.state = state;
@@ -103,15 +106,7 @@ export class FacetIndex {
     const ra = this.state.records[a];
     const rb = this.state.records[b];
     if (ra === undefined || rb === undefined) return 0;
-    const na = bagSize(ra);
-    const nb = bagSize(rb);
-    if (na === 0 || nb === 0) return 0;
-    let dot = 0;
-    const tags = ra.tags;
-    for (let j = 0; j < tags.length; j++) if (tags.indexOf(tags[j]!) === j && bagHas(rb, tags[j]!)) dot++;
-    const category = ra.category;
-    if (category !== undefined && !hasCategoryTag(tags, category) && bagHasCategory(rb, category)) dot++;
-    return dot / Math.sqrt(na * nb);
+    return bagCosine(ra, bagSize(ra), rb, bagSize(rb));
   }
 
   /** The cosine of an item's tag bag and a set of distinct tags. */
@@ -123,6 +118,47 @@ export class FacetIndex {
     let dot = 0;
     for (const tag of tags) if (bagHas(record, tag)) dot++;
     return dot / Math.sqrt(size * tags.length);
+  }
+
+  /**
+   * The first facet most similar to item `i` (the larger of {@link tagSetSimilarity} to its tags
+   * and {@link similarity} to its medoid) when above `minSimilarity`, else -1: the item's bag is
+   * read once for all facets.
+   */
+  nearestFacet(i: number, facets: readonly UserFacet[], minSimilarity: number): number {
+    const record = this.state.records[i];
+    const size = record === undefined ? 0 : bagSize(record);
+    if (facets !== this.medoidsOf) {
+      // The same facets come for every candidate of a feed: their medoids' bags are read once.
+      this.medoidsOf = facets;
+      this.medoidSizes = facets.map((f) => {
+        const medoid = this.state.records[f.medoid];
+        return medoid === undefined ? 0 : bagSize(medoid);
+      });
+    }
+    let best = -1;
+    let bestSim = minSimilarity;
+    for (let k = 0; k < facets.length; k++) {
+      const f = facets[k]!;
+      let s = 0;
+      if (size > 0 && f.tags.length > 0) {
+        let dot = 0;
+        for (const tag of f.tags) if (bagHas(record!, tag)) dot++;
+        s = dot / Math.sqrt(size * f.tags.length);
+      }
+      const medoid = this.state.records[f.medoid];
+      const tagSim =
+        record === undefined || medoid === undefined
+          ? 0
+          : bagCosine(record, size, medoid, this.medoidSizes[k]!);
+      const co = this.state.cooccurrence.similarity(i, f.medoid);
+      s = Math.max(s, Math.max(tagSim, Math.min(1, co)));
+      if (s > bestSim) {
+        bestSim = s;
+        best = k;
+      }
+    }
+    return best;
   }
 
   similarity(a: number, b: number): number {
@@ -313,6 +349,17 @@ export class FacetIndex {
     });
     return { clusters, pending: false };
   }
+}
+
+/** The cosine of two tag bags of the given sizes (see {@link FacetIndex.tagSimilarity}). */
+function bagCosine(ra: ItemRecord, na: number, rb: ItemRecord, nb: number): number {
+  if (na === 0 || nb === 0) return 0;
+  let dot = 0;
+  const tags = ra.tags;
+  for (let j = 0; j < tags.length; j++) if (tags.indexOf(tags[j]!) === j && bagHas(rb, tags[j]!)) dot++;
+  const category = ra.category;
+  if (category !== undefined && !hasCategoryTag(tags, category) && bagHasCategory(rb, category)) dot++;
+  return dot / Math.sqrt(na * nb);
 }
 
 /** Distinct keys of an item's tag bag: its distinct tags and its category. */

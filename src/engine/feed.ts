@@ -27,9 +27,9 @@ interface Candidate {
   /** Where the candidate's strength per source (before blending) sits in the feed's scratch buffer. */
   slot: number;
   because: number[] | undefined;
-  tag?: string;
+  tag: string | undefined;
   /** The facet (or declared interest, or "other") the candidate counts toward in calibration. */
-  group?: number;
+  group: number | undefined;
 }
 
 /** How much each source's normalised score counts in the blend. */
@@ -81,6 +81,8 @@ const CALIBRATE_PER_SLOT = 15;
 const CALIBRATE_MIN = 300;
 /** Relevance is a softmax of the group-normalised scores at this multiple of their spread, as in `setlist eval`. */
 const CALIBRATION_TEMPERATURE = 1.5;
+/** A candidate joins the facet it is most similar to above this; otherwise a declared interest or "other". */
+const FACET_MIN_SIMILARITY = 0.3;
 /** A candidate on the user's strongest current interest scores up to 1 + this times more (multi-interest users). */
 const INTEREST_BOOST = 2;
 /** Sources that come from the user's own signals; when any is present, popularity's share is capped. */
@@ -145,7 +147,9 @@ export function buildFeed(
   const quality = (i: number): number =>
     qualityMemo.get(i, (j) => state.exploration.posteriorMean(state, j, strength));
 
-  const candidates = new Map<number, Candidate>();
+  // Candidates in order of first offer; `slots` finds an item's (stamped per feed, no Map to fill).
+  const candidates: Candidate[] = [];
+  candidateSlots.begin(state.itemCount);
   let affinity: TagAffinity | undefined;
   const offer = (
     item: number,
@@ -155,18 +159,31 @@ export function buildFeed(
     tag?: string,
   ): void => {
     if (!(strength > 0)) return;
-    let c = candidates.get(item);
+    const at = candidateSlots.get(item);
+    let c = at < 0 ? undefined : candidates[at]!;
     if (c === undefined) {
       if (excluded(item)) return;
-      const slot = candidates.size;
+      const slot = candidates.length;
       if ((slot + 1) * SOURCE_COUNT > partsScratch.length) {
         const grown = new Float64Array(partsScratch.length * 2);
         grown.set(partsScratch);
         partsScratch = grown;
       }
       partsScratch.fill(0, slot * SOURCE_COUNT, (slot + 1) * SOURCE_COUNT);
-      c = { item, score: 0, source, slot, because: undefined };
-      candidates.set(item, c);
+      c = candidatePool[slot];
+      if (c === undefined) {
+        c = { item, score: 0, source, slot, because: undefined, tag: undefined, group: undefined };
+        candidatePool.push(c);
+      } else {
+        c.item = item;
+        c.score = 0;
+        c.source = source;
+        c.because = undefined;
+        c.tag = undefined;
+        c.group = undefined;
+      }
+      candidates.push(c);
+      candidateSlots.set(item, slot);
     }
     if (tag !== undefined && c.tag === undefined) c.tag = tag;
     partsScratch[c.slot * SOURCE_COUNT + SOURCE_INDEX.get(source)!]! += strength;
@@ -206,7 +223,8 @@ export function buildFeed(
       // Rank-based strength: comparable across models whose raw scores live on different scales.
       top.forEach((j, rank) => {
         offer(j, 'model', 1 / (1 + rank / 25));
-        const c = candidates.get(j);
+        const at = candidateSlots.get(j);
+        const c = at < 0 ? undefined : candidates[at]!;
         if (c !== undefined && c.because === undefined) c.because = recentSeeds.slice().reverse();
       });
     }
@@ -247,8 +265,11 @@ export function buildFeed(
     state,
     affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
-  const byItem = new Map(ranked.map((c) => [c.item, c]));
-  const popularOnly = (i: number): boolean => byItem.get(i)?.source === 'popular';
+  const byItem = (i: number): Candidate | undefined => {
+    const at = candidateSlots.get(i);
+    return at < 0 ? undefined : candidates[at];
+  };
+  const popularOnly = (i: number): boolean => byItem(i)?.source === 'popular';
   const calibrated = calibrate(state, facetIndex, ranked, facets, declared, n);
   const order = ranked.some((c) => PERSONAL_SOURCES.has(c.source))
     ? capShare(calibrated, popularOnly, n, Math.floor(n * config.maxPopularShare))
@@ -286,7 +307,7 @@ export function buildFeed(
           score: 0,
           reason: buildReason({ source: 'fallback', record: state.records[i] }),
         }
-      : toFeedItem(state, byItem.get(i)!, facets);
+      : toFeedItem(state, byItem(i)!, facets);
   });
   state.exploration.recordServed(
     u,
@@ -297,14 +318,14 @@ export function buildFeed(
 }
 
 function blend(
-  candidates: Map<number, Candidate>,
+  candidates: readonly Candidate[],
   strikesOf: ((creator: number) => number) | undefined,
   state: OnlineState,
   interestOf?: (item: number) => number,
 ): Candidate[] {
   const parts = partsScratch;
   const maxBySource = new Float64Array(SOURCE_COUNT);
-  const list = [...candidates.values()];
+  const list = candidates.slice();
   for (const c of list) {
     const base = c.slot * SOURCE_COUNT;
     for (let s = 0; s < SOURCE_COUNT; s++)
@@ -411,21 +432,10 @@ function calibrate(
   // Only the head of the ranking can reach the feed: the rest keeps its order after the calibrated part.
   const head = ranked.slice(0, Math.max(CALIBRATE_MIN, CALIBRATE_PER_SLOT * n));
   for (const c of head) {
-    const tags = state.records[c.item]?.tags ?? [];
-    let best = other;
-    let bestSim = 0.3;
-    for (let k = 0; k < facets.length; k++) {
-      const f = facets[k]!;
-      const s = Math.max(
-        facetIndex.tagSetSimilarity(c.item, f.tags),
-        facetIndex.similarity(c.item, f.medoid),
-      );
-      if (s > bestSim) {
-        bestSim = s;
-        best = k;
-      }
-    }
-    if (best === other) {
+    const nearest = facetIndex.nearestFacet(c.item, facets, FACET_MIN_SIMILARITY);
+    let best = nearest < 0 ? other : nearest;
+    if (best === other && declared.length > 0) {
+      const tags = state.records[c.item]?.tags ?? [];
       const d = declared.findIndex((x) => tags.includes(x.tag));
       if (d >= 0) {
         best = facets.length + d;
@@ -461,6 +471,7 @@ function calibrate(
   maxInGroup[other] = globalMax;
   const order: number[] = [];
   const inOrder = new Set<number>();
+  const groupLists = Array.from({ length: groupCount }, (_, g) => [g]);
   // Two pages of n, each calibrated on its own: a page is a set, served most relevant first.
   for (let page = 0; page < 2; page++) {
     const rest = pool.filter((c) => !inOrder.has(c.item));
@@ -470,7 +481,7 @@ function calibrate(
         rest.map((c) => c.score / (maxInGroup[c.group!]! || 1)),
         CALIBRATION_TEMPERATURE,
       ),
-      groups: rest.map((c) => [c.group!]),
+      groups: rest.map((c) => groupLists[c.group!]!),
       k: Math.min(rest.length, n),
       lambda: CALIBRATION_LAMBDA,
     });
@@ -574,6 +585,48 @@ class ItemMemo {
   }
 }
 
+/** Each candidate's place in the feed's list of candidates, stamped per feed like {@link ItemMemo}. */
+class ItemSlots {
+  private stamps = new Int32Array(0);
+  private slots = new Int32Array(0);
+  private feed = 0;
+
+  begin(itemCount: number): void {
+    if (itemCount > this.stamps.length) {
+      const capacity = Math.max(1_024, 2 * itemCount);
+      this.stamps = new Int32Array(capacity);
+      this.slots = new Int32Array(capacity);
+      this.feed = 0;
+    }
+    if (this.feed === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.feed = 0;
+    }
+    this.feed++;
+  }
+
+  /** The item's slot, or -1 when it is no candidate of this feed. */
+  get(i: number): number {
+    return i < this.stamps.length && this.stamps[i] === this.feed ? this.slots[i]! : -1;
+  }
+
+  set(i: number, slot: number): void {
+    if (i >= this.stamps.length) {
+      const stamps = new Int32Array(2 * (i + 1));
+      const slots = new Int32Array(2 * (i + 1));
+      stamps.set(this.stamps);
+      slots.set(this.slots);
+      this.stamps = stamps;
+      this.slots = slots;
+    }
+    this.stamps[i] = this.feed;
+    this.slots[i] = slot;
+  }
+}
+
+const candidateSlots = new ItemSlots();
+/** Candidate records reused by every feed (slot k of a feed is always the k-th): none outlives its feed. */
+const candidatePool: Candidate[] = [];
 const excludedMemo = new ItemMemo();
 const qualityMemo = new ItemMemo();
 

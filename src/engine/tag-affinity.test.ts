@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
+import type { ItemId, UserId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
+import { OnlineState, type UserState } from './online-state.js';
+import { interestMatch, userTagAffinity } from './tag-affinity.js';
 
 const HOUR = 3600_000;
 
@@ -55,4 +58,59 @@ test('the newest interest leads: after a run of cooking likes, cooking outranks 
   const feed = (await engine.feed('u', 4)).items;
   assert.ok(feed[0]?.itemId.startsWith('cooking'), feed.map((i) => i.itemId).join());
   assert.ok(!feed.some((i) => i.itemId.startsWith('cars')));
+});
+
+function stateWithUser(): { state: OnlineState; user: UserState } {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 10, 1);
+  for (const [id, tags] of [
+    ['a', ['cats']],
+    ['b', ['cars', 'cats']],
+    ['c', ['cooking']],
+  ] as const) {
+    state.upsertItem({
+      id: id as ItemId,
+      tags: [...tags],
+      createdAt: t0,
+      updatedAt: t0,
+      visibility: 'visible',
+    });
+  }
+  state.apply({ userId: 'u' as UserId, itemId: 'a' as ItemId, type: 'like', at: t0 + 1 });
+  return { state, user: state.userStates[state.users.get('u')]! };
+}
+
+test("an item's interest match follows its tags after its record is replaced", () => {
+  const { state, user } = stateWithUser();
+  const nowMs = Date.UTC(2026, 10, 1) + 2;
+  const affinity = userTagAffinity(state, DEFAULT_ENGINE_CONFIG, user, nowMs);
+  const c = state.items.get('c');
+  assert.equal(interestMatch(state, affinity, state.items.get('b')), 1);
+  assert.equal(interestMatch(state, affinity, c), 0);
+  const t0 = Date.UTC(2026, 10, 1);
+  state.upsertItem({
+    id: 'c' as ItemId,
+    tags: ['cats'],
+    createdAt: t0,
+    updatedAt: t0,
+    visibility: 'visible',
+  });
+  assert.equal(interestMatch(state, affinity, c), 1);
+});
+
+test('an affinity still answers after a newer one was built for the same state', () => {
+  const { state, user } = stateWithUser();
+  const nowMs = Date.UTC(2026, 10, 1) + 2;
+  const first = userTagAffinity(state, DEFAULT_ENGINE_CONFIG, user, nowMs);
+  const b = state.items.get('b');
+  state.apply({ userId: 'v' as UserId, itemId: 'c' as ItemId, type: 'like', at: nowMs });
+  const second = userTagAffinity(
+    state,
+    DEFAULT_ENGINE_CONFIG,
+    state.userStates[state.users.get('v')]!,
+    nowMs,
+  );
+  assert.equal(interestMatch(state, first, b), 1);
+  assert.equal(interestMatch(state, second, b), 0);
+  assert.equal(interestMatch(state, second, state.items.get('c')), 1);
 });
