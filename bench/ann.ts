@@ -2,7 +2,7 @@
 // exact search, on iALS-like item vectors (clustered, norms growing with popularity), with the
 // inner product turned into a cosine search by one extra coordinate (Bachrach et al., RecSys 2014).
 // Prints build time, query time, recall@100 against exact search and resident memory.
-// Run: node --import tsx bench/ann.ts [--items 100000 --queries 500 --dims 64]
+// Run: node --import tsx bench/ann.ts [--items 100000 --queries 500 --dims 64 --k 100]
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { createRandom } from '../src/core/random.js';
@@ -15,7 +15,8 @@ const flags = parseFlags(process.argv.slice(2));
 const n = Number(flags.get('items') ?? 100_000);
 const queries = Number(flags.get('queries') ?? 500);
 const dims = Number(flags.get('dims') ?? 64);
-const K = 100;
+/** Results per query: 100 for the issue's recall@100; a feed keeps the model's best 250 (`--k 250`). */
+const K = Number(flags.get('k') ?? 100);
 const libs = (flags.get('libs') ?? 'hnswlib-node,usearch').split(',');
 
 const { items, users } = iAlsLikeVectors(n, queries, dims, 11);
@@ -133,7 +134,7 @@ console.table(
     'build s': r.buildS.toFixed(1),
     'query ms': r.queryMs.toFixed(3),
     'speed-up vs exact': `${(exactMs / r.queryMs).toFixed(0)}×`,
-    'recall@100': r.recall100.toFixed(3),
+    [`recall@${K}`]: r.recall100.toFixed(3),
     'RSS MiB': r.memoryMiB.toFixed(0),
   })),
 );

@@ -128,12 +128,16 @@ export function buildFeed(
     for (const tag of state.records[i]?.tags ?? []) if (blockedTags.has(tag)) return true;
     return false;
   };
+  // Read directly (no event is applied while a feed is built): Growable#get is a polymorphic load.
+  const servable = state.servable.data;
+  const creators = state.creatorOf.data;
   const isExcluded = (i: number): number => {
-    if (!state.isServable(i)) return 1;
+    if (i >= servable.length || servable[i] !== 1) return 1;
     if (hasBlockedTag(i)) return 1;
     if (user === undefined) return 0;
     if (user.hasSeen(i)) return 1;
-    const c = state.creatorOf.get(i);
+    if (user.creatorStrikes === undefined) return 0;
+    const c = i < creators.length ? creators[i]! : -1;
     return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES ? 1 : 0;
   };
   // Sources, the model and exploration ask about the same items many times over.
@@ -261,7 +265,7 @@ export function buildFeed(
 
   const ranked = blend(
     candidates,
-    user === undefined ? undefined : (c) => user.strikesOf(c),
+    user?.creatorStrikes === undefined ? undefined : (c) => user.strikesOf(c),
     state,
     affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
@@ -345,8 +349,10 @@ function blend(
         c.source = SOURCES[s]!;
       }
     }
-    const creator = state.creatorOf.get(c.item);
-    if (strikesOf !== undefined && creator >= 0 && strikesOf(creator) > 0) total *= CREATOR_STRIKE_PENALTY;
+    if (strikesOf !== undefined) {
+      const creator = state.creatorOf.get(c.item);
+      if (creator >= 0 && strikesOf(creator) > 0) total *= CREATOR_STRIKE_PENALTY;
+    }
     if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
   }
