@@ -26,6 +26,11 @@ export interface ParallelIalsOptions {
   readonly workers?: number;
   /** Called after each epoch with its wall time. */
   readonly onEpoch?: (epoch: number, ms: number) => void;
+  /**
+   * False returns no user factors (an empty array): the serving model needs only the item side, and
+   * a copy of a million users' factors would sit in memory through the ANN build. Default true.
+   */
+  readonly userFactors?: boolean;
 }
 
 export interface ParallelIalsFit extends IalsFit {
@@ -130,7 +135,8 @@ export async function fitIalsParallel(
   // Plain copies: the model's buffers are transferred or saved later, which shared memory cannot be.
   const items = Float32Array.from(shared.items);
   const model = createIalsModel(items, x.cols, Float64Array.from(shared.gram), params);
-  return { model, userFactors: Float32Array.from(shared.users), epochMs, epochCpuMs };
+  const userFactors = options.userFactors === false ? new Float32Array(0) : Float32Array.from(shared.users);
+  return { model, userFactors, epochMs, epochCpuMs };
 }
 
 /** Runs one task against the shared memory (the body of each worker, and of the inline runner). */

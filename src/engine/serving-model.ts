@@ -168,7 +168,7 @@ export async function fitServingModel(data: Csr, options: ServingFitOptions = {}
 
 async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Promise<ServingFit> {
   const params: IalsParams = { ...LARGE_CATALOGUE_IALS, ...options.ials };
-  const fit = await fitIalsParallel(data, params, { workers: options.workers ?? 2 });
+  const fit = await fitIalsParallel(data, params, { workers: options.workers ?? 2, userFactors: false });
   const started = performance.now();
   const ann = buildAnnIndex(fit.model.itemFactors, data.cols, params.factors);
   const annBuildMs = performance.now() - started;
