@@ -1,7 +1,8 @@
 // Ingest throughput over HTTP: `POST /v1/events` in batches, online updates on, against raw SQLite
 // inserts of the same rows into the same schema in the same run. The load comes from a child process
 // (bench/load-client.ts, as in `npm run bench`), so the server's own CPU time is measured apart.
-// Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections]
+// Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections] [applied]
+// (`applied`: events of the synthetic platform logged and applied before the load, for a larger state).
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { buildApp } from '../src/server/app.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { runLoad } from './load.js';
-import { ingestBatch } from './synthetic.js';
+import { generatePlatform, ingestBatch, platformEvents } from './synthetic.js';
 import { syntheticItem } from './synthetic-stream.js';
 
 export interface IngestOptions {
@@ -22,6 +23,8 @@ export interface IngestOptions {
   batch: number;
   /** Requests in flight at once; default 4, as in `npm run bench`. */
   concurrency?: number;
+  /** Events of the synthetic platform logged and applied before the load (default 0): a larger state. */
+  applied?: number;
 }
 
 export interface IngestMeasurement {
@@ -50,13 +53,24 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
   const batchCount = Math.ceil(options.events / options.batch);
   mkdirSync(join(dir, 'api'), { recursive: true });
   mkdirSync(join(dir, 'raw'), { recursive: true });
-  const engine = createEngine({ store: createSqliteStore({ path: join(dir, 'api', 'setlist.db') }) });
+  const store = createSqliteStore({ path: join(dir, 'api', 'setlist.db') });
+  const engine = createEngine({ store });
   try {
     await engine.open();
     for (let start = 0; start < options.items; start += 10_000) {
       const items = [];
       for (let i = start; i < Math.min(options.items, start + 10_000); i++) items.push(syntheticItem(i));
       await engine.putItems({ items });
+    }
+    const applied = options.applied ?? 0;
+    if (applied > 0) {
+      // A day old, so the load's events (stamped on arrival) come after them.
+      const platform = generatePlatform({ items: options.items, users: options.users, events: applied });
+      const t0 = Date.now() - applied - 86_400_000;
+      for (let start = 0; start < applied; start += 10_000) {
+        const { stored } = await store.appendEvents(platformEvents(platform, start, start + 10_000, t0), t0);
+        engine.applyRemoteEvents(stored);
+      }
     }
     const app = buildApp({ engine, webRoot: false });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -138,11 +152,10 @@ export function rawSqliteInsertMs(path: string, batches: readonly (readonly RawE
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [items = 100_000, users = 50_000, events = 200_000, batch = 1_000, concurrency = 4] = process.argv
-    .slice(2)
-    .map(Number);
-  const m = await measureIngest({ items, users, events, batch, concurrency });
-  console.log(JSON.stringify({ items, users, events, batch, concurrency, ...m }));
+  const [items = 100_000, users = 50_000, events = 200_000, batch = 1_000, concurrency = 4, applied = 0] =
+    process.argv.slice(2).map(Number);
+  const m = await measureIngest({ items, users, events, batch, concurrency, applied });
+  console.log(JSON.stringify({ items, users, events, batch, concurrency, applied, ...m }));
   console.log(
     `ingest ${m.eventsPerSecond.toFixed(0)} events/s over HTTP (${m.eventsPerServerCpuSecond.toFixed(0)} per server CPU-second); raw SQLite ${m.rawSqliteEventsPerSecond.toFixed(0)} events/s; ratio ${m.ratio.toFixed(3)}`,
   );
