@@ -1,8 +1,9 @@
 // Ingest throughput over HTTP: `POST /v1/events` in batches, online updates on, against raw SQLite
 // inserts of the same rows into the same schema in the same run. The load comes from a child process
 // (bench/load-client.ts, as in `npm run bench`), so the server's own CPU time is measured apart.
-// Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections]
-import { mkdirSync, rmSync } from 'node:fs';
+// Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections] [applied]
+// (`applied`: events of the synthetic platform logged and applied before the load, for a larger state).
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,7 +12,7 @@ import { buildApp } from '../src/server/app.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { runLoad } from './load.js';
-import { ingestBatch } from './synthetic.js';
+import { generatePlatform, ingestBatch, platformEvents } from './synthetic.js';
 import { syntheticItem } from './synthetic-stream.js';
 
 export interface IngestOptions {
@@ -22,12 +23,19 @@ export interface IngestOptions {
   batch: number;
   /** Requests in flight at once; default 4, as in `npm run bench`. */
   concurrency?: number;
+  /** Events of the synthetic platform logged and applied before the load (default 0): a larger state. */
+  applied?: number;
 }
 
 export interface IngestMeasurement {
   eventsPerSecond: number;
   /** Events per second of the server process's CPU time (all its threads) during the load. */
   eventsPerServerCpuSecond: number;
+  /**
+   * Events per second of the server thread's own CPU time (Linux; undefined elsewhere): the thread
+   * that parses and applies every event, so the rate one free core would give it.
+   */
+  eventsPerServerThreadCpuSecond: number | undefined;
   rawSqliteEventsPerSecond: number;
   /** eventsPerSecond / rawSqliteEventsPerSecond. */
   ratio: number;
@@ -50,7 +58,8 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
   const batchCount = Math.ceil(options.events / options.batch);
   mkdirSync(join(dir, 'api'), { recursive: true });
   mkdirSync(join(dir, 'raw'), { recursive: true });
-  const engine = createEngine({ store: createSqliteStore({ path: join(dir, 'api', 'setlist.db') }) });
+  const store = createSqliteStore({ path: join(dir, 'api', 'setlist.db') });
+  const engine = createEngine({ store });
   try {
     await engine.open();
     for (let start = 0; start < options.items; start += 10_000) {
@@ -58,9 +67,20 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
       for (let i = start; i < Math.min(options.items, start + 10_000); i++) items.push(syntheticItem(i));
       await engine.putItems({ items });
     }
+    const applied = options.applied ?? 0;
+    if (applied > 0) {
+      // A day old, so the load's events (stamped on arrival) come after them.
+      const platform = generatePlatform({ items: options.items, users: options.users, events: applied });
+      const t0 = Date.now() - applied - 86_400_000;
+      for (let start = 0; start < applied; start += 10_000) {
+        const { stored } = await store.appendEvents(platformEvents(platform, start, start + 10_000, t0), t0);
+        engine.applyRemoteEvents(stored);
+      }
+    }
     const app = buildApp({ engine, webRoot: false });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const cpuBefore = process.cpuUsage();
+    const threadBefore = serverThreadCpuS();
     const result = await runLoad({
       kind: 'ingest',
       url,
@@ -72,6 +92,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
       seed: INGEST_SEED,
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const threadAfter = serverThreadCpuS();
     await app.close();
     await engine.close();
     if (result.failed > 0) throw new Error(`ingest failed: ${result.failed} of ${batchCount} batches`);
@@ -86,11 +107,26 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
     return {
       eventsPerSecond,
       eventsPerServerCpuSecond: events / ((cpu.user + cpu.system) / 1e6),
+      eventsPerServerThreadCpuSecond:
+        threadBefore === undefined || threadAfter === undefined
+          ? undefined
+          : events / (threadAfter - threadBefore),
       rawSqliteEventsPerSecond,
       ratio: eventsPerSecond / rawSqliteEventsPerSecond,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds of this process's main thread (user and system), from /proc on Linux. */
+function serverThreadCpuS(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
   }
 }
 
@@ -138,12 +174,11 @@ export function rawSqliteInsertMs(path: string, batches: readonly (readonly RawE
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [items = 100_000, users = 50_000, events = 200_000, batch = 1_000, concurrency = 4] = process.argv
-    .slice(2)
-    .map(Number);
-  const m = await measureIngest({ items, users, events, batch, concurrency });
-  console.log(JSON.stringify({ items, users, events, batch, concurrency, ...m }));
+  const [items = 100_000, users = 50_000, events = 200_000, batch = 1_000, concurrency = 4, applied = 0] =
+    process.argv.slice(2).map(Number);
+  const m = await measureIngest({ items, users, events, batch, concurrency, applied });
+  console.log(JSON.stringify({ items, users, events, batch, concurrency, applied, ...m }));
   console.log(
-    `ingest ${m.eventsPerSecond.toFixed(0)} events/s over HTTP (${m.eventsPerServerCpuSecond.toFixed(0)} per server CPU-second); raw SQLite ${m.rawSqliteEventsPerSecond.toFixed(0)} events/s; ratio ${m.ratio.toFixed(3)}`,
+    `ingest ${m.eventsPerSecond.toFixed(0)} events/s over HTTP (${m.eventsPerServerCpuSecond.toFixed(0)} per server CPU-second, ${m.eventsPerServerThreadCpuSecond?.toFixed(0) ?? '?'} per server-thread CPU-second); raw SQLite ${m.rawSqliteEventsPerSecond.toFixed(0)} events/s; ratio ${m.ratio.toFixed(3)}`,
   );
 }

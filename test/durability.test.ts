@@ -162,3 +162,39 @@ describe('a database that cannot be opened stops serve with a clear error', { co
     assert.match(result.stderr, /^SETLIST_ERR_STORE_TOO_NEW: .*schema version 999/m);
   });
 });
+
+test('a batch whose commit fails is answered with an error and changes nothing, while a concurrent batch is accepted', async () => {
+  const db = tempDbPath('failed-commit');
+  const engine = await openEngine(db);
+  await engine.putItems({ items: [{ id: 'v1' }, { id: 'v2' }] });
+  // The writer thread's transaction fails for any batch holding an event of user 'boom'.
+  const raw = new Database(db);
+  raw.exec(`CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.user_id = 'boom'
+    BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+  raw.close();
+  const [failed, accepted] = await Promise.allSettled([
+    engine.ingest({
+      events: [
+        { id: 'f1', userId: 'u1', itemId: 'v1', type: 'like' },
+        { id: 'f2', userId: 'boom', itemId: 'v1', type: 'like' },
+      ],
+    }),
+    engine.ingest({ events: [{ id: 'ok1', userId: 'u2', itemId: 'v2', type: 'like' }] }),
+  ]);
+  assert.equal(failed.status, 'rejected');
+  assert.deepEqual(accepted.status === 'fulfilled' && accepted.value, { accepted: 1, duplicates: 0 });
+  const status = await engine.status();
+  assert.equal(status.counts.events, 1);
+  assert.deepEqual((await engine.profile('u1')).recent, []);
+  assert.deepEqual(
+    (await engine.profile('u2')).recent.map((r) => r.itemId),
+    ['v2'],
+  );
+  await engine.close();
+  const reopened = createSqliteStore({ path: db });
+  assert.deepEqual(
+    (await reopened.readEvents(0, 10)).map((e) => e.id),
+    ['ok1'],
+  );
+  await reopened.close();
+});
