@@ -41,7 +41,6 @@ interface AutocannonRequest {
 interface AutocannonResult {
   requests: { average: number };
   latency: { p50: number; p99: number };
-  duration: number;
   '2xx': number;
   non2xx: number;
   errors: number;
@@ -84,14 +83,18 @@ async function run(job: LoadJob): Promise<LoadResult> {
       ];
     }
   }
+  // Timed here: autocannon's own duration counts whole one-second ticks, which halves the rate of a
+  // fixed number of batches that takes a little over a second.
+  const started = performance.now();
   const result = await autocannon(options);
+  const wallS = (performance.now() - started) / 1000;
   return {
     requestsPerS: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     ok: result['2xx'],
     failed: result.non2xx + result.errors + result.timeouts,
-    durationS: result.duration,
+    durationS: wallS,
   };
 }
 

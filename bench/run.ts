@@ -36,7 +36,7 @@ const size = {
   events: num('events', 20_000_000, 200_000),
 };
 const durationS = num('duration', 15, 5);
-const ingestBatches = num('ingest-batches', 200, 40);
+const ingestBatches = num('ingest-batches', 200, 100);
 const BATCH = 1_000;
 const IDLE_WINDOW_MS = 5_000;
 const gc = (globalThis as { gc?: () => void }).gc;
