@@ -143,13 +143,13 @@ export function buildFeed(
   // Sources, the model and exploration ask about the same items many times over.
   excludedMemo.begin(state.itemCount);
   qualityMemo.begin(state.itemCount);
-  const excluded = (i: number): boolean => excludedMemo.get(i, isExcluded) === 1;
+  const excluded = (i: number): boolean => excludedMemo.memo(i, isExcluded) === 1;
   const strength = config.exploration.priorStrength;
   const tagRanking = caches?.tags ?? UNCACHED_TAGS;
   const bestOfTag = (tag: string, limit: number, visit: (item: number, quality: number) => void): void =>
     tagRanking.best(state, tag, limit, excluded, quality, visit);
   const quality = (i: number): number =>
-    qualityMemo.get(i, (j) => state.exploration.posteriorMean(state, j, strength));
+    qualityMemo.memo(i, (j) => state.exploration.posteriorMean(state, j, strength));
 
   // Candidates in order of first offer; `slots` finds an item's (stamped per feed, no Map to fill).
   const candidates: Candidate[] = [];
@@ -163,7 +163,7 @@ export function buildFeed(
     tag?: string,
   ): void => {
     if (!(strength > 0)) return;
-    const at = candidateSlots.get(item);
+    const at = candidateSlots.get(item, -1);
     let c = at < 0 ? undefined : candidates[at]!;
     if (c === undefined) {
       if (excluded(item)) return;
@@ -227,7 +227,7 @@ export function buildFeed(
       // Rank-based strength: comparable across models whose raw scores live on different scales.
       top.forEach((j, rank) => {
         offer(j, 'model', 1 / (1 + rank / 25));
-        const at = candidateSlots.get(j);
+        const at = candidateSlots.get(j, -1);
         const c = at < 0 ? undefined : candidates[at]!;
         if (c !== undefined && c.because === undefined) c.because = recentSeeds.slice().reverse();
       });
@@ -270,7 +270,7 @@ export function buildFeed(
     affinity === undefined ? undefined : (i) => interestMatch(state, affinity, i),
   );
   const byItem = (i: number): Candidate | undefined => {
-    const at = candidateSlots.get(i);
+    const at = candidateSlots.get(i, -1);
     return at < 0 ? undefined : candidates[at];
   };
   const popularOnly = (i: number): boolean => byItem(i)?.source === 'popular';
@@ -559,10 +559,10 @@ export function createFeedCaches(): FeedCaches {
 const UNCACHED_TAGS = new TagRanking(0);
 
 /**
- * Per-item values memoised for the feed being built. Entries carry the feed's number, so a new feed
- * starts empty without clearing the arrays (feeds are built one at a time).
+ * A value per item for the feed being built: a memo, or a candidate's slot. Entries carry the feed's
+ * number, so a new feed starts empty without clearing the arrays (feeds are built one at a time).
  */
-class ItemMemo {
+class PerFeedItems {
   private stamps = new Int32Array(0);
   private values = new Float64Array(0);
   private feed = 0;
@@ -581,7 +581,26 @@ class ItemMemo {
     this.feed++;
   }
 
-  get(i: number, compute: (i: number) => number): number {
+  /** The item's value in this feed, or `missing` when it has none yet. */
+  get(i: number, missing: number): number {
+    return i < this.stamps.length && this.stamps[i] === this.feed ? this.values[i]! : missing;
+  }
+
+  set(i: number, value: number): void {
+    if (i >= this.stamps.length) {
+      const stamps = new Int32Array(2 * (i + 1));
+      const values = new Float64Array(2 * (i + 1));
+      stamps.set(this.stamps);
+      values.set(this.values);
+      this.stamps = stamps;
+      this.values = values;
+    }
+    this.stamps[i] = this.feed;
+    this.values[i] = value;
+  }
+
+  /** The item's value, computed at most once per feed. */
+  memo(i: number, compute: (i: number) => number): number {
     if (i >= this.stamps.length) return compute(i);
     if (this.stamps[i] === this.feed) return this.values[i]!;
     const value = compute(i);
@@ -591,50 +610,12 @@ class ItemMemo {
   }
 }
 
-/** Each candidate's place in the feed's list of candidates, stamped per feed like {@link ItemMemo}. */
-class ItemSlots {
-  private stamps = new Int32Array(0);
-  private slots = new Int32Array(0);
-  private feed = 0;
-
-  begin(itemCount: number): void {
-    if (itemCount > this.stamps.length) {
-      const capacity = Math.max(1_024, 2 * itemCount);
-      this.stamps = new Int32Array(capacity);
-      this.slots = new Int32Array(capacity);
-      this.feed = 0;
-    }
-    if (this.feed === 0x7fffffff) {
-      this.stamps.fill(0);
-      this.feed = 0;
-    }
-    this.feed++;
-  }
-
-  /** The item's slot, or -1 when it is no candidate of this feed. */
-  get(i: number): number {
-    return i < this.stamps.length && this.stamps[i] === this.feed ? this.slots[i]! : -1;
-  }
-
-  set(i: number, slot: number): void {
-    if (i >= this.stamps.length) {
-      const stamps = new Int32Array(2 * (i + 1));
-      const slots = new Int32Array(2 * (i + 1));
-      stamps.set(this.stamps);
-      slots.set(this.slots);
-      this.stamps = stamps;
-      this.slots = slots;
-    }
-    this.stamps[i] = this.feed;
-    this.slots[i] = slot;
-  }
-}
-
-const candidateSlots = new ItemSlots();
+/** Each candidate's place in the feed's list of candidates. */
+const candidateSlots = new PerFeedItems();
 /** Candidate records reused by every feed (slot k of a feed is always the k-th): none outlives its feed. */
 const candidatePool: Candidate[] = [];
-const excludedMemo = new ItemMemo();
-const qualityMemo = new ItemMemo();
+const excludedMemo = new PerFeedItems();
+const qualityMemo = new PerFeedItems();
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
 function catalogueOrder(state: OnlineState, limit: number, skip: (i: number) => boolean): number[] {
