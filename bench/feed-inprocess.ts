@@ -151,27 +151,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cache = 1,
     model = 0,
   ] = process.argv.slice(2).map(Number);
-  const m = await measureFeedInProcess({
-    items,
-    users,
-    events,
-    feeds,
-    eventsPerFeed,
-    cache: cache !== 0,
-    model: model !== 0,
-  });
-  console.log(
-    JSON.stringify({
-      items,
-      users,
-      events,
-      feeds,
-      eventsPerFeed,
-      cache: cache !== 0,
-      model: model !== 0,
-      ...m,
-    }),
-  );
+  const options = { items, users, events, feeds, eventsPerFeed, cache: cache !== 0, model: model !== 0 };
+  const m = await measureFeedInProcess(options);
+  console.log(JSON.stringify({ ...options, ...m }));
   console.log(
     `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s; digest ${m.digest}`,
   );
