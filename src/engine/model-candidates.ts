@@ -1,3 +1,4 @@
+import { LruMap } from '../core/lru-map.js';
 import type { UserState } from './online-state.js';
 import type { ServingModel } from './serving-model.js';
 
@@ -28,15 +29,14 @@ interface Entry {
  * const top = cache.get(u, user, serving, 200, excluded, (k) => serving.recommend(history(), k, excluded));
  */
 export class ModelCandidateCache {
-  private readonly entries = new Map<number, Entry>();
-  private readonly maxUsers: number;
+  private readonly entries: LruMap<number, Entry>;
   /** The model the lists come from: a new one empties the cache (and the old one can be collected). */
   private model: ServingModel | undefined;
   hits = 0;
   misses = 0;
 
   constructor(maxUsers = DEFAULT_MAX_USERS) {
-    this.maxUsers = maxUsers;
+    this.entries = new LruMap(maxUsers);
   }
 
   get size(): number {
@@ -64,18 +64,13 @@ export class ModelCandidateCache {
       const kept = firstAllowed(entry.items, k, excluded);
       if (kept.length === k || !entry.full) {
         this.hits++;
-        // Re-inserted: the map's order is the order of last use.
-        this.entries.delete(u);
-        this.entries.set(u, entry);
         return kept;
       }
     }
     this.misses++;
     const ask = Math.ceil(k * SLACK);
     const items = compute(ask);
-    this.entries.delete(u);
     this.entries.set(u, { events: user.eventCount, items, full: items.length === ask });
-    if (this.entries.size > this.maxUsers) this.entries.delete(this.entries.keys().next().value!);
     return items.subarray(0, k);
   }
 }

@@ -1,3 +1,4 @@
+import { LruMap } from '../core/lru-map.js';
 import { topKOf } from '../core/top-k.js';
 import type { OnlineState } from './online-state.js';
 
@@ -33,11 +34,10 @@ interface Ranking {
  * ranking.best(state, 'cats', 30, excluded, quality, (item, q) => offer(item, q));
  */
 export class TagRanking {
-  private readonly entries = new Map<string, Ranking>();
-  private readonly maxTags: number;
+  private readonly entries: LruMap<string, Ranking>;
 
   constructor(maxTags = DEFAULT_MAX_TAGS) {
-    this.maxTags = maxTags;
+    this.entries = new LruMap(maxTags);
   }
 
   get size(): number {
@@ -65,12 +65,7 @@ export class TagRanking {
       state.eventsApplied - ranking.events > Math.floor(ranking.events * STALE_SHARE);
     if (stale) {
       ranking = rank(state, tag, holders, quality);
-      if (this.maxTags > 0) this.entries.set(tag, ranking);
-      if (this.entries.size > this.maxTags) this.entries.delete(this.entries.keys().next().value!);
-    } else {
-      // Re-inserted: the map's order is the order of last use.
-      this.entries.delete(tag);
-      this.entries.set(tag, ranking!);
+      this.entries.set(tag, ranking);
     }
     const { items, quality: q } = ranking!;
     const kept: number[] = [];
