@@ -23,24 +23,93 @@ export interface SnapshotTarget {
  * writeSnapshotRow(db, { name: 'labels', version: 1, trainedAt: Date.now(), meta: {}, data: bytes });
  */
 export function writeSnapshotRow(db: Database.Database, snapshot: ModelSnapshot): void {
+  writeSnapshotJson(db, snapshot, JSON.stringify(snapshot.meta));
+}
+
+/** {@link writeSnapshotRow} with the meta already as JSON text. */
+function writeSnapshotJson(db: Database.Database, snapshot: SnapshotRow, metaJson: string): void {
   db.prepare(INSERT_SNAPSHOT).run(
     snapshot.name,
     snapshot.version,
     snapshot.trainedAt,
-    JSON.stringify(snapshot.meta),
+    metaJson,
     Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
   );
+}
+
+/** The longest the server thread encodes a snapshot's meta before yielding to requests. */
+const ENCODE_SLICE_MS = 8;
+/** Elements of a large array stringified between two looks at the clock. */
+const ENCODE_CHUNK = 4_096;
+
+/**
+ * `JSON.stringify(meta)` as UTF-8 bytes in a SharedArrayBuffer, built in slices of a few
+ * milliseconds between yields to the event loop: a meta holding a million item ids takes a few
+ * hundred milliseconds to stringify, or to structured-clone to a worker, in one go. Top-level arrays
+ * are stringified a chunk at a time; other values whole.
+ *
+ * @example
+ * const bytes = await encodeMetaInSlices({ itemIds: ['a', 'b'], report: {} });
+ */
+export async function encodeMetaInSlices(meta: Record<string, unknown>): Promise<Uint8Array> {
+  // Each piece becomes bytes outside the JS heap at once, so its string dies young (a scavenge
+  // copies what survives: megabytes of kept strings made each one tens of milliseconds).
+  const pieces: Buffer[] = [];
+  const add = (text: string): void => {
+    pieces.push(Buffer.from(text, 'utf8'));
+  };
+  let sliceStart = performance.now();
+  const pause = async (): Promise<void> => {
+    if (performance.now() - sliceStart <= ENCODE_SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  };
+  add('{');
+  let first = true;
+  for (const [key, value] of Object.entries(meta)) {
+    const whole = Array.isArray(value) ? '' : JSON.stringify(value);
+    // JSON.stringify leaves out a key whose value has no JSON form (undefined, a function).
+    if (whole === undefined) continue;
+    add(`${first ? '' : ','}${JSON.stringify(key)}:${Array.isArray(value) ? '[' : whole}`);
+    first = false;
+    if (!Array.isArray(value)) continue;
+    for (let start = 0; start < value.length; start += ENCODE_CHUNK) {
+      const chunk = JSON.stringify(value.slice(start, start + ENCODE_CHUNK));
+      add(`${start === 0 ? '' : ','}${chunk.slice(1, -1)}`);
+      await pause();
+    }
+    add(']');
+  }
+  add('}');
+  let bytes = 0;
+  for (const piece of pieces) bytes += piece.length;
+  const out = Buffer.from(new SharedArrayBuffer(bytes));
+  let at = 0;
+  for (const piece of pieces) {
+    at += piece.copy(out, at);
+    await pause();
+  }
+  return new Uint8Array(out.buffer, 0, bytes);
 }
 
 /**
  * Writes a large snapshot from a worker thread on a second connection (WAL lets it write beside the
  * server's reads), so copying hundreds of megabytes into the file and syncing it never blocks the
- * event loop. Data in a SharedArrayBuffer is shared with the worker; other data is copied to it.
+ * event loop. Data in a SharedArrayBuffer is shared with the worker; other data is copied to it. The
+ * meta goes over as JSON bytes in shared memory, encoded in slices ({@link encodeMetaInSlices}),
+ * not structured-cloned in one go.
  *
  * @example
  * await writeSnapshotOffThread({ path: 'setlist.db', synchronous: 'FULL' }, snapshot);
  */
-export function writeSnapshotOffThread(target: SnapshotTarget, snapshot: ModelSnapshot): Promise<void> {
+export async function writeSnapshotOffThread(target: SnapshotTarget, snapshot: ModelSnapshot): Promise<void> {
+  const metaJson = await encodeMetaInSlices(snapshot.meta);
+  const row: SnapshotRow = {
+    name: snapshot.name,
+    version: snapshot.version,
+    trainedAt: snapshot.trainedAt,
+    data: snapshot.data,
+  };
   return new Promise((resolve, reject) => {
     const worker = startWorker('snapshot-writer-worker', import.meta.url);
     worker.once('message', (reply: { error?: string; code?: string }) => {
@@ -50,17 +119,29 @@ export function writeSnapshotOffThread(target: SnapshotTarget, snapshot: ModelSn
         reject(Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code }));
     });
     worker.once('error', reject);
-    worker.postMessage({ target, snapshot });
+    worker.postMessage({ target, snapshot: row, metaJson } satisfies SnapshotWriteMessage);
   });
 }
 
+/** A snapshot but its meta. */
+type SnapshotRow = Omit<ModelSnapshot, 'meta'>;
+
+/** What the writer worker is sent: the snapshot without its meta, and the meta as JSON bytes. */
+export interface SnapshotWriteMessage {
+  readonly target: SnapshotTarget;
+  readonly snapshot: SnapshotRow;
+  readonly metaJson: Uint8Array;
+}
+
 /** The worker's side: opens its own connection, writes the row, closes. */
-export function writeSnapshotToFile(target: SnapshotTarget, snapshot: ModelSnapshot): void {
+export function writeSnapshotToFile(message: SnapshotWriteMessage): void {
+  const { target, metaJson } = message;
   const db = new Database(target.path);
   try {
     db.pragma(`synchronous = ${target.synchronous}`);
     db.pragma('busy_timeout = 5000');
-    writeSnapshotRow(db, snapshot);
+    const json = Buffer.from(metaJson.buffer, metaJson.byteOffset, metaJson.byteLength).toString('utf8');
+    writeSnapshotJson(db, message.snapshot, json);
   } finally {
     db.close();
   }

@@ -1,11 +1,10 @@
 // Worker entry for snapshot-write.ts: a thin wrapper around writeSnapshotToFile.
 import { parentPort } from 'node:worker_threads';
-import type { ModelSnapshot } from '../../types.js';
-import { type SnapshotTarget, writeSnapshotToFile } from './snapshot-write.js';
+import { type SnapshotWriteMessage, writeSnapshotToFile } from './snapshot-write.js';
 
-parentPort?.once('message', (message: { target: SnapshotTarget; snapshot: ModelSnapshot }) => {
+parentPort?.once('message', (message: SnapshotWriteMessage) => {
   try {
-    writeSnapshotToFile(message.target, message.snapshot);
+    writeSnapshotToFile(message);
     parentPort?.postMessage({});
   } catch (err) {
     const code = (err as { code?: unknown } | null)?.code;

@@ -96,13 +96,11 @@ test('a large snapshot, written by a worker on its own connection, reads back wh
     [{ userId: 'u' as UserId, itemId: 'i' as ItemId, type: 'like', at: 1 }],
     1,
   );
-  await Promise.all([
-    store.saveSnapshot({ name: 'big', version: 3, trainedAt: 5, meta: { n: 1 }, data }),
-    events,
-  ]);
+  const meta = { n: 1, itemIds: Array.from({ length: 20_000 }, (_, i) => `vidéo-${i}`) };
+  await Promise.all([store.saveSnapshot({ name: 'big', version: 3, trainedAt: 5, meta, data }), events]);
   const loaded = await store.loadSnapshot('big');
   assert.equal(loaded?.version, 3);
-  assert.deepEqual(loaded?.meta, { n: 1 });
+  assert.deepEqual(loaded?.meta, meta);
   assert.deepEqual(loaded?.data, new Uint8Array(data));
   await store.close();
   const reopened = createSqliteStore({ path });
