@@ -69,3 +69,32 @@ test('tables sharing pages keep their own entries through growth, and reuse the 
     `${sequential.byteLength} bytes of pages for ${live} in tables`,
   );
 });
+
+test('the recent list keeps the last pushed items, oldest first, and drops a removed one', () => {
+  const pages = new UserItemPages(256);
+  const t = new UserItems(pages);
+  const other = new UserItems(pages);
+  assert.deepEqual(t.recent(), []);
+  for (let k = 0; k < 12; k++) {
+    t.pushRecent(k, 5);
+    other.pushRecent(100 + k, 50);
+  }
+  assert.deepEqual(t.recent(), [7, 8, 9, 10, 11]);
+  t.removeRecent(9);
+  t.removeRecent(42);
+  assert.deepEqual(t.recent(), [7, 8, 10, 11]);
+  t.pushRecent(3, 5);
+  t.pushRecent(4, 5);
+  assert.deepEqual(t.recent(), [8, 10, 11, 3, 4]);
+  assert.equal(t.recentCount, 5);
+  assert.deepEqual(
+    other.recent(),
+    Array.from({ length: 12 }, (_, k) => 100 + k),
+  );
+});
+
+test('a recent list limited to nothing stays empty', () => {
+  const t = new UserItems();
+  t.pushRecent(1, 0);
+  assert.deepEqual(t.recent(), []);
+});

@@ -111,6 +111,10 @@ export class UserItems {
   private capacity = 0;
   private index: Int32Array | undefined;
   size = 0;
+  /** The recent list's block (-1: none yet), its capacity and length in items. */
+  private recentAddress = -1;
+  private recentCapacity = 0;
+  private recentLength = 0;
 
   /** Tables of one state share `pages`; a table made alone gets small pages of its own. */
   constructor(pages: UserItemPages = new UserItemPages(64)) {
@@ -192,9 +196,64 @@ export class UserItems {
     this.data[this.base + e * STRIDE + TREND_AT] = atMs;
   }
 
-  /** Bytes of the table's block and index. */
+  /** Bytes of the table's blocks and index. */
   get byteLength(): number {
-    return this.capacity * STRIDE * 8 + (this.index?.byteLength ?? 0);
+    return (this.capacity * STRIDE + this.recentCapacity) * 8 + (this.index?.byteLength ?? 0);
+  }
+
+  /**
+   * The recent list, oldest first: items the caller pushed, in a block of the same pages (a
+   * number[] per user costs about 180 bytes before its first item).
+   */
+  recent(): number[] {
+    const out = new Array<number>(this.recentLength);
+    if (this.recentLength === 0) return out;
+    const page = this.pages.page(this.recentAddress);
+    const base = this.recentAddress % PAGE;
+    for (let r = 0; r < this.recentLength; r++) out[r] = page[base + r]!;
+    return out;
+  }
+
+  get recentCount(): number {
+    return this.recentLength;
+  }
+
+  /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
+  pushRecent(item: number, limit: number): void {
+    if (limit <= 0) return;
+    if (this.recentLength === this.recentCapacity && this.recentCapacity < limit) {
+      const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (this.recentLength + 1))));
+      const address = this.pages.allocate(capacity);
+      if (this.recentAddress >= 0) {
+        const from = this.recentAddress % PAGE;
+        this.pages
+          .page(address)
+          .set(this.pages.page(this.recentAddress).subarray(from, from + this.recentLength), address % PAGE);
+        this.pages.release(this.recentAddress, this.recentCapacity);
+      }
+      this.recentAddress = address;
+      this.recentCapacity = capacity;
+    }
+    const page = this.pages.page(this.recentAddress);
+    const base = this.recentAddress % PAGE;
+    while (this.recentLength >= limit) {
+      page.copyWithin(base, base + 1, base + this.recentLength);
+      this.recentLength--;
+    }
+    page[base + this.recentLength++] = item;
+  }
+
+  /** Removes the first occurrence of `item` from the recent list, if there. */
+  removeRecent(item: number): void {
+    if (this.recentLength === 0) return;
+    const page = this.pages.page(this.recentAddress);
+    const base = this.recentAddress % PAGE;
+    for (let r = 0; r < this.recentLength; r++) {
+      if (page[base + r] !== item) continue;
+      page.copyWithin(base + r, base + r + 1, base + this.recentLength);
+      this.recentLength--;
+      return;
+    }
   }
 
   /** Moves the entries to a block of `capacity` entries. */

@@ -17,8 +17,6 @@ import { TrendTracker } from './trends.js';
 export class UserState {
   /** Per item the user engaged with (viewed, skipped, ...): signed weight, last event time, credit. */
   readonly items: UserItems;
-  /** Items with positive weight, oldest first, at most `recentItems`. */
-  recent: number[] = [];
   /** Creator index -> how many of their items the user marked not_interested; created on first use. */
   creatorStrikes: Map<number, number> | undefined;
   /** Creators the user follows, in order, without repeats (an array of exactly that length: no Set per user). */
@@ -77,6 +75,10 @@ export class UserState {
   get lastAt(): ReadonlyMap<number, number> {
     this.lastAtView ??= new UserItemsColumn(this.items, 'lastAt');
     return this.lastAtView;
+  }
+  /** Items with positive weight, oldest first, at most `recentItems` (a fresh array: kept in the item table's pages). */
+  get recent(): number[] {
+    return this.items.recent();
   }
   /** Items the user has engaged with: never served to them again. */
   get seen(): { has(item: number): boolean; readonly size: number } {
@@ -271,12 +273,10 @@ export class OnlineState {
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
     this.creditPopularity(s, e, i, prev, next, event.at);
     if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
-      this.cooccurrence.addUserItem(i, s.recent);
-      s.recent.push(i);
-      if (s.recent.length > this.config.recentItems) s.recent.shift();
+      this.cooccurrence.addUserItem(i, table.recent());
+      table.pushRecent(i, this.config.recentItems);
     } else if (prev >= INTEREST_WEIGHT && next < INTEREST_WEIGHT) {
-      const at = s.recent.indexOf(i);
-      if (at >= 0) s.recent.splice(at, 1);
+      table.removeRecent(i);
     }
   }
 
