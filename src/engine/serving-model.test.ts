@@ -9,7 +9,7 @@ import type { CreatorId, ItemId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { createEngine } from './engine.js';
 import { OnlineState } from './online-state.js';
-import { ServingModel } from './serving-model.js';
+import { ServingModel, trainingMatrix } from './serving-model.js';
 
 test('training swaps in a blend that feeds model picks, and the snapshot survives a restart', async () => {
   const path = tempDbPath('train');
@@ -110,4 +110,28 @@ test('an item posted after training is scored from its creator and tags until th
   assert.deepEqual(ranked, [b, catLike, c]);
   assert.ok(!ranked.includes(unrelated));
   assert.ok(b !== c);
+});
+
+test("the training matrix holds each user's positive items as sorted rows, in shared memory", async () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const event = (userId: string, itemId: string, type: 'like' | 'skip', at: number) =>
+    state.apply({ userId: userId as never, itemId: itemId as ItemId, type, at });
+  event('u1', 'c', 'like', 1);
+  event('u1', 'a', 'like', 2);
+  event('u1', 'b', 'skip', 3);
+  event('u2', 'b', 'skip', 4);
+  event('u3', 'b', 'like', 5);
+  event('u3', 'c', 'like', 6);
+  const { data, items } = await trainingMatrix(state);
+  assert.equal(data.rows, 2);
+  assert.equal(data.cols, 3);
+  // Columns in order of first sight: c, a, b; u2 (a skip only) has no row.
+  assert.deepEqual(
+    Array.from(items, (i) => state.items.id(i)),
+    ['c', 'a', 'b'],
+  );
+  assert.deepEqual([...data.indptr], [0, 2, 4]);
+  assert.deepEqual([...data.indices], [0, 1, 0, 2]);
+  assert.deepEqual([...data.values], [1, 1, 1, 1]);
+  for (const a of [data.indptr, data.indices, data.values]) assert.ok(a.buffer instanceof SharedArrayBuffer);
 });

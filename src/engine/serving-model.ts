@@ -38,29 +38,49 @@ export interface TrainingMatrix {
 /** The longest the server thread builds the training matrix before yielding to requests. */
 const MATRIX_SLICE_MS = 8;
 
+/** Elements a slice fills before looking at the clock. */
+const FILL_CHUNK = 1 << 18;
+
 /**
  * Builds the training matrix from the online state: every user's items with positive weight. Works
  * in slices of a few milliseconds between yields to the event loop, so requests keep flowing on a
  * large state (users' histories are skewed: a slice of a fixed number of users can take 100 ms).
+ * The shared arrays are allocated once, at a bound counted first, and written in those slices:
+ * copying or filling tens of millions of elements at the end would hold the loop for seconds where
+ * first touching fresh memory is slow.
  */
 export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix> {
   const compact = new Int32Array(state.itemCount).fill(-1);
   const items = new Growable(Int32Array);
   const indptr = new Growable(Int32Array);
-  const indices = new Growable(Int32Array);
+  let sliceStart = performance.now();
+  const due = (): boolean => performance.now() - sliceStart > MATRIX_SLICE_MS;
+  const yieldToLoop = async (): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  };
+  let bound = 0;
+  for (let u = 0; u < state.userStates.length; u++) {
+    bound += state.userStates[u]?.items.size ?? 0;
+    if ((u & 4095) === 0 && due()) await yieldToLoop();
+  }
+  // In SharedArrayBuffers: the training threads read the matrix where it is, with no copy per thread.
+  let indices = csrArray(Int32Array, bound, true);
   indptr.set(0, 0);
   let nnz = 0;
   let userRows = 0;
   let cols = 0;
-  let sliceStart = performance.now();
   for (const user of state.userStates) {
-    if (performance.now() - sliceStart > MATRIX_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    if (due()) await yieldToLoop();
     if (user === undefined) continue;
     const rowStart = nnz;
     const table = user.items;
+    // Events applied during a yield may have grown the tables past the bound.
+    if (nnz + table.size > indices.length) {
+      const grown = csrArray(Int32Array, Math.ceil(1.25 * (nnz + table.size)), true);
+      grown.set(indices.subarray(0, nnz));
+      indices = grown;
+    }
     for (let e = 0; e < table.size; e++) {
       const item = table.item(e);
       if (table.weight(e) <= 0 || item >= compact.length) continue;
@@ -70,19 +90,23 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
         compact[item] = c;
         items.set(c, item);
       }
-      indices.set(nnz++, c);
+      indices[nnz++] = c;
     }
     if (nnz === rowStart) continue;
-    indices.data.subarray(rowStart, nnz).sort();
+    indices.subarray(rowStart, nnz).sort();
     indptr.set(++userRows, nnz);
   }
-  // In SharedArrayBuffers: the training threads read the matrix where it is, with no copy per thread.
+  const values = csrArray(Float32Array, nnz, true);
+  for (let start = 0; start < nnz; start += FILL_CHUNK) {
+    values.fill(1, start, Math.min(nnz, start + FILL_CHUNK));
+    if (due()) await yieldToLoop();
+  }
   const data: Csr = {
     rows: userRows,
     cols,
     indptr: sharedCopy(indptr.data.subarray(0, userRows + 1)),
-    indices: sharedCopy(indices.data.subarray(0, nnz)),
-    values: csrArray(Float32Array, nnz, true).fill(1),
+    indices: indices.subarray(0, nnz),
+    values,
   };
   return { data, items: items.data.slice(0, cols) };
 }
