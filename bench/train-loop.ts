@@ -24,6 +24,8 @@ interface LoopWatch {
   stalls: number;
   /** The process's largest resident set seen at a tick (training threads included). */
   peakRss: number;
+  /** The longest gaps between ticks (at most three), with when each began in seconds from the start. */
+  longest: { ms: number; atS: number }[];
 }
 
 /**
@@ -33,12 +35,19 @@ interface LoopWatch {
 function watchLoop(): { stop(): LoopWatch } {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
-  let last = performance.now();
+  const start = performance.now();
+  let last = start;
   let stalls = 0;
   let peakRss = process.memoryUsage.rss();
+  const longest: { ms: number; atS: number }[] = [];
   const tick = setInterval(() => {
     const now = performance.now();
-    if (now - last > STALL_MS + TICK_MS) stalls++;
+    if (now - last > STALL_MS + TICK_MS) {
+      stalls++;
+      longest.push({ ms: now - last, atS: (last - start) / 1000 });
+      longest.sort((a, b) => b.ms - a.ms);
+      longest.length = Math.min(longest.length, 3);
+    }
     last = now;
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, TICK_MS);
@@ -46,7 +55,7 @@ function watchLoop(): { stop(): LoopWatch } {
     stop() {
       clearInterval(tick);
       histogram.disable();
-      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, stalls, peakRss };
+      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, stalls, peakRss, longest };
     },
   };
 }
@@ -84,6 +93,9 @@ async function main(): Promise<void> {
       load: os.loadavg()[0]!.toFixed(1),
     },
   });
+  const stallList = (loop: LoopWatch): string =>
+    loop.longest.map((g) => `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s`).join(', ') || 'none';
+  console.log(`longest stalls: idle ${stallList(idleLoop)}; training ${stallList(trainLoop)}`);
   console.log(
     `iALS epochs ${(trained?.report.epochMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s, ` +
       `CPU ${(trained?.report.epochCpuMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`,
