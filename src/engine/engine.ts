@@ -29,6 +29,7 @@ import {
 } from './labels.js';
 import { OnlineState, type UserState } from './online-state.js';
 import {
+  engineToModel,
   itemIdsOf,
   LARGE_CATALOGUE_ITEMS,
   ServingModel,
@@ -294,6 +295,7 @@ export function createEngine(options: EngineOptions): Engine {
     });
     const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
     const itemIds = await itemIdsOf(state, matrix.items);
+    const toModel = await engineToModel(matrix.items);
     const version = (serving?.version ?? 0) + 1;
     const trainedAt = now();
     await store.saveSnapshot({
@@ -310,6 +312,7 @@ export function createEngine(options: EngineOptions): Engine {
       itemIds,
       { version, trainedAt, report: fullReport, ann },
       matrix.items,
+      toModel,
     );
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
     return { version, trainedAt, report: fullReport };

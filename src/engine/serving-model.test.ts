@@ -9,7 +9,7 @@ import type { CreatorId, ItemId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { createEngine } from './engine.js';
 import { OnlineState } from './online-state.js';
-import { ServingModel, trainingMatrix } from './serving-model.js';
+import { engineToModel, ServingModel, trainingMatrix } from './serving-model.js';
 
 test('training swaps in a blend that feeds model picks, and the snapshot survives a restart', async () => {
   const path = tempDbPath('train');
@@ -134,4 +134,9 @@ test("the training matrix holds each user's positive items as sorted rows, in sh
   assert.deepEqual([...data.indices], [0, 1, 0, 2]);
   assert.deepEqual([...data.values], [1, 1, 1, 1]);
   for (const a of [data.indptr, data.indices, data.values]) assert.ok(a.buffer instanceof SharedArrayBuffer);
+});
+
+test('engine items map back to model items, -1 where the model has none', async () => {
+  assert.deepEqual([...(await engineToModel(Int32Array.of(2, 0, 5)))], [1, -1, 0, -1, -1, 2]);
+  assert.deepEqual([...(await engineToModel(new Int32Array(0)))], []);
 });

@@ -128,6 +128,39 @@ export async function itemIdsOf(state: OnlineState, items: Int32Array): Promise<
   return ids;
 }
 
+/**
+ * Engine item -> model item (-1: not in the model) for `engineItems` (model item -> engine item),
+ * written in slices between yields: at a million items, allocating and filling it in one go while
+ * installing a model held the loop for tens of milliseconds.
+ */
+export async function engineToModel(engineItems: Int32Array): Promise<Int32Array> {
+  const out = new Int32Array(inverseLength(engineItems));
+  let sliceStart = performance.now();
+  for (let start = 0; start < out.length; start += FILL_CHUNK) {
+    out.fill(-1, start, Math.min(out.length, start + FILL_CHUNK));
+    if (performance.now() - sliceStart > MATRIX_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return placeInverse(engineItems, out);
+}
+
+function inverseOf(engineItems: Int32Array): Int32Array {
+  return placeInverse(engineItems, new Int32Array(inverseLength(engineItems)).fill(-1));
+}
+
+function inverseLength(engineItems: Int32Array): number {
+  let length = 0;
+  for (let m = 0; m < engineItems.length; m++) length = Math.max(length, engineItems[m]! + 1);
+  return length;
+}
+
+function placeInverse(engineItems: Int32Array, out: Int32Array): Int32Array {
+  for (let m = 0; m < engineItems.length; m++) out[engineItems[m]!] = m;
+  return out;
+}
+
 function sharedCopy(a: Int32Array): Int32Array {
   const copy = csrArray(Int32Array, a.length, true);
   copy.set(a);
@@ -300,6 +333,7 @@ export class ServingModel {
   /**
    * `engineItems` (model item -> engine item) is given when the model was trained from this state;
    * otherwise (a snapshot) the ids are looked up, adding unknown ones to the catalogue's index.
+   * `toModel`, its inverse from {@link engineToModel}, may be given too, built ahead in slices.
    */
   constructor(
     state: OnlineState,
@@ -307,6 +341,7 @@ export class ServingModel {
     itemIds: string[],
     meta: ServingMeta,
     engineItems?: Int32Array,
+    toModel?: Int32Array,
   ) {
     this.model = model;
     this.state = state;
@@ -315,10 +350,7 @@ export class ServingModel {
     this.trainedAt = meta.trainedAt;
     this.report = meta.report;
     this.toEngine = engineItems ?? Int32Array.from(itemIds, (id) => state.items.intern(id));
-    let size = 0;
-    for (let m = 0; m < this.toEngine.length; m++) size = Math.max(size, this.toEngine[m]! + 1);
-    this.toModel = new Int32Array(size).fill(-1);
-    for (let m = 0; m < this.toEngine.length; m++) this.toModel[this.toEngine[m]!] = m;
+    this.toModel = toModel ?? inverseOf(this.toEngine);
     this.ann = model.userVector === undefined || model.itemVector === undefined ? undefined : meta.ann;
     this.user = new Float32Array(this.ann?.dims ?? 0);
     // The ANN path scores only the items it retrieves.
@@ -333,7 +365,7 @@ export class ServingModel {
   /** The same model served through `ann` (built after the model arrived, e.g. from a snapshot). */
   withIndex(ann: AnnIndex): ServingModel {
     const meta = { version: this.version, trainedAt: this.trainedAt, report: this.report, ann };
-    return new ServingModel(this.state, this.model, this.itemIds, meta, this.toEngine);
+    return new ServingModel(this.state, this.model, this.itemIds, meta, this.toEngine, this.toModel);
   }
 
   /** The model's index of engine item `i`, or -1 when the model has never seen it. */
@@ -347,8 +379,9 @@ export class ServingModel {
     itemIds: string[],
     meta: ServingMeta,
     engineItems?: Int32Array,
+    toModel?: Int32Array,
   ): ServingModel {
-    return new ServingModel(state, modelFromTransferable(t), itemIds, meta, engineItems);
+    return new ServingModel(state, modelFromTransferable(t), itemIds, meta, engineItems, toModel);
   }
 
   /**
