@@ -1,0 +1,156 @@
+import type { OnlineState } from './online-state.js';
+
+/**
+ * Every item's tags as small integers, read once from its record (and again when the record is
+ * replaced): a feed scores about a thousand candidates by their tags, and reading numbers from typed
+ * arrays spares it a record, an array and a string compare per tag, scattered over the heap. An item's
+ * tag bag (its distinct tags and its `category:<name>` key, as facets compare items) is its numbers
+ * plus its category key's.
+ */
+export class ItemTagIds {
+  private readonly ids = new Map<string, number>();
+  /** Per item: where its distinct tag numbers start in `pool` (-1: not read yet), how many, and from which record. */
+  private starts = new Int32Array(0);
+  private counts = new Int32Array(0);
+  /** Per item: the number of its `category:<name>` key when that is not among its tags, else -1. */
+  private categoryKeys = new Int32Array(0);
+  private readFrom: unknown[] = [];
+  private pool = new Int32Array(4_096);
+  private poolSize = 0;
+  /** Pool entries of records since replaced: once they are half the pool, it is rebuilt. */
+  private stale = 0;
+  private weights = new Float64Array(0);
+  private weightStamps = new Int32Array(0);
+  weightsStamp = 0;
+
+  /** The tag numbers, read with {@link start} and {@link count} for the item just asked about. */
+  get tagPool(): Int32Array {
+    return this.pool;
+  }
+
+  /** Where item `i`'s distinct tag numbers start in {@link tagPool} (valid until the next item is read). */
+  start(state: OnlineState, i: number): number {
+    const record = state.records[i];
+    if (i < this.starts.length && this.starts[i]! >= 0 && this.readFrom[i] === record) return this.starts[i]!;
+    return this.read(state, i);
+  }
+
+  /** How many distinct tags item `i` has (after {@link start}). */
+  count(i: number): number {
+    return this.counts[i]!;
+  }
+
+  /** Item `i`'s category key number when its bag adds one to its tags, else -1 (after {@link start}). */
+  categoryKey(i: number): number {
+    return this.categoryKeys[i]!;
+  }
+
+  /** The number of a tag or category key. */
+  idOf(tag: string): number {
+    let id = this.ids.get(tag);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(tag, id);
+    }
+    return id;
+  }
+
+  /** How many numbers there are so far: every id is below it. */
+  get idCount(): number {
+    return this.ids.size;
+  }
+
+  /** Starts a new set of tag weights; the previous set is gone. */
+  beginWeights(): number {
+    if (this.weightsStamp === 0x7fffffff) {
+      this.weightStamps.fill(0);
+      this.weightsStamp = 0;
+    }
+    return ++this.weightsStamp;
+  }
+
+  setWeight(tag: string, weight: number): void {
+    const id = this.idOf(tag);
+    if (id >= this.weights.length) {
+      const capacity = Math.max(1_024, 2 * id);
+      const weights = new Float64Array(capacity);
+      const stamps = new Int32Array(capacity);
+      weights.set(this.weights);
+      stamps.set(this.weightStamps);
+      this.weights = weights;
+      this.weightStamps = stamps;
+    }
+    this.weights[id] = weight;
+    this.weightStamps[id] = this.weightsStamp;
+  }
+
+  /** The largest current weight among the item's tags (0 when none has one). */
+  bestWeight(state: OnlineState, item: number): number {
+    const start = this.start(state, item);
+    const end = start + this.counts[item]!;
+    const pool = this.pool;
+    const weights = this.weights;
+    const stamps = this.weightStamps;
+    const stamp = this.weightsStamp;
+    let best = 0;
+    for (let k = start; k < end; k++) {
+      const id = pool[k]!;
+      if (id < stamps.length && stamps[id] === stamp && weights[id]! > best) best = weights[id]!;
+    }
+    return best;
+  }
+
+  private read(state: OnlineState, item: number): number {
+    const record = state.records[item];
+    if (item >= this.starts.length) {
+      const capacity = Math.max(1_024, 2 * item);
+      const starts = new Int32Array(capacity).fill(-1);
+      const counts = new Int32Array(capacity);
+      const categoryKeys = new Int32Array(capacity).fill(-1);
+      starts.set(this.starts);
+      counts.set(this.counts);
+      categoryKeys.set(this.categoryKeys);
+      this.starts = starts;
+      this.counts = counts;
+      this.categoryKeys = categoryKeys;
+    }
+    if (this.starts[item]! >= 0) this.stale += this.counts[item]!;
+    if (this.stale > this.poolSize / 2 && this.stale > 4_096) this.clear();
+    const tags = record?.tags ?? [];
+    if (this.poolSize + tags.length > this.pool.length) {
+      const pool = new Int32Array(Math.max(2 * this.pool.length, this.poolSize + tags.length));
+      pool.set(this.pool.subarray(0, this.poolSize));
+      this.pool = pool;
+    }
+    const start = this.poolSize;
+    for (let j = 0; j < tags.length; j++)
+      if (tags.indexOf(tags[j]!) === j) this.pool[this.poolSize++] = this.idOf(tags[j]!);
+    this.starts[item] = start;
+    this.counts[item] = this.poolSize - start;
+    const category = record?.category;
+    const key = category === undefined ? undefined : `category:${category}`;
+    this.categoryKeys[item] = key === undefined || tags.includes(key) ? -1 : this.idOf(key);
+    // Filled in order: an array written far past its end turns into a slow dictionary.
+    while (this.readFrom.length < item) this.readFrom.push(undefined);
+    this.readFrom[item] = record;
+    return start;
+  }
+
+  private clear(): void {
+    this.starts.fill(-1);
+    this.poolSize = 0;
+    this.stale = 0;
+  }
+}
+
+const tagIdsByState = new WeakMap<OnlineState, ItemTagIds>();
+
+/** The state's item tag numbers, shared by every reader of that state. */
+export function itemTagIds(state: OnlineState): ItemTagIds {
+  let ids = tagIdsByState.get(state);
+  if (ids === undefined) {
+    ids = new ItemTagIds();
+    tagIdsByState.set(state, ids);
+  }
+  return ids;
+}
