@@ -104,6 +104,8 @@ export class FacetIndex {
   private maskSize = 0;
   private readonly tagDots = new Int32Array(MAX_MASKED_FACETS);
   private readonly medoidDots = new Int32Array(MAX_MASKED_FACETS);
+  private medoids = new Int32Array(0);
+  private readonly medoidCo = new Float64Array(MAX_MASKED_FACETS);
 
   constructor(state: OnlineState, config: EngineConfig) {
     this.state = state;
@@ -183,6 +185,8 @@ export class FacetIndex {
         }
       }
     }
+    const medoidCo = this.medoidCo;
+    this.state.cooccurrence.similaritiesTo(i, this.medoids, medoidCo);
     let best = -1;
     let bestSim = minSimilarity;
     for (let k = 0; k < facets.length; k++) {
@@ -190,8 +194,7 @@ export class FacetIndex {
       const s = size > 0 && f.tags.length > 0 ? tagDots[k]! / Math.sqrt(size * f.tags.length) : 0;
       const medoidSize = this.medoidSizes[k]!;
       const tagSim = size === 0 || medoidSize === 0 ? 0 : medoidDots[k]! / Math.sqrt(size * medoidSize);
-      const co = this.state.cooccurrence.similarity(i, f.medoid);
-      const sim = Math.max(s, Math.max(tagSim, Math.min(1, co)));
+      const sim = Math.max(s, Math.max(tagSim, Math.min(1, medoidCo[k]!)));
       if (sim > bestSim) {
         bestSim = sim;
         best = k;
@@ -203,6 +206,7 @@ export class FacetIndex {
   /** Marks, per tag number, which of the facets carry it among their tags and in their medoid's bag. */
   private maskFacets(facets: readonly UserFacet[]): void {
     this.medoidsOf = facets;
+    this.medoids = Int32Array.from(facets, (f) => f.medoid);
     const ids = this.tagIds;
     if (this.maskStamp === 0x7fffffff) {
       this.maskStamps.fill(0);
