@@ -69,8 +69,8 @@ export class ExplorationStats {
   /** Group indices per item, valid while the item's record is the one they were computed for. */
   private readonly groupCache: (readonly number[] | undefined)[] = [];
   private readonly groupCacheFor: unknown[] = [];
-  /** Per item, beside its cached groups: its category group, or -1 (read without touching the record). */
-  private readonly categoryGroup = new Growable(Int32Array, -1);
+  /** Per item, beside its cached groups: its category group and its creator group (-1: none), read as numbers. */
+  private itemGroups = new Int32Array(0);
 
   constructor(config: EngineConfig['exploration']) {
     this.successWatchRatio = config.successWatchRatio;
@@ -82,7 +82,14 @@ export class ExplorationStats {
     const cached = this.groupCache[i];
     if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
     const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
-    this.categoryGroup.set(i, categoryName(record) === undefined ? -1 : keys[0]!);
+    const hasCategory = categoryName(record) !== undefined;
+    if (2 * i + 1 >= this.itemGroups.length) {
+      const grown = new Int32Array(Math.max(2_048, 4 * (i + 1))).fill(-1);
+      grown.set(this.itemGroups);
+      this.itemGroups = grown;
+    }
+    this.itemGroups[2 * i] = hasCategory ? keys[0]! : -1;
+    this.itemGroups[2 * i + 1] = keys.length > (hasCategory ? 1 : 0) ? keys[keys.length - 1]! : -1;
     // Filled in order: an array written far past its end turns into a slow dictionary.
     while (this.groupCache.length < i) {
       this.groupCache.push(undefined);
@@ -170,7 +177,7 @@ export class ExplorationStats {
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
     this.groupsOf(state, i);
-    return this.categoryGroup.get(i);
+    return this.itemGroups[2 * i]!;
   }
 
   /** Trials of an item: its impressions, or its judgements when impressions are not reported. */
@@ -196,11 +203,35 @@ export class ExplorationStats {
     return s / t;
   }
 
+  /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
+  itemPriorMean(state: OnlineState, i: number): number {
+    this.groupsOf(state, i);
+    const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
+    const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
+    let s = globalMean * GROUP_PRIOR;
+    let t = GROUP_PRIOR;
+    const successes = this.groupSuccesses.data;
+    const impressions = this.groupImpressions.data;
+    const judged = this.groupJudged.data;
+    for (let k = 2 * i; k < 2 * i + 2; k++) {
+      const g = this.itemGroups[k]!;
+      if (g < 0) continue;
+      s += valueAt(successes, g);
+      t += Math.max(valueAt(impressions, g), valueAt(judged, g));
+    }
+    return s / t;
+  }
+
+  /** Item `i`'s category group after {@link itemPriorMean} or {@link groupsOf} read its record. */
+  categoryGroupOf(i: number): number {
+    return this.itemGroups[2 * i]!;
+  }
+
   /** Posterior mean success rate of item `i` with `impressions` (Beta prior of `strength` at its prior mean). */
   posteriorMean(state: OnlineState, i: number, strength: number): number {
     const s = this.successes.get(i);
     const trials = this.trials(i, state.impressions.get(i));
-    return (s + this.priorMean(this.groupsOf(state, i)) * strength) / (trials + strength);
+    return (s + this.itemPriorMean(state, i) * strength) / (trials + strength);
   }
 
   /** Explored impressions of user `u` in about the last hour. */
@@ -523,8 +554,8 @@ function thompson(
     const i = items[k]!;
     successes[k] = valueAt(won, i);
     failures[k] = trials(i) - successes[k]!;
-    const itemMean = stats.priorMean(stats.groupsOf(state, i));
-    const own = rates.size === 0 ? undefined : rates.get(stats.categoryOf(state, i));
+    const itemMean = stats.itemPriorMean(state, i);
+    const own = rates.size === 0 ? undefined : rates.get(stats.categoryGroupOf(i));
     const userMean =
       own === undefined
         ? itemMean
