@@ -321,8 +321,9 @@ export function planExploration(
   slots -= discoverySlots;
   const head = new Set(order.slice(0, n));
   const rates = stats.userRates(state, user);
+  const impressions = state.impressions.data;
   const eligible = (i: number): boolean =>
-    !head.has(i) && !excluded(i) && state.impressions.get(i) < options.maxImpressions;
+    !head.has(i) && !excluded(i) && valueAt(impressions, i) < options.maxImpressions;
 
   const recent = user?.recent.slice(-INTEREST_ITEMS) ?? [];
   const tags = new Map<string, number>();

@@ -255,12 +255,19 @@ export function buildFeed(
   }
 
   const popular = state.topPopular(POPULAR_CANDIDATES, excluded);
-  for (const j of popular) offer(j, 'popular', state.popularity.get(j));
+  const popularity = state.popularity.data;
+  for (const j of popular) offer(j, 'popular', j < popularity.length ? popularity[j]! : 0);
 
+  const impressions = state.impressions.data;
+  const created = state.createdAt.data;
   for (const j of fresh) {
     // Fresh items with little exposure get the most help.
-    const exposure = 1 / (1 + state.impressions.get(j) / 50);
-    offer(j, 'fresh', decay(nowMs - state.createdAt.get(j), config.freshWindowMs / 4) * exposure);
+    const exposure = 1 / (1 + (j < impressions.length ? impressions[j]! : 0) / 50);
+    offer(
+      j,
+      'fresh',
+      decay(nowMs - (j < created.length ? created[j]! : 0), config.freshWindowMs / 4) * exposure,
+    );
   }
 
   const ranked = blend(

@@ -7,13 +7,17 @@ import type { OnlineState } from './online-state.js';
  * tag bag (its distinct tags and its `category:<name>` key, as facets compare items) is its numbers
  * plus its category key's.
  */
+/** Int32s per item in {@link ItemTagIds}' slots: start, count, category key. */
+const SLOT = 3;
+
 export class ItemTagIds {
   private readonly ids = new Map<string, number>();
-  /** Per item: where its distinct tag numbers start in `pool` (-1: not read yet), how many, and from which record. */
-  private starts = new Int32Array(0);
-  private counts = new Int32Array(0);
-  /** Per item: the number of its `category:<name>` key when that is not among its tags, else -1. */
-  private categoryKeys = new Int32Array(0);
+  /**
+   * Per item, side by side (one cache line read): where its distinct tag numbers start in `pool` (-1:
+   * not read yet), how many, and its `category:<name>` key's number when that is not among its tags
+   * (else -1); and from which record they were read.
+   */
+  private slots = new Int32Array(0);
   private readFrom: unknown[] = [];
   private pool = new Int32Array(4_096);
   private poolSize = 0;
@@ -31,18 +35,19 @@ export class ItemTagIds {
   /** Where item `i`'s distinct tag numbers start in {@link tagPool} (valid until the next item is read). */
   start(state: OnlineState, i: number): number {
     const record = state.records[i];
-    if (i < this.starts.length && this.starts[i]! >= 0 && this.readFrom[i] === record) return this.starts[i]!;
+    const at = SLOT * i;
+    if (at < this.slots.length && this.slots[at]! >= 0 && this.readFrom[i] === record) return this.slots[at]!;
     return this.read(state, i);
   }
 
   /** How many distinct tags item `i` has (after {@link start}). */
   count(i: number): number {
-    return this.counts[i]!;
+    return this.slots[SLOT * i + 1]!;
   }
 
   /** Item `i`'s category key number when its bag adds one to its tags, else -1 (after {@link start}). */
   categoryKey(i: number): number {
-    return this.categoryKeys[i]!;
+    return this.slots[SLOT * i + 2]!;
   }
 
   /** The number of a tag or category key. */
@@ -87,7 +92,7 @@ export class ItemTagIds {
   /** The largest current weight among the item's tags (0 when none has one). */
   bestWeight(state: OnlineState, item: number): number {
     const start = this.start(state, item);
-    const end = start + this.counts[item]!;
+    const end = start + this.slots[SLOT * item + 1]!;
     const pool = this.pool;
     const weights = this.weights;
     const stamps = this.weightStamps;
@@ -102,19 +107,13 @@ export class ItemTagIds {
 
   private read(state: OnlineState, item: number): number {
     const record = state.records[item];
-    if (item >= this.starts.length) {
-      const capacity = Math.max(1_024, 2 * item);
-      const starts = new Int32Array(capacity).fill(-1);
-      const counts = new Int32Array(capacity);
-      const categoryKeys = new Int32Array(capacity).fill(-1);
-      starts.set(this.starts);
-      counts.set(this.counts);
-      categoryKeys.set(this.categoryKeys);
-      this.starts = starts;
-      this.counts = counts;
-      this.categoryKeys = categoryKeys;
+    const at = SLOT * item;
+    if (at >= this.slots.length) {
+      const slots = new Int32Array(SLOT * Math.max(1_024, 2 * item)).fill(-1);
+      slots.set(this.slots);
+      this.slots = slots;
     }
-    if (this.starts[item]! >= 0) this.stale += this.counts[item]!;
+    if (this.slots[at]! >= 0) this.stale += this.slots[at + 1]!;
     if (this.stale > this.poolSize / 2 && this.stale > 4_096) this.clear();
     const tags = record?.tags ?? [];
     if (this.poolSize + tags.length > this.pool.length) {
@@ -125,11 +124,11 @@ export class ItemTagIds {
     const start = this.poolSize;
     for (let j = 0; j < tags.length; j++)
       if (tags.indexOf(tags[j]!) === j) this.pool[this.poolSize++] = this.idOf(tags[j]!);
-    this.starts[item] = start;
-    this.counts[item] = this.poolSize - start;
     const category = record?.category;
     const key = category === undefined ? undefined : `category:${category}`;
-    this.categoryKeys[item] = key === undefined || tags.includes(key) ? -1 : this.idOf(key);
+    this.slots[at] = start;
+    this.slots[at + 1] = this.poolSize - start;
+    this.slots[at + 2] = key === undefined || tags.includes(key) ? -1 : this.idOf(key);
     // Filled in order: an array written far past its end turns into a slow dictionary.
     while (this.readFrom.length < item) this.readFrom.push(undefined);
     this.readFrom[item] = record;
@@ -137,7 +136,7 @@ export class ItemTagIds {
   }
 
   private clear(): void {
-    this.starts.fill(-1);
+    for (let at = 0; at < this.slots.length; at += SLOT) this.slots[at] = -1;
     this.poolSize = 0;
     this.stale = 0;
   }
