@@ -9,6 +9,8 @@ import type { OnlineState, UserState } from './online-state.js';
 
 const SUCCESS_TYPES: ReadonlySet<EventType> = new Set(['like', 'share', 'comment', 'follow']);
 const FAILURE_TYPES: ReadonlySet<EventType> = new Set(['skip', 'not_interested', 'report']);
+/** An item's category group before its record was read (-1 is "no category"). */
+const NOT_READ = -2;
 /** Pseudo-count of the global mean inside a category's or creator's prior. */
 const GROUP_PRIOR = 10;
 /** Recent positive items whose tags define where a user with history is explored. */
@@ -66,9 +68,8 @@ export class ExplorationStats {
   /** User -> explored impressions, decayed with a one-hour half-life, and when. */
   private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
   private readonly successWatchRatio: number;
-  /** Group indices per item, valid while the item's record is the one they were computed for. */
+  /** Group indices per item, until its record is set again. */
   private readonly groupCache: (readonly number[] | undefined)[] = [];
-  private readonly groupCacheFor: unknown[] = [];
   /** Per item, beside its cached groups: its category group and its creator group (-1: none), read as numbers. */
   private itemGroups = new Int32Array(0);
 
@@ -76,28 +77,30 @@ export class ExplorationStats {
     this.successWatchRatio = config.successWatchRatio;
   }
 
-  /** The interned category and creator groups of item `i`, cached per record. */
+  /** The interned category and creator groups of item `i`, kept until its record is set again. */
   groupsOf(state: OnlineState, i: number): readonly number[] {
-    const record = state.records[i];
     const cached = this.groupCache[i];
-    if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
+    if (cached !== undefined) return cached;
+    const record = state.records[i];
     const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
     const hasCategory = categoryName(record) !== undefined;
     if (2 * i + 1 >= this.itemGroups.length) {
-      const grown = new Int32Array(Math.max(2_048, 4 * (i + 1))).fill(-1);
+      const grown = new Int32Array(Math.max(2_048, 4 * (i + 1))).fill(NOT_READ);
       grown.set(this.itemGroups);
       this.itemGroups = grown;
     }
     this.itemGroups[2 * i] = hasCategory ? keys[0]! : -1;
     this.itemGroups[2 * i + 1] = keys.length > (hasCategory ? 1 : 0) ? keys[keys.length - 1]! : -1;
     // Filled in order: an array written far past its end turns into a slow dictionary.
-    while (this.groupCache.length < i) {
-      this.groupCache.push(undefined);
-      this.groupCacheFor.push(undefined);
-    }
+    while (this.groupCache.length < i) this.groupCache.push(undefined);
     this.groupCache[i] = keys;
-    this.groupCacheFor[i] = record;
     return keys;
+  }
+
+  /** Drops what was read from item `i`'s record (its record was set). */
+  forgetItem(i: number): void {
+    if (i < this.groupCache.length) this.groupCache[i] = undefined;
+    if (2 * i < this.itemGroups.length) this.itemGroups[2 * i] = NOT_READ;
   }
 
   /**
@@ -176,7 +179,7 @@ export class ExplorationStats {
 
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
-    this.groupsOf(state, i);
+    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
     return this.itemGroups[2 * i]!;
   }
 
@@ -205,7 +208,7 @@ export class ExplorationStats {
 
   /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
   itemPriorMean(state: OnlineState, i: number): number {
-    this.groupsOf(state, i);
+    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
     const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
     const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
     let s = globalMean * GROUP_PRIOR;

@@ -15,10 +15,9 @@ export class ItemTagIds {
   /**
    * Per item, side by side (one cache line read): where its distinct tag numbers start in `pool` (-1:
    * not read yet), how many, and its `category:<name>` key's number when that is not among its tags
-   * (else -1); and from which record they were read.
+   * (else -1). Dropped when the item's record is set again.
    */
   private slots = new Int32Array(0);
-  private readFrom: unknown[] = [];
   private pool = new Int32Array(4_096);
   private poolSize = 0;
   /** Pool entries of records since replaced: once they are half the pool, it is rebuilt. */
@@ -34,9 +33,8 @@ export class ItemTagIds {
 
   /** Where item `i`'s distinct tag numbers start in {@link tagPool} (valid until the next item is read). */
   start(state: OnlineState, i: number): number {
-    const record = state.records[i];
     const at = SLOT * i;
-    if (at < this.slots.length && this.slots[at]! >= 0 && this.readFrom[i] === record) return this.slots[at]!;
+    if (at < this.slots.length && this.slots[at]! >= 0) return this.slots[at]!;
     return this.read(state, i);
   }
 
@@ -113,7 +111,6 @@ export class ItemTagIds {
       slots.set(this.slots);
       this.slots = slots;
     }
-    if (this.slots[at]! >= 0) this.stale += this.slots[at + 1]!;
     if (this.stale > this.poolSize / 2 && this.stale > 4_096) this.clear();
     const tags = record?.tags ?? [];
     if (this.poolSize + tags.length > this.pool.length) {
@@ -129,10 +126,15 @@ export class ItemTagIds {
     this.slots[at] = start;
     this.slots[at + 1] = this.poolSize - start;
     this.slots[at + 2] = key === undefined || tags.includes(key) ? -1 : this.idOf(key);
-    // Filled in order: an array written far past its end turns into a slow dictionary.
-    while (this.readFrom.length < item) this.readFrom.push(undefined);
-    this.readFrom[item] = record;
     return start;
+  }
+
+  /** Drops item `i`'s numbers: its record was set again. */
+  forget(i: number): void {
+    const at = SLOT * i;
+    if (at >= this.slots.length || this.slots[at]! < 0) return;
+    this.stale += this.slots[at + 1]!;
+    this.slots[at] = -1;
   }
 
   private clear(): void {
@@ -142,14 +144,17 @@ export class ItemTagIds {
   }
 }
 
+/** One per state: it tells its item tag numbers when a record is set. */
 const tagIdsByState = new WeakMap<OnlineState, ItemTagIds>();
 
 /** The state's item tag numbers, shared by every reader of that state. */
 export function itemTagIds(state: OnlineState): ItemTagIds {
   let ids = tagIdsByState.get(state);
   if (ids === undefined) {
-    ids = new ItemTagIds();
-    tagIdsByState.set(state, ids);
+    const created = new ItemTagIds();
+    state.onRecordSet((i) => created.forget(i));
+    tagIdsByState.set(state, created);
+    ids = created;
   }
   return ids;
 }
