@@ -12,6 +12,8 @@ const SLOT = 3;
 
 export class ItemTagIds {
   private readonly ids = new Map<string, number>();
+  /** Category name -> the number of its `category:<name>` key. */
+  private readonly categoryKeys = new Map<string, number>();
   /**
    * Per item, side by side (one cache line read): where its distinct tag numbers start in `pool` (-1:
    * not read yet), how many, and its `category:<name>` key's number when that is not among its tags
@@ -54,6 +56,16 @@ export class ItemTagIds {
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(tag, id);
+    }
+    return id;
+  }
+
+  /** The number of a category's `category:<name>` key, without building the key once it has one. */
+  private categoryKeyOf(category: string): number {
+    let id = this.categoryKeys.get(category);
+    if (id === undefined) {
+      id = this.idOf(`category:${category}`);
+      this.categoryKeys.set(category, id);
     }
     return id;
   }
@@ -122,10 +134,10 @@ export class ItemTagIds {
     for (let j = 0; j < tags.length; j++)
       if (tags.indexOf(tags[j]!) === j) this.pool[this.poolSize++] = this.idOf(tags[j]!);
     const category = record?.category;
-    const key = category === undefined ? undefined : `category:${category}`;
     this.slots[at] = start;
     this.slots[at + 1] = this.poolSize - start;
-    this.slots[at + 2] = key === undefined || tags.includes(key) ? -1 : this.idOf(key);
+    this.slots[at + 2] =
+      category === undefined || hasCategoryTag(tags, category) ? -1 : this.categoryKeyOf(category);
     return start;
   }
 
@@ -142,6 +154,14 @@ export class ItemTagIds {
     this.poolSize = 0;
     this.stale = 0;
   }
+}
+
+/** Whether the tags hold `category:<category>` (compared in place, no key built). */
+function hasCategoryTag(tags: readonly string[], category: string): boolean {
+  for (const tag of tags)
+    if (tag.length === category.length + 9 && tag.startsWith('category:') && tag.endsWith(category))
+      return true;
+  return false;
 }
 
 /** One per state: it tells its item tag numbers when a record is set. */
