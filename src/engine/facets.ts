@@ -167,22 +167,20 @@ export class FacetIndex {
     const ids = this.tagIds;
     const tagDots = this.tagDots.fill(0, 0, facets.length);
     const medoidDots = this.medoidDots.fill(0, 0, facets.length);
-    let size = 0;
-    if (this.state.records[i] !== undefined) {
-      const start = ids.start(this.state, i);
-      const pool = ids.tagPool;
-      const count = ids.count(i);
-      const key = ids.categoryKey(i);
-      size = count + (key >= 0 ? 1 : 0);
-      for (let x = start; x <= start + count; x++) {
-        const id = x < start + count ? pool[x]! : key;
-        if (id < 0 || id >= this.maskSize || this.maskStamps[id] !== this.maskStamp) continue;
-        const inTags = this.tagMasks[id]!;
-        const inMedoids = this.medoidMasks[id]!;
-        for (let k = 0; k < facets.length; k++) {
-          tagDots[k] = tagDots[k]! + ((inTags >>> k) & 1);
-          medoidDots[k] = medoidDots[k]! + ((inMedoids >>> k) & 1);
-        }
+    // An item without a record reads as no tags (size 0).
+    const start = ids.start(this.state, i);
+    const pool = ids.tagPool;
+    const count = ids.count(i);
+    const key = ids.categoryKey(i);
+    const size = count + (key >= 0 ? 1 : 0);
+    for (let x = start; x <= start + count; x++) {
+      const id = x < start + count ? pool[x]! : key;
+      if (id < 0 || id >= this.maskSize || this.maskStamps[id] !== this.maskStamp) continue;
+      const inTags = this.tagMasks[id]!;
+      const inMedoids = this.medoidMasks[id]!;
+      for (let k = 0; k < facets.length; k++) {
+        tagDots[k] = tagDots[k]! + ((inTags >>> k) & 1);
+        medoidDots[k] = medoidDots[k]! + ((inMedoids >>> k) & 1);
       }
     }
     const medoidCo = this.medoidCo;
