@@ -64,9 +64,6 @@ const WEIGHT_BY_INDEX = Float64Array.from(SOURCES, (source) => SOURCE_WEIGHT[sou
 const SOURCE_COUNT = SOURCES.length;
 /** Per-source strengths of the candidates of the feed being built, reused across feeds (they run one at a time). */
 let partsScratch = new Float64Array(SOURCE_COUNT * 2_048);
-/** Each candidate's blended score and item, by its place in the feed's list (reused like `partsScratch`). */
-let blendScores = new Float64Array(2_048);
-let blendItems = new Int32Array(2_048);
 
 /** A user who marked this many of a creator's items not_interested sees no more of that creator. */
 const CREATOR_BLOCK_STRIKES = 2;
@@ -339,20 +336,13 @@ function blend(
 ): Candidate[] {
   const parts = partsScratch;
   const maxBySource = new Float64Array(SOURCE_COUNT);
-  const count = candidates.length;
-  if (blendScores.length < count) {
-    blendScores = new Float64Array(2 * count);
-    blendItems = new Int32Array(2 * count);
-  }
-  const scores = blendScores;
-  const items = blendItems;
-  for (const c of candidates) {
+  const list = candidates.slice();
+  for (const c of list) {
     const base = c.slot * SOURCE_COUNT;
     for (let s = 0; s < SOURCE_COUNT; s++)
       if (parts[base + s]! > maxBySource[s]!) maxBySource[s] = parts[base + s]!;
   }
-  for (let k = 0; k < count; k++) {
-    const c = candidates[k]!;
+  for (const c of list) {
     const base = c.slot * SOURCE_COUNT;
     let total = 0;
     let best = -1;
@@ -372,14 +362,9 @@ function blend(
     }
     if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
-    scores[k] = total;
-    items[k] = c.item;
   }
-  // Positions sorted by numbers side by side in two arrays, not by fields of scattered records.
-  const order = new Array<number>(count);
-  for (let k = 0; k < count; k++) order[k] = k;
-  order.sort((a, b) => scores[b]! - scores[a]! || items[a]! - items[b]!);
-  return order.map((k) => candidates[k]!);
+  list.sort((a, b) => b.score - a.score || a.item - b.item);
+  return list;
 }
 
 function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): FeedItem {
