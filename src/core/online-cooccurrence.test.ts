@@ -91,3 +91,16 @@ test('rows that grow and move keep every pair while they are below the bound', (
     assert.equal(g.similarity(a, b), co / Math.sqrt(g.count(a) * g.count(b)), key);
   }
 });
+
+test('similaritiesTo gives each target the similarity one lookup would, 0 for a stranger or no row', () => {
+  const g = createCooccurrence({ shrink: 1 });
+  for (let u = 0; u < 3; u++) g.addUserItem(1, [0]);
+  g.addUserItem(2, [0]);
+  // 33 shares item 1's low five bits: the filter lets it through, the comparison does not.
+  const targets = Int32Array.from([2, 33, 1, 5]);
+  const out = new Float64Array(4).fill(7);
+  g.similaritiesTo(0, targets, out);
+  assert.deepEqual(Array.from(out), [g.similarity(0, 2), 0, g.similarity(0, 1), 0]);
+  g.similaritiesTo(9, targets, out);
+  assert.deepEqual(Array.from(out), [0, 0, 0, 0]);
+});

@@ -18,6 +18,8 @@ export interface Cooccurrence {
   /** Records that a user engaged with `item` after `history` (items they engaged with before). */
   addUserItem(item: number, history: ArrayLike<number>): void;
   similarity(a: number, b: number): number;
+  /** Sets `out[t]` to `similarity(item, targets[t])` for every target, reading the item's row once. */
+  similaritiesTo(item: number, targets: ArrayLike<number>, out: Float64Array): void;
   /** Calls `visit` for every item that co-occurs with `item`, with its similarity. */
   forEachNeighbour(item: number, visit: (neighbour: number, similarity: number) => void): void;
   /** How many users engaged with the item. */
@@ -157,6 +159,22 @@ export function createCooccurrence(options: {
       const n = lengths[a]!;
       for (let k = o; k < o + 2 * n; k += 2) if (row[k] === b) return sim(row[k + 1]!, a, b);
       return 0;
+    },
+    similaritiesTo(item, targets, out) {
+      out.fill(0, 0, targets.length);
+      const start = item < starts.length ? starts[item]! : -1;
+      if (start < 0) return;
+      // A row holds each neighbour once; a bit per target's low five bits passes over most entries.
+      let bits = 0;
+      for (let t = 0; t < targets.length; t++) bits |= 1 << (targets[t]! & 31);
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
+      const n = lengths[item]!;
+      for (let k = o; k < o + 2 * n; k += 2) {
+        const b = row[k]!;
+        if (((bits >>> (b & 31)) & 1) === 0) continue;
+        for (let t = 0; t < targets.length; t++) if (targets[t] === b) out[t] = sim(row[k + 1]!, item, b);
+      }
     },
     forEachNeighbour(item, visit) {
       const start = item < starts.length ? starts[item]! : -1;

@@ -23,3 +23,20 @@ test('topKOf ranks an explicit candidate list', () => {
   const score = [0, 10, 20, 30, 40];
   assert.deepEqual([...topKOf([1, 4, 2], 2, (i) => score[i]!)], [4, 2]);
 });
+
+test('topKOf with skip leaves rejected candidates out and asks only about those that would enter', () => {
+  const asked: number[] = [];
+  const scores = [5, 1, 9, 7, 3];
+  const top = topKOf(
+    [0, 1, 2, 3, 4],
+    2,
+    (i) => scores[i]!,
+    (i) => {
+      asked.push(i);
+      return i === 2;
+    },
+  );
+  assert.deepEqual(Array.from(top), [3, 0]);
+  // 1 enters the list of two, 4 does not beat its smallest (1 was pushed out by 3): never asked.
+  assert.deepEqual(asked, [0, 1, 2, 3]);
+});

@@ -28,12 +28,14 @@ export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number
 
 /**
  * Like {@link topK} but over an explicit candidate list: returns the candidates with the k largest
- * `scoreOf(candidate)`, best first. Ties keep the earlier candidate first.
+ * `scoreOf(candidate)`, best first. Ties keep the earlier candidate first. With `skip`, candidates
+ * it rejects are left out (asked only of those that would make the list so far).
  */
 export function topKOf(
   candidates: ArrayLike<number>,
   k: number,
   scoreOf: (index: number) => number,
+  skip?: (index: number) => boolean,
 ): Int32Array {
   const heapIdx = new Int32Array(Math.max(0, k));
   const heapVal = new Float64Array(Math.max(0, k));
@@ -42,10 +44,13 @@ export function topKOf(
     const i = candidates[c]!;
     const value = scoreOf(i);
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
+    if (size === k && value <= heapVal[0]!) continue;
+    // Asked only of a candidate that would enter: the dearer test runs for few of them.
+    if (skip?.(i)) continue;
     if (size < k) {
       siftUp(heapIdx, heapVal, size, i, value);
       size++;
-    } else if (value > heapVal[0]!) {
+    } else {
       siftDown(heapIdx, heapVal, size, i, value);
     }
   }

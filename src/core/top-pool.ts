@@ -65,9 +65,7 @@ export class TopPool {
       this.members.subarray(0, this.size).sort();
       this.sorted = true;
     }
-    const top = topKOf(this.members.subarray(0, this.size), k, (key) =>
-      skip(key) ? Number.NEGATIVE_INFINITY : values[key]!,
-    );
+    const top = topKOf(this.members.subarray(0, this.size), k, (key) => values[key]!, skip);
     if (this.threshold < floor) return top;
     if (top.length === k && k > 0 && values[top[k - 1]!]! > this.threshold) return top;
     return undefined;

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
 import { createRandom } from '../core/random.js';
+import type { ItemId, UserId } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
+import { OnlineState } from './online-state.js';
 
 const HOUR = 3600_000;
 
@@ -364,4 +366,33 @@ test('a new item in one of the user’s tags is explored in their in-tag slot, h
     if (feed.some((i) => i.itemId === 'newcat' && i.reason.exploration)) explored++;
   }
   assert.ok(explored >= 9, `explored in ${explored} of 10 feeds`);
+});
+
+test("an item's exploration prior follows its category after its record is replaced", () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 10, 1);
+  const item = (id: string, category: string) =>
+    state.upsertItem({
+      id: id as ItemId,
+      category,
+      tags: [],
+      createdAt: t0,
+      updatedAt: t0,
+      visibility: 'visible',
+    });
+  const liked = item('liked', 'cats');
+  const other = item('other', 'cars');
+  for (let k = 0; k < 20; k++)
+    state.apply({
+      userId: `fan${k}` as UserId,
+      itemId: 'liked' as ItemId,
+      type: 'like',
+      at: t0 + k,
+      seq: k + 1,
+    });
+  const before = state.exploration.itemPriorMean(state, other);
+  assert.notEqual(state.exploration.categoryOf(state, other), state.exploration.categoryOf(state, liked));
+  item('other', 'cats');
+  assert.equal(state.exploration.categoryOf(state, other), state.exploration.categoryOf(state, liked));
+  assert.ok(state.exploration.itemPriorMean(state, other) > before);
 });

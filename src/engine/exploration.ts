@@ -9,6 +9,8 @@ import type { OnlineState, UserState } from './online-state.js';
 
 const SUCCESS_TYPES: ReadonlySet<EventType> = new Set(['like', 'share', 'comment', 'follow']);
 const FAILURE_TYPES: ReadonlySet<EventType> = new Set(['skip', 'not_interested', 'report']);
+/** An item's category group before its record was read (-1 is "no category"). */
+const NOT_READ = -2;
 /** Pseudo-count of the global mean inside a category's or creator's prior. */
 const GROUP_PRIOR = 10;
 /** Recent positive items whose tags define where a user with history is explored. */
@@ -66,31 +68,39 @@ export class ExplorationStats {
   /** User -> explored impressions, decayed with a one-hour half-life, and when. */
   private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
   private readonly successWatchRatio: number;
-  /** Group indices per item, valid while the item's record is the one they were computed for. */
+  /** Group indices per item, until its record is set again. */
   private readonly groupCache: (readonly number[] | undefined)[] = [];
-  private readonly groupCacheFor: unknown[] = [];
-  /** Per item, beside its cached groups: its category group, or -1 (read without touching the record). */
-  private readonly categoryGroup = new Growable(Int32Array, -1);
+  /** Per item, beside its cached groups: its category group and its creator group (-1: none), read as numbers. */
+  private itemGroups = new Int32Array(0);
 
   constructor(config: EngineConfig['exploration']) {
     this.successWatchRatio = config.successWatchRatio;
   }
 
-  /** The interned category and creator groups of item `i`, cached per record. */
+  /** The interned category and creator groups of item `i`, kept until its record is set again. */
   groupsOf(state: OnlineState, i: number): readonly number[] {
-    const record = state.records[i];
     const cached = this.groupCache[i];
-    if (cached !== undefined && this.groupCacheFor[i] === record) return cached;
+    if (cached !== undefined) return cached;
+    const record = state.records[i];
     const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
-    this.categoryGroup.set(i, categoryName(record) === undefined ? -1 : keys[0]!);
-    // Filled in order: an array written far past its end turns into a slow dictionary.
-    while (this.groupCache.length < i) {
-      this.groupCache.push(undefined);
-      this.groupCacheFor.push(undefined);
+    const hasCategory = categoryName(record) !== undefined;
+    if (2 * i + 1 >= this.itemGroups.length) {
+      const grown = new Int32Array(Math.max(2_048, 4 * (i + 1))).fill(NOT_READ);
+      grown.set(this.itemGroups);
+      this.itemGroups = grown;
     }
+    this.itemGroups[2 * i] = hasCategory ? keys[0]! : -1;
+    this.itemGroups[2 * i + 1] = keys.length > (hasCategory ? 1 : 0) ? keys[keys.length - 1]! : -1;
+    // Filled in order: an array written far past its end turns into a slow dictionary.
+    while (this.groupCache.length < i) this.groupCache.push(undefined);
     this.groupCache[i] = keys;
-    this.groupCacheFor[i] = record;
     return keys;
+  }
+
+  /** Drops what was read from item `i`'s record (its record was set). */
+  forgetItem(i: number): void {
+    if (i < this.groupCache.length) this.groupCache[i] = undefined;
+    if (2 * i < this.itemGroups.length) this.itemGroups[2 * i] = NOT_READ;
   }
 
   /**
@@ -169,8 +179,8 @@ export class ExplorationStats {
 
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
-    this.groupsOf(state, i);
-    return this.categoryGroup.get(i);
+    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
+    return this.itemGroups[2 * i]!;
   }
 
   /** Trials of an item: its impressions, or its judgements when impressions are not reported. */
@@ -196,11 +206,35 @@ export class ExplorationStats {
     return s / t;
   }
 
+  /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
+  itemPriorMean(state: OnlineState, i: number): number {
+    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
+    const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
+    const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
+    let s = globalMean * GROUP_PRIOR;
+    let t = GROUP_PRIOR;
+    const successes = this.groupSuccesses.data;
+    const impressions = this.groupImpressions.data;
+    const judged = this.groupJudged.data;
+    for (let k = 2 * i; k < 2 * i + 2; k++) {
+      const g = this.itemGroups[k]!;
+      if (g < 0) continue;
+      s += valueAt(successes, g);
+      t += Math.max(valueAt(impressions, g), valueAt(judged, g));
+    }
+    return s / t;
+  }
+
+  /** Item `i`'s category group after {@link itemPriorMean} or {@link groupsOf} read its record. */
+  categoryGroupOf(i: number): number {
+    return this.itemGroups[2 * i]!;
+  }
+
   /** Posterior mean success rate of item `i` with `impressions` (Beta prior of `strength` at its prior mean). */
   posteriorMean(state: OnlineState, i: number, strength: number): number {
     const s = this.successes.get(i);
     const trials = this.trials(i, state.impressions.get(i));
-    return (s + this.priorMean(this.groupsOf(state, i)) * strength) / (trials + strength);
+    return (s + this.itemPriorMean(state, i) * strength) / (trials + strength);
   }
 
   /** Explored impressions of user `u` in about the last hour. */
@@ -290,8 +324,9 @@ export function planExploration(
   slots -= discoverySlots;
   const head = new Set(order.slice(0, n));
   const rates = stats.userRates(state, user);
+  const impressions = state.impressions.data;
   const eligible = (i: number): boolean =>
-    !head.has(i) && !excluded(i) && state.impressions.get(i) < options.maxImpressions;
+    !head.has(i) && !excluded(i) && valueAt(impressions, i) < options.maxImpressions;
 
   const recent = user?.recent.slice(-INTEREST_ITEMS) ?? [];
   const tags = new Map<string, number>();
@@ -523,8 +558,8 @@ function thompson(
     const i = items[k]!;
     successes[k] = valueAt(won, i);
     failures[k] = trials(i) - successes[k]!;
-    const itemMean = stats.priorMean(stats.groupsOf(state, i));
-    const own = rates.size === 0 ? undefined : rates.get(stats.categoryOf(state, i));
+    const itemMean = stats.itemPriorMean(state, i);
+    const own = rates.size === 0 ? undefined : rates.get(stats.categoryGroupOf(i));
     const userMean =
       own === undefined
         ? itemMean

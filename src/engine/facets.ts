@@ -3,6 +3,7 @@ import { clusterFacets } from '../core/facets.js';
 import type { ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { engagementDropped } from './exploration.js';
+import { type ItemTagIds, itemTagIds } from './item-tag-ids.js';
 import type { OnlineState } from './online-state.js';
 
 /** One interest facet of a user, as the profile API shows it. */
@@ -75,6 +76,8 @@ const FADING_CHECK = 4;
 const FADING_KEPT = 2;
 /** ... that is, with a signal of at least this (a view three-quarters watched). */
 const CLEARLY_WATCHED = 0.25;
+/** Facets a feed's masks can tell apart (bits of an int32); a user has at most twice MAX_FACETS. */
+const MAX_MASKED_FACETS = 31;
 /** Most recent engagements read (the older ones weigh under 2^-5 of the newest). */
 const MAX_ENGAGEMENTS = 5 * RECENCY_INTERACTIONS;
 
@@ -89,24 +92,57 @@ export class FacetIndex {
   private readonly fadingUsers = new Set<number>();
   private readonly state: OnlineState;
   private readonly config: EngineConfig;
+  private readonly tagIds: ItemTagIds;
   /** The facets {@link nearestFacet} last saw, and their medoids' bag sizes. */
   private medoidsOf: readonly UserFacet[] | undefined;
   private medoidSizes: number[] = [];
+  /** Per tag number, while stamped for the facets last seen: bit k set when facet k has the tag, or its medoid. */
+  private tagMasks: Int32Array<ArrayBuffer> = new Int32Array(0);
+  private medoidMasks: Int32Array<ArrayBuffer> = new Int32Array(0);
+  private maskStamps: Int32Array<ArrayBuffer> = new Int32Array(0);
+  private maskStamp = 0;
+  private maskSize = 0;
+  private readonly tagDots = new Int32Array(MAX_MASKED_FACETS);
+  private readonly medoidDots = new Int32Array(MAX_MASKED_FACETS);
+  private medoids = new Int32Array(0);
+  private readonly medoidCo = new Float64Array(MAX_MASKED_FACETS);
 
   constructor(state: OnlineState, config: EngineConfig) {
     this.state = state;
     this.config = config;
+    this.tagIds = itemTagIds(state);
   }
 
   /**
    * The cosine of two items' tag bags (an item's distinct tags and its category, each weighing 1), read
-   * from their records without building the bags.
+   * as tag numbers.
    */
   tagSimilarity(a: number, b: number): number {
-    const ra = this.state.records[a];
-    const rb = this.state.records[b];
-    if (ra === undefined || rb === undefined) return 0;
-    return bagCosine(ra, bagSize(ra), rb, bagSize(rb));
+    const ids = this.tagIds;
+    if (this.state.records[a] === undefined || this.state.records[b] === undefined) return 0;
+    ids.start(this.state, a);
+    const sb = ids.start(this.state, b);
+    // Reading b may have rebuilt the pool: a's place is asked again.
+    const sa = ids.start(this.state, a);
+    const pool = ids.tagPool;
+    const na = ids.count(a);
+    const nb = ids.count(b);
+    const ka = ids.categoryKey(a);
+    const kb = ids.categoryKey(b);
+    const sizeA = na + (ka >= 0 ? 1 : 0);
+    const sizeB = nb + (kb >= 0 ? 1 : 0);
+    if (sizeA === 0 || sizeB === 0) return 0;
+    let dot = 0;
+    for (let x = sa; x < sa + na; x++) {
+      const id = pool[x]!;
+      if (id === kb) dot++;
+      else for (let y = sb; y < sb + nb; y++) if (pool[y] === id) dot++;
+    }
+    if (ka >= 0) {
+      if (ka === kb) dot++;
+      else for (let y = sb; y < sb + nb; y++) if (pool[y] === ka) dot++;
+    }
+    return dot / Math.sqrt(sizeA * sizeB);
   }
 
   /** The cosine of an item's tag bag and a set of distinct tags. */
@@ -122,20 +158,99 @@ export class FacetIndex {
 
   /**
    * The first facet most similar to item `i` (the larger of {@link tagSetSimilarity} to its tags
-   * and {@link similarity} to its medoid) when above `minSimilarity`, else -1: the item's bag is
-   * read once for all facets.
+   * and {@link similarity} to its medoid) when above `minSimilarity`, else -1: the item's tag numbers
+   * are read once and looked up in masks of the facets' tags and medoid bags, built once per feed.
    */
   nearestFacet(i: number, facets: readonly UserFacet[], minSimilarity: number): number {
+    if (facets.length > MAX_MASKED_FACETS) return this.nearestFacetByRecords(i, facets, minSimilarity);
+    if (facets !== this.medoidsOf) this.maskFacets(facets);
+    const ids = this.tagIds;
+    const tagDots = this.tagDots.fill(0, 0, facets.length);
+    const medoidDots = this.medoidDots.fill(0, 0, facets.length);
+    // An item without a record reads as no tags (size 0).
+    const start = ids.start(this.state, i);
+    const pool = ids.tagPool;
+    const count = ids.count(i);
+    const key = ids.categoryKey(i);
+    const size = count + (key >= 0 ? 1 : 0);
+    for (let x = start; x <= start + count; x++) {
+      const id = x < start + count ? pool[x]! : key;
+      if (id < 0 || id >= this.maskSize || this.maskStamps[id] !== this.maskStamp) continue;
+      const inTags = this.tagMasks[id]!;
+      const inMedoids = this.medoidMasks[id]!;
+      for (let k = 0; k < facets.length; k++) {
+        tagDots[k] = tagDots[k]! + ((inTags >>> k) & 1);
+        medoidDots[k] = medoidDots[k]! + ((inMedoids >>> k) & 1);
+      }
+    }
+    const medoidCo = this.medoidCo;
+    this.state.cooccurrence.similaritiesTo(i, this.medoids, medoidCo);
+    let best = -1;
+    let bestSim = minSimilarity;
+    for (let k = 0; k < facets.length; k++) {
+      const f = facets[k]!;
+      const s = size > 0 && f.tags.length > 0 ? tagDots[k]! / Math.sqrt(size * f.tags.length) : 0;
+      const medoidSize = this.medoidSizes[k]!;
+      const tagSim = size === 0 || medoidSize === 0 ? 0 : medoidDots[k]! / Math.sqrt(size * medoidSize);
+      const sim = Math.max(s, Math.max(tagSim, Math.min(1, medoidCo[k]!)));
+      if (sim > bestSim) {
+        bestSim = sim;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  /** Marks, per tag number, which of the facets carry it among their tags and in their medoid's bag. */
+  private maskFacets(facets: readonly UserFacet[]): void {
+    this.medoidsOf = facets;
+    this.medoids = Int32Array.from(facets, (f) => f.medoid);
+    const ids = this.tagIds;
+    if (this.maskStamp === 0x7fffffff) {
+      this.maskStamps.fill(0);
+      this.maskStamp = 0;
+    }
+    this.maskStamp++;
+    const mark = (id: number, medoid: boolean, bit: number): void => {
+      if (id >= this.maskSize) this.growMasks(Math.max(ids.idCount, id + 1));
+      if (this.maskStamps[id] !== this.maskStamp) {
+        this.maskStamps[id] = this.maskStamp;
+        this.tagMasks[id] = 0;
+        this.medoidMasks[id] = 0;
+      }
+      const masks = medoid ? this.medoidMasks : this.tagMasks;
+      masks[id] = masks[id]! | bit;
+    };
+    this.medoidSizes = facets.map((f, k) => {
+      for (const tag of f.tags) mark(ids.idOf(tag), false, 1 << k);
+      if (this.state.records[f.medoid] === undefined) return 0;
+      const start = ids.start(this.state, f.medoid);
+      const count = ids.count(f.medoid);
+      const key = ids.categoryKey(f.medoid);
+      // Read the pool after every mark: marking never reads an item, so the pool stays put.
+      for (let x = start; x < start + count; x++) mark(ids.tagPool[x]!, true, 1 << k);
+      if (key >= 0) mark(key, true, 1 << k);
+      return count + (key >= 0 ? 1 : 0);
+    });
+  }
+
+  private growMasks(size: number): void {
+    const capacity = Math.max(1_024, 2 * size);
+    const grow = (from: Int32Array): Int32Array<ArrayBuffer> => {
+      const to = new Int32Array(capacity);
+      to.set(from.subarray(0, this.maskSize));
+      return to;
+    };
+    this.tagMasks = grow(this.tagMasks);
+    this.medoidMasks = grow(this.medoidMasks);
+    this.maskStamps = grow(this.maskStamps);
+    this.maskSize = capacity;
+  }
+
+  /** {@link nearestFacet} from the records, for more facets than a mask has bits. */
+  private nearestFacetByRecords(i: number, facets: readonly UserFacet[], minSimilarity: number): number {
     const record = this.state.records[i];
     const size = record === undefined ? 0 : bagSize(record);
-    if (facets !== this.medoidsOf) {
-      // The same facets come for every candidate of a feed: their medoids' bags are read once.
-      this.medoidsOf = facets;
-      this.medoidSizes = facets.map((f) => {
-        const medoid = this.state.records[f.medoid];
-        return medoid === undefined ? 0 : bagSize(medoid);
-      });
-    }
     let best = -1;
     let bestSim = minSimilarity;
     for (let k = 0; k < facets.length; k++) {
@@ -148,9 +263,7 @@ export class FacetIndex {
       }
       const medoid = this.state.records[f.medoid];
       const tagSim =
-        record === undefined || medoid === undefined
-          ? 0
-          : bagCosine(record, size, medoid, this.medoidSizes[k]!);
+        record === undefined || medoid === undefined ? 0 : bagCosine(record, size, medoid, bagSize(medoid));
       const co = this.state.cooccurrence.similarity(i, f.medoid);
       s = Math.max(s, Math.max(tagSim, Math.min(1, co)));
       if (s > bestSim) {

@@ -255,12 +255,19 @@ export function buildFeed(
   }
 
   const popular = state.topPopular(POPULAR_CANDIDATES, excluded);
-  for (const j of popular) offer(j, 'popular', state.popularity.get(j));
+  const popularity = state.popularity.data;
+  for (const j of popular) offer(j, 'popular', j < popularity.length ? popularity[j]! : 0);
 
+  const impressions = state.impressions.data;
+  const created = state.createdAt.data;
   for (const j of fresh) {
     // Fresh items with little exposure get the most help.
-    const exposure = 1 / (1 + state.impressions.get(j) / 50);
-    offer(j, 'fresh', decay(nowMs - state.createdAt.get(j), config.freshWindowMs / 4) * exposure);
+    const exposure = 1 / (1 + (j < impressions.length ? impressions[j]! : 0) / 50);
+    offer(
+      j,
+      'fresh',
+      decay(nowMs - (j < created.length ? created[j]! : 0), config.freshWindowMs / 4) * exposure,
+    );
   }
 
   const ranked = blend(
@@ -560,22 +567,21 @@ const UNCACHED_TAGS = new TagRanking(0);
 
 /**
  * A value per item for the feed being built: a memo, or a candidate's slot. Entries carry the feed's
- * number, so a new feed starts empty without clearing the arrays (feeds are built one at a time).
+ * number, so a new feed starts empty without clearing the array (feeds are built one at a time); an
+ * item's stamp and value sit side by side, so a lookup reads one cache line.
  */
 class PerFeedItems {
-  private stamps = new Int32Array(0);
-  private values = new Float64Array(0);
+  /** Item i's feed number at [2i], its value at [2i + 1]. */
+  private entries = new Float64Array(0);
   private feed = 0;
 
   begin(itemCount: number): void {
-    if (itemCount > this.stamps.length) {
-      const capacity = Math.max(1_024, 2 * itemCount);
-      this.stamps = new Int32Array(capacity);
-      this.values = new Float64Array(capacity);
+    if (2 * itemCount > this.entries.length) {
+      this.entries = new Float64Array(2 * Math.max(1_024, 2 * itemCount));
       this.feed = 0;
     }
     if (this.feed === 0x7fffffff) {
-      this.stamps.fill(0);
+      this.entries.fill(0);
       this.feed = 0;
     }
     this.feed++;
@@ -583,29 +589,29 @@ class PerFeedItems {
 
   /** The item's value in this feed, or `missing` when it has none yet. */
   get(i: number, missing: number): number {
-    return i < this.stamps.length && this.stamps[i] === this.feed ? this.values[i]! : missing;
+    const at = 2 * i;
+    return at < this.entries.length && this.entries[at] === this.feed ? this.entries[at + 1]! : missing;
   }
 
   set(i: number, value: number): void {
-    if (i >= this.stamps.length) {
-      const stamps = new Int32Array(2 * (i + 1));
-      const values = new Float64Array(2 * (i + 1));
-      stamps.set(this.stamps);
-      values.set(this.values);
-      this.stamps = stamps;
-      this.values = values;
+    const at = 2 * i;
+    if (at >= this.entries.length) {
+      const grown = new Float64Array(4 * (i + 1));
+      grown.set(this.entries);
+      this.entries = grown;
     }
-    this.stamps[i] = this.feed;
-    this.values[i] = value;
+    this.entries[at] = this.feed;
+    this.entries[at + 1] = value;
   }
 
   /** The item's value, computed at most once per feed. */
   memo(i: number, compute: (i: number) => number): number {
-    if (i >= this.stamps.length) return compute(i);
-    if (this.stamps[i] === this.feed) return this.values[i]!;
+    const at = 2 * i;
+    if (at >= this.entries.length) return compute(i);
+    if (this.entries[at] === this.feed) return this.entries[at + 1]!;
     const value = compute(i);
-    this.stamps[i] = this.feed;
-    this.values[i] = value;
+    this.entries[at] = this.feed;
+    this.entries[at + 1] = value;
     return value;
   }
 }

@@ -163,6 +163,8 @@ export class OnlineState {
   eventsApplied = 0;
   lastEventSeq = 0;
   private readonly config: EngineConfig;
+  /** Told of every item whose record is set, so what they keep read from an old record is dropped. */
+  private readonly recordListeners: ((i: number) => void)[] = [];
 
   constructor(config: EngineConfig) {
     this.config = config;
@@ -173,6 +175,12 @@ export class OnlineState {
     });
     this.trends = new TrendTracker(config.trends);
     this.exploration = new ExplorationStats(config.exploration);
+    this.onRecordSet((i) => this.exploration.forgetItem(i));
+  }
+
+  /** Calls `listener` with an item's index whenever {@link upsertItem} sets its record. */
+  onRecordSet(listener: (i: number) => void): void {
+    this.recordListeners.push(listener);
   }
 
   get itemCount(): number {
@@ -210,6 +218,7 @@ export class OnlineState {
     }
     this.freshPool.offer(i, this.createdAt.data);
     this.offerPopularity(i);
+    for (const listener of this.recordListeners) listener(i);
     return i;
   }
 

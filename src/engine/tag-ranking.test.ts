@@ -87,6 +87,29 @@ test('an item joining the tag makes the next feed rank it', () => {
   );
 });
 
+test('an item that left the tag is not offered, even when another joined and the count is the same', () => {
+  const state = platform(20);
+  const ranking = new TagRanking();
+  const q = counted();
+  best(ranking, state, 3, () => false, q.quality);
+  state.upsertItem({
+    id: 'v19' as ItemId,
+    creatorId: 'c5' as CreatorId,
+    tags: ['dogs'],
+    createdAt: T0,
+    updatedAt: T0,
+    visibility: 'visible',
+  });
+  addItem(state, 20);
+  const asked = q.calls();
+  // The kept ranking is reused (same count, no event), without the item that left.
+  assert.deepEqual(
+    best(ranking, state, 3, () => false, q.quality),
+    [18, 17, 16],
+  );
+  assert.equal(q.calls(), asked);
+});
+
 test('a feed that excludes most of a long ranking gets the best of the whole tag', () => {
   const state = platform(300);
   const ranking = new TagRanking();
