@@ -7,7 +7,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { csrTranspose } from '../src/core/csr.js';
 import { createEngine } from '../src/engine/engine.js';
@@ -16,6 +15,7 @@ import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { rawSqliteInsertMs } from './ingest.js';
 import { runLoad } from './load.js';
 import type { LoadJob, LoadResult } from './load-client.js';
+import { formatStalls, STALL_MS, watchLoop } from './loop-watch.js';
 import {
   generatePlatform,
   ingestBatch,
@@ -100,18 +100,16 @@ async function main(): Promise<void> {
   const helloUrl = await hello.listen({ host: '127.0.0.1', port: 0 });
 
   // The loop's delay on this machine with nothing to do: other jobs' share of the delay while training.
-  const idleDelay = monitorEventLoopDelay({ resolution: 10 });
-  idleDelay.enable();
+  const idleWatch = watchLoop();
   await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
-  idleDelay.disable();
+  const idleLoop = idleWatch.stop();
   // Training, with the server's event loop watched meanwhile, until a timer after its last step.
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
+  const watch = watchLoop();
   t = performance.now();
   const trained = await engine.train();
   const trainS = (performance.now() - t) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 50));
-  delay.disable();
+  const trainLoop = watch.stop();
   const matrix = platformMatrix(platform);
   const transposed = csrTranspose(matrix);
   t = performance.now();
@@ -122,7 +120,11 @@ async function main(): Promise<void> {
     epochMs.length === 0 ? Number.NaN : epochMs.reduce((s, v) => s + v, 0) / epochMs.length / 1000;
   log(
     `trained in ${trainS.toFixed(1)} s (epochs ${epochMs.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s), ` +
-      `loop delay max ${(delay.max / 1e6).toFixed(0)} ms (checksum ${checksum > 0})`,
+      `loop delay max ${trainLoop.maxMs.toFixed(0)} ms (checksum ${checksum > 0})`,
+  );
+  log(
+    `stalls over ${STALL_MS} ms while training: ${trainLoop.stalls}; longest ${formatStalls(trainLoop)} ` +
+      `from the start of training (idle window: ${formatStalls(idleLoop)})`,
   );
 
   const load = (job: Omit<LoadJob, 'url'> & { url?: string }): Promise<LoadResult> =>
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
   await engine.close();
 
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  const maxDelayMs = delay.max / 1e6;
+  const maxDelayMs = trainLoop.maxMs;
   const results = {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, loadavg1m: os.loadavg()[0], node: process.version },
@@ -184,9 +186,11 @@ async function main(): Promise<void> {
       epochVsPlainPass: (meanEpochS * 1000) / plainPassMs,
       epochCpuS: (trained?.report.epochCpuMs ?? []).map((ms) => ms / 1000),
       eventLoopDelayMaxMs: maxDelayMs,
-      eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
-      idleEventLoopDelayMaxMs: idleDelay.max / 1e6,
-      idleEventLoopDelayP99Ms: idleDelay.percentile(99) / 1e6,
+      eventLoopDelayP99Ms: trainLoop.p99Ms,
+      stallsOver50Ms: trainLoop.stalls,
+      longestStalls: trainLoop.longest,
+      idleEventLoopDelayMaxMs: idleLoop.maxMs,
+      idleEventLoopDelayP99Ms: idleLoop.p99Ms,
     },
     memory: {
       rssMiB: rssEvents,

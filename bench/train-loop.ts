@@ -6,60 +6,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { formatStalls, type LoopWatch, watchLoop } from './loop-watch.js';
 import { generatePlatform, parseFlags, platformEvents, platformItems } from './synthetic.js';
 
 const flags = parseFlags(process.argv.slice(2));
 const num = (name: string, fallback: number): number => Number(flags.get(name) ?? fallback);
 const size = { items: num('items', 100_000), users: num('users', 100_000), events: num('events', 2_000_000) };
 const IDLE_MS = num('idle-seconds', 10) * 1_000;
-const STALL_MS = 50;
-const TICK_MS = 5;
-
-interface LoopWatch {
-  maxMs: number;
-  p99Ms: number;
-  stalls: number;
-  /** The process's largest resident set seen at a tick (training threads included). */
-  peakRss: number;
-  /** The longest gaps between ticks (at most three), with when each began in seconds from the start. */
-  longest: { ms: number; atS: number }[];
-}
-
-/**
- * Watches the loop: the delay histogram, each gap between 5 ms ticks longer than 50 ms, and the
- * peak RSS sampled at every tick.
- */
-function watchLoop(): { stop(): LoopWatch } {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
-  histogram.enable();
-  const start = performance.now();
-  let last = start;
-  let stalls = 0;
-  let peakRss = process.memoryUsage.rss();
-  const longest: { ms: number; atS: number }[] = [];
-  const tick = setInterval(() => {
-    const now = performance.now();
-    if (now - last > STALL_MS + TICK_MS) {
-      stalls++;
-      longest.push({ ms: now - last, atS: (last - start) / 1000 });
-      longest.sort((a, b) => b.ms - a.ms);
-      longest.length = Math.min(longest.length, 3);
-    }
-    last = now;
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  }, TICK_MS);
-  return {
-    stop() {
-      clearInterval(tick);
-      histogram.disable();
-      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, stalls, peakRss, longest };
-    },
-  };
-}
-
 const dir = mkdtempSync(join(os.tmpdir(), 'setlist-train-loop-'));
 try {
   await main();
@@ -93,9 +48,7 @@ async function main(): Promise<void> {
       load: os.loadavg()[0]!.toFixed(1),
     },
   });
-  const stallList = (loop: LoopWatch): string =>
-    loop.longest.map((g) => `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s`).join(', ') || 'none';
-  console.log(`longest stalls: idle ${stallList(idleLoop)}; training ${stallList(trainLoop)}`);
+  console.log(`longest stalls: idle ${formatStalls(idleLoop)}; training ${formatStalls(trainLoop)}`);
   console.log(
     `iALS epochs ${(trained?.report.epochMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s, ` +
       `CPU ${(trained?.report.epochCpuMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`,
