@@ -190,6 +190,17 @@ export class ExplorationStats {
 
   /** The prior success rate of an item: its groups' pooled rate, shrunk to the global rate. */
   priorMean(keys: readonly number[]): number {
+    return this.pooledMean(keys, 0, keys.length);
+  }
+
+  /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
+  itemPriorMean(state: OnlineState, i: number): number {
+    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
+    return this.pooledMean(this.itemGroups, 2 * i, 2 * i + 2);
+  }
+
+  /** The pooled success rate of the groups `groups[start..end)` (a negative entry: no group), shrunk to the global rate. */
+  private pooledMean(groups: ArrayLike<number>, start: number, end: number): number {
     const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
     const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
     let s = globalMean * GROUP_PRIOR;
@@ -198,26 +209,8 @@ export class ExplorationStats {
     const successes = this.groupSuccesses.data;
     const impressions = this.groupImpressions.data;
     const judged = this.groupJudged.data;
-    for (let k = 0; k < keys.length; k++) {
-      const g = keys[k]!;
-      s += valueAt(successes, g);
-      t += Math.max(valueAt(impressions, g), valueAt(judged, g));
-    }
-    return s / t;
-  }
-
-  /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
-  itemPriorMean(state: OnlineState, i: number): number {
-    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
-    const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
-    const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
-    let s = globalMean * GROUP_PRIOR;
-    let t = GROUP_PRIOR;
-    const successes = this.groupSuccesses.data;
-    const impressions = this.groupImpressions.data;
-    const judged = this.groupJudged.data;
-    for (let k = 2 * i; k < 2 * i + 2; k++) {
-      const g = this.itemGroups[k]!;
+    for (let k = start; k < end; k++) {
+      const g = groups[k]!;
       if (g < 0) continue;
       s += valueAt(successes, g);
       t += Math.max(valueAt(impressions, g), valueAt(judged, g));
