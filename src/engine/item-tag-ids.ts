@@ -1,5 +1,8 @@
 import type { OnlineState } from './online-state.js';
 
+/** Int32s per item in {@link ItemTagIds}' slots: start, count, category key. */
+const SLOT = 3;
+
 /**
  * Every item's tags as small integers, read once from its record (and again when the record is
  * replaced): a feed scores about a thousand candidates by their tags, and reading numbers from typed
@@ -7,9 +10,6 @@ import type { OnlineState } from './online-state.js';
  * tag bag (its distinct tags and its `category:<name>` key, as facets compare items) is its numbers
  * plus its category key's.
  */
-/** Int32s per item in {@link ItemTagIds}' slots: start, count, category key. */
-const SLOT = 3;
-
 export class ItemTagIds {
   private readonly ids = new Map<string, number>();
   /** Category name -> the number of its `category:<name>` key. */
