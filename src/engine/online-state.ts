@@ -161,6 +161,8 @@ export class OnlineState {
   readonly exploration: ExplorationStats;
   popularityRefMs = 0;
   eventsApplied = 0;
+  /** How many times {@link upsertItem} has set an item's record: a cache of records is current while it holds. */
+  recordsSet = 0;
   lastEventSeq = 0;
   private readonly config: EngineConfig;
   /** Told of every item whose record is set, so what they keep read from an old record is dropped. */
@@ -218,6 +220,7 @@ export class OnlineState {
     }
     this.freshPool.offer(i, this.createdAt.data);
     this.offerPopularity(i);
+    this.recordsSet++;
     for (const listener of this.recordListeners) listener(i);
     return i;
   }

@@ -22,7 +22,7 @@ interface Ranking {
   /** True when every item of the tag's scan is in `items`. */
   complete: boolean;
   /** The state's count of records set when ranked: while it holds, every item still carries the tag. */
-  recordSets: number;
+  recordsSet: number;
 }
 
 /**
@@ -65,14 +65,13 @@ export class TagRanking {
       ranking === undefined ||
       ranking.holders !== holders.size ||
       state.eventsApplied - ranking.events > Math.floor(ranking.events * STALE_SHARE);
-    const sets = recordSetsOf(state);
     if (stale) {
-      ranking = rank(state, tag, holders, quality, sets.count);
+      ranking = rank(state, tag, holders, quality);
       this.entries.set(tag, ranking);
     }
     const { items, quality: q } = ranking!;
     // Only a record set since the ranking can have taken the tag off one of its items.
-    const check = ranking!.recordSets !== sets.count;
+    const check = ranking!.recordsSet !== state.recordsSet;
     const kept: number[] = [];
     for (let r = 0; r < items.length && kept.length < limit; r++) {
       if (!skip(items[r]!) && (!check || holders.has(items[r]!))) kept.push(r);
@@ -97,7 +96,6 @@ function rank(
   tag: string,
   holders: ReadonlySet<number>,
   quality: (i: number) => number,
-  recordSets: number,
 ): Ranking {
   const pool = Array.from(scan(state, tag, holders));
   const items = topKOf(pool, DEPTH, quality);
@@ -107,22 +105,6 @@ function rank(
     items,
     quality: Float64Array.from(items, quality),
     complete: items.length === pool.length,
-    recordSets,
+    recordsSet: state.recordsSet,
   };
-}
-
-/** Per state: how many item records were set since its rankings began to count them. */
-const recordSetsByState = new WeakMap<OnlineState, { count: number }>();
-
-function recordSetsOf(state: OnlineState): { count: number } {
-  let sets = recordSetsByState.get(state);
-  if (sets === undefined) {
-    const created = { count: 0 };
-    state.onRecordSet(() => {
-      created.count++;
-    });
-    recordSetsByState.set(state, created);
-    sets = created;
-  }
-  return sets;
 }
