@@ -1,6 +1,6 @@
 import { coOccurrence } from './co-occurrence.js';
 import type { Csr } from './csr.js';
-import { bufferOf, type FitResult, type Model, type TransferableModel } from './model.js';
+import { arrayOf, bufferOf, type FitResult, type Model, type TransferableModel } from './model.js';
 import { spdInverse } from './spd-inverse.js';
 
 /**
@@ -109,5 +109,5 @@ export function createEaseModel(weights: Float32Array, n: number, lambda: number
 }
 
 export function easeFromTransferable(t: TransferableModel): EaseModel {
-  return createEaseModel(new Float32Array(t.buffers[0]!), t.meta.itemCount, t.meta.params.lambda ?? 0);
+  return createEaseModel(arrayOf(Float32Array, t.buffers[0]!), t.meta.itemCount, t.meta.params.lambda ?? 0);
 }

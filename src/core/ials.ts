@@ -1,5 +1,5 @@
 import { type Csr, csrTranspose } from './csr.js';
-import { bufferOf, type Model, type TransferableModel } from './model.js';
+import { arrayOf, bufferOf, type Model, type TransferableModel } from './model.js';
 import { createRandom } from './random.js';
 import { choleskyInPlace } from './spd-inverse.js';
 import { symmetricEigen } from './symmetric-eigen.js';
@@ -383,9 +383,9 @@ export function createIalsModel(
 export function ialsFromTransferable(t: TransferableModel): IalsModel {
   const params = { ...IALS_DEFAULTS, ...t.meta.params } as IalsParams;
   return createIalsModel(
-    new Float32Array(t.buffers[0]!),
+    arrayOf(Float32Array, t.buffers[0]!),
     t.meta.itemCount,
-    new Float64Array(t.buffers[1]!),
+    arrayOf(Float64Array, t.buffers[1]!),
     params,
   );
 }

@@ -6,7 +6,7 @@ import { fitEase } from './ease.js';
 import { fitIals, IALS_DEFAULTS } from './ials.js';
 import { fitItemKnn } from './item-knn.js';
 import type { Model } from './model.js';
-import { modelFromBytes, modelFromTransferable, modelToBytes } from './model-codec.js';
+import { modelFromBytes, modelFromTransferable, modelToBytes, transferList } from './model-codec.js';
 import { fitPopularity } from './popularity.js';
 import { createRandom } from './random.js';
 import { fitRp3beta } from './rp3beta.js';
@@ -38,6 +38,32 @@ test('every model scores the same after a round trip through bytes', () => {
     assert.equal(copy.kind, model.kind);
     assert.deepEqual(scores(copy), scores(model), model.kind);
   }
+});
+
+test('a model read in place from shared bytes scores the same and holds no copy of its arrays', () => {
+  for (const model of models) {
+    const bytes = modelToBytes(model.toTransferable(), { shared: true });
+    const t = modelFromBytes(bytes, { copy: false });
+    assert.ok(
+      t.buffers.every((b) => b instanceof Uint8Array && b.buffer === bytes.buffer),
+      model.kind,
+    );
+    const inPlace = modelFromTransferable(t);
+    assert.deepEqual(scores(inPlace), scores(model), model.kind);
+    // Round trips again to the same bytes, and gives nothing to transfer.
+    assert.deepEqual([...modelToBytes(t)], [...bytes], model.kind);
+    assert.deepEqual(transferList(t), [], model.kind);
+  }
+});
+
+test('bytes at an offset that is not 8-byte aligned are copied, with the same scores', () => {
+  const model = models[4]!;
+  const bytes = modelToBytes(model.toTransferable());
+  const shifted = new Uint8Array(bytes.length + 4);
+  shifted.set(bytes, 4);
+  const t = modelFromBytes(shifted.subarray(4), { copy: false });
+  assert.ok(t.buffers.every((b) => b instanceof ArrayBuffer));
+  assert.deepEqual(scores(modelFromTransferable(t)), scores(model));
 });
 
 test('an unknown kind is refused', () => {

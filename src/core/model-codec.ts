@@ -44,9 +44,9 @@ export function totalBuffers(meta: ModelMeta): number {
   return meta.ownBuffers + (meta.members ?? []).reduce((s, m) => s + totalBuffers(m), 0);
 }
 
-/** Every buffer of a transferable model, for a `postMessage` transfer list. */
+/** Every buffer of a transferable model, for a `postMessage` transfer list (views in place are not moved). */
 export function transferList(t: TransferableModel): ArrayBuffer[] {
-  return [...new Set(t.buffers)];
+  return [...new Set(t.buffers.filter((b): b is ArrayBuffer => b instanceof ArrayBuffer))];
 }
 
 /**
@@ -68,14 +68,24 @@ export function modelToBytes(t: TransferableModel, options: { readonly shared?: 
   out.set(header, 4);
   let at = align8(4 + header.length);
   for (const b of t.buffers) {
-    out.set(new Uint8Array(b), at);
+    out.set(b instanceof Uint8Array ? b : new Uint8Array(b), at);
     at += align8(b.byteLength);
   }
   return out;
 }
 
-/** The inverse of {@link modelToBytes}; the buffers are fresh copies. */
-export function modelFromBytes(bytes: Uint8Array): TransferableModel {
+/**
+ * The inverse of {@link modelToBytes}. The buffers are fresh copies, or with `copy: false` views of
+ * `bytes` itself (the model then keeps `bytes` alive and must not outlive changes to it): a large
+ * model is not held twice. A view that would not be 8-byte aligned in memory is copied anyway.
+ *
+ * @example
+ * const model = modelFromTransferable(modelFromBytes(bytes, { copy: false }));
+ */
+export function modelFromBytes(
+  bytes: Uint8Array,
+  options: { readonly copy?: boolean } = {},
+): TransferableModel {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headerLength))) as {
@@ -84,9 +94,10 @@ export function modelFromBytes(bytes: Uint8Array): TransferableModel {
   };
   let at = align8(4 + headerLength);
   const buffers = header.lengths.map((length) => {
-    const copy = bytes.slice(at, at + length).buffer;
+    const inPlace = options.copy === false && (bytes.byteOffset + at) % 8 === 0;
+    const buffer = inPlace ? bytes.subarray(at, at + length) : bytes.slice(at, at + length).buffer;
     at += align8(length);
-    return copy;
+    return buffer;
   });
   return { meta: header.meta, buffers };
 }

@@ -26,10 +26,16 @@ export interface ModelMeta {
   readonly ownBuffers: number;
 }
 
+/**
+ * One array of a model as bytes: a whole ArrayBuffer, or a view of a model's snapshot bytes read in
+ * place (`modelFromBytes` with `copy: false`).
+ */
+export type ModelBuffer = ArrayBuffer | Uint8Array;
+
 /** A model as plain data: `meta` is JSON, `buffers` can be transferred to a worker or written as bytes. */
 export interface TransferableModel {
   readonly meta: ModelMeta;
-  readonly buffers: ArrayBuffer[];
+  readonly buffers: ModelBuffer[];
 }
 
 export interface Model {
@@ -55,6 +61,20 @@ export interface Model {
 
 /** An expected failure to fit (too many items, not positive definite) is a value, not an exception. */
 export type FitResult<M extends Model = Model> = { ok: true; model: M } | { ok: false; issue: string };
+
+/**
+ * The bytes of `buffer` as an array of `type`, without a copy.
+ *
+ * @example
+ * const factors = arrayOf(Float32Array, t.buffers[0]!);
+ */
+export function arrayOf<T>(
+  type: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number },
+  buffer: ModelBuffer,
+): T {
+  const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+  return new type(bytes.buffer, bytes.byteOffset, bytes.byteLength / type.BYTES_PER_ELEMENT);
+}
 
 /**
  * The typed array's bytes as a whole ArrayBuffer: its own buffer when the view spans all of it (no

@@ -1,5 +1,5 @@
 import { type Csr, csrTranspose } from './csr.js';
-import { bufferOf, type Model, type TransferableModel } from './model.js';
+import { arrayOf, bufferOf, type Model, type TransferableModel } from './model.js';
 import { topK } from './top-k.js';
 
 /**
@@ -53,9 +53,9 @@ export function neighbourModelFromTransferable(t: TransferableModel): NeighbourM
   const neighbours: Csr = {
     rows: n,
     cols: n,
-    indptr: new Int32Array(indptr!),
-    indices: new Int32Array(indices!),
-    values: new Float32Array(values!),
+    indptr: arrayOf(Int32Array, indptr!),
+    indices: arrayOf(Int32Array, indices!),
+    values: arrayOf(Float32Array, values!),
   };
   return createNeighbourModel(t.meta.kind, neighbours, t.meta.params);
 }

@@ -1,5 +1,5 @@
 import type { Csr } from './csr.js';
-import { bufferOf, type Model, type TransferableModel } from './model.js';
+import { arrayOf, bufferOf, type Model, type TransferableModel } from './model.js';
 
 /**
  * The popularity baseline: every user gets the items with the most interactions. It ignores the
@@ -32,5 +32,5 @@ export function createPopularityModel(counts: Float32Array): Model {
 }
 
 export function popularityFromTransferable(t: TransferableModel): Model {
-  return createPopularityModel(new Float32Array(t.buffers[0]!));
+  return createPopularityModel(arrayOf(Float32Array, t.buffers[0]!));
 }

@@ -36,6 +36,7 @@ import {
   type TrainReport,
   trainInWorker,
   trainingMatrix,
+  type WorkerTrainResult,
 } from './serving-model.js';
 import { buildSimilar } from './similar.js';
 import type { Trending } from './trends.js';
@@ -283,19 +284,31 @@ export function createEngine(options: EngineOptions): Engine {
     return record;
   };
 
-  const trainBatch = async (): Promise<TrainResult | undefined> => {
-    const started = performance.now();
-    const matrix = await trainingMatrix(state);
-    if (matrix.data.rows < 2 || matrix.data.cols < 2) return undefined;
-    const { model, bytes, report, ann } = await trainInWorker(matrix.data, {
+  /**
+   * Builds the training matrix and fits the serving model on it in a worker. The matrix (two
+   * arrays of one element per pair) is unreachable once this returns: it is not held through the
+   * snapshot write and the model install that follow.
+   */
+  const fitFromState = async (): Promise<(WorkerTrainResult & { items: Int32Array }) | undefined> => {
+    const { data, items } = await trainingMatrix(state);
+    if (data.rows < 2 || data.cols < 2) return undefined;
+    const fit = await trainInWorker(data, {
       workers: options.trainWorkers ?? 2,
       ...(options.largeCatalogueItems === undefined
         ? {}
         : { largeCatalogueItems: options.largeCatalogueItems }),
     });
+    return { ...fit, items };
+  };
+
+  const trainBatch = async (): Promise<TrainResult | undefined> => {
+    const started = performance.now();
+    const fitted = await fitFromState();
+    if (fitted === undefined) return undefined;
+    const { model, bytes, report, ann, items } = fitted;
     const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
-    const itemIds = await itemIdsOf(state, matrix.items);
-    const toModel = await engineToModel(matrix.items);
+    const itemIds = await itemIdsOf(state, items);
+    const toModel = await engineToModel(items);
     const version = (serving?.version ?? 0) + 1;
     const trainedAt = now();
     await store.saveSnapshot({
@@ -311,7 +324,7 @@ export function createEngine(options: EngineOptions): Engine {
       model,
       itemIds,
       { version, trainedAt, report: fullReport, ann },
-      matrix.items,
+      items,
       toModel,
     );
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });

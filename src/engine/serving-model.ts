@@ -4,7 +4,7 @@ import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
 import { Growable } from '../core/growable.js';
 import { IALS_DEFAULTS, type IalsParams } from '../core/ials.js';
 import type { Model, TransferableModel } from '../core/model.js';
-import { modelFromTransferable, transferList } from '../core/model-codec.js';
+import { modelFromBytes, modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
 import { type AnnIndex, buildAnnIndex, loadAnnIndex } from './ann-index.js';
@@ -249,6 +249,7 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
 
 /** What {@link trainInWorker} resolves to. */
 export interface WorkerTrainResult {
+  /** Views of `bytes` (the model is held once). */
   model: TransferableModel;
   /** The model as snapshot bytes (`modelToBytes`), in shared memory: a store writer reads them in place. */
   bytes: Uint8Array;
@@ -266,12 +267,16 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const worker = startWorker('serving-train-worker', import.meta.url);
     worker.once('message', (message: TrainWorkerMessage) => {
-      void worker.terminate();
-      const { model, bytes, report } = message;
-      if (message.error !== undefined || model === undefined || bytes === undefined || report === undefined) {
+      // The index is read only once the worker has stopped: its own copy of the index, the user
+      // factors and the transposed matrix are freed with it, not held beside the copy read here.
+      const stopped = worker.terminate();
+      const { bytes, report } = message;
+      if (message.error !== undefined || bytes === undefined || report === undefined) {
         reject(new Error(message.error ?? 'training failed'));
         return;
       }
+      // Views of the shared bytes, which the snapshot writer reads too: the model is held once.
+      const model = modelFromBytes(bytes, { copy: false });
       const done = (ann?: AnnIndex): void =>
         resolve({ model, bytes, report, ...(ann === undefined ? {} : { ann }) });
       if (message.annPath === undefined) {
@@ -279,7 +284,8 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
         return;
       }
       const path = message.annPath;
-      loadAnnIndex(path, model.meta.itemCount, Number(model.meta.params.factors ?? 0))
+      stopped
+        .then(() => loadAnnIndex(path, model.meta.itemCount, Number(model.meta.params.factors ?? 0)))
         .then(done, reject)
         .finally(() => void rm(path, { force: true }));
     });
@@ -305,9 +311,8 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
   });
 }
 
-/** What the serving training worker posts back. */
+/** What the serving training worker posts back: the model as snapshot bytes in shared memory. */
 export interface TrainWorkerMessage {
-  model?: TransferableModel;
   bytes?: Uint8Array;
   report?: Omit<TrainReport, 'trainMs'>;
   annPath?: string;
