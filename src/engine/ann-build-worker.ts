@@ -8,7 +8,8 @@ lowerThreadPriority();
 
 parentPort?.once('message', (message: { modelBytes: Uint8Array; options: AnnOptions }) => {
   try {
-    const model = modelFromTransferable(modelFromBytes(message.modelBytes));
+    // The bytes arrived as this thread's own copy: read in place, not copied again.
+    const model = modelFromTransferable(modelFromBytes(message.modelBytes, { copy: false }));
     if (model.itemVector === undefined || model.itemCount === 0) {
       parentPort?.postMessage({});
       return;

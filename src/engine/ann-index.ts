@@ -157,7 +157,8 @@ export function buildAnnIndexInWorker(
   return new Promise((resolve, reject) => {
     const worker = startWorker('ann-build-worker', import.meta.url);
     worker.once('message', (reply: AnnBuildMessage) => {
-      void worker.terminate();
+      // Read once the worker has stopped: its copy of the index is freed first.
+      const stopped = worker.terminate();
       if (reply.error !== undefined) {
         reject(new Error(reply.error));
         return;
@@ -167,7 +168,8 @@ export function buildAnnIndexInWorker(
         return;
       }
       const path = reply.path;
-      loadAnnIndex(path, reply.count ?? 0, reply.dims ?? 0, options)
+      stopped
+        .then(() => loadAnnIndex(path, reply.count ?? 0, reply.dims ?? 0, options))
         .then(resolve, reject)
         .finally(() => void rm(path, { force: true }));
     });

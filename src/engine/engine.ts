@@ -354,7 +354,9 @@ export function createEngine(options: EngineOptions): Engine {
     if (snapshot.name === SERVING_SNAPSHOT) {
       if (serving !== undefined && serving.version >= snapshot.version) return false;
       const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
-      const installed = ServingModel.fromTransferable(state, modelFromBytes(snapshot.data), meta.itemIds, {
+      // Read in place: the snapshot's bytes are the model's only copy (a store hands out fresh bytes).
+      const model = modelFromBytes(snapshot.data, { copy: false });
+      const installed = ServingModel.fromTransferable(state, model, meta.itemIds, {
         version: snapshot.version,
         trainedAt: snapshot.trainedAt,
         report: meta.report,
