@@ -22,8 +22,8 @@ export type Clock = () => number;
 
 /**
  * Fits a model kind for every parameter set of a grid, sharing the work that a grid can share
- * (one Gram matrix for an EASE λ sweep, one ranking per shrink for kNN and per α, β for RP3β). The registry below
- * is the only place that maps kind names to fitting code.
+ * (one Gram matrix for an EASE λ sweep, one ranking per shrink for kNN and per (α, β) for RP3β).
+ * The registry below is the only place that maps kind names to fitting code.
  *
  * @example
  * const [fit] = fitGrid('ease', userItems, [{ lambda: 200 }]);
