@@ -31,8 +31,12 @@ async function main(): Promise<void> {
   const idleLoad = os.loadavg()[0]!;
   const watch = watchLoop();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const trained = await engine.train();
   const trainS = (performance.now() - started) / 1000;
+  // Every thread of the process: on a machine shared with other jobs, wall time grows with the load.
+  const cpu = process.cpuUsage(cpuBefore);
+  const trainCpuS = (cpu.user + cpu.system) / 1e6;
   // One more timer, so a stall in the last step (installing the model) is counted.
   await new Promise((resolve) => setTimeout(resolve, 50));
   const trainLoop = watch.stop();
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(`longest stalls: idle ${formatStalls(idleLoop)}; training ${formatStalls(trainLoop)}`);
+  console.log(`training ${trainCpuS.toFixed(1)} s of CPU over all threads`);
   console.log(
     `iALS epochs ${(trained?.report.epochMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s, ` +
       `CPU ${(trained?.report.epochCpuMs ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`,

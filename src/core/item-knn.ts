@@ -1,11 +1,10 @@
-import { coOccurrence } from './co-occurrence.js';
 import type { Csr } from './csr.js';
 import {
   createNeighbourModel,
   type NeighbourModel,
   neighboursFromRanked,
   type RankedRows,
-  rankRows,
+  rankCoOccurrenceRows,
 } from './neighbour-model.js';
 
 /**
@@ -25,28 +24,21 @@ export interface ItemKnnParams {
  * const model = fitItemKnn(userItems, { k: 100, shrink: 10 });
  */
 export function fitItemKnn(x: Csr, params: ItemKnnParams): NeighbourModel {
-  return itemKnnFromGram(coOccurrence(x), x.cols, params);
+  return itemKnnFromRanked(itemKnnRanked(x, params.shrink, params.k), params);
 }
 
-/** Item-kNN from a precomputed co-occurrence matrix (so a grid over k and shrink reuses it). */
-export function itemKnnFromGram(gram: Float64Array, n: number, params: ItemKnnParams): NeighbourModel {
-  return itemKnnFromRanked(rankRows(itemKnnSimilarity(gram, n, params.shrink), n, params.k), params);
-}
-
-/** The dense shrunk cosine similarity matrix. */
-export function itemKnnSimilarity(gram: Float64Array, n: number, shrink: number): Float64Array {
-  const norms = new Float64Array(n);
-  for (let i = 0; i < n; i++) norms[i] = Math.sqrt(gram[i * n + i]!);
-  const sim = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ni = norms[i]!;
-    const row = i * n;
-    for (let j = 0; j < n; j++) {
-      const g = gram[row + j]!;
-      if (g !== 0) sim[row + j] = g / (ni * norms[j]! + shrink + 1e-12);
-    }
-  }
-  return sim;
+/**
+ * Each item's kMax most similar items, best first (so a grid over k ranks once), one row of the
+ * co-occurrence at a time: no dense items × items matrix.
+ */
+export function itemKnnRanked(x: Csr, shrink: number, kMax: number): RankedRows {
+  const norms = new Float64Array(x.cols);
+  // Rows have distinct columns, so G[i][i] is Σ_u x_ui², summed over users in order as in coOccurrence.
+  for (let e = 0; e < x.indices.length; e++) norms[x.indices[e]!]! += 1 * x.values[e]! * x.values[e]!;
+  for (let i = 0; i < x.cols; i++) norms[i] = Math.sqrt(norms[i]!);
+  return rankCoOccurrenceRows(x, kMax, (i, j, g) =>
+    g === 0 ? 0 : g / (norms[i]! * norms[j]! + shrink + 1e-12),
+  );
 }
 
 /** Item-kNN from ranked similarity rows (ranked to at least k, so a grid over k ranks once). */

@@ -1,12 +1,11 @@
-import { coOccurrence } from './co-occurrence.js';
 import type { Csr } from './csr.js';
-import { activeItems, EASE_DEFAULT_MAX_ITEMS, easeFromGram, easeGram } from './ease.js';
+import { EASE_DEFAULT_MAX_ITEMS, easeFromGram, easeGram, easeItems } from './ease.js';
 import { fitIals, IALS_DEFAULTS, type IalsParams } from './ials.js';
-import { itemKnnFromRanked, itemKnnSimilarity } from './item-knn.js';
+import { itemKnnFromRanked, itemKnnRanked } from './item-knn.js';
 import type { FitResult } from './model.js';
-import { type RankedRows, rankRows } from './neighbour-model.js';
+import type { RankedRows } from './neighbour-model.js';
 import { fitPopularity } from './popularity.js';
-import { itemCounts, rp3betaFromRanked, rp3betaPenalised, rp3betaWalk } from './rp3beta.js';
+import { rp3betaFromRanked, rp3betaRanked } from './rp3beta.js';
 
 /** Hyper-parameters of one fit, by name; unknown names are ignored and missing ones take defaults. */
 export type ModelParams = Readonly<Record<string, number>>;
@@ -23,8 +22,8 @@ export type Clock = () => number;
 
 /**
  * Fits a model kind for every parameter set of a grid, sharing the work that a grid can share
- * (one Gram matrix for an EASE λ sweep or a kNN grid, one walk per α for RP3β). The registry below
- * is the only place that maps kind names to fitting code.
+ * (one Gram matrix for an EASE λ sweep, one ranking per shrink for kNN and per (α, β) for RP3β).
+ * The registry below is the only place that maps kind names to fitting code.
  *
  * @example
  * const [fit] = fitGrid('ease', userItems, [{ lambda: 200 }]);
@@ -50,48 +49,39 @@ type GridFitter = (x: Csr, grid: readonly ModelParams[], clock: Clock) => Fitted
 const fitters: Record<string, GridFitter> = {
   popularity: (x, grid, clock) => timed(grid, clock, () => ({ ok: true, model: fitPopularity(x) })),
   ease: (x, grid, clock) => {
-    const active = activeItems(x);
-    let gram: Float64Array | undefined;
+    // One Gram matrix per item limit (a grid normally has one limit).
+    const grams = new Map<number, { kept: Int32Array; gram: Float64Array }>();
     return timed(grid, clock, (p) => {
       const limit = p.maxItems ?? EASE_DEFAULT_MAX_ITEMS;
-      if (active.length > limit) {
-        return { ok: false, issue: `EASE refused: ${active.length} items is above maxItems ${limit}` };
+      let shared = grams.get(limit);
+      if (shared === undefined) {
+        const kept = easeItems(x, limit);
+        shared = { kept, gram: easeGram(x, kept) };
+        grams.set(limit, shared);
       }
-      gram ??= easeGram(x, active);
-      return easeFromGram(gram, active, x.cols, p.lambda ?? 200);
+      return easeFromGram(shared.gram, shared.kept, x.cols, p.lambda ?? 200);
     });
   },
   'item-knn': (x, grid, clock) => {
-    let gram: Float64Array | undefined;
     const ranked = new Map<number, RankedRows>();
     return timed(grid, clock, (p) => {
-      const refused = refuseDense('item-kNN', x.cols, p);
-      if (refused !== undefined) return refused;
       const params = { k: p.k ?? 100, shrink: p.shrink ?? 10 };
       let rows = ranked.get(params.shrink);
       if (rows === undefined) {
-        gram ??= coOccurrence(x);
-        rows = rankRows(itemKnnSimilarity(gram, x.cols, params.shrink), x.cols, maxOf(grid, 'k', params, p));
+        rows = itemKnnRanked(x, params.shrink, maxOf(grid, 'k', params, p));
         ranked.set(params.shrink, rows);
       }
       return { ok: true, model: itemKnnFromRanked(rows, params) };
     });
   },
   rp3beta: (x, grid, clock) => {
-    const counts = itemCounts(x);
-    let walk: { alpha: number; matrix: Float64Array } | undefined;
     const ranked = new Map<string, RankedRows>();
     return timed(grid, clock, (p) => {
-      const refused = refuseDense('RP3beta', x.cols, p);
-      if (refused !== undefined) return refused;
       const params = { alpha: p.alpha ?? 1, beta: p.beta ?? 0.5, k: p.k ?? 100 };
       const key = `${params.alpha}/${params.beta}`;
       let rows = ranked.get(key);
       if (rows === undefined) {
-        if (walk?.alpha !== params.alpha)
-          walk = { alpha: params.alpha, matrix: rp3betaWalk(x, params.alpha) };
-        const penalised = rp3betaPenalised(walk.matrix, counts, x.cols, params.beta);
-        rows = rankRows(penalised, x.cols, maxOf(grid, 'k', params, p));
+        rows = rp3betaRanked(x, params.alpha, params.beta, maxOf(grid, 'k', params, p));
         ranked.set(key, rows);
       }
       return { ok: true, model: rp3betaFromRanked(rows, params) };
@@ -122,16 +112,6 @@ function maxOf(
     if (others) max = Math.max(max, q[name] ?? 0);
   }
   return Math.max(max, p[name] ?? 0);
-}
-
-/** kNN and RP3β build dense items×items matrices here, so they refuse catalogues above `maxItems`. */
-function refuseDense(name: string, items: number, p: ModelParams): FitResult | undefined {
-  const limit = p.maxItems ?? EASE_DEFAULT_MAX_ITEMS;
-  if (items <= limit) return undefined;
-  return {
-    ok: false,
-    issue: `${name} refused: ${items} items is above maxItems ${limit} for its dense pass`,
-  };
 }
 
 function timed(

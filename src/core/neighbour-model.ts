@@ -1,6 +1,7 @@
+import { forEachCoOccurrenceRow } from './co-occurrence.js';
 import { type Csr, csrTranspose } from './csr.js';
 import { arrayOf, bufferOf, type Model, type TransferableModel } from './model.js';
-import { topK } from './top-k.js';
+import { topK, topKOf } from './top-k.js';
 
 /**
  * A model whose scores are history · W for a sparse item×item matrix W kept as the top-k entries
@@ -84,6 +85,39 @@ export function rankRows(dense: Float64Array, n: number, kMax: number): RankedRo
     }
     indptr[i + 1] = nnz;
   }
+  return { n, indptr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
+}
+
+/**
+ * {@link rankRows} of the matrix whose entry (i, j) is `score(i, j, g)`, g the co-occurrence G[i][j]
+ * (see {@link forEachCoOccurrenceRow}), for the pairs some user shares; the others are zero. The
+ * same ranking as the dense matrix gives, without holding it: O(n·kMax + nnz) memory.
+ */
+export function rankCoOccurrenceRows(
+  x: Csr,
+  kMax: number,
+  score: (i: number, j: number, g: number) => number,
+  options: { readonly userWeight?: Float64Array; readonly binary?: boolean } = {},
+): RankedRows {
+  const n = x.cols;
+  const indptr = new Int32Array(n + 1);
+  const indices = new Int32Array(n * Math.min(kMax, n));
+  const values = new Float32Array(indices.length);
+  let nnz = 0;
+  forEachCoOccurrenceRow(
+    x,
+    (i, row, columns) => {
+      const scoreOf = (j: number): number => score(i, j, row[j]!);
+      const best = topKOf(columns, kMax, scoreOf, (j) => j === i || !(scoreOf(j) > 0));
+      for (let r = 0; r < best.length; r++) {
+        indices[nnz] = best[r]!;
+        values[nnz] = scoreOf(best[r]!);
+        nnz++;
+      }
+      indptr[i + 1] = nnz;
+    },
+    options,
+  );
   return { n, indptr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
 }
 

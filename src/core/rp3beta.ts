@@ -4,7 +4,7 @@ import {
   type NeighbourModel,
   neighboursFromRanked,
   type RankedRows,
-  rankRows,
+  rankCoOccurrenceRows,
 } from './neighbour-model.js';
 
 /**
@@ -26,7 +26,7 @@ export interface Rp3betaParams {
  * const model = fitRp3beta(userItems, { alpha: 1, beta: 0.5, k: 100 });
  */
 export function fitRp3beta(x: Csr, params: Rp3betaParams): NeighbourModel {
-  return rp3betaFromWalk(rp3betaWalk(x, params.alpha), itemCounts(x), x.cols, params);
+  return rp3betaFromRanked(rp3betaRanked(x, params.alpha, params.beta, params.k), params);
 }
 
 /** The item counts (degrees) of a user×item matrix. */
@@ -36,56 +36,31 @@ export function itemCounts(x: Csr): Float64Array {
   return counts;
 }
 
-/** W[h][j] = Σ_u (1/deg h)^α (1/deg u)^α over users u who have both h and j (dense, row-major). */
-export function rp3betaWalk(x: Csr, alpha: number): Float64Array {
+/**
+ * Each source item's kMax best targets, best first (so a grid over k ranks once), by
+ * W[h][j] / count(j)^β with W[h][j] = Σ_u (1/deg h)^α (1/deg u)^α over users u who have both h and
+ * j; one row of W at a time, with no dense items × items matrix.
+ */
+export function rp3betaRanked(x: Csr, alpha: number, beta: number, kMax: number): RankedRows {
   const n = x.cols;
   const counts = itemCounts(x);
-  const walk = new Float64Array(n * n);
-  const { indptr, indices } = x;
+  const userWeight = new Float64Array(x.rows);
   for (let u = 0; u < x.rows; u++) {
-    const start = indptr[u]!;
-    const end = indptr[u + 1]!;
-    if (end === start) continue;
-    const wu = (1 / (end - start)) ** alpha;
-    for (let a = start; a < end; a++) {
-      const row = indices[a]! * n;
-      for (let b = start; b < end; b++) walk[row + indices[b]!]! += wu;
+    const degree = x.indptr[u + 1]! - x.indptr[u]!;
+    if (degree > 0) userWeight[u] = (1 / degree) ** alpha;
+  }
+  const sourceWeight = new Float64Array(n);
+  const penalty = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    if (counts[j]! > 0) {
+      sourceWeight[j] = (1 / counts[j]!) ** alpha;
+      penalty[j] = counts[j]! ** -beta;
     }
   }
-  for (let h = 0; h < n; h++) {
-    if (counts[h] === 0) continue;
-    const wh = (1 / counts[h]!) ** alpha;
-    const row = h * n;
-    for (let j = 0; j < n; j++) walk[row + j]! *= wh;
-  }
-  return walk;
-}
-
-/** Applies the popularity penalty and the top-k cut to a walk matrix (a β and k grid reuses the walk). */
-export function rp3betaFromWalk(
-  walk: Float64Array,
-  counts: Float64Array,
-  n: number,
-  params: Rp3betaParams,
-): NeighbourModel {
-  return rp3betaFromRanked(rankRows(rp3betaPenalised(walk, counts, n, params.beta), n, params.k), params);
-}
-
-/** W[h][j] / count(j)^β. */
-export function rp3betaPenalised(
-  walk: Float64Array,
-  counts: Float64Array,
-  n: number,
-  beta: number,
-): Float64Array {
-  const penalty = new Float64Array(n);
-  for (let j = 0; j < n; j++) penalty[j] = counts[j]! > 0 ? counts[j]! ** -beta : 0;
-  const w = new Float64Array(n * n);
-  for (let h = 0; h < n; h++) {
-    const row = h * n;
-    for (let j = 0; j < n; j++) w[row + j] = walk[row + j]! * penalty[j]!;
-  }
-  return w;
+  return rankCoOccurrenceRows(x, kMax, (h, j, walk) => walk * sourceWeight[h]! * penalty[j]!, {
+    userWeight,
+    binary: true,
+  });
 }
 
 /** RP3β from ranked penalised rows (ranked to at least k). */

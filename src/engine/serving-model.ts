@@ -168,10 +168,11 @@ function sharedCopy(a: Int32Array): Int32Array {
 }
 
 /**
- * Above this many items the dense members of the blend (EASE, item-kNN, RP3β: items × items) cannot
- * run, so the serving model is iALS alone, served through an ANN index.
+ * Above this many items the serving model is iALS alone, served through an ANN index, instead of
+ * the tuned blend (EASE over its {@link EASE_DEFAULT_MAX_ITEMS} most interacted-with items,
+ * item-kNN, RP3β, iALS, popularity).
  */
-export const LARGE_CATALOGUE_ITEMS = EASE_DEFAULT_MAX_ITEMS;
+export const LARGE_CATALOGUE_ITEMS = 20_000;
 
 /** iALS for large catalogues: fixed parameters (no grid search at that size), few CG steps. */
 export const LARGE_CATALOGUE_IALS: IalsParams = { ...IALS_DEFAULTS, factors: 64, epochs: 6, cgSteps: 2 };

@@ -2,6 +2,7 @@ import { type BlendCase, createBlendModel, learnBlendWeights, standardise } from
 import { type Csr, csrRow } from '../core/csr.js';
 import type { Model } from '../core/model.js';
 import type { FittedCandidate, ModelParams } from '../core/model-fitters.js';
+import { createRandom } from '../core/random.js';
 import { createTrainerPool, type TrainerPool, type TrainJob } from '../engine/trainer.js';
 import { evaluateModel, type Metrics } from './evaluate.js';
 import { splitPerUser } from './protocol.js';
@@ -41,12 +42,25 @@ export const DEFAULT_SEARCH: readonly SearchSpace[] = [
   { kind: 'popularity', jobs: [[{}]] },
 ];
 
+/**
+ * The default {@link PipelineOptions.tuningScores}: 2²⁴ scores, 64 MiB of Float32 per blend member.
+ * Every validation user takes part while users × items stays below it (ml-latest-small: 601 × 2,810
+ * = 1.7M); at 20,000 items, 838 users do. See docs/guides/benchmarks.md.
+ */
+export const TUNING_SCORES = 2 ** 24;
+
 export interface PipelineOptions {
   readonly seed: number;
   /** Worker threads for training (0 trains inline). */
   readonly workers: number;
   readonly search: readonly SearchSpace[];
   readonly validationFraction: number;
+  /**
+   * Scores one model may compute per tuning pass: candidates are ranked, and blend weights learned,
+   * on at most `tuningScores / items` validation users (a seeded sample), which bounds the time of
+   * tuning and the memory of the blend's cases (members × users × items scores) on large catalogues.
+   */
+  readonly tuningScores: number;
   /**
    * Also refit the blend, with the tuned parameters and weights, on a second validation split
    * (seed + 2), for choices that the tuning split would flatter: its plain ranking was picked there.
@@ -60,6 +74,7 @@ export const PIPELINE_DEFAULTS: PipelineOptions = {
   workers: 2,
   search: DEFAULT_SEARCH,
   validationFraction: 0.2,
+  tuningScores: TUNING_SCORES,
 };
 
 export interface ModelReport {
@@ -152,7 +167,13 @@ async function pipeline(
   phase: (name: string) => void,
   timing: { readonly started: number; readonly phases: readonly { name: string; ms: number }[] },
 ): Promise<PipelineResult> {
-  const { train: fitPart, test: validation } = splitPerUser(train, opts.validationFraction, opts.seed + 1);
+  const split = splitPerUser(train, opts.validationFraction, opts.seed + 1);
+  const fitPart = split.train;
+  const validation = sampleUsers(
+    split.test,
+    Math.floor(opts.tuningScores / Math.max(1, train.cols)),
+    opts.seed + 3,
+  );
   // Each kind's final fit on all of train starts as soon as its tuning is over.
   const finals = new Map<string, Promise<FittedCandidate[]>>();
   const best = await tune(fitPart, validation, opts, pool, (winner) => {
@@ -338,6 +359,37 @@ async function extend(
   if (next === undefined) return;
   const [job] = pool.train(fitPart, [{ kind: space.kind, grid: [{ ...winner.params, [rule.param]: next }] }]);
   consider(space.kind, await job!);
+}
+
+/**
+ * `heldOut` with the rows of all but a seeded sample of `maxUsers` of its users (those with held
+ * items) emptied; itself when it has no more than that.
+ */
+export function sampleUsers(heldOut: Csr, maxUsers: number, seed: number): Csr {
+  const users: number[] = [];
+  for (let u = 0; u < heldOut.rows; u++) if (heldOut.indptr[u + 1]! > heldOut.indptr[u]!) users.push(u);
+  if (users.length <= maxUsers) return heldOut;
+  const kept = new Uint8Array(heldOut.rows);
+  for (const u of createRandom(seed).shuffle(users).slice(0, Math.max(1, maxUsers))) kept[u] = 1;
+  const indptr = new Int32Array(heldOut.rows + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let u = 0; u < heldOut.rows; u++) {
+    if (kept[u] === 1) {
+      for (let e = heldOut.indptr[u]!; e < heldOut.indptr[u + 1]!; e++) {
+        indices.push(heldOut.indices[e]!);
+        values.push(heldOut.values[e]!);
+      }
+    }
+    indptr[u + 1] = indices.length;
+  }
+  return {
+    rows: heldOut.rows,
+    cols: heldOut.cols,
+    indptr,
+    indices: Int32Array.from(indices),
+    values: Float32Array.from(values),
+  };
 }
 
 /** Per validation user, each member's standardised scores, for learning blend weights. */
