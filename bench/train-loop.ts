@@ -74,6 +74,7 @@ function rounded(loop: LoopWatch) {
     'p99 ms': Math.round(loop.p99Ms),
     'stalls > 50 ms': loop.stalls,
     'peak RSS GiB': (loop.peakRss / 2 ** 30).toFixed(2),
+    'GC ms (max)': `${Math.round(loop.gcMs)} (${Math.round(loop.gcMaxMs)})`,
   };
 }
 
