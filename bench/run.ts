@@ -3,7 +3,7 @@
 // through POST /v1/events (against raw SQLite inserts of the same rows), training time per epoch
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
 // while training. Prints a table with each target, JSON with --json, and writes artifacts/.
-// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --json]
+// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --json]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { rawSqliteInsertMs } from './ingest.js';
 import { runLoad } from './load.js';
-import type { LoadJob, LoadResult } from './load-client.js';
+import type { LoadJob } from './load-client.js';
+import { formatFailures, type LoadResult } from './load-summary.js';
 import { formatStalls, STALL_MS, watchLoop } from './loop-watch.js';
 import {
   generatePlatform,
@@ -37,6 +38,8 @@ const size = {
 };
 const durationS = num('duration', 15, 5);
 const ingestBatches = num('ingest-batches', 200, 100);
+/** Seconds the load client waits for an answer before it counts a timeout (autocannon's default). */
+const timeoutS = num('timeout', 10, 10);
 const BATCH = 1_000;
 const IDLE_WINDOW_MS = 5_000;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -128,15 +131,21 @@ async function main(): Promise<void> {
   );
 
   const load = (job: Omit<LoadJob, 'url'> & { url?: string }): Promise<LoadResult> =>
-    runLoad({ url, ...job });
+    runLoad({ url, timeoutS, ...job });
   // Hello-world first: a feed run leaves queued requests that the shared event loop still drains.
   const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
-  log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s`);
+  log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s; failed: ${formatFailures(hello64)}`);
   const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
   const feed1 = await load({ ...feedJob, connections: 1 });
-  log(`feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s`);
+  log(
+    `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s; ` +
+      `failed: ${formatFailures(feed1)}`,
+  );
   const feed64 = await load({ ...feedJob, connections: 64 });
-  log(`feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s`);
+  log(
+    `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s; ` +
+      `failed: ${formatFailures(feed64)}`,
+  );
   await settle(url);
 
   const ingest = await load({
@@ -150,7 +159,10 @@ async function main(): Promise<void> {
   });
   const ingestPerS = (ingest.ok * BATCH) / ingest.durationS;
   const rawPerS = rawSqliteInserts(join(dir, 'raw.db'), ingestBatches, size);
-  log(`ingest ${ingestPerS.toFixed(0)} events/s over HTTP; raw SQLite ${rawPerS.toFixed(0)} events/s`);
+  log(
+    `ingest ${ingestPerS.toFixed(0)} events/s over HTTP (failed batches: ${formatFailures(ingest)}); ` +
+      `raw SQLite ${rawPerS.toFixed(0)} events/s`,
+  );
 
   await app.close();
   await hello.close();
@@ -174,6 +186,7 @@ async function main(): Promise<void> {
       rawSqliteEventsPerS: rawPerS,
       ratioToRawSqlite: ingestPerS / rawPerS,
       failedBatches: ingest.failed,
+      batchFailures: { non2xx: ingest.non2xx, errors: ingest.errors, timeouts: ingest.timeouts },
       bulkApplyEventsPerS: size.events / (applyMs / 1000),
     },
     training: {
@@ -191,6 +204,8 @@ async function main(): Promise<void> {
       longestStalls: trainLoop.longest,
       idleEventLoopDelayMaxMs: idleLoop.maxMs,
       idleEventLoopDelayP99Ms: idleLoop.p99Ms,
+      serverGcMs: trainLoop.gcMs,
+      serverGcMaxMs: trainLoop.gcMaxMs,
     },
     memory: {
       rssMiB: rssEvents,
@@ -239,20 +254,31 @@ async function main(): Promise<void> {
       p50: `${feed1.p50Ms} ms`,
       p99: `${feed1.p99Ms} ms`,
       'req/s': feed1.requestsPerS.toFixed(0),
+      ok: feed1.ok,
+      failed: formatFailures(feed1),
     },
     'feed c=64': {
       p50: `${feed64.p50Ms} ms`,
       p99: `${feed64.p99Ms} ms`,
       'req/s': feed64.requestsPerS.toFixed(0),
+      ok: feed64.ok,
+      failed: formatFailures(feed64),
     },
     'hello-world c=64': {
       p50: `${hello64.p50Ms} ms`,
       p99: `${hello64.p99Ms} ms`,
       'req/s': hello64.requestsPerS.toFixed(0),
+      ok: hello64.ok,
+      failed: formatFailures(hello64),
     },
   });
+  console.log(
+    `latency covers answered requests only; a request unanswered after ${timeoutS} s counts as a timeout ` +
+      '(the client gave up), apart from non-2xx answers (by status code) and connection errors.',
+  );
   console.table({
     'ingest over HTTP (events/s)': ingestPerS.toFixed(0),
+    'ingest batches failed': formatFailures(ingest),
     'raw SQLite inserts (events/s)': rawPerS.toFixed(0),
     'ingest ÷ raw SQLite': results.ingest.ratioToRawSqlite.toFixed(2),
     'bulk apply to online state (events/s)': results.ingest.bulkApplyEventsPerS.toFixed(0),
