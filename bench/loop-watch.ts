@@ -6,7 +6,7 @@
 // faults, locks); and the server heap's garbage-collection pauses that fell in it. Shared by
 // bench/run.ts and bench/train-loop.ts.
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 /** A gap between ticks longer than this counts as a stall. */
 export const STALL_MS = 50;
@@ -25,6 +25,8 @@ export interface Stall {
   waitMs?: number;
   /** Garbage-collection pauses of the server's heap that overlapped the gap. */
   gcMs: number;
+  /** Their kinds, e.g. `major`, `major (external memory)`; empty without a pause. */
+  gcKinds: string[];
 }
 
 export interface LoopWatch {
@@ -38,6 +40,18 @@ export interface LoopWatch {
   /** The server heap's garbage-collection pauses during the watch: their sum and the longest. */
   gcMs: number;
   gcMaxMs: number;
+  /**
+   * The server thread's time on a core and runnable but waiting for one over the whole watch (Linux;
+   * undefined elsewhere): the waiting share is what other threads and processes took from it.
+   */
+  cpuMs?: number;
+  waitMs?: number;
+}
+
+interface GcPause {
+  start: number;
+  end: number;
+  kind: string;
 }
 
 /**
@@ -51,16 +65,15 @@ export interface LoopWatch {
 export function watchLoop(): { stop(): LoopWatch } {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
-  const gcs: { start: number; end: number }[] = [];
+  const gcs: GcPause[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      gcs.push({ start: entry.startTime, end: entry.startTime + entry.duration });
-    }
+    for (const entry of list.getEntries()) gcs.push(gcPause(entry));
   });
   observer.observe({ entryTypes: ['gc'] });
   const start = performance.now();
   let last = start;
   let lastSched = schedstat();
+  const firstSched = lastSched;
   let stalls = 0;
   let peakRss = process.memoryUsage.rss();
   const longest: (Stall & { from: number; to: number })[] = [];
@@ -73,7 +86,15 @@ export function watchLoop(): { stop(): LoopWatch } {
         sched !== undefined && lastSched !== undefined
           ? { cpuMs: sched.cpuMs - lastSched.cpuMs, waitMs: sched.waitMs - lastSched.waitMs }
           : {};
-      longest.push({ ms: now - last, atS: (last - start) / 1000, ...split, gcMs: 0, from: last, to: now });
+      longest.push({
+        ms: now - last,
+        atS: (last - start) / 1000,
+        ...split,
+        gcMs: 0,
+        gcKinds: [],
+        from: last,
+        to: now,
+      });
       longest.sort((a, b) => b.ms - a.ms);
       longest.length = Math.min(longest.length, LONGEST_KEPT);
     }
@@ -85,18 +106,26 @@ export function watchLoop(): { stop(): LoopWatch } {
     stop() {
       clearInterval(tick);
       histogram.disable();
-      for (const entry of observer.takeRecords()) {
-        gcs.push({ start: entry.startTime, end: entry.startTime + entry.duration });
-      }
+      for (const entry of observer.takeRecords()) gcs.push(gcPause(entry));
       observer.disconnect();
+      const sched = schedstat();
+      const totals =
+        sched !== undefined && firstSched !== undefined
+          ? { cpuMs: sched.cpuMs - firstSched.cpuMs, waitMs: sched.waitMs - firstSched.waitMs }
+          : {};
       return {
         maxMs: histogram.max / 1e6,
         p99Ms: histogram.percentile(99) / 1e6,
         stalls,
         peakRss,
-        longest: longest.map(({ from, to, ...stall }) => ({ ...stall, gcMs: overlapMs(gcs, from, to) })),
+        longest: longest.map(({ from, to, ...stall }) => ({
+          ...stall,
+          gcMs: overlapMs(gcs, from, to),
+          gcKinds: [...new Set(gcs.filter((gc) => gc.end > from && gc.start < to).map((gc) => gc.kind))],
+        })),
         gcMs: gcs.reduce((sum, gc) => sum + (gc.end - gc.start), 0),
         gcMaxMs: gcs.reduce((max, gc) => Math.max(max, gc.end - gc.start), 0),
+        ...totals,
       };
     },
   };
@@ -111,7 +140,8 @@ export function formatStalls(loop: Pick<LoopWatch, 'longest'>): string {
           g.cpuMs === undefined || g.waitMs === undefined
             ? `GC ${Math.round(g.gcMs)} ms`
             : `CPU ${Math.round(g.cpuMs)}, waiting ${Math.round(g.waitMs)}, GC ${Math.round(g.gcMs)} ms`;
-        return `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s (${split})`;
+        const kinds = g.gcKinds.length === 0 ? '' : `: ${g.gcKinds.join(', ')}`;
+        return `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s (${split}${kinds})`;
       })
       .join(', ') || 'none'
   );
@@ -126,6 +156,29 @@ export function overlapMs(
   let sum = 0;
   for (const { start, end } of intervals) sum += Math.max(0, Math.min(end, to) - Math.max(start, from));
   return sum;
+}
+
+/** A `gc` performance entry as a pause of a kind: `major`, `minor`, `incremental`, with why if V8 says. */
+function gcPause(entry: PerformanceEntry): GcPause {
+  const detail = (entry as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail;
+  const kind =
+    detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR
+      ? 'major'
+      : detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+        ? 'minor'
+        : detail?.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL
+          ? 'incremental'
+          : 'weak callbacks';
+  const flags = detail?.flags ?? 0;
+  const why =
+    (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY) !== 0
+      ? ' (external memory)'
+      : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE) !== 0
+        ? ' (all available garbage)'
+        : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0
+          ? ' (forced)'
+          : '';
+  return { start: entry.startTime, end: entry.startTime + entry.duration, kind: `${kind}${why}` };
 }
 
 /** This thread's time on a core and waiting for one, in ms (Linux); undefined elsewhere. */
