@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type AutocannonResult, formatFailures, summarizeLoad } from './load-summary.js';
+import { type AutocannonResult, formatFailures, p99OfAll, summarizeLoad } from './load-summary.js';
 
 const result = (over: Partial<AutocannonResult>): AutocannonResult => ({
   requests: { average: 115 },
@@ -55,4 +55,16 @@ test('a clean run has no failures', () => {
   assert.equal(formatFailures(summary), 'none');
   assert.equal(summary.p99Ms, 5_841);
   assert.equal(summary.requestsPerS, 115);
+});
+
+test('the p99 of every request is at least the timeout once more than 1% of requests timed out', () => {
+  // Session 5's full run: 1,148 answered, 16 timeouts after 10 s (1.4%), answered p99 5,841 ms.
+  assert.deepEqual(p99OfAll(summarizeLoad(result({ errors: 16, timeouts: 16 }), 10, 10)), {
+    ms: 10_000,
+    atLeast: true,
+  });
+  assert.deepEqual(p99OfAll(summarizeLoad(result({ errors: 5, timeouts: 5 }), 10, 10)), {
+    ms: 5_841,
+    atLeast: false,
+  });
 });

@@ -65,6 +65,21 @@ export function summarizeLoad(result: AutocannonResult, durationS: number, timeo
   };
 }
 
+/**
+ * The p99 latency of every request sent, as far as it is known: answered requests' p99, unless more
+ * than 1% of requests timed out, when the p99 is at least the timeout (unanswered requests have no
+ * latency in autocannon's histogram, so its p99 alone would understate the tail).
+ *
+ * @example
+ * p99OfAll(feed64); // { ms: 10_000, atLeast: true } when 2% timed out after 10 s
+ */
+export function p99OfAll(result: LoadResult): { ms: number; atLeast: boolean } {
+  const answered = result.ok + Object.values(result.non2xx).reduce((sum, n) => sum + n, 0);
+  const sent = answered + result.errors + result.timeouts;
+  if (sent > 0 && result.timeouts / sent > 0.01) return { ms: result.timeoutS * 1000, atLeast: true };
+  return { ms: result.p99Ms, atLeast: false };
+}
+
 /** "none", or e.g. "503 × 2, timeouts 14 (> 10 s), errors 1": a result's failures, apart. */
 export function formatFailures(result: LoadResult): string {
   const parts = Object.entries(result.non2xx).map(([code, n]) => `${code} × ${n}`);

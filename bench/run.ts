@@ -15,7 +15,7 @@ import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { rawSqliteInsertMs } from './ingest.js';
 import { runLoad } from './load.js';
 import type { LoadJob } from './load-client.js';
-import { formatFailures, type LoadResult } from './load-summary.js';
+import { formatFailures, type LoadResult, p99OfAll } from './load-summary.js';
 import { formatStalls, STALL_MS, watchLoop } from './loop-watch.js';
 import {
   generatePlatform,
@@ -214,9 +214,16 @@ async function main(): Promise<void> {
       perMillionEventsMiB: (rssEvents - rssItems) / (size.events / 1e6),
     },
   };
+  // Requests the client gave up on have no latency: past 1% of them, the p99 is at least the timeout.
+  const feed64P99 = p99OfAll(feed64);
   const full = size.items >= 1_000_000 && size.events >= 20_000_000;
   const targets = [
-    ['feed p99 at 64 clients', `${feed64.p99Ms} ms`, '< 20 ms', feed64.p99Ms < 20],
+    [
+      'feed p99 at 64 clients',
+      `${feed64P99.atLeast ? '≥ ' : ''}${feed64P99.ms} ms`,
+      '< 20 ms',
+      feed64P99.ms < 20 && !feed64P99.atLeast,
+    ],
     [
       'feed throughput vs hello-world',
       `${(100 * results.feed.throughputVsHelloWorld).toFixed(1)} %`,
