@@ -206,6 +206,9 @@ async function main(): Promise<void> {
       idleEventLoopDelayP99Ms: idleLoop.p99Ms,
       serverGcMs: trainLoop.gcMs,
       serverGcMaxMs: trainLoop.gcMaxMs,
+      // The server thread's time on a core and runnable but waiting for one while training (Linux).
+      serverCpuMs: trainLoop.cpuMs,
+      serverWaitingMs: trainLoop.waitMs,
     },
     memory: {
       rssMiB: rssEvents,
