@@ -1,8 +1,10 @@
 // Load generator for bench/run.ts, in its own process so the client never competes with the server's
-// event loop (autocannon changes behaviour inside a worker thread): autocannon against a feed route (a random known user per request), a hello-world
-// route, or POST /v1/events with prebuilt batches.
+// event loop (autocannon changes behaviour inside a worker thread): autocannon against a feed route (a
+// random known user per request), a hello-world route, or POST /v1/events with prebuilt batches. Its
+// result is summarised by load-summary.ts (failures by status code, errors and timeouts apart).
 import { createRequire } from 'node:module';
 import { createRandom } from '../src/core/random.js';
+import { type AutocannonResult, type LoadResult, summarizeLoad } from './load-summary.js';
 import { ingestBatch } from './synthetic.js';
 
 /** What bench/run.ts asks for. */
@@ -19,17 +21,12 @@ export interface LoadJob {
   readonly batches?: number;
   readonly batchSize?: number;
   readonly seed?: number;
+  /** Seconds without an answer before the client gives up on a request (autocannon's default: 10). */
+  readonly timeoutS?: number;
 }
 
-/** What the client sends back. */
-export interface LoadResult {
-  readonly requestsPerS: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly ok: number;
-  readonly failed: number;
-  readonly durationS: number;
-}
+/** How long the client waits for an answer unless the job says otherwise (autocannon's default). */
+const DEFAULT_TIMEOUT_S = 10;
 
 interface AutocannonRequest {
   method?: string;
@@ -38,19 +35,12 @@ interface AutocannonRequest {
   headers?: Record<string, string>;
   setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
 }
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  '2xx': number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 async function run(job: LoadJob): Promise<LoadResult> {
-  const options: Record<string, unknown> = { url: job.url, connections: job.connections };
+  const timeoutS = job.timeoutS ?? DEFAULT_TIMEOUT_S;
+  const options: Record<string, unknown> = { url: job.url, connections: job.connections, timeout: timeoutS };
   if (job.kind === 'ingest') {
     const bodies: string[] = [];
     for (let b = 0; b < job.batches!; b++) {
@@ -88,14 +78,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const started = performance.now();
   const result = await autocannon(options);
   const wallS = (performance.now() - started) / 1000;
-  return {
-    requestsPerS: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    ok: result['2xx'],
-    failed: result.non2xx + result.errors + result.timeouts,
-    durationS: wallS,
-  };
+  return summarizeLoad(result, wallS, timeoutS);
 }
 
 process.once('message', (job: LoadJob) => {

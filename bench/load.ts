@@ -1,7 +1,8 @@
 // Starts a load job in its own process (bench/load-client.ts), so the load generator never competes
 // with the server's event loop, and resolves with what the client measured.
 import { fork } from 'node:child_process';
-import type { LoadJob, LoadResult } from './load-client.js';
+import type { LoadJob } from './load-client.js';
+import type { LoadResult } from './load-summary.js';
 
 /**
  * Runs one autocannon job in a child process.

@@ -1,7 +1,12 @@
 // Watching the server thread's event loop while something runs beside it: the delay histogram
 // (`monitorEventLoopDelay`), every gap between 5 ms ticks longer than 50 ms, and the peak RSS seen at
-// a tick. Shared by bench/run.ts and bench/train-loop.ts.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// a tick. Each of the longest gaps is split into what the server thread did meanwhile (on Linux, from
+// /proc/thread-self/schedstat): time on a core (its own work, garbage collection included), time
+// runnable but waiting for a core (other threads or processes had them), and the rest (blocked: page
+// faults, locks); and the server heap's garbage-collection pauses that fell in it. Shared by
+// bench/run.ts and bench/train-loop.ts.
+import { readFileSync } from 'node:fs';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
 /** A gap between ticks longer than this counts as a stall. */
 export const STALL_MS = 50;
@@ -9,14 +14,44 @@ const TICK_MS = 5;
 /** How many of the longest stalls a watch keeps. */
 const LONGEST_KEPT = 3;
 
+/** One long gap between ticks, and where its time went. */
+export interface Stall {
+  ms: number;
+  /** When it began, in seconds from the start of the watch. */
+  atS: number;
+  /** The server thread's time on a core during the gap (undefined where the kernel does not say). */
+  cpuMs?: number;
+  /** Time the server thread was runnable but waiting for a core. */
+  waitMs?: number;
+  /** Garbage-collection pauses of the server's heap that overlapped the gap. */
+  gcMs: number;
+  /** Their kinds, e.g. `major`, `major (external memory)`; empty without a pause. */
+  gcKinds: string[];
+}
+
 export interface LoopWatch {
   maxMs: number;
   p99Ms: number;
   stalls: number;
   /** The process's largest resident set seen at a tick (worker threads included). */
   peakRss: number;
-  /** The longest gaps between ticks (at most three), with when each began in seconds from the start. */
-  longest: { ms: number; atS: number }[];
+  /** The longest gaps between ticks (at most three), longest first. */
+  longest: Stall[];
+  /** The server heap's garbage-collection pauses during the watch: their sum and the longest. */
+  gcMs: number;
+  gcMaxMs: number;
+  /**
+   * The server thread's time on a core and runnable but waiting for one over the whole watch (Linux;
+   * undefined elsewhere): the waiting share is what other threads and processes took from it.
+   */
+  cpuMs?: number;
+  waitMs?: number;
+}
+
+interface GcPause {
+  start: number;
+  end: number;
+  kind: string;
 }
 
 /**
@@ -30,32 +65,128 @@ export interface LoopWatch {
 export function watchLoop(): { stop(): LoopWatch } {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
+  const gcs: GcPause[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcs.push(gcPause(entry));
+  });
+  observer.observe({ entryTypes: ['gc'] });
   const start = performance.now();
   let last = start;
+  let lastSched = schedstat();
+  const firstSched = lastSched;
   let stalls = 0;
   let peakRss = process.memoryUsage.rss();
-  const longest: { ms: number; atS: number }[] = [];
+  const longest: (Stall & { from: number; to: number })[] = [];
   const tick = setInterval(() => {
     const now = performance.now();
+    const sched = schedstat();
     if (now - last > STALL_MS + TICK_MS) {
       stalls++;
-      longest.push({ ms: now - last, atS: (last - start) / 1000 });
+      const split =
+        sched !== undefined && lastSched !== undefined
+          ? { cpuMs: sched.cpuMs - lastSched.cpuMs, waitMs: sched.waitMs - lastSched.waitMs }
+          : {};
+      longest.push({
+        ms: now - last,
+        atS: (last - start) / 1000,
+        ...split,
+        gcMs: 0,
+        gcKinds: [],
+        from: last,
+        to: now,
+      });
       longest.sort((a, b) => b.ms - a.ms);
       longest.length = Math.min(longest.length, LONGEST_KEPT);
     }
     last = now;
+    lastSched = sched;
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, TICK_MS);
   return {
     stop() {
       clearInterval(tick);
       histogram.disable();
-      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6, stalls, peakRss, longest };
+      for (const entry of observer.takeRecords()) gcs.push(gcPause(entry));
+      observer.disconnect();
+      const sched = schedstat();
+      const totals =
+        sched !== undefined && firstSched !== undefined
+          ? { cpuMs: sched.cpuMs - firstSched.cpuMs, waitMs: sched.waitMs - firstSched.waitMs }
+          : {};
+      return {
+        maxMs: histogram.max / 1e6,
+        p99Ms: histogram.percentile(99) / 1e6,
+        stalls,
+        peakRss,
+        longest: longest.map(({ from, to, ...stall }) => ({
+          ...stall,
+          gcMs: overlapMs(gcs, from, to),
+          gcKinds: [...new Set(gcs.filter((gc) => gc.end > from && gc.start < to).map((gc) => gc.kind))],
+        })),
+        gcMs: gcs.reduce((sum, gc) => sum + (gc.end - gc.start), 0),
+        gcMaxMs: gcs.reduce((max, gc) => Math.max(max, gc.end - gc.start), 0),
+        ...totals,
+      };
     },
   };
 }
 
-/** "530 ms at 12.1 s, 80 ms at 40.0 s", or "none". */
-export function formatStalls(loop: LoopWatch): string {
-  return loop.longest.map((g) => `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s`).join(', ') || 'none';
+/** "530 ms at 12.1 s (CPU 20, waiting 480, GC 12 ms), 80 ms at 40.0 s (…)", or "none". */
+export function formatStalls(loop: Pick<LoopWatch, 'longest'>): string {
+  return (
+    loop.longest
+      .map((g) => {
+        const split =
+          g.cpuMs === undefined || g.waitMs === undefined
+            ? `GC ${Math.round(g.gcMs)} ms`
+            : `CPU ${Math.round(g.cpuMs)}, waiting ${Math.round(g.waitMs)}, GC ${Math.round(g.gcMs)} ms`;
+        const kinds = g.gcKinds.length === 0 ? '' : `: ${g.gcKinds.join(', ')}`;
+        return `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s (${split}${kinds})`;
+      })
+      .join(', ') || 'none'
+  );
+}
+
+/** How much of [from, to] the intervals cover (they do not overlap one another: one heap, one thread). */
+export function overlapMs(
+  intervals: readonly { start: number; end: number }[],
+  from: number,
+  to: number,
+): number {
+  let sum = 0;
+  for (const { start, end } of intervals) sum += Math.max(0, Math.min(end, to) - Math.max(start, from));
+  return sum;
+}
+
+/** A `gc` performance entry as a pause of a kind: `major`, `minor`, `incremental`, with why if V8 says. */
+function gcPause(entry: PerformanceEntry): GcPause {
+  const detail = (entry as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail;
+  const kind =
+    detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR
+      ? 'major'
+      : detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+        ? 'minor'
+        : detail?.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL
+          ? 'incremental'
+          : 'weak callbacks';
+  const flags = detail?.flags ?? 0;
+  const why =
+    (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY) !== 0
+      ? ' (external memory)'
+      : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE) !== 0
+        ? ' (all available garbage)'
+        : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0
+          ? ' (forced)'
+          : '';
+  return { start: entry.startTime, end: entry.startTime + entry.duration, kind: `${kind}${why}` };
+}
+
+/** This thread's time on a core and waiting for one, in ms (Linux); undefined elsewhere. */
+function schedstat(): { cpuMs: number; waitMs: number } | undefined {
+  try {
+    const [cpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
+    return { cpuMs: Number(cpu) / 1e6, waitMs: Number(wait) / 1e6 };
+  } catch {
+    return undefined;
+  }
 }

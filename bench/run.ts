@@ -3,7 +3,7 @@
 // through POST /v1/events (against raw SQLite inserts of the same rows), training time per epoch
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
 // while training. Prints a table with each target, JSON with --json, and writes artifacts/.
-// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --json]
+// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --json]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { rawSqliteInsertMs } from './ingest.js';
 import { runLoad } from './load.js';
-import type { LoadJob, LoadResult } from './load-client.js';
+import type { LoadJob } from './load-client.js';
+import { formatFailures, type LoadResult, p99OfAll } from './load-summary.js';
 import { formatStalls, STALL_MS, watchLoop } from './loop-watch.js';
 import { memoryPhases } from './memory-phases.js';
 import {
@@ -39,6 +40,8 @@ const size = {
 };
 const durationS = num('duration', 15, 5);
 const ingestBatches = num('ingest-batches', 200, 100);
+/** Seconds the load client waits for an answer before it counts a timeout (autocannon's default). */
+const timeoutS = num('timeout', 10, 10);
 const BATCH = 1_000;
 const IDLE_WINDOW_MS = 5_000;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -134,15 +137,21 @@ async function main(): Promise<void> {
   );
 
   const load = (job: Omit<LoadJob, 'url'> & { url?: string }): Promise<LoadResult> =>
-    runLoad({ url, ...job });
+    runLoad({ url, timeoutS, ...job });
   // Hello-world first: a feed run leaves queued requests that the shared event loop still drains.
   const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
-  log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s`);
+  log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s; failed: ${formatFailures(hello64)}`);
   const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
   const feed1 = await load({ ...feedJob, connections: 1 });
-  log(`feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s`);
+  log(
+    `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s; ` +
+      `failed: ${formatFailures(feed1)}`,
+  );
   const feed64 = await load({ ...feedJob, connections: 64 });
-  log(`feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s`);
+  log(
+    `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s; ` +
+      `failed: ${formatFailures(feed64)}`,
+  );
   await settle(url);
   phases.end('idle window, feeds');
 
@@ -157,7 +166,10 @@ async function main(): Promise<void> {
   });
   const ingestPerS = (ingest.ok * BATCH) / ingest.durationS;
   const rawPerS = rawSqliteInserts(join(dir, 'raw.db'), ingestBatches, size);
-  log(`ingest ${ingestPerS.toFixed(0)} events/s over HTTP; raw SQLite ${rawPerS.toFixed(0)} events/s`);
+  log(
+    `ingest ${ingestPerS.toFixed(0)} events/s over HTTP (failed batches: ${formatFailures(ingest)}); ` +
+      `raw SQLite ${rawPerS.toFixed(0)} events/s`,
+  );
   phases.end('ingest');
   const memoryByPhase = phases.stop();
 
@@ -183,6 +195,7 @@ async function main(): Promise<void> {
       rawSqliteEventsPerS: rawPerS,
       ratioToRawSqlite: ingestPerS / rawPerS,
       failedBatches: ingest.failed,
+      batchFailures: { non2xx: ingest.non2xx, errors: ingest.errors, timeouts: ingest.timeouts },
       bulkApplyEventsPerS: size.events / (applyMs / 1000),
     },
     training: {
@@ -200,6 +213,11 @@ async function main(): Promise<void> {
       longestStalls: trainLoop.longest,
       idleEventLoopDelayMaxMs: idleLoop.maxMs,
       idleEventLoopDelayP99Ms: idleLoop.p99Ms,
+      serverGcMs: trainLoop.gcMs,
+      serverGcMaxMs: trainLoop.gcMaxMs,
+      // The server thread's time on a core and runnable but waiting for one while training (Linux).
+      serverCpuMs: trainLoop.cpuMs,
+      serverWaitingMs: trainLoop.waitMs,
     },
     memory: {
       rssMiB: rssEvents,
@@ -209,9 +227,16 @@ async function main(): Promise<void> {
       phases: memoryByPhase,
     },
   };
+  // Requests the client gave up on have no latency: past 1% of them, the p99 is at least the timeout.
+  const feed64P99 = p99OfAll(feed64);
   const full = size.items >= 1_000_000 && size.events >= 20_000_000;
   const targets = [
-    ['feed p99 at 64 clients', `${feed64.p99Ms} ms`, '< 20 ms', feed64.p99Ms < 20],
+    [
+      'feed p99 at 64 clients',
+      `${feed64P99.atLeast ? '≥ ' : ''}${feed64P99.ms} ms`,
+      '< 20 ms',
+      feed64P99.ms < 20 && !feed64P99.atLeast,
+    ],
     [
       'feed throughput vs hello-world',
       `${(100 * results.feed.throughputVsHelloWorld).toFixed(1)} %`,
@@ -249,20 +274,31 @@ async function main(): Promise<void> {
       p50: `${feed1.p50Ms} ms`,
       p99: `${feed1.p99Ms} ms`,
       'req/s': feed1.requestsPerS.toFixed(0),
+      ok: feed1.ok,
+      failed: formatFailures(feed1),
     },
     'feed c=64': {
       p50: `${feed64.p50Ms} ms`,
       p99: `${feed64.p99Ms} ms`,
       'req/s': feed64.requestsPerS.toFixed(0),
+      ok: feed64.ok,
+      failed: formatFailures(feed64),
     },
     'hello-world c=64': {
       p50: `${hello64.p50Ms} ms`,
       p99: `${hello64.p99Ms} ms`,
       'req/s': hello64.requestsPerS.toFixed(0),
+      ok: hello64.ok,
+      failed: formatFailures(hello64),
     },
   });
+  console.log(
+    `latency covers answered requests only; a request unanswered after ${timeoutS} s counts as a timeout ` +
+      '(the client gave up), apart from non-2xx answers (by status code) and connection errors.',
+  );
   console.table({
     'ingest over HTTP (events/s)': ingestPerS.toFixed(0),
+    'ingest batches failed': formatFailures(ingest),
     'raw SQLite inserts (events/s)': rawPerS.toFixed(0),
     'ingest ÷ raw SQLite': results.ingest.ratioToRawSqlite.toFixed(2),
     'bulk apply to online state (events/s)': results.ingest.bulkApplyEventsPerS.toFixed(0),

@@ -79,6 +79,10 @@ function rounded(loop: LoopWatch) {
     'p99 ms': Math.round(loop.p99Ms),
     'stalls > 50 ms': loop.stalls,
     'peak RSS GiB': (loop.peakRss / 2 ** 30).toFixed(2),
+    'GC ms (max)': `${Math.round(loop.gcMs)} (${Math.round(loop.gcMaxMs)})`,
+    // The server thread's own time on a core and waiting for one (Linux), over the whole window.
+    'CPU / waiting ms':
+      loop.cpuMs === undefined ? 'n/a' : `${Math.round(loop.cpuMs)} / ${Math.round(loop.waitMs ?? 0)}`,
   };
 }
 

@@ -144,6 +144,8 @@ export function createEaseModel(
 export function easeFromTransferable(t: TransferableModel): EaseModel {
   const n = t.meta.itemCount;
   const items =
-    t.meta.ownBuffers === 1 ? Int32Array.from({ length: n }, (_, i) => i) : arrayOf(Int32Array, t.buffers[1]!);
+    t.meta.ownBuffers === 1
+      ? Int32Array.from({ length: n }, (_, i) => i)
+      : arrayOf(Int32Array, t.buffers[1]!);
   return createEaseModel(items, arrayOf(Float32Array, t.buffers[0]!), n, t.meta.params.lambda ?? 0);
 }
