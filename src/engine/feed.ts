@@ -71,9 +71,7 @@ const CREATOR_BLOCK_STRIKES = 2;
 const CREATOR_STRIKE_PENALTY = 0.25;
 const POPULAR_CANDIDATES = 150;
 const FRESH_CANDIDATES = 100;
-const SEED_ITEMS = 20;
-/** Co-occurrence neighbours of the seeds offered per feed: the strongest by summed similarity. */
-const COOCCURRENCE_CANDIDATES = 100;
+const SEED_ITEMS = 30;
 const TAG_CANDIDATES = 60;
 const MODEL_CANDIDATES = 100;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
@@ -203,33 +201,12 @@ export function buildFeed(
 
   if (user !== undefined) {
     const seeds = user.recent.slice(-SEED_ITEMS);
-    const seedWeights = seeds.map(
-      (h) =>
-        (user.weights.get(h) ?? 0) * decay(nowMs - (user.lastAt.get(h) ?? nowMs), config.signalHalfLifeMs),
-    );
-    // Rows are not ordered by similarity and most of their items never reach the page: a first pass
-    // sums each neighbour's strength, the second offers only the strongest ones the feed may show.
-    cooccurrenceSums.begin(state.itemCount);
-    const touched: number[] = [];
-    seeds.forEach((h, s) => {
-      const w = seedWeights[s]!;
-      if (w <= 0) return;
-      state.cooccurrence.forEachNeighbour(h, (j, sim) => {
-        if (!(w * sim > 0)) return;
-        const sum = cooccurrenceSums.get(j, 0);
-        if (sum === 0) touched.push(j);
-        cooccurrenceSums.set(j, sum + w * sim);
-      });
-    });
-    const strongest = topKOf(touched, COOCCURRENCE_CANDIDATES, (j) => cooccurrenceSums.get(j, 0), excluded);
-    for (const j of strongest) cooccurrenceSums.set(j, -1);
-    seeds.forEach((h, s) => {
-      const w = seedWeights[s]!;
-      if (w <= 0) return;
-      state.cooccurrence.forEachNeighbour(h, (j, sim) => {
-        if (cooccurrenceSums.get(j, 0) < 0) offer(j, 'co-occurrence', w * sim, h);
-      });
-    });
+    for (const h of seeds) {
+      const w =
+        (user.weights.get(h) ?? 0) * decay(nowMs - (user.lastAt.get(h) ?? nowMs), config.signalHalfLifeMs);
+      if (w <= 0) continue;
+      state.cooccurrence.forEachNeighbour(h, (j, sim) => offer(j, 'co-occurrence', w * sim, h));
+    }
     if (serving !== undefined) {
       const recommend = (k: number): Int32Array => {
         const history: { item: number; weight: number }[] = [];
@@ -644,8 +621,6 @@ const candidateSlots = new PerFeedItems();
 /** Candidate records reused by every feed (slot k of a feed is always the k-th): none outlives its feed. */
 const candidatePool: Candidate[] = [];
 const excludedMemo = new PerFeedItems();
-/** Each co-occurrence neighbour's summed strength in the feed being built (-1 once chosen). */
-const cooccurrenceSums = new PerFeedItems();
 const qualityMemo = new PerFeedItems();
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
