@@ -69,16 +69,16 @@ let partsScratch = new Float64Array(SOURCE_COUNT * 2_048);
 const CREATOR_BLOCK_STRIKES = 2;
 /** One strike scales the creator's items down by this factor. */
 const CREATOR_STRIKE_PENALTY = 0.25;
-const POPULAR_CANDIDATES = 300;
-const FRESH_CANDIDATES = 200;
+const POPULAR_CANDIDATES = 150;
+const FRESH_CANDIDATES = 100;
 const SEED_ITEMS = 30;
 const TAG_CANDIDATES = 60;
-const MODEL_CANDIDATES = 200;
+const MODEL_CANDIDATES = 100;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
 /** Candidates calibration places into facets: this many per feed slot, and at least the minimum. */
-const CALIBRATE_PER_SLOT = 15;
-const CALIBRATE_MIN = 300;
+const CALIBRATE_PER_SLOT = 10;
+const CALIBRATE_MIN = 200;
 /** Relevance is a softmax of the group-normalised scores at this multiple of their spread, as in `setlist eval`. */
 const CALIBRATION_TEMPERATURE = 1.5;
 /** A candidate joins the facet it is most similar to above this; otherwise a declared interest or "other". */
