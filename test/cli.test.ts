@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadDemo } from '../src/cli/demo.js';
@@ -10,9 +9,9 @@ import { saveReport } from '../src/cli/reports.js';
 import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../src/demo/generate.js';
 import { importFile } from '../src/import/import-file.js';
 import { defaultKuaiRecDir, hasKuaiRecData } from '../src/import/kuairec.js';
-import { openEngine, T0, tempDbPath } from './helpers.js';
+import { openEngine, T0, tempDbPath, tempDir } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'setlist-cli-'));
+const dir = tempDir('setlist-cli-');
 
 test('import reports rejected rows with line numbers and reasons, and keeps the good ones', async () => {
   const engine = await openEngine(':memory:', { now: () => T0 });

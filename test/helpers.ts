@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Random } from '../src/core/random.js';
@@ -15,8 +15,23 @@ export function createClock(start = T0): { now: () => number; advance: (ms: numb
   return { now: () => t, advance: (ms) => (t += ms) };
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh directory under the OS's temp directory, removed with its contents when the test process exits. */
+export function tempDir(prefix = 'setlist-test-'): string {
+  if (tempDirs.length === 0) {
+    process.once('exit', () => {
+      for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A database path in a fresh {@link tempDir}. */
 export function tempDbPath(name = 'setlist'): string {
-  return join(mkdtempSync(join(tmpdir(), 'setlist-test-')), `${name}.db`);
+  return join(tempDir(), `${name}.db`);
 }
 
 export async function openEngine(

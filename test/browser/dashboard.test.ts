@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +9,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { loadDemo } from '../../src/cli/demo.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { buildApp } from '../../src/server/app.js';
-import { T0, tempDbPath } from '../helpers.js';
+import { T0, tempDbPath, tempDir } from '../helpers.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.SETLIST_CHROMIUM ?? '/usr/bin/chromium';
@@ -30,8 +29,8 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
   let app: FastifyInstance;
   let base: string;
   let context: BrowserContext;
-  const userDataDir = mkdtempSync(join(tmpdir(), 'setlist-chromium-'));
-  const webRoot = join(mkdtempSync(join(tmpdir(), 'setlist-web-')), 'web');
+  const userDataDir = tempDir('setlist-chromium-');
+  const webRoot = join(tempDir('setlist-web-'), 'web');
   const pageErrors: string[] = [];
 
   before(async () => {
@@ -63,7 +62,6 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await context?.close();
     await app?.close();
     await engine?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const pages = new Map<number, Page>();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { openEngine } from '../../../test/helpers.js';
+import { openEngine, tempDir } from '../../../test/helpers.js';
 import type { Engine } from '../../engine/engine.js';
 import { buildApp } from '../app.js';
 
@@ -13,7 +13,7 @@ const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 describe('the dashboard route', () => {
   let app: FastifyInstance;
   let engine: Engine;
-  const parent = mkdtempSync(join(tmpdir(), 'setlist-web-'));
+  const parent = tempDir('setlist-web-');
   const root = join(parent, 'web');
 
   before(async () => {

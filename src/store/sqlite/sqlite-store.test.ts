@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { tempDir } from '../../../test/helpers.js';
 import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
 import { runStoreContract } from '../store-contract.js';
 import { OFF_THREAD_SNAPSHOT_BYTES } from './snapshot-write.js';
 import { createSqliteStore } from './sqlite-store.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'setlist-sqlite-'));
+const dir = tempDir('setlist-sqlite-');
 let n = 0;
 const paths = new WeakMap<object, string>();
 
