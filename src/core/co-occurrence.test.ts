@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { coOccurrence, forEachCoOccurrenceRow } from './co-occurrence.js';
 import { csrFromTriples } from './csr.js';
-import { rankCoOccurrenceRows, rankRows } from './neighbour-model.js';
+import { type RankedRows, rankCoOccurrenceRows } from './neighbour-model.js';
 import { createRandom } from './random.js';
+import { topK } from './top-k.js';
 
 const rng = createRandom(7);
 const users = 50;
@@ -45,6 +46,22 @@ test('ranking rows of the co-occurrence gives the dense ranking without the dens
   const gram = coOccurrence(x);
   const dense = gram.map((g, e) => score(Math.floor(e / items), e % items, g));
   for (const k of [1, 5, 40]) {
-    assert.deepEqual(rankCoOccurrenceRows(x, k, score), rankRows(dense, items, k));
+    assert.deepEqual(rankCoOccurrenceRows(x, k, score), denseRanking(dense, items, k));
   }
 });
+
+/** The reference: each row's kMax largest positive entries of a dense row-major n×n matrix, diagonal skipped. */
+function denseRanking(dense: Float64Array, n: number, kMax: number): RankedRows {
+  const indptr = new Int32Array(n + 1);
+  const indices: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = dense.subarray(i * n, (i + 1) * n);
+    for (const j of topK(row, kMax, (j) => j === i || !(row[j]! > 0))) {
+      indices.push(j);
+      values.push(row[j]!);
+    }
+    indptr[i + 1] = indices.length;
+  }
+  return { n, indptr, indices: Int32Array.from(indices), values: Float32Array.from(values) };
+}

@@ -34,7 +34,7 @@ export function fitItemKnn(x: Csr, params: ItemKnnParams): NeighbourModel {
 export function itemKnnRanked(x: Csr, shrink: number, kMax: number): RankedRows {
   const norms = new Float64Array(x.cols);
   // Rows have distinct columns, so G[i][i] is Σ_u x_ui², summed over users in order as in coOccurrence.
-  for (let e = 0; e < x.indices.length; e++) norms[x.indices[e]!]! += 1 * x.values[e]! * x.values[e]!;
+  for (let e = 0; e < x.indices.length; e++) norms[x.indices[e]!]! += x.values[e]! * x.values[e]!;
   for (let i = 0; i < x.cols; i++) norms[i] = Math.sqrt(norms[i]!);
   return rankCoOccurrenceRows(x, kMax, (i, j, g) =>
     g === 0 ? 0 : g / (norms[i]! * norms[j]! + shrink + 1e-12),

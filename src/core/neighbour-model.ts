@@ -1,7 +1,7 @@
 import { forEachCoOccurrenceRow } from './co-occurrence.js';
 import { type Csr, csrTranspose } from './csr.js';
 import { arrayOf, bufferOf, type Model, type TransferableModel } from './model.js';
-import { topK, topKOf } from './top-k.js';
+import { topKOf } from './top-k.js';
 
 /**
  * A model whose scores are history · W for a sparse item×item matrix W kept as the top-k entries
@@ -69,29 +69,11 @@ export interface RankedRows {
   readonly values: Float32Array;
 }
 
-/** The kMax largest positive entries of each row of a dense row-major n×n matrix, diagonal skipped. */
-export function rankRows(dense: Float64Array, n: number, kMax: number): RankedRows {
-  const indptr = new Int32Array(n + 1);
-  const indices = new Int32Array(n * Math.min(kMax, n));
-  const values = new Float32Array(indices.length);
-  let nnz = 0;
-  for (let i = 0; i < n; i++) {
-    const row = dense.subarray(i * n, (i + 1) * n);
-    const best = topK(row, kMax, (j) => j === i || !(row[j]! > 0));
-    for (let r = 0; r < best.length; r++) {
-      indices[nnz] = best[r]!;
-      values[nnz] = row[best[r]!]!;
-      nnz++;
-    }
-    indptr[i + 1] = nnz;
-  }
-  return { n, indptr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
-}
-
 /**
- * {@link rankRows} of the matrix whose entry (i, j) is `score(i, j, g)`, g the co-occurrence G[i][j]
- * (see {@link forEachCoOccurrenceRow}), for the pairs some user shares; the others are zero. The
- * same ranking as the dense matrix gives, without holding it: O(n·kMax + nnz) memory.
+ * Each row's kMax largest positive entries, diagonal skipped, of the matrix whose entry (i, j) is
+ * `score(i, j, g)`, g the co-occurrence G[i][j] (see {@link forEachCoOccurrenceRow}), for the pairs
+ * some user shares; the others are zero. The same ranking as the dense matrix gives, without holding
+ * it: O(n·kMax + nnz) memory.
  */
 export function rankCoOccurrenceRows(
   x: Csr,
@@ -107,11 +89,17 @@ export function rankCoOccurrenceRows(
   forEachCoOccurrenceRow(
     x,
     (i, row, columns) => {
-      const scoreOf = (j: number): number => score(i, j, row[j]!);
-      const best = topKOf(columns, kMax, scoreOf, (j) => j === i || !(scoreOf(j) > 0));
+      // The row is scratch: each listed entry's co-occurrence is replaced by its score, once.
+      for (const j of columns) row[j] = score(i, j, row[j]!);
+      const best = topKOf(
+        columns,
+        kMax,
+        (j) => row[j]!,
+        (j) => j === i || !(row[j]! > 0),
+      );
       for (let r = 0; r < best.length; r++) {
         indices[nnz] = best[r]!;
-        values[nnz] = scoreOf(best[r]!);
+        values[nnz] = row[best[r]!]!;
         nnz++;
       }
       indptr[i + 1] = nnz;
@@ -122,7 +110,7 @@ export function rankCoOccurrenceRows(
 }
 
 /**
- * The sparse matrix of each row's top k from {@link rankRows}; with `byColumn` the ranked matrix is
+ * The sparse matrix of each row's top k from {@link rankCoOccurrenceRows}; with `byColumn` the ranked matrix is
  * read as symmetric and row j's top k become the entries of column j (each target keeps its k best
  * sources).
  */
@@ -144,9 +132,4 @@ export function neighboursFromRanked(ranked: RankedRows, k: number, byColumn: bo
   }
   const m: Csr = { rows: n, cols: n, indptr, indices, values };
   return byColumn ? csrTranspose(m) : m;
-}
-
-/** {@link rankRows} then {@link neighboursFromRanked}. */
-export function topKRows(dense: Float64Array, n: number, k: number, byColumn: boolean): Csr {
-  return neighboursFromRanked(rankRows(dense, n, k), k, byColumn);
 }
