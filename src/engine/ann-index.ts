@@ -124,6 +124,26 @@ export async function loadAnnIndex(
   return wrap(index, count, dims, options);
 }
 
+/**
+ * The index a worker saved at `path` ({@link annHandoffPath}), read once that worker has `stopped`
+ * (its own copy of the index, and what it trained with, is freed first, not held beside this one);
+ * the file is deleted either way.
+ *
+ * @example
+ * const ann = await loadHandedOffIndex(worker.terminate(), reply.path, count, dims);
+ */
+export function loadHandedOffIndex(
+  stopped: Promise<unknown>,
+  path: string,
+  count: number,
+  dims: number,
+  options: AnnOptions = ANN_DEFAULTS,
+): Promise<AnnIndex> {
+  return stopped
+    .then(() => loadAnnIndex(path, count, dims, options))
+    .finally(() => void rm(path, { force: true }));
+}
+
 function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnOptions): AnnIndex {
   const query = new Array<number>(dims + 1).fill(0);
   return {
@@ -157,7 +177,6 @@ export function buildAnnIndexInWorker(
   return new Promise((resolve, reject) => {
     const worker = startWorker('ann-build-worker', import.meta.url);
     worker.once('message', (reply: AnnBuildMessage) => {
-      // Read once the worker has stopped: its copy of the index is freed first.
       const stopped = worker.terminate();
       if (reply.error !== undefined) {
         reject(new Error(reply.error));
@@ -167,11 +186,10 @@ export function buildAnnIndexInWorker(
         resolve(undefined);
         return;
       }
-      const path = reply.path;
-      stopped
-        .then(() => loadAnnIndex(path, reply.count ?? 0, reply.dims ?? 0, options))
-        .then(resolve, reject)
-        .finally(() => void rm(path, { force: true }));
+      loadHandedOffIndex(stopped, reply.path, reply.count ?? 0, reply.dims ?? 0, options).then(
+        resolve,
+        reject,
+      );
     });
     worker.once('error', reject);
     worker.postMessage({ modelBytes, options });

@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { type Csr, csrArray } from '../core/csr.js';
 import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
 import { Growable } from '../core/growable.js';
@@ -7,7 +6,7 @@ import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromBytes, modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
-import { type AnnIndex, buildAnnIndex, loadAnnIndex } from './ann-index.js';
+import { type AnnIndex, buildAnnIndex, loadHandedOffIndex } from './ann-index.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
 import { startWorker } from './start-worker.js';
@@ -261,15 +260,14 @@ export interface WorkerTrainResult {
 /**
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
  * the event loop keeps serving; `data`'s buffers are shared with it when they are SharedArrayBuffers
- * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied); the model comes back as transferred buffers, an ANN index through a temporary file read
- * off the event loop.
+ * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied). The
+ * model comes back as its snapshot bytes in shared memory, read in place (held once); an ANN index
+ * through a temporary file read off the event loop once the worker has stopped.
  */
 export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promise<WorkerTrainResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker('serving-train-worker', import.meta.url);
     worker.once('message', (message: TrainWorkerMessage) => {
-      // The index is read only once the worker has stopped: its own copy of the index, the user
-      // factors and the transposed matrix are freed with it, not held beside the copy read here.
       const stopped = worker.terminate();
       const { bytes, report } = message;
       if (message.error !== undefined || bytes === undefined || report === undefined) {
@@ -284,11 +282,8 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
         done();
         return;
       }
-      const path = message.annPath;
-      stopped
-        .then(() => loadAnnIndex(path, model.meta.itemCount, Number(model.meta.params.factors ?? 0)))
-        .then(done, reject)
-        .finally(() => void rm(path, { force: true }));
+      const dims = Number(model.meta.params.factors ?? 0);
+      loadHandedOffIndex(stopped, message.annPath, model.meta.itemCount, dims).then(done, reject);
     });
     worker.once('error', reject);
     // The matrix is built for this call: its buffers are shared with or move to the worker, never copied.
