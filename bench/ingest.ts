@@ -11,6 +11,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { formatIngestStages, type IngestStages, watchIngestStages } from './ingest-stages.js';
 import { runLoad } from './load.js';
 import { generatePlatform, ingestBatch, platformEvents } from './synthetic.js';
 import { syntheticItem } from './synthetic-stream.js';
@@ -39,6 +40,8 @@ export interface IngestMeasurement {
   rawSqliteEventsPerSecond: number;
   /** eventsPerSecond / rawSqliteEventsPerSecond. */
   ratio: number;
+  /** Where the time went, per event (see bench/ingest-stages.ts). */
+  stages: IngestStages;
 }
 
 /** The seed of the ingest batches, shared with `npm run bench`. */
@@ -79,6 +82,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
     }
     const app = buildApp({ engine, webRoot: false });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const watch = watchIngestStages(engine, store);
     const cpuBefore = process.cpuUsage();
     const threadBefore = serverThreadCpuS();
     const result = await runLoad({
@@ -93,6 +97,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
     });
     const cpu = process.cpuUsage(cpuBefore);
     const threadAfter = serverThreadCpuS();
+    const stages = watch.stop();
     await app.close();
     await engine.close();
     if (result.failed > 0) throw new Error(`ingest failed: ${result.failed} of ${batchCount} batches`);
@@ -113,6 +118,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
           : events / (threadAfter - threadBefore),
       rawSqliteEventsPerSecond,
       ratio: eventsPerSecond / rawSqliteEventsPerSecond,
+      stages,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -181,4 +187,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `ingest ${m.eventsPerSecond.toFixed(0)} events/s over HTTP (${m.eventsPerServerCpuSecond.toFixed(0)} per server CPU-second, ${m.eventsPerServerThreadCpuSecond?.toFixed(0) ?? '?'} per server-thread CPU-second); raw SQLite ${m.rawSqliteEventsPerSecond.toFixed(0)} events/s; ratio ${m.ratio.toFixed(3)}`,
   );
+  console.log(formatIngestStages(m.stages));
 }

@@ -13,6 +13,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { rawSqliteInsertMs } from './ingest.js';
+import { formatIngestStages, watchIngestStages } from './ingest-stages.js';
 import { runLoad } from './load.js';
 import type { LoadJob } from './load-client.js';
 import { formatFailures, type LoadResult, p99OfAll } from './load-summary.js';
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
   await settle(url);
   phases.end('idle window, feeds');
 
+  const ingestWatch = watchIngestStages(engine, store);
   const ingest = await load({
     kind: 'ingest',
     connections: Math.min(4, ingestBatches),
@@ -165,11 +167,13 @@ async function main(): Promise<void> {
     seed: 5,
   });
   const ingestPerS = (ingest.ok * BATCH) / ingest.durationS;
+  const ingestStages = ingestWatch.stop();
   const rawPerS = rawSqliteInserts(join(dir, 'raw.db'), ingestBatches, size);
   log(
     `ingest ${ingestPerS.toFixed(0)} events/s over HTTP (failed batches: ${formatFailures(ingest)}); ` +
       `raw SQLite ${rawPerS.toFixed(0)} events/s`,
   );
+  log(`ingest: ${formatIngestStages(ingestStages)}`);
   phases.end('ingest');
   const memoryByPhase = phases.stop();
 
@@ -197,6 +201,7 @@ async function main(): Promise<void> {
       failedBatches: ingest.failed,
       batchFailures: { non2xx: ingest.non2xx, errors: ingest.errors, timeouts: ingest.timeouts },
       bulkApplyEventsPerS: size.events / (applyMs / 1000),
+      stages: ingestStages,
     },
     training: {
       totalS: trainS,
@@ -302,6 +307,8 @@ async function main(): Promise<void> {
     'raw SQLite inserts (events/s)': rawPerS.toFixed(0),
     'ingest ÷ raw SQLite': results.ingest.ratioToRawSqlite.toFixed(2),
     'bulk apply to online state (events/s)': results.ingest.bulkApplyEventsPerS.toFixed(0),
+    'ingest, server thread (µs/event on a core)': `${ingestStages.serverCpuUs.toFixed(1)} (apply ${ingestStages.applyUs.toFixed(1)})`,
+    'ingest, event-log writer (µs/event on a core)': ingestStages.writerCpuUs.toFixed(1),
     'training total (s)': trainS.toFixed(1),
     'iALS epochs (s)':
       epochMs.length === 0 ? 'n/a (full blend)' : results.training.epochS.map((s) => s.toFixed(1)).join(', '),
