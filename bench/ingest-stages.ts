@@ -148,7 +148,12 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
   };
 }
 
-/** One line for the log: µs per event by stage. */
+/**
+ * One line for the log: µs per event by stage.
+ *
+ * @example
+ * console.log(formatIngestStages(watch.stop()));
+ */
 export function formatIngestStages(s: IngestStages): string {
   const f = (v: number): string => v.toFixed(1);
   return (

@@ -1,5 +1,10 @@
 /** Slots of a new index's table; it doubles whenever it would be more than half full. */
 const INITIAL_SLOTS = 1_024;
+/**
+ * The hash's starting state, random per process (as V8 seeds its own string hashes), so that ids
+ * chosen to share a hash cannot turn lookups into long probes.
+ */
+const HASH_SEED = (0x811c9dc5 ^ Math.floor(Math.random() * 2 ** 32)) | 0;
 
 /**
  * Maps external string ids to dense int32 indices and back. Inside the engine every user, item and
@@ -77,9 +82,9 @@ export class IdIndex {
   }
 }
 
-/** FNV-1a over the UTF-16 code units, then murmur3's finaliser so that the low bits are well mixed. */
+/** FNV-1a over the UTF-16 code units from a seeded start, then murmur3's finaliser to mix the low bits. */
 function hashOf(id: string): number {
-  let h = 0x811c9dc5;
+  let h = HASH_SEED;
   for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
