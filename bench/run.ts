@@ -142,15 +142,21 @@ async function main(): Promise<void> {
   const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
   log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s; failed: ${formatFailures(hello64)}`);
   const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
+  // The server process's CPU per answered feed (every thread of this process; the load client is a
+  // child process): steadier than latency on a shared machine.
+  let cpu = process.cpuUsage();
   const feed1 = await load({ ...feedJob, connections: 1 });
+  const feed1CpuMs = cpuMsSince(cpu) / Math.max(1, feed1.ok);
   log(
-    `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s; ` +
-      `failed: ${formatFailures(feed1)}`,
+    `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s, ` +
+      `server CPU ${feed1CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed1)}`,
   );
+  cpu = process.cpuUsage();
   const feed64 = await load({ ...feedJob, connections: 64 });
+  const feed64CpuMs = cpuMsSince(cpu) / Math.max(1, feed64.ok);
   log(
-    `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s; ` +
-      `failed: ${formatFailures(feed64)}`,
+    `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s, ` +
+      `server CPU ${feed64CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed64)}`,
   );
   await settle(url);
   phases.end('idle window, feeds');
@@ -185,8 +191,8 @@ async function main(): Promise<void> {
     size,
     generateS,
     feed: {
-      c1: feed1,
-      c64: feed64,
+      c1: { ...feed1, serverCpuMsPerFeed: feed1CpuMs },
+      c64: { ...feed64, serverCpuMsPerFeed: feed64CpuMs },
       helloWorldC64: hello64,
       throughputVsHelloWorld: feed64.requestsPerS / hello64.requestsPerS,
     },
@@ -274,6 +280,7 @@ async function main(): Promise<void> {
       p50: `${feed1.p50Ms} ms`,
       p99: `${feed1.p99Ms} ms`,
       'req/s': feed1.requestsPerS.toFixed(0),
+      'server CPU/feed': `${feed1CpuMs.toFixed(1)} ms`,
       ok: feed1.ok,
       failed: formatFailures(feed1),
     },
@@ -281,6 +288,7 @@ async function main(): Promise<void> {
       p50: `${feed64.p50Ms} ms`,
       p99: `${feed64.p99Ms} ms`,
       'req/s': feed64.requestsPerS.toFixed(0),
+      'server CPU/feed': `${feed64CpuMs.toFixed(1)} ms`,
       ok: feed64.ok,
       failed: formatFailures(feed64),
     },
@@ -358,4 +366,10 @@ async function settle(url: string): Promise<void> {
 function rawSqliteInserts(path: string, batches: number, sizes: { users: number; items: number }): number {
   const all = Array.from({ length: batches }, (_, b) => ingestBatch(5, b, BATCH, sizes.users, sizes.items));
   return (batches * BATCH) / (rawSqliteInsertMs(path, all) / 1000);
+}
+
+/** Milliseconds of this process's CPU (user and system, every thread) since `start`. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
