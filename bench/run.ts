@@ -3,12 +3,13 @@
 // through POST /v1/events (against raw SQLite inserts of the same rows), training time per epoch
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
 // while training. Prints a table with each target, JSON with --json, and writes artifacts/.
-// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --json]
+// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --warm-feeds N --json]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { csrTranspose } from '../src/core/csr.js';
+import { createRandom } from '../src/core/random.js';
 import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -40,6 +41,8 @@ const size = {
 };
 const durationS = num('duration', 15, 5);
 const ingestBatches = num('ingest-batches', 200, 100);
+/** Feeds served in process before the load runs, timed apart: the first feeds after startup are dearer. */
+const warmFeeds = num('warm-feeds', 300, 300);
 /** Seconds the load client waits for an answer before it counts a timeout (autocannon's default). */
 const timeoutS = num('timeout', 10, 10);
 const BATCH = 1_000;
@@ -142,9 +145,18 @@ async function main(): Promise<void> {
   const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
   log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s; failed: ${formatFailures(hello64)}`);
   const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
+  // The first feeds after startup compile the feed's code and read items no feed has read yet (several
+  // times a later feed's CPU): served here in process and timed apart, so the loads below measure a
+  // server in service (`--warm-feeds 0` loads a cold one, as before session 7).
+  let cpu = process.cpuUsage();
+  const warmUsers = createRandom(9);
+  for (let k = 0; k < warmFeeds; k++) await engine.feed(`user-${warmUsers.int(size.users)}`, 20);
+  const warmCpuMs = cpuMsSince(cpu) / Math.max(1, warmFeeds);
+  if (warmFeeds > 0)
+    log(`first ${warmFeeds} feeds, in process: server CPU ${warmCpuMs.toFixed(1)} ms per feed`);
   // The server process's CPU per answered feed (every thread of this process; the load client is a
   // child process): steadier than latency on a shared machine.
-  let cpu = process.cpuUsage();
+  cpu = process.cpuUsage();
   const feed1 = await load({ ...feedJob, connections: 1 });
   const feed1CpuMs = cpuMsSince(cpu) / Math.max(1, feed1.ok);
   log(
@@ -191,6 +203,7 @@ async function main(): Promise<void> {
     size,
     generateS,
     feed: {
+      warmUp: { feeds: warmFeeds, serverCpuMsPerFeed: warmCpuMs },
       c1: { ...feed1, serverCpuMsPerFeed: feed1CpuMs },
       c64: { ...feed64, serverCpuMsPerFeed: feed64CpuMs },
       helloWorldC64: hello64,
