@@ -3,7 +3,14 @@
 // and optionally more events applied between feeds (timed apart), so tag rankings go stale as in service.
 // With `model 1`, an iALS model is trained on the loaded state first and feeds retrieve from it through
 // the ANN index (above 20,000 items), as a trained server does for users who miss the candidate cache.
-// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds] [eventsPerFeed] [cache 1|0] [model 1|0]
+// With `shape 1` the state is `npm run bench`'s platform instead (bench/synthetic.ts: topics of 1,000
+// items, skewed user activity, so a few users have long histories, events a day old), as the HTTP run
+// serves it.
+// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds] [eventsPerFeed] [cache 1|0] [model 1|0] [shape 0|1]
+// FEED_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the timed feeds alone (not the load or training).
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createRandom } from '../src/core/random.js';
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { FacetIndex } from '../src/engine/facets.js';
@@ -11,6 +18,7 @@ import { buildFeed, createFeedCaches, type FeedItem } from '../src/engine/feed.j
 import { OnlineState } from '../src/engine/online-state.js';
 import { fitServingModel, ServingModel, trainingMatrix } from '../src/engine/serving-model.js';
 import type { ItemId, UserId } from '../src/types.js';
+import { generatePlatform, platformEvents, platformItems } from './synthetic.js';
 import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic-stream.js';
 
 export interface FeedOptions {
@@ -27,6 +35,8 @@ export interface FeedOptions {
   cache?: boolean;
   /** Whether a model is trained first and serves the feeds' model candidates; default false. */
   model?: boolean;
+  /** 'platform': `npm run bench`'s generated platform (bench/synthetic.ts); default 'stream' (synthetic-stream.ts). */
+  shape?: 'stream' | 'platform';
 }
 
 export interface FeedMeasurement {
@@ -35,6 +45,8 @@ export interface FeedMeasurement {
   meanMs: number;
   /** Process CPU time per feed (includes the garbage collector's threads): steadier than wall time on a busy machine. */
   cpuMsPerFeed: number;
+  /** Garbage collection pauses of the server's heap per feed, in milliseconds (all kinds). */
+  gcMsPerFeed: number;
   /** Feeds per second on one thread, back to back. */
   feedsPerSecond: number;
   /** Milliseconds to load the items and apply the events. */
@@ -55,21 +67,35 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   const config = DEFAULT_ENGINE_CONFIG;
   const state = new OnlineState(config);
   const started = performance.now();
-  for (let i = 0; i < options.items; i++) {
-    const item = syntheticItem(i);
-    state.upsertItem({
-      id: item.id as ItemId,
-      creatorId: item.creatorId as never,
-      tags: item.tags,
-      createdAt: item.createdAt,
-      updatedAt: SYNTHETIC_T0,
-      visibility: 'visible',
-    });
-  }
   let seq = 0;
-  syntheticEvents(options, options.events, (e) =>
-    state.apply({ ...e, userId: e.userId as UserId, itemId: e.itemId as ItemId, seq: ++seq }),
-  );
+  let nowMs = SYNTHETIC_T0 + options.events;
+  if (options.shape === 'platform') {
+    // As bench/run.ts: events end a day before the feeds, items were created before the events.
+    const platform = generatePlatform(options);
+    for (let start = 0; start < options.items; start += 10_000) {
+      for (const item of platformItems(platform, start, start + 10_000, SYNTHETIC_T0)) state.upsertItem(item);
+    }
+    for (let start = 0; start < options.events; start += 10_000) {
+      for (const e of platformEvents(platform, start, start + 10_000, SYNTHETIC_T0))
+        state.apply({ ...e, seq: ++seq });
+    }
+    nowMs += 86_400_000;
+  } else {
+    for (let i = 0; i < options.items; i++) {
+      const item = syntheticItem(i);
+      state.upsertItem({
+        id: item.id as ItemId,
+        creatorId: item.creatorId as never,
+        tags: item.tags,
+        createdAt: item.createdAt,
+        updatedAt: SYNTHETIC_T0,
+        visibility: 'visible',
+      });
+    }
+    syntheticEvents(options, options.events, (e) =>
+      state.apply({ ...e, userId: e.userId as UserId, itemId: e.itemId as ItemId, seq: ++seq }),
+    );
+  }
   const loadMs = performance.now() - started;
   const trainStarted = performance.now();
   const serving = options.model === true ? await trainServing(state) : undefined;
@@ -77,7 +103,6 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   const facets = new FacetIndex(state, config);
   const random = createRandom(7);
   const pick = createRandom(11);
-  const nowMs = SYNTHETIC_T0 + options.events;
   const count = options.feeds ?? 2_000;
   const caches = options.cache === false ? undefined : createFeedCaches();
   let digest = 0x811c9dc5;
@@ -95,6 +120,18 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   );
   const times = new Float64Array(count);
   let cpuMs = 0;
+  let gcMs = 0;
+  const gcWatch = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
+  const profile = process.env.FEED_CPU_PROFILE;
+  const session = profile === undefined || profile === '' ? undefined : new Session();
+  if (session !== undefined) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
   for (let k = 0; k < count; k++) {
     for (let e = k * perFeed; e < (k + 1) * perFeed; e++) state.apply(more[e]!);
     const userId = `user-${pick.int(options.users)}`;
@@ -106,6 +143,14 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
     cpuMs += (used.user + used.system) / 1000;
     for (const item of items) digest = fnv(digest, `${item.itemId}:${item.score}`);
   }
+  if (session !== undefined) {
+    const { profile: taken } = await session.post('Profiler.stop');
+    writeFileSync(profile!, JSON.stringify(taken));
+    session.disconnect();
+  }
+  // Entries are delivered asynchronously: let the last ones arrive.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gcWatch.disconnect();
   const total = times.reduce((s, t) => s + t, 0);
   times.sort();
   return {
@@ -113,6 +158,7 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
     p99Ms: times[Math.min(count - 1, Math.floor(count * 0.99))]!,
     meanMs: total / count,
     cpuMsPerFeed: cpuMs / count,
+    gcMsPerFeed: gcMs / count,
     feedsPerSecond: (count / total) * 1000,
     loadMs,
     trainMs,
@@ -150,11 +196,21 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     eventsPerFeed = 0,
     cache = 1,
     model = 0,
+    shape = 0,
   ] = process.argv.slice(2).map(Number);
-  const options = { items, users, events, feeds, eventsPerFeed, cache: cache !== 0, model: model !== 0 };
+  const options: FeedOptions = {
+    items,
+    users,
+    events,
+    feeds,
+    eventsPerFeed,
+    cache: cache !== 0,
+    model: model !== 0,
+    shape: shape === 1 ? 'platform' : 'stream',
+  };
   const m = await measureFeedInProcess(options);
   console.log(JSON.stringify({ ...options, ...m }));
   console.log(
-    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s; digest ${m.digest}`,
+    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed, GC ${m.gcMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s; digest ${m.digest}`,
   );
 }

@@ -3,12 +3,13 @@
 // through POST /v1/events (against raw SQLite inserts of the same rows), training time per epoch
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
 // while training. Prints a table with each target, JSON with --json, and writes artifacts/.
-// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --json]
+// Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --warm-feeds N --json]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { csrTranspose } from '../src/core/csr.js';
+import { createRandom } from '../src/core/random.js';
 import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -41,6 +42,8 @@ const size = {
 };
 const durationS = num('duration', 15, 5);
 const ingestBatches = num('ingest-batches', 200, 100);
+/** Feeds served in process before the load runs, timed apart: the first feeds after startup are dearer. */
+const warmFeeds = num('warm-feeds', 300, 300);
 /** Seconds the load client waits for an answer before it counts a timeout (autocannon's default). */
 const timeoutS = num('timeout', 10, 10);
 const BATCH = 1_000;
@@ -143,15 +146,30 @@ async function main(): Promise<void> {
   const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
   log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s; failed: ${formatFailures(hello64)}`);
   const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
+  // The first feeds after startup compile the feed's code and read items no feed has read yet (several
+  // times a later feed's CPU): served here in process and timed apart, so the loads below measure a
+  // server in service (`--warm-feeds 0` loads a cold one, as before session 7).
+  let cpu = process.cpuUsage();
+  const warmUsers = createRandom(9);
+  for (let k = 0; k < warmFeeds; k++) await engine.feed(`user-${warmUsers.int(size.users)}`, 20);
+  const warmCpuMs = cpuMsSince(cpu) / Math.max(1, warmFeeds);
+  if (warmFeeds > 0)
+    log(`first ${warmFeeds} feeds, in process: server CPU ${warmCpuMs.toFixed(1)} ms per feed`);
+  // The server process's CPU per answered feed (every thread of this process; the load client is a
+  // child process): steadier than latency on a shared machine.
+  cpu = process.cpuUsage();
   const feed1 = await load({ ...feedJob, connections: 1 });
+  const feed1CpuMs = cpuMsSince(cpu) / Math.max(1, feed1.ok);
   log(
-    `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s; ` +
-      `failed: ${formatFailures(feed1)}`,
+    `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s, ` +
+      `server CPU ${feed1CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed1)}`,
   );
+  cpu = process.cpuUsage();
   const feed64 = await load({ ...feedJob, connections: 64 });
+  const feed64CpuMs = cpuMsSince(cpu) / Math.max(1, feed64.ok);
   log(
-    `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s; ` +
-      `failed: ${formatFailures(feed64)}`,
+    `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s, ` +
+      `server CPU ${feed64CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed64)}`,
   );
   await settle(url);
   phases.end('idle window, feeds');
@@ -189,8 +207,9 @@ async function main(): Promise<void> {
     size,
     generateS,
     feed: {
-      c1: feed1,
-      c64: feed64,
+      warmUp: { feeds: warmFeeds, serverCpuMsPerFeed: warmCpuMs },
+      c1: { ...feed1, serverCpuMsPerFeed: feed1CpuMs },
+      c64: { ...feed64, serverCpuMsPerFeed: feed64CpuMs },
       helloWorldC64: hello64,
       throughputVsHelloWorld: feed64.requestsPerS / hello64.requestsPerS,
     },
@@ -279,6 +298,7 @@ async function main(): Promise<void> {
       p50: `${feed1.p50Ms} ms`,
       p99: `${feed1.p99Ms} ms`,
       'req/s': feed1.requestsPerS.toFixed(0),
+      'server CPU/feed': `${feed1CpuMs.toFixed(1)} ms`,
       ok: feed1.ok,
       failed: formatFailures(feed1),
     },
@@ -286,6 +306,7 @@ async function main(): Promise<void> {
       p50: `${feed64.p50Ms} ms`,
       p99: `${feed64.p99Ms} ms`,
       'req/s': feed64.requestsPerS.toFixed(0),
+      'server CPU/feed': `${feed64CpuMs.toFixed(1)} ms`,
       ok: feed64.ok,
       failed: formatFailures(feed64),
     },
@@ -365,4 +386,10 @@ async function settle(url: string): Promise<void> {
 function rawSqliteInserts(path: string, batches: number, sizes: { users: number; items: number }): number {
   const all = Array.from({ length: batches }, (_, b) => ingestBatch(5, b, BATCH, sizes.users, sizes.items));
   return (batches * BATCH) / (rawSqliteInsertMs(path, all) / 1000);
+}
+
+/** Milliseconds of this process's CPU (user and system, every thread) since `start`. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }

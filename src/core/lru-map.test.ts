@@ -35,3 +35,13 @@ test('a capacity of 0 keeps nothing, and clear empties the map', () => {
   recent.clear();
   assert.equal(recent.size, 0);
 });
+
+test('delete drops one entry and says whether it was there', () => {
+  const recent = new LruMap<string, number>(2);
+  recent.set('a', 1);
+  recent.set('b', 2);
+  assert.equal(recent.delete('a'), true);
+  assert.equal(recent.delete('a'), false);
+  assert.equal(recent.get('a'), undefined);
+  assert.equal(recent.size, 1);
+});

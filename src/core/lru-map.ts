@@ -36,6 +36,10 @@ export class LruMap<K, V> {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
   }
 
+  delete(key: K): boolean {
+    return this.entries.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
+import type { ItemId, UserId } from '../types.js';
+import { DEFAULT_ENGINE_CONFIG } from './config.js';
+import { FacetIndex } from './facets.js';
+import { OnlineState } from './online-state.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -211,4 +215,49 @@ test('right after a drop in engagement, three liked items of a new interest lead
   for (let k = 0; k < 3; k++) await ingest(`food-${k}`, 'like');
   const { facets } = await engine.profile('vlogger');
   assert.equal(facets[0]!.id, 'food', JSON.stringify(facets.map((f) => [f.id, f.weight])));
+});
+
+test('at most maxUsers clusterings are kept, and a dropped user is clustered again as on a first call', () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 0, 1);
+  const topics = ['beauty', 'game', 'food'];
+  for (const topic of topics) {
+    for (let k = 0; k < 10; k++) {
+      state.upsertItem({
+        id: `${topic}-${k}` as ItemId,
+        creatorId: `${topic}-creator` as never,
+        tags: [topic],
+        createdAt: t0,
+        updatedAt: t0,
+        visibility: 'visible',
+      });
+    }
+  }
+  let seq = 0;
+  for (let u = 0; u < 3; u++) {
+    // Each user watches two topics: two facets each.
+    for (const topic of [topics[u]!, topics[(u + 1) % 3]!]) {
+      for (let k = 0; k < 6; k++) {
+        state.apply({
+          userId: `u${u}` as UserId,
+          itemId: `${topic}-${k}` as ItemId,
+          type: 'view',
+          watchRatio: 0.9,
+          at: t0 + ++seq * 1000,
+          seq,
+        });
+      }
+    }
+  }
+  const nowMs = t0 + 3600_000;
+  const bounded = new FacetIndex(state, DEFAULT_ENGINE_CONFIG, 2);
+  const first = [0, 1, 2].map((u) => bounded.facets(state.users.get(`u${u}`), nowMs, []));
+  assert.equal(bounded.cachedUsers, 2);
+  assert.ok(first.every((f) => f.length === 2));
+  // u0 was dropped (least recently served): asked again, its facets are those of a fresh index.
+  const again = bounded.facets(state.users.get('u0'), nowMs, []);
+  const fresh = new FacetIndex(state, DEFAULT_ENGINE_CONFIG).facets(state.users.get('u0'), nowMs, []);
+  assert.deepEqual(again, fresh);
+  assert.deepEqual(again, first[0]);
+  assert.equal(bounded.cachedUsers, 2);
 });

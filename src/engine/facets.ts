@@ -1,5 +1,6 @@
 import { decay } from '../core/event-weight.js';
 import { clusterFacets } from '../core/facets.js';
+import { LruMap } from '../core/lru-map.js';
 import type { ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { engagementDropped } from './exploration.js';
@@ -80,6 +81,11 @@ const CLEARLY_WATCHED = 0.25;
 const MAX_MASKED_FACETS = 31;
 /** Most recent engagements read (the older ones weigh under 2^-5 of the newest). */
 const MAX_ENGAGEMENTS = 5 * RECENCY_INTERACTIONS;
+/**
+ * Users whose clustering is kept (about 2 KB each); the least recently served is dropped first and
+ * clustered again from their history at their next feed, as on their first.
+ */
+const DEFAULT_MAX_USERS = 20_000;
 
 /**
  * Keeps each user's interest facets. Weights are recomputed from the user's current signal on every
@@ -87,7 +93,7 @@ const MAX_ENGAGEMENTS = 5 * RECENCY_INTERACTIONS;
  * is redone in the background once enough new items arrived.
  */
 export class FacetIndex {
-  private readonly cache = new Map<number, CachedClusters>();
+  private readonly cache: LruMap<number, CachedClusters>;
   /** Users whose heaviest facet was fading at their last {@link facets} call. */
   private readonly fadingUsers = new Set<number>();
   private readonly state: OnlineState;
@@ -107,9 +113,10 @@ export class FacetIndex {
   private medoids = new Int32Array(0);
   private readonly medoidCo = new Float64Array(MAX_MASKED_FACETS);
 
-  constructor(state: OnlineState, config: EngineConfig) {
+  constructor(state: OnlineState, config: EngineConfig, maxUsers = DEFAULT_MAX_USERS) {
     this.state = state;
     this.config = config;
+    this.cache = new LruMap(maxUsers);
     this.tagIds = itemTagIds(state);
   }
 
@@ -279,6 +286,11 @@ export class FacetIndex {
     const co = this.state.cooccurrence.similarity(a, b);
     // A pair co-watched by one user only scores near 0.1 (the shrunk cosine), far below the threshold.
     return Math.max(tagSim, Math.min(1, co));
+  }
+
+  /** How many users' clusterings are kept. */
+  get cachedUsers(): number {
+    return this.cache.size;
   }
 
   /** The user's facets, heaviest first; muted ones are included and flagged. */

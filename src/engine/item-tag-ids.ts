@@ -167,12 +167,21 @@ function hasCategoryTag(tags: readonly string[], category: string): boolean {
 /** One per state: it tells its item tag numbers when a record is set. */
 const tagIdsByState = new WeakMap<OnlineState, ItemTagIds>();
 
-/** The state's item tag numbers, shared by every reader of that state. */
+/**
+ * The state's item tag numbers, shared by every reader of that state. Every item's numbers are read
+ * when its record is set (the record is at hand then), and those of items already in the state when
+ * this is first asked: a feed reading a record first would wait on memory for it, and at a million
+ * items the first few thousand feeds after startup read mostly such items.
+ */
 export function itemTagIds(state: OnlineState): ItemTagIds {
   let ids = tagIdsByState.get(state);
   if (ids === undefined) {
     const created = new ItemTagIds();
-    state.onRecordSet((i) => created.forget(i));
+    for (let i = 0; i < state.itemCount; i++) if (state.records[i] !== undefined) created.start(state, i);
+    state.onRecordSet((i) => {
+      created.forget(i);
+      created.start(state, i);
+    });
     tagIdsByState.set(state, created);
     ids = created;
   }
