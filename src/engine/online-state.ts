@@ -4,7 +4,7 @@ import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurren
 import { topK, topKOf } from '../core/top-k.js';
 import { TopPool } from '../core/top-pool.js';
 import { UserItemPages, UserItems, UserItemsColumn } from '../core/user-items.js';
-import type { EventInput, ItemRecord, UserRecord } from '../types.js';
+import type { CreatorId, EventInput, ItemId, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';
 import { IdIndex } from './id-index.js';
@@ -113,7 +113,7 @@ const ENGAGEMENT_BASELINE_RATE = 0.02;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
-const NO_TAGS: readonly string[] = [];
+const NO_TAGS: readonly string[] = Object.freeze([]);
 /** Neighbours kept per item, and how many of a user's latest positive items a new one co-occurs with. */
 const COOCCURRENCE_NEIGHBOURS = 64;
 const COOCCURRENCE_WINDOW = 20;
@@ -152,6 +152,7 @@ export class OnlineState {
   readonly tagItemLists = new Map<string, number[]>();
   /** Every tag seen, in order of first use: lets a feed sample tags without listing the map. */
   readonly tagNames: string[] = [];
+  private readonly tagLists = new TagLists();
   /** Bounded supersets of the most popular items, of the newest, and of the most popular per tag. */
   private readonly popularPool = new TopPool(POOL_SIZE);
   private readonly freshPool = new TopPool(POOL_SIZE);
@@ -200,6 +201,10 @@ export class OnlineState {
     }
     this.records[i] = record;
     const creator = record.creatorId === undefined ? -1 : this.creators.intern(record.creatorId);
+    // The record keeps the indexes' copies of its strings and a tag list shared by the items with the same tags.
+    record.id = this.items.id(i) as ItemId;
+    if (creator >= 0) record.creatorId = this.creators.id(creator) as CreatorId;
+    record.tags = this.tagLists.intern(record.tags) as string[];
     this.creatorOf.set(i, creator);
     if (creator >= 0) setOf(this.itemsByCreator, creator).add(i);
     this.createdAt.set(i, record.createdAt);
@@ -434,6 +439,38 @@ export class OnlineState {
       pool.offer(i, values);
     }
   }
+}
+
+/**
+ * One frozen copy of each distinct tag list, holding one copy of each tag: records parsed from a store
+ * each bring their own array and strings (about 100 bytes an item for two tags).
+ */
+class TagLists {
+  private readonly tags = new Map<string, string>();
+  private readonly lists = new Map<string, readonly string[]>();
+
+  intern(tags: readonly string[]): readonly string[] {
+    if (tags.length === 0) return NO_TAGS;
+    const key = tags.length === 1 ? tags[0]! : tags.join('\u0000');
+    const held = this.lists.get(key);
+    if (held !== undefined && (held === tags || sameTags(held, tags))) return held;
+    const list = Object.freeze(tags.map((tag) => this.tag(tag)));
+    this.lists.set(tags.length === 1 ? list[0]! : key, list);
+    return list;
+  }
+
+  private tag(tag: string): string {
+    const held = this.tags.get(tag);
+    if (held !== undefined) return held;
+    this.tags.set(tag, tag);
+    return tag;
+  }
+}
+
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function setOf<K>(map: Map<K, Set<number>>, key: K): Set<number> {
