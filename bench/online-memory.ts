@@ -142,11 +142,10 @@ function userItemPagesUse(): Record<string, number> {
   const pages = s.userItemPages as unknown as Record<string, unknown>;
   let entries = 0;
   let blocks = 0;
-  for (const user of state.userStates) {
-    if (user === undefined) continue;
-    const t = user.items as unknown as Record<string, number>;
-    entries += (t.size! * 5 + t.recentLength!) * 8;
-    blocks += (t.capacity! * 5 + t.recentCapacity!) * 8;
+  const tables = (s.userColumns as { tables: unknown }).tables as Record<string, Int32Array>;
+  for (let u = 0; u < state.userStates.length; u++) {
+    entries += (tables.sizes![u]! * 5 + tables.recentLength![u]!) * 8;
+    blocks += (tables.capacity![u]! * 5 + tables.recentCapacity![u]!) * 8;
   }
   let released = 0;
   for (const [floats, list] of pages.free as Map<number, number[]>) released += floats * 8 * list.length;
@@ -189,9 +188,11 @@ function breakdown(): Record<string, string | number>[] {
     else s[key] = undefined;
   };
   drop('cooccurrence', () => clear('cooccurrence'));
-  drop('user states (objects, item tables)', () => clear('userStates'));
+  drop('user states (numbers, tables, strikes, follows)', () => {
+    clear('userStates');
+    clear('userColumns');
+  });
   drop('user item pages', () => clear('userItemPages'));
-  drop('user columns', () => clear('userColumns'));
   drop('user records', () => clear('userRecords'));
   drop('trends', () => clear('trends'));
   drop('exploration', () => clear('exploration'));

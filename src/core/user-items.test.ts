@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UserItemPages, UserItems } from './user-items.js';
+import { UserItemPages, UserItems, UserItemTables } from './user-items.js';
 
 test('entries keep their fields through growth and past the indexed size, in first-seen order', () => {
   const t = new UserItems();
@@ -38,7 +38,7 @@ test('a judgement set on an item does not make its neighbours findable', () => {
 });
 
 test('tables sharing pages keep their own entries through growth, and reuse the blocks others left', () => {
-  const pages = new UserItemPages(256);
+  const pages = new UserItemTables(new UserItemPages(256));
   const tables = Array.from({ length: 40 }, () => new UserItems(pages));
   // Interleaved inserts: every table grows through the same block sizes, one of them past a page.
   for (let k = 0; k < 120; k++) {
@@ -57,7 +57,7 @@ test('tables sharing pages keep their own entries through growth, and reuse the 
     }
   }
   // Tables filled one after another take the blocks the previous ones outgrew.
-  const sequential = new UserItemPages(256);
+  const sequential = new UserItemTables(new UserItemPages(256));
   const filled = Array.from({ length: 40 }, () => {
     const t = new UserItems(sequential);
     for (let k = 0; k < 30; k++) t.insert(k);
@@ -65,13 +65,13 @@ test('tables sharing pages keep their own entries through growth, and reuse the 
   });
   const live = filled.reduce((sum, t) => sum + t.byteLength, 0);
   assert.ok(
-    sequential.byteLength < 1.25 * live,
-    `${sequential.byteLength} bytes of pages for ${live} in tables`,
+    sequential.pages.byteLength < 1.25 * live,
+    `${sequential.pages.byteLength} bytes of pages for ${live} in tables`,
   );
 });
 
 test('the recent list keeps the last pushed items, oldest first, and drops a removed one', () => {
-  const pages = new UserItemPages(256);
+  const pages = new UserItemTables(new UserItemPages(256));
   const t = new UserItems(pages);
   const other = new UserItems(pages);
   assert.deepEqual(t.recent(), []);

@@ -66,7 +66,7 @@ export class UserItemPages {
   /** Gives back a block from {@link allocate} of the same size. */
   release(address: number, floats: number): void {
     if (4 * floats > this.pageFloats) {
-      const p = Math.floor(address / PAGE);
+      const p = address >>> PAGE_BITS;
       this.bytes -= this.pages[p]!.byteLength;
       this.pages[p] = NO_ENTRIES;
       return;
@@ -81,7 +81,7 @@ export class UserItemPages {
 
   /** The page holding the block at `address`; the block starts at `address % 2^17` in it. */
   page(address: number): Float64Array {
-    return this.pages[Math.floor(address / PAGE)]!;
+    return this.pages[address >>> PAGE_BITS]!;
   }
 
   private addPage(floats: number): number {
@@ -92,43 +92,79 @@ export class UserItemPages {
 }
 
 /**
- * One user's items as (item and judgement, weight, lastAt, credit, trend time) entries of five
- * floats in a block of a {@link UserItemPages}, in first-seen order: 40 bytes per item where Maps
- * and Sets cost hundreds. Lookups scan small tables and use an open-addressing index
- * (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
+ * Many users' item tables as (item and judgement, weight, lastAt, credit, trend time) entries of five
+ * floats in blocks of a {@link UserItemPages}, in first-seen order: 40 bytes per item where Maps and
+ * Sets cost hundreds. A table is a number; where its blocks are and how full they are live in int32
+ * columns indexed by it (24 bytes a table), so a user costs no object of their own. Lookups scan small
+ * tables and use an open-addressing index (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
  *
  * @example
- * const t = new UserItems();
- * const e = t.insert(42); t.setWeight(e, 1); t.setLastAt(e, Date.now());
- * t.find(42); // 0
+ * const tables = new UserItemTables();
+ * const t = tables.create();
+ * const e = tables.insert(t, 42); tables.setWeight(t, e, 1);
+ * tables.find(t, 42); // 0
  */
-export class UserItems {
-  private readonly pages: UserItemPages;
-  /** The page holding the entries, where entry e starts at `base + e * STRIDE`. */
-  private data: Float64Array = NO_ENTRIES;
-  private base = 0;
-  private address = -1;
-  private capacity = 0;
-  private index: Int32Array | undefined;
-  size = 0;
-  /** The recent list's block (-1: none yet), its capacity and length in items. */
-  private recentAddress = -1;
-  private recentCapacity = 0;
-  private recentLength = 0;
+export class UserItemTables {
+  readonly pages: UserItemPages;
+  /** Per table: its entries' block (-1: none), capacity and size in entries; entry e starts at `address + e * STRIDE`. */
+  private address: Int32Array = new Int32Array(0);
+  private capacity: Int32Array = new Int32Array(0);
+  private sizes: Int32Array = new Int32Array(0);
+  /** Per table: the recent list's block (-1: none yet), its capacity and length in items. */
+  private recentAddress: Int32Array = new Int32Array(0);
+  private recentCapacity: Int32Array = new Int32Array(0);
+  private recentLength: Int32Array = new Int32Array(0);
+  /** The index of each table above {@link SCAN_LIMIT} entries (filled in order: a sparse array turns into a dictionary). */
+  private readonly indexes: (Int32Array | undefined)[] = [];
+  private count = 0;
 
-  /** Tables of one state share `pages`; a table made alone gets small pages of its own. */
+  /** Tables of one state share `pages`; tables made alone get small pages of their own. */
   constructor(pages: UserItemPages = new UserItemPages(64)) {
     this.pages = pages;
   }
 
-  /** The entry of `item`, or -1. */
-  find(item: number): number {
-    const index = this.index;
-    const data = this.data;
+  /** How many tables there are: tables are numbered from 0. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Makes tables up to number `t` (empty); returns `t`. */
+  ensure(t: number): number {
+    if (t < this.count) return t;
+    if (t >= this.address.length) {
+      let length = Math.max(1_024, this.address.length);
+      while (length <= t) length *= 2;
+      this.address = grown(this.address, length, -1);
+      this.capacity = grown(this.capacity, length, 0);
+      this.sizes = grown(this.sizes, length, 0);
+      this.recentAddress = grown(this.recentAddress, length, -1);
+      this.recentCapacity = grown(this.recentCapacity, length, 0);
+      this.recentLength = grown(this.recentLength, length, 0);
+    }
+    this.count = t + 1;
+    return t;
+  }
+
+  /** A new empty table; returns its number. */
+  create(): number {
+    return this.ensure(this.count);
+  }
+
+  size(t: number): number {
+    return this.sizes[t]!;
+  }
+
+  /** The entry of `item` in table `t`, or -1. */
+  find(t: number, item: number): number {
+    const index = this.indexes[t];
     if (index === undefined) {
+      const size = this.sizes[t]!;
+      if (size === 0) return -1;
+      const address = this.address[t]!;
+      const data = this.pages.page(address);
       const lo = item * 4;
       const hi = lo + 2;
-      for (let e = 0, k = this.base + ITEM; e < this.size; e++, k += STRIDE) {
+      for (let e = 0, k = (address & (PAGE - 1)) + ITEM; e < size; e++, k += STRIDE) {
         const packed = data[k]!;
         if (packed >= lo && packed <= hi) return e;
       }
@@ -138,151 +174,250 @@ export class UserItems {
     for (let h = hash(item) & mask; ; h = (h + 1) & mask) {
       const slot = index[h]!;
       if (slot === 0) return -1;
-      if (this.item(slot - 1) === item) return slot - 1;
+      if (this.item(t, slot - 1) === item) return slot - 1;
     }
   }
 
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
-  insert(item: number): number {
-    const e = this.size;
-    if (e + 1 > this.capacity) this.grow(e === 0 ? INITIAL_ENTRIES : Math.ceil(1.5 * (e + 1)));
-    const k = this.base + e * STRIDE;
-    this.data[k + ITEM] = item * 4 + 1;
-    this.data[k + WEIGHT] = 0;
-    this.data[k + LAST_AT] = 0;
-    this.data[k + CREDIT] = Number.NaN;
-    this.data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
-    this.size = e + 1;
-    if (this.index !== undefined && 2 * this.size <= this.index.length) this.place(this.index, item, e);
-    else if (this.size > SCAN_LIMIT) this.reindex();
+  insert(t: number, item: number): number {
+    const e = this.sizes[t]!;
+    if (e + 1 > this.capacity[t]!) this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(1.5 * (e + 1)));
+    const address = this.address[t]!;
+    const data = this.pages.page(address);
+    const k = (address & (PAGE - 1)) + e * STRIDE;
+    data[k + ITEM] = item * 4 + 1;
+    data[k + WEIGHT] = 0;
+    data[k + LAST_AT] = 0;
+    data[k + CREDIT] = Number.NaN;
+    data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
+    const size = e + 1;
+    this.sizes[t] = size;
+    const index = this.indexes[t];
+    if (index !== undefined && 2 * size <= index.length) place(index, item, e);
+    else if (size > SCAN_LIMIT) this.reindex(t);
     return e;
   }
 
-  item(e: number): number {
-    return Math.floor(this.data[this.base + e * STRIDE + ITEM]! / 4);
+  item(t: number, e: number): number {
+    return Math.floor(this.read(t, e, ITEM) / 4);
   }
-  weight(e: number): number {
-    return this.data[this.base + e * STRIDE + WEIGHT]!;
+  weight(t: number, e: number): number {
+    return this.read(t, e, WEIGHT);
   }
-  setWeight(e: number, weight: number): void {
-    this.data[this.base + e * STRIDE + WEIGHT] = weight;
+  setWeight(t: number, e: number, weight: number): void {
+    this.write(t, e, WEIGHT, weight);
   }
-  lastAt(e: number): number {
-    return this.data[this.base + e * STRIDE + LAST_AT]!;
+  lastAt(t: number, e: number): number {
+    return this.read(t, e, LAST_AT);
   }
-  setLastAt(e: number, atMs: number): void {
-    this.data[this.base + e * STRIDE + LAST_AT] = atMs;
+  setLastAt(t: number, e: number, atMs: number): void {
+    this.write(t, e, LAST_AT, atMs);
   }
   /** Popularity actually credited for the entry, or NaN when it equals the positive part of the weight. */
-  credit(e: number): number {
-    return this.data[this.base + e * STRIDE + CREDIT]!;
+  credit(t: number, e: number): number {
+    return this.read(t, e, CREDIT);
   }
-  setCredit(e: number, credit: number): void {
-    this.data[this.base + e * STRIDE + CREDIT] = credit;
+  setCredit(t: number, e: number, credit: number): void {
+    this.write(t, e, CREDIT, credit);
   }
-
   /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
-  judged(e: number): number {
-    return (this.data[this.base + e * STRIDE + ITEM]! % 4) - 1;
+  judged(t: number, e: number): number {
+    return (this.read(t, e, ITEM) % 4) - 1;
   }
-  setJudged(e: number, judged: number): void {
-    this.data[this.base + e * STRIDE + ITEM] = this.item(e) * 4 + judged + 1;
+  setJudged(t: number, e: number, judged: number): void {
+    this.write(t, e, ITEM, this.item(t, e) * 4 + judged + 1);
   }
   /** When the user last counted toward the item's trend (-Infinity: never). */
-  trendAt(e: number): number {
-    return this.data[this.base + e * STRIDE + TREND_AT]!;
+  trendAt(t: number, e: number): number {
+    return this.read(t, e, TREND_AT);
   }
-  setTrendAt(e: number, atMs: number): void {
-    this.data[this.base + e * STRIDE + TREND_AT] = atMs;
+  setTrendAt(t: number, e: number, atMs: number): void {
+    this.write(t, e, TREND_AT, atMs);
   }
 
   /** Bytes of the table's blocks and index. */
-  get byteLength(): number {
-    return (this.capacity * STRIDE + this.recentCapacity) * 8 + (this.index?.byteLength ?? 0);
+  byteLength(t: number): number {
+    return (this.capacity[t]! * STRIDE + this.recentCapacity[t]!) * 8 + (this.indexes[t]?.byteLength ?? 0);
   }
 
-  /**
-   * The recent list, oldest first: items the caller pushed, in a block of the same pages (a
-   * number[] per user costs about 180 bytes before its first item).
-   */
-  recent(): number[] {
-    const out = new Array<number>(this.recentLength);
-    if (this.recentLength === 0) return out;
-    const page = this.pages.page(this.recentAddress);
-    const base = this.recentAddress % PAGE;
-    for (let r = 0; r < this.recentLength; r++) out[r] = page[base + r]!;
+  /** The recent list, oldest first: a fresh array of the items pushed (kept in a block of the same pages). */
+  recent(t: number): number[] {
+    const length = this.recentLength[t]!;
+    const out = new Array<number>(length);
+    if (length === 0) return out;
+    const address = this.recentAddress[t]!;
+    const page = this.pages.page(address);
+    const base = address & (PAGE - 1);
+    for (let r = 0; r < length; r++) out[r] = page[base + r]!;
     return out;
   }
 
-  get recentCount(): number {
-    return this.recentLength;
+  recentCount(t: number): number {
+    return this.recentLength[t]!;
   }
 
   /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
-  pushRecent(item: number, limit: number): void {
+  pushRecent(t: number, item: number, limit: number): void {
     if (limit <= 0) return;
-    if (this.recentLength === this.recentCapacity && this.recentCapacity < limit) {
-      const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (this.recentLength + 1))));
+    let length = this.recentLength[t]!;
+    const held = this.recentCapacity[t]!;
+    if (length === held && held < limit) {
+      const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
       const address = this.pages.allocate(capacity);
-      if (this.recentAddress >= 0) {
-        const from = this.recentAddress % PAGE;
-        this.pages
-          .page(address)
-          .set(this.pages.page(this.recentAddress).subarray(from, from + this.recentLength), address % PAGE);
-        this.pages.release(this.recentAddress, this.recentCapacity);
+      const from = this.recentAddress[t]!;
+      if (from >= 0) {
+        const o = from & (PAGE - 1);
+        this.pages.page(address).set(this.pages.page(from).subarray(o, o + length), address & (PAGE - 1));
+        this.pages.release(from, held);
       }
-      this.recentAddress = address;
-      this.recentCapacity = capacity;
+      this.recentAddress[t] = address;
+      this.recentCapacity[t] = capacity;
     }
-    const page = this.pages.page(this.recentAddress);
-    const base = this.recentAddress % PAGE;
-    while (this.recentLength >= limit) {
-      page.copyWithin(base, base + 1, base + this.recentLength);
-      this.recentLength--;
+    const address = this.recentAddress[t]!;
+    const page = this.pages.page(address);
+    const base = address & (PAGE - 1);
+    while (length >= limit) {
+      page.copyWithin(base, base + 1, base + length);
+      length--;
     }
-    page[base + this.recentLength++] = item;
+    page[base + length++] = item;
+    this.recentLength[t] = length;
   }
 
   /** Removes the first occurrence of `item` from the recent list, if there. */
-  removeRecent(item: number): void {
-    if (this.recentLength === 0) return;
-    const page = this.pages.page(this.recentAddress);
-    const base = this.recentAddress % PAGE;
-    for (let r = 0; r < this.recentLength; r++) {
+  removeRecent(t: number, item: number): void {
+    const length = this.recentLength[t]!;
+    if (length === 0) return;
+    const address = this.recentAddress[t]!;
+    const page = this.pages.page(address);
+    const base = address & (PAGE - 1);
+    for (let r = 0; r < length; r++) {
       if (page[base + r] !== item) continue;
-      page.copyWithin(base + r, base + r + 1, base + this.recentLength);
-      this.recentLength--;
+      page.copyWithin(base + r, base + r + 1, base + length);
+      this.recentLength[t] = length - 1;
       return;
     }
   }
 
-  /** Moves the entries to a block of `capacity` entries. */
-  private grow(capacity: number): void {
+  private read(t: number, e: number, field: number): number {
+    const address = this.address[t]!;
+    return this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field]!;
+  }
+
+  private write(t: number, e: number, field: number, value: number): void {
+    const address = this.address[t]!;
+    this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
+  }
+
+  /** Moves the table's entries to a block of `capacity` entries. */
+  private grow(t: number, capacity: number): void {
     const address = this.pages.allocate(capacity * STRIDE);
-    const data = this.pages.page(address);
-    const base = address % PAGE;
-    const used = this.size * STRIDE;
-    data.set(this.data.subarray(this.base, this.base + used), base);
-    if (this.address >= 0) this.pages.release(this.address, this.capacity * STRIDE);
-    this.data = data;
-    this.base = base;
-    this.address = address;
-    this.capacity = capacity;
+    const from = this.address[t]!;
+    if (from >= 0) {
+      const o = from & (PAGE - 1);
+      this.pages
+        .page(address)
+        .set(this.pages.page(from).subarray(o, o + this.sizes[t]! * STRIDE), address & (PAGE - 1));
+      this.pages.release(from, this.capacity[t]! * STRIDE);
+    }
+    this.address[t] = address;
+    this.capacity[t] = capacity;
   }
 
-  private reindex(): void {
+  private reindex(t: number): void {
+    const size = this.sizes[t]!;
     let capacity = 64;
-    while (capacity < 2 * this.size) capacity *= 2;
+    while (capacity < 2 * size) capacity *= 2;
     const index = new Int32Array(capacity);
-    for (let e = 0; e < this.size; e++) this.place(index, this.item(e), e);
-    this.index = index;
+    for (let e = 0; e < size; e++) place(index, this.item(t, e), e);
+    while (this.indexes.length < t) this.indexes.push(undefined);
+    this.indexes[t] = index;
+  }
+}
+
+/**
+ * One table of a {@link UserItemTables}, as an object (a view: the entries stay in the shared pages).
+ *
+ * @example
+ * const t = new UserItems();
+ * const e = t.insert(42); t.setWeight(e, 1); t.setLastAt(e, Date.now());
+ * t.find(42); // 0
+ */
+export class UserItems {
+  readonly tables: UserItemTables;
+  readonly table: number;
+
+  /** Table `table` of `tables`; by default a new table of its own. */
+  constructor(tables: UserItemTables = new UserItemTables(), table = tables.create()) {
+    this.tables = tables;
+    this.table = tables.ensure(table);
   }
 
-  private place(index: Int32Array, item: number, e: number): void {
-    const mask = index.length - 1;
-    let h = hash(item) & mask;
-    while (index[h] !== 0) h = (h + 1) & mask;
-    index[h] = e + 1;
+  get size(): number {
+    return this.tables.size(this.table);
+  }
+  /** The entry of `item`, or -1. */
+  find(item: number): number {
+    return this.tables.find(this.table, item);
+  }
+  /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
+  insert(item: number): number {
+    return this.tables.insert(this.table, item);
+  }
+  item(e: number): number {
+    return this.tables.item(this.table, e);
+  }
+  weight(e: number): number {
+    return this.tables.weight(this.table, e);
+  }
+  setWeight(e: number, weight: number): void {
+    this.tables.setWeight(this.table, e, weight);
+  }
+  lastAt(e: number): number {
+    return this.tables.lastAt(this.table, e);
+  }
+  setLastAt(e: number, atMs: number): void {
+    this.tables.setLastAt(this.table, e, atMs);
+  }
+  /** Popularity actually credited for the entry, or NaN when it equals the positive part of the weight. */
+  credit(e: number): number {
+    return this.tables.credit(this.table, e);
+  }
+  setCredit(e: number, credit: number): void {
+    this.tables.setCredit(this.table, e, credit);
+  }
+  /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
+  judged(e: number): number {
+    return this.tables.judged(this.table, e);
+  }
+  setJudged(e: number, judged: number): void {
+    this.tables.setJudged(this.table, e, judged);
+  }
+  /** When the user last counted toward the item's trend (-Infinity: never). */
+  trendAt(e: number): number {
+    return this.tables.trendAt(this.table, e);
+  }
+  setTrendAt(e: number, atMs: number): void {
+    this.tables.setTrendAt(this.table, e, atMs);
+  }
+  /** Bytes of the table's blocks and index. */
+  get byteLength(): number {
+    return this.tables.byteLength(this.table);
+  }
+  /** The recent list, oldest first (a fresh array). */
+  recent(): number[] {
+    return this.tables.recent(this.table);
+  }
+  get recentCount(): number {
+    return this.tables.recentCount(this.table);
+  }
+  /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
+  pushRecent(item: number, limit: number): void {
+    this.tables.pushRecent(this.table, item, limit);
+  }
+  /** Removes the first occurrence of `item` from the recent list, if there. */
+  removeRecent(item: number): void {
+    this.tables.removeRecent(this.table, item);
   }
 }
 
@@ -329,4 +464,18 @@ export class UserItemsColumn implements ReadonlyMap<number, number> {
 
 function hash(item: number): number {
   return Math.imul(item, 0x9e3779b1) >>> 0;
+}
+
+function place(index: Int32Array, item: number, e: number): void {
+  const mask = index.length - 1;
+  let h = hash(item) & mask;
+  while (index[h] !== 0) h = (h + 1) & mask;
+  index[h] = e + 1;
+}
+
+function grown(column: Int32Array, length: number, fill: number): Int32Array {
+  const next = new Int32Array(length);
+  if (fill !== 0) next.fill(fill, column.length);
+  next.set(column);
+  return next;
 }
