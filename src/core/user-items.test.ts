@@ -98,3 +98,39 @@ test('a recent list limited to nothing stays empty', () => {
   t.pushRecent(1, 0);
   assert.deepEqual(t.recent(), []);
 });
+
+test('pages that released blocks left mostly empty are emptied and reused, every table keeping its entries and recent list', () => {
+  const tables = new UserItemTables(new UserItemPages(64));
+  const count = 200;
+  for (let t = 0; t < count; t++) tables.create();
+  // Interleaved growth: every table leaves blocks of each smaller size behind, scattered over the pages.
+  for (let k = 0; k < 40; k++) {
+    for (let t = 0; t < count; t++) {
+      if (k >= 5 + (t % 36)) continue;
+      const e = tables.insert(t, t * 1_000 + k);
+      tables.setWeight(t, e, t + k / 100);
+      tables.setLastAt(t, e, 1_700_000_000_000 + k);
+      tables.pushRecent(t, t * 1_000 + k, 10);
+    }
+  }
+  let live = 0;
+  for (let t = 0; t < count; t++) {
+    const size = 5 + (t % 36);
+    assert.equal(tables.size(t), size);
+    for (let e = 0; e < size; e++) {
+      assert.equal(tables.item(t, e), t * 1_000 + e);
+      assert.equal(tables.weight(t, e), t + e / 100);
+      assert.equal(tables.lastAt(t, e), 1_700_000_000_000 + e);
+      assert.equal(tables.find(t, t * 1_000 + e), e);
+    }
+    assert.deepEqual(
+      tables.recent(t),
+      Array.from({ length: Math.min(10, size) }, (_, r) => t * 1_000 + size - Math.min(10, size) + r),
+    );
+    live += tables.byteLength(t);
+  }
+  assert.ok(
+    tables.pages.byteLength < 1.3 * live,
+    `${tables.pages.byteLength} bytes of pages for ${live} in tables`,
+  );
+});

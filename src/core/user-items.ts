@@ -11,8 +11,12 @@ const CREDIT = 3;
 const TREND_AT = 4;
 /** Up to this many entries a lookup scans; above it the table keeps an open-addressing index. */
 const SCAN_LIMIT = 24;
-/** Entries of a table's first block; a full table moves to a block half as large again. */
+/**
+ * Entries of a table's first block; a full table moves to a block a quarter larger (the blocks left
+ * behind are reclaimed, so a small step costs copies, not memory).
+ */
 const INITIAL_ENTRIES = 2;
+const GROWTH = 1.25;
 /** Addresses are page * 2^PAGE_BITS + offset; a page holds at most 2^PAGE_BITS floats (1 MiB). */
 const PAGE_BITS = 17;
 const PAGE = 1 << PAGE_BITS;
@@ -24,6 +28,9 @@ const NO_ENTRIES = new Float64Array(0);
  * of their own and the garbage collector sees a few large arrays instead of one per user. A table
  * that grows moves to a larger block and its old block is reused by the next table of that size;
  * a block above a quarter of a page gets a page of its own, dropped when the table moves on.
+ * Released blocks nobody reuses (the small sizes every table grew through) are reclaimed a page at
+ * a time: the owner moves the live blocks out of the page {@link wastefulPage} names, and the page
+ * is then bump-allocated from again.
  *
  * @example
  * const pages = new UserItemPages();
@@ -37,6 +44,12 @@ export class UserItemPages {
   private end = 0;
   /** Released blocks by size in floats, reused before the current page is extended. */
   private readonly free = new Map<number, number[]>();
+  /** Per shared page: floats in released blocks not reused yet (-1: a page of one large block). */
+  private readonly pageFree: number[] = [];
+  private freeFloats = 0;
+  private sharedPages = 0;
+  /** Emptied pages, bump-allocated from before a new page is added. */
+  private readonly spare: number[] = [];
   private bytes = 0;
 
   /** `pageEntries` sizes the shared pages (default: as many entries as fit in 1 MiB). */
@@ -52,10 +65,14 @@ export class UserItemPages {
   /** A block of `floats` floats; returns its address. */
   allocate(floats: number): number {
     const reused = this.free.get(floats)?.pop();
-    if (reused !== undefined) return reused;
-    if (4 * floats > this.pageFloats) return this.addPage(floats) * PAGE;
+    if (reused !== undefined) {
+      this.pageFree[reused >>> PAGE_BITS]! -= floats;
+      this.freeFloats -= floats;
+      return reused;
+    }
+    if (4 * floats > this.pageFloats) return this.addPage(floats, -1) * PAGE;
     if (this.current < 0 || this.end + floats > this.pageFloats) {
-      this.current = this.addPage(this.pageFloats);
+      this.current = this.spare.pop() ?? this.addPage(this.pageFloats, 0);
       this.end = 0;
     }
     const address = this.current * PAGE + this.end;
@@ -77,6 +94,37 @@ export class UserItemPages {
       this.free.set(floats, list);
     }
     list.push(address);
+    this.pageFree[address >>> PAGE_BITS]! += floats;
+    this.freeFloats += floats;
+  }
+
+  /**
+   * A shared page worth emptying (-1: none): once released blocks hold more than 1/16 of the shared
+   * pages, the page (not the one being filled) with the most of them, if that is an eighth of it.
+   */
+  wastefulPage(): number {
+    if (16 * this.freeFloats <= this.sharedPages * this.pageFloats) return -1;
+    let best = -1;
+    for (let p = 0; p < this.pageFree.length; p++) {
+      if (p !== this.current && this.pageFree[p]! > (best < 0 ? 0 : this.pageFree[best]!)) best = p;
+    }
+    return best >= 0 && 8 * this.pageFree[best]! >= this.pageFloats ? best : -1;
+  }
+
+  /** Forgets the released blocks of page `p`, so none is handed out while its owner empties it. */
+  beginEmptying(p: number): void {
+    for (const list of this.free.values()) {
+      let kept = 0;
+      for (const address of list) if (address >>> PAGE_BITS !== p) list[kept++] = address;
+      list.length = kept;
+    }
+    this.freeFloats -= this.pageFree[p]!;
+    this.pageFree[p] = 0;
+  }
+
+  /** Page `p` holds no live block any more: it is bump-allocated from again. */
+  endEmptying(p: number): void {
+    this.spare.push(p);
   }
 
   /** The page holding the block at `address`; the block starts at `address % 2^17` in it. */
@@ -84,8 +132,10 @@ export class UserItemPages {
     return this.pages[address >>> PAGE_BITS]!;
   }
 
-  private addPage(floats: number): number {
+  private addPage(floats: number, free: number): number {
     this.pages.push(new Float64Array(floats));
+    this.pageFree.push(free);
+    if (free === 0) this.sharedPages++;
     this.bytes += floats * 8;
     return this.pages.length - 1;
   }
@@ -181,7 +231,7 @@ export class UserItemTables {
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
   insert(t: number, item: number): number {
     const e = this.sizes[t]!;
-    if (e + 1 > this.capacity[t]!) this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(1.5 * (e + 1)));
+    if (e + 1 > this.capacity[t]!) this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
     const address = this.address[t]!;
     const data = this.pages.page(address);
     const k = (address & (PAGE - 1)) + e * STRIDE;
@@ -272,6 +322,7 @@ export class UserItemTables {
       }
       this.recentAddress[t] = address;
       this.recentCapacity[t] = capacity;
+      if (from >= 0) this.reclaim();
     }
     const address = this.recentAddress[t]!;
     const page = this.pages.page(address);
@@ -309,6 +360,32 @@ export class UserItemTables {
     this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
   }
 
+  /** Empties the pages' most wasteful page, if one is worth it, by moving the blocks it holds elsewhere. */
+  private reclaim(): void {
+    const p = this.pages.wastefulPage();
+    if (p < 0) return;
+    this.pages.beginEmptying(p);
+    for (let t = 0; t < this.count; t++) {
+      const entries = this.address[t]!;
+      if (entries >= 0 && entries >>> PAGE_BITS === p) {
+        this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE);
+      }
+      const recent = this.recentAddress[t]!;
+      if (recent >= 0 && recent >>> PAGE_BITS === p) {
+        this.recentAddress[t] = this.move(recent, this.recentCapacity[t]!, this.recentLength[t]!);
+      }
+    }
+    this.pages.endEmptying(p);
+  }
+
+  /** Copies the first `used` floats of a block of `floats` to a new block; returns its address. */
+  private move(from: number, floats: number, used: number): number {
+    const to = this.pages.allocate(floats);
+    const o = from & (PAGE - 1);
+    this.pages.page(to).set(this.pages.page(from).subarray(o, o + used), to & (PAGE - 1));
+    return to;
+  }
+
   /** Moves the table's entries to a block of `capacity` entries. */
   private grow(t: number, capacity: number): void {
     const address = this.pages.allocate(capacity * STRIDE);
@@ -322,6 +399,7 @@ export class UserItemTables {
     }
     this.address[t] = address;
     this.capacity[t] = capacity;
+    if (from >= 0) this.reclaim();
   }
 
   private reindex(t: number): void {
