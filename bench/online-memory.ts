@@ -142,10 +142,13 @@ function userItemPagesUse(): Record<string, number> {
   const pages = s.userItemPages as unknown as Record<string, unknown>;
   let entries = 0;
   let blocks = 0;
-  const tables = (s.userColumns as { tables: unknown }).tables as Record<string, Int32Array>;
+  type Lists = { capacity: Int32Array; length: Int32Array };
+  const tables = (s.userColumns as { tables: unknown }).tables as Record<string, Int32Array> &
+    Record<'recentLists' | 'followLists', Lists>;
   for (let u = 0; u < state.userStates.length; u++) {
-    entries += (tables.sizes![u]! * 5 + tables.recentLength![u]!) * 8;
-    blocks += (tables.capacity![u]! * 5 + tables.recentCapacity![u]!) * 8;
+    const lists = [tables.recentLists, tables.followLists];
+    entries += (tables.sizes![u]! * 5 + lists.reduce((n, l) => n + l.length[u]!, 0)) * 8;
+    blocks += (tables.capacity![u]! * 5 + lists.reduce((n, l) => n + l.capacity[u]!, 0)) * 8;
   }
   let released = 0;
   for (const [floats, list] of pages.free as Map<number, number[]>) released += floats * 8 * list.length;
@@ -188,7 +191,7 @@ function breakdown(): Record<string, string | number>[] {
     else s[key] = undefined;
   };
   drop('cooccurrence', () => clear('cooccurrence'));
-  drop('user states (numbers, tables, strikes, follows)', () => {
+  drop('user states (numbers, tables, strikes)', () => {
     clear('userStates');
     clear('userColumns');
   });

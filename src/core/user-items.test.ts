@@ -134,3 +134,17 @@ test('pages that released blocks left mostly empty are emptied and reused, every
     `${tables.pages.byteLength} bytes of pages for ${live} in tables`,
   );
 });
+
+test('a table follows each creator once, in the order first followed, beside its entries and recent list', () => {
+  const tables = new UserItemTables(new UserItemPages(64));
+  const [t, other] = [tables.create(), tables.create()];
+  assert.equal(tables.followCount(t), 0);
+  for (const creator of [5, 3, 5, 9, 3, 11, 2, 7, 9]) tables.follow(t, creator);
+  tables.follow(other, 4);
+  tables.pushRecent(t, 1, 5);
+  tables.insert(t, 1);
+  assert.deepEqual(tables.followed(t), [5, 3, 9, 11, 2, 7]);
+  assert.equal(tables.followCount(t), 6);
+  assert.deepEqual(tables.followed(other), [4]);
+  assert.deepEqual(tables.recent(t), [1]);
+});

@@ -160,10 +160,9 @@ export class UserItemTables {
   private address: Int32Array = new Int32Array(0);
   private capacity: Int32Array = new Int32Array(0);
   private sizes: Int32Array = new Int32Array(0);
-  /** Per table: the recent list's block (-1: none yet), its capacity and length in items. */
-  private recentAddress: Int32Array = new Int32Array(0);
-  private recentCapacity: Int32Array = new Int32Array(0);
-  private recentLength: Int32Array = new Int32Array(0);
+  /** Per table: its recent list, and the list of creators the user follows, each in a block of the pages. */
+  private readonly recentLists = new BlockLists();
+  private readonly followLists = new BlockLists();
   /** The index of each table above {@link SCAN_LIMIT} entries (filled in order: a sparse array turns into a dictionary). */
   private readonly indexes: (Int32Array | undefined)[] = [];
   private count = 0;
@@ -187,9 +186,8 @@ export class UserItemTables {
       this.address = grown(this.address, length, -1);
       this.capacity = grown(this.capacity, length, 0);
       this.sizes = grown(this.sizes, length, 0);
-      this.recentAddress = grown(this.recentAddress, length, -1);
-      this.recentCapacity = grown(this.recentCapacity, length, 0);
-      this.recentLength = grown(this.recentLength, length, 0);
+      this.recentLists.grow(length);
+      this.followLists.grow(length);
     }
     this.count = t + 1;
     return t;
@@ -287,44 +285,28 @@ export class UserItemTables {
 
   /** Bytes of the table's blocks and index. */
   byteLength(t: number): number {
-    return (this.capacity[t]! * STRIDE + this.recentCapacity[t]!) * 8 + (this.indexes[t]?.byteLength ?? 0);
+    return (
+      (this.capacity[t]! * STRIDE + this.recentLists.capacity[t]! + this.followLists.capacity[t]!) * 8 +
+      (this.indexes[t]?.byteLength ?? 0)
+    );
   }
 
   /** The recent list, oldest first: a fresh array of the items pushed (kept in a block of the same pages). */
   recent(t: number): number[] {
-    const length = this.recentLength[t]!;
-    const out = new Array<number>(length);
-    if (length === 0) return out;
-    const address = this.recentAddress[t]!;
-    const page = this.pages.page(address);
-    const base = address & (PAGE - 1);
-    for (let r = 0; r < length; r++) out[r] = page[base + r]!;
-    return out;
+    return this.listOf(this.recentLists, t);
   }
 
   recentCount(t: number): number {
-    return this.recentLength[t]!;
+    return this.recentLists.length[t]!;
   }
 
   /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
   pushRecent(t: number, item: number, limit: number): void {
     if (limit <= 0) return;
-    let length = this.recentLength[t]!;
-    const held = this.recentCapacity[t]!;
-    if (length === held && held < limit) {
-      const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
-      const address = this.pages.allocate(capacity);
-      const from = this.recentAddress[t]!;
-      if (from >= 0) {
-        const o = from & (PAGE - 1);
-        this.pages.page(address).set(this.pages.page(from).subarray(o, o + length), address & (PAGE - 1));
-        this.pages.release(from, held);
-      }
-      this.recentAddress[t] = address;
-      this.recentCapacity[t] = capacity;
-      if (from >= 0) this.reclaim();
-    }
-    const address = this.recentAddress[t]!;
+    const lists = this.recentLists;
+    let length = lists.length[t]!;
+    if (length === lists.capacity[t]! && length < limit) this.growList(lists, t, limit);
+    const address = lists.address[t]!;
     const page = this.pages.page(address);
     const base = address & (PAGE - 1);
     while (length >= limit) {
@@ -332,22 +314,75 @@ export class UserItemTables {
       length--;
     }
     page[base + length++] = item;
-    this.recentLength[t] = length;
+    lists.length[t] = length;
   }
 
   /** Removes the first occurrence of `item` from the recent list, if there. */
   removeRecent(t: number, item: number): void {
-    const length = this.recentLength[t]!;
+    const lists = this.recentLists;
+    const length = lists.length[t]!;
     if (length === 0) return;
-    const address = this.recentAddress[t]!;
+    const address = lists.address[t]!;
     const page = this.pages.page(address);
     const base = address & (PAGE - 1);
     for (let r = 0; r < length; r++) {
       if (page[base + r] !== item) continue;
       page.copyWithin(base + r, base + r + 1, base + length);
-      this.recentLength[t] = length - 1;
+      lists.length[t] = length - 1;
       return;
     }
+  }
+
+  /** The creators the table's user follows, in order (a fresh array). */
+  followed(t: number): number[] {
+    return this.listOf(this.followLists, t);
+  }
+
+  followCount(t: number): number {
+    return this.followLists.length[t]!;
+  }
+
+  /** Adds `creator` to the followed list unless it is there. */
+  follow(t: number, creator: number): void {
+    const lists = this.followLists;
+    const length = lists.length[t]!;
+    if (length > 0) {
+      const address = lists.address[t]!;
+      const page = this.pages.page(address);
+      const base = address & (PAGE - 1);
+      for (let r = 0; r < length; r++) if (page[base + r] === creator) return;
+    }
+    if (length === lists.capacity[t]!) this.growList(lists, t, Number.POSITIVE_INFINITY);
+    const address = lists.address[t]!;
+    this.pages.page(address)[(address & (PAGE - 1)) + length] = creator;
+    lists.length[t] = length + 1;
+  }
+
+  private listOf(lists: BlockLists, t: number): number[] {
+    const length = lists.length[t]!;
+    const out = new Array<number>(length);
+    if (length === 0) return out;
+    const address = lists.address[t]!;
+    const page = this.pages.page(address);
+    const base = address & (PAGE - 1);
+    for (let r = 0; r < length; r++) out[r] = page[base + r]!;
+    return out;
+  }
+
+  /** Moves a full list to a block half as large again, at most `limit` items. */
+  private growList(lists: BlockLists, t: number, limit: number): void {
+    const length = lists.length[t]!;
+    const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
+    const address = this.pages.allocate(capacity);
+    const from = lists.address[t]!;
+    if (from >= 0) {
+      const o = from & (PAGE - 1);
+      this.pages.page(address).set(this.pages.page(from).subarray(o, o + length), address & (PAGE - 1));
+      this.pages.release(from, lists.capacity[t]!);
+    }
+    lists.address[t] = address;
+    lists.capacity[t] = capacity;
+    if (from >= 0) this.reclaim();
   }
 
   private read(t: number, e: number, field: number): number {
@@ -370,9 +405,11 @@ export class UserItemTables {
       if (entries >= 0 && entries >>> PAGE_BITS === p) {
         this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE);
       }
-      const recent = this.recentAddress[t]!;
-      if (recent >= 0 && recent >>> PAGE_BITS === p) {
-        this.recentAddress[t] = this.move(recent, this.recentCapacity[t]!, this.recentLength[t]!);
+      for (const lists of [this.recentLists, this.followLists]) {
+        const list = lists.address[t]!;
+        if (list >= 0 && list >>> PAGE_BITS === p) {
+          lists.address[t] = this.move(list, lists.capacity[t]!, lists.length[t]!);
+        }
       }
     }
     this.pages.endEmptying(p);
@@ -410,6 +447,19 @@ export class UserItemTables {
     for (let e = 0; e < size; e++) place(index, this.item(t, e), e);
     while (this.indexes.length < t) this.indexes.push(undefined);
     this.indexes[t] = index;
+  }
+}
+
+/** A list per table, each in a block of the pages: where (-1: none yet), its capacity and length. */
+class BlockLists {
+  address: Int32Array = new Int32Array(0);
+  capacity: Int32Array = new Int32Array(0);
+  length: Int32Array = new Int32Array(0);
+
+  grow(tables: number): void {
+    this.address = grown(this.address, tables, -1);
+    this.capacity = grown(this.capacity, tables, 0);
+    this.length = grown(this.length, tables, 0);
   }
 }
 

@@ -33,9 +33,10 @@ export class UserState {
   get creatorStrikes(): ReadonlyMap<number, number> | undefined {
     return this.columns.creatorStrikes.get(this.index);
   }
-  /** Creators the user follows, in order, without repeats. */
+  /** Creators the user follows, in order, without repeats (a fresh array; undefined before the first). */
   get followed(): readonly number[] | undefined {
-    return this.columns.followed.get(this.index);
+    const tables = this.columns.tables;
+    return tables.followCount(this.index) === 0 ? undefined : tables.followed(this.index);
   }
   get eventCount(): number {
     return this.columns.eventCount.get(this.index);
@@ -99,7 +100,8 @@ export class UserState {
 /**
  * Every user's state by user index: numbers in one typed array per field (fields of an object per
  * user would each hold a boxed number, and the objects cost the garbage collector), item tables in
- * shared pages, and the rarer creator strikes and follows in maps by user.
+ * shared pages (with each user's recent positives and followed creators), and the rarer creator
+ * strikes in a map by user.
  */
 export class UserColumns {
   readonly tables: UserItemTables;
@@ -111,7 +113,6 @@ export class UserColumns {
   readonly engagement = new Growable(Float64Array, 0.5);
   readonly engagementBaseline = new Growable(Float64Array, 0.5);
   readonly creatorStrikes = new Map<number, Map<number, number>>();
-  readonly followed = new Map<number, readonly number[]>();
 
   constructor(pages: UserItemPages) {
     this.tables = new UserItemTables(pages);
@@ -323,11 +324,7 @@ export class OnlineState {
       }
       strikes.set(creator, (strikes.get(creator) ?? 0) + 1);
     }
-    if (event.type === 'follow' && creator >= 0) {
-      const followed = c.followed.get(u);
-      if (followed === undefined) c.followed.set(u, [creator]);
-      else if (!followed.includes(creator)) c.followed.set(u, [...followed, creator]);
-    }
+    if (event.type === 'follow' && creator >= 0) tables.follow(u, creator);
 
     const cap = this.config.maxUserItemWeight;
     const prev = tables.weight(u, e);
