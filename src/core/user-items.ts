@@ -34,7 +34,7 @@ const NO_ENTRIES = new Float64Array(0);
  *
  * @example
  * const pages = new UserItemPages();
- * const a = new UserItems(pages), b = new UserItems(pages);
+ * const tables = new UserItemTables(pages); // every user's table, in these pages
  */
 export class UserItemPages {
   private readonly pages: Float64Array[] = [];
