@@ -21,6 +21,8 @@ export class UserState {
   readonly items: UserItems;
   private readonly columns: UserColumns;
   private readonly index: number;
+  private weightsView: UserItemsColumn | undefined;
+  private lastAtView: UserItemsColumn | undefined;
 
   /** Row `index` of `columns`; by default a user of their own. */
   constructor(columns: UserColumns = new UserColumns(new UserItemPages(64)), index = 0) {
@@ -74,11 +76,13 @@ export class UserState {
 
   /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
   get weights(): ReadonlyMap<number, number> {
-    return new UserItemsColumn(this.items, 'weight');
+    this.weightsView ??= new UserItemsColumn(this.items, 'weight');
+    return this.weightsView;
   }
   /** Item index -> time of the user's last event on it. */
   get lastAt(): ReadonlyMap<number, number> {
-    return new UserItemsColumn(this.items, 'lastAt');
+    this.lastAtView ??= new UserItemsColumn(this.items, 'lastAt');
+    return this.lastAtView;
   }
   /** Items with positive weight, oldest first, at most `recentItems` (a fresh array: kept in the item table's pages). */
   get recent(): number[] {
