@@ -104,3 +104,21 @@ test('similaritiesTo gives each target the similarity one lookup would, 0 for a 
   g.similaritiesTo(9, targets, out);
   assert.deepEqual(Array.from(out), [0, 0, 0, 0]);
 });
+
+test('pages left mostly to rows that grew are emptied and reused, every row keeping its pairs', () => {
+  const g = createCooccurrence({ shrink: 0, maxNeighbours: 64 });
+  const items = 60_000;
+  // Every item's row grows to 30 neighbours, all rows in step: the rows they outgrew are never reused.
+  for (let r = 0; r < 15; r++) for (let i = 0; i < items; i++) g.addUserItem(i, [(i + 1 + r) % items]);
+  for (let i = 0; i < items; i += 7) {
+    let neighbours = 0;
+    g.forEachNeighbour(i, () => neighbours++);
+    assert.equal(neighbours, 30, `item ${i}`);
+    for (let d = 1; d <= 15; d++) {
+      assert.equal(g.similarity(i, (i + d) % items), 1 / 15);
+      assert.equal(g.similarity(i, (i - d + items) % items), 1 / 15);
+    }
+  }
+  const rows = items * 64 * 8;
+  assert.ok(g.byteLength < 1.3 * rows, `${g.byteLength} bytes for ${rows} in rows`);
+});

@@ -26,6 +26,8 @@ export interface Cooccurrence {
   count(item: number): number;
   readonly shrink: number;
   readonly maxNeighbours: number;
+  /** Bytes held: the rows' pages and the per-item arrays. */
+  readonly byteLength: number;
 }
 
 /** Neighbours a row holds before it first grows; rows grow fourfold up to `maxNeighbours`. */
@@ -42,15 +44,22 @@ export function createCooccurrence(options: {
 }): Cooccurrence {
   const shrink = options.shrink;
   const window = options.window ?? Number.POSITIVE_INFINITY;
-  const maxNeighbours = Math.max(1, options.maxNeighbours ?? 64);
+  // A row fits in one page.
+  const maxNeighbours = Math.min(PAGE / 2, Math.max(1, options.maxNeighbours ?? 64));
   let counts = new Float64Array(1024);
   let lengths = new Int32Array(1024);
   /** Per item: where its row starts in the pages (-1: none). Neighbour k at [2k], its count at [2k + 1]. */
   let starts = new Int32Array(1024).fill(-1);
   const pages: Int32Array[] = [];
+  /** The page rows are bump-allocated from, and its first unused int32. */
+  let current = -1;
   let pageEnd = PAGE;
-  /** Freed rows by capacity (in neighbours), reused before the last page is extended. */
+  /** Freed rows by capacity (in neighbours), reused before the current page is extended. */
   const free = new Map<number, number[]>();
+  /** Per page: int32s in freed rows not reused yet; emptied pages, bump-allocated from again. */
+  const pageFree: number[] = [];
+  let freeInts = 0;
+  const spare: number[] = [];
 
   const ensure = (item: number): void => {
     if (item < counts.length) return;
@@ -75,16 +84,66 @@ export function createCooccurrence(options: {
   };
 
   const allocate = (capacity: number): number => {
-    const reused = free.get(capacity)?.pop();
-    if (reused !== undefined) return reused;
     const size = 2 * capacity;
+    const reused = free.get(capacity)?.pop();
+    if (reused !== undefined) {
+      pageFree[reused >>> PAGE_BITS]! -= size;
+      freeInts -= size;
+      return reused;
+    }
     if (pageEnd + size > PAGE) {
-      pages.push(new Int32Array(Math.max(PAGE, size)));
+      current = spare.pop() ?? -1;
+      if (current < 0) {
+        pages.push(new Int32Array(PAGE));
+        pageFree.push(0);
+        current = pages.length - 1;
+      }
       pageEnd = 0;
     }
-    const start = (pages.length - 1) * PAGE + pageEnd;
+    const start = current * PAGE + pageEnd;
     pageEnd += size;
     return start;
+  };
+
+  const release = (start: number, capacity: number): void => {
+    let list = free.get(capacity);
+    if (list === undefined) {
+      list = [];
+      free.set(capacity, list);
+    }
+    list.push(start);
+    pageFree[start >>> PAGE_BITS]! += 2 * capacity;
+    freeInts += 2 * capacity;
+  };
+
+  // The rows every item grew through are rarely reused: once freed rows pass 1/16 of the pages, the
+  // page (not the one being filled) holding the most of them, if an eighth of it, is emptied by moving
+  // its live rows, and bump-allocated from again.
+  const reclaim = (): void => {
+    if (16 * freeInts <= pages.length * PAGE) return;
+    let p = -1;
+    for (let q = 0; q < pages.length; q++) {
+      if (q !== current && pageFree[q]! > (p < 0 ? 0 : pageFree[p]!)) p = q;
+    }
+    if (p < 0 || 8 * pageFree[p]! < PAGE) return;
+    for (const list of free.values()) {
+      let kept = 0;
+      for (const start of list) if (start >>> PAGE_BITS !== p) list[kept++] = start;
+      list.length = kept;
+    }
+    freeInts -= pageFree[p]!;
+    pageFree[p] = 0;
+    const from = pages[p]!;
+    for (let item = 0; item < starts.length; item++) {
+      const start = starts[item]!;
+      if (start < 0 || start >>> PAGE_BITS !== p) continue;
+      const n = lengths[item]!;
+      const moved = allocate(capacityOf(n));
+      const o = start & (PAGE - 1);
+      pages[moved >>> PAGE_BITS]!.set(from.subarray(o, o + 2 * n), moved & (PAGE - 1));
+      starts[item] = moved;
+    }
+    spare.push(p);
   };
 
   const bump = (a: number, b: number): void => {
@@ -109,15 +168,12 @@ export function createCooccurrence(options: {
             pages[start >>> PAGE_BITS]!.subarray(start & (PAGE - 1), (start & (PAGE - 1)) + 2 * n),
             grown & (PAGE - 1),
           );
-          let list = free.get(capacity);
-          if (list === undefined) {
-            list = [];
-            free.set(capacity, list);
-          }
-          list.push(start);
+          release(start, capacity);
         }
         start = grown;
         starts[a] = start;
+        reclaim();
+        start = starts[a]!;
       }
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
@@ -185,5 +241,8 @@ export function createCooccurrence(options: {
       for (let k = o; k < o + 2 * n; k += 2) visit(row[k]!, sim(row[k + 1]!, item, row[k]!));
     },
     count: (item) => (item < counts.length ? counts[item]! : 0),
+    get byteLength() {
+      return pages.length * PAGE * 4 + counts.byteLength + lengths.byteLength + starts.byteLength;
+    },
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { UserItemPages, UserItems } from './user-items.js';
+import { UserItemPages, UserItems, UserItemTables } from './user-items.js';
 
 test('entries keep their fields through growth and past the indexed size, in first-seen order', () => {
   const t = new UserItems();
@@ -38,7 +38,7 @@ test('a judgement set on an item does not make its neighbours findable', () => {
 });
 
 test('tables sharing pages keep their own entries through growth, and reuse the blocks others left', () => {
-  const pages = new UserItemPages(256);
+  const pages = new UserItemTables(new UserItemPages(256));
   const tables = Array.from({ length: 40 }, () => new UserItems(pages));
   // Interleaved inserts: every table grows through the same block sizes, one of them past a page.
   for (let k = 0; k < 120; k++) {
@@ -57,7 +57,7 @@ test('tables sharing pages keep their own entries through growth, and reuse the 
     }
   }
   // Tables filled one after another take the blocks the previous ones outgrew.
-  const sequential = new UserItemPages(256);
+  const sequential = new UserItemTables(new UserItemPages(256));
   const filled = Array.from({ length: 40 }, () => {
     const t = new UserItems(sequential);
     for (let k = 0; k < 30; k++) t.insert(k);
@@ -65,13 +65,13 @@ test('tables sharing pages keep their own entries through growth, and reuse the 
   });
   const live = filled.reduce((sum, t) => sum + t.byteLength, 0);
   assert.ok(
-    sequential.byteLength < 1.25 * live,
-    `${sequential.byteLength} bytes of pages for ${live} in tables`,
+    sequential.pages.byteLength < 1.25 * live,
+    `${sequential.pages.byteLength} bytes of pages for ${live} in tables`,
   );
 });
 
 test('the recent list keeps the last pushed items, oldest first, and drops a removed one', () => {
-  const pages = new UserItemPages(256);
+  const pages = new UserItemTables(new UserItemPages(256));
   const t = new UserItems(pages);
   const other = new UserItems(pages);
   assert.deepEqual(t.recent(), []);
@@ -97,4 +97,54 @@ test('a recent list limited to nothing stays empty', () => {
   const t = new UserItems();
   t.pushRecent(1, 0);
   assert.deepEqual(t.recent(), []);
+});
+
+test('pages that released blocks left mostly empty are emptied and reused, every table keeping its entries and recent list', () => {
+  const tables = new UserItemTables(new UserItemPages(64));
+  const count = 200;
+  for (let t = 0; t < count; t++) tables.create();
+  // Interleaved growth: every table leaves blocks of each smaller size behind, scattered over the pages.
+  for (let k = 0; k < 40; k++) {
+    for (let t = 0; t < count; t++) {
+      if (k >= 5 + (t % 36)) continue;
+      const e = tables.insert(t, t * 1_000 + k);
+      tables.setWeight(t, e, t + k / 100);
+      tables.setLastAt(t, e, 1_700_000_000_000 + k);
+      tables.pushRecent(t, t * 1_000 + k, 10);
+    }
+  }
+  let live = 0;
+  for (let t = 0; t < count; t++) {
+    const size = 5 + (t % 36);
+    assert.equal(tables.size(t), size);
+    for (let e = 0; e < size; e++) {
+      assert.equal(tables.item(t, e), t * 1_000 + e);
+      assert.equal(tables.weight(t, e), t + e / 100);
+      assert.equal(tables.lastAt(t, e), 1_700_000_000_000 + e);
+      assert.equal(tables.find(t, t * 1_000 + e), e);
+    }
+    assert.deepEqual(
+      tables.recent(t),
+      Array.from({ length: Math.min(10, size) }, (_, r) => t * 1_000 + size - Math.min(10, size) + r),
+    );
+    live += tables.byteLength(t);
+  }
+  assert.ok(
+    tables.pages.byteLength < 1.3 * live,
+    `${tables.pages.byteLength} bytes of pages for ${live} in tables`,
+  );
+});
+
+test('a table follows each creator once, in the order first followed, beside its entries and recent list', () => {
+  const tables = new UserItemTables(new UserItemPages(64));
+  const [t, other] = [tables.create(), tables.create()];
+  assert.equal(tables.followCount(t), 0);
+  for (const creator of [5, 3, 5, 9, 3, 11, 2, 7, 9]) tables.follow(t, creator);
+  tables.follow(other, 4);
+  tables.pushRecent(t, 1, 5);
+  tables.insert(t, 1);
+  assert.deepEqual(tables.followed(t), [5, 3, 9, 11, 2, 7]);
+  assert.equal(tables.followCount(t), 6);
+  assert.deepEqual(tables.followed(other), [4]);
+  assert.deepEqual(tables.recent(t), [1]);
 });

@@ -11,8 +11,12 @@ const CREDIT = 3;
 const TREND_AT = 4;
 /** Up to this many entries a lookup scans; above it the table keeps an open-addressing index. */
 const SCAN_LIMIT = 24;
-/** Entries of a table's first block; a full table moves to a block half as large again. */
+/**
+ * Entries of a table's first block; a full table moves to a block a quarter larger (the blocks left
+ * behind are reclaimed, so a small step costs copies, not memory).
+ */
 const INITIAL_ENTRIES = 2;
+const GROWTH = 1.25;
 /** Addresses are page * 2^PAGE_BITS + offset; a page holds at most 2^PAGE_BITS floats (1 MiB). */
 const PAGE_BITS = 17;
 const PAGE = 1 << PAGE_BITS;
@@ -24,10 +28,13 @@ const NO_ENTRIES = new Float64Array(0);
  * of their own and the garbage collector sees a few large arrays instead of one per user. A table
  * that grows moves to a larger block and its old block is reused by the next table of that size;
  * a block above a quarter of a page gets a page of its own, dropped when the table moves on.
+ * Released blocks nobody reuses (the small sizes every table grew through) are reclaimed a page at
+ * a time: the owner moves the live blocks out of the page {@link wastefulPage} names, and the page
+ * is then bump-allocated from again.
  *
  * @example
  * const pages = new UserItemPages();
- * const a = new UserItems(pages), b = new UserItems(pages);
+ * const tables = new UserItemTables(pages); // every user's table, in these pages
  */
 export class UserItemPages {
   private readonly pages: Float64Array[] = [];
@@ -37,6 +44,12 @@ export class UserItemPages {
   private end = 0;
   /** Released blocks by size in floats, reused before the current page is extended. */
   private readonly free = new Map<number, number[]>();
+  /** Per shared page: floats in released blocks not reused yet (-1: a page of one large block). */
+  private readonly pageFree: number[] = [];
+  private freeFloats = 0;
+  private sharedPages = 0;
+  /** Emptied pages, bump-allocated from before a new page is added. */
+  private readonly spare: number[] = [];
   private bytes = 0;
 
   /** `pageEntries` sizes the shared pages (default: as many entries as fit in 1 MiB). */
@@ -52,10 +65,14 @@ export class UserItemPages {
   /** A block of `floats` floats; returns its address. */
   allocate(floats: number): number {
     const reused = this.free.get(floats)?.pop();
-    if (reused !== undefined) return reused;
-    if (4 * floats > this.pageFloats) return this.addPage(floats) * PAGE;
+    if (reused !== undefined) {
+      this.pageFree[reused >>> PAGE_BITS]! -= floats;
+      this.freeFloats -= floats;
+      return reused;
+    }
+    if (4 * floats > this.pageFloats) return this.addPage(floats, -1) * PAGE;
     if (this.current < 0 || this.end + floats > this.pageFloats) {
-      this.current = this.addPage(this.pageFloats);
+      this.current = this.spare.pop() ?? this.addPage(this.pageFloats, 0);
       this.end = 0;
     }
     const address = this.current * PAGE + this.end;
@@ -66,7 +83,7 @@ export class UserItemPages {
   /** Gives back a block from {@link allocate} of the same size. */
   release(address: number, floats: number): void {
     if (4 * floats > this.pageFloats) {
-      const p = Math.floor(address / PAGE);
+      const p = address >>> PAGE_BITS;
       this.bytes -= this.pages[p]!.byteLength;
       this.pages[p] = NO_ENTRIES;
       return;
@@ -77,58 +94,125 @@ export class UserItemPages {
       this.free.set(floats, list);
     }
     list.push(address);
+    this.pageFree[address >>> PAGE_BITS]! += floats;
+    this.freeFloats += floats;
+  }
+
+  /**
+   * A shared page worth emptying (-1: none): once released blocks hold more than 1/16 of the shared
+   * pages, the page (not the one being filled) with the most of them, if that is an eighth of it.
+   */
+  wastefulPage(): number {
+    if (16 * this.freeFloats <= this.sharedPages * this.pageFloats) return -1;
+    let best = -1;
+    for (let p = 0; p < this.pageFree.length; p++) {
+      if (p !== this.current && this.pageFree[p]! > (best < 0 ? 0 : this.pageFree[best]!)) best = p;
+    }
+    return best >= 0 && 8 * this.pageFree[best]! >= this.pageFloats ? best : -1;
+  }
+
+  /** Forgets the released blocks of page `p`, so none is handed out while its owner empties it. */
+  beginEmptying(p: number): void {
+    for (const list of this.free.values()) {
+      let kept = 0;
+      for (const address of list) if (address >>> PAGE_BITS !== p) list[kept++] = address;
+      list.length = kept;
+    }
+    this.freeFloats -= this.pageFree[p]!;
+    this.pageFree[p] = 0;
+  }
+
+  /** Page `p` holds no live block any more: it is bump-allocated from again. */
+  endEmptying(p: number): void {
+    this.spare.push(p);
   }
 
   /** The page holding the block at `address`; the block starts at `address % 2^17` in it. */
   page(address: number): Float64Array {
-    return this.pages[Math.floor(address / PAGE)]!;
+    return this.pages[address >>> PAGE_BITS]!;
   }
 
-  private addPage(floats: number): number {
+  private addPage(floats: number, free: number): number {
     this.pages.push(new Float64Array(floats));
+    this.pageFree.push(free);
+    if (free === 0) this.sharedPages++;
     this.bytes += floats * 8;
     return this.pages.length - 1;
   }
 }
 
 /**
- * One user's items as (item and judgement, weight, lastAt, credit, trend time) entries of five
- * floats in a block of a {@link UserItemPages}, in first-seen order: 40 bytes per item where Maps
- * and Sets cost hundreds. Lookups scan small tables and use an open-addressing index
- * (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
+ * Many users' item tables as (item and judgement, weight, lastAt, credit, trend time) entries of five
+ * floats in blocks of a {@link UserItemPages}, in first-seen order: 40 bytes per item where Maps and
+ * Sets cost hundreds. A table is a number; where its blocks are and how full they are live in int32
+ * columns indexed by it (24 bytes a table), so a user costs no object of their own. Lookups scan small
+ * tables and use an open-addressing index (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
  *
  * @example
- * const t = new UserItems();
- * const e = t.insert(42); t.setWeight(e, 1); t.setLastAt(e, Date.now());
- * t.find(42); // 0
+ * const tables = new UserItemTables();
+ * const t = tables.create();
+ * const e = tables.insert(t, 42); tables.setWeight(t, e, 1);
+ * tables.find(t, 42); // 0
  */
-export class UserItems {
-  private readonly pages: UserItemPages;
-  /** The page holding the entries, where entry e starts at `base + e * STRIDE`. */
-  private data: Float64Array = NO_ENTRIES;
-  private base = 0;
-  private address = -1;
-  private capacity = 0;
-  private index: Int32Array | undefined;
-  size = 0;
-  /** The recent list's block (-1: none yet), its capacity and length in items. */
-  private recentAddress = -1;
-  private recentCapacity = 0;
-  private recentLength = 0;
+export class UserItemTables {
+  readonly pages: UserItemPages;
+  /** Per table: its entries' block (-1: none), capacity and size in entries; entry e starts at `address + e * STRIDE`. */
+  private address: Int32Array = new Int32Array(0);
+  private capacity: Int32Array = new Int32Array(0);
+  private sizes: Int32Array = new Int32Array(0);
+  /** Per table: its recent list, and the list of creators the user follows, each in a block of the pages. */
+  private readonly recentLists = new BlockLists();
+  private readonly followLists = new BlockLists();
+  /** The index of each table above {@link SCAN_LIMIT} entries (filled in order: a sparse array turns into a dictionary). */
+  private readonly indexes: (Int32Array | undefined)[] = [];
+  private count = 0;
 
-  /** Tables of one state share `pages`; a table made alone gets small pages of its own. */
+  /** Tables of one state share `pages`; tables made alone get small pages of their own. */
   constructor(pages: UserItemPages = new UserItemPages(64)) {
     this.pages = pages;
   }
 
-  /** The entry of `item`, or -1. */
-  find(item: number): number {
-    const index = this.index;
-    const data = this.data;
+  /** How many tables there are: tables are numbered from 0. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Makes tables up to number `t` (empty); returns `t`. */
+  ensure(t: number): number {
+    if (t < this.count) return t;
+    if (t >= this.address.length) {
+      let length = Math.max(1_024, this.address.length);
+      while (length <= t) length *= 2;
+      this.address = grown(this.address, length, -1);
+      this.capacity = grown(this.capacity, length, 0);
+      this.sizes = grown(this.sizes, length, 0);
+      this.recentLists.grow(length);
+      this.followLists.grow(length);
+    }
+    this.count = t + 1;
+    return t;
+  }
+
+  /** A new empty table; returns its number. */
+  create(): number {
+    return this.ensure(this.count);
+  }
+
+  size(t: number): number {
+    return this.sizes[t]!;
+  }
+
+  /** The entry of `item` in table `t`, or -1. */
+  find(t: number, item: number): number {
+    const index = this.indexes[t];
     if (index === undefined) {
+      const size = this.sizes[t]!;
+      if (size === 0) return -1;
+      const address = this.address[t]!;
+      const data = this.pages.page(address);
       const lo = item * 4;
       const hi = lo + 2;
-      for (let e = 0, k = this.base + ITEM; e < this.size; e++, k += STRIDE) {
+      for (let e = 0, k = (address & (PAGE - 1)) + ITEM; e < size; e++, k += STRIDE) {
         const packed = data[k]!;
         if (packed >= lo && packed <= hi) return e;
       }
@@ -138,151 +222,330 @@ export class UserItems {
     for (let h = hash(item) & mask; ; h = (h + 1) & mask) {
       const slot = index[h]!;
       if (slot === 0) return -1;
-      if (this.item(slot - 1) === item) return slot - 1;
+      if (this.item(t, slot - 1) === item) return slot - 1;
     }
   }
 
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
-  insert(item: number): number {
-    const e = this.size;
-    if (e + 1 > this.capacity) this.grow(e === 0 ? INITIAL_ENTRIES : Math.ceil(1.5 * (e + 1)));
-    const k = this.base + e * STRIDE;
-    this.data[k + ITEM] = item * 4 + 1;
-    this.data[k + WEIGHT] = 0;
-    this.data[k + LAST_AT] = 0;
-    this.data[k + CREDIT] = Number.NaN;
-    this.data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
-    this.size = e + 1;
-    if (this.index !== undefined && 2 * this.size <= this.index.length) this.place(this.index, item, e);
-    else if (this.size > SCAN_LIMIT) this.reindex();
+  insert(t: number, item: number): number {
+    const e = this.sizes[t]!;
+    if (e + 1 > this.capacity[t]!) this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
+    const address = this.address[t]!;
+    const data = this.pages.page(address);
+    const k = (address & (PAGE - 1)) + e * STRIDE;
+    data[k + ITEM] = item * 4 + 1;
+    data[k + WEIGHT] = 0;
+    data[k + LAST_AT] = 0;
+    data[k + CREDIT] = Number.NaN;
+    data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
+    const size = e + 1;
+    this.sizes[t] = size;
+    const index = this.indexes[t];
+    if (index !== undefined && 2 * size <= index.length) place(index, item, e);
+    else if (size > SCAN_LIMIT) this.reindex(t);
     return e;
   }
 
-  item(e: number): number {
-    return Math.floor(this.data[this.base + e * STRIDE + ITEM]! / 4);
+  item(t: number, e: number): number {
+    return Math.floor(this.read(t, e, ITEM) / 4);
   }
-  weight(e: number): number {
-    return this.data[this.base + e * STRIDE + WEIGHT]!;
+  weight(t: number, e: number): number {
+    return this.read(t, e, WEIGHT);
   }
-  setWeight(e: number, weight: number): void {
-    this.data[this.base + e * STRIDE + WEIGHT] = weight;
+  setWeight(t: number, e: number, weight: number): void {
+    this.write(t, e, WEIGHT, weight);
   }
-  lastAt(e: number): number {
-    return this.data[this.base + e * STRIDE + LAST_AT]!;
+  lastAt(t: number, e: number): number {
+    return this.read(t, e, LAST_AT);
   }
-  setLastAt(e: number, atMs: number): void {
-    this.data[this.base + e * STRIDE + LAST_AT] = atMs;
+  setLastAt(t: number, e: number, atMs: number): void {
+    this.write(t, e, LAST_AT, atMs);
   }
   /** Popularity actually credited for the entry, or NaN when it equals the positive part of the weight. */
-  credit(e: number): number {
-    return this.data[this.base + e * STRIDE + CREDIT]!;
+  credit(t: number, e: number): number {
+    return this.read(t, e, CREDIT);
   }
-  setCredit(e: number, credit: number): void {
-    this.data[this.base + e * STRIDE + CREDIT] = credit;
+  setCredit(t: number, e: number, credit: number): void {
+    this.write(t, e, CREDIT, credit);
   }
-
   /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
-  judged(e: number): number {
-    return (this.data[this.base + e * STRIDE + ITEM]! % 4) - 1;
+  judged(t: number, e: number): number {
+    return (this.read(t, e, ITEM) % 4) - 1;
   }
-  setJudged(e: number, judged: number): void {
-    this.data[this.base + e * STRIDE + ITEM] = this.item(e) * 4 + judged + 1;
+  setJudged(t: number, e: number, judged: number): void {
+    this.write(t, e, ITEM, this.item(t, e) * 4 + judged + 1);
   }
   /** When the user last counted toward the item's trend (-Infinity: never). */
-  trendAt(e: number): number {
-    return this.data[this.base + e * STRIDE + TREND_AT]!;
+  trendAt(t: number, e: number): number {
+    return this.read(t, e, TREND_AT);
   }
-  setTrendAt(e: number, atMs: number): void {
-    this.data[this.base + e * STRIDE + TREND_AT] = atMs;
+  setTrendAt(t: number, e: number, atMs: number): void {
+    this.write(t, e, TREND_AT, atMs);
   }
 
   /** Bytes of the table's blocks and index. */
-  get byteLength(): number {
-    return (this.capacity * STRIDE + this.recentCapacity) * 8 + (this.index?.byteLength ?? 0);
+  byteLength(t: number): number {
+    return (
+      (this.capacity[t]! * STRIDE + this.recentLists.capacity[t]! + this.followLists.capacity[t]!) * 8 +
+      (this.indexes[t]?.byteLength ?? 0)
+    );
   }
 
-  /**
-   * The recent list, oldest first: items the caller pushed, in a block of the same pages (a
-   * number[] per user costs about 180 bytes before its first item).
-   */
-  recent(): number[] {
-    const out = new Array<number>(this.recentLength);
-    if (this.recentLength === 0) return out;
-    const page = this.pages.page(this.recentAddress);
-    const base = this.recentAddress % PAGE;
-    for (let r = 0; r < this.recentLength; r++) out[r] = page[base + r]!;
-    return out;
+  /** The recent list, oldest first: a fresh array of the items pushed (kept in a block of the same pages). */
+  recent(t: number): number[] {
+    return this.listOf(this.recentLists, t);
   }
 
-  get recentCount(): number {
-    return this.recentLength;
+  recentCount(t: number): number {
+    return this.recentLists.length[t]!;
   }
 
   /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
-  pushRecent(item: number, limit: number): void {
+  pushRecent(t: number, item: number, limit: number): void {
     if (limit <= 0) return;
-    if (this.recentLength === this.recentCapacity && this.recentCapacity < limit) {
-      const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (this.recentLength + 1))));
-      const address = this.pages.allocate(capacity);
-      if (this.recentAddress >= 0) {
-        const from = this.recentAddress % PAGE;
-        this.pages
-          .page(address)
-          .set(this.pages.page(this.recentAddress).subarray(from, from + this.recentLength), address % PAGE);
-        this.pages.release(this.recentAddress, this.recentCapacity);
-      }
-      this.recentAddress = address;
-      this.recentCapacity = capacity;
+    const lists = this.recentLists;
+    let length = lists.length[t]!;
+    if (length === lists.capacity[t]! && length < limit) this.growList(lists, t, limit);
+    const address = lists.address[t]!;
+    const page = this.pages.page(address);
+    const base = address & (PAGE - 1);
+    while (length >= limit) {
+      page.copyWithin(base, base + 1, base + length);
+      length--;
     }
-    const page = this.pages.page(this.recentAddress);
-    const base = this.recentAddress % PAGE;
-    while (this.recentLength >= limit) {
-      page.copyWithin(base, base + 1, base + this.recentLength);
-      this.recentLength--;
-    }
-    page[base + this.recentLength++] = item;
+    page[base + length++] = item;
+    lists.length[t] = length;
   }
 
   /** Removes the first occurrence of `item` from the recent list, if there. */
-  removeRecent(item: number): void {
-    if (this.recentLength === 0) return;
-    const page = this.pages.page(this.recentAddress);
-    const base = this.recentAddress % PAGE;
-    for (let r = 0; r < this.recentLength; r++) {
+  removeRecent(t: number, item: number): void {
+    const lists = this.recentLists;
+    const length = lists.length[t]!;
+    if (length === 0) return;
+    const address = lists.address[t]!;
+    const page = this.pages.page(address);
+    const base = address & (PAGE - 1);
+    for (let r = 0; r < length; r++) {
       if (page[base + r] !== item) continue;
-      page.copyWithin(base + r, base + r + 1, base + this.recentLength);
-      this.recentLength--;
+      page.copyWithin(base + r, base + r + 1, base + length);
+      lists.length[t] = length - 1;
       return;
     }
   }
 
-  /** Moves the entries to a block of `capacity` entries. */
-  private grow(capacity: number): void {
+  /** The creators the table's user follows, in order (a fresh array). */
+  followed(t: number): number[] {
+    return this.listOf(this.followLists, t);
+  }
+
+  followCount(t: number): number {
+    return this.followLists.length[t]!;
+  }
+
+  /** Adds `creator` to the followed list unless it is there. */
+  follow(t: number, creator: number): void {
+    const lists = this.followLists;
+    const length = lists.length[t]!;
+    if (length > 0) {
+      const address = lists.address[t]!;
+      const page = this.pages.page(address);
+      const base = address & (PAGE - 1);
+      for (let r = 0; r < length; r++) if (page[base + r] === creator) return;
+    }
+    if (length === lists.capacity[t]!) this.growList(lists, t, Number.POSITIVE_INFINITY);
+    const address = lists.address[t]!;
+    this.pages.page(address)[(address & (PAGE - 1)) + length] = creator;
+    lists.length[t] = length + 1;
+  }
+
+  private listOf(lists: BlockLists, t: number): number[] {
+    const length = lists.length[t]!;
+    const out = new Array<number>(length);
+    if (length === 0) return out;
+    const address = lists.address[t]!;
+    const page = this.pages.page(address);
+    const base = address & (PAGE - 1);
+    for (let r = 0; r < length; r++) out[r] = page[base + r]!;
+    return out;
+  }
+
+  /** Moves a full list to a block half as large again, at most `limit` items. */
+  private growList(lists: BlockLists, t: number, limit: number): void {
+    const length = lists.length[t]!;
+    const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
+    const address = this.pages.allocate(capacity);
+    const from = lists.address[t]!;
+    if (from >= 0) {
+      const o = from & (PAGE - 1);
+      this.pages.page(address).set(this.pages.page(from).subarray(o, o + length), address & (PAGE - 1));
+      this.pages.release(from, lists.capacity[t]!);
+    }
+    lists.address[t] = address;
+    lists.capacity[t] = capacity;
+    if (from >= 0) this.reclaim();
+  }
+
+  private read(t: number, e: number, field: number): number {
+    const address = this.address[t]!;
+    return this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field]!;
+  }
+
+  private write(t: number, e: number, field: number, value: number): void {
+    const address = this.address[t]!;
+    this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
+  }
+
+  /** Empties the pages' most wasteful page, if one is worth it, by moving the blocks it holds elsewhere. */
+  private reclaim(): void {
+    const p = this.pages.wastefulPage();
+    if (p < 0) return;
+    this.pages.beginEmptying(p);
+    for (let t = 0; t < this.count; t++) {
+      const entries = this.address[t]!;
+      if (entries >= 0 && entries >>> PAGE_BITS === p) {
+        this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE);
+      }
+      for (const lists of [this.recentLists, this.followLists]) {
+        const list = lists.address[t]!;
+        if (list >= 0 && list >>> PAGE_BITS === p) {
+          lists.address[t] = this.move(list, lists.capacity[t]!, lists.length[t]!);
+        }
+      }
+    }
+    this.pages.endEmptying(p);
+  }
+
+  /** Copies the first `used` floats of a block of `floats` to a new block; returns its address. */
+  private move(from: number, floats: number, used: number): number {
+    const to = this.pages.allocate(floats);
+    const o = from & (PAGE - 1);
+    this.pages.page(to).set(this.pages.page(from).subarray(o, o + used), to & (PAGE - 1));
+    return to;
+  }
+
+  /** Moves the table's entries to a block of `capacity` entries. */
+  private grow(t: number, capacity: number): void {
     const address = this.pages.allocate(capacity * STRIDE);
-    const data = this.pages.page(address);
-    const base = address % PAGE;
-    const used = this.size * STRIDE;
-    data.set(this.data.subarray(this.base, this.base + used), base);
-    if (this.address >= 0) this.pages.release(this.address, this.capacity * STRIDE);
-    this.data = data;
-    this.base = base;
-    this.address = address;
-    this.capacity = capacity;
+    const from = this.address[t]!;
+    if (from >= 0) {
+      const o = from & (PAGE - 1);
+      this.pages
+        .page(address)
+        .set(this.pages.page(from).subarray(o, o + this.sizes[t]! * STRIDE), address & (PAGE - 1));
+      this.pages.release(from, this.capacity[t]! * STRIDE);
+    }
+    this.address[t] = address;
+    this.capacity[t] = capacity;
+    if (from >= 0) this.reclaim();
   }
 
-  private reindex(): void {
+  private reindex(t: number): void {
+    const size = this.sizes[t]!;
     let capacity = 64;
-    while (capacity < 2 * this.size) capacity *= 2;
+    while (capacity < 2 * size) capacity *= 2;
     const index = new Int32Array(capacity);
-    for (let e = 0; e < this.size; e++) this.place(index, this.item(e), e);
-    this.index = index;
+    for (let e = 0; e < size; e++) place(index, this.item(t, e), e);
+    while (this.indexes.length < t) this.indexes.push(undefined);
+    this.indexes[t] = index;
+  }
+}
+
+/** A list per table, each in a block of the pages: where (-1: none yet), its capacity and length. */
+class BlockLists {
+  address: Int32Array = new Int32Array(0);
+  capacity: Int32Array = new Int32Array(0);
+  length: Int32Array = new Int32Array(0);
+
+  grow(tables: number): void {
+    this.address = grown(this.address, tables, -1);
+    this.capacity = grown(this.capacity, tables, 0);
+    this.length = grown(this.length, tables, 0);
+  }
+}
+
+/**
+ * One table of a {@link UserItemTables}, as an object (a view: the entries stay in the shared pages).
+ *
+ * @example
+ * const t = new UserItems();
+ * const e = t.insert(42); t.setWeight(e, 1); t.setLastAt(e, Date.now());
+ * t.find(42); // 0
+ */
+export class UserItems {
+  readonly tables: UserItemTables;
+  readonly table: number;
+
+  /** Table `table` of `tables`; by default a new table of its own. */
+  constructor(tables: UserItemTables = new UserItemTables(), table = tables.create()) {
+    this.tables = tables;
+    this.table = tables.ensure(table);
   }
 
-  private place(index: Int32Array, item: number, e: number): void {
-    const mask = index.length - 1;
-    let h = hash(item) & mask;
-    while (index[h] !== 0) h = (h + 1) & mask;
-    index[h] = e + 1;
+  get size(): number {
+    return this.tables.size(this.table);
+  }
+  /** The entry of `item`, or -1. */
+  find(item: number): number {
+    return this.tables.find(this.table, item);
+  }
+  /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
+  insert(item: number): number {
+    return this.tables.insert(this.table, item);
+  }
+  item(e: number): number {
+    return this.tables.item(this.table, e);
+  }
+  weight(e: number): number {
+    return this.tables.weight(this.table, e);
+  }
+  setWeight(e: number, weight: number): void {
+    this.tables.setWeight(this.table, e, weight);
+  }
+  lastAt(e: number): number {
+    return this.tables.lastAt(this.table, e);
+  }
+  setLastAt(e: number, atMs: number): void {
+    this.tables.setLastAt(this.table, e, atMs);
+  }
+  /** Popularity actually credited for the entry, or NaN when it equals the positive part of the weight. */
+  credit(e: number): number {
+    return this.tables.credit(this.table, e);
+  }
+  setCredit(e: number, credit: number): void {
+    this.tables.setCredit(this.table, e, credit);
+  }
+  /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
+  judged(e: number): number {
+    return this.tables.judged(this.table, e);
+  }
+  setJudged(e: number, judged: number): void {
+    this.tables.setJudged(this.table, e, judged);
+  }
+  /** When the user last counted toward the item's trend (-Infinity: never). */
+  trendAt(e: number): number {
+    return this.tables.trendAt(this.table, e);
+  }
+  setTrendAt(e: number, atMs: number): void {
+    this.tables.setTrendAt(this.table, e, atMs);
+  }
+  /** Bytes of the table's blocks and index. */
+  get byteLength(): number {
+    return this.tables.byteLength(this.table);
+  }
+  /** The recent list, oldest first (a fresh array). */
+  recent(): number[] {
+    return this.tables.recent(this.table);
+  }
+  get recentCount(): number {
+    return this.tables.recentCount(this.table);
+  }
+  /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
+  pushRecent(item: number, limit: number): void {
+    this.tables.pushRecent(this.table, item, limit);
+  }
+  /** Removes the first occurrence of `item` from the recent list, if there. */
+  removeRecent(item: number): void {
+    this.tables.removeRecent(this.table, item);
   }
 }
 
@@ -329,4 +592,18 @@ export class UserItemsColumn implements ReadonlyMap<number, number> {
 
 function hash(item: number): number {
   return Math.imul(item, 0x9e3779b1) >>> 0;
+}
+
+function place(index: Int32Array, item: number, e: number): void {
+  const mask = index.length - 1;
+  let h = hash(item) & mask;
+  while (index[h] !== 0) h = (h + 1) & mask;
+  index[h] = e + 1;
+}
+
+function grown(column: Int32Array, length: number, fill: number): Int32Array {
+  const next = new Int32Array(length);
+  if (fill !== 0) next.fill(fill, column.length);
+  next.set(column);
+  return next;
 }

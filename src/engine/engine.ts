@@ -214,7 +214,7 @@ export function createEngine(options: EngineOptions): Engine {
    */
   const feedRandom = (userId: string, nowMs: number): Random => {
     const u = state.users.get(userId);
-    const events = u < 0 ? 0 : (state.userStates[u]?.eventCount ?? 0);
+    const events = u < 0 ? 0 : (state.userStates.get(u)?.eventCount ?? 0);
     return createRandom(seedFrom(explorationSeed, userId, events, Math.floor(nowMs / FEED_SEED_WINDOW_MS)));
   };
   const facetIndex = new FacetIndex(state, config);
@@ -388,7 +388,7 @@ export function createEngine(options: EngineOptions): Engine {
     const u = state.users.get(id);
     const controls = (u < 0 ? undefined : state.userRecords.get(u)?.controls) ?? { muted: [], declared: [] };
     const facets = u < 0 ? [] : facetIndex.facets(u, now(), controls.muted).map((f) => facetView(state, f));
-    const user = u < 0 ? undefined : state.userStates[u];
+    const user = u < 0 ? undefined : state.userStates.get(u);
     const recent = user === undefined ? [] : recentHistory(state, user, PROFILE_RECENT_ITEMS);
     return { userId: id, facets, declared: controls.declared, muted: controls.muted, recent };
   };
@@ -539,7 +539,7 @@ export function createEngine(options: EngineOptions): Engine {
       const u = state.users.get(id);
       const record = u < 0 ? undefined : state.userRecords.get(u);
       if (record !== undefined) return record;
-      if (u >= 0 && state.userStates[u] !== undefined) {
+      if (u >= 0 && state.userStates.get(u) !== undefined) {
         // Known from events only: a user exists once they act.
         return {
           id: id as UserId,

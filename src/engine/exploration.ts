@@ -70,6 +70,7 @@ export class ExplorationStats {
   private readonly successWatchRatio: number;
   /** Group indices per item, until its record is set again. */
   private readonly groupCache: (readonly number[] | undefined)[] = [];
+  private readonly groupLists = new Map<string, readonly number[]>();
   /** Per item, beside its cached groups: its category group and its creator group (-1: none), read as numbers. */
   private itemGroups = new Int32Array(0);
 
@@ -82,7 +83,7 @@ export class ExplorationStats {
     const cached = this.groupCache[i];
     if (cached !== undefined) return cached;
     const record = state.records[i];
-    const keys = priorGroups(state, i).map((g) => this.groups.intern(g));
+    const keys = this.groupList(priorGroups(state, i).map((g) => this.groups.intern(g)));
     const hasCategory = categoryName(record) !== undefined;
     if (2 * i + 1 >= this.itemGroups.length) {
       const grown = new Int32Array(Math.max(2_048, 4 * (i + 1))).fill(NOT_READ);
@@ -95,6 +96,17 @@ export class ExplorationStats {
     while (this.groupCache.length < i) this.groupCache.push(undefined);
     this.groupCache[i] = keys;
     return keys;
+  }
+
+  /** One frozen copy of each distinct list of groups: most items share theirs with their creator's other items. */
+  private groupList(keys: number[]): readonly number[] {
+    const key = keys.join(',');
+    let list = this.groupLists.get(key);
+    if (list === undefined) {
+      list = Object.freeze(keys);
+      this.groupLists.set(key, list);
+    }
+    return list;
   }
 
   /** Drops what was read from item `i`'s record (its record was set). */

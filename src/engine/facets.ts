@@ -295,7 +295,7 @@ export class FacetIndex {
 
   /** The user's facets, heaviest first; muted ones are included and flagged. */
   facets(u: number, nowMs: number, muted: readonly string[]): UserFacet[] {
-    const user = this.state.userStates[u];
+    const user = this.state.userStates.get(u);
     if (user === undefined) return [];
     const { positives, negatives } = this.signals(u, nowMs);
     if (positives.length === 0) return [];
@@ -422,7 +422,7 @@ export class FacetIndex {
    * above {@link NEUTRAL_WEIGHT}, decayed by its age and by how many engagements came after it.
    */
   private signals(u: number, nowMs: number): { positives: Signal[]; negatives: Signal[] } {
-    const user = this.state.userStates[u]!;
+    const user = this.state.userStates.get(u)!;
     const history = [...user.lastAt.entries()].sort((x, y) => y[1] - x[1] || y[0] - x[0]);
     const positives: Signal[] = [];
     const negatives: Signal[] = [];

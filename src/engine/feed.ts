@@ -115,7 +115,7 @@ export function buildFeed(
   caches?: FeedCaches,
 ): FeedItem[] {
   const u = state.users.get(userId);
-  const user = u >= 0 ? state.userStates[u] : undefined;
+  const user = u >= 0 ? state.userStates.get(u) : undefined;
   const controls = u >= 0 ? state.userRecords.get(u)?.controls : undefined;
   const allFacets = u >= 0 ? facetIndex.facets(u, nowMs, controls?.muted ?? []) : [];
   const facets = allFacets.filter((f) => !f.muted);

@@ -3,41 +3,49 @@ import { Growable } from '../core/growable.js';
 import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
 import { topK, topKOf } from '../core/top-k.js';
 import { TopPool } from '../core/top-pool.js';
-import { UserItemPages, UserItems, UserItemsColumn } from '../core/user-items.js';
-import type { EventInput, ItemRecord, UserRecord } from '../types.js';
+import { UserItemPages, UserItems, UserItemsColumn, UserItemTables } from '../core/user-items.js';
+import type { CreatorId, EventInput, ItemId, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';
 import { IdIndex } from './id-index.js';
 import { TrendTracker } from './trends.js';
 
 /**
- * What the engine knows of one user from their events, updated on every event. Per-item signals
- * live in one compact {@link UserItems} table; `weights`, `lastAt` and `seen` are Map-like views of it.
+ * What the engine knows of one user from their events, updated on every event: a view of row `index`
+ * of the state's {@link UserColumns} (a user costs no object of their own; views are made on demand).
+ * Per-item signals live in one compact {@link UserItems} table; `weights`, `lastAt` and `seen` are
+ * Map-like views of it.
  */
 export class UserState {
   /** Per item the user engaged with (viewed, skipped, ...): signed weight, last event time, credit. */
   readonly items: UserItems;
-  /** Creator index -> how many of their items the user marked not_interested; created on first use. */
-  creatorStrikes: Map<number, number> | undefined;
-  /** Creators the user follows, in order, without repeats (an array of exactly that length: no Set per user). */
-  followed: readonly number[] | undefined;
-  eventCount = 0;
-
   private readonly columns: UserColumns;
   private readonly index: number;
   private weightsView: UserItemsColumn | undefined;
   private lastAtView: UserItemsColumn | undefined;
 
-  /**
-   * The user's items live in `pages` and their numbers in row `index` of `columns`, both shared by
-   * every user of a state.
-   */
-  constructor(pages?: UserItemPages, columns: UserColumns = new UserColumns(), index = 0) {
-    this.items = new UserItems(pages);
+  /** Row `index` of `columns`; by default a user of their own. */
+  constructor(columns: UserColumns = new UserColumns(new UserItemPages(64)), index = 0) {
     this.columns = columns;
     this.index = index;
+    this.items = new UserItems(columns.tables, index);
   }
 
+  /** Creator index -> how many of their items the user marked not_interested; undefined before the first. */
+  get creatorStrikes(): ReadonlyMap<number, number> | undefined {
+    return this.columns.creatorStrikes.get(this.index);
+  }
+  /** Creators the user follows, in order, without repeats (a fresh array; undefined before the first). */
+  get followed(): readonly number[] | undefined {
+    const tables = this.columns.tables;
+    return tables.followCount(this.index) === 0 ? undefined : tables.followed(this.index);
+  }
+  get eventCount(): number {
+    return this.columns.eventCount.get(this.index);
+  }
+  set eventCount(count: number) {
+    this.columns.eventCount.set(this.index, count);
+  }
   get lastEventAt(): number {
     return this.columns.lastEventAt.get(this.index);
   }
@@ -94,14 +102,55 @@ export class UserState {
 }
 
 /**
- * Every user's numbers, one Float64Array per field indexed by user: fields of a UserState would each
- * hold a boxed number (16 bytes and an object for the garbage collector to trace).
+ * Every user's state by user index: numbers in one typed array per field (fields of an object per
+ * user would each hold a boxed number, and the objects cost the garbage collector), item tables in
+ * shared pages (with each user's recent positives and followed creators), and the rarer creator
+ * strikes in a map by user.
  */
 export class UserColumns {
+  readonly tables: UserItemTables;
+  /** 1 for a user with state (an event applied). */
+  readonly present = new Growable(Uint8Array);
+  readonly eventCount = new Growable(Float64Array);
   readonly lastEventAt = new Growable(Float64Array);
   readonly firstEventAt = new Growable(Float64Array, Number.POSITIVE_INFINITY);
   readonly engagement = new Growable(Float64Array, 0.5);
   readonly engagementBaseline = new Growable(Float64Array, 0.5);
+  readonly creatorStrikes = new Map<number, Map<number, number>>();
+
+  constructor(pages: UserItemPages) {
+    this.tables = new UserItemTables(pages);
+  }
+}
+
+/**
+ * The users with state, as views made on demand: `get(u)` is undefined for a user without events,
+ * and iterating yields every index below `length` in order (undefined where a user has none).
+ */
+export class UserStates implements Iterable<UserState | undefined> {
+  private readonly columns: UserColumns;
+
+  constructor(columns: UserColumns) {
+    this.columns = columns;
+  }
+
+  /** One more than the highest user index with state. */
+  get length(): number {
+    return this.columns.tables.length;
+  }
+
+  get(u: number): UserState | undefined {
+    return this.columns.present.get(u) === 1 ? new UserState(this.columns, u) : undefined;
+  }
+
+  /** How many items user `u` has engaged with (0 without state), without making a view. */
+  itemCount(u: number): number {
+    return u < this.columns.tables.length ? this.columns.tables.size(u) : 0;
+  }
+
+  *[Symbol.iterator](): Iterator<UserState | undefined> {
+    for (let u = 0; u < this.length; u++) yield this.get(u);
+  }
 }
 
 /** An item joins the user's recent positives (and co-occurrence) once watched at least half, or liked. */
@@ -113,7 +162,7 @@ const ENGAGEMENT_BASELINE_RATE = 0.02;
 
 /** Popularity is stored relative to a reference time and rebased before 2^x could overflow. */
 const REBASE_HALF_LIVES = 200;
-const NO_TAGS: readonly string[] = [];
+const NO_TAGS: readonly string[] = Object.freeze([]);
 /** Neighbours kept per item, and how many of a user's latest positive items a new one co-occurs with. */
 const COOCCURRENCE_NEIGHBOURS = 64;
 const COOCCURRENCE_WINDOW = 20;
@@ -142,16 +191,17 @@ export class OnlineState {
   private readonly burstWindow = new Growable(Float64Array);
   private readonly burstNew = new Growable(Float64Array);
   private readonly burstEstablished = new Growable(Float64Array);
-  readonly userStates: (UserState | undefined)[] = [];
-  /** Where every user's item table and numbers live. */
+  /** Where every user's item table lives. */
   readonly userItemPages = new UserItemPages();
-  private readonly userColumns = new UserColumns();
+  private readonly userColumns = new UserColumns(this.userItemPages);
+  readonly userStates = new UserStates(this.userColumns);
   readonly itemsByCreator = new Map<number, Set<number>>();
   readonly itemsByTag = new Map<string, Set<number>>();
   /** Tag -> the items that ever carried it, in order: random windows of large tags, without a scan. */
   readonly tagItemLists = new Map<string, number[]>();
   /** Every tag seen, in order of first use: lets a feed sample tags without listing the map. */
   readonly tagNames: string[] = [];
+  private readonly tagLists = new TagLists();
   /** Bounded supersets of the most popular items, of the newest, and of the most popular per tag. */
   private readonly popularPool = new TopPool(POOL_SIZE);
   private readonly freshPool = new TopPool(POOL_SIZE);
@@ -200,6 +250,10 @@ export class OnlineState {
     }
     this.records[i] = record;
     const creator = record.creatorId === undefined ? -1 : this.creators.intern(record.creatorId);
+    // The record keeps the indexes' copies of its strings and a tag list shared by the items with the same tags.
+    record.id = this.items.id(i) as ItemId;
+    if (creator >= 0) record.creatorId = this.creators.id(creator) as CreatorId;
+    record.tags = this.tagLists.intern(record.tags) as string[];
     this.creatorOf.set(i, creator);
     if (creator >= 0) setOf(this.itemsByCreator, creator).add(i);
     this.createdAt.set(i, record.createdAt);
@@ -229,13 +283,14 @@ export class OnlineState {
     this.userRecords.set(this.users.intern(record.id), record);
   }
 
+  /** User `u`'s state, made (empty) if they have none. */
   userState(u: number): UserState {
-    let s = this.userStates[u];
-    if (s === undefined) {
-      s = new UserState(this.userItemPages, this.userColumns, u);
-      this.userStates[u] = s;
+    const columns = this.userColumns;
+    if (columns.present.get(u) !== 1) {
+      columns.present.set(u, 1);
+      columns.tables.ensure(u);
     }
-    return s;
+    return new UserState(columns, u);
   }
 
   /** Applies one event to the online state. */
@@ -243,10 +298,12 @@ export class OnlineState {
     const i = this.items.intern(event.itemId);
     this.popularity.ensure(i + 1);
     const u = this.users.intern(event.userId);
-    const s = this.userState(u);
-    s.eventCount++;
-    s.lastEventAt = Math.max(s.lastEventAt, event.at);
-    s.firstEventAt = Math.min(s.firstEventAt, event.at);
+    this.userState(u);
+    // The user's columns are written directly: a view per event would be garbage per event.
+    const c = this.userColumns;
+    c.eventCount.add(u, 1);
+    c.lastEventAt.set(u, Math.max(c.lastEventAt.get(u), event.at));
+    c.firstEventAt.set(u, Math.min(c.firstEventAt.get(u), event.at));
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     const watchRatio = this.watchRatio(event, i);
@@ -256,39 +313,46 @@ export class OnlineState {
       this.impressions.add(i, 1);
       return;
     }
-    const table = s.items;
-    let e = table.find(i);
-    const priorItems = e < 0 ? table.size : table.size - 1;
-    if (e < 0) e = table.insert(i);
-    table.setJudged(e, this.exploration.observe(i, event.type, watchRatio, groups, table.judged(e)));
-    table.setLastAt(e, event.at);
+    const tables = c.tables;
+    let e = tables.find(u, i);
+    const priorItems = e < 0 ? tables.size(u) : tables.size(u) - 1;
+    if (e < 0) e = tables.insert(u, i);
+    tables.setJudged(u, e, this.exploration.observe(i, event.type, watchRatio, groups, tables.judged(u, e)));
+    tables.setLastAt(u, e, event.at);
     const creator = this.creatorOf.get(i);
     if (event.type === 'not_interested' && creator >= 0) {
-      s.creatorStrikes ??= new Map();
-      s.creatorStrikes.set(creator, (s.creatorStrikes.get(creator) ?? 0) + 1);
+      let strikes = c.creatorStrikes.get(u);
+      if (strikes === undefined) {
+        strikes = new Map();
+        c.creatorStrikes.set(u, strikes);
+      }
+      strikes.set(creator, (strikes.get(creator) ?? 0) + 1);
     }
-    if (event.type === 'follow' && creator >= 0) {
-      if (s.followed === undefined) s.followed = [creator];
-      else if (!s.followed.includes(creator)) s.followed = [...s.followed, creator];
-    }
+    if (event.type === 'follow' && creator >= 0) tables.follow(u, creator);
 
     const cap = this.config.maxUserItemWeight;
-    const prev = table.weight(e);
+    const prev = tables.weight(u, e);
     const weight = eventWeight(event.type, watchRatio);
     const engaged = weight >= INTEREST_WEIGHT ? 1 : 0;
-    s.engagement += ENGAGEMENT_RATE * (engaged - s.engagement);
-    s.engagementBaseline += ENGAGEMENT_BASELINE_RATE * (engaged - s.engagementBaseline);
+    const engagement = c.engagement.get(u);
+    c.engagement.set(u, engagement + ENGAGEMENT_RATE * (engaged - engagement));
+    const baseline = c.engagementBaseline.get(u);
+    c.engagementBaseline.set(u, baseline + ENGAGEMENT_BASELINE_RATE * (engaged - baseline));
     const next = Math.max(-cap, Math.min(cap, prev + weight));
     const tags = this.records[i]?.tags ?? NO_TAGS;
-    table.setTrendAt(e, this.trends.observe(u, i, tags, weight, priorItems, event.at, table.trendAt(e)));
-    table.setWeight(e, next);
+    tables.setTrendAt(
+      u,
+      e,
+      this.trends.observe(u, i, tags, weight, priorItems, event.at, tables.trendAt(u, e)),
+    );
+    tables.setWeight(u, e, next);
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
-    this.creditPopularity(s, e, i, prev, next, event.at);
+    this.creditPopularity(u, e, i, prev, next, event.at);
     if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
-      this.cooccurrence.addUserItem(i, table.recent());
-      table.pushRecent(i, this.config.recentItems);
+      this.cooccurrence.addUserItem(i, tables.recent(u));
+      tables.pushRecent(u, i, this.config.recentItems);
     } else if (prev >= INTEREST_WEIGHT && next < INTEREST_WEIGHT) {
-      table.removeRecent(i);
+      tables.removeRecent(u, i);
     }
   }
 
@@ -361,8 +425,14 @@ export class OnlineState {
 
   /** Whether burst damping applies to this user's contributions at `atMs`. */
   isNewAccount(s: UserState, atMs: number): boolean {
+    return this.isNewUser(s.items.table, atMs);
+  }
+
+  private isNewUser(u: number, atMs: number): boolean {
+    const c = this.userColumns;
     return (
-      s.items.size < this.config.newAccountMinItems || atMs - s.firstEventAt < this.config.newAccountMinAgeMs
+      c.tables.size(u) < this.config.newAccountMinItems ||
+      atMs - c.firstEventAt.get(u) < this.config.newAccountMinAgeMs
     );
   }
 
@@ -372,15 +442,9 @@ export class OnlineState {
    * hammering one item adds at most the budget (plus a multiple of established support); decreases
    * take back at most what was credited.
    */
-  private creditPopularity(
-    s: UserState,
-    e: number,
-    i: number,
-    prev: number,
-    next: number,
-    atMs: number,
-  ): void {
-    const credited = s.items.credit(e);
+  private creditPopularity(u: number, e: number, i: number, prev: number, next: number, atMs: number): void {
+    const tables = this.userColumns.tables;
+    const credited = tables.credit(u, e);
     const before = Number.isNaN(credited) ? Math.max(0, prev) : credited;
     const target = Math.max(0, next);
     let after = target;
@@ -394,7 +458,7 @@ export class OnlineState {
         this.burstEstablished.set(i, 0);
       }
       const want = target - before;
-      if (this.isNewAccount(s, atMs)) {
+      if (this.isNewUser(u, atMs)) {
         const budget = c.newAccountItemBudget + c.newAccountSupportRatio * this.burstEstablished.get(i);
         const granted = Math.max(0, Math.min(want, budget - this.burstNew.get(i)));
         this.burstNew.add(i, granted);
@@ -403,7 +467,7 @@ export class OnlineState {
         this.burstEstablished.add(i, want);
       }
     }
-    s.items.setCredit(e, after === target ? Number.NaN : after);
+    tables.setCredit(u, e, after === target ? Number.NaN : after);
     if (after !== before) this.addPopularity(i, after - before, atMs);
   }
 
@@ -434,6 +498,38 @@ export class OnlineState {
       pool.offer(i, values);
     }
   }
+}
+
+/**
+ * One frozen copy of each distinct tag list, holding one copy of each tag: records parsed from a store
+ * each bring their own array and strings (about 100 bytes an item for two tags).
+ */
+class TagLists {
+  private readonly tags = new Map<string, string>();
+  private readonly lists = new Map<string, readonly string[]>();
+
+  intern(tags: readonly string[]): readonly string[] {
+    if (tags.length === 0) return NO_TAGS;
+    const key = tags.length === 1 ? tags[0]! : tags.join('\u0000');
+    const held = this.lists.get(key);
+    if (held !== undefined && (held === tags || sameTags(held, tags))) return held;
+    const list = Object.freeze(tags.map((tag) => this.tag(tag)));
+    this.lists.set(tags.length === 1 ? list[0]! : key, list);
+    return list;
+  }
+
+  private tag(tag: string): string {
+    const held = this.tags.get(tag);
+    if (held !== undefined) return held;
+    this.tags.set(tag, tag);
+    return tag;
+  }
+}
+
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function setOf<K>(map: Map<K, Set<number>>, key: K): Set<number> {

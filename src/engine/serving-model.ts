@@ -60,7 +60,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   };
   let bound = 0;
   for (let u = 0; u < state.userStates.length; u++) {
-    bound += state.userStates[u]?.items.size ?? 0;
+    bound += state.userStates.itemCount(u);
     if ((u & 4095) === 0 && due()) await yieldToLoop();
   }
   // In SharedArrayBuffers: the training threads read the matrix where it is, with no copy per thread.

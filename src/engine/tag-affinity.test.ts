@@ -77,7 +77,7 @@ function stateWithUser(): { state: OnlineState; user: UserState } {
     });
   }
   state.apply({ userId: 'u' as UserId, itemId: 'a' as ItemId, type: 'like', at: t0 + 1 });
-  return { state, user: state.userStates[state.users.get('u')]! };
+  return { state, user: state.userStates.get(state.users.get('u'))! };
 }
 
 test("an item's interest match follows its tags after its record is replaced", () => {
@@ -107,7 +107,7 @@ test('an affinity still answers after a newer one was built for the same state',
   const second = userTagAffinity(
     state,
     DEFAULT_ENGINE_CONFIG,
-    state.userStates[state.users.get('v')]!,
+    state.userStates.get(state.users.get('v'))!,
     nowMs,
   );
   assert.equal(interestMatch(state, first, b), 1);
