@@ -161,24 +161,38 @@ export function overlapMs(
 /** A `gc` performance entry as a pause of a kind: `major`, `minor`, `incremental`, with why if V8 says. */
 function gcPause(entry: PerformanceEntry): GcPause {
   const detail = (entry as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail;
-  const kind =
-    detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR
+  return {
+    start: entry.startTime,
+    end: entry.startTime + entry.duration,
+    kind: gcKind(detail?.kind, detail?.flags ?? 0),
+  };
+}
+
+/**
+ * A collection's kind and, from its callback flags, why V8 ran it. V8 11 marks both an external-memory
+ * collection (with synchronous phantom callbacks) and its memory reducer's collection of an idle heap
+ * (without) as collecting all external memory: the reducer's is not external memory at all.
+ */
+export function gcKind(kind: number | undefined, flags: number): string {
+  const name =
+    kind === constants.NODE_PERFORMANCE_GC_MAJOR
       ? 'major'
-      : detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+      : kind === constants.NODE_PERFORMANCE_GC_MINOR
         ? 'minor'
-        : detail?.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL
+        : kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL
           ? 'incremental'
           : 'weak callbacks';
-  const flags = detail?.flags ?? 0;
-  const why =
-    (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY) !== 0
+  const has = (flag: number): boolean => (flags & flag) !== 0;
+  const why = has(constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY)
+    ? has(constants.NODE_PERFORMANCE_GC_FLAGS_SYNCHRONOUS_PHANTOM_PROCESSING)
       ? ' (external memory)'
-      : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE) !== 0
-        ? ' (all available garbage)'
-        : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0
-          ? ' (forced)'
-          : '';
-  return { start: entry.startTime, end: entry.startTime + entry.duration, kind: `${kind}${why}` };
+      : ' (memory reducer)'
+    : has(constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE)
+      ? ' (all available garbage)'
+      : has(constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)
+        ? ' (forced)'
+        : '';
+  return `${name}${why}`;
 }
 
 /** This thread's time on a core and waiting for one, in ms (Linux); undefined elsewhere. */
