@@ -40,6 +40,8 @@ export interface LoopWatch {
   /** The server heap's garbage-collection pauses during the watch: their sum and the longest. */
   gcMs: number;
   gcMaxMs: number;
+  /** The longest pause's kind and when it began (s from the start of the watch); undefined without one. */
+  gcMax?: { kind: string; atS: number };
   /**
    * The server thread's time on a core and runnable but waiting for one over the whole watch (Linux;
    * undefined elsewhere): the waiting share is what other threads and processes took from it.
@@ -109,6 +111,10 @@ export function watchLoop(): { stop(): LoopWatch } {
       for (const entry of observer.takeRecords()) gcs.push(gcPause(entry));
       observer.disconnect();
       const sched = schedstat();
+      const longestGc = gcs.reduce<GcPause | undefined>(
+        (max, gc) => (max === undefined || gc.end - gc.start > max.end - max.start ? gc : max),
+        undefined,
+      );
       const totals =
         sched !== undefined && firstSched !== undefined
           ? { cpuMs: sched.cpuMs - firstSched.cpuMs, waitMs: sched.waitMs - firstSched.waitMs }
@@ -124,7 +130,10 @@ export function watchLoop(): { stop(): LoopWatch } {
           gcKinds: [...new Set(gcs.filter((gc) => gc.end > from && gc.start < to).map((gc) => gc.kind))],
         })),
         gcMs: gcs.reduce((sum, gc) => sum + (gc.end - gc.start), 0),
-        gcMaxMs: gcs.reduce((max, gc) => Math.max(max, gc.end - gc.start), 0),
+        gcMaxMs: longestGc === undefined ? 0 : longestGc.end - longestGc.start,
+        ...(longestGc === undefined
+          ? {}
+          : { gcMax: { kind: longestGc.kind, atS: (longestGc.start - start) / 1000 } }),
         ...totals,
       };
     },

@@ -59,6 +59,12 @@ async function main(): Promise<void> {
     },
   });
   console.log(`longest stalls: idle ${formatStalls(idleLoop)}; training ${formatStalls(trainLoop)}`);
+  const gcMax = trainLoop.gcMax;
+  if (gcMax !== undefined) {
+    console.log(
+      `longest GC pause while training: ${Math.round(trainLoop.gcMaxMs)} ms at ${gcMax.atS.toFixed(1)} s (${gcMax.kind})`,
+    );
+  }
   console.log(`training ${trainCpuS.toFixed(1)} s of CPU over all threads`);
   const seconds = (ms: readonly number[]): string => ms.map((m) => (m / 1000).toFixed(1)).join(', ');
   const epochMs = trained?.report.epochMs ?? [];
