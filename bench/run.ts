@@ -32,7 +32,7 @@ import {
 
 const flags = parseFlags(process.argv.slice(2));
 // Run as the server runs (`npm start`); --memory-reducer keeps V8's defaults.
-relaunchWithServerFlags(flags.has('memory-reducer'));
+await relaunchWithServerFlags(flags.has('memory-reducer'));
 const quick = flags.has('quick');
 const num = (name: string, full: number, small: number): number =>
   Number(flags.get(name) ?? (quick ? small : full));

@@ -15,7 +15,7 @@ import { relaunchWithServerFlags } from './server-flags.js';
 import { generatePlatform, parseFlags, platformEvents, platformItems } from './synthetic.js';
 
 const flags = parseFlags(process.argv.slice(2));
-relaunchWithServerFlags(flags.has('memory-reducer'));
+await relaunchWithServerFlags(flags.has('memory-reducer'));
 const num = (name: string, fallback: number): number => Number(flags.get(name) ?? fallback);
 const size = { items: num('items', 100_000), users: num('users', 100_000), events: num('events', 2_000_000) };
 const IDLE_MS = num('idle-seconds', 10) * 1_000;
