@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { constants } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { formatStalls, overlapMs } from './loop-watch.js';
+import { formatStalls, gcKind, overlapMs } from './loop-watch.js';
 
 test('only the part of a GC pause inside a stall counts toward it', () => {
   const pauses = [
@@ -24,4 +25,12 @@ test('a stall reads as its length, start and split, or just its GC where the ker
     '514 ms at 88.9 s (CPU 36, waiting 256, GC 476 ms: major (external memory)), 218 ms at 74.2 s (GC 0 ms)',
   );
   assert.equal(formatStalls({ longest: [] }), 'none');
+});
+
+test("V8's memory reducer reads apart from a collection for external memory, though both collect all of it", () => {
+  const external = constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY;
+  const phantom = constants.NODE_PERFORMANCE_GC_FLAGS_SYNCHRONOUS_PHANTOM_PROCESSING;
+  assert.equal(gcKind(constants.NODE_PERFORMANCE_GC_MAJOR, external), 'major (memory reducer)');
+  assert.equal(gcKind(constants.NODE_PERFORMANCE_GC_MAJOR, external | phantom), 'major (external memory)');
+  assert.equal(gcKind(constants.NODE_PERFORMANCE_GC_MINOR, 0), 'minor');
 });

@@ -40,6 +40,8 @@ export interface LoopWatch {
   /** The server heap's garbage-collection pauses during the watch: their sum and the longest. */
   gcMs: number;
   gcMaxMs: number;
+  /** The longest pause's kind and when it began (s from the start of the watch); undefined without one. */
+  gcMax?: { kind: string; atS: number };
   /**
    * The server thread's time on a core and runnable but waiting for one over the whole watch (Linux;
    * undefined elsewhere): the waiting share is what other threads and processes took from it.
@@ -109,6 +111,10 @@ export function watchLoop(): { stop(): LoopWatch } {
       for (const entry of observer.takeRecords()) gcs.push(gcPause(entry));
       observer.disconnect();
       const sched = schedstat();
+      const longestGc = gcs.reduce<GcPause | undefined>(
+        (max, gc) => (max === undefined || gc.end - gc.start > max.end - max.start ? gc : max),
+        undefined,
+      );
       const totals =
         sched !== undefined && firstSched !== undefined
           ? { cpuMs: sched.cpuMs - firstSched.cpuMs, waitMs: sched.waitMs - firstSched.waitMs }
@@ -124,7 +130,10 @@ export function watchLoop(): { stop(): LoopWatch } {
           gcKinds: [...new Set(gcs.filter((gc) => gc.end > from && gc.start < to).map((gc) => gc.kind))],
         })),
         gcMs: gcs.reduce((sum, gc) => sum + (gc.end - gc.start), 0),
-        gcMaxMs: gcs.reduce((max, gc) => Math.max(max, gc.end - gc.start), 0),
+        gcMaxMs: longestGc === undefined ? 0 : longestGc.end - longestGc.start,
+        ...(longestGc === undefined
+          ? {}
+          : { gcMax: { kind: longestGc.kind, atS: (longestGc.start - start) / 1000 } }),
         ...totals,
       };
     },
@@ -161,24 +170,38 @@ export function overlapMs(
 /** A `gc` performance entry as a pause of a kind: `major`, `minor`, `incremental`, with why if V8 says. */
 function gcPause(entry: PerformanceEntry): GcPause {
   const detail = (entry as PerformanceEntry & { detail?: { kind?: number; flags?: number } }).detail;
-  const kind =
-    detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR
+  return {
+    start: entry.startTime,
+    end: entry.startTime + entry.duration,
+    kind: gcKind(detail?.kind, detail?.flags ?? 0),
+  };
+}
+
+/**
+ * A collection's kind and, from its callback flags, why V8 ran it. V8 11 marks both an external-memory
+ * collection (with synchronous phantom callbacks) and its memory reducer's collection of an idle heap
+ * (without) as collecting all external memory: the reducer's is not external memory at all.
+ */
+export function gcKind(kind: number | undefined, flags: number): string {
+  const name =
+    kind === constants.NODE_PERFORMANCE_GC_MAJOR
       ? 'major'
-      : detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR
+      : kind === constants.NODE_PERFORMANCE_GC_MINOR
         ? 'minor'
-        : detail?.kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL
+        : kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL
           ? 'incremental'
           : 'weak callbacks';
-  const flags = detail?.flags ?? 0;
-  const why =
-    (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY) !== 0
+  const has = (flag: number): boolean => (flags & flag) !== 0;
+  const why = has(constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY)
+    ? has(constants.NODE_PERFORMANCE_GC_FLAGS_SYNCHRONOUS_PHANTOM_PROCESSING)
       ? ' (external memory)'
-      : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE) !== 0
-        ? ' (all available garbage)'
-        : (flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0
-          ? ' (forced)'
-          : '';
-  return { start: entry.startTime, end: entry.startTime + entry.duration, kind: `${kind}${why}` };
+      : ' (memory reducer)'
+    : has(constants.NODE_PERFORMANCE_GC_FLAGS_ALL_AVAILABLE_GARBAGE)
+      ? ' (all available garbage)'
+      : has(constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)
+        ? ' (forced)'
+        : '';
+  return `${name}${why}`;
 }
 
 /** This thread's time on a core and waiting for one, in ms (Linux); undefined elsewhere. */

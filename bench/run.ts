@@ -20,6 +20,7 @@ import type { LoadJob } from './load-client.js';
 import { formatFailures, type LoadResult, p99OfAll } from './load-summary.js';
 import { formatStalls, STALL_MS, watchLoop } from './loop-watch.js';
 import { memoryPhases } from './memory-phases.js';
+import { relaunchWithServerFlags } from './server-flags.js';
 import {
   generatePlatform,
   ingestBatch,
@@ -32,6 +33,8 @@ import {
 } from './synthetic.js';
 
 const flags = parseFlags(process.argv.slice(2));
+// Run as the server runs (`npm start`); --memory-reducer keeps V8's defaults.
+await relaunchWithServerFlags(flags.has('memory-reducer'));
 const quick = flags.has('quick');
 const num = (name: string, full: number, small: number): number =>
   Number(flags.get(name) ?? (quick ? small : full));

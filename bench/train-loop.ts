@@ -2,6 +2,7 @@
 // engine trains on the synthetic platform, against an idle window of the same length class measured first in the
 // same run (other jobs on the machine stall an idle loop too); with --restart, how long a reopened
 // engine takes to serve its large model from a rebuilt ANN index again.
+// It runs with the server's V8 flags (bench/server-flags.ts; --memory-reducer keeps V8's defaults).
 // Run: node --import tsx bench/train-loop.ts [--items 100000 --users 100000 --events 2000000 --restart]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -10,9 +11,11 @@ import { createEngine, type Engine } from '../src/engine/engine.js';
 import { LARGE_CATALOGUE_ITEMS } from '../src/engine/serving-model.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { formatStalls, type LoopWatch, watchLoop } from './loop-watch.js';
+import { relaunchWithServerFlags } from './server-flags.js';
 import { generatePlatform, parseFlags, platformEvents, platformItems } from './synthetic.js';
 
 const flags = parseFlags(process.argv.slice(2));
+await relaunchWithServerFlags(flags.has('memory-reducer'));
 const num = (name: string, fallback: number): number => Number(flags.get(name) ?? fallback);
 const size = { items: num('items', 100_000), users: num('users', 100_000), events: num('events', 2_000_000) };
 const IDLE_MS = num('idle-seconds', 10) * 1_000;
@@ -42,8 +45,10 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 50));
   const trainLoop = watch.stop();
   const perS = (stalls: number, ms: number): string => (stalls / (ms / 1000)).toFixed(2);
+  const reducer = process.execArgv.includes('--no-memory-reducer') ? 'off' : 'on (V8 default)';
   console.log(
-    `${size.items} items, ${size.users} users, ${size.events} events; training ${trainS.toFixed(1)} s`,
+    `${size.items} items, ${size.users} users, ${size.events} events; training ${trainS.toFixed(1)} s; ` +
+      `V8 memory reducer ${reducer}`,
   );
   console.table({
     idle: { ...rounded(idleLoop), 'stalls/s': perS(idleLoop.stalls, IDLE_MS), load: idleLoad.toFixed(1) },
@@ -54,6 +59,12 @@ async function main(): Promise<void> {
     },
   });
   console.log(`longest stalls: idle ${formatStalls(idleLoop)}; training ${formatStalls(trainLoop)}`);
+  const gcMax = trainLoop.gcMax;
+  if (gcMax !== undefined) {
+    console.log(
+      `longest GC pause while training: ${Math.round(trainLoop.gcMaxMs)} ms at ${gcMax.atS.toFixed(1)} s (${gcMax.kind})`,
+    );
+  }
   console.log(`training ${trainCpuS.toFixed(1)} s of CPU over all threads`);
   const seconds = (ms: readonly number[]): string => ms.map((m) => (m / 1000).toFixed(1)).join(', ');
   const epochMs = trained?.report.epochMs ?? [];
