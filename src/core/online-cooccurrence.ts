@@ -35,6 +35,8 @@ const INITIAL_NEIGHBOURS = 4;
 /** Rows live in pages of this many int32s (4 MiB): memory grows a page at a time, never by copying all rows. */
 const PAGE_BITS = 20;
 const PAGE = 1 << PAGE_BITS;
+/** Row starts are kept in an Int32Array: pages beyond this many (8 GiB of 4 MiB pages) could not be addressed. */
+const MAX_PAGES = 2 ** (31 - PAGE_BITS);
 
 export function createCooccurrence(options: {
   shrink: number;
@@ -94,6 +96,8 @@ export function createCooccurrence(options: {
     if (pageEnd + size > PAGE) {
       current = spare.pop() ?? -1;
       if (current < 0) {
+        if (pages.length >= MAX_PAGES)
+          throw new RangeError(`co-occurrence rows: more than ${MAX_PAGES} pages`);
         pages.push(new Int32Array(PAGE));
         pageFree.push(0);
         current = pages.length - 1;

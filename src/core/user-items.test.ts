@@ -148,3 +148,11 @@ test('a table follows each creator once, in the order first followed, beside its
   assert.deepEqual(tables.followed(other), [4]);
   assert.deepEqual(tables.recent(t), [1]);
 });
+
+test('pages past what an int32 address can reach are refused instead of aliasing the first ones', () => {
+  const pages = new UserItemPages(1); // pages of 5 floats: every block of 2 floats or more gets a page of its own
+  const addresses = new Set<number>();
+  for (let p = 0; p < 2 ** 14; p++) addresses.add(pages.allocate(2));
+  assert.equal(addresses.size, 2 ** 14);
+  assert.throws(() => pages.allocate(2), RangeError);
+});

@@ -20,6 +20,8 @@ const GROWTH = 1.25;
 /** Addresses are page * 2^PAGE_BITS + offset; a page holds at most 2^PAGE_BITS floats (1 MiB). */
 const PAGE_BITS = 17;
 const PAGE = 1 << PAGE_BITS;
+/** Addresses are kept in Int32Arrays: pages beyond this many (16 GiB of 1 MiB pages) could not be addressed. */
+const MAX_PAGES = 2 ** (31 - PAGE_BITS);
 const NO_ENTRIES = new Float64Array(0);
 
 /**
@@ -133,6 +135,8 @@ export class UserItemPages {
   }
 
   private addPage(floats: number, free: number): number {
+    if (this.pages.length >= MAX_PAGES)
+      throw new RangeError(`users' item tables: more than ${MAX_PAGES} pages`);
     this.pages.push(new Float64Array(floats));
     this.pageFree.push(free);
     if (free === 0) this.sharedPages++;
