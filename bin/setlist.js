@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 import { main } from '../dist/cli/main.js';
 
 main(process.argv).catch((err) => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { loadDemo } from '../src/cli/demo.js';
 import { buildProgram } from '../src/cli/main.js';
 import { saveReport } from '../src/cli/reports.js';
@@ -131,4 +132,16 @@ test('a report saved by a command shows in the quality reports of an engine on t
     [['eval', 'fixture again']],
   );
   await engine.close();
+});
+
+test("the setlist bin's first line starts node without V8's memory reducer, as npm start does", () => {
+  // The bin's own line on a script that prints how node was started: no build of dist/ needed.
+  const bin = readFileSync(fileURLToPath(new URL('../bin/setlist.js', import.meta.url)), 'utf8');
+  const shebang = bin.slice(0, bin.indexOf('\n'));
+  const script = join(dir, 'shebang.mjs');
+  writeFileSync(script, `${shebang}\nconsole.log(JSON.stringify(process.execArgv));\n`);
+  chmodSync(script, 0o755);
+  const run = spawnSync(script, { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.ok((JSON.parse(run.stdout) as string[]).includes('--no-memory-reducer'), run.stdout);
 });
