@@ -404,12 +404,13 @@ export class UserItemTables {
     const p = this.pages.wastefulPage();
     if (p < 0) return;
     this.pages.beginEmptying(p);
+    const blockLists = [this.recentLists, this.followLists];
     for (let t = 0; t < this.count; t++) {
       const entries = this.address[t]!;
       if (entries >= 0 && entries >>> PAGE_BITS === p) {
         this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE);
       }
-      for (const lists of [this.recentLists, this.followLists]) {
+      for (const lists of blockLists) {
         const list = lists.address[t]!;
         if (list >= 0 && list >>> PAGE_BITS === p) {
           lists.address[t] = this.move(list, lists.capacity[t]!, lists.length[t]!);
