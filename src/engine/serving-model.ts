@@ -6,7 +6,7 @@ import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromBytes, modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
-import { type AnnIndex, buildAnnIndex, loadHandedOffIndex } from './ann-index.js';
+import { type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
 import { startWorker } from './start-worker.js';
@@ -181,6 +181,8 @@ export interface ServingFitOptions extends Partial<PipelineOptions> {
   readonly ials?: Partial<IalsParams>;
   /** Catalogues above this many items train iALS alone behind an index (default {@link LARGE_CATALOGUE_ITEMS}). */
   readonly largeCatalogueItems?: number;
+  /** Large catalogues: build the ANN index with the model (default); false leaves it to the caller. */
+  readonly annIndex?: boolean;
 }
 
 /** What a serving fit returns; `ann` is present for large catalogues. */
@@ -188,6 +190,8 @@ export interface ServingFit {
   model: Model;
   report: Omit<TrainReport, 'trainMs'>;
   ann?: AnnIndex;
+  /** A large catalogue's model fitted with `annIndex: false`: its index is still to be built. */
+  annDeferred?: boolean;
 }
 
 /**
@@ -227,11 +231,12 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
   const params: IalsParams = { ...LARGE_CATALOGUE_IALS, ...options.ials };
   const fit = await fitIalsParallel(data, params, { workers: options.workers ?? 2, userFactors: false });
   const started = performance.now();
-  const ann = buildAnnIndex(fit.model.itemFactors, data.cols, params.factors);
+  const ann =
+    options.annIndex === false ? undefined : buildAnnIndex(fit.model.itemFactors, data.cols, params.factors);
   const annBuildMs = performance.now() - started;
   return {
     model: fit.model,
-    ann,
+    ...(ann === undefined ? { annDeferred: true } : { ann }),
     report: {
       users: data.rows,
       items: data.cols,
@@ -242,7 +247,7 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
       members: [{ kind: 'ials', params: { ...params }, ndcg10: 0 }],
       epochMs: fit.epochMs.map(Math.round),
       epochCpuMs: fit.epochCpuMs.map(Math.round),
-      annBuildMs: Math.round(annBuildMs),
+      ...(ann === undefined ? {} : { annBuildMs: Math.round(annBuildMs) }),
     },
   };
 }
@@ -261,8 +266,10 @@ export interface WorkerTrainResult {
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
  * the event loop keeps serving; `data`'s buffers are shared with it when they are SharedArrayBuffers
  * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied). The
- * model comes back as its snapshot bytes in shared memory, read in place (held once); an ANN index
- * through a temporary file read off the event loop once the worker has stopped.
+ * model comes back as its snapshot bytes in shared memory, read in place (held once). A large
+ * catalogue's ANN index is built from those bytes by another worker once the training worker has
+ * stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
+ * of the factors) is freed first instead of being held through the build and the hand-off.
  */
 export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promise<WorkerTrainResult> {
   return new Promise((resolve, reject) => {
@@ -276,14 +283,18 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
       }
       // Views of the shared bytes, which the snapshot writer reads too: the model is held once.
       const model = modelFromBytes(bytes, { copy: false });
-      const done = (ann?: AnnIndex): void =>
-        resolve({ model, bytes, report, ...(ann === undefined ? {} : { ann }) });
-      if (message.annPath === undefined) {
-        done();
+      if (message.annDeferred !== true) {
+        resolve({ model, bytes, report });
         return;
       }
-      const dims = Number(model.meta.params.factors ?? 0);
-      loadHandedOffIndex(stopped, message.annPath, model.meta.itemCount, dims).then(done, reject);
+      stopped
+        .then(async () => {
+          const started = performance.now();
+          const ann = await buildAnnIndexInWorker(bytes);
+          const annBuildMs = Math.round(performance.now() - started);
+          resolve({ model, bytes, report: { ...report, annBuildMs }, ...(ann === undefined ? {} : { ann }) });
+        })
+        .catch(reject);
     });
     worker.once('error', reject);
     // The matrix is built for this call: its buffers are shared with or move to the worker, never copied.
@@ -296,6 +307,7 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
         options: {
           workers: options.workers ?? 2,
           seed: options.seed ?? 42,
+          annIndex: false,
           ...(options.ials === undefined ? {} : { ials: options.ials }),
           ...(options.largeCatalogueItems === undefined
             ? {}
@@ -311,7 +323,8 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
 export interface TrainWorkerMessage {
   bytes?: Uint8Array;
   report?: Omit<TrainReport, 'trainMs'>;
-  annPath?: string;
+  /** The model's ANN index is still to be built (a large catalogue). */
+  annDeferred?: boolean;
   error?: string;
 }
 

@@ -4,7 +4,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { Csr } from '../core/csr.js';
 import { modelToBytes } from '../core/model-codec.js';
-import { annHandoffPath } from './ann-index.js';
 import { fitServingModel, type ServingFitOptions, type TrainWorkerMessage } from './serving-model.js';
 import { lowerThreadPriority } from './start-worker.js';
 
@@ -12,14 +11,10 @@ lowerThreadPriority();
 
 parentPort?.once('message', async (message: { data: Csr; options: ServingFitOptions }) => {
   try {
-    const { model, report, ann } = await fitServingModel(message.data, message.options);
+    // The caller builds a large catalogue's index once this thread has stopped (annIndex: false).
+    const { model, report, annDeferred } = await fitServingModel(message.data, message.options);
     const bytes = modelToBytes(model.toTransferable(), { shared: true });
-    let annPath: string | undefined;
-    if (ann !== undefined) {
-      annPath = annHandoffPath();
-      ann.save(annPath);
-    }
-    const reply: TrainWorkerMessage = { bytes, report, ...(annPath === undefined ? {} : { annPath }) };
+    const reply: TrainWorkerMessage = { bytes, report, ...(annDeferred === true ? { annDeferred } : {}) };
     parentPort?.postMessage(reply);
   } catch (err) {
     parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });
