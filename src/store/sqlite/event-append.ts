@@ -3,10 +3,38 @@ import type Database from 'better-sqlite3';
 import { startWorker } from '../../start-worker.js';
 import type { EventInput, StoredEvent } from '../../types.js';
 import { type AppendResult, storedEvent } from '../store.js';
+import { eventIdHash } from './event-id-hash.js';
 import type { SnapshotTarget } from './snapshot-write.js';
 
-export const INSERT_EVENT = `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING`;
+const INSERT_EVENT = `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at, id_hash)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const FIND_EVENT_ID = 'SELECT 1 FROM events WHERE id_hash = ? AND id = ? LIMIT 1';
+
+/** The two statements that log an event: see {@link logEvent}. */
+export interface EventStatements {
+  readonly insert: Database.Statement;
+  readonly find: Database.Statement;
+}
+
+export function prepareEventStatements(db: Database.Database): EventStatements {
+  return { insert: db.prepare(INSERT_EVENT), find: db.prepare(FIND_EVENT_ID).pluck() };
+}
+
+/**
+ * Logs one event unless its id is logged already, and returns its sequence number, 0 for a
+ * duplicate. `row` holds the first eight columns of {@link INSERT_EVENT}; the ninth, the id's hash,
+ * is set here. Call it in a transaction begun IMMEDIATE, so that no other connection writes between
+ * the check and the insert.
+ */
+export function logEvent(statements: EventStatements, row: (string | number | null)[]): number {
+  const id = row[0];
+  if (typeof id === 'string') {
+    const hash = eventIdHash(id);
+    if (statements.find.get(hash, id) !== undefined) return 0;
+    row[8] = hash;
+  } else row[8] = null;
+  return Number(statements.insert.run(row).lastInsertRowid);
+}
 
 /**
  * A batch of events as one string and two typed arrays, so handing it to another thread copies three
@@ -58,11 +86,11 @@ function str(value: unknown): string {
  * Inserts a packed batch with one prepared statement (inside the caller's transaction) and returns
  * each event's log sequence number, 0 for an event whose id was already logged.
  */
-export function insertPacked(insert: Database.Statement, batch: PackedEvents): Float64Array<ArrayBuffer> {
+export function insertPacked(statements: EventStatements, batch: PackedEvents): Float64Array<ArrayBuffer> {
   const { text, lengths, numbers } = batch;
   const count = lengths.length / 4;
   const seqs = new Float64Array(count);
-  const args: (string | number | null)[] = new Array(8);
+  const args: (string | number | null)[] = new Array(9);
   args[7] = batch.receivedAt;
   let offset = 0;
   for (let k = 0; k < count; k++) {
@@ -78,8 +106,7 @@ export function insertPacked(insert: Database.Statement, batch: PackedEvents): F
       const v = numbers[k * 3 + f]!;
       args[4 + f] = Number.isNaN(v) ? null : v;
     }
-    const info = insert.run(args);
-    if (info.changes > 0) seqs[k] = Number(info.lastInsertRowid);
+    seqs[k] = logEvent(statements, args);
   }
   return seqs;
 }
@@ -99,11 +126,11 @@ interface AppendRequest extends PackedEvents {
  * append gets a transaction of its own, so one bad batch fails alone and writes nothing.
  */
 export function serveAppends(db: Database.Database, port: MessagePort): void {
-  const insert = db.prepare(INSERT_EVENT);
-  const one = db.transaction((request: AppendRequest) => insertPacked(insert, request));
+  const statements = prepareEventStatements(db);
+  const one = db.transaction((request: AppendRequest) => insertPacked(statements, request)).immediate;
   const group = db.transaction((requests: readonly AppendRequest[]) =>
-    requests.map((r) => insertPacked(insert, r)),
-  );
+    requests.map((r) => insertPacked(statements, r)),
+  ).immediate;
   const reply = (request: AppendRequest, seqs: Float64Array<ArrayBuffer>): void => {
     port.postMessage({ id: request.id, seqs } satisfies AppendReply, [seqs.buffer]);
   };

@@ -13,7 +13,8 @@ import type {
   UserRecord,
 } from '../../types.js';
 import { type AppendResult, type Page, type Store, storedEvent } from '../store.js';
-import { type EventAppender, INSERT_EVENT, startEventAppender } from './event-append.js';
+import { type EventAppender, logEvent, prepareEventStatements, startEventAppender } from './event-append.js';
+import { EVENT_ID_HASH_SQL, eventIdHash } from './event-id-hash.js';
 import { sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
 
@@ -111,7 +112,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const duplicates: number[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      const info = s.insertEvent.run(
+      const seq = logEvent(s.events, [
         e.id ?? null,
         e.userId,
         e.itemId,
@@ -120,19 +121,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         e.watchMs ?? null,
         e.watchRatio ?? null,
         receivedAt,
-      );
-      if (info.changes === 0) {
+        null,
+      ]);
+      if (seq === 0) {
         duplicates.push(i);
       } else {
-        stored.push(storedEvent(e, Number(info.lastInsertRowid), receivedAt));
+        stored.push(storedEvent(e, seq, receivedAt));
       }
     }
     return { stored, duplicates };
   };
-  const appendEvents = db.transaction(insertEvents);
+  const appendEvents = db.transaction(insertEvents).immediate;
   const appendGroup = db.transaction((calls: readonly PendingAppend[]) =>
     calls.map((call) => insertEvents(call.events, call.receivedAt)),
-  );
+  ).immediate;
 
   // Group commit: appends that arrive in the same turn of the event loop share one transaction, so
   // one fsync covers them all; each call still resolves only after its events are durable.
@@ -304,7 +306,7 @@ function prepare(db: Database.Database) {
     ),
     getUser: db.prepare('SELECT doc FROM users WHERE id = ?'),
     listUsers: db.prepare('SELECT doc FROM users WHERE id > ? ORDER BY id LIMIT ?'),
-    insertEvent: db.prepare(INSERT_EVENT),
+    events: prepareEventStatements(db),
     readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     loadSnapshot: db.prepare(
       'SELECT name, version, trained_at, meta, data FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT 1',
@@ -322,6 +324,9 @@ function migrate(db: Database.Database): void {
       message: `The database has schema version ${current}; this setlist knows up to ${sqliteMigrations.length}. Upgrade setlist to open it.`,
     });
   }
+  db.function(EVENT_ID_HASH_SQL, { deterministic: true }, (id: unknown) =>
+    typeof id === 'string' ? eventIdHash(id) : null,
+  );
   for (let v = current; v < sqliteMigrations.length; v++) {
     db.transaction(() => {
       db.exec(sqliteMigrations[v]!);
