@@ -7,6 +7,8 @@ import { tempDir } from '../../../test/helpers.js';
 import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
 import { runStoreContract } from '../store-contract.js';
+import { eventIdHash } from './event-id-hash.js';
+import { sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES } from './snapshot-write.js';
 import { createSqliteStore } from './sqlite-store.js';
 
@@ -149,5 +151,84 @@ test('events appended to a file by the writer thread read back field for field, 
     read.map(({ seq: _, ...rest }) => rest),
     events.map((e) => ({ ...e, receivedAt: 7 })),
   );
+  await store.close();
+});
+
+test('a database of schema version 1 is migrated: its events keep their seqs and fields, and their ids stay duplicates', async () => {
+  const path = join(dir, `version-1-${n++}.db`);
+  const raw = new Database(path);
+  raw.exec(sqliteMigrations[0]!);
+  raw.pragma('user_version = 1');
+  const insert = raw.prepare(
+    `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  insert.run('e1', 'u1', 'i1', 'view', 10, 1_500, null, 100);
+  insert.run(null, 'u2', 'i2', 'like', 11, null, 0.5, 100);
+  insert.run('e3', 'u1', 'i3', 'share', 12, null, null, 101);
+  insert.run('gone', 'u1', 'i4', 'view', 13, null, null, 101);
+  // AUTOINCREMENT never hands out a seq again, not even a deleted row's.
+  raw.prepare("DELETE FROM events WHERE id = 'gone'").run();
+  raw.close();
+
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  assert.deepEqual(await store.readEvents(0, 10), [
+    { seq: 1, id: 'e1', userId: 'u1', itemId: 'i1', type: 'view', at: 10, watchMs: 1_500, receivedAt: 100 },
+    { seq: 2, userId: 'u2', itemId: 'i2', type: 'like', at: 11, watchRatio: 0.5, receivedAt: 100 },
+    { seq: 3, id: 'e3', userId: 'u1', itemId: 'i3', type: 'share', at: 12, receivedAt: 101 },
+  ]);
+  const event = (id: string): EventInput => ({
+    id,
+    userId: 'u9' as UserId,
+    itemId: 'i9' as ItemId,
+    type: 'view',
+    at: 20,
+  });
+  const result = await store.appendEvents([event('e3'), event('e4'), event('e1')], 200);
+  assert.deepEqual(result.duplicates, [0, 2]);
+  assert.deepEqual(
+    result.stored.map((e) => [e.id, e.seq]),
+    [['e4', 5]],
+  );
+  await store.close();
+
+  const check = new Database(path, { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), sqliteMigrations.length);
+  assert.deepEqual(
+    check.prepare('SELECT id, id_hash FROM events WHERE id IS NOT NULL ORDER BY seq').all(),
+    ['e1', 'e3', 'e4'].map((id) => ({ id, id_hash: eventIdHash(id) })),
+  );
+  check.close();
+});
+
+test('an id whose hash matches a logged event of another id is stored, not taken for a duplicate', async () => {
+  const path = join(dir, `collision-${n++}.db`);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  // A logged event whose id shares the hash of 'b': what a 48-bit collision looks like in the log.
+  const raw = new Database(path);
+  raw
+    .prepare(
+      `INSERT INTO events (id, user_id, item_id, type, at, received_at, id_hash)
+       VALUES ('a', 'u1', 'i1', 'view', 1, 1, ?)`,
+    )
+    .run(eventIdHash('b'));
+  raw.close();
+  const event = (id: string): EventInput => ({
+    id,
+    userId: 'u1' as UserId,
+    itemId: 'i1' as ItemId,
+    type: 'view',
+    at: 2,
+  });
+  const first = await store.appendEvents([event('b'), event('b')], 2);
+  assert.deepEqual(first.duplicates, [1]);
+  assert.deepEqual(
+    first.stored.map((e) => e.id),
+    ['b'],
+  );
+  assert.deepEqual((await store.appendEvents([event('b')], 3)).duplicates, [0]);
+  assert.equal((await store.counts()).events, 2);
   await store.close();
 });
