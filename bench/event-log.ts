@@ -1,11 +1,11 @@
 // The event-log writer alone, with random client event ids (UUIDs), into a large log:
 //   node --import tsx bench/event-log.ts [rows=1000000] [batches=100] [batch=1000] [inFlight=1]
-// builds a log of `rows` events with random ids once (schema version 1, as main writes it; kept in
-// $SETLIST_BENCH_DIR, default /tmp/setlist-event-log), migrates a copy to this tree's schema once
-// (timed), then appends `batches` batches of random-id events through the store's writer thread
-// (`inFlight` appends waiting at a time) to a fresh copy, and prints events/s.
+// builds a log of `rows` events with random ids once in this tree's schema (kept in
+// $SETLIST_BENCH_DIR, default /tmp/setlist-event-log), then appends `batches` batches of random-id
+// events through the store's writer thread (`inFlight` appends waiting at a time) to a fresh copy of
+// it and prints events/s. `--migrate` instead times this tree's migration of a schema-1 log of `rows`.
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
@@ -15,53 +15,112 @@ import type { EventInput, ItemId, UserId } from '../src/types.js';
 const UUID_SQL = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
   hex(randomblob(2)) || '-' || hex(randomblob(6)))`;
 
-/** A log of `rows` events with random 36-character ids, in schema version 1; returns its path. */
-export function ensureBaseLog(dir: string, rows: number): string {
-  const path = join(dir, `log-${rows}-v1.db`);
+/**
+ * A log of `rows` events with random 36-character ids in this tree's schema, inserted in log order as
+ * a client would send them (so the dedupe index has the fill of random inserts); returns its path.
+ */
+export async function ensureLog(dir: string, rows: number): Promise<string> {
+  const path = join(dir, `log-${rows}-schema${sqliteMigrations.length}.db`);
   if (existsSync(path)) return path;
   const building = `${path}.building`;
-  rmSync(building, { force: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${building}${suffix}`, { force: true });
+  const store = createSqliteStore({ path: building });
+  await store.migrate();
+  await store.close();
   const db = new Database(building);
-  db.pragma('journal_mode = OFF');
+  db.pragma('journal_mode = DELETE');
   db.pragma('synchronous = OFF');
-  db.exec(sqliteMigrations[0]!);
-  db.pragma('user_version = 1');
-  // Inserted in id order, so the UNIQUE index grows at its edge and the build takes seconds per million.
-  db.exec(`
-    INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
+  db.pragma('cache_size = -2000000');
+  const columns = (db.pragma('table_info(events)') as { name: string }[]).map((c) => c.name);
+  // A tree whose log keeps the id's hash gets it from the function its store writes with.
+  const hashed = columns.includes('id_hash');
+  if (hashed) {
+    const { eventIdHash, EVENT_ID_HASH_SQL } = await import('../src/store/sqlite/event-id-hash.js');
+    db.function(EVENT_ID_HASH_SQL, { deterministic: true }, (id: unknown) => eventIdHash(String(id)));
+  }
+  const insert = db.prepare(`
+    INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at${hashed ? ', id_hash' : ''})
     SELECT id, 'u' || (i % 1000000), 'i' || (i * 7919 % 1000000), 'view', 1700000000000 + i, NULL, 0.5,
-      1700000000000 + i
+      1700000000000 + i${hashed ? ', setlist_event_id_hash(id)' : ''}
     FROM (
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+      WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?)
       SELECT i, ${UUID_SQL} AS id FROM n
-    ) ORDER BY id`);
+    )`);
+  for (let first = 1; first <= rows; first += 1_000_000) {
+    insert.run(first, Math.min(rows, first + 999_999));
+  }
   db.close();
   renameSync(building, path);
   return path;
 }
 
-/** The base log migrated to this tree's schema (a copy, once); returns its path and the migration's ms. */
-export async function ensureMigratedLog(
-  dir: string,
-  rows: number,
-): Promise<{ path: string; migrateMs: number | undefined }> {
-  const base = ensureBaseLog(dir, rows);
-  const version = sqliteMigrations.length;
-  if (version === 1) return { path: base, migrateMs: undefined };
-  const path = join(dir, `log-${rows}-v${version}.db`);
-  if (existsSync(path)) return { path, migrateMs: undefined };
-  const migrating = `${path}.migrating`;
-  copyFileSync(base, migrating);
-  const store = createSqliteStore({ path: migrating });
+/**
+ * Times this tree's migration of a log of `rows` random-id events in schema version 1 (as main writes
+ * it; built once), on a copy; returns the milliseconds, or undefined for a tree with one schema version.
+ */
+export async function timeMigration(dir: string, rows: number): Promise<number | undefined> {
+  if (sqliteMigrations.length === 1) return undefined;
+  const base = join(dir, `log-${rows}-v1.db`);
+  if (!existsSync(base)) {
+    const db = new Database(`${base}.building`);
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec(sqliteMigrations[0]!);
+    db.pragma('user_version = 1');
+    // In id order, so the UNIQUE index grows at its edge and the build takes seconds per million.
+    db.exec(`
+      INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
+      SELECT id, 'u' || (i % 1000000), 'i' || (i * 7919 % 1000000), 'view', 1700000000000 + i, NULL, 0.5,
+        1700000000000 + i
+      FROM (
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+        SELECT i, ${UUID_SQL} AS id FROM n
+      ) ORDER BY id`);
+    db.close();
+    renameSync(`${base}.building`, base);
+  }
+  const work = join(dir, `migrate-${process.pid}.db`);
+  copyFileSync(base, work);
+  const store = createSqliteStore({ path: work });
   const started = performance.now();
   await store.migrate();
-  const migrateMs = performance.now() - started;
+  const ms = performance.now() - started;
   await store.close();
-  const db = new Database(migrating);
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  renameSync(migrating, path);
-  return { path, migrateMs };
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${work}${suffix}`, { force: true });
+  return ms;
+}
+
+/** Per thread of this process but the main one: ms on a core and ms runnable but waiting (Linux). */
+function threadTimes(): Map<string, { cpuMs: number; waitMs: number }> {
+  const out = new Map<string, { cpuMs: number; waitMs: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    if (tid === String(process.pid)) continue;
+    try {
+      const [cpu, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ');
+      out.set(tid, { cpuMs: Number(cpu) / 1e6, waitMs: Number(wait) / 1e6 });
+    } catch {}
+  }
+  return out;
+}
+
+/** The busiest other thread between two samples: the event-log writer while it appends. */
+function busiestThread(
+  before: Map<string, { cpuMs: number; waitMs: number }>,
+  after: Map<string, { cpuMs: number; waitMs: number }>,
+): { cpuMs: number; waitMs: number } | undefined {
+  let best: { cpuMs: number; waitMs: number } | undefined;
+  for (const [tid, end] of after) {
+    const start = before.get(tid) ?? { cpuMs: 0, waitMs: 0 };
+    const delta = { cpuMs: end.cpuMs - start.cpuMs, waitMs: end.waitMs - start.waitMs };
+    if (best === undefined || delta.cpuMs > best.cpuMs) best = delta;
+  }
+  return best;
 }
 
 function randomEvents(count: number, at: number): EventInput[] {
@@ -80,11 +139,25 @@ function randomEvents(count: number, at: number): EventInput[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [rows = 1_000_000, batches = 100, batch = 1_000, inFlight = 1] = process.argv.slice(2).map(Number);
+  const args = process.argv.slice(2);
+  const migrate = args.includes('--migrate');
+  const [rows = 1_000_000, batches = 100, batch = 1_000, inFlight = 1] = args
+    .filter((a) => !a.startsWith('--'))
+    .map(Number);
   const dir = process.env.SETLIST_BENCH_DIR ?? '/tmp/setlist-event-log';
   mkdirSync(dir, { recursive: true });
+  if (migrate) {
+    const ms = await timeMigration(dir, rows);
+    console.log(JSON.stringify({ rows, schema: sqliteMigrations.length, migrateMs: ms && Math.round(ms) }));
+    console.log(
+      ms === undefined
+        ? 'this tree has one schema version: nothing to migrate'
+        : `migrating a log of ${rows} random-id events to schema ${sqliteMigrations.length} took ${(ms / 1000).toFixed(1)} s`,
+    );
+    process.exit(0);
+  }
   const buildStarted = performance.now();
-  const { path: prepared, migrateMs } = await ensureMigratedLog(dir, rows);
+  const prepared = await ensureLog(dir, rows);
   const prepareMs = performance.now() - buildStarted;
   const work = join(dir, `work-${process.pid}.db`);
   copyFileSync(prepared, work);
@@ -95,6 +168,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await store.appendEvents(randomEvents(1, -1), Date.now());
 
   const cpuBefore = process.cpuUsage();
+  const threadsBefore = threadTimes();
   const started = performance.now();
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -107,6 +181,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await Promise.all(Array.from({ length: inFlight }, lane));
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  const writer = busiestThread(threadsBefore, threadTimes());
   const again = await store.appendEvents(bodies[0]!, Date.now());
   if (again.duplicates.length !== batch) throw new Error('a logged id was not found as a duplicate');
   await store.close();
@@ -122,11 +197,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     eventsPerSecond: Math.round(events / (ms / 1000)),
     msPerBatch: Number((ms / batches).toFixed(2)),
     cpuMicrosPerEvent: Number(((cpu.user + cpu.system) / events).toFixed(2)),
+    writerCpuMicrosPerEvent: writer && Number(((writer.cpuMs * 1000) / events).toFixed(2)),
+    writerWaitMicrosPerEvent: writer && Number(((writer.waitMs * 1000) / events).toFixed(2)),
     prepareMs: Math.round(prepareMs),
-    ...(migrateMs === undefined ? {} : { migrateMs: Math.round(migrateMs) }),
   };
   console.log(JSON.stringify(result));
   console.log(
-    `event log, schema ${result.schema}, ${rows} random-id rows: ${result.eventsPerSecond} events/s (${result.msPerBatch} ms per batch of ${batch}, ${inFlight} in flight, ${result.cpuMicrosPerEvent} µs of process CPU per event)`,
+    `event log, schema ${result.schema}, ${rows} random-id rows: ${result.eventsPerSecond} events/s (${result.msPerBatch} ms per batch of ${batch}, ${inFlight} in flight, ${result.cpuMicrosPerEvent} µs of process CPU per event; the writer thread ${result.writerCpuMicrosPerEvent ?? '?'} µs on a core, ${result.writerWaitMicrosPerEvent ?? '?'} µs waiting for one)`,
   );
 }

@@ -16,6 +16,7 @@ export interface EventStatements {
   readonly find: Database.Statement;
 }
 
+/** Prepares {@link EventStatements} on a connection whose schema is migrated. */
 export function prepareEventStatements(db: Database.Database): EventStatements {
   return { insert: db.prepare(INSERT_EVENT), find: db.prepare(FIND_EVENT_ID).pluck() };
 }
@@ -83,7 +84,7 @@ function str(value: unknown): string {
 }
 
 /**
- * Inserts a packed batch with one prepared statement (inside the caller's transaction) and returns
+ * Logs a packed batch with {@link logEvent} (inside the caller's IMMEDIATE transaction) and returns
  * each event's log sequence number, 0 for an event whose id was already logged.
  */
 export function insertPacked(statements: EventStatements, batch: PackedEvents): Float64Array<ArrayBuffer> {
