@@ -79,32 +79,44 @@ export interface AnnIndex {
 
 /**
  * Builds an HNSW index (hnswlib-node, chosen over usearch by bench/ann.ts) over row-major item
- * vectors. CPU-heavy: call it in a worker thread.
+ * vectors, or over the rows a function returns (a model's `itemVector`, read in place). CPU-heavy:
+ * call it in a worker thread.
  *
  * @example
  * const ann = buildAnnIndex(itemFactors, itemCount, 64);
  * const items = ann.search(userVector, 100);
  */
 export function buildAnnIndex(
-  items: Float32Array,
+  items: Float32Array | ((item: number) => Float32Array),
   count: number,
   dims: number,
   options: AnnOptions = ANN_DEFAULTS,
 ): AnnIndex {
+  const row = typeof items === 'function' ? items : (i: number) => items.subarray(i * dims, (i + 1) * dims);
   // The augmented coordinates are written row by row into one point, not into a copy of every
-  // vector (a million 64-factor items would add 260 MB to the training worker's peak).
-  const norms = squaredNorms(items, count, dims);
+  // vector (a million 64-factor items would add 260 MB to the building worker's peak).
+  const norms = new Float64Array(count);
   let max = 0;
-  for (let i = 0; i < count; i++) max = Math.max(max, norms[i]!);
+  for (let i = 0; i < count; i++) {
+    norms[i] = squaredNorm(row(i), dims);
+    max = Math.max(max, norms[i]!);
+  }
   const index = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
   index.initIndex(Math.max(1, count), options.m, options.efConstruction, options.seed);
   const point = new Array<number>(dims + 1);
   for (let i = 0; i < count; i++) {
-    for (let f = 0; f < dims; f++) point[f] = items[i * dims + f]!;
+    const v = row(i);
+    for (let f = 0; f < dims; f++) point[f] = v[f]!;
     point[dims] = Math.sqrt(Math.max(0, max - norms[i]!));
     index.addPoint(point, i);
   }
   return wrap(index, count, dims, options);
+}
+
+function squaredNorm(v: Float32Array, dims: number): number {
+  let s = 0;
+  for (let f = 0; f < dims; f++) s += v[f]! * v[f]!;
+  return s;
 }
 
 /**
