@@ -79,7 +79,7 @@ test('buffers written in place into allocated model bytes give the bytes modelTo
     t.buffers.map((b) => b.byteLength),
     { shared: true },
   );
-  t.buffers.forEach((b, i) => buffers[i]!.set(b instanceof Uint8Array ? b : new Uint8Array(b)));
+  for (const [i, b] of t.buffers.entries()) buffers[i]!.set(b instanceof Uint8Array ? b : new Uint8Array(b));
   assert.ok(bytes.buffer instanceof SharedArrayBuffer);
   assert.deepEqual(new Uint8Array(bytes), modelToBytes(t));
 });

@@ -63,7 +63,7 @@ export function modelToBytes(t: TransferableModel, options: { readonly shared?: 
     t.buffers.map((b) => b.byteLength),
     options,
   );
-  t.buffers.forEach((b, i) => buffers[i]!.set(b instanceof Uint8Array ? b : new Uint8Array(b)));
+  for (const [i, b] of t.buffers.entries()) buffers[i]!.set(b instanceof Uint8Array ? b : new Uint8Array(b));
   return bytes;
 }
 
