@@ -178,6 +178,9 @@ function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnO
  * Builds the index of a serialised model's item vectors (`modelToBytes`) in a worker thread, for a
  * model that arrives without one (a snapshot loaded at startup or announced by another node), and
  * reads it back off the event loop. Resolves to undefined when the model has no item vectors.
+ * `beforeLoad` runs once the index is written and the worker has stopped, before the index is read:
+ * work with a large transient of its own (a snapshot write) done there never meets the index in
+ * memory.
  *
  * @example
  * const ann = await buildAnnIndexInWorker(snapshot.data);
@@ -185,6 +188,7 @@ function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnO
 export function buildAnnIndexInWorker(
   modelBytes: Uint8Array,
   options: AnnOptions = ANN_DEFAULTS,
+  beforeLoad: () => Promise<unknown> = async () => {},
 ): Promise<AnnIndex | undefined> {
   return new Promise((resolve, reject) => {
     const worker = startWorker('ann-build-worker', import.meta.url);
@@ -195,13 +199,11 @@ export function buildAnnIndexInWorker(
         return;
       }
       if (reply.path === undefined) {
-        resolve(undefined);
+        stopped.then(beforeLoad).then(() => resolve(undefined), reject);
         return;
       }
-      loadHandedOffIndex(stopped, reply.path, reply.count ?? 0, reply.dims ?? 0, options).then(
-        resolve,
-        reject,
-      );
+      const ready = stopped.then(beforeLoad);
+      loadHandedOffIndex(ready, reply.path, reply.count ?? 0, reply.dims ?? 0, options).then(resolve, reject);
     });
     worker.once('error', reject);
     worker.postMessage({ modelBytes, options });

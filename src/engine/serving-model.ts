@@ -6,7 +6,7 @@ import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromBytes, modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
-import { type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
+import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
 import { startWorker } from './start-worker.js';
@@ -280,8 +280,15 @@ export interface WorkerTrainResult {
  * catalogue's ANN index is built from those bytes by another worker once the training worker has
  * stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
  * of the factors) is freed first instead of being held through the build and the hand-off.
+ * `beforeIndex` receives the model once it is final and no index is in memory (both workers have
+ * stopped, a large catalogue's index is built but not yet read), and the result waits for it: a
+ * snapshot written there never holds its transient beside the index.
  */
-export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promise<WorkerTrainResult> {
+export function trainInWorker(
+  data: Csr,
+  options: ServingFitOptions = {},
+  beforeIndex: (fit: WorkerTrainResult) => Promise<void> = async () => {},
+): Promise<WorkerTrainResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker('serving-train-worker', import.meta.url);
     worker.once('message', (message: TrainWorkerMessage) => {
@@ -294,15 +301,19 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
       // Views of the shared bytes, which the snapshot writer reads too: the model is held once.
       const model = modelFromBytes(bytes, { copy: false });
       if (message.annDeferred !== true) {
-        resolve({ model, bytes, report });
+        const fit = { model, bytes, report };
+        beforeIndex(fit).then(() => resolve(fit), reject);
         return;
       }
       stopped
         .then(async () => {
           const started = performance.now();
-          const ann = await buildAnnIndexInWorker(bytes);
-          const annBuildMs = Math.round(performance.now() - started);
-          resolve({ model, bytes, report: { ...report, annBuildMs }, ...(ann === undefined ? {} : { ann }) });
+          let built = report;
+          const ann = await buildAnnIndexInWorker(bytes, ANN_DEFAULTS, () => {
+            built = { ...report, annBuildMs: Math.round(performance.now() - started) };
+            return beforeIndex({ model, bytes, report: built });
+          });
+          resolve({ model, bytes, report: built, ...(ann === undefined ? {} : { ann }) });
         })
         .catch(reject);
     });
