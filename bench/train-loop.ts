@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   const perS = (stalls: number, ms: number): string => (stalls / (ms / 1000)).toFixed(2);
   const reducer = process.execArgv.includes('--no-memory-reducer') ? 'off' : 'on (V8 default)';
   console.log(
-    `${size.items} items, ${size.users} users, ${size.events} events; training ${trainS.toFixed(1)} s; ` +
-      `V8 memory reducer ${reducer}`,
+    `${size.items} items, ${size.users} users, ${size.events} events (${trained?.report.pairs ?? 0} pairs trained on); ` +
+      `training ${trainS.toFixed(1)} s; V8 memory reducer ${reducer}`,
   );
   console.table({
     idle: { ...rounded(idleLoop), 'stalls/s': perS(idleLoop.stalls, IDLE_MS), load: idleLoad.toFixed(1) },
