@@ -87,19 +87,14 @@ export async function fitIalsParallel(
   options: ParallelIalsOptions = {},
 ): Promise<ParallelIalsFit> {
   const threads = Math.max(1, options.workers ?? 2);
+  const k = params.factors;
+  const lengths = [x.cols * k * 4, k * k * 8];
   const out =
     options.modelBytes === true
-      ? allocateModelBytes(
-          ialsModelMeta(x.cols, params),
-          [x.cols * params.factors * 4, params.factors ** 2 * 8],
-          {
-            shared: true,
-          },
-        )
+      ? allocateModelBytes(ialsModelMeta(x.cols, params), lengths, { shared: true })
       : undefined;
   const shared = createShared(x, params, threads, out && arrayOf(Float32Array, out.buffers[0]!));
   const run = options.workers === 0 ? inlineRunner(shared) : await workerRunner(shared, threads);
-  const k = params.factors;
   const epochMs: number[] = [];
   const epochCpuMs: number[] = [];
   try {
