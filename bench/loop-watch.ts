@@ -35,6 +35,8 @@ export interface LoopWatch {
   stalls: number;
   /** The process's largest resident set seen at a tick (worker threads included). */
   peakRss: number;
+  /** When it was seen, in seconds from the start of the watch. */
+  peakRssAtS: number;
   /** The longest gaps between ticks (at most three), longest first. */
   longest: Stall[];
   /** The server heap's garbage-collection pauses during the watch: their sum and the longest. */
@@ -78,6 +80,7 @@ export function watchLoop(): { stop(): LoopWatch } {
   const firstSched = lastSched;
   let stalls = 0;
   let peakRss = process.memoryUsage.rss();
+  let peakRssAt = start;
   const longest: (Stall & { from: number; to: number })[] = [];
   const tick = setInterval(() => {
     const now = performance.now();
@@ -102,7 +105,11 @@ export function watchLoop(): { stop(): LoopWatch } {
     }
     last = now;
     lastSched = sched;
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    const rss = process.memoryUsage.rss();
+    if (rss > peakRss) {
+      peakRss = rss;
+      peakRssAt = now;
+    }
   }, TICK_MS);
   return {
     stop() {
@@ -124,6 +131,7 @@ export function watchLoop(): { stop(): LoopWatch } {
         p99Ms: histogram.percentile(99) / 1e6,
         stalls,
         peakRss,
+        peakRssAtS: (peakRssAt - start) / 1000,
         longest: longest.map(({ from, to, ...stall }) => ({
           ...stall,
           gcMs: overlapMs(gcs, from, to),

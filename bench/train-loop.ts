@@ -3,6 +3,7 @@
 // same run (other jobs on the machine stall an idle loop too); with --restart, how long a reopened
 // engine takes to serve its large model from a rebuilt ANN index again.
 // It runs with the server's V8 flags (bench/server-flags.ts; --memory-reducer keeps V8's defaults).
+// With --rss-trace it also prints the RSS once a second while training (for a breakdown by phase).
 // Run: node --import tsx bench/train-loop.ts [--items 100000 --users 100000 --events 2000000 --restart]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,14 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   const idleLoop = idle.stop();
   const idleLoad = os.loadavg()[0]!;
+  const stateRss = process.memoryUsage.rss();
+  const trace: string[] = [];
+  const traceTimer = flags.has('rss-trace')
+    ? setInterval(() => {
+        const at = ((performance.now() - started) / 1000).toFixed(0);
+        trace.push(`${at}:${Math.round(process.memoryUsage.rss() / 2 ** 20)}`);
+      }, 1_000)
+    : undefined;
   const watch = watchLoop();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -44,11 +53,12 @@ async function main(): Promise<void> {
   // One more timer, so a stall in the last step (installing the model) is counted.
   await new Promise((resolve) => setTimeout(resolve, 50));
   const trainLoop = watch.stop();
+  clearInterval(traceTimer);
   const perS = (stalls: number, ms: number): string => (stalls / (ms / 1000)).toFixed(2);
   const reducer = process.execArgv.includes('--no-memory-reducer') ? 'off' : 'on (V8 default)';
   console.log(
-    `${size.items} items, ${size.users} users, ${size.events} events; training ${trainS.toFixed(1)} s; ` +
-      `V8 memory reducer ${reducer}`,
+    `${size.items} items, ${size.users} users, ${size.events} events (${trained?.report.pairs ?? 0} pairs trained on); ` +
+      `training ${trainS.toFixed(1)} s; V8 memory reducer ${reducer}`,
   );
   console.table({
     idle: { ...rounded(idleLoop), 'stalls/s': perS(idleLoop.stalls, IDLE_MS), load: idleLoad.toFixed(1) },
@@ -66,6 +76,19 @@ async function main(): Promise<void> {
     );
   }
   console.log(`training ${trainCpuS.toFixed(1)} s of CPU over all threads`);
+  const gib = (bytes: number): string => (bytes / 2 ** 30).toFixed(2);
+  // The transient is what training adds above the online state it trains from.
+  console.log(
+    `RSS before training ${gib(stateRss)} GiB; peak while training ${gib(trainLoop.peakRss)} GiB at ` +
+      `${trainLoop.peakRssAtS.toFixed(1)} s, ${gib(trainLoop.peakRss - stateRss)} GiB above the state; ` +
+      `after training ${gib(process.memoryUsage.rss())} GiB`,
+  );
+  if (trained?.report.annBuildMs !== undefined) {
+    console.log(
+      `ANN index built in ${(trained.report.annBuildMs / 1000).toFixed(1)} s (the end of training)`,
+    );
+  }
+  if (trace.length > 0) console.log(`RSS MiB by second of training: ${trace.join(' ')}`);
   const seconds = (ms: readonly number[]): string => ms.map((m) => (m / 1000).toFixed(1)).join(', ');
   const epochMs = trained?.report.epochMs ?? [];
   // The blend of a small catalogue reports no epochs of its own: say so rather than print empty lists.

@@ -40,3 +40,13 @@ test('values default to ones', () => {
   const ones = csrFromTriples(1, 2, Int32Array.of(0, 0), Int32Array.of(1, 0));
   assert.deepEqual([...ones.values], [1, 1]);
 });
+
+test('a transpose of a matrix of ones may share its values; of other values it copies them', () => {
+  const ones = csrFromTriples(2, 3, Int32Array.of(0, 1, 1), Int32Array.of(2, 0, 2));
+  const t = csrTranspose(ones, { reuseUniformValues: true });
+  assert.equal(t.values, ones.values);
+  assert.deepEqual([...csrRow(t, 2).indices], [0, 1]);
+  const mixed = csrTranspose(m, { reuseUniformValues: true });
+  assert.notEqual(mixed.values, m.values);
+  assert.deepEqual([...csrRow(mixed, 3).values], [7]);
+});

@@ -67,24 +67,35 @@ export function csrFromTriples(
 
 /**
  * The transpose, in CSR form (so it also serves as the CSC form of `m`). With `shared`, its arrays
- * live in SharedArrayBuffers, for threads to read without a copy.
+ * live in SharedArrayBuffers, for threads to read without a copy. With `reuseUniformValues`, when
+ * every value of `m` is the same (e.g. all ones), the transpose's values are `m.values` itself, not
+ * a copy (both matrices must then be read-only).
  */
-export function csrTranspose(m: Csr, options: { readonly shared?: boolean } = {}): Csr {
+export function csrTranspose(
+  m: Csr,
+  options: { readonly shared?: boolean; readonly reuseUniformValues?: boolean } = {},
+): Csr {
   const nnz = m.indices.length;
   const indptr = csrArray(Int32Array, m.cols + 1, options.shared === true);
   for (let e = 0; e < nnz; e++) indptr[m.indices[e]! + 1]!++;
   for (let c = 0; c < m.cols; c++) indptr[c + 1]! += indptr[c]!;
   const next = indptr.slice(0, m.cols);
   const indices = csrArray(Int32Array, nnz, options.shared === true);
-  const values = csrArray(Float32Array, nnz, options.shared === true);
+  const reuse = options.reuseUniformValues === true && uniform(m.values);
+  const values = reuse ? m.values : csrArray(Float32Array, nnz, options.shared === true);
   for (let r = 0; r < m.rows; r++) {
     for (let e = m.indptr[r]!; e < m.indptr[r + 1]!; e++) {
       const at = next[m.indices[e]!]!++;
       indices[at] = r;
-      values[at] = m.values[e]!;
+      if (!reuse) values[at] = m.values[e]!;
     }
   }
   return { rows: m.cols, cols: m.rows, indptr, indices, values };
+}
+
+function uniform(values: Float32Array): boolean {
+  for (let e = 1; e < values.length; e++) if (values[e] !== values[0]) return false;
+  return true;
 }
 
 /** A zeroed array of `length` elements, in a SharedArrayBuffer when `shared`. */

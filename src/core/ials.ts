@@ -1,5 +1,5 @@
 import { type Csr, csrTranspose } from './csr.js';
-import { arrayOf, bufferOf, type Model, type TransferableModel } from './model.js';
+import { arrayOf, bufferOf, type Model, type ModelMeta, type TransferableModel } from './model.js';
 import { createRandom } from './random.js';
 import { choleskyInPlace } from './spd-inverse.js';
 import { symmetricEigen } from './symmetric-eigen.js';
@@ -373,11 +373,22 @@ export function createIalsModel(
     },
     toTransferable(): TransferableModel {
       return {
-        meta: { kind: 'ials', itemCount, params: { ...params }, ownBuffers: 2 },
+        meta: ialsModelMeta(itemCount, params),
         buffers: [bufferOf(itemFactors), bufferOf(gram)],
       };
     },
   };
+}
+
+/**
+ * The serialised meta of an iALS model over `itemCount` items; its two buffers are the item factors
+ * (itemCount × factors float32) and the Gram matrix (factors × factors float64).
+ *
+ * @example
+ * const meta = ialsModelMeta(1_000, IALS_DEFAULTS);
+ */
+export function ialsModelMeta(itemCount: number, params: IalsParams): ModelMeta {
+  return { kind: 'ials', itemCount, params: { ...params }, ownBuffers: 2 };
 }
 
 export function ialsFromTransferable(t: TransferableModel): IalsModel {

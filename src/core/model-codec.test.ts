@@ -6,7 +6,13 @@ import { fitEase } from './ease.js';
 import { fitIals, IALS_DEFAULTS } from './ials.js';
 import { fitItemKnn } from './item-knn.js';
 import type { Model } from './model.js';
-import { modelFromBytes, modelFromTransferable, modelToBytes, transferList } from './model-codec.js';
+import {
+  allocateModelBytes,
+  modelFromBytes,
+  modelFromTransferable,
+  modelToBytes,
+  transferList,
+} from './model-codec.js';
 import { fitPopularity } from './popularity.js';
 import { createRandom } from './random.js';
 import { fitRp3beta } from './rp3beta.js';
@@ -64,6 +70,18 @@ test('bytes at an offset that is not 8-byte aligned are copied, with the same sc
   const t = modelFromBytes(shifted.subarray(4), { copy: false });
   assert.ok(t.buffers.every((b) => b instanceof ArrayBuffer));
   assert.deepEqual(scores(modelFromTransferable(t)), scores(model));
+});
+
+test('buffers written in place into allocated model bytes give the bytes modelToBytes writes', () => {
+  const t = models.at(-1)!.toTransferable();
+  const { bytes, buffers } = allocateModelBytes(
+    t.meta,
+    t.buffers.map((b) => b.byteLength),
+    { shared: true },
+  );
+  for (const [i, b] of t.buffers.entries()) buffers[i]!.set(b instanceof Uint8Array ? b : new Uint8Array(b));
+  assert.ok(bytes.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(new Uint8Array(bytes), modelToBytes(t));
 });
 
 test('an unknown kind is refused', () => {

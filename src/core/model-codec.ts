@@ -58,20 +58,42 @@ export function transferList(t: TransferableModel): ArrayBuffer[] {
  * const bytes = modelToBytes(model.toTransferable());
  */
 export function modelToBytes(t: TransferableModel, options: { readonly shared?: boolean } = {}): Uint8Array {
-  const header = new TextEncoder().encode(
-    JSON.stringify({ meta: t.meta, lengths: t.buffers.map((b) => b.byteLength) }),
+  const { bytes, buffers } = allocateModelBytes(
+    t.meta,
+    t.buffers.map((b) => b.byteLength),
+    options,
   );
+  for (const [i, b] of t.buffers.entries()) buffers[i]!.set(b instanceof Uint8Array ? b : new Uint8Array(b));
+  return bytes;
+}
+
+/**
+ * The bytes {@link modelToBytes} would write for a model of `meta` whose buffers have byte lengths
+ * `lengths`, with the header written and each buffer left zeroed for the caller to fill in place
+ * (`buffers`, views of `bytes`): a fit can compute its largest table where it is handed off, with
+ * no copy at the end.
+ *
+ * @example
+ * const { bytes, buffers } = allocateModelBytes(meta, [items * k * 4, k * k * 8], { shared: true });
+ */
+export function allocateModelBytes(
+  meta: ModelMeta,
+  lengths: readonly number[],
+  options: { readonly shared?: boolean } = {},
+): { bytes: Uint8Array; buffers: Uint8Array[] } {
+  const header = new TextEncoder().encode(JSON.stringify({ meta, lengths }));
   let size = align8(4 + header.length);
-  for (const b of t.buffers) size += align8(b.byteLength);
-  const out = new Uint8Array(options.shared === true ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
-  new DataView(out.buffer).setUint32(0, header.length, true);
-  out.set(header, 4);
+  for (const length of lengths) size += align8(length);
+  const bytes = new Uint8Array(options.shared === true ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+  new DataView(bytes.buffer).setUint32(0, header.length, true);
+  bytes.set(header, 4);
   let at = align8(4 + header.length);
-  for (const b of t.buffers) {
-    out.set(b instanceof Uint8Array ? b : new Uint8Array(b), at);
-    at += align8(b.byteLength);
-  }
-  return out;
+  const buffers = lengths.map((length) => {
+    const view = bytes.subarray(at, at + length);
+    at += align8(length);
+    return view;
+  });
+  return { bytes, buffers };
 }
 
 /**

@@ -59,6 +59,15 @@ test('an index saved by one thread and loaded by another answers the same', asyn
   }
 });
 
+test('an index built from rows read in place answers as one built from the row-major array', () => {
+  const fromArray = buildAnnIndex(items, COUNT, DIMS);
+  const fromRows = buildAnnIndex((i) => items.subarray(i * DIMS, (i + 1) * DIMS), COUNT, DIMS);
+  for (let q = 0; q < 5; q++) {
+    const query = queries.subarray(q * DIMS, (q + 1) * DIMS);
+    assert.deepEqual([...fromRows.search(query, 50)], [...fromArray.search(query, 50)]);
+  }
+});
+
 test('the added coordinate gives every item the same norm', () => {
   const { vectors: out, dims } = augmentForInnerProduct(Float32Array.of(3, 4, 0, 1), 2, 2);
   assert.equal(dims, 3);

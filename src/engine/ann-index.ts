@@ -79,32 +79,44 @@ export interface AnnIndex {
 
 /**
  * Builds an HNSW index (hnswlib-node, chosen over usearch by bench/ann.ts) over row-major item
- * vectors. CPU-heavy: call it in a worker thread.
+ * vectors, or over the rows a function returns (a model's `itemVector`, read in place). CPU-heavy:
+ * call it in a worker thread.
  *
  * @example
  * const ann = buildAnnIndex(itemFactors, itemCount, 64);
  * const items = ann.search(userVector, 100);
  */
 export function buildAnnIndex(
-  items: Float32Array,
+  items: Float32Array | ((item: number) => Float32Array),
   count: number,
   dims: number,
   options: AnnOptions = ANN_DEFAULTS,
 ): AnnIndex {
+  const row = typeof items === 'function' ? items : (i: number) => items.subarray(i * dims, (i + 1) * dims);
   // The augmented coordinates are written row by row into one point, not into a copy of every
-  // vector (a million 64-factor items would add 260 MB to the training worker's peak).
-  const norms = squaredNorms(items, count, dims);
+  // vector (a million 64-factor items would add 260 MB to the building worker's peak).
+  const norms = new Float64Array(count);
   let max = 0;
-  for (let i = 0; i < count; i++) max = Math.max(max, norms[i]!);
+  for (let i = 0; i < count; i++) {
+    norms[i] = squaredNorm(row(i), dims);
+    max = Math.max(max, norms[i]!);
+  }
   const index = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
   index.initIndex(Math.max(1, count), options.m, options.efConstruction, options.seed);
   const point = new Array<number>(dims + 1);
   for (let i = 0; i < count; i++) {
-    for (let f = 0; f < dims; f++) point[f] = items[i * dims + f]!;
+    const v = row(i);
+    for (let f = 0; f < dims; f++) point[f] = v[f]!;
     point[dims] = Math.sqrt(Math.max(0, max - norms[i]!));
     index.addPoint(point, i);
   }
   return wrap(index, count, dims, options);
+}
+
+function squaredNorm(v: Float32Array, dims: number): number {
+  let s = 0;
+  for (let f = 0; f < dims; f++) s += v[f]! * v[f]!;
+  return s;
 }
 
 /**
@@ -166,6 +178,9 @@ function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnO
  * Builds the index of a serialised model's item vectors (`modelToBytes`) in a worker thread, for a
  * model that arrives without one (a snapshot loaded at startup or announced by another node), and
  * reads it back off the event loop. Resolves to undefined when the model has no item vectors.
+ * `beforeLoad` runs once the index is written and the worker has stopped, before the index is read:
+ * work with a large transient of its own (a snapshot write) done there never meets the index in
+ * memory.
  *
  * @example
  * const ann = await buildAnnIndexInWorker(snapshot.data);
@@ -173,6 +188,7 @@ function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnO
 export function buildAnnIndexInWorker(
   modelBytes: Uint8Array,
   options: AnnOptions = ANN_DEFAULTS,
+  beforeLoad: () => Promise<unknown> = async () => {},
 ): Promise<AnnIndex | undefined> {
   return new Promise((resolve, reject) => {
     const worker = startWorker('ann-build-worker', import.meta.url);
@@ -183,13 +199,11 @@ export function buildAnnIndexInWorker(
         return;
       }
       if (reply.path === undefined) {
-        resolve(undefined);
+        stopped.then(beforeLoad).then(() => resolve(undefined), reject);
         return;
       }
-      loadHandedOffIndex(stopped, reply.path, reply.count ?? 0, reply.dims ?? 0, options).then(
-        resolve,
-        reject,
-      );
+      const ready = stopped.then(beforeLoad);
+      loadHandedOffIndex(ready, reply.path, reply.count ?? 0, reply.dims ?? 0, options).then(resolve, reject);
     });
     worker.once('error', reject);
     worker.postMessage({ modelBytes, options });

@@ -285,50 +285,71 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   /**
-   * Builds the training matrix and fits the serving model on it in a worker. The matrix (two
+   * Builds the training matrix and fits the serving model on it in a worker; `beforeIndex` gets the
+   * model before a large catalogue's index is read (see {@link trainInWorker}). The matrix (two
    * arrays of one element per pair) is unreachable once this returns: it is not held through the
-   * snapshot write and the model install that follow.
+   * model install that follows.
    */
-  const fitFromState = async (): Promise<(WorkerTrainResult & { items: Int32Array }) | undefined> => {
+  const fitFromState = async (
+    beforeIndex: (fit: WorkerTrainResult, items: Int32Array) => Promise<void>,
+  ): Promise<(WorkerTrainResult & { items: Int32Array }) | undefined> => {
     const { data, items } = await trainingMatrix(state);
     if (data.rows < 2 || data.cols < 2) return undefined;
-    const fit = await trainInWorker(data, {
-      workers: options.trainWorkers ?? 2,
-      ...(options.largeCatalogueItems === undefined
-        ? {}
-        : { largeCatalogueItems: options.largeCatalogueItems }),
-    });
+    const fit = await trainInWorker(
+      data,
+      {
+        workers: options.trainWorkers ?? 2,
+        ...(options.largeCatalogueItems === undefined
+          ? {}
+          : { largeCatalogueItems: options.largeCatalogueItems }),
+      },
+      (model) => beforeIndex(model, items),
+    );
     return { ...fit, items };
   };
 
   const trainBatch = async (): Promise<TrainResult | undefined> => {
     const started = performance.now();
-    const fitted = await fitFromState();
-    if (fitted === undefined) return undefined;
-    const { model, bytes, report, ann, items } = fitted;
-    const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
-    const itemIds = await itemIdsOf(state, items);
-    const toModel = await engineToModel(items);
-    const version = (serving?.version ?? 0) + 1;
-    const trainedAt = now();
-    await store.saveSnapshot({
-      name: SERVING_SNAPSHOT,
-      version,
-      trainedAt,
-      meta: { itemIds, report: fullReport },
-      data: bytes,
+    const handOff: {
+      saved?: {
+        report: TrainReport;
+        itemIds: string[];
+        toModel: Int32Array;
+        version: number;
+        trainedAt: number;
+      };
+    } = {};
+    // The snapshot is written before a large catalogue's index is read: the write's transient (the
+    // row SQLite builds from the model's bytes) and the index are never in memory together.
+    const fitted = await fitFromState(async ({ bytes, report }, items) => {
+      const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
+      const itemIds = await itemIdsOf(state, items);
+      const toModel = await engineToModel(items);
+      const version = (serving?.version ?? 0) + 1;
+      const trainedAt = now();
+      await store.saveSnapshot({
+        name: SERVING_SNAPSHOT,
+        version,
+        trainedAt,
+        meta: { itemIds, report: fullReport },
+        data: bytes,
+      });
+      handOff.saved = { report: fullReport, itemIds, toModel, version, trainedAt };
     });
+    if (fitted === undefined || handOff.saved === undefined) return undefined;
+    const { model, ann, items } = fitted;
+    const { report, itemIds, toModel, version, trainedAt } = handOff.saved;
     // One assignment: requests see either the old model or the new one, never a mix.
     serving = ServingModel.fromTransferable(
       state,
       model,
       itemIds,
-      { version, trainedAt, report: fullReport, ann },
+      { version, trainedAt, report, ann },
       items,
       toModel,
     );
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
-    return { version, trainedAt, report: fullReport };
+    return { version, trainedAt, report };
   };
 
   const trainLabels = async (): Promise<number | undefined> => {

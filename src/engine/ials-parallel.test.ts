@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { fitIals, IALS_DEFAULTS, ialsRowSplits } from '../core/ials.js';
+import { modelFromBytes, modelToBytes } from '../core/model-codec.js';
 import { fitIalsParallel } from './ials-parallel.js';
 
 const x = twoGroupInteractions(60, 40, 6, 5);
@@ -29,6 +30,18 @@ test('the inline runner (no workers) gives the serial fit too', async () => {
   const serial = fitIals(x, params);
   const inline = await fitIalsParallel(x, params, { workers: 0 });
   assert.ok(relativeError(serial.model.itemFactors, inline.model.itemFactors) < 1e-8);
+});
+
+test('a fit in place in its snapshot bytes gives the bytes of the copied fit, and a model reading them', async () => {
+  const copied = await fitIalsParallel(x, params, { workers: 0 });
+  const inPlace = await fitIalsParallel(x, params, { workers: 0, modelBytes: true });
+  assert.equal(copied.bytes, undefined);
+  assert.ok(inPlace.bytes?.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(inPlace.bytes, new Uint8Array(modelToBytes(copied.model.toTransferable())));
+  // The model's factors are the bytes' own, not a copy.
+  assert.equal(inPlace.model.itemFactors.buffer, inPlace.bytes.buffer);
+  const read = modelFromBytes(inPlace.bytes, { copy: false });
+  assert.deepEqual(read.meta, copied.model.toTransferable().meta);
 });
 
 test('row splits give each thread about the same solve cost on skewed rows', () => {

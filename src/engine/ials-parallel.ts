@@ -7,11 +7,14 @@ import {
   type IalsParams,
   ialsEigenBasis,
   ialsGramPart,
+  ialsModelMeta,
   ialsRowSplits,
   initialIalsFactors,
   rotateIalsRows,
   solveIalsRows,
 } from '../core/ials.js';
+import { arrayOf } from '../core/model.js';
+import { allocateModelBytes } from '../core/model-codec.js';
 import { startWorker } from './start-worker.js';
 
 /**
@@ -31,9 +34,17 @@ export interface ParallelIalsOptions {
    * a copy of a million users' factors would sit in memory through the ANN build. Default true.
    */
   readonly userFactors?: boolean;
+  /**
+   * True fits the item factors in place in the model's snapshot bytes (`modelToBytes`, in shared
+   * memory), returned as `bytes` with the model reading them: at the end of a fit nothing is copied
+   * (at a million items × 64 factors, two copies of 256 MB each were the training's peak).
+   */
+  readonly modelBytes?: boolean;
 }
 
 export interface ParallelIalsFit extends IalsFit {
+  /** With `modelBytes`: the model as snapshot bytes in shared memory; the model's arrays are views of them. */
+  readonly bytes?: Uint8Array;
   readonly epochMs: number[];
   /** CPU time of the whole process during each epoch (all threads): the cost on a busy machine. */
   readonly epochCpuMs: number[];
@@ -76,9 +87,14 @@ export async function fitIalsParallel(
   options: ParallelIalsOptions = {},
 ): Promise<ParallelIalsFit> {
   const threads = Math.max(1, options.workers ?? 2);
-  const shared = createShared(x, params, threads);
-  const run = options.workers === 0 ? inlineRunner(shared) : await workerRunner(shared, threads);
   const k = params.factors;
+  const lengths = [x.cols * k * 4, k * k * 8];
+  const out =
+    options.modelBytes === true
+      ? allocateModelBytes(ialsModelMeta(x.cols, params), lengths, { shared: true })
+      : undefined;
+  const shared = createShared(x, params, threads, out && arrayOf(Float32Array, out.buffers[0]!));
+  const run = options.workers === 0 ? inlineRunner(shared) : await workerRunner(shared, threads);
   const epochMs: number[] = [];
   const epochCpuMs: number[] = [];
   try {
@@ -132,10 +148,21 @@ export async function fitIalsParallel(
   } finally {
     await run.close();
   }
+  const userFactors = options.userFactors === false ? new Float32Array(0) : Float32Array.from(shared.users);
+  if (out !== undefined) {
+    const gram = arrayOf(Float64Array, out.buffers[1]!);
+    gram.set(shared.gram);
+    return {
+      model: createIalsModel(shared.items, x.cols, gram, params),
+      bytes: out.bytes,
+      userFactors,
+      epochMs,
+      epochCpuMs,
+    };
+  }
   // Plain copies: the model's buffers are transferred or saved later, which shared memory cannot be.
   const items = Float32Array.from(shared.items);
   const model = createIalsModel(items, x.cols, Float64Array.from(shared.gram), params);
-  const userFactors = options.userFactors === false ? new Float32Array(0) : Float32Array.from(shared.users);
   return { model, userFactors, epochMs, epochCpuMs };
 }
 
@@ -196,12 +223,14 @@ async function workerRunner(shared: IalsShared, threads: number): Promise<Runner
   });
 }
 
-function createShared(x: Csr, params: IalsParams, threads: number): IalsShared {
+/** `items`, when given, is the (zeroed, shared) table the item factors are fitted in. */
+function createShared(x: Csr, params: IalsParams, threads: number, items?: Float32Array): IalsShared {
   const k = params.factors;
   const byUser = sharedCsr(x);
-  const byItem = csrTranspose(byUser, { shared: true });
+  // A training matrix of ones (the engine's) shares its values with its transpose: 4 bytes a pair less.
+  const byItem = csrTranspose(byUser, { shared: true, reuseUniformValues: true });
   const users = new Float32Array(new SharedArrayBuffer(x.rows * k * 4));
-  const items = new Float32Array(new SharedArrayBuffer(x.cols * k * 4));
+  items ??= new Float32Array(new SharedArrayBuffer(x.cols * k * 4));
   initialIalsFactors(x.rows, x.cols, params, users, items);
   const gram = new Float64Array(new SharedArrayBuffer(k * k * 8));
   const parts = Array.from({ length: threads }, () => new Float64Array(new SharedArrayBuffer(k * k * 8)));

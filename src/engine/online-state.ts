@@ -148,6 +148,14 @@ export class UserStates implements Iterable<UserState | undefined> {
     return u < this.columns.tables.length ? this.columns.tables.size(u) : 0;
   }
 
+  /** Entry `e` (below `itemCount(u)`) of user `u`'s items: the item and its weight, without a view. */
+  item(u: number, e: number): number {
+    return this.columns.tables.item(u, e);
+  }
+  weight(u: number, e: number): number {
+    return this.columns.tables.weight(u, e);
+  }
+
   *[Symbol.iterator](): Iterator<UserState | undefined> {
     for (let u = 0; u < this.length; u++) yield this.get(u);
   }

@@ -57,6 +57,30 @@ test('a catalogue above the dense limit trains iALS alone in the worker and serv
   assert.ok((result.report.annBuildMs ?? -1) >= 0);
 });
 
+test("a large catalogue's model is handed over before its index is read, with the build timed", async () => {
+  const items = LARGE_CATALOGUE_ITEMS + 1_000;
+  const x = twoGroupInteractions(400, items, 30, 8);
+  const handed: { bytes: Uint8Array; annBuildMs: number | undefined }[] = [];
+  const result = await trainInWorker(x, { workers: 2, ials: { factors: 8, epochs: 2 } }, async (fit) => {
+    handed.push({ bytes: fit.bytes, annBuildMs: fit.report.annBuildMs });
+  });
+  assert.equal(handed.length, 1);
+  assert.equal(handed[0]!.bytes, result.bytes);
+  assert.equal(handed[0]!.annBuildMs, result.report.annBuildMs);
+  assert.ok((handed[0]!.annBuildMs ?? -1) >= 0);
+  assert.equal(result.ann?.count, items);
+});
+
+test('a hand-over that fails fails the training, and no index is read', async () => {
+  const x = twoGroupInteractions(400, LARGE_CATALOGUE_ITEMS + 1_000, 30, 8);
+  await assert.rejects(
+    trainInWorker(x, { workers: 2, ials: { factors: 8, epochs: 2 } }, async () => {
+      throw new Error('disk full');
+    }),
+    /disk full/,
+  );
+});
+
 test('a restarted engine serves a large catalogue from an index it rebuilds off the event loop', async () => {
   const path = tempDbPath('ann-restart');
   // Ids that sort in catalogue order, so the restarted engine numbers the items as the first did.

@@ -6,7 +6,7 @@ import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromBytes, modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
-import { type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
+import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
 import { startWorker } from './start-worker.js';
@@ -69,20 +69,23 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   let nnz = 0;
   let userRows = 0;
   let cols = 0;
-  for (const user of state.userStates) {
-    if (due()) await yieldToLoop();
-    if (user === undefined) continue;
+  // By index, not `for (const user of state.userStates)`: a view per user was two objects each, a
+  // million users' worth of garbage on the server thread as training starts.
+  const users = state.userStates;
+  for (let u = 0; u < users.length; u++) {
+    if ((u & 255) === 0 && due()) await yieldToLoop();
+    const size = users.itemCount(u);
+    if (size === 0) continue;
     const rowStart = nnz;
-    const table = user.items;
     // Events applied during a yield may have grown the tables past the bound.
-    if (nnz + table.size > indices.length) {
-      const grown = csrArray(Int32Array, Math.ceil(1.25 * (nnz + table.size)), true);
+    if (nnz + size > indices.length) {
+      const grown = csrArray(Int32Array, Math.ceil(1.25 * (nnz + size)), true);
       grown.set(indices.subarray(0, nnz));
       indices = grown;
     }
-    for (let e = 0; e < table.size; e++) {
-      const item = table.item(e);
-      if (table.weight(e) <= 0 || item >= compact.length) continue;
+    for (let e = 0; e < size; e++) {
+      const item = users.item(u, e);
+      if (users.weight(u, e) <= 0 || item >= compact.length) continue;
       let c = compact[item]!;
       if (c < 0) {
         c = cols++;
@@ -192,6 +195,8 @@ export interface ServingFit {
   ann?: AnnIndex;
   /** A large catalogue's model fitted with `annIndex: false`: its index is still to be built. */
   annDeferred?: boolean;
+  /** A large catalogue's model as snapshot bytes (shared memory), fitted in place: the model reads them. */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -229,13 +234,18 @@ export async function fitServingModel(data: Csr, options: ServingFitOptions = {}
 
 async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Promise<ServingFit> {
   const params: IalsParams = { ...LARGE_CATALOGUE_IALS, ...options.ials };
-  const fit = await fitIalsParallel(data, params, { workers: options.workers ?? 2, userFactors: false });
+  const fit = await fitIalsParallel(data, params, {
+    workers: options.workers ?? 2,
+    userFactors: false,
+    modelBytes: true,
+  });
   const started = performance.now();
   const ann =
     options.annIndex === false ? undefined : buildAnnIndex(fit.model.itemFactors, data.cols, params.factors);
   const annBuildMs = performance.now() - started;
   return {
     model: fit.model,
+    ...(fit.bytes === undefined ? {} : { bytes: fit.bytes }),
     ...(ann === undefined ? { annDeferred: true } : { ann }),
     report: {
       users: data.rows,
@@ -270,8 +280,15 @@ export interface WorkerTrainResult {
  * catalogue's ANN index is built from those bytes by another worker once the training worker has
  * stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
  * of the factors) is freed first instead of being held through the build and the hand-off.
+ * `beforeIndex` receives the model once it is final and no index is in memory (both workers have
+ * stopped, a large catalogue's index is built but not yet read), and the result waits for it: a
+ * snapshot written there never holds its transient beside the index.
  */
-export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promise<WorkerTrainResult> {
+export function trainInWorker(
+  data: Csr,
+  options: ServingFitOptions = {},
+  beforeIndex: (fit: WorkerTrainResult) => Promise<void> = async () => {},
+): Promise<WorkerTrainResult> {
   return new Promise((resolve, reject) => {
     const worker = startWorker('serving-train-worker', import.meta.url);
     worker.once('message', (message: TrainWorkerMessage) => {
@@ -284,15 +301,19 @@ export function trainInWorker(data: Csr, options: ServingFitOptions = {}): Promi
       // Views of the shared bytes, which the snapshot writer reads too: the model is held once.
       const model = modelFromBytes(bytes, { copy: false });
       if (message.annDeferred !== true) {
-        resolve({ model, bytes, report });
+        const fit = { model, bytes, report };
+        beforeIndex(fit).then(() => resolve(fit), reject);
         return;
       }
       stopped
         .then(async () => {
           const started = performance.now();
-          const ann = await buildAnnIndexInWorker(bytes);
-          const annBuildMs = Math.round(performance.now() - started);
-          resolve({ model, bytes, report: { ...report, annBuildMs }, ...(ann === undefined ? {} : { ann }) });
+          let built = report;
+          const ann = await buildAnnIndexInWorker(bytes, ANN_DEFAULTS, () => {
+            built = { ...report, annBuildMs: Math.round(performance.now() - started) };
+            return beforeIndex({ model, bytes, report: built });
+          });
+          resolve({ model, bytes, report: built, ...(ann === undefined ? {} : { ann }) });
         })
         .catch(reject);
     });

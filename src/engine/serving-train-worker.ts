@@ -12,8 +12,10 @@ lowerThreadPriority();
 parentPort?.once('message', async (message: { data: Csr; options: ServingFitOptions }) => {
   try {
     // The caller builds a large catalogue's index once this thread has stopped (annIndex: false).
-    const { model, report, annDeferred } = await fitServingModel(message.data, message.options);
-    const bytes = modelToBytes(model.toTransferable(), { shared: true });
+    const fit = await fitServingModel(message.data, message.options);
+    const { model, report, annDeferred } = fit;
+    // A large catalogue's factors were fitted in their snapshot bytes: no copy at the end of the fit.
+    const bytes = fit.bytes ?? modelToBytes(model.toTransferable(), { shared: true });
     const reply: TrainWorkerMessage = { bytes, report, ...(annDeferred === true ? { annDeferred } : {}) };
     parentPort?.postMessage(reply);
   } catch (err) {
