@@ -6,6 +6,7 @@
 // for a core; the event-log writer thread's CPU and waiting, the other threads' CPU (garbage-collection
 // helpers); and how long a batch waited for its commit.
 import { readdirSync, readFileSync } from 'node:fs';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import type { Engine } from '../src/engine/engine.js';
 import type { Store } from '../src/store/store.js';
 
@@ -28,6 +29,104 @@ export interface IngestStages {
   helperCpuUs: number;
   /** Mean ms from handing a batch to the writer to its commit being answered. */
   commitWaitMs: number;
+  /**
+   * Per thread of the process (the server thread, the three busiest others as `comm tid`, the rest
+   * summed), per event: minor page faults, and µs of user and of system CPU
+   * (Linux; empty elsewhere). Only threads with any CPU time during the load are listed.
+   */
+  threads: ThreadCost[];
+  /** Garbage collections on the server thread during the load: scavenges and the others, count and ms. */
+  gc: { minor: number; minorMs: number; major: number; majorMs: number };
+  /** The process's resident memory when the watch started and when it stopped, MiB. */
+  rssMiB: { before: number; after: number };
+}
+
+export interface ThreadCost {
+  name: string;
+  /** How many threads the sums cover. */
+  count: number;
+  minorFaults: number;
+  userUs: number;
+  systemUs: number;
+}
+
+export interface TaskStat {
+  name: string;
+  minorFaults: number;
+  /** Clock ticks of 1/100 s. */
+  userTicks: number;
+  systemTicks: number;
+}
+
+/** Every thread's name, minor faults and CPU ticks, by thread id, from /proc/self/task. */
+function taskStats(): Map<string, TaskStat> {
+  const out = new Map<string, TaskStat>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the name: state, ..., minflt (10th field of stat), ..., utime (14th), stime (15th).
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      const name =
+        tid === String(process.pid) ? 'server' : readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      out.set(tid, {
+        name,
+        minorFaults: Number(fields[7]),
+        userTicks: Number(fields[11]),
+        systemTicks: Number(fields[12]),
+      });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/**
+ * What each thread did since `before`, per event: the server thread, then the busiest others (the
+ * first is the event-log writer) one by one as `comm tid`, then the rest summed as `rest`.
+ */
+export function threadCosts(
+  before: Map<string, TaskStat>,
+  after: Map<string, TaskStat>,
+  events: number,
+): ThreadCost[] {
+  const per = events === 0 ? 0 : 1 / events;
+  const costs: ThreadCost[] = [];
+  for (const [tid, a] of after) {
+    const b = before.get(tid);
+    const minorFaults = a.minorFaults - (b?.minorFaults ?? 0);
+    const userTicks = a.userTicks - (b?.userTicks ?? 0);
+    const systemTicks = a.systemTicks - (b?.systemTicks ?? 0);
+    if (userTicks + systemTicks === 0 && minorFaults === 0) continue;
+    costs.push({
+      name: a.name === 'server' ? a.name : `${a.name} ${tid}`,
+      count: 1,
+      minorFaults: minorFaults * per,
+      userUs: userTicks * 10_000 * per,
+      systemUs: systemTicks * 10_000 * per,
+    });
+  }
+  const cpu = (c: ThreadCost): number =>
+    c.name === 'server' ? Number.POSITIVE_INFINITY : c.userUs + c.systemUs;
+  costs.sort((x, y) => cpu(y) - cpu(x));
+  const shown = costs.slice(0, 4);
+  const rest = costs.slice(4);
+  if (rest.length > 0) {
+    shown.push({
+      name: 'rest',
+      count: rest.length,
+      minorFaults: rest.reduce((sum, c) => sum + c.minorFaults, 0),
+      userUs: rest.reduce((sum, c) => sum + c.userUs, 0),
+      systemUs: rest.reduce((sum, c) => sum + c.systemUs, 0),
+    });
+  }
+  return shown;
 }
 
 interface Sched {
@@ -76,6 +175,22 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
   const ingest = engine.ingest;
   const appendEvents = store.appendEvents;
   const threadsBefore = otherThreads();
+  const tasksBefore = taskStats();
+  const rssBefore = process.memoryUsage.rss() / 2 ** 20;
+  const gc = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+  const gcWatch = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+        gc.minor++;
+        gc.minorMs += entry.duration;
+      } else {
+        gc.major++;
+        gc.majorMs += entry.duration;
+      }
+    }
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
   const serverBefore = thread();
   let events = 0;
   let batches = 0;
@@ -113,6 +228,8 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
       engine.ingest = ingest;
       store.appendEvents = appendEvents;
       const serverAfter = thread();
+      const tasksAfter = taskStats();
+      gcWatch.disconnect();
       let writerCpuMs = 0;
       let writerWaitMs = 0;
       let othersCpuMs = 0;
@@ -143,6 +260,9 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
         writerWaitUs: perEvent(writerWaitMs),
         helperCpuUs: perEvent(othersCpuMs - writerCpuMs),
         commitWaitMs: batches === 0 ? 0 : commitWaitMs / batches,
+        threads: threadCosts(tasksBefore, tasksAfter, events),
+        gc,
+        rssMiB: { before: rssBefore, after: process.memoryUsage.rss() / 2 ** 20 },
       };
     },
   };
@@ -161,6 +281,16 @@ export function formatIngestStages(s: IngestStages): string {
     `apply ${f(s.applyUs)}, HTTP, parsing and the rest ${f(s.otherUs)}), ${f(s.serverWaitUs)} waiting for a core; ` +
     `event-log writer ${f(s.writerCpuUs)} µs/event on a core, ${f(s.writerWaitUs)} waiting; ` +
     `other threads ${f(s.helperCpuUs)} µs/event; ` +
-    `a batch waited ${s.commitWaitMs.toFixed(1)} ms for its commit`
+    `a batch waited ${s.commitWaitMs.toFixed(1)} ms for its commit; ` +
+    `GC ${s.gc.minor} scavenges ${s.gc.minorMs.toFixed(0)} ms, ${s.gc.major} others ${s.gc.majorMs.toFixed(0)} ms; ` +
+    `RSS ${s.rssMiB.before.toFixed(0)} → ${s.rssMiB.after.toFixed(0)} MiB` +
+    (s.threads.length === 0
+      ? ''
+      : `\nper event by thread (minor faults, µs user + system): ${s.threads
+          .map(
+            (t) =>
+              `${t.name}${t.count > 1 ? ` ×${t.count}` : ''} ${t.minorFaults.toFixed(2)}, ${f(t.userUs)} + ${f(t.systemUs)}`,
+          )
+          .join('; ')}`)
   );
 }

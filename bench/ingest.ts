@@ -1,6 +1,7 @@
 // Ingest throughput over HTTP: `POST /v1/events` in batches, online updates on, against raw SQLite
 // inserts of the same rows into the same schema in the same run. The load comes from a child process
-// (bench/load-client.ts, as in `npm run bench`), so the server's own CPU time is measured apart.
+// (bench/load-client.ts, as in `npm run bench`), so the server's own CPU time is measured apart; it is
+// started before the state is built (see `startLoadClient`).
 // Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections] [applied]
 // (`applied`: events of the synthetic platform logged and applied before the load, for a larger state).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { buildApp } from '../src/server/app.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { formatIngestStages, type IngestStages, watchIngestStages } from './ingest-stages.js';
-import { runLoad } from './load.js';
+import { startLoadClient } from './load.js';
 import { generatePlatform, ingestBatch, platformEvents } from './synthetic.js';
 import { syntheticItem } from './synthetic-stream.js';
 
@@ -61,6 +62,8 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
   const batchCount = Math.ceil(options.events / options.batch);
   mkdirSync(join(dir, 'api'), { recursive: true });
   mkdirSync(join(dir, 'raw'), { recursive: true });
+  // Forked before the state exists: a fork after it would make the load's writes fault (bench/load.ts).
+  const client = startLoadClient();
   const store = createSqliteStore({ path: join(dir, 'api', 'setlist.db') });
   const engine = createEngine({ store });
   try {
@@ -85,7 +88,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
     const watch = watchIngestStages(engine, store);
     const cpuBefore = process.cpuUsage();
     const threadBefore = serverThreadCpuS();
-    const result = await runLoad({
+    const result = await client.run({
       kind: 'ingest',
       url,
       connections: options.concurrency ?? 4,
@@ -121,6 +124,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
       stages,
     };
   } finally {
+    client.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

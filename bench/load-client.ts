@@ -81,7 +81,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
   return summarizeLoad(result, wallS, timeoutS);
 }
 
-process.once('message', (job: LoadJob) => {
+// One job at a time, until the parent kills the process (bench/load.ts).
+process.on('message', (job: LoadJob) => {
   run(job).then(
     (result) => process.send?.({ result }),
     (err: unknown) => process.send?.({ error: err instanceof Error ? err.message : String(err) }),
