@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createRandom } from './random.js';
 import { UserItemPages, UserItems, UserItemTables } from './user-items.js';
 
 test('entries keep their fields through growth and past the indexed size, in first-seen order', () => {
@@ -155,4 +156,45 @@ test('pages past what an int32 address can reach are refused instead of aliasing
   for (let p = 0; p < 2 ** 14; p++) addresses.add(pages.allocate(2));
   assert.equal(addresses.size, 2 ** 14);
   assert.throws(() => pages.allocate(2), RangeError);
+});
+
+test('tables, recent and followed lists keep their contents through seeded growth, moves and page reuse', () => {
+  const random = createRandom(11);
+  const tables = new UserItemTables(new UserItemPages(16));
+  const count = 300;
+  const items: number[][] = [];
+  const recents: number[][] = [];
+  const follows: number[][] = [];
+  for (let t = 0; t < count; t++) {
+    tables.create();
+    items.push([]);
+    recents.push([]);
+    follows.push([]);
+  }
+  // Skewed, interleaved operations: a few tables grow large while most grow through every small size.
+  for (let step = 0; step < 40_000; step++) {
+    const t = Math.floor(count * random.next() ** 3);
+    const op = random.int(3);
+    const item = random.int(5_000);
+    if (op === 0 && tables.find(t, item) < 0) {
+      tables.setWeight(t, tables.insert(t, item), item / 7);
+      items[t]!.push(item);
+    } else if (op === 1) {
+      tables.pushRecent(t, item, 12);
+      recents[t]!.push(item);
+      if (recents[t]!.length > 12) recents[t]!.shift();
+    } else if (op === 2 && !follows[t]!.includes(item % 50)) {
+      tables.follow(t, item % 50);
+      follows[t]!.push(item % 50);
+    }
+  }
+  for (let t = 0; t < count; t++) {
+    assert.equal(tables.size(t), items[t]!.length);
+    for (const [e, item] of items[t]!.entries()) {
+      assert.equal(tables.item(t, e), item);
+      assert.equal(tables.weight(t, e), item / 7);
+    }
+    assert.deepEqual(tables.recent(t), recents[t]);
+    assert.deepEqual(tables.followed(t), follows[t]);
+  }
 });

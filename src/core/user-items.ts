@@ -64,6 +64,11 @@ export class UserItemPages {
     return this.bytes;
   }
 
+  /** Whether a block of `floats` floats is carved from a shared page (a larger one gets a page of its own). */
+  shares(floats: number): boolean {
+    return 4 * floats <= this.pageFloats;
+  }
+
   /** A block of `floats` floats; returns its address. */
   allocate(floats: number): number {
     const reused = this.free.get(floats)?.pop();
@@ -72,7 +77,7 @@ export class UserItemPages {
       this.freeFloats -= floats;
       return reused;
     }
-    if (4 * floats > this.pageFloats) return this.addPage(floats, -1) * PAGE;
+    if (!this.shares(floats)) return this.addPage(floats, -1) * PAGE;
     if (this.current < 0 || this.end + floats > this.pageFloats) {
       this.current = this.spare.pop() ?? this.addPage(this.pageFloats, 0);
       this.end = 0;
@@ -84,7 +89,7 @@ export class UserItemPages {
 
   /** Gives back a block from {@link allocate} of the same size. */
   release(address: number, floats: number): void {
-    if (4 * floats > this.pageFloats) {
+    if (!this.shares(floats)) {
       const p = address >>> PAGE_BITS;
       this.bytes -= this.pages[p]!.byteLength;
       this.pages[p] = NO_ENTRIES;
@@ -169,6 +174,8 @@ export class UserItemTables {
   private readonly followLists = new BlockLists();
   /** The index of each table above {@link SCAN_LIMIT} entries (filled in order: a sparse array turns into a dictionary). */
   private readonly indexes: (Int32Array | undefined)[] = [];
+  /** Per shared page, the blocks carved from it, so emptying a page visits its blocks and not every table. */
+  private readonly owners = new PageOwners();
   private count = 0;
 
   /** Tables of one state share `pages`; tables made alone get small pages of their own. */
@@ -377,8 +384,12 @@ export class UserItemTables {
   private growList(lists: BlockLists, t: number, limit: number): void {
     const length = lists.length[t]!;
     const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
-    const address = this.pages.allocate(capacity);
     const from = lists.address[t]!;
+    const address = this.allocate(
+      capacity,
+      t * KINDS + (lists === this.recentLists ? RECENT : FOLLOWED),
+      from,
+    );
     if (from >= 0) {
       const o = from & (PAGE - 1);
       this.pages.page(address).set(this.pages.page(from).subarray(o, o + length), address & (PAGE - 1));
@@ -404,25 +415,47 @@ export class UserItemTables {
     const p = this.pages.wastefulPage();
     if (p < 0) return;
     this.pages.beginEmptying(p);
-    const blockLists = [this.recentLists, this.followLists];
-    for (let t = 0; t < this.count; t++) {
-      const entries = this.address[t]!;
-      if (entries >= 0 && entries >>> PAGE_BITS === p) {
-        this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE);
-      }
-      for (const lists of blockLists) {
+    // Owners whose block has left the page since are skipped; no new block is carved from it meanwhile.
+    for (const owner of this.owners.take(p)) {
+      const t = Math.floor(owner / KINDS);
+      const kind = owner - t * KINDS;
+      if (kind === ENTRIES) {
+        const entries = this.address[t]!;
+        if (entries >= 0 && entries >>> PAGE_BITS === p) {
+          this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE, owner);
+        }
+      } else {
+        const lists = kind === RECENT ? this.recentLists : this.followLists;
         const list = lists.address[t]!;
         if (list >= 0 && list >>> PAGE_BITS === p) {
-          lists.address[t] = this.move(list, lists.capacity[t]!, lists.length[t]!);
+          lists.address[t] = this.move(list, lists.capacity[t]!, lists.length[t]!, owner);
         }
       }
     }
     this.pages.endEmptying(p);
   }
 
-  /** Copies the first `used` floats of a block of `floats` to a new block; returns its address. */
-  private move(from: number, floats: number, used: number): number {
-    const to = this.pages.allocate(floats);
+  /** The address of a new block of `floats` for `owner` (whose block was at `from`, -1: none), noted under its page. */
+  private allocate(floats: number, owner: number, from: number): number {
+    const address = this.pages.allocate(floats);
+    const p = address >>> PAGE_BITS;
+    if (this.pages.shares(floats) && (from < 0 || from >>> PAGE_BITS !== p)) {
+      this.owners.add(p, owner, (o) => this.blockOf(o) >>> PAGE_BITS === p);
+    }
+    return address;
+  }
+
+  /** Where `owner`'s block is now (-1: none). */
+  private blockOf(owner: number): number {
+    const t = Math.floor(owner / KINDS);
+    const kind = owner - t * KINDS;
+    if (kind === ENTRIES) return this.address[t]!;
+    return (kind === RECENT ? this.recentLists : this.followLists).address[t]!;
+  }
+
+  /** Copies the first `used` floats of `owner`'s block of `floats` to a new block; returns its address. */
+  private move(from: number, floats: number, used: number, owner: number): number {
+    const to = this.allocate(floats, owner, from);
     const o = from & (PAGE - 1);
     this.pages.page(to).set(this.pages.page(from).subarray(o, o + used), to & (PAGE - 1));
     return to;
@@ -430,8 +463,8 @@ export class UserItemTables {
 
   /** Moves the table's entries to a block of `capacity` entries. */
   private grow(t: number, capacity: number): void {
-    const address = this.pages.allocate(capacity * STRIDE);
     const from = this.address[t]!;
+    const address = this.allocate(capacity * STRIDE, t * KINDS + ENTRIES, from);
     if (from >= 0) {
       const o = from & (PAGE - 1);
       this.pages
@@ -452,6 +485,53 @@ export class UserItemTables {
     for (let e = 0; e < size; e++) place(index, this.item(t, e), e);
     while (this.indexes.length < t) this.indexes.push(undefined);
     this.indexes[t] = index;
+  }
+}
+
+/** What a block of a table holds: its entries, its recent list or its followed list (owner = table * 3 + kind). */
+const KINDS = 3;
+const ENTRIES = 0;
+const RECENT = 1;
+const FOLLOWED = 2;
+const NO_OWNERS = new Int32Array(0);
+
+/**
+ * Per shared page, the owners of the blocks carved from it; an owner whose block has moved on may
+ * still be listed (it is dropped when the list fills), so a reader checks where the block is now.
+ */
+class PageOwners {
+  private readonly lists: Int32Array[] = [];
+  private readonly lengths: number[] = [];
+
+  /** Lists `owner` under page `p`; `listed` tells whether an owner's block is still in `p`. */
+  add(p: number, owner: number, listed: (owner: number) => boolean): void {
+    while (this.lists.length <= p) {
+      this.lists.push(NO_OWNERS);
+      this.lengths.push(0);
+    }
+    let list = this.lists[p]!;
+    let length = this.lengths[p]!;
+    if (length === list.length) {
+      let kept = 0;
+      for (let k = 0; k < length; k++) if (listed(list[k]!)) list[kept++] = list[k]!;
+      length = kept;
+      if (2 * length >= list.length) {
+        const next = new Int32Array(Math.max(16, 2 * list.length));
+        next.set(list.subarray(0, length));
+        list = next;
+        this.lists[p] = list;
+      }
+    }
+    list[length] = owner;
+    this.lengths[p] = length + 1;
+  }
+
+  /** Page `p`'s owners, forgetting them: the page is being emptied. */
+  take(p: number): Int32Array {
+    const owners = (this.lists[p] ?? NO_OWNERS).subarray(0, this.lengths[p] ?? 0);
+    this.lists[p] = NO_OWNERS;
+    this.lengths[p] = 0;
+    return owners;
   }
 }
 
