@@ -198,3 +198,34 @@ test('tables, recent and followed lists keep their contents through seeded growt
     assert.deepEqual(tables.followed(t), follows[t]);
   }
 });
+
+test('trend times read back to the millisecond, a never-counted item as -Infinity, across a moving base', () => {
+  const tables = new UserItemTables(new UserItemPages(64));
+  const t = tables.create();
+  const day = 86_400_000;
+  const start = 1_700_000_000_123;
+  const [a, b, c] = [tables.insert(t, 1), tables.insert(t, 2), tables.insert(t, 3)];
+  assert.equal(tables.trendAt(t, a), Number.NEGATIVE_INFINITY);
+  tables.setTrendAt(t, a, start);
+  tables.setTrendAt(t, b, start + 20 * day + 7);
+  assert.equal(tables.trendAt(t, a), start);
+  assert.equal(tables.trendAt(t, b), start + 20 * day + 7);
+  // Forty days on, the base moves: the 20-day-old time still reads exactly, the 40-day-old one as never.
+  tables.setTrendAt(t, c, start + 40 * day + 11);
+  assert.equal(tables.trendAt(t, c), start + 40 * day + 11);
+  assert.equal(tables.trendAt(t, b), start + 20 * day + 7);
+  assert.equal(tables.trendAt(t, a), Number.NEGATIVE_INFINITY);
+  tables.setTrendAt(t, b, Number.NEGATIVE_INFINITY);
+  assert.equal(tables.trendAt(t, b), Number.NEGATIVE_INFINITY);
+  // The item and its judgement share the trend time's float without touching it.
+  tables.setJudged(t, c, -1);
+  assert.equal(tables.item(t, c), 3);
+  assert.equal(tables.trendAt(t, c), start + 40 * day + 11);
+});
+
+test('an item index beyond what an entry packs is refused', () => {
+  const t = new UserItems();
+  t.insert(2 ** 29 - 1);
+  assert.equal(t.item(0), 2 ** 29 - 1);
+  assert.throws(() => t.insert(2 ** 29), RangeError);
+});

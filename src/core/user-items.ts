@@ -1,14 +1,23 @@
 /**
- * Fields per entry in a {@link UserItems} table: the item with the exploration judgement packed in
- * (`item * 4 + judgement + 1`), weight, last event time, popularity credit, and when the item last
- * counted toward a trend.
+ * Floats per entry in a {@link UserItems} table: one holding two int32s (the item with the
+ * exploration judgement packed in, `item * 4 + judgement + 1`, and when the item last counted toward
+ * a trend, in milliseconds from the tables' base time), then weight, last event time and popularity
+ * credit as Float64.
  */
-const STRIDE = 5;
-const ITEM = 0;
+const STRIDE = 4;
 const WEIGHT = 1;
 const LAST_AT = 2;
 const CREDIT = 3;
-const TREND_AT = 4;
+/** The int32s of an entry's first float. */
+const ITEM = 0;
+const TREND_AT = 1;
+/** Items are packed four to an int32 unit: indices from this one could not be. */
+const MAX_ITEMS = 2 ** 29;
+/** A trend time held as this offset stands for "longer ago than the offsets reach" (read as -Infinity). */
+const LONG_AGO = -0x80000000;
+const MAX_OFFSET = 0x7fffffff;
+/** When a trend time lies past the offsets' reach, the base moves to this far (about 12 days) before it. */
+const REBASE_LEAD = 2 ** 30;
 /** Up to this many entries a lookup scans; above it the table keeps an open-addressing index. */
 const SCAN_LIMIT = 24;
 /**
@@ -23,6 +32,7 @@ const PAGE = 1 << PAGE_BITS;
 /** Addresses are kept in Int32Arrays: pages beyond this many (16 GiB of 1 MiB pages) could not be addressed. */
 const MAX_PAGES = 2 ** (31 - PAGE_BITS);
 const NO_ENTRIES = new Float64Array(0);
+const NO_INTS = new Int32Array(0);
 
 /**
  * The storage of many {@link UserItems} tables: blocks of entries carved from shared Float64Array
@@ -40,6 +50,8 @@ const NO_ENTRIES = new Float64Array(0);
  */
 export class UserItemPages {
   private readonly pages: Float64Array[] = [];
+  /** The same pages as int32s (two to a float): item numbers, trend times and lists. */
+  private readonly intPages: Int32Array[] = [];
   private readonly pageFloats: number;
   /** The page blocks are bump-allocated from (-1: none yet), and its first unused float. */
   private current = -1;
@@ -93,6 +105,7 @@ export class UserItemPages {
       const p = address >>> PAGE_BITS;
       this.bytes -= this.pages[p]!.byteLength;
       this.pages[p] = NO_ENTRIES;
+      this.intPages[p] = NO_INTS;
       return;
     }
     let list = this.free.get(floats);
@@ -139,10 +152,17 @@ export class UserItemPages {
     return this.pages[address >>> PAGE_BITS]!;
   }
 
+  /** The same page as int32s: the block starts at `2 * (address % 2^17)` in it. */
+  ints(address: number): Int32Array {
+    return this.intPages[address >>> PAGE_BITS]!;
+  }
+
   private addPage(floats: number, free: number): number {
     if (this.pages.length >= MAX_PAGES)
       throw new RangeError(`users' item tables: more than ${MAX_PAGES} pages`);
-    this.pages.push(new Float64Array(floats));
+    const page = new Float64Array(floats);
+    this.pages.push(page);
+    this.intPages.push(new Int32Array(page.buffer));
     this.pageFree.push(free);
     if (free === 0) this.sharedPages++;
     this.bytes += floats * 8;
@@ -151,11 +171,15 @@ export class UserItemPages {
 }
 
 /**
- * Many users' item tables as (item and judgement, weight, lastAt, credit, trend time) entries of five
- * floats in blocks of a {@link UserItemPages}, in first-seen order: 40 bytes per item where Maps and
+ * Many users' item tables as (item and judgement, trend time, weight, lastAt, credit) entries of four
+ * floats in blocks of a {@link UserItemPages}, in first-seen order: 32 bytes per item where Maps and
  * Sets cost hundreds. A table is a number; where its blocks are and how full they are live in int32
  * columns indexed by it (24 bytes a table), so a user costs no object of their own. Lookups scan small
  * tables and use an open-addressing index (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
+ * Trend times are whole milliseconds from a base time that moves forward when times pass about 24
+ * days beyond it; one more than about 24 days before the base reads back as -Infinity, like an item
+ * never counted (as in `PairTimes`): a cooldown shorter than that sees no difference. Recent and
+ * followed lists hold int32s, two to a float.
  *
  * @example
  * const tables = new UserItemTables();
@@ -177,6 +201,8 @@ export class UserItemTables {
   /** Per shared page, the blocks carved from it, so emptying a page visits its blocks and not every table. */
   private readonly owners = new PageOwners();
   private count = 0;
+  /** The time trend offsets count from (NaN until the first is set). */
+  private trendBase = Number.NaN;
 
   /** Tables of one state share `pages`; tables made alone get small pages of their own. */
   constructor(pages: UserItemPages = new UserItemPages(64)) {
@@ -220,11 +246,11 @@ export class UserItemTables {
       const size = this.sizes[t]!;
       if (size === 0) return -1;
       const address = this.address[t]!;
-      const data = this.pages.page(address);
+      const ints = this.pages.ints(address);
       const lo = item * 4;
       const hi = lo + 2;
-      for (let e = 0, k = (address & (PAGE - 1)) + ITEM; e < size; e++, k += STRIDE) {
-        const packed = data[k]!;
+      for (let e = 0, k = 2 * (address & (PAGE - 1)) + ITEM; e < size; e++, k += 2 * STRIDE) {
+        const packed = ints[k]!;
         if (packed >= lo && packed <= hi) return e;
       }
       return -1;
@@ -239,16 +265,19 @@ export class UserItemTables {
 
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
   insert(t: number, item: number): number {
+    if (!(item >= 0 && item < MAX_ITEMS))
+      throw new RangeError(`users' item tables: item ${item} out of range`);
     const e = this.sizes[t]!;
     if (e + 1 > this.capacity[t]!) this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
     const address = this.address[t]!;
     const data = this.pages.page(address);
     const k = (address & (PAGE - 1)) + e * STRIDE;
-    data[k + ITEM] = item * 4 + 1;
+    const ints = this.pages.ints(address);
+    ints[2 * k + ITEM] = item * 4 + 1;
+    ints[2 * k + TREND_AT] = LONG_AGO;
     data[k + WEIGHT] = 0;
     data[k + LAST_AT] = 0;
     data[k + CREDIT] = Number.NaN;
-    data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
     const size = e + 1;
     this.sizes[t] = size;
     const index = this.indexes[t];
@@ -258,7 +287,7 @@ export class UserItemTables {
   }
 
   item(t: number, e: number): number {
-    return Math.floor(this.read(t, e, ITEM) / 4);
+    return this.readInt(t, e, ITEM) >> 2;
   }
   weight(t: number, e: number): number {
     return this.read(t, e, WEIGHT);
@@ -281,23 +310,34 @@ export class UserItemTables {
   }
   /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
   judged(t: number, e: number): number {
-    return (this.read(t, e, ITEM) % 4) - 1;
+    return (this.readInt(t, e, ITEM) & 3) - 1;
   }
   setJudged(t: number, e: number, judged: number): void {
-    this.write(t, e, ITEM, this.item(t, e) * 4 + judged + 1);
+    this.writeInt(t, e, ITEM, this.item(t, e) * 4 + judged + 1);
   }
-  /** When the user last counted toward the item's trend (-Infinity: never). */
+  /** When the user last counted toward the item's trend (-Infinity: never, or too long ago to hold). */
   trendAt(t: number, e: number): number {
-    return this.read(t, e, TREND_AT);
+    const offset = this.readInt(t, e, TREND_AT);
+    return offset === LONG_AGO ? Number.NEGATIVE_INFINITY : this.trendBase + offset;
   }
   setTrendAt(t: number, e: number, atMs: number): void {
-    this.write(t, e, TREND_AT, atMs);
+    if (atMs === Number.NEGATIVE_INFINITY) {
+      this.writeInt(t, e, TREND_AT, LONG_AGO);
+      return;
+    }
+    if (Number.isNaN(this.trendBase)) this.trendBase = atMs;
+    else if (atMs - this.trendBase > MAX_OFFSET) this.rebaseTrends(atMs - REBASE_LEAD);
+    const offset = atMs - this.trendBase;
+    this.writeInt(t, e, TREND_AT, Math.max(LONG_AGO, offset));
   }
 
   /** Bytes of the table's blocks and index. */
   byteLength(t: number): number {
     return (
-      (this.capacity[t]! * STRIDE + this.recentLists.capacity[t]! + this.followLists.capacity[t]!) * 8 +
+      (this.capacity[t]! * STRIDE +
+        listFloats(this.recentLists.capacity[t]!) +
+        listFloats(this.followLists.capacity[t]!)) *
+        8 +
       (this.indexes[t]?.byteLength ?? 0)
     );
   }
@@ -318,8 +358,8 @@ export class UserItemTables {
     let length = lists.length[t]!;
     if (length === lists.capacity[t]! && length < limit) this.growList(lists, t, limit);
     const address = lists.address[t]!;
-    const page = this.pages.page(address);
-    const base = address & (PAGE - 1);
+    const page = this.pages.ints(address);
+    const base = 2 * (address & (PAGE - 1));
     while (length >= limit) {
       page.copyWithin(base, base + 1, base + length);
       length--;
@@ -334,8 +374,8 @@ export class UserItemTables {
     const length = lists.length[t]!;
     if (length === 0) return;
     const address = lists.address[t]!;
-    const page = this.pages.page(address);
-    const base = address & (PAGE - 1);
+    const page = this.pages.ints(address);
+    const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) {
       if (page[base + r] !== item) continue;
       page.copyWithin(base + r, base + r + 1, base + length);
@@ -359,13 +399,13 @@ export class UserItemTables {
     const length = lists.length[t]!;
     if (length > 0) {
       const address = lists.address[t]!;
-      const page = this.pages.page(address);
-      const base = address & (PAGE - 1);
+      const page = this.pages.ints(address);
+      const base = 2 * (address & (PAGE - 1));
       for (let r = 0; r < length; r++) if (page[base + r] === creator) return;
     }
     if (length === lists.capacity[t]!) this.growList(lists, t, Number.POSITIVE_INFINITY);
     const address = lists.address[t]!;
-    this.pages.page(address)[(address & (PAGE - 1)) + length] = creator;
+    this.pages.ints(address)[2 * (address & (PAGE - 1)) + length] = creator;
     lists.length[t] = length + 1;
   }
 
@@ -374,8 +414,8 @@ export class UserItemTables {
     const out = new Array<number>(length);
     if (length === 0) return out;
     const address = lists.address[t]!;
-    const page = this.pages.page(address);
-    const base = address & (PAGE - 1);
+    const page = this.pages.ints(address);
+    const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) out[r] = page[base + r]!;
     return out;
   }
@@ -386,14 +426,13 @@ export class UserItemTables {
     const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
     const from = lists.address[t]!;
     const address = this.allocate(
-      capacity,
+      listFloats(capacity),
       t * KINDS + (lists === this.recentLists ? RECENT : FOLLOWED),
       from,
     );
     if (from >= 0) {
-      const o = from & (PAGE - 1);
-      this.pages.page(address).set(this.pages.page(from).subarray(o, o + length), address & (PAGE - 1));
-      this.pages.release(from, lists.capacity[t]!);
+      this.copy(from, address, listFloats(length));
+      this.pages.release(from, listFloats(lists.capacity[t]!));
     }
     lists.address[t] = address;
     lists.capacity[t] = capacity;
@@ -408,6 +447,39 @@ export class UserItemTables {
   private write(t: number, e: number, field: number, value: number): void {
     const address = this.address[t]!;
     this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
+  }
+
+  private readInt(t: number, e: number, field: number): number {
+    const address = this.address[t]!;
+    return this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field]!;
+  }
+
+  private writeInt(t: number, e: number, field: number, value: number): void {
+    const address = this.address[t]!;
+    this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field] = value;
+  }
+
+  /** Moves the trend times' base to `base`: offsets are shifted, and those now too far back read as long ago. */
+  private rebaseTrends(base: number): void {
+    const shift = this.trendBase - base;
+    for (let t = 0; t < this.count; t++) {
+      const size = this.sizes[t]!;
+      if (size === 0) continue;
+      const address = this.address[t]!;
+      const ints = this.pages.ints(address);
+      for (let e = 0, k = 2 * (address & (PAGE - 1)) + TREND_AT; e < size; e++, k += 2 * STRIDE) {
+        if (ints[k] === LONG_AGO) continue;
+        const offset = ints[k]! + shift;
+        ints[k] = Math.max(LONG_AGO, offset);
+      }
+    }
+    this.trendBase = base;
+  }
+
+  /** Copies the first `floats` floats of the block at `from` to the block at `to`, bit for bit. */
+  private copy(from: number, to: number, floats: number): void {
+    const o = 2 * (from & (PAGE - 1));
+    this.pages.ints(to).set(this.pages.ints(from).subarray(o, o + 2 * floats), 2 * (to & (PAGE - 1)));
   }
 
   /** Empties the pages' most wasteful page, if one is worth it, by moving the blocks it holds elsewhere. */
@@ -428,7 +500,12 @@ export class UserItemTables {
         const lists = kind === RECENT ? this.recentLists : this.followLists;
         const list = lists.address[t]!;
         if (list >= 0 && list >>> PAGE_BITS === p) {
-          lists.address[t] = this.move(list, lists.capacity[t]!, lists.length[t]!, owner);
+          lists.address[t] = this.move(
+            list,
+            listFloats(lists.capacity[t]!),
+            listFloats(lists.length[t]!),
+            owner,
+          );
         }
       }
     }
@@ -456,8 +533,7 @@ export class UserItemTables {
   /** Copies the first `used` floats of `owner`'s block of `floats` to a new block; returns its address. */
   private move(from: number, floats: number, used: number, owner: number): number {
     const to = this.allocate(floats, owner, from);
-    const o = from & (PAGE - 1);
-    this.pages.page(to).set(this.pages.page(from).subarray(o, o + used), to & (PAGE - 1));
+    this.copy(from, to, used);
     return to;
   }
 
@@ -466,10 +542,7 @@ export class UserItemTables {
     const from = this.address[t]!;
     const address = this.allocate(capacity * STRIDE, t * KINDS + ENTRIES, from);
     if (from >= 0) {
-      const o = from & (PAGE - 1);
-      this.pages
-        .page(address)
-        .set(this.pages.page(from).subarray(o, o + this.sizes[t]! * STRIDE), address & (PAGE - 1));
+      this.copy(from, address, this.sizes[t]! * STRIDE);
       this.pages.release(from, this.capacity[t]! * STRIDE);
     }
     this.address[t] = address;
@@ -535,7 +608,12 @@ class PageOwners {
   }
 }
 
-/** A list per table, each in a block of the pages: where (-1: none yet), its capacity and length. */
+/** Floats of a list's block: its int32 items are two to a float. */
+function listFloats(items: number): number {
+  return Math.ceil(items / 2);
+}
+
+/** A list per table, each in a block of the pages: where (-1: none yet), its capacity and length in items. */
 class BlockLists {
   address: Int32Array = new Int32Array(0);
   capacity: Int32Array = new Int32Array(0);
