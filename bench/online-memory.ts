@@ -151,8 +151,7 @@ function userItemPagesUse(): Record<string, number> {
     entries += (tables.sizes![u]! * 4 + lists.reduce((n, l) => n + Math.ceil(l.length[u]! / 2), 0)) * 8;
     blocks += (tables.capacity![u]! * 4 + lists.reduce((n, l) => n + Math.ceil(l.capacity[u]! / 2), 0)) * 8;
   }
-  let released = 0;
-  for (const [floats, list] of pages.free as Map<number, number[]>) released += floats * 8 * list.length;
+  const released = state.userItemPages.releasedBytes;
   const MiB = (b: number): number => round1(b / 2 ** 20);
   return {
     pagesMiB: MiB(state.userItemPages.byteLength),

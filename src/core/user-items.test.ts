@@ -159,9 +159,18 @@ test('pages past what an int32 address can reach are refused instead of aliasing
 });
 
 test('tables, recent and followed lists keep their contents through seeded growth, moves and page reuse', () => {
+  checkSeededTables({ pageEntries: 16, count: 300, steps: 40_000, items: 5_000 });
+});
+
+test('blocks released in a page that was emptied are never handed out, through sweeps of the released lists', () => {
+  // Thousands of small tables: over a thousand released blocks turn stale, and the lists are swept.
+  checkSeededTables({ pageEntries: 256, count: 3_000, steps: 200_000, items: 400 });
+});
+
+function checkSeededTables(o: { pageEntries: number; count: number; steps: number; items: number }): void {
   const random = createRandom(11);
-  const tables = new UserItemTables(new UserItemPages(16));
-  const count = 300;
+  const tables = new UserItemTables(new UserItemPages(o.pageEntries));
+  const count = o.count;
   const items: number[][] = [];
   const recents: number[][] = [];
   const follows: number[][] = [];
@@ -172,10 +181,10 @@ test('tables, recent and followed lists keep their contents through seeded growt
     follows.push([]);
   }
   // Skewed, interleaved operations: a few tables grow large while most grow through every small size.
-  for (let step = 0; step < 40_000; step++) {
+  for (let step = 0; step < o.steps; step++) {
     const t = Math.floor(count * random.next() ** 3);
     const op = random.int(3);
-    const item = random.int(5_000);
+    const item = random.int(o.items);
     if (op === 0 && tables.find(t, item) < 0) {
       tables.setWeight(t, tables.insert(t, item), item / 7);
       items[t]!.push(item);
@@ -197,7 +206,7 @@ test('tables, recent and followed lists keep their contents through seeded growt
     assert.deepEqual(tables.recent(t), recents[t]);
     assert.deepEqual(tables.followed(t), follows[t]);
   }
-});
+}
 
 test('trend times read back to the millisecond, a never-counted item as -Infinity, across a moving base', () => {
   const tables = new UserItemTables(new UserItemPages(64));

@@ -33,6 +33,8 @@ const PAGE = 1 << PAGE_BITS;
 const MAX_PAGES = 2 ** (31 - PAGE_BITS);
 const NO_ENTRIES = new Float64Array(0);
 const NO_INTS = new Int32Array(0);
+/** Released blocks are listed as `address + epoch * EPOCH` (addresses are below 2^31). */
+const EPOCH = 2 ** 31;
 
 /**
  * The storage of many {@link UserItems} tables: blocks of entries carved from shared Float64Array
@@ -56,11 +58,25 @@ export class UserItemPages {
   /** The page blocks are bump-allocated from (-1: none yet), and its first unused float. */
   private current = -1;
   private end = 0;
-  /** Released blocks by size in floats, reused before the current page is extended. */
+  /**
+   * Released blocks by size in floats, reused before the current page is extended, each as
+   * `address + epoch * 2^31`: one whose page has been emptied since (a newer epoch) is stale and skipped.
+   */
   private readonly free = new Map<number, number[]>();
   /** Per shared page: floats in released blocks not reused yet (-1: a page of one large block). */
   private readonly pageFree: number[] = [];
+  /** Per page: released blocks not reused yet, and how many times it has been emptied. */
+  private readonly pageFreeBlocks: number[] = [];
+  private readonly pageEpoch: number[] = [];
   private freeFloats = 0;
+  private freeBlocks = 0;
+  private staleBlocks = 0;
+  /**
+   * The most released floats any page held when a scan last found none worth emptying, and the
+   * floats released since: until they add up to an eighth of a page, no page can be, and no scan runs.
+   */
+  private mostFreeAtScan = Number.POSITIVE_INFINITY;
+  private releasedSinceScan = 0;
   private sharedPages = 0;
   /** Emptied pages, bump-allocated from before a new page is added. */
   private readonly spare: number[] = [];
@@ -83,11 +99,19 @@ export class UserItemPages {
 
   /** A block of `floats` floats; returns its address. */
   allocate(floats: number): number {
-    const reused = this.free.get(floats)?.pop();
-    if (reused !== undefined) {
-      this.pageFree[reused >>> PAGE_BITS]! -= floats;
+    const list = this.free.get(floats);
+    for (let entry = list?.pop(); entry !== undefined; entry = list?.pop()) {
+      const address = entry % EPOCH;
+      const p = address >>> PAGE_BITS;
+      if ((entry - address) / EPOCH !== this.pageEpoch[p]) {
+        this.staleBlocks--;
+        continue;
+      }
+      this.pageFree[p]! -= floats;
+      this.pageFreeBlocks[p]!--;
       this.freeFloats -= floats;
-      return reused;
+      this.freeBlocks--;
+      return address;
     }
     if (!this.shares(floats)) return this.addPage(floats, -1) * PAGE;
     if (this.current < 0 || this.end + floats > this.pageFloats) {
@@ -113,9 +137,18 @@ export class UserItemPages {
       list = [];
       this.free.set(floats, list);
     }
-    list.push(address);
-    this.pageFree[address >>> PAGE_BITS]! += floats;
+    const p = address >>> PAGE_BITS;
+    list.push(address + this.pageEpoch[p]! * EPOCH);
+    this.pageFree[p]! += floats;
+    this.pageFreeBlocks[p]!++;
     this.freeFloats += floats;
+    this.freeBlocks++;
+    this.releasedSinceScan += floats;
+  }
+
+  /** Bytes in released blocks not reused yet. */
+  get releasedBytes(): number {
+    return this.freeFloats * 8;
   }
 
   /**
@@ -124,22 +157,43 @@ export class UserItemPages {
    */
   wastefulPage(): number {
     if (16 * this.freeFloats <= this.sharedPages * this.pageFloats) return -1;
+    if (8 * (this.mostFreeAtScan + this.releasedSinceScan) < this.pageFloats) return -1;
     let best = -1;
+    let most = 0;
     for (let p = 0; p < this.pageFree.length; p++) {
+      most = Math.max(most, this.pageFree[p]!);
       if (p !== this.current && this.pageFree[p]! > (best < 0 ? 0 : this.pageFree[best]!)) best = p;
     }
-    return best >= 0 && 8 * this.pageFree[best]! >= this.pageFloats ? best : -1;
+    if (best >= 0 && 8 * this.pageFree[best]! >= this.pageFloats) {
+      this.mostFreeAtScan = Number.POSITIVE_INFINITY;
+      return best;
+    }
+    this.mostFreeAtScan = most;
+    this.releasedSinceScan = 0;
+    return -1;
   }
 
-  /** Forgets the released blocks of page `p`, so none is handed out while its owner empties it. */
+  /**
+   * Forgets the released blocks of page `p`, so none is handed out while its owner empties it: they
+   * turn stale in place, and the lists are swept only once stale blocks outnumber the others.
+   */
   beginEmptying(p: number): void {
-    for (const list of this.free.values()) {
-      let kept = 0;
-      for (const address of list) if (address >>> PAGE_BITS !== p) list[kept++] = address;
-      list.length = kept;
-    }
+    this.pageEpoch[p]!++;
+    this.staleBlocks += this.pageFreeBlocks[p]!;
+    this.freeBlocks -= this.pageFreeBlocks[p]!;
+    this.pageFreeBlocks[p] = 0;
     this.freeFloats -= this.pageFree[p]!;
     this.pageFree[p] = 0;
+    if (this.staleBlocks <= this.freeBlocks + 1_024) return;
+    for (const list of this.free.values()) {
+      let kept = 0;
+      for (const entry of list) {
+        const address = entry % EPOCH;
+        if ((entry - address) / EPOCH === this.pageEpoch[address >>> PAGE_BITS]) list[kept++] = entry;
+      }
+      list.length = kept;
+    }
+    this.staleBlocks = 0;
   }
 
   /** Page `p` holds no live block any more: it is bump-allocated from again. */
@@ -164,6 +218,8 @@ export class UserItemPages {
     this.pages.push(page);
     this.intPages.push(new Int32Array(page.buffer));
     this.pageFree.push(free);
+    this.pageFreeBlocks.push(0);
+    this.pageEpoch.push(0);
     if (free === 0) this.sharedPages++;
     this.bytes += floats * 8;
     return this.pages.length - 1;
@@ -479,7 +535,12 @@ export class UserItemTables {
   /** Copies the first `floats` floats of the block at `from` to the block at `to`, bit for bit. */
   private copy(from: number, to: number, floats: number): void {
     const o = 2 * (from & (PAGE - 1));
-    this.pages.ints(to).set(this.pages.ints(from).subarray(o, o + 2 * floats), 2 * (to & (PAGE - 1)));
+    const source = this.pages.ints(from);
+    const target = this.pages.ints(to);
+    const d = 2 * (to & (PAGE - 1));
+    // A loop copies a small block faster than making a subarray for set.
+    if (floats <= 64) for (let k = 0; k < 2 * floats; k++) target[d + k] = source[o + k]!;
+    else target.set(source.subarray(o, o + 2 * floats), d);
   }
 
   /** Empties the pages' most wasteful page, if one is worth it, by moving the blocks it holds elsewhere. */
