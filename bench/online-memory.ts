@@ -145,13 +145,13 @@ function userItemPagesUse(): Record<string, number> {
   type Lists = { capacity: Int32Array; length: Int32Array };
   const tables = (s.userColumns as { tables: unknown }).tables as Record<string, Int32Array> &
     Record<'recentLists' | 'followLists', Lists>;
+  // Entries of four floats; lists of int32s, two to a float.
   for (let u = 0; u < state.userStates.length; u++) {
     const lists = [tables.recentLists, tables.followLists];
-    entries += (tables.sizes![u]! * 5 + lists.reduce((n, l) => n + l.length[u]!, 0)) * 8;
-    blocks += (tables.capacity![u]! * 5 + lists.reduce((n, l) => n + l.capacity[u]!, 0)) * 8;
+    entries += (tables.sizes![u]! * 4 + lists.reduce((n, l) => n + Math.ceil(l.length[u]! / 2), 0)) * 8;
+    blocks += (tables.capacity![u]! * 4 + lists.reduce((n, l) => n + Math.ceil(l.capacity[u]! / 2), 0)) * 8;
   }
-  let released = 0;
-  for (const [floats, list] of pages.free as Map<number, number[]>) released += floats * 8 * list.length;
+  const released = state.userItemPages.releasedBytes;
   const MiB = (b: number): number => round1(b / 2 ** 20);
   return {
     pagesMiB: MiB(state.userItemPages.byteLength),

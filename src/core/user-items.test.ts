@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createRandom } from './random.js';
 import { UserItemPages, UserItems, UserItemTables } from './user-items.js';
 
 test('entries keep their fields through growth and past the indexed size, in first-seen order', () => {
@@ -155,4 +156,85 @@ test('pages past what an int32 address can reach are refused instead of aliasing
   for (let p = 0; p < 2 ** 14; p++) addresses.add(pages.allocate(2));
   assert.equal(addresses.size, 2 ** 14);
   assert.throws(() => pages.allocate(2), RangeError);
+});
+
+test('tables, recent and followed lists keep their contents through seeded growth, moves and page reuse', () => {
+  checkSeededTables({ pageEntries: 16, count: 300, steps: 40_000, items: 5_000 });
+});
+
+test('blocks released in a page that was emptied are never handed out, through sweeps of the released lists', () => {
+  // Thousands of small tables: over a thousand released blocks turn stale, and the lists are swept.
+  checkSeededTables({ pageEntries: 256, count: 3_000, steps: 200_000, items: 400 });
+});
+
+function checkSeededTables(o: { pageEntries: number; count: number; steps: number; items: number }): void {
+  const random = createRandom(11);
+  const tables = new UserItemTables(new UserItemPages(o.pageEntries));
+  const count = o.count;
+  const items: number[][] = [];
+  const recents: number[][] = [];
+  const follows: number[][] = [];
+  for (let t = 0; t < count; t++) {
+    tables.create();
+    items.push([]);
+    recents.push([]);
+    follows.push([]);
+  }
+  // Skewed, interleaved operations: a few tables grow large while most grow through every small size.
+  for (let step = 0; step < o.steps; step++) {
+    const t = Math.floor(count * random.next() ** 3);
+    const op = random.int(3);
+    const item = random.int(o.items);
+    if (op === 0 && tables.find(t, item) < 0) {
+      tables.setWeight(t, tables.insert(t, item), item / 7);
+      items[t]!.push(item);
+    } else if (op === 1) {
+      tables.pushRecent(t, item, 12);
+      recents[t]!.push(item);
+      if (recents[t]!.length > 12) recents[t]!.shift();
+    } else if (op === 2 && !follows[t]!.includes(item % 50)) {
+      tables.follow(t, item % 50);
+      follows[t]!.push(item % 50);
+    }
+  }
+  for (let t = 0; t < count; t++) {
+    assert.equal(tables.size(t), items[t]!.length);
+    for (const [e, item] of items[t]!.entries()) {
+      assert.equal(tables.item(t, e), item);
+      assert.equal(tables.weight(t, e), item / 7);
+    }
+    assert.deepEqual(tables.recent(t), recents[t]);
+    assert.deepEqual(tables.followed(t), follows[t]);
+  }
+}
+
+test('trend times read back to the millisecond, a never-counted item as -Infinity, across a moving base', () => {
+  const tables = new UserItemTables(new UserItemPages(64));
+  const t = tables.create();
+  const day = 86_400_000;
+  const start = 1_700_000_000_123;
+  const [a, b, c] = [tables.insert(t, 1), tables.insert(t, 2), tables.insert(t, 3)];
+  assert.equal(tables.trendAt(t, a), Number.NEGATIVE_INFINITY);
+  tables.setTrendAt(t, a, start);
+  tables.setTrendAt(t, b, start + 20 * day + 7);
+  assert.equal(tables.trendAt(t, a), start);
+  assert.equal(tables.trendAt(t, b), start + 20 * day + 7);
+  // Forty days on, the base moves: the 20-day-old time still reads exactly, the 40-day-old one as never.
+  tables.setTrendAt(t, c, start + 40 * day + 11);
+  assert.equal(tables.trendAt(t, c), start + 40 * day + 11);
+  assert.equal(tables.trendAt(t, b), start + 20 * day + 7);
+  assert.equal(tables.trendAt(t, a), Number.NEGATIVE_INFINITY);
+  tables.setTrendAt(t, b, Number.NEGATIVE_INFINITY);
+  assert.equal(tables.trendAt(t, b), Number.NEGATIVE_INFINITY);
+  // The item and its judgement share the trend time's float without touching it.
+  tables.setJudged(t, c, -1);
+  assert.equal(tables.item(t, c), 3);
+  assert.equal(tables.trendAt(t, c), start + 40 * day + 11);
+});
+
+test('an item index beyond what an entry packs is refused', () => {
+  const t = new UserItems();
+  t.insert(2 ** 29 - 1);
+  assert.equal(t.item(0), 2 ** 29 - 1);
+  assert.throws(() => t.insert(2 ** 29), RangeError);
 });

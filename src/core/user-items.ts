@@ -1,14 +1,23 @@
 /**
- * Fields per entry in a {@link UserItems} table: the item with the exploration judgement packed in
- * (`item * 4 + judgement + 1`), weight, last event time, popularity credit, and when the item last
- * counted toward a trend.
+ * Floats per entry in a {@link UserItems} table: one holding two int32s (the item with the
+ * exploration judgement packed in, `item * 4 + judgement + 1`, and when the item last counted toward
+ * a trend, in milliseconds from the tables' base time), then weight, last event time and popularity
+ * credit as Float64.
  */
-const STRIDE = 5;
-const ITEM = 0;
+const STRIDE = 4;
 const WEIGHT = 1;
 const LAST_AT = 2;
 const CREDIT = 3;
-const TREND_AT = 4;
+/** The int32s of an entry's first float. */
+const ITEM = 0;
+const TREND_AT = 1;
+/** Items are packed four to an int32 unit: indices from this one could not be. */
+const MAX_ITEMS = 2 ** 29;
+/** A trend time held as this offset stands for "longer ago than the offsets reach" (read as -Infinity). */
+const LONG_AGO = -0x80000000;
+const MAX_OFFSET = 0x7fffffff;
+/** When a trend time lies past the offsets' reach, the base moves to this far (about 12 days) before it. */
+const REBASE_LEAD = 2 ** 30;
 /** Up to this many entries a lookup scans; above it the table keeps an open-addressing index. */
 const SCAN_LIMIT = 24;
 /**
@@ -23,6 +32,9 @@ const PAGE = 1 << PAGE_BITS;
 /** Addresses are kept in Int32Arrays: pages beyond this many (16 GiB of 1 MiB pages) could not be addressed. */
 const MAX_PAGES = 2 ** (31 - PAGE_BITS);
 const NO_ENTRIES = new Float64Array(0);
+const NO_INTS = new Int32Array(0);
+/** Released blocks are listed as `address + epoch * EPOCH` (addresses are below 2^31). */
+const EPOCH = 2 ** 31;
 
 /**
  * The storage of many {@link UserItems} tables: blocks of entries carved from shared Float64Array
@@ -40,15 +52,31 @@ const NO_ENTRIES = new Float64Array(0);
  */
 export class UserItemPages {
   private readonly pages: Float64Array[] = [];
+  /** The same pages as int32s (two to a float): item numbers, trend times and lists. */
+  private readonly intPages: Int32Array[] = [];
   private readonly pageFloats: number;
   /** The page blocks are bump-allocated from (-1: none yet), and its first unused float. */
   private current = -1;
   private end = 0;
-  /** Released blocks by size in floats, reused before the current page is extended. */
+  /**
+   * Released blocks by size in floats, reused before the current page is extended, each as
+   * `address + epoch * 2^31`: one whose page has been emptied since (a newer epoch) is stale and skipped.
+   */
   private readonly free = new Map<number, number[]>();
   /** Per shared page: floats in released blocks not reused yet (-1: a page of one large block). */
   private readonly pageFree: number[] = [];
+  /** Per page: released blocks not reused yet, and how many times it has been emptied. */
+  private readonly pageFreeBlocks: number[] = [];
+  private readonly pageEpoch: number[] = [];
   private freeFloats = 0;
+  private freeBlocks = 0;
+  private staleBlocks = 0;
+  /**
+   * The most released floats any page held when a scan last found none worth emptying, and the
+   * floats released since: until they add up to an eighth of a page, no page can be, and no scan runs.
+   */
+  private mostFreeAtScan = Number.POSITIVE_INFINITY;
+  private releasedSinceScan = 0;
   private sharedPages = 0;
   /** Emptied pages, bump-allocated from before a new page is added. */
   private readonly spare: number[] = [];
@@ -64,15 +92,28 @@ export class UserItemPages {
     return this.bytes;
   }
 
+  /** Whether a block of `floats` floats is carved from a shared page (a larger one gets a page of its own). */
+  shares(floats: number): boolean {
+    return 4 * floats <= this.pageFloats;
+  }
+
   /** A block of `floats` floats; returns its address. */
   allocate(floats: number): number {
-    const reused = this.free.get(floats)?.pop();
-    if (reused !== undefined) {
-      this.pageFree[reused >>> PAGE_BITS]! -= floats;
+    const list = this.free.get(floats);
+    for (let entry = list?.pop(); entry !== undefined; entry = list?.pop()) {
+      const address = entry % EPOCH;
+      const p = address >>> PAGE_BITS;
+      if ((entry - address) / EPOCH !== this.pageEpoch[p]) {
+        this.staleBlocks--;
+        continue;
+      }
+      this.pageFree[p]! -= floats;
+      this.pageFreeBlocks[p]!--;
       this.freeFloats -= floats;
-      return reused;
+      this.freeBlocks--;
+      return address;
     }
-    if (4 * floats > this.pageFloats) return this.addPage(floats, -1) * PAGE;
+    if (!this.shares(floats)) return this.addPage(floats, -1) * PAGE;
     if (this.current < 0 || this.end + floats > this.pageFloats) {
       this.current = this.spare.pop() ?? this.addPage(this.pageFloats, 0);
       this.end = 0;
@@ -84,10 +125,11 @@ export class UserItemPages {
 
   /** Gives back a block from {@link allocate} of the same size. */
   release(address: number, floats: number): void {
-    if (4 * floats > this.pageFloats) {
+    if (!this.shares(floats)) {
       const p = address >>> PAGE_BITS;
       this.bytes -= this.pages[p]!.byteLength;
       this.pages[p] = NO_ENTRIES;
+      this.intPages[p] = NO_INTS;
       return;
     }
     let list = this.free.get(floats);
@@ -95,9 +137,18 @@ export class UserItemPages {
       list = [];
       this.free.set(floats, list);
     }
-    list.push(address);
-    this.pageFree[address >>> PAGE_BITS]! += floats;
+    const p = address >>> PAGE_BITS;
+    list.push(address + this.pageEpoch[p]! * EPOCH);
+    this.pageFree[p]! += floats;
+    this.pageFreeBlocks[p]!++;
     this.freeFloats += floats;
+    this.freeBlocks++;
+    this.releasedSinceScan += floats;
+  }
+
+  /** Bytes in released blocks not reused yet. */
+  get releasedBytes(): number {
+    return this.freeFloats * 8;
   }
 
   /**
@@ -106,22 +157,43 @@ export class UserItemPages {
    */
   wastefulPage(): number {
     if (16 * this.freeFloats <= this.sharedPages * this.pageFloats) return -1;
+    if (8 * (this.mostFreeAtScan + this.releasedSinceScan) < this.pageFloats) return -1;
     let best = -1;
+    let most = 0;
     for (let p = 0; p < this.pageFree.length; p++) {
+      most = Math.max(most, this.pageFree[p]!);
       if (p !== this.current && this.pageFree[p]! > (best < 0 ? 0 : this.pageFree[best]!)) best = p;
     }
-    return best >= 0 && 8 * this.pageFree[best]! >= this.pageFloats ? best : -1;
+    if (best >= 0 && 8 * this.pageFree[best]! >= this.pageFloats) {
+      this.mostFreeAtScan = Number.POSITIVE_INFINITY;
+      return best;
+    }
+    this.mostFreeAtScan = most;
+    this.releasedSinceScan = 0;
+    return -1;
   }
 
-  /** Forgets the released blocks of page `p`, so none is handed out while its owner empties it. */
+  /**
+   * Forgets the released blocks of page `p`, so none is handed out while its owner empties it: they
+   * turn stale in place, and the lists are swept only once stale blocks outnumber the others.
+   */
   beginEmptying(p: number): void {
-    for (const list of this.free.values()) {
-      let kept = 0;
-      for (const address of list) if (address >>> PAGE_BITS !== p) list[kept++] = address;
-      list.length = kept;
-    }
+    this.pageEpoch[p]!++;
+    this.staleBlocks += this.pageFreeBlocks[p]!;
+    this.freeBlocks -= this.pageFreeBlocks[p]!;
+    this.pageFreeBlocks[p] = 0;
     this.freeFloats -= this.pageFree[p]!;
     this.pageFree[p] = 0;
+    if (this.staleBlocks <= this.freeBlocks + 1_024) return;
+    for (const list of this.free.values()) {
+      let kept = 0;
+      for (const entry of list) {
+        const address = entry % EPOCH;
+        if ((entry - address) / EPOCH === this.pageEpoch[address >>> PAGE_BITS]) list[kept++] = entry;
+      }
+      list.length = kept;
+    }
+    this.staleBlocks = 0;
   }
 
   /** Page `p` holds no live block any more: it is bump-allocated from again. */
@@ -134,11 +206,20 @@ export class UserItemPages {
     return this.pages[address >>> PAGE_BITS]!;
   }
 
+  /** The same page as int32s: the block starts at `2 * (address % 2^17)` in it. */
+  ints(address: number): Int32Array {
+    return this.intPages[address >>> PAGE_BITS]!;
+  }
+
   private addPage(floats: number, free: number): number {
     if (this.pages.length >= MAX_PAGES)
       throw new RangeError(`users' item tables: more than ${MAX_PAGES} pages`);
-    this.pages.push(new Float64Array(floats));
+    const page = new Float64Array(floats);
+    this.pages.push(page);
+    this.intPages.push(new Int32Array(page.buffer));
     this.pageFree.push(free);
+    this.pageFreeBlocks.push(0);
+    this.pageEpoch.push(0);
     if (free === 0) this.sharedPages++;
     this.bytes += floats * 8;
     return this.pages.length - 1;
@@ -146,11 +227,15 @@ export class UserItemPages {
 }
 
 /**
- * Many users' item tables as (item and judgement, weight, lastAt, credit, trend time) entries of five
- * floats in blocks of a {@link UserItemPages}, in first-seen order: 40 bytes per item where Maps and
+ * Many users' item tables as (item and judgement, trend time, weight, lastAt, credit) entries of four
+ * floats in blocks of a {@link UserItemPages}, in first-seen order: 32 bytes per item where Maps and
  * Sets cost hundreds. A table is a number; where its blocks are and how full they are live in int32
  * columns indexed by it (24 bytes a table), so a user costs no object of their own. Lookups scan small
  * tables and use an open-addressing index (item -> entry + 1) once a table outgrows {@link SCAN_LIMIT}.
+ * Trend times are whole milliseconds from a base time that moves forward when times pass about 24
+ * days beyond it; one more than about 24 days before the base reads back as -Infinity, like an item
+ * never counted (as in `PairTimes`): a cooldown shorter than that sees no difference. Recent and
+ * followed lists hold int32s, two to a float.
  *
  * @example
  * const tables = new UserItemTables();
@@ -169,7 +254,11 @@ export class UserItemTables {
   private readonly followLists = new BlockLists();
   /** The index of each table above {@link SCAN_LIMIT} entries (filled in order: a sparse array turns into a dictionary). */
   private readonly indexes: (Int32Array | undefined)[] = [];
+  /** Per shared page, the blocks carved from it, so emptying a page visits its blocks and not every table. */
+  private readonly owners = new PageOwners();
   private count = 0;
+  /** The time trend offsets count from (NaN until the first is set). */
+  private trendBase = Number.NaN;
 
   /** Tables of one state share `pages`; tables made alone get small pages of their own. */
   constructor(pages: UserItemPages = new UserItemPages(64)) {
@@ -213,11 +302,11 @@ export class UserItemTables {
       const size = this.sizes[t]!;
       if (size === 0) return -1;
       const address = this.address[t]!;
-      const data = this.pages.page(address);
+      const ints = this.pages.ints(address);
       const lo = item * 4;
       const hi = lo + 2;
-      for (let e = 0, k = (address & (PAGE - 1)) + ITEM; e < size; e++, k += STRIDE) {
-        const packed = data[k]!;
+      for (let e = 0, k = 2 * (address & (PAGE - 1)) + ITEM; e < size; e++, k += 2 * STRIDE) {
+        const packed = ints[k]!;
         if (packed >= lo && packed <= hi) return e;
       }
       return -1;
@@ -232,16 +321,19 @@ export class UserItemTables {
 
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
   insert(t: number, item: number): number {
+    if (!(item >= 0 && item < MAX_ITEMS))
+      throw new RangeError(`users' item tables: item ${item} out of range`);
     const e = this.sizes[t]!;
     if (e + 1 > this.capacity[t]!) this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
     const address = this.address[t]!;
     const data = this.pages.page(address);
     const k = (address & (PAGE - 1)) + e * STRIDE;
-    data[k + ITEM] = item * 4 + 1;
+    const ints = this.pages.ints(address);
+    ints[2 * k + ITEM] = item * 4 + 1;
+    ints[2 * k + TREND_AT] = LONG_AGO;
     data[k + WEIGHT] = 0;
     data[k + LAST_AT] = 0;
     data[k + CREDIT] = Number.NaN;
-    data[k + TREND_AT] = Number.NEGATIVE_INFINITY;
     const size = e + 1;
     this.sizes[t] = size;
     const index = this.indexes[t];
@@ -251,7 +343,7 @@ export class UserItemTables {
   }
 
   item(t: number, e: number): number {
-    return Math.floor(this.read(t, e, ITEM) / 4);
+    return this.readInt(t, e, ITEM) >> 2;
   }
   weight(t: number, e: number): number {
     return this.read(t, e, WEIGHT);
@@ -274,23 +366,34 @@ export class UserItemTables {
   }
   /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
   judged(t: number, e: number): number {
-    return (this.read(t, e, ITEM) % 4) - 1;
+    return (this.readInt(t, e, ITEM) & 3) - 1;
   }
   setJudged(t: number, e: number, judged: number): void {
-    this.write(t, e, ITEM, this.item(t, e) * 4 + judged + 1);
+    this.writeInt(t, e, ITEM, this.item(t, e) * 4 + judged + 1);
   }
-  /** When the user last counted toward the item's trend (-Infinity: never). */
+  /** When the user last counted toward the item's trend (-Infinity: never, or too long ago to hold). */
   trendAt(t: number, e: number): number {
-    return this.read(t, e, TREND_AT);
+    const offset = this.readInt(t, e, TREND_AT);
+    return offset === LONG_AGO ? Number.NEGATIVE_INFINITY : this.trendBase + offset;
   }
   setTrendAt(t: number, e: number, atMs: number): void {
-    this.write(t, e, TREND_AT, atMs);
+    if (atMs === Number.NEGATIVE_INFINITY) {
+      this.writeInt(t, e, TREND_AT, LONG_AGO);
+      return;
+    }
+    if (Number.isNaN(this.trendBase)) this.trendBase = atMs;
+    else if (atMs - this.trendBase > MAX_OFFSET) this.rebaseTrends(atMs - REBASE_LEAD);
+    const offset = atMs - this.trendBase;
+    this.writeInt(t, e, TREND_AT, Math.max(LONG_AGO, offset));
   }
 
   /** Bytes of the table's blocks and index. */
   byteLength(t: number): number {
     return (
-      (this.capacity[t]! * STRIDE + this.recentLists.capacity[t]! + this.followLists.capacity[t]!) * 8 +
+      (this.capacity[t]! * STRIDE +
+        listFloats(this.recentLists.capacity[t]!) +
+        listFloats(this.followLists.capacity[t]!)) *
+        8 +
       (this.indexes[t]?.byteLength ?? 0)
     );
   }
@@ -311,8 +414,8 @@ export class UserItemTables {
     let length = lists.length[t]!;
     if (length === lists.capacity[t]! && length < limit) this.growList(lists, t, limit);
     const address = lists.address[t]!;
-    const page = this.pages.page(address);
-    const base = address & (PAGE - 1);
+    const page = this.pages.ints(address);
+    const base = 2 * (address & (PAGE - 1));
     while (length >= limit) {
       page.copyWithin(base, base + 1, base + length);
       length--;
@@ -327,8 +430,8 @@ export class UserItemTables {
     const length = lists.length[t]!;
     if (length === 0) return;
     const address = lists.address[t]!;
-    const page = this.pages.page(address);
-    const base = address & (PAGE - 1);
+    const page = this.pages.ints(address);
+    const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) {
       if (page[base + r] !== item) continue;
       page.copyWithin(base + r, base + r + 1, base + length);
@@ -352,13 +455,13 @@ export class UserItemTables {
     const length = lists.length[t]!;
     if (length > 0) {
       const address = lists.address[t]!;
-      const page = this.pages.page(address);
-      const base = address & (PAGE - 1);
+      const page = this.pages.ints(address);
+      const base = 2 * (address & (PAGE - 1));
       for (let r = 0; r < length; r++) if (page[base + r] === creator) return;
     }
     if (length === lists.capacity[t]!) this.growList(lists, t, Number.POSITIVE_INFINITY);
     const address = lists.address[t]!;
-    this.pages.page(address)[(address & (PAGE - 1)) + length] = creator;
+    this.pages.ints(address)[2 * (address & (PAGE - 1)) + length] = creator;
     lists.length[t] = length + 1;
   }
 
@@ -367,8 +470,8 @@ export class UserItemTables {
     const out = new Array<number>(length);
     if (length === 0) return out;
     const address = lists.address[t]!;
-    const page = this.pages.page(address);
-    const base = address & (PAGE - 1);
+    const page = this.pages.ints(address);
+    const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) out[r] = page[base + r]!;
     return out;
   }
@@ -377,12 +480,15 @@ export class UserItemTables {
   private growList(lists: BlockLists, t: number, limit: number): void {
     const length = lists.length[t]!;
     const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
-    const address = this.pages.allocate(capacity);
     const from = lists.address[t]!;
+    const address = this.allocate(
+      listFloats(capacity),
+      t * KINDS + (lists === this.recentLists ? RECENT : FOLLOWED),
+      from,
+    );
     if (from >= 0) {
-      const o = from & (PAGE - 1);
-      this.pages.page(address).set(this.pages.page(from).subarray(o, o + length), address & (PAGE - 1));
-      this.pages.release(from, lists.capacity[t]!);
+      this.copy(from, address, listFloats(length));
+      this.pages.release(from, listFloats(lists.capacity[t]!));
     }
     lists.address[t] = address;
     lists.capacity[t] = capacity;
@@ -399,44 +505,105 @@ export class UserItemTables {
     this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
   }
 
+  private readInt(t: number, e: number, field: number): number {
+    const address = this.address[t]!;
+    return this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field]!;
+  }
+
+  private writeInt(t: number, e: number, field: number, value: number): void {
+    const address = this.address[t]!;
+    this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field] = value;
+  }
+
+  /** Moves the trend times' base to `base`: offsets are shifted, and those now too far back read as long ago. */
+  private rebaseTrends(base: number): void {
+    const shift = this.trendBase - base;
+    for (let t = 0; t < this.count; t++) {
+      const size = this.sizes[t]!;
+      if (size === 0) continue;
+      const address = this.address[t]!;
+      const ints = this.pages.ints(address);
+      for (let e = 0, k = 2 * (address & (PAGE - 1)) + TREND_AT; e < size; e++, k += 2 * STRIDE) {
+        if (ints[k] === LONG_AGO) continue;
+        const offset = ints[k]! + shift;
+        ints[k] = Math.max(LONG_AGO, offset);
+      }
+    }
+    this.trendBase = base;
+  }
+
+  /** Copies the first `floats` floats of the block at `from` to the block at `to`, bit for bit. */
+  private copy(from: number, to: number, floats: number): void {
+    const o = 2 * (from & (PAGE - 1));
+    const source = this.pages.ints(from);
+    const target = this.pages.ints(to);
+    const d = 2 * (to & (PAGE - 1));
+    // A loop copies a small block faster than making a subarray for set.
+    if (floats <= 64) for (let k = 0; k < 2 * floats; k++) target[d + k] = source[o + k]!;
+    else target.set(source.subarray(o, o + 2 * floats), d);
+  }
+
   /** Empties the pages' most wasteful page, if one is worth it, by moving the blocks it holds elsewhere. */
   private reclaim(): void {
     const p = this.pages.wastefulPage();
     if (p < 0) return;
     this.pages.beginEmptying(p);
-    const blockLists = [this.recentLists, this.followLists];
-    for (let t = 0; t < this.count; t++) {
-      const entries = this.address[t]!;
-      if (entries >= 0 && entries >>> PAGE_BITS === p) {
-        this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE);
-      }
-      for (const lists of blockLists) {
+    // Owners whose block has left the page since are skipped; no new block is carved from it meanwhile.
+    for (const owner of this.owners.take(p)) {
+      const t = Math.floor(owner / KINDS);
+      const kind = owner - t * KINDS;
+      if (kind === ENTRIES) {
+        const entries = this.address[t]!;
+        if (entries >= 0 && entries >>> PAGE_BITS === p) {
+          this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE, owner);
+        }
+      } else {
+        const lists = kind === RECENT ? this.recentLists : this.followLists;
         const list = lists.address[t]!;
         if (list >= 0 && list >>> PAGE_BITS === p) {
-          lists.address[t] = this.move(list, lists.capacity[t]!, lists.length[t]!);
+          lists.address[t] = this.move(
+            list,
+            listFloats(lists.capacity[t]!),
+            listFloats(lists.length[t]!),
+            owner,
+          );
         }
       }
     }
     this.pages.endEmptying(p);
   }
 
-  /** Copies the first `used` floats of a block of `floats` to a new block; returns its address. */
-  private move(from: number, floats: number, used: number): number {
-    const to = this.pages.allocate(floats);
-    const o = from & (PAGE - 1);
-    this.pages.page(to).set(this.pages.page(from).subarray(o, o + used), to & (PAGE - 1));
+  /** The address of a new block of `floats` for `owner` (whose block was at `from`, -1: none), noted under its page. */
+  private allocate(floats: number, owner: number, from: number): number {
+    const address = this.pages.allocate(floats);
+    const p = address >>> PAGE_BITS;
+    if (this.pages.shares(floats) && (from < 0 || from >>> PAGE_BITS !== p)) {
+      this.owners.add(p, owner, (o) => this.blockOf(o) >>> PAGE_BITS === p);
+    }
+    return address;
+  }
+
+  /** Where `owner`'s block is now (-1: none). */
+  private blockOf(owner: number): number {
+    const t = Math.floor(owner / KINDS);
+    const kind = owner - t * KINDS;
+    if (kind === ENTRIES) return this.address[t]!;
+    return (kind === RECENT ? this.recentLists : this.followLists).address[t]!;
+  }
+
+  /** Copies the first `used` floats of `owner`'s block of `floats` to a new block; returns its address. */
+  private move(from: number, floats: number, used: number, owner: number): number {
+    const to = this.allocate(floats, owner, from);
+    this.copy(from, to, used);
     return to;
   }
 
   /** Moves the table's entries to a block of `capacity` entries. */
   private grow(t: number, capacity: number): void {
-    const address = this.pages.allocate(capacity * STRIDE);
     const from = this.address[t]!;
+    const address = this.allocate(capacity * STRIDE, t * KINDS + ENTRIES, from);
     if (from >= 0) {
-      const o = from & (PAGE - 1);
-      this.pages
-        .page(address)
-        .set(this.pages.page(from).subarray(o, o + this.sizes[t]! * STRIDE), address & (PAGE - 1));
+      this.copy(from, address, this.sizes[t]! * STRIDE);
       this.pages.release(from, this.capacity[t]! * STRIDE);
     }
     this.address[t] = address;
@@ -455,7 +622,59 @@ export class UserItemTables {
   }
 }
 
-/** A list per table, each in a block of the pages: where (-1: none yet), its capacity and length. */
+/** What a block of a table holds: its entries, its recent list or its followed list (owner = table * 3 + kind). */
+const KINDS = 3;
+const ENTRIES = 0;
+const RECENT = 1;
+const FOLLOWED = 2;
+const NO_OWNERS = new Int32Array(0);
+
+/**
+ * Per shared page, the owners of the blocks carved from it; an owner whose block has moved on may
+ * still be listed (it is dropped when the list fills), so a reader checks where the block is now.
+ */
+class PageOwners {
+  private readonly lists: Int32Array[] = [];
+  private readonly lengths: number[] = [];
+
+  /** Lists `owner` under page `p`; `listed` tells whether an owner's block is still in `p`. */
+  add(p: number, owner: number, listed: (owner: number) => boolean): void {
+    while (this.lists.length <= p) {
+      this.lists.push(NO_OWNERS);
+      this.lengths.push(0);
+    }
+    let list = this.lists[p]!;
+    let length = this.lengths[p]!;
+    if (length === list.length) {
+      let kept = 0;
+      for (let k = 0; k < length; k++) if (listed(list[k]!)) list[kept++] = list[k]!;
+      length = kept;
+      if (2 * length >= list.length) {
+        const next = new Int32Array(Math.max(16, 2 * list.length));
+        next.set(list.subarray(0, length));
+        list = next;
+        this.lists[p] = list;
+      }
+    }
+    list[length] = owner;
+    this.lengths[p] = length + 1;
+  }
+
+  /** Page `p`'s owners, forgetting them: the page is being emptied. */
+  take(p: number): Int32Array {
+    const owners = (this.lists[p] ?? NO_OWNERS).subarray(0, this.lengths[p] ?? 0);
+    this.lists[p] = NO_OWNERS;
+    this.lengths[p] = 0;
+    return owners;
+  }
+}
+
+/** Floats of a list's block: its int32 items are two to a float. */
+function listFloats(items: number): number {
+  return Math.ceil(items / 2);
+}
+
+/** A list per table, each in a block of the pages: where (-1: none yet), its capacity and length in items. */
 class BlockLists {
   address: Int32Array = new Int32Array(0);
   capacity: Int32Array = new Int32Array(0);
