@@ -3,7 +3,7 @@ import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
 import type { Random } from '../core/random.js';
-import { topK, topKOf } from '../core/top-k.js';
+import { sortByScore, topK, topKOf } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
@@ -64,6 +64,15 @@ const WEIGHT_BY_INDEX = Float64Array.from(SOURCES, (source) => SOURCE_WEIGHT[sou
 const SOURCE_COUNT = SOURCES.length;
 /** Per-source strengths of the candidates of the feed being built, reused across feeds (they run one at a time). */
 let partsScratch = new Float64Array(SOURCE_COUNT * 2_048);
+/** Per candidate of the feed being built: a bit per source that offered it (bit s for SOURCES[s]). */
+let sourceMasks = new Uint16Array(2_048);
+/** The largest strength per source in the feed being built (strengths only grow, so kept as offered). */
+const maxBySource = new Float64Array(SOURCE_COUNT);
+/** The blend's scores by candidate slot and the slots in blend order, reused across feeds. */
+let blendScores = new Float64Array(2_048);
+let blendItems = new Int32Array(2_048);
+let blendOrder = new Int32Array(2_048);
+let blendSortScratch = new Int32Array(2_048);
 
 /** A user who marked this many of a creator's items not_interested sees no more of that creator. */
 const CREATOR_BLOCK_STRIKES = 2;
@@ -154,6 +163,7 @@ export function buildFeed(
   // Candidates in order of first offer; `slots` finds an item's (stamped per feed, no Map to fill).
   const candidates: Candidate[] = [];
   candidateSlots.begin(state.itemCount);
+  maxBySource.fill(0);
   let affinity: TagAffinity | undefined;
   const offer = (
     item: number,
@@ -174,6 +184,12 @@ export function buildFeed(
         partsScratch = grown;
       }
       partsScratch.fill(0, slot * SOURCE_COUNT, (slot + 1) * SOURCE_COUNT);
+      if (slot >= sourceMasks.length) {
+        const grown = new Uint16Array(sourceMasks.length * 2);
+        grown.set(sourceMasks);
+        sourceMasks = grown;
+      }
+      sourceMasks[slot] = 0;
       c = candidatePool[slot];
       if (c === undefined) {
         c = { item, score: 0, source, slot, because: undefined, tag: undefined, group: undefined };
@@ -190,7 +206,12 @@ export function buildFeed(
       candidateSlots.set(item, slot);
     }
     if (tag !== undefined && c.tag === undefined) c.tag = tag;
-    partsScratch[c.slot * SOURCE_COUNT + SOURCE_INDEX.get(source)!]! += strength;
+    const s = SOURCE_INDEX.get(source)!;
+    const part = c.slot * SOURCE_COUNT + s;
+    const summed = partsScratch[part]! + strength;
+    partsScratch[part] = summed;
+    sourceMasks[c.slot]! |= 1 << s;
+    if (summed > maxBySource[s]!) maxBySource[s] = summed;
     if (because !== undefined) {
       if (c.because === undefined) c.because = [because];
       else if (!c.because.includes(because)) c.because.push(because);
@@ -335,21 +356,23 @@ function blend(
   interestOf?: (item: number) => number,
 ): Candidate[] {
   const parts = partsScratch;
-  const maxBySource = new Float64Array(SOURCE_COUNT);
-  const list = candidates.slice();
-  for (const c of list) {
-    const base = c.slot * SOURCE_COUNT;
-    for (let s = 0; s < SOURCE_COUNT; s++)
-      if (parts[base + s]! > maxBySource[s]!) maxBySource[s] = parts[base + s]!;
+  const count = candidates.length;
+  if (count > blendScores.length) {
+    const size = Math.max(count, 2 * blendScores.length);
+    blendScores = new Float64Array(size);
+    blendItems = new Int32Array(size);
+    blendOrder = new Int32Array(size);
+    blendSortScratch = new Int32Array(size);
   }
-  for (const c of list) {
-    const base = c.slot * SOURCE_COUNT;
+  for (let slot = 0; slot < count; slot++) {
+    const c = candidates[slot]!;
+    const base = slot * SOURCE_COUNT;
     let total = 0;
     let best = -1;
-    for (let s = 0; s < SOURCE_COUNT; s++) {
-      const v = parts[base + s]!;
-      if (v === 0) continue;
-      const contribution = (WEIGHT_BY_INDEX[s]! * v) / maxBySource[s]!;
+    // Only the sources that offered the candidate, in SOURCES order (the same sum, the same ties).
+    for (let mask = sourceMasks[slot]!; mask !== 0; mask &= mask - 1) {
+      const s = 31 - Math.clz32(mask & -mask);
+      const contribution = (WEIGHT_BY_INDEX[s]! * parts[base + s]!) / maxBySource[s]!;
       total += contribution;
       if (contribution > best) {
         best = contribution;
@@ -362,8 +385,14 @@ function blend(
     }
     if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
+    blendScores[slot] = total;
+    blendItems[slot] = c.item;
+    blendOrder[slot] = slot;
   }
-  list.sort((a, b) => b.score - a.score || a.item - b.item);
+  // Best score first, ties by item: the order `(a, b) => b.score - a.score || a.item - b.item` gives.
+  sortByScore(blendOrder, count, blendScores, blendItems, blendSortScratch);
+  const list = new Array<Candidate>(count);
+  for (let k = 0; k < count; k++) list[k] = candidates[blendOrder[k]!]!;
   return list;
 }
 
