@@ -9,6 +9,7 @@ import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState } from './online-state.js';
+import { PerFeedItems } from './per-feed-items.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
 import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
@@ -565,13 +566,20 @@ function byTagQuality(
   bestOfTag: (tag: string, limit: number, visit: (item: number, quality: number) => void) => void,
   visit: (item: number, quality: number) => void,
 ): void {
-  const quality = new Map<number, number>();
+  // The union in order of first visit, each item's quality from its first tag (no Map per facet).
+  unionPlaces.begin(0);
+  const union: number[] = [];
+  const qualities: number[] = [];
   for (const tag of tags) {
     bestOfTag(tag, limit, (i, q) => {
-      if (!quality.has(i)) quality.set(i, q);
+      if (unionPlaces.get(i, -1) >= 0) return;
+      unionPlaces.set(i, union.length);
+      union.push(i);
+      qualities.push(q);
     });
   }
-  for (const i of topKOf([...quality.keys()], limit, (i) => quality.get(i)!)) visit(i, quality.get(i)!);
+  const qualityOf = (i: number): number => qualities[unionPlaces.get(i, 0)]!;
+  for (const i of topKOf(union, limit, qualityOf)) visit(i, qualityOf(i));
 }
 
 /** What feeds keep between requests: per-user model candidates and per-tag rankings. */
@@ -594,63 +602,14 @@ export function createFeedCaches(): FeedCaches {
 /** Ranks tags for each feed afresh (keeps none). */
 const UNCACHED_TAGS = new TagRanking(0);
 
-/**
- * A value per item for the feed being built: a memo, or a candidate's slot. Entries carry the feed's
- * number, so a new feed starts empty without clearing the array (feeds are built one at a time); an
- * item's stamp and value sit side by side, so a lookup reads one cache line.
- */
-class PerFeedItems {
-  /** Item i's feed number at [2i], its value at [2i + 1]. */
-  private entries = new Float64Array(0);
-  private feed = 0;
-
-  begin(itemCount: number): void {
-    if (2 * itemCount > this.entries.length) {
-      this.entries = new Float64Array(2 * Math.max(1_024, 2 * itemCount));
-      this.feed = 0;
-    }
-    if (this.feed === 0x7fffffff) {
-      this.entries.fill(0);
-      this.feed = 0;
-    }
-    this.feed++;
-  }
-
-  /** The item's value in this feed, or `missing` when it has none yet. */
-  get(i: number, missing: number): number {
-    const at = 2 * i;
-    return at < this.entries.length && this.entries[at] === this.feed ? this.entries[at + 1]! : missing;
-  }
-
-  set(i: number, value: number): void {
-    const at = 2 * i;
-    if (at >= this.entries.length) {
-      const grown = new Float64Array(4 * (i + 1));
-      grown.set(this.entries);
-      this.entries = grown;
-    }
-    this.entries[at] = this.feed;
-    this.entries[at + 1] = value;
-  }
-
-  /** The item's value, computed at most once per feed. */
-  memo(i: number, compute: (i: number) => number): number {
-    const at = 2 * i;
-    if (at >= this.entries.length) return compute(i);
-    if (this.entries[at] === this.feed) return this.entries[at + 1]!;
-    const value = compute(i);
-    this.entries[at] = this.feed;
-    this.entries[at + 1] = value;
-    return value;
-  }
-}
-
 /** Each candidate's place in the feed's list of candidates. */
 const candidateSlots = new PerFeedItems();
 /** Candidate records reused by every feed (slot k of a feed is always the k-th): none outlives its feed. */
 const candidatePool: Candidate[] = [];
 const excludedMemo = new PerFeedItems();
 const qualityMemo = new PerFeedItems();
+/** Each item's place in the union of one facet's tags, while {@link byTagQuality} runs. */
+const unionPlaces = new PerFeedItems();
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
 function catalogueOrder(state: OnlineState, limit: number, skip: (i: number) => boolean): number[] {
