@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRandom } from './random.js';
-import { sortByScore, topK, topKOf } from './top-k.js';
+import { sortByScore, topK, topKOf, topKOfValues } from './top-k.js';
 
 test('topK returns the indices of the largest scores, best first', () => {
   assert.deepEqual([...topK(Float32Array.of(0.1, 0.9, 0.5, 0.7), 3)], [1, 3, 2]);
@@ -55,5 +55,19 @@ test('sortByScore orders by score, largest first, ties by the smaller key, as th
     assert.deepEqual([...order.subarray(0, count)], expected);
     // Entries past `count` are left alone.
     assert.deepEqual([...order.subarray(count)], [count, count + 1, count + 2]);
+  }
+});
+
+test('topKOfValues answers as topKOf reading the same values, ties and skips included', () => {
+  const rng = createRandom(9);
+  const values = Float64Array.from({ length: 500 }, () => rng.int(50));
+  values[3] = Number.NaN;
+  const candidates = Int32Array.from({ length: 300 }, () => rng.int(520));
+  const skip = (i: number): boolean => i % 7 === 0;
+  for (const k of [0, 1, 20, 300]) {
+    assert.deepEqual(
+      [...topKOfValues(candidates, k, values, skip)],
+      [...topKOf(candidates, k, (i) => values[i]!, skip)],
+    );
   }
 });

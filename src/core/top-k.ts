@@ -57,6 +57,38 @@ export function topKOf(
   return drainSorted(heapIdx, heapVal, size);
 }
 
+/**
+ * {@link topKOf} with each candidate's score read from `values[candidate]`: the same answer, without
+ * a call (and a boxed number) per candidate.
+ *
+ * @example
+ * topKOfValues(Int32Array.of(1, 4, 2), 2, Float64Array.of(0, 10, 20, 30, 40)); // Int32Array [4, 2]
+ */
+export function topKOfValues(
+  candidates: ArrayLike<number>,
+  k: number,
+  values: ArrayLike<number>,
+  skip?: (index: number) => boolean,
+): Int32Array {
+  const heapIdx = new Int32Array(Math.max(0, k));
+  const heapVal = new Float64Array(Math.max(0, k));
+  let size = 0;
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c]!;
+    const value = values[i]!;
+    if (!(value > Number.NEGATIVE_INFINITY)) continue;
+    if (size === k && value <= heapVal[0]!) continue;
+    if (skip?.(i)) continue;
+    if (size < k) {
+      siftUp(heapIdx, heapVal, size, i, value);
+      size++;
+    } else {
+      siftDown(heapIdx, heapVal, size, i, value);
+    }
+  }
+  return drainSorted(heapIdx, heapVal, size);
+}
+
 function siftUp(idx: Int32Array, val: Float64Array, size: number, i: number, value: number): void {
   let pos = size;
   while (pos > 0) {

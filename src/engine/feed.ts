@@ -25,9 +25,8 @@ interface Candidate {
   item: number;
   score: number;
   source: ReasonSource;
-  /** Where the candidate's strength per source (before blending) sits in the feed's scratch buffer. */
+  /** Where the candidate's strength per source (before blending) and its reason's items sit in the feed's scratch buffers. */
   slot: number;
-  because: number[] | undefined;
   tag: string | undefined;
   /** The facet (or declared interest, or "other") the candidate counts toward in calibration. */
   group: number | undefined;
@@ -67,6 +66,11 @@ const SOURCE_COUNT = SOURCES.length;
 let partsScratch = new Float64Array(SOURCE_COUNT * 2_048);
 /** Per candidate of the feed being built: a bit per source that offered it (bit s for SOURCES[s]). */
 let sourceMasks = new Uint16Array(2_048);
+/** A reason names at most this many items a candidate was offered because of: only the first ones are kept. */
+const BECAUSE_KEPT = 3;
+/** Per candidate slot: the first BECAUSE_KEPT distinct items it was offered because of, and how many there are. */
+let becauseItems = new Int32Array(BECAUSE_KEPT * 2_048);
+let becauseCounts = new Uint8Array(2_048);
 /** The largest strength per source in the feed being built (strengths only grow, so kept as offered). */
 const maxBySource = new Float64Array(SOURCE_COUNT);
 /** The blend's scores by candidate slot and the slots in blend order, reused across feeds. */
@@ -185,21 +189,17 @@ export function buildFeed(
         partsScratch = grown;
       }
       partsScratch.fill(0, slot * SOURCE_COUNT, (slot + 1) * SOURCE_COUNT);
-      if (slot >= sourceMasks.length) {
-        const grown = new Uint16Array(sourceMasks.length * 2);
-        grown.set(sourceMasks);
-        sourceMasks = grown;
-      }
+      if (slot >= sourceMasks.length) growSlotScratch();
       sourceMasks[slot] = 0;
+      becauseCounts[slot] = 0;
       c = candidatePool[slot];
       if (c === undefined) {
-        c = { item, score: 0, source, slot, because: undefined, tag: undefined, group: undefined };
+        c = { item, score: 0, source, slot, tag: undefined, group: undefined };
         candidatePool.push(c);
       } else {
         c.item = item;
         c.score = 0;
         c.source = source;
-        c.because = undefined;
         c.tag = undefined;
         c.group = undefined;
       }
@@ -213,10 +213,7 @@ export function buildFeed(
     partsScratch[part] = summed;
     sourceMasks[c.slot]! |= 1 << s;
     if (summed > maxBySource[s]!) maxBySource[s] = summed;
-    if (because !== undefined) {
-      if (c.because === undefined) c.because = [because];
-      else if (!c.because.includes(because)) c.because.push(because);
-    }
+    if (because !== undefined) addBecause(c.slot, because);
   };
 
   const fresh = state.topFresh(FRESH_CANDIDATES, nowMs - config.freshWindowMs, excluded);
@@ -241,7 +238,7 @@ export function buildFeed(
         }
         return serving.recommend(history, k, excluded, fresh);
       };
-      const recentSeeds = user.recent.slice(-3);
+      const recentSeeds = user.recent.slice(-BECAUSE_KEPT);
       const top =
         caches === undefined
           ? recommend(MODEL_CANDIDATES)
@@ -251,7 +248,13 @@ export function buildFeed(
         offer(j, 'model', 1 / (1 + rank / 25));
         const at = candidateSlots.get(j, -1);
         const c = at < 0 ? undefined : candidates[at]!;
-        if (c !== undefined && c.because === undefined) c.because = recentSeeds.slice().reverse();
+        if (c !== undefined && becauseCounts[c.slot] === 0) {
+          // The user's newest items, newest first (as they are, not deduplicated).
+          const base = c.slot * BECAUSE_KEPT;
+          for (let r = 0; r < recentSeeds.length; r++)
+            becauseItems[base + r] = recentSeeds[recentSeeds.length - 1 - r]!;
+          becauseCounts[c.slot] = recentSeeds.length;
+        }
       });
     }
     for (const creator of user.followed ?? []) {
@@ -350,6 +353,35 @@ export function buildFeed(
   return feed;
 }
 
+/** Doubles the per-slot scratch arrays (a feed with more candidates than any before). */
+function growSlotScratch(): void {
+  const masks = new Uint16Array(sourceMasks.length * 2);
+  masks.set(sourceMasks);
+  sourceMasks = masks;
+  const items = new Int32Array(becauseItems.length * 2);
+  items.set(becauseItems);
+  becauseItems = items;
+  const counts = new Uint8Array(becauseCounts.length * 2);
+  counts.set(becauseCounts);
+  becauseCounts = counts;
+}
+
+/** Notes that the candidate in `slot` was offered because of item `h` (its first BECAUSE_KEPT distinct ones are kept). */
+function addBecause(slot: number, h: number): void {
+  const count = becauseCounts[slot]!;
+  if (count >= BECAUSE_KEPT) return;
+  const base = slot * BECAUSE_KEPT;
+  for (let k = 0; k < count; k++) if (becauseItems[base + k] === h) return;
+  becauseItems[base + count] = h;
+  becauseCounts[slot] = count + 1;
+}
+
+/** The items the candidate in `slot` was offered because of, first first. */
+function becauseOf(slot: number): number[] {
+  const base = slot * BECAUSE_KEPT;
+  return Array.from(becauseItems.subarray(base, base + becauseCounts[slot]!));
+}
+
 function blend(
   candidates: readonly Candidate[],
   strikesOf: ((creator: number) => number) | undefined,
@@ -401,9 +433,8 @@ function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet
   const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
   let source = c.source;
   let becauseItems =
-    c.because !== undefined &&
-    (c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags')
-      ? c.because.slice(0, 3)
+    c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
+      ? becauseOf(c.slot)
       : [];
   const facetLike =
     source === 'co-occurrence' || source === 'model' || source === 'facet' || source === 'similar-tags';
