@@ -85,9 +85,17 @@ function representatives(
       const c = members[m]!;
       if (used[c] === 0 && (best < 0 || relevance[c]! > relevance[best]!)) best = c;
     }
-    if (best >= 0) out.push(best);
+    if (best < 0) continue;
+    // Kept in candidate order as they come (a handful of classes; a sort would copy the list per call).
+    let at = out.length;
+    out.push(best);
+    while (at > 0 && out[at - 1]! > best) {
+      out[at] = out[at - 1]!;
+      at--;
+    }
+    out[at] = best;
   }
-  return out.sort((a, b) => a - b);
+  return out;
 }
 
 /**

@@ -49,4 +49,13 @@ test('capShare keeps at most maxCount capped items in the head and the rest behi
   const popular = (i: number): boolean => i <= 3;
   assert.deepEqual(capShare(ranked, popular, 4, 1), [1, 4, 5, 6, 2, 3]);
   assert.deepEqual(capShare(ranked, popular, 4, 4), ranked);
+  // Held-back items come before those after the head, and nothing past the head is asked about.
+  const asked: number[] = [];
+  const capped = (i: number): boolean => {
+    asked.push(i);
+    return i % 2 === 1;
+  };
+  assert.deepEqual(capShare([1, 3, 2, 5, 4, 6, 7, 8], capped, 3, 1), [1, 2, 4, 3, 5, 6, 7, 8]);
+  assert.deepEqual(asked, [1, 3, 2, 5, 4]);
+  assert.deepEqual(capShare(ranked, popular, 0, 1), ranked);
 });

@@ -66,20 +66,22 @@ export function capShare(
   n: number,
   maxCount: number,
 ): number[] {
-  const head: number[] = [];
-  const overflow: number[] = [];
+  // One list: the head, then the capped items held back from it, then the rest as it comes.
+  const out: number[] = [];
+  const held: number[] = [];
   let count = 0;
-  for (const item of ranked) {
-    if (head.length >= n) {
-      overflow.push(item);
-    } else if (capped(item)) {
-      if (count < maxCount) {
-        head.push(item);
-        count++;
-      } else overflow.push(item);
-    } else head.push(item);
+  let r = 0;
+  for (; r < ranked.length && out.length < n; r++) {
+    const item = ranked[r]!;
+    if (!capped(item)) out.push(item);
+    else if (count < maxCount) {
+      out.push(item);
+      count++;
+    } else held.push(item);
   }
-  return head.concat(overflow);
+  for (const item of held) out.push(item);
+  for (; r < ranked.length; r++) out.push(ranked[r]!);
+  return out;
 }
 
 function clamp(x: number, lo: number, hi: number): number {

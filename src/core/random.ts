@@ -22,26 +22,30 @@ export interface Random {
 }
 
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  let spareNormal: number | undefined;
+  // The state and the spare normal live in typed arrays: a closure's variable holding a number beyond
+  // a small integer is a boxed heap number, allocated anew on every write (Thompson sampling draws
+  // thousands per feed). The same arithmetic, the same stream.
+  const state = Uint32Array.of(seed >>> 0);
+  const spare = new Float64Array(1);
+  let hasSpare = false;
   const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
+    state[0] = state[0]! + 0x6d2b79f5;
+    let t = state[0]!;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const normal = (): number => {
-    if (spareNormal !== undefined) {
-      const value = spareNormal;
-      spareNormal = undefined;
-      return value;
+    if (hasSpare) {
+      hasSpare = false;
+      return spare[0]!;
     }
     let u = 0;
     while (u === 0) u = next();
     const v = next();
     const r = Math.sqrt(-2 * Math.log(u));
-    spareNormal = r * Math.sin(2 * Math.PI * v);
+    spare[0] = r * Math.sin(2 * Math.PI * v);
+    hasSpare = true;
     return r * Math.cos(2 * Math.PI * v);
   };
   const gamma = (shape: number): number => {

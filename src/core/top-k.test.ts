@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRandom } from './random.js';
-import { topK, topKOf } from './top-k.js';
+import { sortByScore, topK, topKOf, topKOfValues } from './top-k.js';
 
 test('topK returns the indices of the largest scores, best first', () => {
   assert.deepEqual([...topK(Float32Array.of(0.1, 0.9, 0.5, 0.7), 3)], [1, 3, 2]);
@@ -39,4 +39,35 @@ test('topKOf with skip leaves rejected candidates out and asks only about those 
   assert.deepEqual(Array.from(top), [3, 0]);
   // 1 enters the list of two, 4 does not beat its smallest (1 was pushed out by 3): never asked.
   assert.deepEqual(asked, [0, 1, 2, 3]);
+});
+
+test('sortByScore orders by score, largest first, ties by the smaller key, as the comparator sort does', () => {
+  const rng = createRandom(5);
+  for (const count of [0, 1, 7, 8, 9, 100, 1_000, 1_537]) {
+    // Few distinct scores, so many ties are broken by key; keys are distinct, as items are in a feed.
+    const scores = Float64Array.from({ length: count + 3 }, () => rng.int(40) / 8);
+    const keys = Int32Array.from(rng.shuffle([...Array(count + 3).keys()]));
+    const order = Int32Array.from({ length: count + 3 }, (_, k) => k);
+    const expected = [...order.subarray(0, count)].sort(
+      (a, b) => scores[b]! - scores[a]! || keys[a]! - keys[b]!,
+    );
+    sortByScore(order, count, scores, keys, new Int32Array(count));
+    assert.deepEqual([...order.subarray(0, count)], expected);
+    // Entries past `count` are left alone.
+    assert.deepEqual([...order.subarray(count)], [count, count + 1, count + 2]);
+  }
+});
+
+test('topKOfValues answers as topKOf reading the same values, ties and skips included', () => {
+  const rng = createRandom(9);
+  const values = Float64Array.from({ length: 500 }, () => rng.int(50));
+  values[3] = Number.NaN;
+  const candidates = Int32Array.from({ length: 300 }, () => rng.int(520));
+  const skip = (i: number): boolean => i % 7 === 0;
+  for (const k of [0, 1, 20, 300]) {
+    assert.deepEqual(
+      [...topKOfValues(candidates, k, values, skip)],
+      [...topKOf(candidates, k, (i) => values[i]!, skip)],
+    );
+  }
 });

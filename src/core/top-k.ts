@@ -57,6 +57,38 @@ export function topKOf(
   return drainSorted(heapIdx, heapVal, size);
 }
 
+/**
+ * {@link topKOf} with each candidate's score read from `values[candidate]`: the same answer, without
+ * a call (and a boxed number) per candidate.
+ *
+ * @example
+ * topKOfValues(Int32Array.of(1, 4, 2), 2, Float64Array.of(0, 10, 20, 30, 40)); // Int32Array [4, 2]
+ */
+export function topKOfValues(
+  candidates: ArrayLike<number>,
+  k: number,
+  values: ArrayLike<number>,
+  skip?: (index: number) => boolean,
+): Int32Array {
+  const heapIdx = new Int32Array(Math.max(0, k));
+  const heapVal = new Float64Array(Math.max(0, k));
+  let size = 0;
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c]!;
+    const value = values[i]!;
+    if (!(value > Number.NEGATIVE_INFINITY)) continue;
+    if (size === k && value <= heapVal[0]!) continue;
+    if (skip?.(i)) continue;
+    if (size < k) {
+      siftUp(heapIdx, heapVal, size, i, value);
+      size++;
+    } else {
+      siftDown(heapIdx, heapVal, size, i, value);
+    }
+  }
+  return drainSorted(heapIdx, heapVal, size);
+}
+
 function siftUp(idx: Int32Array, val: Float64Array, size: number, i: number, value: number): void {
   let pos = size;
   while (pos > 0) {
@@ -99,4 +131,73 @@ function drainSorted(idx: Int32Array, val: Float64Array, size: number): Int32Arr
     if (remaining > 0) siftDown(idx, val, remaining, lastIdx, lastVal);
   }
   return out;
+}
+
+/**
+ * Sorts `order[0..count)` (indices into `scores` and `keys`) by score, largest first, ties by key,
+ * smallest first: the order of `(a, b) => scores[b] - scores[a] || keys[a] - keys[b]` without a
+ * comparator call per step (a bottom-up merge sort; `scratch` holds at least `count` entries).
+ *
+ * @example
+ * const order = Int32Array.of(0, 1, 2);
+ * sortByScore(order, 3, Float64Array.of(0.5, 0.9, 0.5), Int32Array.of(7, 3, 2), new Int32Array(3));
+ * // order is [1, 2, 0]
+ */
+export function sortByScore(
+  order: Int32Array,
+  count: number,
+  scores: Float64Array,
+  keys: Int32Array,
+  scratch: Int32Array,
+): void {
+  // Runs of 8 by insertion, then merges of runs doubling in length, back and forth between the buffers.
+  const RUN = 8;
+  for (let start = 0; start < count; start += RUN) {
+    const end = Math.min(count, start + RUN);
+    for (let k = start + 1; k < end; k++) {
+      const x = order[k]!;
+      const sx = scores[x]!;
+      const kx = keys[x]!;
+      let j = k - 1;
+      while (j >= start) {
+        const y = order[j]!;
+        const sy = scores[y]!;
+        if (sy > sx || (sy === sx && keys[y]! < kx)) break;
+        order[j + 1] = y;
+        j--;
+      }
+      order[j + 1] = x;
+    }
+  }
+  let from = order;
+  let to = scratch;
+  for (let width = RUN; width < count; width *= 2) {
+    for (let left = 0; left < count; left += 2 * width) {
+      const mid = Math.min(count, left + width);
+      const right = Math.min(count, left + 2 * width);
+      let a = left;
+      let b = mid;
+      let out = left;
+      while (a < mid && b < right) {
+        const x = from[a]!;
+        const y = from[b]!;
+        const sx = scores[x]!;
+        const sy = scores[y]!;
+        // Stable: the left run's entry goes first unless the right one ranks strictly before it.
+        if (sy > sx || (sy === sx && keys[y]! < keys[x]!)) {
+          to[out++] = y;
+          b++;
+        } else {
+          to[out++] = x;
+          a++;
+        }
+      }
+      while (a < mid) to[out++] = from[a++]!;
+      while (b < right) to[out++] = from[b++]!;
+    }
+    const swap = from;
+    from = to;
+    to = swap;
+  }
+  if (from !== order) order.set(from.subarray(0, count));
 }

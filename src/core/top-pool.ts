@@ -1,4 +1,4 @@
-import { topKOf } from './top-k.js';
+import { topKOf, topKOfValues } from './top-k.js';
 
 /**
  * A bounded superset of the keys with the largest values, kept up to date as values change, so a
@@ -65,7 +65,7 @@ export class TopPool {
       this.members.subarray(0, this.size).sort();
       this.sorted = true;
     }
-    const top = topKOf(this.members.subarray(0, this.size), k, (key) => values[key]!, skip);
+    const top = topKOfValues(this.members.subarray(0, this.size), k, values, skip);
     if (this.threshold < floor) return top;
     if (top.length === k && k > 0 && values[top[k - 1]!]! > this.threshold) return top;
     return undefined;

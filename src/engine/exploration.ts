@@ -6,6 +6,7 @@ import type { EventType, ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { IdIndex } from './id-index.js';
 import type { OnlineState, UserState } from './online-state.js';
+import { PerFeedItems } from './per-feed-items.js';
 
 const SUCCESS_TYPES: ReadonlySet<EventType> = new Set(['like', 'share', 'comment', 'follow']);
 const FAILURE_TYPES: ReadonlySet<EventType> = new Set(['skip', 'not_interested', 'report']);
@@ -46,6 +47,9 @@ const USER_RATE_HALF_LIFE = 50;
 const USER_RATE_ITEMS = 4 * USER_RATE_HALF_LIFE;
 /** ... and shrunk toward the item's prior mean with this pseudo-count. */
 const USER_RATE_PRIOR = 4;
+
+/** Each item's place in the exploration pool being filled (feeds are planned one at a time). */
+const poolPlaces = new PerFeedItems();
 
 /**
  * Per-item outcomes for Thompson sampling, their category and creator means for the prior, each
@@ -346,7 +350,16 @@ export function planExploration(
   for (let k = 0; k < slots; k++) if (rng.next() < openShare) openSlots++;
   const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
   if (openSlots < slots) {
-    const pool = new Map<number, { because?: number; tag: string }>();
+    // The pool in order of entry, each item's reason beside it; `poolPlaces` finds an item's place.
+    const pool: number[] = [];
+    const whys: { because?: number; tag: string }[] = [];
+    poolPlaces.begin(state.itemCount);
+    const inPool = (i: number): boolean => poolPlaces.get(i, -1) >= 0;
+    const enter = (i: number, why: { because?: number; tag: string }): void => {
+      poolPlaces.set(i, pool.length);
+      pool.push(i);
+      whys.push(why);
+    };
     // One record per tag, shared by its items (read-only from here on).
     const whyOf = new Map<string, { because?: number; tag: string }>();
     for (const [tag, h] of tags) whyOf.set(tag, h < 0 ? { tag } : { because: h, tag });
@@ -354,7 +367,7 @@ export function planExploration(
     for (const [tag] of tags) {
       const why = whyOf.get(tag)!;
       const visit = (i: number): void => {
-        if (!pool.has(i) && eligible(i)) pool.set(i, why);
+        if (!inPool(i) && eligible(i)) enter(i, why);
       };
       const holders = state.itemsByTag.get(tag);
       const list = state.tagItemLists.get(tag);
@@ -374,30 +387,38 @@ export function planExploration(
     for (const i of state.topFresh(
       OPEN_FRESH,
       nowMs - config.freshWindowMs,
-      (j) => pool.has(j) || !eligible(j),
+      (j) => inPool(j) || !eligible(j),
     )) {
       const tag = state.records[i]?.tags.find((t) => tags.has(t));
       if (tag === undefined) continue;
-      pool.set(i, whyOf.get(tag)!);
+      enter(i, whyOf.get(tag)!);
     }
-    for (const c of thompson(state, config, [...pool.keys()], slots - openSlots, nowMs, rng, rates)) {
-      chosen.push({ ...c, ...pool.get(c.item)! });
+    // thompson reads the pool without changing it.
+    for (const c of thompson(state, config, pool, slots - openSlots, nowMs, rng, rates)) {
+      chosen.push({ ...c, ...whys[poolPlaces.get(c.item, 0)]! });
     }
   }
   if (openSlots > 0) {
     const taken = new Set(chosen.map((c) => c.item));
-    const pool = new Set<number>();
+    // The pool in order of entry (items drawn twice enter once).
+    const pool: number[] = [];
+    poolPlaces.begin(state.itemCount);
+    const enter = (i: number): void => {
+      if (poolPlaces.get(i, -1) >= 0) return;
+      poolPlaces.set(i, pool.length);
+      pool.push(i);
+    };
     const fresh = state.topFresh(
       OPEN_FRESH,
       nowMs - config.freshWindowMs,
       (i) => taken.has(i) || !eligible(i),
     );
-    for (const i of fresh) pool.add(i);
+    for (const i of fresh) enter(i);
     for (let k = 0; k < OPEN_SAMPLE * 2 && state.itemCount > 0; k++) {
       const i = rng.int(state.itemCount);
-      if (!taken.has(i) && eligible(i)) pool.add(i);
+      if (!taken.has(i) && eligible(i)) enter(i);
     }
-    chosen.push(...thompson(state, config, [...pool], openSlots, nowMs, rng, rates));
+    chosen.push(...thompson(state, config, pool, openSlots, nowMs, rng, rates));
   }
   if (discoverySlots > 0)
     chosen.push(

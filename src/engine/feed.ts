@@ -3,12 +3,13 @@ import { diversify } from '../core/diversify.js';
 import { decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
 import type { Random } from '../core/random.js';
-import { topK, topKOf } from '../core/top-k.js';
+import { sortByScore, topK, topKOf } from '../core/top-k.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState } from './online-state.js';
+import { PerFeedItems } from './per-feed-items.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
 import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
@@ -24,9 +25,8 @@ interface Candidate {
   item: number;
   score: number;
   source: ReasonSource;
-  /** Where the candidate's strength per source (before blending) sits in the feed's scratch buffer. */
+  /** Where the candidate's strength per source (before blending) and its reason's items sit in the feed's scratch buffers. */
   slot: number;
-  because: number[] | undefined;
   tag: string | undefined;
   /** The facet (or declared interest, or "other") the candidate counts toward in calibration. */
   group: number | undefined;
@@ -64,6 +64,20 @@ const WEIGHT_BY_INDEX = Float64Array.from(SOURCES, (source) => SOURCE_WEIGHT[sou
 const SOURCE_COUNT = SOURCES.length;
 /** Per-source strengths of the candidates of the feed being built, reused across feeds (they run one at a time). */
 let partsScratch = new Float64Array(SOURCE_COUNT * 2_048);
+/** Per candidate of the feed being built: a bit per source that offered it (bit s for SOURCES[s]). */
+let sourceMasks = new Uint16Array(2_048);
+/** A reason names at most this many items a candidate was offered because of: only the first ones are kept. */
+const BECAUSE_KEPT = 3;
+/** Per candidate slot: the first BECAUSE_KEPT distinct items it was offered because of, and how many there are. */
+let becauseItems = new Int32Array(BECAUSE_KEPT * 2_048);
+let becauseCounts = new Uint8Array(2_048);
+/** The largest strength per source in the feed being built (strengths only grow, so kept as offered). */
+const maxBySource = new Float64Array(SOURCE_COUNT);
+/** The blend's scores by candidate slot and the slots in blend order, reused across feeds. */
+let blendScores = new Float64Array(2_048);
+let blendItems = new Int32Array(2_048);
+let blendOrder = new Int32Array(2_048);
+let blendSortScratch = new Int32Array(2_048);
 
 /** A user who marked this many of a creator's items not_interested sees no more of that creator. */
 const CREATOR_BLOCK_STRIKES = 2;
@@ -154,6 +168,7 @@ export function buildFeed(
   // Candidates in order of first offer; `slots` finds an item's (stamped per feed, no Map to fill).
   const candidates: Candidate[] = [];
   candidateSlots.begin(state.itemCount);
+  maxBySource.fill(0);
   let affinity: TagAffinity | undefined;
   const offer = (
     item: number,
@@ -174,15 +189,17 @@ export function buildFeed(
         partsScratch = grown;
       }
       partsScratch.fill(0, slot * SOURCE_COUNT, (slot + 1) * SOURCE_COUNT);
+      if (slot >= sourceMasks.length) growSlotScratch();
+      sourceMasks[slot] = 0;
+      becauseCounts[slot] = 0;
       c = candidatePool[slot];
       if (c === undefined) {
-        c = { item, score: 0, source, slot, because: undefined, tag: undefined, group: undefined };
+        c = { item, score: 0, source, slot, tag: undefined, group: undefined };
         candidatePool.push(c);
       } else {
         c.item = item;
         c.score = 0;
         c.source = source;
-        c.because = undefined;
         c.tag = undefined;
         c.group = undefined;
       }
@@ -190,11 +207,13 @@ export function buildFeed(
       candidateSlots.set(item, slot);
     }
     if (tag !== undefined && c.tag === undefined) c.tag = tag;
-    partsScratch[c.slot * SOURCE_COUNT + SOURCE_INDEX.get(source)!]! += strength;
-    if (because !== undefined) {
-      if (c.because === undefined) c.because = [because];
-      else if (!c.because.includes(because)) c.because.push(because);
-    }
+    const s = SOURCE_INDEX.get(source)!;
+    const part = c.slot * SOURCE_COUNT + s;
+    const summed = partsScratch[part]! + strength;
+    partsScratch[part] = summed;
+    sourceMasks[c.slot]! |= 1 << s;
+    if (summed > maxBySource[s]!) maxBySource[s] = summed;
+    if (because !== undefined) addBecause(c.slot, because);
   };
 
   const fresh = state.topFresh(FRESH_CANDIDATES, nowMs - config.freshWindowMs, excluded);
@@ -219,7 +238,7 @@ export function buildFeed(
         }
         return serving.recommend(history, k, excluded, fresh);
       };
-      const recentSeeds = user.recent.slice(-3);
+      const recentSeeds = user.recent.slice(-BECAUSE_KEPT);
       const top =
         caches === undefined
           ? recommend(MODEL_CANDIDATES)
@@ -229,7 +248,13 @@ export function buildFeed(
         offer(j, 'model', 1 / (1 + rank / 25));
         const at = candidateSlots.get(j, -1);
         const c = at < 0 ? undefined : candidates[at]!;
-        if (c !== undefined && c.because === undefined) c.because = recentSeeds.slice().reverse();
+        if (c !== undefined && becauseCounts[c.slot] === 0) {
+          // The user's newest items, newest first (as they are, not deduplicated).
+          const base = c.slot * BECAUSE_KEPT;
+          for (let r = 0; r < recentSeeds.length; r++)
+            becauseItems[base + r] = recentSeeds[recentSeeds.length - 1 - r]!;
+          becauseCounts[c.slot] = recentSeeds.length;
+        }
       });
     }
     for (const creator of user.followed ?? []) {
@@ -328,6 +353,35 @@ export function buildFeed(
   return feed;
 }
 
+/** Doubles the per-slot scratch arrays (a feed with more candidates than any before). */
+function growSlotScratch(): void {
+  const masks = new Uint16Array(sourceMasks.length * 2);
+  masks.set(sourceMasks);
+  sourceMasks = masks;
+  const items = new Int32Array(becauseItems.length * 2);
+  items.set(becauseItems);
+  becauseItems = items;
+  const counts = new Uint8Array(becauseCounts.length * 2);
+  counts.set(becauseCounts);
+  becauseCounts = counts;
+}
+
+/** Notes that the candidate in `slot` was offered because of item `h` (its first BECAUSE_KEPT distinct ones are kept). */
+function addBecause(slot: number, h: number): void {
+  const count = becauseCounts[slot]!;
+  if (count >= BECAUSE_KEPT) return;
+  const base = slot * BECAUSE_KEPT;
+  for (let k = 0; k < count; k++) if (becauseItems[base + k] === h) return;
+  becauseItems[base + count] = h;
+  becauseCounts[slot] = count + 1;
+}
+
+/** The items the candidate in `slot` was offered because of, first first. */
+function becauseOf(slot: number): number[] {
+  const base = slot * BECAUSE_KEPT;
+  return Array.from(becauseItems.subarray(base, base + becauseCounts[slot]!));
+}
+
 function blend(
   candidates: readonly Candidate[],
   strikesOf: ((creator: number) => number) | undefined,
@@ -335,21 +389,23 @@ function blend(
   interestOf?: (item: number) => number,
 ): Candidate[] {
   const parts = partsScratch;
-  const maxBySource = new Float64Array(SOURCE_COUNT);
-  const list = candidates.slice();
-  for (const c of list) {
-    const base = c.slot * SOURCE_COUNT;
-    for (let s = 0; s < SOURCE_COUNT; s++)
-      if (parts[base + s]! > maxBySource[s]!) maxBySource[s] = parts[base + s]!;
+  const count = candidates.length;
+  if (count > blendScores.length) {
+    const size = Math.max(count, 2 * blendScores.length);
+    blendScores = new Float64Array(size);
+    blendItems = new Int32Array(size);
+    blendOrder = new Int32Array(size);
+    blendSortScratch = new Int32Array(size);
   }
-  for (const c of list) {
-    const base = c.slot * SOURCE_COUNT;
+  for (let slot = 0; slot < count; slot++) {
+    const c = candidates[slot]!;
+    const base = slot * SOURCE_COUNT;
     let total = 0;
     let best = -1;
-    for (let s = 0; s < SOURCE_COUNT; s++) {
-      const v = parts[base + s]!;
-      if (v === 0) continue;
-      const contribution = (WEIGHT_BY_INDEX[s]! * v) / maxBySource[s]!;
+    // Only the sources that offered the candidate, in SOURCES order (the same sum, the same ties).
+    for (let mask = sourceMasks[slot]!; mask !== 0; mask &= mask - 1) {
+      const s = 31 - Math.clz32(mask & -mask);
+      const contribution = (WEIGHT_BY_INDEX[s]! * parts[base + s]!) / maxBySource[s]!;
       total += contribution;
       if (contribution > best) {
         best = contribution;
@@ -362,8 +418,14 @@ function blend(
     }
     if (interestOf !== undefined) total *= 1 + INTEREST_BOOST * interestOf(c.item);
     c.score = total;
+    blendScores[slot] = total;
+    blendItems[slot] = c.item;
+    blendOrder[slot] = slot;
   }
-  list.sort((a, b) => b.score - a.score || a.item - b.item);
+  // Best score first, ties by item: the order `(a, b) => b.score - a.score || a.item - b.item` gives.
+  sortByScore(blendOrder, count, blendScores, blendItems, blendSortScratch);
+  const list = new Array<Candidate>(count);
+  for (let k = 0; k < count; k++) list[k] = candidates[blendOrder[k]!]!;
   return list;
 }
 
@@ -371,9 +433,8 @@ function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet
   const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
   let source = c.source;
   let becauseItems =
-    c.because !== undefined &&
-    (c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags')
-      ? c.because.slice(0, 3)
+    c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
+      ? becauseOf(c.slot)
       : [];
   const facetLike =
     source === 'co-occurrence' || source === 'model' || source === 'facet' || source === 'similar-tags';
@@ -536,13 +597,20 @@ function byTagQuality(
   bestOfTag: (tag: string, limit: number, visit: (item: number, quality: number) => void) => void,
   visit: (item: number, quality: number) => void,
 ): void {
-  const quality = new Map<number, number>();
+  // The union in order of first visit, each item's quality from its first tag (no Map per facet).
+  unionPlaces.begin(0);
+  const union: number[] = [];
+  const qualities: number[] = [];
   for (const tag of tags) {
     bestOfTag(tag, limit, (i, q) => {
-      if (!quality.has(i)) quality.set(i, q);
+      if (unionPlaces.get(i, -1) >= 0) return;
+      unionPlaces.set(i, union.length);
+      union.push(i);
+      qualities.push(q);
     });
   }
-  for (const i of topKOf([...quality.keys()], limit, (i) => quality.get(i)!)) visit(i, quality.get(i)!);
+  const qualityOf = (i: number): number => qualities[unionPlaces.get(i, 0)]!;
+  for (const i of topKOf(union, limit, qualityOf)) visit(i, qualityOf(i));
 }
 
 /** What feeds keep between requests: per-user model candidates and per-tag rankings. */
@@ -565,63 +633,14 @@ export function createFeedCaches(): FeedCaches {
 /** Ranks tags for each feed afresh (keeps none). */
 const UNCACHED_TAGS = new TagRanking(0);
 
-/**
- * A value per item for the feed being built: a memo, or a candidate's slot. Entries carry the feed's
- * number, so a new feed starts empty without clearing the array (feeds are built one at a time); an
- * item's stamp and value sit side by side, so a lookup reads one cache line.
- */
-class PerFeedItems {
-  /** Item i's feed number at [2i], its value at [2i + 1]. */
-  private entries = new Float64Array(0);
-  private feed = 0;
-
-  begin(itemCount: number): void {
-    if (2 * itemCount > this.entries.length) {
-      this.entries = new Float64Array(2 * Math.max(1_024, 2 * itemCount));
-      this.feed = 0;
-    }
-    if (this.feed === 0x7fffffff) {
-      this.entries.fill(0);
-      this.feed = 0;
-    }
-    this.feed++;
-  }
-
-  /** The item's value in this feed, or `missing` when it has none yet. */
-  get(i: number, missing: number): number {
-    const at = 2 * i;
-    return at < this.entries.length && this.entries[at] === this.feed ? this.entries[at + 1]! : missing;
-  }
-
-  set(i: number, value: number): void {
-    const at = 2 * i;
-    if (at >= this.entries.length) {
-      const grown = new Float64Array(4 * (i + 1));
-      grown.set(this.entries);
-      this.entries = grown;
-    }
-    this.entries[at] = this.feed;
-    this.entries[at + 1] = value;
-  }
-
-  /** The item's value, computed at most once per feed. */
-  memo(i: number, compute: (i: number) => number): number {
-    const at = 2 * i;
-    if (at >= this.entries.length) return compute(i);
-    if (this.entries[at] === this.feed) return this.entries[at + 1]!;
-    const value = compute(i);
-    this.entries[at] = this.feed;
-    this.entries[at + 1] = value;
-    return value;
-  }
-}
-
 /** Each candidate's place in the feed's list of candidates. */
 const candidateSlots = new PerFeedItems();
 /** Candidate records reused by every feed (slot k of a feed is always the k-th): none outlives its feed. */
 const candidatePool: Candidate[] = [];
 const excludedMemo = new PerFeedItems();
 const qualityMemo = new PerFeedItems();
+/** Each item's place in the union of one facet's tags, while {@link byTagQuality} runs. */
+const unionPlaces = new PerFeedItems();
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
 function catalogueOrder(state: OnlineState, limit: number, skip: (i: number) => boolean): number[] {
