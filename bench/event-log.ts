@@ -5,12 +5,13 @@
 // events through the store's writer thread (`inFlight` appends waiting at a time) to a fresh copy of
 // it and prints events/s. `--migrate` instead times this tree's migration of a schema-1 log of `rows`.
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { EventInput, ItemId, UserId } from '../src/types.js';
+import { otherThreads, type Sched } from './ingest-stages.js';
 
 const UUID_SQL = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
   hex(randomblob(2)) || '-' || hex(randomblob(6)))`;
@@ -90,31 +91,9 @@ export async function timeMigration(dir: string, rows: number): Promise<number |
   return ms;
 }
 
-/** Per thread of this process but the main one: ms on a core and ms runnable but waiting (Linux). */
-function threadTimes(): Map<string, { cpuMs: number; waitMs: number }> {
-  const out = new Map<string, { cpuMs: number; waitMs: number }>();
-  let tids: string[] = [];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    if (tid === String(process.pid)) continue;
-    try {
-      const [cpu, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ');
-      out.set(tid, { cpuMs: Number(cpu) / 1e6, waitMs: Number(wait) / 1e6 });
-    } catch {}
-  }
-  return out;
-}
-
 /** The busiest other thread between two samples: the event-log writer while it appends. */
-function busiestThread(
-  before: Map<string, { cpuMs: number; waitMs: number }>,
-  after: Map<string, { cpuMs: number; waitMs: number }>,
-): { cpuMs: number; waitMs: number } | undefined {
-  let best: { cpuMs: number; waitMs: number } | undefined;
+function busiestThread(before: Map<string, Sched>, after: Map<string, Sched>): Sched | undefined {
+  let best: Sched | undefined;
   for (const [tid, end] of after) {
     const start = before.get(tid) ?? { cpuMs: 0, waitMs: 0 };
     const delta = { cpuMs: end.cpuMs - start.cpuMs, waitMs: end.waitMs - start.waitMs };
@@ -168,7 +147,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await store.appendEvents(randomEvents(1, -1), Date.now());
 
   const cpuBefore = process.cpuUsage();
-  const threadsBefore = threadTimes();
+  const threadsBefore = otherThreads();
   const started = performance.now();
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -181,7 +160,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await Promise.all(Array.from({ length: inFlight }, lane));
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  const writer = busiestThread(threadsBefore, threadTimes());
+  const writer = busiestThread(threadsBefore, otherThreads());
   const again = await store.appendEvents(bodies[0]!, Date.now());
   if (again.duplicates.length !== batch) throw new Error('a logged id was not found as a duplicate');
   await store.close();

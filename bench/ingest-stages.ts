@@ -61,13 +61,7 @@ export interface TaskStat {
 /** Every thread's name, minor faults and CPU ticks, by thread id, from /proc/self/task. */
 function taskStats(): Map<string, TaskStat> {
   const out = new Map<string, TaskStat>();
-  let tids: string[] = [];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
+  for (const tid of threadIds()) {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       // Fields after the name: state, ..., minflt (10th field of stat), ..., utime (14th), stime (15th).
@@ -129,7 +123,7 @@ export function threadCosts(
   return shown;
 }
 
-interface Sched {
+export interface Sched {
   cpuMs: number;
   waitMs: number;
 }
@@ -145,15 +139,19 @@ function schedstat(path: string): Sched | undefined {
 
 const thread = (): Sched | undefined => schedstat('/proc/thread-self/schedstat');
 
-function otherThreads(): Map<string, Sched> {
-  const out = new Map<string, Sched>();
-  let tids: string[] = [];
+/** This process's thread ids (Linux; none elsewhere). */
+function threadIds(): string[] {
   try {
-    tids = readdirSync('/proc/self/task');
+    return readdirSync('/proc/self/task');
   } catch {
-    return out;
+    return [];
   }
-  for (const tid of tids) {
+}
+
+/** Per thread of this process but the main one: ms on a core and ms runnable but waiting (Linux). */
+export function otherThreads(): Map<string, Sched> {
+  const out = new Map<string, Sched>();
+  for (const tid of threadIds()) {
     if (tid === String(process.pid)) continue;
     const s = schedstat(`/proc/self/task/${tid}/schedstat`);
     if (s !== undefined) out.set(tid, s);

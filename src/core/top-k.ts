@@ -16,12 +16,7 @@ export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
     if (size === k && value <= heapVal[0]!) continue;
     if (skip?.(i)) continue;
-    if (size < k) {
-      siftUp(heapIdx, heapVal, size, i, value);
-      size++;
-    } else {
-      siftDown(heapIdx, heapVal, size, i, value);
-    }
+    size = offer(heapIdx, heapVal, size, k, i, value);
   }
   return drainSorted(heapIdx, heapVal, size);
 }
@@ -47,12 +42,7 @@ export function topKOf(
     if (size === k && value <= heapVal[0]!) continue;
     // Asked only of a candidate that would enter: the dearer test runs for few of them.
     if (skip?.(i)) continue;
-    if (size < k) {
-      siftUp(heapIdx, heapVal, size, i, value);
-      size++;
-    } else {
-      siftDown(heapIdx, heapVal, size, i, value);
-    }
+    size = offer(heapIdx, heapVal, size, k, i, value);
   }
   return drainSorted(heapIdx, heapVal, size);
 }
@@ -79,14 +69,26 @@ export function topKOfValues(
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
     if (size === k && value <= heapVal[0]!) continue;
     if (skip?.(i)) continue;
-    if (size < k) {
-      siftUp(heapIdx, heapVal, size, i, value);
-      size++;
-    } else {
-      siftDown(heapIdx, heapVal, size, i, value);
-    }
+    size = offer(heapIdx, heapVal, size, k, i, value);
   }
   return drainSorted(heapIdx, heapVal, size);
+}
+
+/** Adds (i, value) to a min-heap of at most `k` holding `size` entries, replacing its root when full; the new size. */
+function offer(
+  idx: Int32Array,
+  val: Float64Array,
+  size: number,
+  k: number,
+  i: number,
+  value: number,
+): number {
+  if (size < k) {
+    siftUp(idx, val, size, i, value);
+    return size + 1;
+  }
+  siftDown(idx, val, size, i, value);
+  return size;
 }
 
 function siftUp(idx: Int32Array, val: Float64Array, size: number, i: number, value: number): void {
