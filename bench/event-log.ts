@@ -36,8 +36,8 @@ export async function ensureLog(dir: string, rows: number): Promise<string> {
   // A tree whose log keeps the id's hash gets it from the function its store writes with.
   const hashed = columns.includes('id_hash');
   if (hashed) {
-    const { eventIdHash, EVENT_ID_HASH_SQL } = await import('../src/store/sqlite/event-id-hash.js');
-    db.function(EVENT_ID_HASH_SQL, { deterministic: true }, (id: unknown) => eventIdHash(String(id)));
+    const { registerEventIdHash } = await import('../src/store/sqlite/event-id-hash.js');
+    registerEventIdHash(db);
   }
   const insert = db.prepare(`
     INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at${hashed ? ', id_hash' : ''})

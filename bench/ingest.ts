@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
-import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
-import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { logEvent, prepareEventStatements } from '../src/store/sqlite/event-append.js';
+import { createSqliteStore, migrateSqliteSchema } from '../src/store/sqlite/sqlite-store.js';
 import { formatIngestStages, type IngestStages, watchIngestStages } from './ingest-stages.js';
 import { startLoadClient } from './load.js';
 import { generatePlatform, ingestBatch, platformEvents } from './synthetic.js';
@@ -151,31 +151,32 @@ export interface RawEventRow {
 }
 
 /**
- * The baseline ingest is compared with: the same rows into the same schema and pragmas, one prepared
- * statement and one transaction per batch. Returns the milliseconds the inserts took.
+ * The baseline ingest is compared with: the same rows into the same schema and pragmas, each logged
+ * as the event-log writer logs it (the id's dedupe check, then the insert), one transaction per
+ * batch. Returns the milliseconds the inserts took.
  */
 export function rawSqliteInsertMs(path: string, batches: readonly (readonly RawEventRow[])[]): number {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec(sqliteMigrations[0]!);
-  const insert = db.prepare(
-    `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at)
-     VALUES (?, ?, ?, ?, ?, NULL, ?, ?)`,
-  );
+  migrateSqliteSchema(db);
+  const statements = prepareEventStatements(db);
   const write = db.transaction((batch: readonly RawEventRow[], receivedAt: number) => {
     for (const e of batch) {
-      insert.run(
+      const at = e.at ?? receivedAt;
+      logEvent(statements, [
         e.id ?? null,
         e.userId,
         e.itemId,
         e.type,
-        e.at ?? receivedAt,
+        at,
+        null,
         e.watchRatio ?? null,
         receivedAt,
-      );
+        null,
+      ]);
     }
-  });
+  }).immediate;
   const started = performance.now();
   for (const batch of batches) write(batch, Date.now());
   const ms = performance.now() - started;

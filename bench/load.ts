@@ -25,8 +25,12 @@ export interface LoadClient {
 export function startLoadClient(): LoadClient {
   const client = fork(new URL('./load-client.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
   let failure: Error | undefined;
-  client.once('error', (err) => {
+  client.on('error', (err) => {
     failure = err;
+  });
+  // A client that dies between jobs fails the next one at once instead of leaving it waiting.
+  client.once('exit', (code, signal) => {
+    failure ??= new Error(`load client exited (${signal ?? code})`);
   });
   // Jobs run one after another: a job sent while another runs waits for it.
   let last: Promise<unknown> = Promise.resolve();
@@ -43,7 +47,12 @@ export function startLoadClient(): LoadClient {
               if (m.result === undefined) reject(new Error(m.error ?? 'load client failed'));
               else resolve(m.result);
             });
-            client.send(job);
+            client.send(job, (err) => {
+              if (err !== null) {
+                client.off('exit', onExit);
+                reject(err);
+              }
+            });
           }),
       );
       last = next.catch(() => {});

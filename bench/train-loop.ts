@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const idleLoad = os.loadavg()[0]!;
   const stateRss = process.memoryUsage.rss();
   const trace: string[] = [];
+  const started = performance.now();
   const traceTimer = flags.has('rss-trace')
     ? setInterval(() => {
         const at = ((performance.now() - started) / 1000).toFixed(0);
@@ -43,7 +44,6 @@ async function main(): Promise<void> {
       }, 1_000)
     : undefined;
   const watch = watchLoop();
-  const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const trained = await engine.train();
   const trainS = (performance.now() - started) / 1000;

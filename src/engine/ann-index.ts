@@ -41,14 +41,7 @@ export function augmentForInnerProduct(
 
 function squaredNorms(items: Float32Array, count: number, dims: number): Float64Array {
   const norms = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    let s = 0;
-    for (let f = 0; f < dims; f++) {
-      const v = items[i * dims + f]!;
-      s += v * v;
-    }
-    norms[i] = s;
-  }
+  for (let i = 0; i < count; i++) norms[i] = squaredNorm(items.subarray(i * dims, (i + 1) * dims), dims);
   return norms;
 }
 

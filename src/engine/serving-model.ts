@@ -280,9 +280,10 @@ export interface WorkerTrainResult {
  * catalogue's ANN index is built from those bytes by another worker once the training worker has
  * stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
  * of the factors) is freed first instead of being held through the build and the hand-off.
- * `beforeIndex` receives the model once it is final and no index is in memory (both workers have
- * stopped, a large catalogue's index is built but not yet read), and the result waits for it: a
- * snapshot written there never holds its transient beside the index.
+ * `beforeIndex` receives the model once it is final and no index is in memory (a large catalogue's
+ * index is built, both workers have stopped and the index is not yet read; a small catalogue has no
+ * index), and the result waits for it: a snapshot written there never holds its transient beside the
+ * index.
  */
 export function trainInWorker(
   data: Csr,

@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 /**
  * The event log's dedupe key: a 48-bit hash of an event id, kept in `events.id_hash` under a
  * non-unique index, so that the index holds 6-byte integers instead of the ids (36-45 characters for
@@ -27,3 +29,15 @@ export function eventIdHash(id: string): number {
 
 /** The SQL function the schema migration calls to hash the ids already in the log. */
 export const EVENT_ID_HASH_SQL = 'setlist_event_id_hash';
+
+/**
+ * Registers {@link EVENT_ID_HASH_SQL} on a connection: NULL for an event without an id.
+ *
+ * @example
+ * registerEventIdHash(db); // before running the migrations
+ */
+export function registerEventIdHash(db: Database.Database): void {
+  db.function(EVENT_ID_HASH_SQL, { deterministic: true }, (id: unknown) =>
+    typeof id === 'string' ? eventIdHash(id) : null,
+  );
+}

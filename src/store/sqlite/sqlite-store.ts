@@ -14,7 +14,7 @@ import type {
 } from '../../types.js';
 import { type AppendResult, type Page, type Store, storedEvent } from '../store.js';
 import { type EventAppender, logEvent, prepareEventStatements, startEventAppender } from './event-append.js';
-import { EVENT_ID_HASH_SQL, eventIdHash } from './event-id-hash.js';
+import { registerEventIdHash } from './event-id-hash.js';
 import { sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
 
@@ -162,7 +162,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     async migrate() {
       try {
-        migrate(db);
+        migrateSqliteSchema(db);
       } catch (cause) {
         if (cause instanceof SetlistError) throw cause;
         throw storeOpenError(cause, options.path);
@@ -317,16 +317,15 @@ function prepare(db: Database.Database) {
   };
 }
 
-function migrate(db: Database.Database): void {
+/** Brings `db` to the newest schema, one transaction per migration. */
+export function migrateSqliteSchema(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > sqliteMigrations.length) {
     throw new SetlistError('SETLIST_ERR_STORE_TOO_NEW', {
       message: `The database has schema version ${current}; this setlist knows up to ${sqliteMigrations.length}. Upgrade setlist to open it.`,
     });
   }
-  db.function(EVENT_ID_HASH_SQL, { deterministic: true }, (id: unknown) =>
-    typeof id === 'string' ? eventIdHash(id) : null,
-  );
+  registerEventIdHash(db);
   for (let v = current; v < sqliteMigrations.length; v++) {
     db.transaction(() => {
       db.exec(sqliteMigrations[v]!);
