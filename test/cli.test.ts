@@ -4,12 +4,14 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { loadDemo } from '../src/cli/demo.js';
 import { buildProgram } from '../src/cli/main.js';
 import { saveReport } from '../src/cli/reports.js';
 import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../src/demo/generate.js';
 import { importFile } from '../src/import/import-file.js';
 import { defaultKuaiRecDir, hasKuaiRecData } from '../src/import/kuairec.js';
+import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { openEngine, T0, tempDbPath, tempDir } from './helpers.js';
 
 const dir = tempDir('setlist-cli-');
@@ -87,6 +89,28 @@ test('the setlist binary prints its commands', () => {
   });
   assert.equal(result.status, 0, result.stderr);
   for (const command of ['serve', 'import', 'demo']) assert.match(result.stdout, new RegExp(command));
+});
+
+test('setlist migrate says what it upgrades in an old database, and how long each step took', () => {
+  const path = join(dir, 'schema-1.db');
+  const raw = new Database(path);
+  raw.exec(sqliteMigrations[0]!);
+  raw.pragma('user_version = 1');
+  raw.close();
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/run.ts', 'migrate', '--store', path],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /upgrading the sqlite store: schema version 2 of \d+ \(copies the event log once/,
+  );
+  assert.match(result.stderr, /sqlite store: schema version 2 of \d+ done in \d+\.\d s/);
+  assert.match(result.stderr, /migrated the sqlite store: 0 items, 0 users, 0 events/);
 });
 
 test('setlist import kuairec loads the KuaiRec catalogue with categories as tags', async (t) => {

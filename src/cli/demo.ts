@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_DEMO_OPTIONS, type DemoOptions, generateDemoPlatform } from '../demo/generate.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { printMigration } from './open-store.js';
 import { DEFAULT_PORT, parsePort, startServer } from './serve.js';
 
 interface DemoCliOptions {
@@ -28,7 +29,7 @@ export async function loadDemo(
   });
   // A fixed demo time also fixes the engine's clock, so tests are reproducible.
   const engine = createEngine({
-    store: createSqliteStore({ path: dbPath, synchronous: 'normal' }),
+    store: createSqliteStore({ path: dbPath, synchronous: 'normal', onMigration: printMigration('sqlite') }),
     ...(nowMs === undefined ? {} : { now: () => nowMs }),
   });
   await engine.open();

@@ -3,6 +3,7 @@ import { createEngine } from '../engine/engine.js';
 import { type ImportSummary, importFile } from '../import/import-file.js';
 import { readKuaiRecCatalog } from '../import/kuairec.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { printMigration } from './open-store.js';
 
 interface ImportOptions {
   items?: string;
@@ -31,7 +32,9 @@ export function registerImport(program: Command): void {
           'give --items FILE, --events FILE, or both; or a dataset: setlist import kuairec <dir>',
         );
       }
-      const engine = createEngine({ store: createSqliteStore({ path: opts.db }) });
+      const engine = createEngine({
+        store: createSqliteStore({ path: opts.db, onMigration: printMigration('sqlite') }),
+      });
       await engine.open();
       const summaries: ImportSummary[] = [];
       try {
@@ -70,7 +73,9 @@ function progress(kind: string): (done: number) => void {
 async function importDataset(dataset: string, dir: string | undefined, db: string): Promise<void> {
   if (dataset !== 'kuairec') throw new Error(`unknown dataset "${dataset}": the known one is kuairec`);
   const items = readKuaiRecCatalog(dir);
-  const engine = createEngine({ store: createSqliteStore({ path: db }) });
+  const engine = createEngine({
+    store: createSqliteStore({ path: db, onMigration: printMigration('sqlite') }),
+  });
   await engine.open();
   try {
     for (let k = 0; k < items.length; k += 1_000) await engine.putItems({ items: items.slice(k, k + 1_000) });

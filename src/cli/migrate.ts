@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openStore } from './open-store.js';
+import { isPostgresUrl, openStore, printMigration } from './open-store.js';
 
 export function registerMigrate(program: Command): void {
   program
@@ -8,7 +8,11 @@ export function registerMigrate(program: Command): void {
     .requiredOption('--store <url-or-path>', 'postgres://... connection string, or a SQLite file path')
     .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
     .action(async (opts: { store: string; schema: string }) => {
-      const store = await openStore(opts.store, { schema: opts.schema, poolSize: 1 });
+      const store = await openStore(opts.store, {
+        schema: opts.schema,
+        poolSize: 1,
+        onMigration: printMigration(isPostgresUrl(opts.store) ? 'postgres' : 'sqlite'),
+      });
       try {
         await store.migrate();
         const counts = await store.counts();

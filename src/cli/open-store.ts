@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import { type MigrationListener, migrationMessage, type Store } from '../store/store.js';
 
 /** True for a `postgres://` or `postgresql://` connection string. */
 export function isPostgresUrl(spec: string): boolean {
@@ -11,16 +11,23 @@ export function isPostgresUrl(spec: string): boolean {
  */
 export async function openStore(
   spec: string,
-  options: { schema?: string; poolSize?: number } = {},
+  options: { schema?: string; poolSize?: number; onMigration?: MigrationListener } = {},
 ): Promise<Store> {
+  const onMigration = options.onMigration === undefined ? {} : { onMigration: options.onMigration };
   if (isPostgresUrl(spec)) {
     const { createPostgresStore } = await import('../store/postgres/postgres-store.js');
     return createPostgresStore({
       connectionString: spec,
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+      ...onMigration,
     });
   }
   const { createSqliteStore } = await import('../store/sqlite/sqlite-store.js');
-  return createSqliteStore({ path: spec });
+  return createSqliteStore({ path: spec, ...onMigration });
+}
+
+/** Writes each step of a schema upgrade to stderr, for a store of `kind`. */
+export function printMigration(kind: 'sqlite' | 'postgres'): MigrationListener {
+  return (step) => console.error(`setlist: ${migrationMessage(kind, step)}`);
 }

@@ -1,8 +1,9 @@
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { printMigration } from './open-store.js';
 
 /** Saves a command's JSON report as a snapshot (`report:<name>`) for GET /v1/quality. */
 export async function saveReport(dbPath: string, name: string, report: unknown): Promise<void> {
-  const store = createSqliteStore({ path: dbPath });
+  const store = createSqliteStore({ path: dbPath, onMigration: printMigration('sqlite') });
   await store.migrate();
   try {
     const previous = await store.loadSnapshot(`report:${name}`);

@@ -6,6 +6,7 @@ import { buildApp } from '../server/app.js';
 import { type ApiKey, parseApiKeysEnv, readKeysFile } from '../server/auth.js';
 import type { RateLimitOptions } from '../server/rate-limit.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { printMigration } from './open-store.js';
 import { parseDurationMs } from './train.js';
 
 export interface ServeOptions {
@@ -90,7 +91,9 @@ export async function startServer(
     opened = node.engine;
     leave = () => node.leave();
   } else {
-    opened = engine ?? createEngine({ store: createSqliteStore({ path: options.db }) });
+    opened =
+      engine ??
+      createEngine({ store: createSqliteStore({ path: options.db, onMigration: printMigration('sqlite') }) });
     if (engine === undefined) await opened.open();
   }
   const rps = options.rateLimit ?? (keys.length > 0 ? DEFAULT_RATE_LIMIT : 0);

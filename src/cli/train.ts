@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { printMigration } from './open-store.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -9,7 +10,9 @@ export function registerTrain(program: Command): void {
     .option('--db <path>', 'SQLite database file', './setlist.db')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { db: string; json?: boolean }) => {
-      const engine = createEngine({ store: createSqliteStore({ path: opts.db }) });
+      const engine = createEngine({
+        store: createSqliteStore({ path: opts.db, onMigration: printMigration('sqlite') }),
+      });
       await engine.open();
       try {
         const result = await engine.train();

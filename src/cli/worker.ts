@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isPostgresUrl } from './open-store.js';
+import { isPostgresUrl, printMigration } from './open-store.js';
 
 export interface WorkerCliOptions {
   store: string;
@@ -65,7 +65,12 @@ export function registerWorker(program: Command): void {
       const { createPostgresStore } = await import('../store/postgres/postgres-store.js');
       const { createStreamWorker } = await import('../cluster/stream-worker.js');
       // The worker's tables come with the store's migrations.
-      const store = createPostgresStore({ connectionString: opts.store, schema: opts.schema, poolSize: 1 });
+      const store = createPostgresStore({
+        connectionString: opts.store,
+        schema: opts.schema,
+        poolSize: 1,
+        onMigration: printMigration('postgres'),
+      });
       await store.migrate();
       await store.close();
       const worker = createStreamWorker({

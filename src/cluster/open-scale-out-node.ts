@@ -1,6 +1,7 @@
 import { createEngine, type Engine, LABEL_SNAPSHOT, SERVING_SNAPSHOT } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
+import { migrationMessage } from '../store/store.js';
 import { createClusterNode } from './cluster-node.js';
 import { POPULARITY_MODEL } from './stream-worker.js';
 
@@ -42,12 +43,13 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
       path: 'store',
     });
   }
+  const log = options.log ?? (() => {});
   const store = createPostgresStore({
     connectionString: options.store,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    onMigration: (step) => log(migrationMessage('postgres', step)),
   });
-  const log = options.log ?? (() => {});
   if (options.redis === undefined) {
     const engine = createEngine({ store });
     await engine.open();

@@ -17,6 +17,36 @@ export interface AppendResult {
   duplicates: number[];
 }
 
+/**
+ * One step of upgrading an existing store's schema, reported as it starts and again once it is done
+ * (`ms` set). A step can take minutes on a large store: a server that upgrades as it starts says so
+ * instead of looking hung. Creating a fresh store's schema is not reported.
+ */
+export interface MigrationStep {
+  /** The schema version this step brings the store to. */
+  version: number;
+  /** The newest schema version this setlist knows. */
+  latest: number;
+  /** What the step does, when it is slow on a large store. */
+  note?: string;
+  /** Set once the step has run: how long it took, in milliseconds. */
+  ms?: number;
+}
+
+export type MigrationListener = (step: MigrationStep) => void;
+
+/**
+ * A log line for a migration step of a store of `kind`.
+ *
+ * @example
+ * migrationMessage('sqlite', { version: 2, latest: 2, ms: 12_300 }); // 'sqlite store: schema version 2 of 2 done in 12.3 s'
+ */
+export function migrationMessage(kind: string, step: MigrationStep): string {
+  const at = `${kind} store: schema version ${step.version} of ${step.latest}`;
+  if (step.ms !== undefined) return `${at} done in ${(step.ms / 1000).toFixed(1)} s`;
+  return `upgrading the ${at}${step.note === undefined ? '' : ` (${step.note})`}...`;
+}
+
 export interface Page {
   /** Return records whose key sorts after this one. */
   after?: string;

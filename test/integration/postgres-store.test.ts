@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { SetlistError } from '../../src/errors.js';
+import { postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import type { Store } from '../../src/store/store.js';
+import type { MigrationStep, Store } from '../../src/store/store.js';
 import { runStoreContract } from '../../src/store/store-contract.js';
 import { freshSchema, withServices } from './services.js';
 
@@ -61,6 +62,52 @@ withServices('postgres store', ({ pgUrl }) => {
     );
     await a.close();
     await b.close();
+  });
+
+  test('upgrading a schema reports each step as it starts and once done; creating one reports nothing', async () => {
+    const schema = freshSchema('steps');
+    const steps: MigrationStep[] = [];
+    const fresh = createPostgresStore({
+      connectionString: pgUrl,
+      schema,
+      poolSize: 1,
+      onMigration: (s) => steps.push(s),
+    });
+    await fresh.migrate();
+    await fresh.close();
+    assert.equal(steps.length, 0);
+
+    // A schema at version 1: what a node of the first release left.
+    const old = freshSchema('steps_old');
+    const raw = new pg.Client({ connectionString: pgUrl, options: `-c search_path=${old}` });
+    await raw.connect();
+    try {
+      await raw.query(`CREATE SCHEMA ${old}`);
+      await raw.query(
+        'CREATE TABLE setlist_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+      await raw.query(postgresMigrations[0]!);
+      await raw.query('INSERT INTO setlist_migrations (version) VALUES (1)');
+    } finally {
+      await raw.end();
+    }
+    const store = createPostgresStore({
+      connectionString: pgUrl,
+      schema: old,
+      poolSize: 1,
+      onMigration: (s) => steps.push(s),
+    });
+    await store.migrate();
+    const latest = postgresMigrations.length;
+    const expected: string[] = [];
+    for (let v = 2; v <= latest; v++) expected.push(`${v}/${latest} start`, `${v}/${latest} done`);
+    assert.deepEqual(
+      steps.map((s) => `${s.version}/${s.latest} ${s.ms === undefined ? 'start' : 'done'}`),
+      expected,
+    );
+    assert.ok(steps.every((s) => s.ms === undefined || s.ms >= 0));
+    assert.equal((await store.counts()).events, 0);
+    await store.close();
   });
 
   test('concurrent appends from two pools with the same event id store it once', async () => {

@@ -12,7 +12,7 @@ import type {
   UserId,
   UserRecord,
 } from '../../types.js';
-import { type AppendResult, type Page, type Store, storedEvent } from '../store.js';
+import { type AppendResult, type MigrationListener, type Page, type Store, storedEvent } from '../store.js';
 import { postgresMigrations } from './migrations.js';
 
 export interface PostgresStoreOptions {
@@ -24,6 +24,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How long a query waits for a free connection or a new one before failing with 503. */
   connectTimeoutMs?: number;
+  /** Told of each step that upgrades an existing schema, as it starts and once done. */
+  onMigration?: MigrationListener;
 }
 
 export interface EventRow {
@@ -103,9 +105,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             message: `The database has schema version ${current}; this setlist knows up to ${postgresMigrations.length}. Upgrade setlist to open it.`,
           });
         }
-        for (let v = current; v < postgresMigrations.length; v++) {
+        const latest = postgresMigrations.length;
+        const report = current > 0 ? options.onMigration : undefined;
+        for (let v = current; v < latest; v++) {
+          report?.({ version: v + 1, latest });
+          const started = performance.now();
           await c.query(postgresMigrations[v]!);
           await c.query('INSERT INTO setlist_migrations (version) VALUES ($1)', [v + 1]);
+          report?.({ version: v + 1, latest, ms: performance.now() - started });
         }
       });
     },

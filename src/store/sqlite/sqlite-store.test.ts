@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { tempDir } from '../../../test/helpers.js';
 import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
+import { type MigrationStep, migrationMessage } from '../store.js';
 import { runStoreContract } from '../store-contract.js';
 import { eventIdHash } from './event-id-hash.js';
 import { sqliteMigrations } from './migrations.js';
@@ -171,8 +172,19 @@ test('a database of schema version 1 is migrated: its events keep their seqs and
   raw.prepare("DELETE FROM events WHERE id = 'gone'").run();
   raw.close();
 
-  const store = createSqliteStore({ path });
+  const steps: MigrationStep[] = [];
+  const store = createSqliteStore({ path, onMigration: (step) => steps.push(step) });
   await store.migrate();
+  // Each step is told as it starts (with what makes it slow) and once done.
+  const latest = sqliteMigrations.length;
+  const expected: string[] = [];
+  for (let v = 2; v <= latest; v++) expected.push(`${v}/${latest} start`, `${v}/${latest} done`);
+  assert.deepEqual(
+    steps.map((s) => `${s.version}/${s.latest} ${s.ms === undefined ? 'start' : 'done'}`),
+    expected,
+  );
+  assert.match(steps[0]!.note ?? '', /copies the event log/);
+  assert.ok(steps.every((s) => s.ms === undefined || s.ms >= 0));
   assert.deepEqual(await store.readEvents(0, 10), [
     { seq: 1, id: 'e1', userId: 'u1', itemId: 'i1', type: 'view', at: 10, watchMs: 1_500, receivedAt: 100 },
     { seq: 2, userId: 'u2', itemId: 'i2', type: 'like', at: 11, watchRatio: 0.5, receivedAt: 100 },
@@ -200,6 +212,28 @@ test('a database of schema version 1 is migrated: its events keep their seqs and
     ['e1', 'e3', 'e4'].map((id) => ({ id, id_hash: eventIdHash(id) })),
   );
   check.close();
+});
+
+test('creating a fresh database reports no migration step, nor does opening an up-to-date one', async () => {
+  const path = join(dir, `fresh-${n++}.db`);
+  const steps: MigrationStep[] = [];
+  for (let k = 0; k < 2; k++) {
+    const store = createSqliteStore({ path, onMigration: (step) => steps.push(step) });
+    await store.migrate();
+    await store.close();
+  }
+  assert.deepEqual(steps, []);
+});
+
+test('a migration step reads as one log line as it starts and once done', () => {
+  assert.equal(
+    migrationMessage('sqlite', { version: 2, latest: 3, note: 'copies the event log once' }),
+    'upgrading the sqlite store: schema version 2 of 3 (copies the event log once)...',
+  );
+  assert.equal(
+    migrationMessage('postgres', { version: 2, latest: 2, ms: 12_345 }),
+    'postgres store: schema version 2 of 2 done in 12.3 s',
+  );
 });
 
 test('an id whose hash matches a logged event of another id is stored, not taken for a duplicate', async () => {

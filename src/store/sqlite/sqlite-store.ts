@@ -12,10 +12,17 @@ import type {
   UserId,
   UserRecord,
 } from '../../types.js';
-import { type AppendResult, type Page, type Store, storedEvent } from '../store.js';
+import {
+  type AppendResult,
+  type MigrationListener,
+  type MigrationStep,
+  type Page,
+  type Store,
+  storedEvent,
+} from '../store.js';
 import { type EventAppender, logEvent, prepareEventStatements, startEventAppender } from './event-append.js';
 import { registerEventIdHash } from './event-id-hash.js';
-import { sqliteMigrations } from './migrations.js';
+import { sqliteMigrationNotes, sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
 
 export interface SqliteStoreOptions {
@@ -26,6 +33,8 @@ export interface SqliteStoreOptions {
    * acknowledged write survives a power loss as well as a crash; `normal` survives a process crash only.
    */
   synchronous?: 'full' | 'normal';
+  /** Told of each step that upgrades an existing database's schema, as it starts and once done. */
+  onMigration?: MigrationListener;
 }
 
 interface EventRow {
@@ -162,7 +171,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     async migrate() {
       try {
-        migrateSqliteSchema(db);
+        migrateSqliteSchema(db, options.onMigration);
       } catch (cause) {
         if (cause instanceof SetlistError) throw cause;
         throw storeOpenError(cause, options.path);
@@ -317,20 +326,30 @@ function prepare(db: Database.Database) {
   };
 }
 
-/** Brings `db` to the newest schema, one transaction per migration. */
-export function migrateSqliteSchema(db: Database.Database): void {
+/**
+ * Brings `db` to the newest schema, one transaction per migration; `onStep` hears of each step that
+ * upgrades an existing database.
+ */
+export function migrateSqliteSchema(db: Database.Database, onStep?: MigrationListener): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > sqliteMigrations.length) {
+  const latest = sqliteMigrations.length;
+  if (current > latest) {
     throw new SetlistError('SETLIST_ERR_STORE_TOO_NEW', {
-      message: `The database has schema version ${current}; this setlist knows up to ${sqliteMigrations.length}. Upgrade setlist to open it.`,
+      message: `The database has schema version ${current}; this setlist knows up to ${latest}. Upgrade setlist to open it.`,
     });
   }
   registerEventIdHash(db);
-  for (let v = current; v < sqliteMigrations.length; v++) {
+  const report = current > 0 ? onStep : undefined;
+  for (let v = current; v < latest; v++) {
+    const note = sqliteMigrationNotes[v + 1];
+    const step: MigrationStep = { version: v + 1, latest, ...(note === undefined ? {} : { note }) };
+    report?.(step);
+    const started = performance.now();
     db.transaction(() => {
       db.exec(sqliteMigrations[v]!);
       db.pragma(`user_version = ${v + 1}`);
     })();
+    report?.({ ...step, ms: performance.now() - started });
   }
 }
 
