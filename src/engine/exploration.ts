@@ -240,7 +240,7 @@ export class ExplorationStats {
 
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
-    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
+    this.readGroups(state, i);
     return this.itemGroups[2 * i]!;
   }
 
@@ -256,7 +256,7 @@ export class ExplorationStats {
 
   /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
   itemPriorMean(state: OnlineState, i: number): number {
-    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
+    this.readGroups(state, i);
     return this.pooledMean(this.itemGroups, 2 * i, 2 * i + 2);
   }
 
