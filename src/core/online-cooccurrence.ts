@@ -15,8 +15,11 @@
  * g.similarity(0, 1); // 1 / (1 + 10)
  */
 export interface Cooccurrence {
-  /** Records that a user engaged with `item` after `history` (items they engaged with before). */
-  addUserItem(item: number, history: ArrayLike<number>): void;
+  /**
+   * Records that a user engaged with `item` after `history` (items they engaged with before): its
+   * first `length` entries, by default all of them.
+   */
+  addUserItem(item: number, history: ArrayLike<number>, length?: number): void;
   similarity(a: number, b: number): number;
   /** Sets `out[t]` to `similarity(item, targets[t])` for every target, reading the item's row once. */
   similaritiesTo(item: number, targets: ArrayLike<number>, out: Float64Array): void;
@@ -200,10 +203,10 @@ export function createCooccurrence(options: {
   return {
     shrink,
     maxNeighbours,
-    addUserItem(item, history) {
+    addUserItem(item, history, length = history.length) {
       ensure(item);
       counts[item]!++;
-      for (let h = Math.max(0, history.length - window); h < history.length; h++) {
+      for (let h = Math.max(0, length - window); h < length; h++) {
         const other = history[h]!;
         if (other === item) continue;
         ensure(other);

@@ -403,6 +403,18 @@ export class UserItemTables {
     return this.listOf(this.recentLists, t);
   }
 
+  /** Copies the recent list, oldest first, into `out` (which must hold it); returns its length. */
+  recentInto(t: number, out: Int32Array): number {
+    const lists = this.recentLists;
+    const length = lists.length[t]!;
+    if (length === 0) return 0;
+    const address = lists.address[t]!;
+    const page = this.pages.ints(address);
+    const base = 2 * (address & (PAGE - 1));
+    for (let r = 0; r < length; r++) out[r] = page[base + r]!;
+    return length;
+  }
+
   recentCount(t: number): number {
     return this.recentLists.length[t]!;
   }

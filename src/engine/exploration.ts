@@ -86,20 +86,35 @@ export class ExplorationStats {
   groupsOf(state: OnlineState, i: number): readonly number[] {
     const cached = this.groupCache[i];
     if (cached !== undefined) return cached;
-    const record = state.records[i];
-    const keys = this.groupList(priorGroups(state, i).map((g) => this.groups.intern(g)));
-    const hasCategory = categoryName(record) !== undefined;
+    this.readGroups(state, i);
+    const category = this.itemGroups[2 * i]!;
+    const creator = this.itemGroups[2 * i + 1]!;
+    const keys = this.groupList(
+      category < 0 ? (creator < 0 ? [] : [creator]) : creator < 0 ? [category] : [category, creator],
+    );
+    // Filled in order: an array written far past its end turns into a slow dictionary.
+    while (this.groupCache.length < i) this.groupCache.push(undefined);
+    this.groupCache[i] = keys;
+    return keys;
+  }
+
+  /**
+   * Reads item `i`'s category and creator groups (the groups of {@link priorGroups}, interned in that
+   * order; -1: none) into `itemGroups`, unless read since its record was set.
+   */
+  private readGroups(state: OnlineState, i: number): void {
+    if (2 * i < this.itemGroups.length && this.itemGroups[2 * i] !== NOT_READ) return;
+    const category = categoryName(state.records[i]);
+    const categoryGroup = category === undefined ? -1 : this.groups.intern(`category:${category}`);
+    const creator = state.creatorOf.get(i);
+    const creatorGroup = creator < 0 ? -1 : this.groups.intern(`creator:${creator}`);
     if (2 * i + 1 >= this.itemGroups.length) {
       const grown = new Int32Array(Math.max(2_048, 4 * (i + 1))).fill(NOT_READ);
       grown.set(this.itemGroups);
       this.itemGroups = grown;
     }
-    this.itemGroups[2 * i] = hasCategory ? keys[0]! : -1;
-    this.itemGroups[2 * i + 1] = keys.length > (hasCategory ? 1 : 0) ? keys[keys.length - 1]! : -1;
-    // Filled in order: an array written far past its end turns into a slow dictionary.
-    while (this.groupCache.length < i) this.groupCache.push(undefined);
-    this.groupCache[i] = keys;
-    return keys;
+    this.itemGroups[2 * i] = categoryGroup;
+    this.itemGroups[2 * i + 1] = creatorGroup;
   }
 
   /** One frozen copy of each distinct list of groups: most items share theirs with their creator's other items. */
@@ -131,8 +146,36 @@ export class ExplorationStats {
     keys: readonly number[],
     before = 0,
   ): number {
+    return this.count(i, type, watchRatio, keys, 0, keys.length, before);
+  }
+
+  /**
+   * {@link observe} with item `i`'s groups read as numbers (the apply's path: no list per item to
+   * reach through).
+   */
+  observeItem(
+    state: OnlineState,
+    i: number,
+    type: EventType,
+    watchRatio: number | undefined,
+    before = 0,
+  ): number {
+    this.readGroups(state, i);
+    return this.count(i, type, watchRatio, this.itemGroups, 2 * i, 2 * i + 2, before);
+  }
+
+  /** Counts one event over the groups `groups[start..end)` (a negative entry: no group). */
+  private count(
+    i: number,
+    type: EventType,
+    watchRatio: number | undefined,
+    groups: ArrayLike<number>,
+    start: number,
+    end: number,
+    before: number,
+  ): number {
     if (type === 'impression') {
-      for (const g of keys) this.groupImpressions.add(g, 1);
+      for (let k = start; k < end; k++) if (groups[k]! >= 0) this.groupImpressions.add(groups[k]!, 1);
       this.globalImpressions++;
       return before;
     }
@@ -144,11 +187,13 @@ export class ExplorationStats {
     if (outcome === 1 && before !== 1) {
       if (before === -1) {
         this.failures.add(i, -1);
-        for (const g of keys) this.groupJudged.add(g, -1);
+        for (let k = start; k < end; k++) if (groups[k]! >= 0) this.groupJudged.add(groups[k]!, -1);
         this.globalJudged--;
       }
       this.successes.add(i, 1);
-      for (const g of keys) {
+      for (let k = start; k < end; k++) {
+        const g = groups[k]!;
+        if (g < 0) continue;
         this.groupSuccesses.add(g, 1);
         this.groupJudged.add(g, 1);
       }
@@ -158,7 +203,7 @@ export class ExplorationStats {
     }
     if (outcome === -1 && before === 0) {
       this.failures.add(i, 1);
-      for (const g of keys) this.groupJudged.add(g, 1);
+      for (let k = start; k < end; k++) if (groups[k]! >= 0) this.groupJudged.add(groups[k]!, 1);
       this.globalJudged++;
       return -1;
     }
@@ -195,7 +240,7 @@ export class ExplorationStats {
 
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
-    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
+    this.readGroups(state, i);
     return this.itemGroups[2 * i]!;
   }
 
@@ -211,7 +256,7 @@ export class ExplorationStats {
 
   /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
   itemPriorMean(state: OnlineState, i: number): number {
-    if (2 * i >= this.itemGroups.length || this.itemGroups[2 * i] === NOT_READ) this.groupsOf(state, i);
+    this.readGroups(state, i);
     return this.pooledMean(this.itemGroups, 2 * i, 2 * i + 2);
   }
 

@@ -225,6 +225,8 @@ export class OnlineState {
   private readonly config: EngineConfig;
   /** Told of every item whose record is set, so what they keep read from an old record is dropped. */
   private readonly recordListeners: ((i: number) => void)[] = [];
+  /** The applying user's recent positives, copied for co-occurrence without an array per event. */
+  private recentScratch = new Int32Array(64);
 
   constructor(config: EngineConfig) {
     this.config = config;
@@ -293,12 +295,22 @@ export class OnlineState {
 
   /** User `u`'s state, made (empty) if they have none. */
   userState(u: number): UserState {
+    return new UserState(this.ensureUser(u), u);
+  }
+
+  /** Makes user `u`'s state if they have none: every column then holds row `u` (read by `data[u]`). */
+  private ensureUser(u: number): UserColumns {
     const columns = this.userColumns;
-    if (columns.present.get(u) !== 1) {
-      columns.present.set(u, 1);
-      columns.tables.ensure(u);
-    }
-    return new UserState(columns, u);
+    const present = columns.present.data;
+    if (u < present.length && present[u] === 1) return columns;
+    columns.present.set(u, 1);
+    columns.tables.ensure(u);
+    columns.eventCount.ensure(u + 1);
+    columns.lastEventAt.ensure(u + 1);
+    columns.firstEventAt.ensure(u + 1);
+    columns.engagement.ensure(u + 1);
+    columns.engagementBaseline.ensure(u + 1);
+    return columns;
   }
 
   /** Applies one event to the online state. */
@@ -306,18 +318,19 @@ export class OnlineState {
     const i = this.items.intern(event.itemId);
     this.popularity.ensure(i + 1);
     const u = this.users.intern(event.userId);
-    this.userState(u);
-    // The user's columns are written directly: a view per event would be garbage per event.
-    const c = this.userColumns;
-    c.eventCount.add(u, 1);
-    c.lastEventAt.set(u, Math.max(c.lastEventAt.get(u), event.at));
-    c.firstEventAt.set(u, Math.min(c.firstEventAt.get(u), event.at));
+    // The user's columns are written directly: a view per event would be garbage per event, and
+    // Growable#get, shared by every array type, is a polymorphic load.
+    const c = this.ensureUser(u);
+    c.eventCount.data[u]!++;
+    const lastEventAt = c.lastEventAt.data;
+    lastEventAt[u] = Math.max(lastEventAt[u]!, event.at);
+    const firstEventAt = c.firstEventAt.data;
+    firstEventAt[u] = Math.min(firstEventAt[u]!, event.at);
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     const watchRatio = this.watchRatio(event, i);
-    const groups = this.exploration.groupsOf(this, i);
     if (event.type === 'impression') {
-      this.exploration.observe(i, event.type, watchRatio, groups);
+      this.exploration.observeItem(this, i, event.type, watchRatio);
       this.impressions.add(i, 1);
       return;
     }
@@ -325,9 +338,14 @@ export class OnlineState {
     let e = tables.find(u, i);
     const priorItems = e < 0 ? tables.size(u) : tables.size(u) - 1;
     if (e < 0) e = tables.insert(u, i);
-    tables.setJudged(u, e, this.exploration.observe(i, event.type, watchRatio, groups, tables.judged(u, e)));
+    tables.setJudged(
+      u,
+      e,
+      this.exploration.observeItem(this, i, event.type, watchRatio, tables.judged(u, e)),
+    );
     tables.setLastAt(u, e, event.at);
-    const creator = this.creatorOf.get(i);
+    const creators = this.creatorOf.data;
+    const creator = i < creators.length ? creators[i]! : -1;
     if (event.type === 'not_interested' && creator >= 0) {
       let strikes = c.creatorStrikes.get(u);
       if (strikes === undefined) {
@@ -342,10 +360,10 @@ export class OnlineState {
     const prev = tables.weight(u, e);
     const weight = eventWeight(event.type, watchRatio);
     const engaged = weight >= INTEREST_WEIGHT ? 1 : 0;
-    const engagement = c.engagement.get(u);
-    c.engagement.set(u, engagement + ENGAGEMENT_RATE * (engaged - engagement));
-    const baseline = c.engagementBaseline.get(u);
-    c.engagementBaseline.set(u, baseline + ENGAGEMENT_BASELINE_RATE * (engaged - baseline));
+    const engagement = c.engagement.data;
+    engagement[u] = engagement[u]! + ENGAGEMENT_RATE * (engaged - engagement[u]!);
+    const baseline = c.engagementBaseline.data;
+    baseline[u] = baseline[u]! + ENGAGEMENT_BASELINE_RATE * (engaged - baseline[u]!);
     const next = Math.max(-cap, Math.min(cap, prev + weight));
     const tags = this.records[i]?.tags ?? NO_TAGS;
     tables.setTrendAt(
@@ -357,7 +375,10 @@ export class OnlineState {
     // One user adds at most `cap` to an item's popularity, however often they repeat an event.
     this.creditPopularity(u, e, i, prev, next, event.at);
     if (prev < INTEREST_WEIGHT && next >= INTEREST_WEIGHT) {
-      this.cooccurrence.addUserItem(i, tables.recent(u));
+      if (this.recentScratch.length < tables.recentCount(u)) {
+        this.recentScratch = new Int32Array(tables.recentCount(u));
+      }
+      this.cooccurrence.addUserItem(i, this.recentScratch, tables.recentInto(u, this.recentScratch));
       tables.pushRecent(u, i, this.config.recentItems);
     } else if (prev >= INTEREST_WEIGHT && next < INTEREST_WEIGHT) {
       tables.removeRecent(u, i);
