@@ -11,7 +11,7 @@ import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf
 /** A gap between ticks longer than this counts as a stall. */
 export const STALL_MS = 50;
 const TICK_MS = 5;
-/** How many of the longest stalls a watch keeps. */
+/** How many of the longest stalls a watch keeps, unless told otherwise. */
 const LONGEST_KEPT = 3;
 
 /** One long gap between ticks, and where its time went. */
@@ -23,6 +23,9 @@ export interface Stall {
   cpuMs?: number;
   /** Time the server thread was runnable but waiting for a core. */
   waitMs?: number;
+  /** The server thread's page faults during the gap: minor, and major (read from disk, e.g. code paged out). */
+  minorFaults?: number;
+  majorFaults?: number;
   /** Garbage-collection pauses of the server's heap that overlapped the gap. */
   gcMs: number;
   /** Their kinds, e.g. `major`, `major (external memory)`; empty without a pause. */
@@ -37,7 +40,7 @@ export interface LoopWatch {
   peakRss: number;
   /** When it was seen, in seconds from the start of the watch. */
   peakRssAtS: number;
-  /** The longest gaps between ticks (at most three), longest first. */
+  /** The longest gaps between ticks (at most three, or `keep`), longest first. */
   longest: Stall[];
   /** The server heap's garbage-collection pauses during the watch: their sum and the longest. */
   gcMs: number;
@@ -66,7 +69,8 @@ interface GcPause {
  * await engine.train();
  * console.log(formatStalls(watch.stop()));
  */
-export function watchLoop(): { stop(): LoopWatch } {
+export function watchLoop(options: { readonly keep?: number } = {}): { stop(): LoopWatch } {
+  const keep = options.keep ?? LONGEST_KEPT;
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   const gcs: GcPause[] = [];
@@ -77,6 +81,7 @@ export function watchLoop(): { stop(): LoopWatch } {
   const start = performance.now();
   let last = start;
   let lastSched = schedstat();
+  let lastFaults = faults();
   const firstSched = lastSched;
   let stalls = 0;
   let peakRss = process.memoryUsage.rss();
@@ -85,26 +90,33 @@ export function watchLoop(): { stop(): LoopWatch } {
   const tick = setInterval(() => {
     const now = performance.now();
     const sched = schedstat();
+    const faulted = faults();
     if (now - last > STALL_MS + TICK_MS) {
       stalls++;
       const split =
         sched !== undefined && lastSched !== undefined
           ? { cpuMs: sched.cpuMs - lastSched.cpuMs, waitMs: sched.waitMs - lastSched.waitMs }
           : {};
+      const faultSplit =
+        faulted !== undefined && lastFaults !== undefined
+          ? { minorFaults: faulted.minor - lastFaults.minor, majorFaults: faulted.major - lastFaults.major }
+          : {};
       longest.push({
         ms: now - last,
         atS: (last - start) / 1000,
         ...split,
+        ...faultSplit,
         gcMs: 0,
         gcKinds: [],
         from: last,
         to: now,
       });
       longest.sort((a, b) => b.ms - a.ms);
-      longest.length = Math.min(longest.length, LONGEST_KEPT);
+      longest.length = Math.min(longest.length, keep);
     }
     last = now;
     lastSched = sched;
+    lastFaults = faulted;
     const rss = process.memoryUsage.rss();
     if (rss > peakRss) {
       peakRss = rss;
@@ -158,7 +170,12 @@ export function formatStalls(loop: Pick<LoopWatch, 'longest'>): string {
             ? `GC ${Math.round(g.gcMs)} ms`
             : `CPU ${Math.round(g.cpuMs)}, waiting ${Math.round(g.waitMs)}, GC ${Math.round(g.gcMs)} ms`;
         const kinds = g.gcKinds.length === 0 ? '' : `: ${g.gcKinds.join(', ')}`;
-        return `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s (${split}${kinds})`;
+        // Only where there were any: a major fault blocks the thread on a disk read.
+        const faulted =
+          (g.minorFaults ?? 0) + (g.majorFaults ?? 0) === 0
+            ? ''
+            : `; faults ${g.minorFaults ?? 0} minor, ${g.majorFaults ?? 0} major`;
+        return `${Math.round(g.ms)} ms at ${g.atS.toFixed(1)} s (${split}${kinds}${faulted})`;
       })
       .join(', ') || 'none'
   );
@@ -210,6 +227,18 @@ export function gcKind(kind: number | undefined, flags: number): string {
         ? ' (forced)'
         : '';
   return `${name}${why}`;
+}
+
+/** This thread's minor and major page faults so far (Linux); undefined elsewhere. */
+function faults(): { minor: number; major: number } | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    // After the command name, which may hold spaces, in parentheses: fields 3 on; minflt is 10, majflt 12.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { minor: Number(fields[7]), major: Number(fields[9]) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** This thread's time on a core and waiting for one, in ms (Linux); undefined elsewhere. */

@@ -10,7 +10,9 @@ test('a meta encoded in slices is the UTF-8 of its JSON.stringify, in shared mem
     report: { users: 3, weights: { ials: 1 }, members: [{ kind: 'ials' }] },
     skipped: undefined,
     empty: [],
-    holes: [1, undefined, 'ü'],
+    holes: [1, undefined, 'ü', 'lone \ud800', '\ud83c\udfb5'],
+    // Elements counted short up front: the buffer grows as they are written.
+    objects: Array.from({ length: 300 }, (_, i) => ({ id: `x${i}`, tags: ['a', 'b', 'ccc'] })),
     n: 7,
   };
   const bytes = await encodeMetaInSlices(meta);
