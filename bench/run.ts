@@ -4,6 +4,8 @@
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
 // while training. Prints a table with each target, JSON with --json, and writes artifacts/.
 // Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --warm-feeds N --json]
+//   [--skip train,feeds] (leaves phases out, to tell which one changes the next: e.g. ingest's page faults)
+//   [--cold-workers] (no warm-up of the workers' compiled code under tsx: measures what it avoids)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,7 @@ import {
   platformItems,
   platformMatrix,
 } from './synthetic.js';
+import { warmWorkerModules } from './warm-modules.js';
 
 const flags = parseFlags(process.argv.slice(2));
 // Run as the server runs (`npm start`); --memory-reducer keeps V8's defaults.
@@ -49,6 +52,8 @@ const ingestBatches = num('ingest-batches', 200, 100);
 const warmFeeds = num('warm-feeds', 300, 300);
 /** Seconds the load client waits for an answer before it counts a timeout (autocannon's default). */
 const timeoutS = num('timeout', 10, 10);
+/** Phases left out: `train` (no model), `feeds` (no hello-world, warm feeds or feed loads). */
+const skip = new Set((flags.get('skip') ?? '').split(',').filter((name) => name !== ''));
 const BATCH = 1_000;
 const IDLE_WINDOW_MS = 5_000;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -61,6 +66,8 @@ const log = (line: string): void => {
 };
 
 const dir = mkdtempSync(join(os.tmpdir(), 'setlist-bench-'));
+// Before the state exists: a worker compiling its code later would fork this process (bench/warm-modules.ts).
+if (!flags.has('cold-workers')) warmWorkerModules();
 // Forked before the state exists: a fork after it would make the server's writes to the state fault
 // (bench/load.ts), about 20 µs per ingested event at 1M items.
 const loadClient = startLoadClient();
@@ -77,7 +84,8 @@ async function main(client: LoadClient): Promise<void> {
   let platform: Platform | undefined = generatePlatform(size);
   const generateS = (performance.now() - t) / 1000;
   log(
-    `generated ${size.items} items, ${size.users} users, ${size.events} events in ${generateS.toFixed(1)} s`,
+    `generated ${size.items} items, ${size.users} users, ${size.events} events in ${generateS.toFixed(1)} s ` +
+      `(server pid ${process.pid})`,
   );
 
   const store = createSqliteStore({ path: join(dir, 'bench.db') });
@@ -130,11 +138,11 @@ async function main(client: LoadClient): Promise<void> {
   // Training, with the server's event loop watched meanwhile, until a timer after its last step.
   const watch = watchLoop();
   t = performance.now();
-  const trained = await engine.train();
+  const trained = skip.has('train') ? undefined : await engine.train();
   const trainS = (performance.now() - t) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 50));
   const trainLoop = watch.stop();
-  phases.end('training');
+  phases.end('idle window, training');
   const epochMs = trained?.report.epochMs ?? [];
   const meanEpochS =
     epochMs.length === 0 ? Number.NaN : epochMs.reduce((s, v) => s + v, 0) / epochMs.length / 1000;
@@ -149,8 +157,10 @@ async function main(client: LoadClient): Promise<void> {
 
   const load = (job: Omit<LoadJob, 'url'> & { url?: string }): Promise<LoadResult> =>
     client.run({ url, timeoutS, ...job });
+  const loadFeeds = (job: Omit<LoadJob, 'url'> & { url?: string }): Promise<LoadResult> =>
+    skip.has('feeds') ? Promise.resolve(skipped(job.durationS ?? 0)) : load(job);
   // Hello-world first: a feed run leaves queued requests that the shared event loop still drains.
-  const hello64 = await load({ kind: 'hello', url: helloUrl, connections: 64, durationS });
+  const hello64 = await loadFeeds({ kind: 'hello', url: helloUrl, connections: 64, durationS });
   log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s; failed: ${formatFailures(hello64)}`);
   const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
   // The first feeds after startup compile the feed's code and read items no feed has read yet (several
@@ -158,29 +168,31 @@ async function main(client: LoadClient): Promise<void> {
   // server in service (`--warm-feeds 0` loads a cold one, as before session 7).
   let cpu = process.cpuUsage();
   const warmUsers = createRandom(9);
-  for (let k = 0; k < warmFeeds; k++) await engine.feed(`user-${warmUsers.int(size.users)}`, 20);
-  const warmCpuMs = cpuMsSince(cpu) / Math.max(1, warmFeeds);
-  if (warmFeeds > 0)
-    log(`first ${warmFeeds} feeds, in process: server CPU ${warmCpuMs.toFixed(1)} ms per feed`);
+  const warmed = skip.has('feeds') ? 0 : warmFeeds;
+  for (let k = 0; k < warmed; k++) await engine.feed(`user-${warmUsers.int(size.users)}`, 20);
+  const warmCpuMs = cpuMsSince(cpu) / Math.max(1, warmed);
+  phases.end('hello-world, warm feeds');
+  if (warmed > 0) log(`first ${warmFeeds} feeds, in process: server CPU ${warmCpuMs.toFixed(1)} ms per feed`);
   // The server process's CPU per answered feed (every thread of this process; the load client is a
   // child process): steadier than latency on a shared machine.
   cpu = process.cpuUsage();
-  const feed1 = await load({ ...feedJob, connections: 1 });
+  const feed1 = await loadFeeds({ ...feedJob, connections: 1 });
   const feed1CpuMs = cpuMsSince(cpu) / Math.max(1, feed1.ok);
   log(
     `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s, ` +
       `server CPU ${feed1CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed1)}`,
   );
   cpu = process.cpuUsage();
-  const feed64 = await load({ ...feedJob, connections: 64 });
+  const feed64 = await loadFeeds({ ...feedJob, connections: 64 });
   const feed64CpuMs = cpuMsSince(cpu) / Math.max(1, feed64.ok);
   log(
     `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s, ` +
       `server CPU ${feed64CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed64)}`,
   );
   await settle(url);
-  phases.end('idle window, feeds');
+  phases.end('feed loads');
 
+  log(`ingest: ${ingestBatches} batches of ${BATCH} over HTTP (server pid ${process.pid})`);
   const ingestWatch = watchIngestStages(engine, store);
   const ingest = await load({
     kind: 'ingest',
@@ -214,7 +226,7 @@ async function main(client: LoadClient): Promise<void> {
     size,
     generateS,
     feed: {
-      warmUp: { feeds: warmFeeds, serverCpuMsPerFeed: warmCpuMs },
+      warmUp: { feeds: warmed, serverCpuMsPerFeed: warmCpuMs },
       c1: { ...feed1, serverCpuMsPerFeed: feed1CpuMs },
       c64: { ...feed64, serverCpuMsPerFeed: feed64CpuMs },
       helloWorldC64: hello64,
@@ -393,6 +405,22 @@ async function settle(url: string): Promise<void> {
 function rawSqliteInserts(path: string, batches: number, sizes: { users: number; items: number }): number {
   const all = Array.from({ length: batches }, (_, b) => ingestBatch(5, b, BATCH, sizes.users, sizes.items));
   return (batches * BATCH) / (rawSqliteInsertMs(path, all) / 1000);
+}
+
+/** A load left out (`--skip feeds`): nothing sent, nothing answered. */
+function skipped(durationS: number): LoadResult {
+  return {
+    requestsPerS: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    ok: 0,
+    failed: 0,
+    non2xx: {},
+    errors: 0,
+    timeouts: 0,
+    timeoutS,
+    durationS,
+  };
 }
 
 /** Milliseconds of this process's CPU (user and system, every thread) since `start`. */

@@ -14,9 +14,12 @@ import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { formatStalls, type LoopWatch, watchLoop } from './loop-watch.js';
 import { relaunchWithServerFlags } from './server-flags.js';
 import { generatePlatform, parseFlags, platformEvents, platformItems } from './synthetic.js';
+import { warmWorkerModules } from './warm-modules.js';
 
 const flags = parseFlags(process.argv.slice(2));
 await relaunchWithServerFlags(flags.has('memory-reducer'));
+// Before the state exists: a worker compiling its code later would fork this process (bench/warm-modules.ts).
+warmWorkerModules();
 const num = (name: string, fallback: number): number => Number(flags.get(name) ?? fallback);
 const size = { items: num('items', 100_000), users: num('users', 100_000), events: num('events', 2_000_000) };
 const IDLE_MS = num('idle-seconds', 10) * 1_000;
