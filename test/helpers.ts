@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import type { EngineConfig } from '../src/engine/config.js';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { MigrationStep } from '../src/store/store.js';
 
 export const T0 = Date.UTC(2026, 10, 1);
 
@@ -48,4 +50,18 @@ export async function openApp(path = ':memory:', options: { now?: () => number }
   const app = buildApp({ engine });
   await app.ready();
   return { app, engine };
+}
+
+/**
+ * Checks that a store reported each migration step from `from` to `latest` as it started, then once
+ * done with a time of its own, in order.
+ */
+export function assertMigrationSteps(steps: readonly MigrationStep[], from: number, latest: number): void {
+  const expected: string[] = [];
+  for (let v = from; v <= latest; v++) expected.push(`${v}/${latest} start`, `${v}/${latest} done`);
+  assert.deepEqual(
+    steps.map((s) => `${s.version}/${s.latest} ${s.ms === undefined ? 'start' : 'done'}`),
+    expected,
+  );
+  assert.ok(steps.every((s) => s.ms === undefined || s.ms >= 0));
 }

@@ -6,6 +6,7 @@ import { postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { MigrationStep, Store } from '../../src/store/store.js';
 import { runStoreContract } from '../../src/store/store-contract.js';
+import { assertMigrationSteps } from '../helpers.js';
 import { freshSchema, withServices } from './services.js';
 
 withServices('postgres store', ({ pgUrl }) => {
@@ -98,14 +99,7 @@ withServices('postgres store', ({ pgUrl }) => {
       onMigration: (s) => steps.push(s),
     });
     await store.migrate();
-    const latest = postgresMigrations.length;
-    const expected: string[] = [];
-    for (let v = 2; v <= latest; v++) expected.push(`${v}/${latest} start`, `${v}/${latest} done`);
-    assert.deepEqual(
-      steps.map((s) => `${s.version}/${s.latest} ${s.ms === undefined ? 'start' : 'done'}`),
-      expected,
-    );
-    assert.ok(steps.every((s) => s.ms === undefined || s.ms >= 0));
+    assertMigrationSteps(steps, 2, postgresMigrations.length);
     assert.equal((await store.counts()).events, 0);
     await store.close();
   });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { tempDir } from '../../../test/helpers.js';
+import { assertMigrationSteps, tempDir } from '../../../test/helpers.js';
 import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
 import { type MigrationStep, migrationMessage } from '../store.js';
@@ -176,15 +176,8 @@ test('a database of schema version 1 is migrated: its events keep their seqs and
   const store = createSqliteStore({ path, onMigration: (step) => steps.push(step) });
   await store.migrate();
   // Each step is told as it starts (with what makes it slow) and once done.
-  const latest = sqliteMigrations.length;
-  const expected: string[] = [];
-  for (let v = 2; v <= latest; v++) expected.push(`${v}/${latest} start`, `${v}/${latest} done`);
-  assert.deepEqual(
-    steps.map((s) => `${s.version}/${s.latest} ${s.ms === undefined ? 'start' : 'done'}`),
-    expected,
-  );
+  assertMigrationSteps(steps, 2, sqliteMigrations.length);
   assert.match(steps[0]!.note ?? '', /copies the event log/);
-  assert.ok(steps.every((s) => s.ms === undefined || s.ms >= 0));
   assert.deepEqual(await store.readEvents(0, 10), [
     { seq: 1, id: 'e1', userId: 'u1', itemId: 'i1', type: 'view', at: 10, watchMs: 1_500, receivedAt: 100 },
     { seq: 2, userId: 'u2', itemId: 'i2', type: 'like', at: 11, watchRatio: 0.5, receivedAt: 100 },
