@@ -72,35 +72,16 @@ export class ExplorationStats {
   /** User -> explored impressions, decayed with a one-hour half-life, and when. */
   private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
   private readonly successWatchRatio: number;
-  /** Group indices per item, until its record is set again. */
-  private readonly groupCache: (readonly number[] | undefined)[] = [];
-  private readonly groupLists = new Map<string, readonly number[]>();
-  /** Per item, beside its cached groups: its category group and its creator group (-1: none), read as numbers. */
+  /** Per item, its category group and its creator group (-1: none), until its record is set again. */
   private itemGroups = new Int32Array(0);
 
   constructor(config: EngineConfig['exploration']) {
     this.successWatchRatio = config.successWatchRatio;
   }
 
-  /** The interned category and creator groups of item `i`, kept until its record is set again. */
-  groupsOf(state: OnlineState, i: number): readonly number[] {
-    const cached = this.groupCache[i];
-    if (cached !== undefined) return cached;
-    this.readGroups(state, i);
-    const category = this.itemGroups[2 * i]!;
-    const creator = this.itemGroups[2 * i + 1]!;
-    const keys = this.groupList(
-      category < 0 ? (creator < 0 ? [] : [creator]) : creator < 0 ? [category] : [category, creator],
-    );
-    // Filled in order: an array written far past its end turns into a slow dictionary.
-    while (this.groupCache.length < i) this.groupCache.push(undefined);
-    this.groupCache[i] = keys;
-    return keys;
-  }
-
   /**
-   * Reads item `i`'s category and creator groups (the groups of {@link priorGroups}, interned in that
-   * order; -1: none) into `itemGroups`, unless read since its record was set.
+   * Reads item `i`'s category group (its category, else its first tag) and creator group (-1: none)
+   * into `itemGroups`, unless read since its record was set.
    */
   private readGroups(state: OnlineState, i: number): void {
     if (2 * i < this.itemGroups.length && this.itemGroups[2 * i] !== NOT_READ) return;
@@ -117,43 +98,17 @@ export class ExplorationStats {
     this.itemGroups[2 * i + 1] = creatorGroup;
   }
 
-  /** One frozen copy of each distinct list of groups: most items share theirs with their creator's other items. */
-  private groupList(keys: number[]): readonly number[] {
-    const key = keys.join(',');
-    let list = this.groupLists.get(key);
-    if (list === undefined) {
-      list = Object.freeze(keys);
-      this.groupLists.set(key, list);
-    }
-    return list;
-  }
-
   /** Drops what was read from item `i`'s record (its record was set). */
   forgetItem(i: number): void {
-    if (i < this.groupCache.length) this.groupCache[i] = undefined;
     if (2 * i < this.itemGroups.length) this.itemGroups[2 * i] = NOT_READ;
   }
 
   /**
-   * Counts one event; `keys` are the item's groups from {@link groupsOf}. `before` is the user's
-   * judgement of the item so far (1 success, -1 failure, 0 none): one judgement per user and item.
-   * Returns the judgement after the event, for the caller to keep.
+   * Counts one event on item `i` for it and its groups. `before` is the user's judgement of the item
+   * so far (1 success, -1 failure, 0 none): one judgement per user and item. Returns the judgement
+   * after the event, for the caller to keep.
    */
   observe(
-    i: number,
-    type: EventType,
-    watchRatio: number | undefined,
-    keys: readonly number[],
-    before = 0,
-  ): number {
-    return this.count(i, type, watchRatio, keys, 0, keys.length, before);
-  }
-
-  /**
-   * {@link observe} with item `i`'s groups read as numbers (the apply's path: no list per item to
-   * reach through).
-   */
-  observeItem(
     state: OnlineState,
     i: number,
     type: EventType,
@@ -161,21 +116,8 @@ export class ExplorationStats {
     before = 0,
   ): number {
     this.readGroups(state, i);
-    return this.count(i, type, watchRatio, this.itemGroups, 2 * i, 2 * i + 2, before);
-  }
-
-  /** Counts one event over the groups `groups[start..end)` (a negative entry: no group). */
-  private count(
-    i: number,
-    type: EventType,
-    watchRatio: number | undefined,
-    groups: ArrayLike<number>,
-    start: number,
-    end: number,
-    before: number,
-  ): number {
     if (type === 'impression') {
-      for (let k = start; k < end; k++) if (groups[k]! >= 0) this.groupImpressions.add(groups[k]!, 1);
+      this.addToGroups(this.groupImpressions, i, 1);
       this.globalImpressions++;
       return before;
     }
@@ -187,27 +129,31 @@ export class ExplorationStats {
     if (outcome === 1 && before !== 1) {
       if (before === -1) {
         this.failures.add(i, -1);
-        for (let k = start; k < end; k++) if (groups[k]! >= 0) this.groupJudged.add(groups[k]!, -1);
+        this.addToGroups(this.groupJudged, i, -1);
         this.globalJudged--;
       }
       this.successes.add(i, 1);
-      for (let k = start; k < end; k++) {
-        const g = groups[k]!;
-        if (g < 0) continue;
-        this.groupSuccesses.add(g, 1);
-        this.groupJudged.add(g, 1);
-      }
+      this.addToGroups(this.groupSuccesses, i, 1);
+      this.addToGroups(this.groupJudged, i, 1);
       this.globalSuccesses++;
       this.globalJudged++;
       return 1;
     }
     if (outcome === -1 && before === 0) {
       this.failures.add(i, 1);
-      for (let k = start; k < end; k++) if (groups[k]! >= 0) this.groupJudged.add(groups[k]!, 1);
+      this.addToGroups(this.groupJudged, i, 1);
       this.globalJudged++;
       return -1;
     }
     return before;
+  }
+
+  /** Adds `delta` to item `i`'s category and creator groups in `column` (read by {@link readGroups}). */
+  private addToGroups(column: Growable<Float64Array>, i: number, delta: number): void {
+    const category = this.itemGroups[2 * i]!;
+    const creator = this.itemGroups[2 * i + 1]!;
+    if (category >= 0) column.add(category, delta);
+    if (creator >= 0) column.add(creator, delta);
   }
 
   /**
@@ -249,19 +195,9 @@ export class ExplorationStats {
     return Math.max(impressions, this.successes.get(i) + this.failures.get(i));
   }
 
-  /** The prior success rate of an item: its groups' pooled rate, shrunk to the global rate. */
-  priorMean(keys: readonly number[]): number {
-    return this.pooledMean(keys, 0, keys.length);
-  }
-
-  /** The prior success rate of item `i` ({@link priorMean} of its groups), its groups read as numbers. */
+  /** The prior success rate of item `i`: its groups' pooled rate, shrunk to the global rate. */
   itemPriorMean(state: OnlineState, i: number): number {
     this.readGroups(state, i);
-    return this.pooledMean(this.itemGroups, 2 * i, 2 * i + 2);
-  }
-
-  /** The pooled success rate of the groups `groups[start..end)` (a negative entry: no group), shrunk to the global rate. */
-  private pooledMean(groups: ArrayLike<number>, start: number, end: number): number {
     const globalTrials = Math.max(this.globalImpressions, this.globalJudged);
     const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
     let s = globalMean * GROUP_PRIOR;
@@ -270,8 +206,8 @@ export class ExplorationStats {
     const successes = this.groupSuccesses.data;
     const impressions = this.groupImpressions.data;
     const judged = this.groupJudged.data;
-    for (let k = start; k < end; k++) {
-      const g = groups[k]!;
+    for (let k = 2 * i; k < 2 * i + 2; k++) {
+      const g = this.itemGroups[k]!;
       if (g < 0) continue;
       s += valueAt(successes, g);
       t += Math.max(valueAt(impressions, g), valueAt(judged, g));
@@ -279,7 +215,7 @@ export class ExplorationStats {
     return s / t;
   }
 
-  /** Item `i`'s category group after {@link itemPriorMean} or {@link groupsOf} read its record. */
+  /** Item `i`'s category group after {@link itemPriorMean} or {@link observe} read its record. */
   categoryGroupOf(i: number): number {
     return this.itemGroups[2 * i]!;
   }
@@ -317,17 +253,6 @@ export function engagementDropped(user: UserState, config: EngineConfig): boolea
     (user.engagement < config.exploration.discoveryBelow ||
       user.engagement < user.engagementBaseline - DISCOVERY_DROP)
   );
-}
-
-/** The category and creator keys an item's prior is pooled over. */
-export function priorGroups(state: OnlineState, i: number): string[] {
-  const record = state.records[i];
-  const out: string[] = [];
-  const category = record?.category ?? record?.tags[0];
-  if (category !== undefined) out.push(`category:${category}`);
-  const c = state.creatorOf.get(i);
-  if (c >= 0) out.push(`creator:${c}`);
-  return out;
 }
 
 /** Why an item was explored: the user's recent item and tag it shares, when there is one. */

@@ -330,7 +330,7 @@ export class OnlineState {
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     const watchRatio = this.watchRatio(event, i);
     if (event.type === 'impression') {
-      this.exploration.observeItem(this, i, event.type, watchRatio);
+      this.exploration.observe(this, i, event.type, watchRatio);
       this.impressions.add(i, 1);
       return;
     }
@@ -338,11 +338,7 @@ export class OnlineState {
     let e = tables.find(u, i);
     const priorItems = e < 0 ? tables.size(u) : tables.size(u) - 1;
     if (e < 0) e = tables.insert(u, i);
-    tables.setJudged(
-      u,
-      e,
-      this.exploration.observeItem(this, i, event.type, watchRatio, tables.judged(u, e)),
-    );
+    tables.setJudged(u, e, this.exploration.observe(this, i, event.type, watchRatio, tables.judged(u, e)));
     tables.setLastAt(u, e, event.at);
     const creators = this.creatorOf.data;
     const creator = i < creators.length ? creators[i]! : -1;
