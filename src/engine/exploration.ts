@@ -323,7 +323,7 @@ export function planExploration(
     // The pool in order of entry, each item's reason beside it; `poolPlaces` finds an item's place.
     const pool: number[] = [];
     const whys: { because?: number; tag: string }[] = [];
-    poolPlaces.begin(state.itemCount);
+    poolPlaces.begin();
     const inPool = (i: number): boolean => poolPlaces.get(i, -1) >= 0;
     const enter = (i: number, why: { because?: number; tag: string }): void => {
       poolPlaces.set(i, pool.length);
@@ -372,7 +372,7 @@ export function planExploration(
     const taken = new Set(chosen.map((c) => c.item));
     // The pool in order of entry (items drawn twice enter once).
     const pool: number[] = [];
-    poolPlaces.begin(state.itemCount);
+    poolPlaces.begin();
     const enter = (i: number): void => {
       if (poolPlaces.get(i, -1) >= 0) return;
       poolPlaces.set(i, pool.length);

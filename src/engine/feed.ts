@@ -155,8 +155,8 @@ export function buildFeed(
     return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES ? 1 : 0;
   };
   // Sources, the model and exploration ask about the same items many times over.
-  excludedMemo.begin(state.itemCount);
-  qualityMemo.begin(state.itemCount);
+  excludedMemo.begin();
+  qualityMemo.begin();
   const excluded = (i: number): boolean => excludedMemo.memo(i, isExcluded) === 1;
   const strength = config.exploration.priorStrength;
   const tagRanking = caches?.tags ?? UNCACHED_TAGS;
@@ -167,7 +167,7 @@ export function buildFeed(
 
   // Candidates in order of first offer; `slots` finds an item's (stamped per feed, no Map to fill).
   const candidates: Candidate[] = [];
-  candidateSlots.begin(state.itemCount);
+  candidateSlots.begin();
   maxBySource.fill(0);
   let affinity: TagAffinity | undefined;
   const offer = (
@@ -598,7 +598,7 @@ function byTagQuality(
   visit: (item: number, quality: number) => void,
 ): void {
   // The union in order of first visit, each item's quality from its first tag (no Map per facet).
-  unionPlaces.begin(0);
+  unionPlaces.begin();
   const union: number[] = [];
   const qualities: number[] = [];
   for (const tag of tags) {

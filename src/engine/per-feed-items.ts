@@ -10,7 +10,7 @@ const INITIAL_SLOTS = 8_192;
  *
  * @example
  * const slots = new PerFeedItems();
- * slots.begin(state.itemCount);
+ * slots.begin();
  * slots.set(7, 0);
  * slots.get(7, -1); // 0, until the next begin()
  */
@@ -26,8 +26,8 @@ export class PerFeedItems {
   /** Items written in this feed. */
   private count = 0;
 
-  /** Starts a new feed: every item is without a value again. (`itemCount` is no longer needed.) */
-  begin(_itemCount?: number): void {
+  /** Starts a new feed: every item is without a value again. */
+  begin(): void {
     if (this.feed === 0x7fffffff) {
       this.keys.fill(0);
       this.feed = 1;
