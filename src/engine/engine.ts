@@ -353,7 +353,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const trainLabels = async (): Promise<number | undefined> => {
-    const items = labelTrainingItems(state);
+    const items = await labelTrainingItems(state);
     if (items === undefined) return undefined;
     const bytes = await trainLabelsInWorker(items);
     const version = (labelService.version ?? 0) + 1;
