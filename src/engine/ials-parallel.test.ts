@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { fitIals, IALS_DEFAULTS, ialsRowSplits } from '../core/ials.js';
@@ -42,6 +44,35 @@ test('a fit in place in its snapshot bytes gives the bytes of the copied fit, an
   assert.equal(inPlace.model.itemFactors.buffer, inPlace.bytes.buffer);
   const read = modelFromBytes(inPlace.bytes, { copy: false });
   assert.deepEqual(read.meta, copied.model.toTransferable().meta);
+});
+
+/** The nice value of each of this process's threads (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+test("lowerPriority lowers the fit's worker threads and leaves the calling thread as it is", {
+  skip: process.platform !== 'linux' && 'nice values are per thread only on Linux',
+}, async () => {
+  const base = getPriority();
+  const lowered = Math.max(base, 10);
+  let during: number[] = [];
+  await fitIalsParallel(x, params, {
+    workers: 2,
+    lowerPriority: true,
+    onEpoch: () => (during = threadNices()),
+  });
+  assert.ok(during.filter((nice) => nice === lowered).length >= 2, `nice values ${during}`);
+  assert.equal(getPriority(), base);
+  if (base < 10) {
+    let plain: number[] = [];
+    await fitIalsParallel(x, params, { workers: 2, onEpoch: () => (plain = threadNices()) });
+    assert.equal(plain.filter((nice) => nice === lowered).length, 0, `nice values ${plain}`);
+    assert.ok(plain.length >= 3);
+  }
 });
 
 test('row splits give each thread about the same solve cost on skewed rows', () => {

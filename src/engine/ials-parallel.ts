@@ -22,7 +22,8 @@ import { startWorker } from './start-worker.js';
  * SharedArrayBuffers, and each half-step (Gram, change of basis, solves: see `core/ials.ts`) splits
  * its rows across worker threads, the solves by cost (rows are independent given the other side),
  * so an epoch uses every core with no copies. The threads keep the CPU priority of the thread that
- * starts them: lowered in the engine's training worker, normal in `bench/ials.ts`.
+ * starts them unless `lowerPriority` asks for less: lowered in the engine's training worker, normal
+ * in `bench/ials.ts`.
  */
 export interface ParallelIalsOptions {
   /** Worker threads (default 2); 0 runs the same kernels in the calling thread, for tests. */
@@ -40,6 +41,11 @@ export interface ParallelIalsOptions {
    * (at a million items × 64 factors, two copies of 256 MB each were the training's peak).
    */
   readonly modelBytes?: boolean;
+  /**
+   * True lowers the worker threads' CPU priority (`lowerThreadPriority`), leaving the calling
+   * thread's as it is. Default false: they keep the priority of the thread that starts them.
+   */
+  readonly lowerPriority?: boolean;
 }
 
 export interface ParallelIalsFit extends IalsFit {
@@ -94,7 +100,10 @@ export async function fitIalsParallel(
       ? allocateModelBytes(ialsModelMeta(x.cols, params), lengths, { shared: true })
       : undefined;
   const shared = createShared(x, params, threads, out && arrayOf(Float32Array, out.buffers[0]!));
-  const run = options.workers === 0 ? inlineRunner(shared) : await workerRunner(shared, threads);
+  const run =
+    options.workers === 0
+      ? inlineRunner(shared)
+      : await workerRunner(shared, threads, options.lowerPriority === true);
   const epochMs: number[] = [];
   const epochCpuMs: number[] = [];
   try {
@@ -194,7 +203,7 @@ function inlineRunner(shared: IalsShared): Runner {
   return Object.assign(run, { close: async () => {} });
 }
 
-async function workerRunner(shared: IalsShared, threads: number): Promise<Runner> {
+async function workerRunner(shared: IalsShared, threads: number, lowerPriority: boolean): Promise<Runner> {
   const workers: Worker[] = [];
   for (let t = 0; t < threads; t++) workers.push(startWorker('ials-worker', import.meta.url));
   const ask = (worker: Worker, message: unknown): Promise<void> =>
@@ -212,7 +221,7 @@ async function workerRunner(shared: IalsShared, threads: number): Promise<Runner
       worker.once('error', onError);
       worker.postMessage(message);
     });
-  await Promise.all(workers.map((w) => ask(w, { shared })));
+  await Promise.all(workers.map((w) => ask(w, { shared, lowerPriority })));
   const run = async (tasks: readonly IalsTask[]): Promise<void> => {
     await Promise.all(tasks.map((task, t) => ask(workers[t % threads]!, { task })));
   };

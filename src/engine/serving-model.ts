@@ -195,6 +195,13 @@ export interface ServingFitOptions extends Partial<PipelineOptions> {
   readonly largeCatalogueItems?: number;
   /** Large catalogues: build the ANN index with the model (default); false leaves it to the caller. */
   readonly annIndex?: boolean;
+  /** Large catalogues: lower iALS's worker threads' CPU priority (see `ParallelIalsOptions`). */
+  readonly lowerPriority?: boolean;
+}
+
+/** Whether {@link fitServingModel} fits `data` as a large catalogue: iALS on threads of its own. */
+export function isLargeCatalogue(data: Csr, options: ServingFitOptions = {}): boolean {
+  return data.cols > (options.largeCatalogueItems ?? LARGE_CATALOGUE_ITEMS);
 }
 
 /** What a serving fit returns; `ann` is present for large catalogues. */
@@ -213,7 +220,7 @@ export interface ServingFit {
  * carved from `data` and fits the blend. Large ones: iALS on worker threads and an ANN index.
  */
 export async function fitServingModel(data: Csr, options: ServingFitOptions = {}): Promise<ServingFit> {
-  if (data.cols > (options.largeCatalogueItems ?? LARGE_CATALOGUE_ITEMS)) {
+  if (isLargeCatalogue(data, options)) {
     return fitLargeServingModel(data, options);
   }
   const empty: Csr = {
@@ -247,6 +254,7 @@ async function fitLargeServingModel(data: Csr, options: ServingFitOptions): Prom
     workers: options.workers ?? 2,
     userFactors: false,
     modelBytes: true,
+    lowerPriority: options.lowerPriority === true,
   });
   const started = performance.now();
   const ann =

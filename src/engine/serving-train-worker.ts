@@ -4,15 +4,25 @@
 import { parentPort } from 'node:worker_threads';
 import type { Csr } from '../core/csr.js';
 import { modelToBytes } from '../core/model-codec.js';
-import { fitServingModel, type ServingFitOptions, type TrainWorkerMessage } from './serving-model.js';
+import {
+  fitServingModel,
+  isLargeCatalogue,
+  type ServingFitOptions,
+  type TrainWorkerMessage,
+} from './serving-model.js';
 import { lowerThreadPriority } from './start-worker.js';
-
-lowerThreadPriority();
 
 parentPort?.once('message', async (message: { data: Csr; options: ServingFitOptions }) => {
   try {
+    // A small catalogue is fitted on this thread, at training's lowered priority. A large one's iALS
+    // runs on threads of its own, lowered, and this thread only coordinates them, at normal priority:
+    // as it stops it unmaps the fit's tables (a million users' factors are 256 MB), and an unmap
+    // holds the process's memory-map lock, which the event loop's own allocations wait for: at nice
+    // 10, a thread that loses its core while holding it stretches that wait many times over.
+    const large = isLargeCatalogue(message.data, message.options);
+    if (!large) lowerThreadPriority();
     // The caller builds a large catalogue's index once this thread has stopped (annIndex: false).
-    const fit = await fitServingModel(message.data, message.options);
+    const fit = await fitServingModel(message.data, { ...message.options, lowerPriority: true });
     const { model, report, annDeferred } = fit;
     // A large catalogue's factors were fitted in their snapshot bytes: no copy at the end of the fit.
     const bytes = fit.bytes ?? modelToBytes(model.toTransferable(), { shared: true });
