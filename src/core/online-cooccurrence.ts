@@ -33,6 +33,8 @@ export interface Cooccurrence {
   readonly byteLength: number;
 }
 
+/** Int32s in a 64-byte cache line. */
+const LINE_INTS = 16;
 /** Neighbours a row holds before it first grows; rows grow fourfold up to `maxNeighbours`. */
 const INITIAL_NEIGHBOURS = 4;
 /** Rows live in pages of this many int32s (4 MiB): memory grows a page at a time, never by copying all rows. */
@@ -195,6 +197,24 @@ export function createCooccurrence(options: {
     row[min]!++;
   };
 
+  // Each of a history's rows is a cache miss or more, at random places: read first, one line each in
+  // a loop with nothing else in it, their misses overlap instead of coming one bump at a time.
+  let touched = 0;
+  const touchRows = (history: ArrayLike<number>, from: number, to: number): number => {
+    let sum = 0;
+    for (let h = from; h < to; h++) {
+      const other = history[h]!;
+      const start = other < counts.length ? heads[2 * other]! : -1;
+      if (start < 0) continue;
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
+      const end = o + 2 * heads[2 * other + 1]!;
+      for (let k = o; k < end; k += LINE_INTS) sum ^= row[k]!;
+      sum ^= row[end - 1]!;
+    }
+    return sum;
+  };
+
   const sim = (co: number, a: number, b: number): number =>
     co / (Math.sqrt(counts[a]! * counts[b]!) + shrink);
 
@@ -204,6 +224,7 @@ export function createCooccurrence(options: {
     addUserItem(item, history, length = history.length) {
       ensure(item);
       counts[item]!++;
+      touched = touchRows(history, Math.max(0, length - window), length);
       for (let h = Math.max(0, length - window); h < length; h++) {
         const other = history[h]!;
         if (other === item) continue;

@@ -11,6 +11,8 @@ const CREDIT = 3;
 /** The int32s of an entry's first float. */
 const ITEM = 0;
 const TREND_AT = 1;
+/** Int32s in a 64-byte cache line. */
+const LINE_INTS = 16;
 /** Items are packed four to an int32 unit: indices from this one could not be. */
 const MAX_ITEMS = 2 ** 29;
 /** A trend time held as this offset stands for "longer ago than the offsets reach" (read as -Infinity). */
@@ -320,6 +322,27 @@ export class UserItemTables {
       if (slot === 0) return -1;
       if (this.item(t, slot - 1) === item) return slot - 1;
     }
+  }
+
+  /**
+   * Reads table `t`'s head and every cache line of what an event on it reads (its entries while they
+   * are scanned, its recent list), so that the event finds them in cache; returns a value to discard.
+   */
+  touch(t: number): number {
+    const h = HEAD * t;
+    if (h >= this.heads.length) return 0;
+    const entries = this.heads[h]!;
+    const size = this.heads[h + 2]!;
+    const recent = this.heads[h + RECENT_LIST]!;
+    let sum = 0;
+    if (entries >= 0) {
+      const ints = this.pages.ints(entries);
+      const o = 2 * (entries & (PAGE - 1));
+      const end = o + 2 * STRIDE * Math.min(size, SCAN_LIMIT);
+      for (let k = o; k < end; k += LINE_INTS) sum ^= ints[k]!;
+    }
+    if (recent >= 0) sum ^= this.pages.ints(recent)[2 * (recent & (PAGE - 1))]!;
+    return sum;
   }
 
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
