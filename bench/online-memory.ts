@@ -142,14 +142,14 @@ function userItemPagesUse(): Record<string, number> {
   const pages = s.userItemPages as unknown as Record<string, unknown>;
   let entries = 0;
   let blocks = 0;
-  type Lists = { capacity: Int32Array; length: Int32Array };
-  const tables = (s.userColumns as { tables: unknown }).tables as Record<string, Int32Array> &
-    Record<'recentLists' | 'followLists', Lists>;
+  // A table's head (user-items.ts): entries' block, capacity, size, then the recent and followed
+  // lists' block, capacity and length.
+  const heads = ((s.userColumns as { tables: unknown }).tables as { heads: Int32Array }).heads;
   // Entries of four floats; lists of int32s, two to a float.
   for (let u = 0; u < state.userStates.length; u++) {
-    const lists = [tables.recentLists, tables.followLists];
-    entries += (tables.sizes![u]! * 4 + lists.reduce((n, l) => n + Math.ceil(l.length[u]! / 2), 0)) * 8;
-    blocks += (tables.capacity![u]! * 4 + lists.reduce((n, l) => n + Math.ceil(l.capacity[u]! / 2), 0)) * 8;
+    const h = 9 * u;
+    entries += (heads[h + 2]! * 4 + Math.ceil(heads[h + 5]! / 2) + Math.ceil(heads[h + 8]! / 2)) * 8;
+    blocks += (heads[h + 1]! * 4 + Math.ceil(heads[h + 4]! / 2) + Math.ceil(heads[h + 7]! / 2)) * 8;
   }
   const released = state.userItemPages.releasedBytes;
   const MiB = (b: number): number => round1(b / 2 ** 20);

@@ -33,6 +33,8 @@ export interface Cooccurrence {
   readonly byteLength: number;
 }
 
+/** Int32s in a 64-byte cache line. */
+const LINE_INTS = 16;
 /** Neighbours a row holds before it first grows; rows grow fourfold up to `maxNeighbours`. */
 const INITIAL_NEIGHBOURS = 4;
 /** Rows live in pages of this many int32s (4 MiB): memory grows a page at a time, never by copying all rows. */
@@ -52,9 +54,11 @@ export function createCooccurrence(options: {
   // A row fits in one page.
   const maxNeighbours = Math.min(PAGE / 2, Math.max(1, options.maxNeighbours ?? 64));
   let counts = new Float64Array(1024);
-  let lengths = new Int32Array(1024);
-  /** Per item: where its row starts in the pages (-1: none). Neighbour k at [2k], its count at [2k + 1]. */
-  let starts = new Int32Array(1024).fill(-1);
+  /**
+   * Per item, side by side so a bump reads one cache line: at [2 * item] where its row starts in the
+   * pages (-1: none; neighbour k at [2k], its count at [2k + 1]), at [2 * item + 1] its length.
+   */
+  let heads = newHeads(1024);
   const pages: Int32Array[] = [];
   /** The page rows are bump-allocated from, and its first unused int32. */
   let current = -1;
@@ -73,12 +77,9 @@ export function createCooccurrence(options: {
     const c = new Float64Array(capacity);
     c.set(counts);
     counts = c;
-    const l = new Int32Array(capacity);
-    l.set(lengths);
-    lengths = l;
-    const s = new Int32Array(capacity).fill(-1);
-    s.set(starts);
-    starts = s;
+    const h = newHeads(capacity);
+    h.set(heads);
+    heads = h;
   };
 
   // Rows grow fourfold: the blocks a full row left behind are a third of it, not as much again.
@@ -141,21 +142,21 @@ export function createCooccurrence(options: {
     freeInts -= pageFree[p]!;
     pageFree[p] = 0;
     const from = pages[p]!;
-    for (let item = 0; item < starts.length; item++) {
-      const start = starts[item]!;
+    for (let h = 0; h < heads.length; h += 2) {
+      const start = heads[h]!;
       if (start < 0 || start >>> PAGE_BITS !== p) continue;
-      const n = lengths[item]!;
+      const n = heads[h + 1]!;
       const moved = allocate(capacityOf(n));
       const o = start & (PAGE - 1);
       pages[moved >>> PAGE_BITS]!.set(from.subarray(o, o + 2 * n), moved & (PAGE - 1));
-      starts[item] = moved;
+      heads[h] = moved;
     }
     spare.push(p);
   };
 
   const bump = (a: number, b: number): void => {
-    const n = lengths[a]!;
-    let start = starts[a]!;
+    const n = heads[2 * a + 1]!;
+    let start = heads[2 * a]!;
     if (start >= 0) {
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
@@ -177,16 +178,15 @@ export function createCooccurrence(options: {
           );
           release(start, capacity);
         }
-        start = grown;
-        starts[a] = start;
+        heads[2 * a] = grown;
         reclaim();
-        start = starts[a]!;
+        start = heads[2 * a]!;
       }
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
       row[o + 2 * n] = b;
       row[o + 2 * n + 1] = 1;
-      lengths[a] = n + 1;
+      heads[2 * a + 1] = n + 1;
       return;
     }
     const row = pages[start >>> PAGE_BITS]!;
@@ -195,6 +195,24 @@ export function createCooccurrence(options: {
     for (let k = o + 3; k < o + 2 * n; k += 2) if (row[k]! < row[min]!) min = k;
     row[min - 1] = b;
     row[min]!++;
+  };
+
+  // Each of a history's rows is a cache miss or more, at random places: read first, one line each in
+  // a loop with nothing else in it, their misses overlap instead of coming one bump at a time.
+  let touched = 0;
+  const touchRows = (history: ArrayLike<number>, from: number, to: number): number => {
+    let sum = 0;
+    for (let h = from; h < to; h++) {
+      const other = history[h]!;
+      const start = other < counts.length ? heads[2 * other]! : -1;
+      if (start < 0) continue;
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
+      const end = o + 2 * heads[2 * other + 1]!;
+      for (let k = o; k < end; k += LINE_INTS) sum ^= row[k]!;
+      sum ^= row[end - 1]!;
+    }
+    return sum;
   };
 
   const sim = (co: number, a: number, b: number): number =>
@@ -206,6 +224,7 @@ export function createCooccurrence(options: {
     addUserItem(item, history, length = history.length) {
       ensure(item);
       counts[item]!++;
+      touched = touchRows(history, Math.max(0, length - window), length);
       for (let h = Math.max(0, length - window); h < length; h++) {
         const other = history[h]!;
         if (other === item) continue;
@@ -215,24 +234,24 @@ export function createCooccurrence(options: {
       }
     },
     similarity(a, b) {
-      const start = a < starts.length ? starts[a]! : -1;
+      const start = a < counts.length ? heads[2 * a]! : -1;
       if (start < 0) return 0;
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengths[a]!;
+      const n = heads[2 * a + 1]!;
       for (let k = o; k < o + 2 * n; k += 2) if (row[k] === b) return sim(row[k + 1]!, a, b);
       return 0;
     },
     similaritiesTo(item, targets, out) {
       out.fill(0, 0, targets.length);
-      const start = item < starts.length ? starts[item]! : -1;
+      const start = item < counts.length ? heads[2 * item]! : -1;
       if (start < 0) return;
       // A row holds each neighbour once; a bit per target's low five bits passes over most entries.
       let bits = 0;
       for (let t = 0; t < targets.length; t++) bits |= 1 << (targets[t]! & 31);
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengths[item]!;
+      const n = heads[2 * item + 1]!;
       for (let k = o; k < o + 2 * n; k += 2) {
         const b = row[k]!;
         if (((bits >>> (b & 31)) & 1) === 0) continue;
@@ -240,16 +259,23 @@ export function createCooccurrence(options: {
       }
     },
     forEachNeighbour(item, visit) {
-      const start = item < starts.length ? starts[item]! : -1;
+      const start = item < counts.length ? heads[2 * item]! : -1;
       if (start < 0) return;
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengths[item]!;
+      const n = heads[2 * item + 1]!;
       for (let k = o; k < o + 2 * n; k += 2) visit(row[k]!, sim(row[k + 1]!, item, row[k]!));
     },
     count: (item) => (item < counts.length ? counts[item]! : 0),
     get byteLength() {
-      return pages.length * PAGE * 4 + counts.byteLength + lengths.byteLength + starts.byteLength;
+      return pages.length * PAGE * 4 + counts.byteLength + heads.byteLength;
     },
   };
+}
+
+/** `items` (start, length) pairs of rows not yet made: start -1, length 0. */
+function newHeads(items: number): Int32Array {
+  const heads = new Int32Array(2 * items);
+  for (let h = 0; h < heads.length; h += 2) heads[h] = -1;
+  return heads;
 }

@@ -46,3 +46,18 @@ test('a pool with fewer wanted members than k declines, unless the rest lie belo
     [99, 98, 97, 96, 95, 94, 93, 92, 91, 90],
   );
 });
+
+test('a key offered again while in the pool is listed once, across compactions', () => {
+  const random = createRandom(11);
+  const values = new Float64Array(500);
+  const pool = new TopPool(16);
+  for (let step = 0; step < 5_000; step++) {
+    const i = random.int(values.length);
+    values[i] = values[i]! + 1 + random.int(3);
+    pool.offer(i, values);
+    pool.offer(i, values);
+  }
+  const keys = Array.from(pool.keys());
+  assert.equal(new Set(keys).size, keys.length);
+  assert.ok(keys.length >= 16, `${keys.length} members`);
+});

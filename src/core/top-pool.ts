@@ -14,7 +14,8 @@ import { topKOf, topKOfValues } from './top-k.js';
 export class TopPool {
   /** Keys in the pool; in index order up to `sortedUpTo`. */
   private members: Int32Array;
-  private readonly has = new Set<number>();
+  /** The members as a set: open addressing over key + 1 (0: empty), at most half full. */
+  private table = new Int32Array(16);
   private size = 0;
   private sorted = true;
   private threshold = Number.NEGATIVE_INFINITY;
@@ -37,11 +38,11 @@ export class TopPool {
 
   /** Call after `values[key]` increased (or the key is new); a decrease needs no call. */
   offer(key: number, values: ArrayLike<number>): void {
-    if (!(values[key]! > this.threshold) || this.has.has(key)) return;
+    if (!(values[key]! > this.threshold) || this.has(key)) return;
     if (this.size === this.members.length) this.compact(values);
-    if (!(values[key]! > this.threshold) || this.has.has(key)) return;
+    if (!(values[key]! > this.threshold) || this.has(key)) return;
     this.members[this.size++] = key;
-    this.has.add(key);
+    this.add(key);
     if (this.size > 1 && key < this.members[this.size - 2]!) this.sorted = false;
   }
 
@@ -80,16 +81,49 @@ export class TopPool {
       if (!(values[key]! > last)) this.threshold = Math.max(this.threshold, values[key]!);
     }
     // Members equal to the smallest kept value are dropped too, so the threshold bounds every non-member.
-    this.has.clear();
+    this.table.fill(0);
     let size = 0;
     for (const key of keep) {
       if (values[key]! > this.threshold) {
         this.members[size++] = key;
-        this.has.add(key);
+        this.add(key);
       }
     }
     this.size = size;
     this.members.subarray(0, size).sort();
     this.sorted = true;
   }
+
+  private has(key: number): boolean {
+    const table = this.table;
+    const mask = table.length - 1;
+    for (let slot = slotOf(key, mask); ; slot = (slot + 1) & mask) {
+      const stored = table[slot]!;
+      if (stored === 0) return false;
+      if (stored === key + 1) return true;
+    }
+  }
+
+  /** Adds a key not in the table (the members' count already counts it). */
+  private add(key: number): void {
+    if (2 * this.size > this.table.length) {
+      const old = this.table;
+      this.table = new Int32Array(2 * old.length);
+      for (const stored of old) if (stored !== 0) this.insert(stored);
+    }
+    this.insert(key + 1);
+  }
+
+  private insert(stored: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let slot = slotOf(stored - 1, mask);
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = stored;
+  }
+}
+
+/** Fibonacci hashing: item indices are dense, so their low bits alone would cluster. */
+function slotOf(key: number, mask: number): number {
+  return (Math.imul(key, 0x9e3779b1) >>> 16) & mask;
 }

@@ -11,6 +11,8 @@ const CREDIT = 3;
 /** The int32s of an entry's first float. */
 const ITEM = 0;
 const TREND_AT = 1;
+/** Int32s in a 64-byte cache line. */
+const LINE_INTS = 16;
 /** Items are packed four to an int32 unit: indices from this one could not be. */
 const MAX_ITEMS = 2 ** 29;
 /** A trend time held as this offset stands for "longer ago than the offsets reach" (read as -Infinity). */
@@ -245,13 +247,13 @@ export class UserItemPages {
  */
 export class UserItemTables {
   readonly pages: UserItemPages;
-  /** Per table: its entries' block (-1: none), capacity and size in entries; entry e starts at `address + e * STRIDE`. */
-  private address: Int32Array = new Int32Array(0);
-  private capacity: Int32Array = new Int32Array(0);
-  private sizes: Int32Array = new Int32Array(0);
-  /** Per table: its recent list, and the list of creators the user follows, each in a block of the pages. */
-  private readonly recentLists = new BlockLists();
-  private readonly followLists = new BlockLists();
+  /**
+   * Per table, a row of {@link HEAD} int32s side by side (an event reads one or two cache lines, not
+   * one per column): its entries' block (-1: none), capacity and size in entries (entry e starts at
+   * `address + e * STRIDE`); then its recent list and the list of creators the user follows, each a
+   * block of the pages (-1: none yet), its capacity and length in items.
+   */
+  private heads: Int32Array = new Int32Array(0);
   /** The index of each table above {@link SCAN_LIMIT} entries (filled in order: a sparse array turns into a dictionary). */
   private readonly indexes: (Int32Array | undefined)[] = [];
   /** Per shared page, the blocks carved from it, so emptying a page visits its blocks and not every table. */
@@ -273,14 +275,17 @@ export class UserItemTables {
   /** Makes tables up to number `t` (empty); returns `t`. */
   ensure(t: number): number {
     if (t < this.count) return t;
-    if (t >= this.address.length) {
-      let length = Math.max(1_024, this.address.length);
+    if (HEAD * t >= this.heads.length) {
+      let length = Math.max(1_024, this.heads.length / HEAD);
       while (length <= t) length *= 2;
-      this.address = grown(this.address, length, -1);
-      this.capacity = grown(this.capacity, length, 0);
-      this.sizes = grown(this.sizes, length, 0);
-      this.recentLists.grow(length);
-      this.followLists.grow(length);
+      const heads = new Int32Array(HEAD * length);
+      heads.set(this.heads);
+      for (let h = this.heads.length; h < heads.length; h += HEAD) {
+        heads[h] = -1;
+        heads[h + RECENT_LIST] = -1;
+        heads[h + FOLLOWED_LIST] = -1;
+      }
+      this.heads = heads;
     }
     this.count = t + 1;
     return t;
@@ -292,16 +297,16 @@ export class UserItemTables {
   }
 
   size(t: number): number {
-    return this.sizes[t]!;
+    return this.heads[HEAD * t + 2]!;
   }
 
   /** The entry of `item` in table `t`, or -1. */
   find(t: number, item: number): number {
     const index = this.indexes[t];
     if (index === undefined) {
-      const size = this.sizes[t]!;
+      const size = this.heads[HEAD * t + 2]!;
       if (size === 0) return -1;
-      const address = this.address[t]!;
+      const address = this.heads[HEAD * t]!;
       const ints = this.pages.ints(address);
       const lo = item * 4;
       const hi = lo + 2;
@@ -319,13 +324,35 @@ export class UserItemTables {
     }
   }
 
+  /**
+   * Reads table `t`'s head and every cache line of what an event on it reads (its entries while they
+   * are scanned, its recent list), so that the event finds them in cache; returns a value to discard.
+   */
+  touch(t: number): number {
+    const h = HEAD * t;
+    if (h >= this.heads.length) return 0;
+    const entries = this.heads[h]!;
+    const size = this.heads[h + 2]!;
+    const recent = this.heads[h + RECENT_LIST]!;
+    let sum = 0;
+    if (entries >= 0) {
+      const ints = this.pages.ints(entries);
+      const o = 2 * (entries & (PAGE - 1));
+      const end = o + 2 * STRIDE * Math.min(size, SCAN_LIMIT);
+      for (let k = o; k < end; k += LINE_INTS) sum ^= ints[k]!;
+    }
+    if (recent >= 0) sum ^= this.pages.ints(recent)[2 * (recent & (PAGE - 1))]!;
+    return sum;
+  }
+
   /** Appends `item` (which must not be present) with weight 0, lastAt 0, no credit or judgement; returns its entry. */
   insert(t: number, item: number): number {
     if (!(item >= 0 && item < MAX_ITEMS))
       throw new RangeError(`users' item tables: item ${item} out of range`);
-    const e = this.sizes[t]!;
-    if (e + 1 > this.capacity[t]!) this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
-    const address = this.address[t]!;
+    const e = this.heads[HEAD * t + 2]!;
+    if (e + 1 > this.heads[HEAD * t + 1]!)
+      this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
+    const address = this.heads[HEAD * t]!;
     const data = this.pages.page(address);
     const k = (address & (PAGE - 1)) + e * STRIDE;
     const ints = this.pages.ints(address);
@@ -335,7 +362,7 @@ export class UserItemTables {
     data[k + LAST_AT] = 0;
     data[k + CREDIT] = Number.NaN;
     const size = e + 1;
-    this.sizes[t] = size;
+    this.heads[HEAD * t + 2] = size;
     const index = this.indexes[t];
     if (index !== undefined && 2 * size <= index.length) place(index, item, e);
     else if (size > SCAN_LIMIT) this.reindex(t);
@@ -390,9 +417,9 @@ export class UserItemTables {
   /** Bytes of the table's blocks and index. */
   byteLength(t: number): number {
     return (
-      (this.capacity[t]! * STRIDE +
-        listFloats(this.recentLists.capacity[t]!) +
-        listFloats(this.followLists.capacity[t]!)) *
+      (this.heads[HEAD * t + 1]! * STRIDE +
+        listFloats(this.heads[HEAD * t + RECENT_LIST + 1]!) +
+        listFloats(this.heads[HEAD * t + FOLLOWED_LIST + 1]!)) *
         8 +
       (this.indexes[t]?.byteLength ?? 0)
     );
@@ -400,15 +427,15 @@ export class UserItemTables {
 
   /** The recent list, oldest first: a fresh array of the items pushed (kept in a block of the same pages). */
   recent(t: number): number[] {
-    return this.listOf(this.recentLists, t);
+    return this.listOf(RECENT_LIST, t);
   }
 
   /** Copies the recent list, oldest first, into `out` (which must hold it); returns its length. */
   recentInto(t: number, out: Int32Array): number {
-    const lists = this.recentLists;
-    const length = lists.length[t]!;
+    const lists = RECENT_LIST;
+    const length = this.heads[HEAD * t + lists + 2]!;
     if (length === 0) return 0;
-    const address = lists.address[t]!;
+    const address = this.heads[HEAD * t + lists]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) out[r] = page[base + r]!;
@@ -416,16 +443,16 @@ export class UserItemTables {
   }
 
   recentCount(t: number): number {
-    return this.recentLists.length[t]!;
+    return this.heads[HEAD * t + RECENT_LIST + 2]!;
   }
 
   /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
   pushRecent(t: number, item: number, limit: number): void {
     if (limit <= 0) return;
-    const lists = this.recentLists;
-    let length = lists.length[t]!;
-    if (length === lists.capacity[t]! && length < limit) this.growList(lists, t, limit);
-    const address = lists.address[t]!;
+    const lists = RECENT_LIST;
+    let length = this.heads[HEAD * t + lists + 2]!;
+    if (length === this.heads[HEAD * t + lists + 1]! && length < limit) this.growList(lists, t, limit);
+    const address = this.heads[HEAD * t + lists]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     while (length >= limit) {
@@ -433,55 +460,55 @@ export class UserItemTables {
       length--;
     }
     page[base + length++] = item;
-    lists.length[t] = length;
+    this.heads[HEAD * t + lists + 2] = length;
   }
 
   /** Removes the first occurrence of `item` from the recent list, if there. */
   removeRecent(t: number, item: number): void {
-    const lists = this.recentLists;
-    const length = lists.length[t]!;
+    const lists = RECENT_LIST;
+    const length = this.heads[HEAD * t + lists + 2]!;
     if (length === 0) return;
-    const address = lists.address[t]!;
+    const address = this.heads[HEAD * t + lists]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) {
       if (page[base + r] !== item) continue;
       page.copyWithin(base + r, base + r + 1, base + length);
-      lists.length[t] = length - 1;
+      this.heads[HEAD * t + lists + 2] = length - 1;
       return;
     }
   }
 
   /** The creators the table's user follows, in order (a fresh array). */
   followed(t: number): number[] {
-    return this.listOf(this.followLists, t);
+    return this.listOf(FOLLOWED_LIST, t);
   }
 
   followCount(t: number): number {
-    return this.followLists.length[t]!;
+    return this.heads[HEAD * t + FOLLOWED_LIST + 2]!;
   }
 
   /** Adds `creator` to the followed list unless it is there. */
   follow(t: number, creator: number): void {
-    const lists = this.followLists;
-    const length = lists.length[t]!;
+    const lists = FOLLOWED_LIST;
+    const length = this.heads[HEAD * t + lists + 2]!;
     if (length > 0) {
-      const address = lists.address[t]!;
+      const address = this.heads[HEAD * t + lists]!;
       const page = this.pages.ints(address);
       const base = 2 * (address & (PAGE - 1));
       for (let r = 0; r < length; r++) if (page[base + r] === creator) return;
     }
-    if (length === lists.capacity[t]!) this.growList(lists, t, Number.POSITIVE_INFINITY);
-    const address = lists.address[t]!;
+    if (length === this.heads[HEAD * t + lists + 1]!) this.growList(lists, t, Number.POSITIVE_INFINITY);
+    const address = this.heads[HEAD * t + lists]!;
     this.pages.ints(address)[2 * (address & (PAGE - 1)) + length] = creator;
-    lists.length[t] = length + 1;
+    this.heads[HEAD * t + lists + 2] = length + 1;
   }
 
-  private listOf(lists: BlockLists, t: number): number[] {
-    const length = lists.length[t]!;
+  private listOf(lists: number, t: number): number[] {
+    const length = this.heads[HEAD * t + lists + 2]!;
     const out = new Array<number>(length);
     if (length === 0) return out;
-    const address = lists.address[t]!;
+    const address = this.heads[HEAD * t + lists]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) out[r] = page[base + r]!;
@@ -489,41 +516,41 @@ export class UserItemTables {
   }
 
   /** Moves a full list to a block half as large again, at most `limit` items. */
-  private growList(lists: BlockLists, t: number, limit: number): void {
-    const length = lists.length[t]!;
+  private growList(lists: number, t: number, limit: number): void {
+    const length = this.heads[HEAD * t + lists + 2]!;
     const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
-    const from = lists.address[t]!;
+    const from = this.heads[HEAD * t + lists]!;
     const address = this.allocate(
       listFloats(capacity),
-      t * KINDS + (lists === this.recentLists ? RECENT : FOLLOWED),
+      t * KINDS + (lists === RECENT_LIST ? RECENT : FOLLOWED),
       from,
     );
     if (from >= 0) {
       this.copy(from, address, listFloats(length));
-      this.pages.release(from, listFloats(lists.capacity[t]!));
+      this.pages.release(from, listFloats(this.heads[HEAD * t + lists + 1]!));
     }
-    lists.address[t] = address;
-    lists.capacity[t] = capacity;
+    this.heads[HEAD * t + lists] = address;
+    this.heads[HEAD * t + lists + 1] = capacity;
     if (from >= 0) this.reclaim();
   }
 
   private read(t: number, e: number, field: number): number {
-    const address = this.address[t]!;
+    const address = this.heads[HEAD * t]!;
     return this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field]!;
   }
 
   private write(t: number, e: number, field: number, value: number): void {
-    const address = this.address[t]!;
+    const address = this.heads[HEAD * t]!;
     this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
   }
 
   private readInt(t: number, e: number, field: number): number {
-    const address = this.address[t]!;
+    const address = this.heads[HEAD * t]!;
     return this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field]!;
   }
 
   private writeInt(t: number, e: number, field: number, value: number): void {
-    const address = this.address[t]!;
+    const address = this.heads[HEAD * t]!;
     this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field] = value;
   }
 
@@ -531,9 +558,9 @@ export class UserItemTables {
   private rebaseTrends(base: number): void {
     const shift = this.trendBase - base;
     for (let t = 0; t < this.count; t++) {
-      const size = this.sizes[t]!;
+      const size = this.heads[HEAD * t + 2]!;
       if (size === 0) continue;
-      const address = this.address[t]!;
+      const address = this.heads[HEAD * t]!;
       const ints = this.pages.ints(address);
       for (let e = 0, k = 2 * (address & (PAGE - 1)) + TREND_AT; e < size; e++, k += 2 * STRIDE) {
         if (ints[k] === LONG_AGO) continue;
@@ -565,18 +592,23 @@ export class UserItemTables {
       const t = Math.floor(owner / KINDS);
       const kind = owner - t * KINDS;
       if (kind === ENTRIES) {
-        const entries = this.address[t]!;
+        const entries = this.heads[HEAD * t]!;
         if (entries >= 0 && entries >>> PAGE_BITS === p) {
-          this.address[t] = this.move(entries, this.capacity[t]! * STRIDE, this.sizes[t]! * STRIDE, owner);
+          this.heads[HEAD * t] = this.move(
+            entries,
+            this.heads[HEAD * t + 1]! * STRIDE,
+            this.heads[HEAD * t + 2]! * STRIDE,
+            owner,
+          );
         }
       } else {
-        const lists = kind === RECENT ? this.recentLists : this.followLists;
-        const list = lists.address[t]!;
+        const lists = kind === RECENT ? RECENT_LIST : FOLLOWED_LIST;
+        const list = this.heads[HEAD * t + lists]!;
         if (list >= 0 && list >>> PAGE_BITS === p) {
-          lists.address[t] = this.move(
+          this.heads[HEAD * t + lists] = this.move(
             list,
-            listFloats(lists.capacity[t]!),
-            listFloats(lists.length[t]!),
+            listFloats(this.heads[HEAD * t + lists + 1]!),
+            listFloats(this.heads[HEAD * t + lists + 2]!),
             owner,
           );
         }
@@ -599,8 +631,8 @@ export class UserItemTables {
   private blockOf(owner: number): number {
     const t = Math.floor(owner / KINDS);
     const kind = owner - t * KINDS;
-    if (kind === ENTRIES) return this.address[t]!;
-    return (kind === RECENT ? this.recentLists : this.followLists).address[t]!;
+    if (kind === ENTRIES) return this.heads[HEAD * t]!;
+    return this.heads[HEAD * t + (kind === RECENT ? RECENT_LIST : FOLLOWED_LIST)]!;
   }
 
   /** Copies the first `used` floats of `owner`'s block of `floats` to a new block; returns its address. */
@@ -612,19 +644,19 @@ export class UserItemTables {
 
   /** Moves the table's entries to a block of `capacity` entries. */
   private grow(t: number, capacity: number): void {
-    const from = this.address[t]!;
+    const from = this.heads[HEAD * t]!;
     const address = this.allocate(capacity * STRIDE, t * KINDS + ENTRIES, from);
     if (from >= 0) {
-      this.copy(from, address, this.sizes[t]! * STRIDE);
-      this.pages.release(from, this.capacity[t]! * STRIDE);
+      this.copy(from, address, this.heads[HEAD * t + 2]! * STRIDE);
+      this.pages.release(from, this.heads[HEAD * t + 1]! * STRIDE);
     }
-    this.address[t] = address;
-    this.capacity[t] = capacity;
+    this.heads[HEAD * t] = address;
+    this.heads[HEAD * t + 1] = capacity;
     if (from >= 0) this.reclaim();
   }
 
   private reindex(t: number): void {
-    const size = this.sizes[t]!;
+    const size = this.heads[HEAD * t + 2]!;
     let capacity = 64;
     while (capacity < 2 * size) capacity *= 2;
     const index = new Int32Array(capacity);
@@ -686,18 +718,11 @@ function listFloats(items: number): number {
   return Math.ceil(items / 2);
 }
 
-/** A list per table, each in a block of the pages: where (-1: none yet), its capacity and length in items. */
-class BlockLists {
-  address: Int32Array = new Int32Array(0);
-  capacity: Int32Array = new Int32Array(0);
-  length: Int32Array = new Int32Array(0);
-
-  grow(tables: number): void {
-    this.address = grown(this.address, tables, -1);
-    this.capacity = grown(this.capacity, tables, 0);
-    this.length = grown(this.length, tables, 0);
-  }
-}
+/** Int32s of a table's head: its entries' block, capacity and size, then its two lists' block, capacity and length. */
+const HEAD = 9;
+/** Where a table's recent list and followed list start in its head. */
+const RECENT_LIST = 3;
+const FOLLOWED_LIST = 6;
 
 /**
  * One table of a {@link UserItemTables}, as an object (a view: the entries stay in the shared pages).
@@ -835,11 +860,4 @@ function place(index: Int32Array, item: number, e: number): void {
   let h = hash(item) & mask;
   while (index[h] !== 0) h = (h + 1) & mask;
   index[h] = e + 1;
-}
-
-function grown(column: Int32Array, length: number, fill: number): Int32Array {
-  const next = new Int32Array(length);
-  if (fill !== 0) next.fill(fill, column.length);
-  next.set(column);
-  return next;
 }

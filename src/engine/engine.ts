@@ -229,13 +229,9 @@ export function createEngine(options: EngineOptions): Engine {
   let opened = false;
 
   const applyOnce = (events: readonly StoredEvent[]): number => {
-    let n = 0;
-    for (const e of events) {
-      if (!applied.claim(e.seq)) continue;
-      state.apply(e);
-      n++;
-    }
-    return n;
+    const fresh = events.filter((e) => applied.claim(e.seq));
+    state.applyAll(fresh);
+    return fresh.length;
   };
 
   const catchUp = async (): Promise<number> => {

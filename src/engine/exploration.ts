@@ -98,6 +98,17 @@ export class ExplorationStats {
     this.itemGroups[2 * i + 1] = creatorGroup;
   }
 
+  /** Reads what {@link observe} reads of item `i`, so that it finds it in cache; returns a value to discard. */
+  touch(i: number): number {
+    const successes = this.successes.data;
+    const failures = this.failures.data;
+    return (
+      (2 * i < this.itemGroups.length ? this.itemGroups[2 * i]! : 0) +
+      (i < successes.length ? successes[i]! : 0) +
+      (i < failures.length ? failures[i]! : 0)
+    );
+  }
+
   /** Drops what was read from item `i`'s record (its record was set). */
   forgetItem(i: number): void {
     if (2 * i < this.itemGroups.length) this.itemGroups[2 * i] = NOT_READ;

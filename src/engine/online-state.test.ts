@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine, T0 } from '../../test/helpers.js';
+import { createRandom } from '../core/random.js';
 import type { EventInput, EventType, ItemId, ItemRecord, UserId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { OnlineState } from './online-state.js';
@@ -122,5 +123,47 @@ test('a burst of new accounts cannot push an item to the top of a newcomer feed'
     const top = (await engine.feed('newcomer', 3)).items[0]?.itemId;
     assert.equal(top, damped ? 'liked' : 'target', damped ? 'with damping' : 'without damping');
     await engine.close();
+  }
+});
+
+test('applyAll leaves the same state as apply on each event, new ids included', () => {
+  const items = Array.from({ length: 40 }, (_, k) => `i${k}`);
+  const one = stateWith(items);
+  const all = stateWith(items);
+  const random = createRandom(3);
+  const types: EventType[] = ['view', 'like', 'skip', 'share', 'not_interested', 'impression', 'follow'];
+  const events: EventInput[] = [];
+  for (let k = 0; k < 1_000; k++) {
+    // Some items and most users are new to the state: their indices are assigned as the batch goes.
+    const item = random.next() < 0.2 ? `new${random.int(30)}` : `i${random.int(40)}`;
+    events.push({
+      ...ev(`u${random.int(60)}`, item, types[random.int(types.length)]!, T0 + k * 1_000),
+      watchRatio: random.next(),
+    });
+  }
+  for (const e of events) one.apply(e);
+  for (let start = 0; start < events.length; start += 150) all.applyAll(events.slice(start, start + 150));
+
+  assert.equal(all.itemCount, one.itemCount);
+  for (let i = 0; i < one.itemCount; i++) {
+    assert.equal(all.items.id(i), one.items.id(i));
+    assert.equal(all.popularity.get(i), one.popularity.get(i));
+    const neighbours = (s: OnlineState): string[] => {
+      const out: string[] = [];
+      s.cooccurrence.forEachNeighbour(i, (j, sim) => out.push(`${j}:${sim}`));
+      return out;
+    };
+    assert.deepEqual(neighbours(all), neighbours(one));
+  }
+  assert.equal(all.userStates.length, one.userStates.length);
+  for (let u = 0; u < one.userStates.length; u++) {
+    const a = all.userStates.get(u);
+    const b = one.userStates.get(u);
+    assert.equal(all.users.id(u), one.users.id(u));
+    assert.deepEqual(
+      a && [a.eventCount, a.firstEventAt, a.lastEventAt, a.engagement, a.engagementBaseline, a.recent],
+      b && [b.eventCount, b.firstEventAt, b.lastEventAt, b.engagement, b.engagementBaseline, b.recent],
+    );
+    assert.deepEqual(a && [...a.weights], b && [...b.weights]);
   }
 });

@@ -41,37 +41,37 @@ export class UserState {
     return tables.followCount(this.index) === 0 ? undefined : tables.followed(this.index);
   }
   get eventCount(): number {
-    return this.columns.eventCount.get(this.index);
+    return this.columns.number(this.index, EVENT_COUNT);
   }
   set eventCount(count: number) {
-    this.columns.eventCount.set(this.index, count);
+    this.columns.setNumber(this.index, EVENT_COUNT, count);
   }
   get lastEventAt(): number {
-    return this.columns.lastEventAt.get(this.index);
+    return this.columns.number(this.index, LAST_EVENT_AT);
   }
   set lastEventAt(atMs: number) {
-    this.columns.lastEventAt.set(this.index, atMs);
+    this.columns.setNumber(this.index, LAST_EVENT_AT, atMs);
   }
   /** Time of the user's earliest event: an account's age for burst damping. */
   get firstEventAt(): number {
-    return this.columns.firstEventAt.get(this.index);
+    return this.columns.number(this.index, FIRST_EVENT_AT);
   }
   set firstEventAt(atMs: number) {
-    this.columns.firstEventAt.set(this.index, atMs);
+    this.columns.setNumber(this.index, FIRST_EVENT_AT, atMs);
   }
   /** Moving share of the user's recent events that showed interest (watched at least half, liked). */
   get engagement(): number {
-    return this.columns.engagement.get(this.index);
+    return this.columns.number(this.index, ENGAGEMENT);
   }
   set engagement(share: number) {
-    this.columns.engagement.set(this.index, share);
+    this.columns.setNumber(this.index, ENGAGEMENT, share);
   }
   /** The same share over a longer horizon (about the last fifty events): the user's own norm. */
   get engagementBaseline(): number {
-    return this.columns.engagementBaseline.get(this.index);
+    return this.columns.number(this.index, ENGAGEMENT_BASELINE);
   }
   set engagementBaseline(share: number) {
-    this.columns.engagementBaseline.set(this.index, share);
+    this.columns.setNumber(this.index, ENGAGEMENT_BASELINE, share);
   }
 
   /** Item index -> accumulated signed weight, capped at ±maxUserItemWeight. */
@@ -101,26 +101,69 @@ export class UserState {
   }
 }
 
+/** A user's numbers, side by side in `UserColumns#numbers`: the fields' offsets in a row. */
+const EVENT_COUNT = 0;
+const LAST_EVENT_AT = 1;
+/** NaN in the row of a user without state: the row's presence flag. */
+const FIRST_EVENT_AT = 2;
+const ENGAGEMENT = 3;
+const ENGAGEMENT_BASELINE = 4;
+const USER_FIELDS = 5;
+/** The row of a user with state and no events yet. */
+const NEW_USER_ROW: readonly number[] = [0, 0, Number.POSITIVE_INFINITY, 0.5, 0.5];
+
 /**
- * Every user's state by user index: numbers in one typed array per field (fields of an object per
- * user would each hold a boxed number, and the objects cost the garbage collector), item tables in
- * shared pages (with each user's recent positives and followed creators), and the rarer creator
- * strikes in a map by user.
+ * Every user's state by user index: numbers in one typed array, a row of {@link USER_FIELDS} per user
+ * (fields of an object per user would each hold a boxed number and cost the garbage collector; a
+ * column per field would cost an event a cache miss per field), item tables in shared pages (with
+ * each user's recent positives and followed creators), and the rarer creator strikes in a map by user.
  */
 export class UserColumns {
   readonly tables: UserItemTables;
-  /** 1 for a user with state (an event applied). */
-  readonly present = new Growable(Uint8Array);
-  readonly eventCount = new Growable(Float64Array);
-  readonly lastEventAt = new Growable(Float64Array);
-  readonly firstEventAt = new Growable(Float64Array, Number.POSITIVE_INFINITY);
-  readonly engagement = new Growable(Float64Array, 0.5);
-  readonly engagementBaseline = new Growable(Float64Array, 0.5);
+  /** Row u at [USER_FIELDS * u]; a user without state has NaN as their first event's time. */
+  numbers = newUserRows(1024);
   readonly creatorStrikes = new Map<number, Map<number, number>>();
 
   constructor(pages: UserItemPages) {
     this.tables = new UserItemTables(pages);
   }
+
+  /** Whether user `u` has state (an event applied, or made by `OnlineState#userState`). */
+  has(u: number): boolean {
+    const k = USER_FIELDS * u + FIRST_EVENT_AT;
+    return k < this.numbers.length && !Number.isNaN(this.numbers[k]!);
+  }
+
+  number(u: number, field: number): number {
+    const k = USER_FIELDS * u + field;
+    return k < this.numbers.length ? this.numbers[k]! : NEW_USER_ROW[field]!;
+  }
+
+  setNumber(u: number, field: number, value: number): void {
+    this.make(u);
+    this.numbers[USER_FIELDS * u + field] = value;
+  }
+
+  /** Gives user `u` state (a new user's row) if they have none. */
+  make(u: number): void {
+    if (this.has(u)) return;
+    if (USER_FIELDS * u >= this.numbers.length) {
+      let rows = this.numbers.length / USER_FIELDS;
+      while (rows <= u) rows *= 2;
+      const grown = newUserRows(rows);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    this.numbers.set(NEW_USER_ROW, USER_FIELDS * u);
+    this.tables.ensure(u);
+  }
+}
+
+/** `rows` rows of users without state. */
+function newUserRows(rows: number): Float64Array {
+  const numbers = new Float64Array(USER_FIELDS * rows);
+  for (let k = FIRST_EVENT_AT; k < numbers.length; k += USER_FIELDS) numbers[k] = Number.NaN;
+  return numbers;
 }
 
 /**
@@ -140,7 +183,7 @@ export class UserStates implements Iterable<UserState | undefined> {
   }
 
   get(u: number): UserState | undefined {
-    return this.columns.present.get(u) === 1 ? new UserState(this.columns, u) : undefined;
+    return this.columns.has(u) ? new UserState(this.columns, u) : undefined;
   }
 
   /** How many items user `u` has engaged with (0 without state), without making a view. */
@@ -174,6 +217,8 @@ const NO_TAGS: readonly string[] = Object.freeze([]);
 /** Neighbours kept per item, and how many of a user's latest positive items a new one co-occurs with. */
 const COOCCURRENCE_NEIGHBOURS = 64;
 const COOCCURRENCE_WINDOW = 20;
+/** Events {@link OnlineState#applyAll} looks up and reads ahead of applying them: their lines stay in cache. */
+const APPLY_CHUNK = 64;
 /** Members kept per pool: well above what a feed reads from one (300 popular, 200 fresh, 60 per tag). */
 const POOL_SIZE = 1_024;
 const TAG_POOL_SIZE = 128;
@@ -195,10 +240,11 @@ export class OnlineState {
   readonly createdAt = new Growable(Float64Array);
   readonly popularity = new Growable(Float64Array);
   readonly impressions = new Growable(Float64Array);
-  /** Per item: 1 + index of the current damping window, popularity new accounts added in it, and established accounts. */
-  private readonly burstWindow = new Growable(Float64Array);
-  private readonly burstNew = new Growable(Float64Array);
-  private readonly burstEstablished = new Growable(Float64Array);
+  /**
+   * Per item, side by side (one cache line an event, not three): at [3i] 1 + index of the current
+   * damping window, at [3i + 1] the popularity new accounts added in it, at [3i + 2] established accounts'.
+   */
+  private readonly burst = new Growable(Float64Array, 0, 3 * 1_024);
   /** Where every user's item table lives. */
   readonly userItemPages = new UserItemPages();
   private readonly userColumns = new UserColumns(this.userItemPages);
@@ -227,6 +273,10 @@ export class OnlineState {
   private readonly recordListeners: ((i: number) => void)[] = [];
   /** The applying user's recent positives, copied for co-occurrence without an array per event. */
   private recentScratch = new Int32Array(64);
+  /** {@link applyAll}'s item and user index of each event of a chunk, side by side. */
+  private readonly batchIndices = new Int32Array(2 * APPLY_CHUNK);
+  /** What {@link touch} read, kept so that the reads are not optimised away. */
+  touched = 0;
 
   constructor(config: EngineConfig) {
     this.config = config;
@@ -298,34 +348,72 @@ export class OnlineState {
     return new UserState(this.ensureUser(u), u);
   }
 
-  /** Makes user `u`'s state if they have none: every column then holds row `u` (read by `data[u]`). */
+  /** Makes user `u`'s state if they have none: `numbers` then holds row `u`. */
   private ensureUser(u: number): UserColumns {
     const columns = this.userColumns;
-    const present = columns.present.data;
-    if (u < present.length && present[u] === 1) return columns;
-    columns.present.set(u, 1);
-    columns.tables.ensure(u);
-    columns.eventCount.ensure(u + 1);
-    columns.lastEventAt.ensure(u + 1);
-    columns.firstEventAt.ensure(u + 1);
-    columns.engagement.ensure(u + 1);
-    columns.engagementBaseline.ensure(u + 1);
+    columns.make(u);
     return columns;
   }
 
   /** Applies one event to the online state. */
   apply(event: EventInput & { seq?: number }): void {
     const i = this.items.intern(event.itemId);
+    this.applyTo(event, i, this.users.intern(event.userId));
+  }
+
+  /**
+   * Applies events in order, as {@link apply} on each. A few dozen events at a time, their ids are
+   * looked up and the state they will change is read first, in one loop: at a million users and
+   * items nearly every one of those reads misses the cache, and reads with little work between them
+   * overlap, where the apply meets them one after another.
+   */
+  applyAll(events: readonly (EventInput & { seq?: number })[]): void {
+    const indices = this.batchIndices;
+    for (let from = 0; from < events.length; from += APPLY_CHUNK) {
+      const to = Math.min(events.length, from + APPLY_CHUNK);
+      let touched = 0;
+      for (let k = from; k < to; k++) {
+        const event = events[k]!;
+        const i = this.items.intern(event.itemId);
+        const u = this.users.intern(event.userId);
+        indices[2 * (k - from)] = i;
+        indices[2 * (k - from) + 1] = u;
+        touched += this.touch(i, u);
+      }
+      this.touched = touched;
+      for (let k = from; k < to; k++) {
+        this.applyTo(events[k]!, indices[2 * (k - from)]!, indices[2 * (k - from) + 1]!);
+      }
+    }
+  }
+
+  /** Reads what applying an event on item `i` by user `u` will read; returns a value to discard. */
+  private touch(i: number, u: number): number {
+    const c = this.userColumns;
+    const numbers = c.numbers;
+    let sum = USER_FIELDS * u < numbers.length ? numbers[USER_FIELDS * u]! : 0;
+    sum += c.tables.touch(u);
+    const popularity = this.popularity.data;
+    if (i < popularity.length) sum += popularity[i]!;
+    const burst = this.burst.data;
+    if (3 * i < burst.length) sum += burst[3 * i]!;
+    const creators = this.creatorOf.data;
+    if (i < creators.length) sum += creators[i]!;
+    sum += this.records[i]?.tags.length ?? 0;
+    return sum + this.exploration.touch(i);
+  }
+
+  /** Applies `event`, whose item and user ids are `i` and `u`. */
+  private applyTo(event: EventInput & { seq?: number }, i: number, u: number): void {
     this.popularity.ensure(i + 1);
-    const u = this.users.intern(event.userId);
     // The user's columns are written directly: a view per event would be garbage per event, and
     // Growable#get, shared by every array type, is a polymorphic load.
     const c = this.ensureUser(u);
-    c.eventCount.data[u]!++;
-    const lastEventAt = c.lastEventAt.data;
-    lastEventAt[u] = Math.max(lastEventAt[u]!, event.at);
-    const firstEventAt = c.firstEventAt.data;
-    firstEventAt[u] = Math.min(firstEventAt[u]!, event.at);
+    const numbers = c.numbers;
+    const row = USER_FIELDS * u;
+    numbers[row + EVENT_COUNT]!++;
+    numbers[row + LAST_EVENT_AT] = Math.max(numbers[row + LAST_EVENT_AT]!, event.at);
+    numbers[row + FIRST_EVENT_AT] = Math.min(numbers[row + FIRST_EVENT_AT]!, event.at);
     this.eventsApplied++;
     if (event.seq !== undefined) this.lastEventSeq = Math.max(this.lastEventSeq, event.seq);
     const watchRatio = this.watchRatio(event, i);
@@ -356,10 +444,10 @@ export class OnlineState {
     const prev = tables.weight(u, e);
     const weight = eventWeight(event.type, watchRatio);
     const engaged = weight >= INTEREST_WEIGHT ? 1 : 0;
-    const engagement = c.engagement.data;
-    engagement[u] = engagement[u]! + ENGAGEMENT_RATE * (engaged - engagement[u]!);
-    const baseline = c.engagementBaseline.data;
-    baseline[u] = baseline[u]! + ENGAGEMENT_BASELINE_RATE * (engaged - baseline[u]!);
+    const engagement = numbers[row + ENGAGEMENT]!;
+    numbers[row + ENGAGEMENT] = engagement + ENGAGEMENT_RATE * (engaged - engagement);
+    const baseline = numbers[row + ENGAGEMENT_BASELINE]!;
+    numbers[row + ENGAGEMENT_BASELINE] = baseline + ENGAGEMENT_BASELINE_RATE * (engaged - baseline);
     const next = Math.max(-cap, Math.min(cap, prev + weight));
     const tags = this.records[i]?.tags ?? NO_TAGS;
     tables.setTrendAt(
@@ -457,7 +545,7 @@ export class OnlineState {
     const c = this.userColumns;
     return (
       c.tables.size(u) < this.config.newAccountMinItems ||
-      atMs - c.firstEventAt.get(u) < this.config.newAccountMinAgeMs
+      atMs - c.number(u, FIRST_EVENT_AT) < this.config.newAccountMinAgeMs
     );
   }
 
@@ -477,19 +565,21 @@ export class OnlineState {
       const c = this.config;
       const window = Math.floor(atMs / c.newAccountWindowMs) + 1;
       // Windows only move forward, so interleaving old timestamps cannot reset the budget.
-      if (window > this.burstWindow.get(i)) {
-        this.burstWindow.set(i, window);
-        this.burstNew.set(i, 0);
-        this.burstEstablished.set(i, 0);
+      this.burst.ensure(3 * i + 3);
+      const burst = this.burst.data;
+      if (window > burst[3 * i]!) {
+        burst[3 * i] = window;
+        burst[3 * i + 1] = 0;
+        burst[3 * i + 2] = 0;
       }
       const want = target - before;
       if (this.isNewUser(u, atMs)) {
-        const budget = c.newAccountItemBudget + c.newAccountSupportRatio * this.burstEstablished.get(i);
-        const granted = Math.max(0, Math.min(want, budget - this.burstNew.get(i)));
-        this.burstNew.add(i, granted);
+        const budget = c.newAccountItemBudget + c.newAccountSupportRatio * burst[3 * i + 2]!;
+        const granted = Math.max(0, Math.min(want, budget - burst[3 * i + 1]!));
+        burst[3 * i + 1] = burst[3 * i + 1]! + granted;
         after = before + granted;
       } else {
-        this.burstEstablished.add(i, want);
+        burst[3 * i + 2] = burst[3 * i + 2]! + want;
       }
     }
     tables.setCredit(u, e, after === target ? Number.NaN : after);
