@@ -134,9 +134,9 @@ export class UserColumns {
     return k < this.numbers.length && !Number.isNaN(this.numbers[k]!);
   }
 
+  /** Field `field` of user `u`'s row; a new user's value for a user without state. */
   number(u: number, field: number): number {
-    const k = USER_FIELDS * u + field;
-    return k < this.numbers.length ? this.numbers[k]! : NEW_USER_ROW[field]!;
+    return this.has(u) ? this.numbers[USER_FIELDS * u + field]! : NEW_USER_ROW[field]!;
   }
 
   setNumber(u: number, field: number, value: number): void {
