@@ -6,6 +6,7 @@ import {
 } from '../core/labels/creator-facets.js';
 import { decodeLabelModel } from '../core/labels/label-model-codec.js';
 import type { LabelPrediction } from '../core/labels/predict-labels.js';
+import { nextTurn, TimeSlices } from '../time-slices.js';
 import type { OnlineState } from './online-state.js';
 import { startWorker } from './start-worker.js';
 import { createItemLabeler, type ItemLabeler, type LabelledItemFields } from './text/item-labeler.js';
@@ -28,9 +29,6 @@ const MIN_ITEMS_PER_CATEGORY = 5;
 const PRIOR_ITEMS = 200;
 const PROFILE_FACETS: CreatorFacetOptions = { minShare: 0.02, minItems: 1 };
 
-/** The longest the catalogue scan holds the server thread before yielding to requests. */
-const SCAN_SLICE_MS = 8;
-
 /**
  * The items a label model can learn from: those with a category. Scans the catalogue in slices of a
  * few milliseconds between yields to the event loop: at a million items one scan took about 22 ms,
@@ -40,13 +38,10 @@ export async function labelTrainingItems(state: OnlineState): Promise<LabelledIt
   const items: LabelledItemFields[] = [];
   const perCategory = new Map<string, number>();
   // A turn of its own: training starts the matrix's first slice in the same turn as this call.
-  await new Promise((resolve) => setImmediate(resolve));
-  let sliceStart = performance.now();
+  await nextTurn();
+  const slices = new TimeSlices();
   for (let i = 0; i < state.records.length; i++) {
-    if ((i & 4095) === 0 && performance.now() - sliceStart > SCAN_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    if ((i & 4095) === 0) await slices.pause();
     const record = state.records[i];
     if (record?.category === undefined) continue;
     items.push({ caption: record.caption, tags: record.tags, category: record.category });

@@ -6,6 +6,7 @@ import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromBytes, modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
+import { nextTurn, TimeSlices } from '../time-slices.js';
 import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
@@ -34,9 +35,6 @@ export interface TrainingMatrix {
   items: Int32Array;
 }
 
-/** The longest the server thread builds the training matrix before yielding to requests. */
-const MATRIX_SLICE_MS = 8;
-
 /** Elements a slice fills before looking at the clock. */
 const FILL_CHUNK = 1 << 18;
 
@@ -49,25 +47,20 @@ const FILL_CHUNK = 1 << 18;
  * first touching fresh memory is slow.
  */
 export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix> {
-  let sliceStart = performance.now();
-  const due = (): boolean => performance.now() - sliceStart > MATRIX_SLICE_MS;
-  const yieldToLoop = async (): Promise<void> => {
-    await new Promise((resolve) => setImmediate(resolve));
-    sliceStart = performance.now();
-  };
+  const slices = new TimeSlices();
   // Filled in slices too: at a million items its 4 MB are about a thousand fresh pages, each a fault
   // on first touch, which the same turn as the caller's other work made a stall as training started.
   const compact = new Int32Array(state.itemCount);
   for (let start = 0; start < compact.length; start += FILL_CHUNK) {
     compact.fill(-1, start, Math.min(compact.length, start + FILL_CHUNK));
-    if (due()) await yieldToLoop();
+    await slices.pause();
   }
   const items = new Growable(Int32Array);
   const indptr = new Growable(Int32Array);
   let bound = 0;
   for (let u = 0; u < state.userStates.length; u++) {
     bound += state.userStates.itemCount(u);
-    if ((u & 4095) === 0 && due()) await yieldToLoop();
+    if ((u & 4095) === 0) await slices.pause();
   }
   // In SharedArrayBuffers: the training threads read the matrix where it is, with no copy per thread.
   let indices = csrArray(Int32Array, bound, true);
@@ -79,7 +72,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   // million users' worth of garbage on the server thread as training starts.
   const users = state.userStates;
   for (let u = 0; u < users.length; u++) {
-    if ((u & 255) === 0 && due()) await yieldToLoop();
+    if ((u & 255) === 0) await slices.pause();
     const size = users.itemCount(u);
     if (size === 0) continue;
     const rowStart = nnz;
@@ -107,7 +100,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   const values = csrArray(Float32Array, nnz, true);
   for (let start = 0; start < nnz; start += FILL_CHUNK) {
     values.fill(1, start, Math.min(nnz, start + FILL_CHUNK));
-    if (due()) await yieldToLoop();
+    await slices.pause();
   }
   const data: Csr = {
     rows: userRows,
@@ -126,14 +119,11 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
 export async function itemIdsOf(state: OnlineState, items: Int32Array): Promise<string[]> {
   // The array is one piece (8 MB of fresh pages at a million ids, about 2,000 faults): it gets a
   // turn of the loop of its own, not one shared with the caller's work or the first slice's.
-  await new Promise((resolve) => setImmediate(resolve));
-  let sliceStart = performance.now();
+  await nextTurn();
+  const slices = new TimeSlices();
   const ids = new Array<string>(items.length);
   for (let m = 0; m < items.length; m++) {
-    if ((m & 1023) === 0 && performance.now() - sliceStart > MATRIX_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    if ((m & 1023) === 0) await slices.pause();
     ids[m] = state.items.id(items[m]!);
   }
   return ids;
@@ -146,13 +136,10 @@ export async function itemIdsOf(state: OnlineState, items: Int32Array): Promise<
  */
 export async function engineToModel(engineItems: Int32Array): Promise<Int32Array> {
   const out = new Int32Array(inverseLength(engineItems));
-  let sliceStart = performance.now();
+  const slices = new TimeSlices();
   for (let start = 0; start < out.length; start += FILL_CHUNK) {
     out.fill(-1, start, Math.min(out.length, start + FILL_CHUNK));
-    if (performance.now() - sliceStart > MATRIX_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    await slices.pause();
   }
   return placeInverse(engineItems, out);
 }

@@ -3,6 +3,7 @@ import { topK } from '../core/top-k.js';
 import type { EngineConfig } from '../engine/config.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { nextTurn } from '../time-slices.js';
 import { isPositive, propensity, type Response, type World } from './world.js';
 
 export type PolicyName = 'setlist' | 'random' | 'popularity' | 'oracle';
@@ -86,7 +87,7 @@ export async function createSetlistPolicy(
       });
       await engine.ingest({ events });
       // Between two users' requests a server's event loop runs background work (facet re-clustering).
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     },
     startRound() {},
     async trending() {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { startWorker } from '../../start-worker.js';
+import { TimeSlices } from '../../time-slices.js';
 import type { ModelSnapshot } from '../../types.js';
 
 /** Snapshots at least this large are written by a worker thread on its own connection. */
@@ -37,8 +38,6 @@ function writeSnapshotJson(db: Database.Database, snapshot: SnapshotRow, metaJso
   );
 }
 
-/** The longest the server thread encodes a snapshot's meta before yielding to requests. */
-const ENCODE_SLICE_MS = 8;
 /** Elements of a large array stringified between two looks at the clock. */
 const ENCODE_CHUNK = 4_096;
 
@@ -55,12 +54,7 @@ const ENCODE_CHUNK = 4_096;
  * const bytes = await encodeMetaInSlices({ itemIds: ['a', 'b'], report: {} });
  */
 export async function encodeMetaInSlices(meta: Record<string, unknown>): Promise<Uint8Array> {
-  let sliceStart = performance.now();
-  const pause = async (): Promise<void> => {
-    if (performance.now() - sliceStart <= ENCODE_SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    sliceStart = performance.now();
-  };
+  const slices = new TimeSlices();
   // What is written, in order: text, or a top-level array stringified a chunk at a time.
   const parts: (string | unknown[])[] = ['{'];
   // UTF-16 units: the UTF-8 length of ASCII text, and the buffer's first size (it grows for the rest).
@@ -78,7 +72,7 @@ export async function encodeMetaInSlices(meta: Record<string, unknown>): Promise
       const element = value[i];
       // Quotes and a comma around a string; anything else is counted short and grows the buffer.
       estimate += typeof element === 'string' ? element.length + 3 : 8;
-      if ((i & (ENCODE_CHUNK - 1)) === 0) await pause();
+      if ((i & (ENCODE_CHUNK - 1)) === 0) await slices.pause();
     }
     estimate += 1;
   }
@@ -93,7 +87,7 @@ export async function encodeMetaInSlices(meta: Record<string, unknown>): Promise
       const chunk = JSON.stringify(part.slice(start, start + ENCODE_CHUNK));
       if (start > 0) out.write(',');
       out.write(chunk, 1, chunk.length - 1);
-      await pause();
+      await slices.pause();
     }
   }
   return out.bytes();
