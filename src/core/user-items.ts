@@ -281,9 +281,9 @@ export class UserItemTables {
       const heads = new Int32Array(HEAD * length);
       heads.set(this.heads);
       for (let h = this.heads.length; h < heads.length; h += HEAD) {
-        heads[h] = -1;
-        heads[h + RECENT_LIST] = -1;
-        heads[h + FOLLOWED_LIST] = -1;
+        heads[h + BLOCK] = -1;
+        heads[h + RECENT_LIST + BLOCK] = -1;
+        heads[h + FOLLOWED_LIST + BLOCK] = -1;
       }
       this.heads = heads;
     }
@@ -297,16 +297,16 @@ export class UserItemTables {
   }
 
   size(t: number): number {
-    return this.heads[HEAD * t + 2]!;
+    return this.heads[HEAD * t + SIZE]!;
   }
 
   /** The entry of `item` in table `t`, or -1. */
   find(t: number, item: number): number {
     const index = this.indexes[t];
     if (index === undefined) {
-      const size = this.heads[HEAD * t + 2]!;
+      const size = this.heads[HEAD * t + SIZE]!;
       if (size === 0) return -1;
-      const address = this.heads[HEAD * t]!;
+      const address = this.heads[HEAD * t + BLOCK]!;
       const ints = this.pages.ints(address);
       const lo = item * 4;
       const hi = lo + 2;
@@ -331,9 +331,9 @@ export class UserItemTables {
   touch(t: number): number {
     const h = HEAD * t;
     if (h >= this.heads.length) return 0;
-    const entries = this.heads[h]!;
-    const size = this.heads[h + 2]!;
-    const recent = this.heads[h + RECENT_LIST]!;
+    const entries = this.heads[h + BLOCK]!;
+    const size = this.heads[h + SIZE]!;
+    const recent = this.heads[h + RECENT_LIST + BLOCK]!;
     let sum = 0;
     if (entries >= 0) {
       const ints = this.pages.ints(entries);
@@ -349,10 +349,10 @@ export class UserItemTables {
   insert(t: number, item: number): number {
     if (!(item >= 0 && item < MAX_ITEMS))
       throw new RangeError(`users' item tables: item ${item} out of range`);
-    const e = this.heads[HEAD * t + 2]!;
-    if (e + 1 > this.heads[HEAD * t + 1]!)
+    const e = this.heads[HEAD * t + SIZE]!;
+    if (e + 1 > this.heads[HEAD * t + CAPACITY]!)
       this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
-    const address = this.heads[HEAD * t]!;
+    const address = this.heads[HEAD * t + BLOCK]!;
     const data = this.pages.page(address);
     const k = (address & (PAGE - 1)) + e * STRIDE;
     const ints = this.pages.ints(address);
@@ -362,7 +362,7 @@ export class UserItemTables {
     data[k + LAST_AT] = 0;
     data[k + CREDIT] = Number.NaN;
     const size = e + 1;
-    this.heads[HEAD * t + 2] = size;
+    this.heads[HEAD * t + SIZE] = size;
     const index = this.indexes[t];
     if (index !== undefined && 2 * size <= index.length) place(index, item, e);
     else if (size > SCAN_LIMIT) this.reindex(t);
@@ -417,9 +417,9 @@ export class UserItemTables {
   /** Bytes of the table's blocks and index. */
   byteLength(t: number): number {
     return (
-      (this.heads[HEAD * t + 1]! * STRIDE +
-        listFloats(this.heads[HEAD * t + RECENT_LIST + 1]!) +
-        listFloats(this.heads[HEAD * t + FOLLOWED_LIST + 1]!)) *
+      (this.heads[HEAD * t + CAPACITY]! * STRIDE +
+        listFloats(this.heads[HEAD * t + RECENT_LIST + CAPACITY]!) +
+        listFloats(this.heads[HEAD * t + FOLLOWED_LIST + CAPACITY]!)) *
         8 +
       (this.indexes[t]?.byteLength ?? 0)
     );
@@ -432,10 +432,10 @@ export class UserItemTables {
 
   /** Copies the recent list, oldest first, into `out` (which must hold it); returns its length. */
   recentInto(t: number, out: Int32Array): number {
-    const lists = RECENT_LIST;
-    const length = this.heads[HEAD * t + lists + 2]!;
+    const row = RECENT_LIST;
+    const length = this.heads[HEAD * t + row + SIZE]!;
     if (length === 0) return 0;
-    const address = this.heads[HEAD * t + lists]!;
+    const address = this.heads[HEAD * t + row + BLOCK]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) out[r] = page[base + r]!;
@@ -443,16 +443,16 @@ export class UserItemTables {
   }
 
   recentCount(t: number): number {
-    return this.heads[HEAD * t + RECENT_LIST + 2]!;
+    return this.heads[HEAD * t + RECENT_LIST + SIZE]!;
   }
 
   /** Appends `item` to the recent list, dropping its oldest item when it would hold more than `limit`. */
   pushRecent(t: number, item: number, limit: number): void {
     if (limit <= 0) return;
-    const lists = RECENT_LIST;
-    let length = this.heads[HEAD * t + lists + 2]!;
-    if (length === this.heads[HEAD * t + lists + 1]! && length < limit) this.growList(lists, t, limit);
-    const address = this.heads[HEAD * t + lists]!;
+    const row = RECENT_LIST;
+    let length = this.heads[HEAD * t + row + SIZE]!;
+    if (length === this.heads[HEAD * t + row + CAPACITY]! && length < limit) this.growList(row, t, limit);
+    const address = this.heads[HEAD * t + row + BLOCK]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     while (length >= limit) {
@@ -460,21 +460,21 @@ export class UserItemTables {
       length--;
     }
     page[base + length++] = item;
-    this.heads[HEAD * t + lists + 2] = length;
+    this.heads[HEAD * t + row + SIZE] = length;
   }
 
   /** Removes the first occurrence of `item` from the recent list, if there. */
   removeRecent(t: number, item: number): void {
-    const lists = RECENT_LIST;
-    const length = this.heads[HEAD * t + lists + 2]!;
+    const row = RECENT_LIST;
+    const length = this.heads[HEAD * t + row + SIZE]!;
     if (length === 0) return;
-    const address = this.heads[HEAD * t + lists]!;
+    const address = this.heads[HEAD * t + row + BLOCK]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) {
       if (page[base + r] !== item) continue;
       page.copyWithin(base + r, base + r + 1, base + length);
-      this.heads[HEAD * t + lists + 2] = length - 1;
+      this.heads[HEAD * t + row + SIZE] = length - 1;
       return;
     }
   }
@@ -485,30 +485,30 @@ export class UserItemTables {
   }
 
   followCount(t: number): number {
-    return this.heads[HEAD * t + FOLLOWED_LIST + 2]!;
+    return this.heads[HEAD * t + FOLLOWED_LIST + SIZE]!;
   }
 
   /** Adds `creator` to the followed list unless it is there. */
   follow(t: number, creator: number): void {
-    const lists = FOLLOWED_LIST;
-    const length = this.heads[HEAD * t + lists + 2]!;
+    const row = FOLLOWED_LIST;
+    const length = this.heads[HEAD * t + row + SIZE]!;
     if (length > 0) {
-      const address = this.heads[HEAD * t + lists]!;
+      const address = this.heads[HEAD * t + row + BLOCK]!;
       const page = this.pages.ints(address);
       const base = 2 * (address & (PAGE - 1));
       for (let r = 0; r < length; r++) if (page[base + r] === creator) return;
     }
-    if (length === this.heads[HEAD * t + lists + 1]!) this.growList(lists, t, Number.POSITIVE_INFINITY);
-    const address = this.heads[HEAD * t + lists]!;
+    if (length === this.heads[HEAD * t + row + CAPACITY]!) this.growList(row, t, Number.POSITIVE_INFINITY);
+    const address = this.heads[HEAD * t + row + BLOCK]!;
     this.pages.ints(address)[2 * (address & (PAGE - 1)) + length] = creator;
-    this.heads[HEAD * t + lists + 2] = length + 1;
+    this.heads[HEAD * t + row + SIZE] = length + 1;
   }
 
-  private listOf(lists: number, t: number): number[] {
-    const length = this.heads[HEAD * t + lists + 2]!;
+  private listOf(row: number, t: number): number[] {
+    const length = this.heads[HEAD * t + row + SIZE]!;
     const out = new Array<number>(length);
     if (length === 0) return out;
-    const address = this.heads[HEAD * t + lists]!;
+    const address = this.heads[HEAD * t + row + BLOCK]!;
     const page = this.pages.ints(address);
     const base = 2 * (address & (PAGE - 1));
     for (let r = 0; r < length; r++) out[r] = page[base + r]!;
@@ -516,41 +516,41 @@ export class UserItemTables {
   }
 
   /** Moves a full list to a block half as large again, at most `limit` items. */
-  private growList(lists: number, t: number, limit: number): void {
-    const length = this.heads[HEAD * t + lists + 2]!;
+  private growList(row: number, t: number, limit: number): void {
+    const length = this.heads[HEAD * t + row + SIZE]!;
     const capacity = Math.min(limit, Math.max(INITIAL_ENTRIES, Math.ceil(1.5 * (length + 1))));
-    const from = this.heads[HEAD * t + lists]!;
+    const from = this.heads[HEAD * t + row + BLOCK]!;
     const address = this.allocate(
       listFloats(capacity),
-      t * KINDS + (lists === RECENT_LIST ? RECENT : FOLLOWED),
+      t * KINDS + (row === RECENT_LIST ? RECENT : FOLLOWED),
       from,
     );
     if (from >= 0) {
       this.copy(from, address, listFloats(length));
-      this.pages.release(from, listFloats(this.heads[HEAD * t + lists + 1]!));
+      this.pages.release(from, listFloats(this.heads[HEAD * t + row + CAPACITY]!));
     }
-    this.heads[HEAD * t + lists] = address;
-    this.heads[HEAD * t + lists + 1] = capacity;
+    this.heads[HEAD * t + row + BLOCK] = address;
+    this.heads[HEAD * t + row + CAPACITY] = capacity;
     if (from >= 0) this.reclaim();
   }
 
   private read(t: number, e: number, field: number): number {
-    const address = this.heads[HEAD * t]!;
+    const address = this.heads[HEAD * t + BLOCK]!;
     return this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field]!;
   }
 
   private write(t: number, e: number, field: number, value: number): void {
-    const address = this.heads[HEAD * t]!;
+    const address = this.heads[HEAD * t + BLOCK]!;
     this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
   }
 
   private readInt(t: number, e: number, field: number): number {
-    const address = this.heads[HEAD * t]!;
+    const address = this.heads[HEAD * t + BLOCK]!;
     return this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field]!;
   }
 
   private writeInt(t: number, e: number, field: number, value: number): void {
-    const address = this.heads[HEAD * t]!;
+    const address = this.heads[HEAD * t + BLOCK]!;
     this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field] = value;
   }
 
@@ -558,9 +558,9 @@ export class UserItemTables {
   private rebaseTrends(base: number): void {
     const shift = this.trendBase - base;
     for (let t = 0; t < this.count; t++) {
-      const size = this.heads[HEAD * t + 2]!;
+      const size = this.heads[HEAD * t + SIZE]!;
       if (size === 0) continue;
-      const address = this.heads[HEAD * t]!;
+      const address = this.heads[HEAD * t + BLOCK]!;
       const ints = this.pages.ints(address);
       for (let e = 0, k = 2 * (address & (PAGE - 1)) + TREND_AT; e < size; e++, k += 2 * STRIDE) {
         if (ints[k] === LONG_AGO) continue;
@@ -592,23 +592,23 @@ export class UserItemTables {
       const t = Math.floor(owner / KINDS);
       const kind = owner - t * KINDS;
       if (kind === ENTRIES) {
-        const entries = this.heads[HEAD * t]!;
+        const entries = this.heads[HEAD * t + BLOCK]!;
         if (entries >= 0 && entries >>> PAGE_BITS === p) {
-          this.heads[HEAD * t] = this.move(
+          this.heads[HEAD * t + BLOCK] = this.move(
             entries,
-            this.heads[HEAD * t + 1]! * STRIDE,
-            this.heads[HEAD * t + 2]! * STRIDE,
+            this.heads[HEAD * t + CAPACITY]! * STRIDE,
+            this.heads[HEAD * t + SIZE]! * STRIDE,
             owner,
           );
         }
       } else {
-        const lists = kind === RECENT ? RECENT_LIST : FOLLOWED_LIST;
-        const list = this.heads[HEAD * t + lists]!;
+        const row = kind === RECENT ? RECENT_LIST : FOLLOWED_LIST;
+        const list = this.heads[HEAD * t + row + BLOCK]!;
         if (list >= 0 && list >>> PAGE_BITS === p) {
-          this.heads[HEAD * t + lists] = this.move(
+          this.heads[HEAD * t + row + BLOCK] = this.move(
             list,
-            listFloats(this.heads[HEAD * t + lists + 1]!),
-            listFloats(this.heads[HEAD * t + lists + 2]!),
+            listFloats(this.heads[HEAD * t + row + CAPACITY]!),
+            listFloats(this.heads[HEAD * t + row + SIZE]!),
             owner,
           );
         }
@@ -631,8 +631,8 @@ export class UserItemTables {
   private blockOf(owner: number): number {
     const t = Math.floor(owner / KINDS);
     const kind = owner - t * KINDS;
-    if (kind === ENTRIES) return this.heads[HEAD * t]!;
-    return this.heads[HEAD * t + (kind === RECENT ? RECENT_LIST : FOLLOWED_LIST)]!;
+    if (kind === ENTRIES) return this.heads[HEAD * t + BLOCK]!;
+    return this.heads[HEAD * t + (kind === RECENT ? RECENT_LIST : FOLLOWED_LIST) + BLOCK]!;
   }
 
   /** Copies the first `used` floats of `owner`'s block of `floats` to a new block; returns its address. */
@@ -644,19 +644,19 @@ export class UserItemTables {
 
   /** Moves the table's entries to a block of `capacity` entries. */
   private grow(t: number, capacity: number): void {
-    const from = this.heads[HEAD * t]!;
+    const from = this.heads[HEAD * t + BLOCK]!;
     const address = this.allocate(capacity * STRIDE, t * KINDS + ENTRIES, from);
     if (from >= 0) {
-      this.copy(from, address, this.heads[HEAD * t + 2]! * STRIDE);
-      this.pages.release(from, this.heads[HEAD * t + 1]! * STRIDE);
+      this.copy(from, address, this.heads[HEAD * t + SIZE]! * STRIDE);
+      this.pages.release(from, this.heads[HEAD * t + CAPACITY]! * STRIDE);
     }
-    this.heads[HEAD * t] = address;
-    this.heads[HEAD * t + 1] = capacity;
+    this.heads[HEAD * t + BLOCK] = address;
+    this.heads[HEAD * t + CAPACITY] = capacity;
     if (from >= 0) this.reclaim();
   }
 
   private reindex(t: number): void {
-    const size = this.heads[HEAD * t + 2]!;
+    const size = this.heads[HEAD * t + SIZE]!;
     let capacity = 64;
     while (capacity < 2 * size) capacity *= 2;
     const index = new Int32Array(capacity);
@@ -718,11 +718,18 @@ function listFloats(items: number): number {
   return Math.ceil(items / 2);
 }
 
-/** Int32s of a table's head: its entries' block, capacity and size, then its two lists' block, capacity and length. */
+/**
+ * A table's head is three rows of (block, capacity, size) side by side: its entries (at 0; capacity
+ * and size in entries), its recent list and its followed list (capacity and length in items).
+ */
 const HEAD = 9;
-/** Where a table's recent list and followed list start in its head. */
+/** Where the recent list's row and the followed list's row start in a head. */
 const RECENT_LIST = 3;
 const FOLLOWED_LIST = 6;
+/** A row's fields: its block in the pages (-1: none yet), its capacity, and the entries or items in use. */
+const BLOCK = 0;
+const CAPACITY = 1;
+const SIZE = 2;
 
 /**
  * One table of a {@link UserItemTables}, as an object (a view: the entries stay in the shared pages).
