@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeMetaInSlices } from './snapshot-write.js';
+import { encodeMetaInSlices } from './snapshot-meta.js';
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
