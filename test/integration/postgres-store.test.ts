@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
+import { createRandom } from '../../src/core/random.js';
 import { SetlistError } from '../../src/errors.js';
 import { postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { MigrationStep, Store } from '../../src/store/store.js';
 import { runStoreContract } from '../../src/store/store-contract.js';
+import type { ModelSnapshot } from '../../src/types.js';
 import { assertMigrationSteps } from '../helpers.js';
 import { freshSchema, withServices } from './services.js';
 
@@ -59,7 +61,7 @@ withServices('postgres store', ({ pgUrl }) => {
     await raw.end();
     assert.deepEqual(
       rows.map((r) => r.version),
-      [1, 2],
+      postgresMigrations.map((_, i) => i + 1),
     );
     await a.close();
     await b.close();
@@ -124,6 +126,194 @@ withServices('postgres store', ({ pgUrl }) => {
     assert.equal((await a.counts()).events, 5);
     await a.close();
     await b.close();
+  });
+
+  /** `length` seeded random bytes. */
+  const bytesOf = (length: number, seed: number): Uint8Array => {
+    const random = createRandom(seed);
+    return Uint8Array.from({ length }, () => random.int(256));
+  };
+  const snapshot = (version: number, data: Uint8Array): ModelSnapshot => ({
+    name: 'serving-blend',
+    version,
+    trainedAt: 1_000 + version,
+    meta: { itemIds: ['a', 'vidéo "2"', `v${version}`], report: { version } },
+    data,
+  });
+  const chunkedStore = async (chunkBytes: number, schema = freshSchema('chunks')) => {
+    const store = createPostgresStore({
+      connectionString: pgUrl,
+      schema,
+      poolSize: 2,
+      snapshotChunkBytes: chunkBytes,
+    });
+    await store.migrate();
+    return { store, schema };
+  };
+  const rawQuery = async <R extends pg.QueryResultRow>(schema: string, sql: string): Promise<R[]> => {
+    const raw = new pg.Client({ connectionString: pgUrl, options: `-c search_path=${schema}` });
+    await raw.connect();
+    try {
+      return (await raw.query<R>(sql)).rows;
+    } finally {
+      await raw.end();
+    }
+  };
+
+  test('a snapshot spanning many chunks loads back whole, its last chunk short', async () => {
+    const { store, schema } = await chunkedStore(7);
+    const data = bytesOf(100, 1);
+    await store.saveSnapshot(snapshot(1, data));
+    const chunks = await rawQuery<{ chunk: number; n: number }>(
+      schema,
+      'SELECT chunk, length(bytes) AS n FROM snapshot_chunks ORDER BY chunk',
+    );
+    assert.deepEqual(
+      chunks.map((c) => c.n),
+      [...Array.from({ length: 14 }, () => 7), 2],
+    );
+    const loaded = await store.loadSnapshot('serving-blend');
+    assert.deepEqual(loaded, snapshot(1, data));
+    await store.close();
+  });
+
+  test('an empty snapshot saves no chunk and loads as zero bytes', async () => {
+    const { store, schema } = await chunkedStore(7);
+    await store.saveSnapshot(snapshot(1, new Uint8Array(0)));
+    assert.equal((await rawQuery(schema, 'SELECT * FROM snapshot_chunks')).length, 0);
+    assert.deepEqual(await store.loadSnapshot('serving-blend'), snapshot(1, new Uint8Array(0)));
+    await store.close();
+  });
+
+  test('the newest version is loaded whatever the order of saves, and saving a version again replaces its chunks', async () => {
+    const { store, schema } = await chunkedStore(5);
+    await store.saveSnapshot(snapshot(1, bytesOf(12, 1)));
+    await store.saveSnapshot(snapshot(3, bytesOf(31, 3)));
+    await store.saveSnapshot(snapshot(2, bytesOf(40, 2)));
+    assert.deepEqual(await store.loadSnapshot('serving-blend'), snapshot(3, bytesOf(31, 3)));
+    await store.saveSnapshot(snapshot(3, bytesOf(8, 4)));
+    assert.deepEqual(await store.loadSnapshot('serving-blend'), snapshot(3, bytesOf(8, 4)));
+    const left = await rawQuery<{ n: string }>(
+      schema,
+      'SELECT count(*) AS n FROM snapshot_chunks WHERE version = 3',
+    );
+    assert.equal(Number(left[0]!.n), 2);
+    await store.close();
+  });
+
+  test('a save that fails after some chunks leaves the previous snapshot, and none of its own chunks', async () => {
+    const { store, schema } = await chunkedStore(4);
+    await store.saveSnapshot(snapshot(1, bytesOf(10, 1)));
+    // The fourth chunk of version 2 fails to insert: the save has written its row and three chunks.
+    await rawQuery(
+      schema,
+      `CREATE FUNCTION fail_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN IF NEW.version = 2 AND NEW.chunk = 3 THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER fail_chunk BEFORE INSERT ON snapshot_chunks FOR EACH ROW EXECUTE FUNCTION fail_chunk();`,
+    );
+    await assert.rejects(
+      () => store.saveSnapshot(snapshot(2, bytesOf(30, 2))),
+      (err: unknown) => err instanceof SetlistError && /disk full/.test(err.message),
+    );
+    assert.deepEqual(await store.loadSnapshot('serving-blend'), snapshot(1, bytesOf(10, 1)));
+    const versions = await rawQuery<{ version: string }>(
+      schema,
+      'SELECT version FROM snapshots UNION ALL SELECT version FROM snapshot_chunks',
+    );
+    assert.deepEqual(new Set(versions.map((v) => Number(v.version))), new Set([1]));
+    await store.close();
+  });
+
+  test('a load during a save sees the previous snapshot or the new one whole', async () => {
+    const { store } = await chunkedStore(3);
+    const before = snapshot(1, bytesOf(600, 1));
+    const after = snapshot(2, bytesOf(900, 2));
+    await store.saveSnapshot(before);
+    let saved = false;
+    const saving = store.saveSnapshot(after).then(() => {
+      saved = true;
+    });
+    const seen: (ModelSnapshot | undefined)[] = [];
+    while (!saved) seen.push(await store.loadSnapshot('serving-blend'));
+    await saving;
+    seen.push(await store.loadSnapshot('serving-blend'));
+    for (const s of seen) assert.deepEqual(s, s?.version === 1 ? before : after);
+    assert.equal(seen[0]?.version, 1);
+    assert.equal(seen.at(-1)?.version, 2);
+    await store.close();
+  });
+
+  test('snapshots of the old one-row layout are split into chunks by the migration and load as before', async () => {
+    // A schema at version 2, as the release before chunks left it, holding three snapshots.
+    const schema = freshSchema('old_snapshots');
+    const raw = new pg.Client({ connectionString: pgUrl, options: `-c search_path=${schema}` });
+    await raw.connect();
+    const big = bytesOf(9 * 2 ** 20 + 5, 9);
+    try {
+      await raw.query(`CREATE SCHEMA ${schema}`);
+      await raw.query(
+        'CREATE TABLE setlist_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
+      await raw.query(postgresMigrations[0]!);
+      await raw.query(postgresMigrations[1]!);
+      await raw.query('INSERT INTO setlist_migrations (version) VALUES (1), (2)');
+      const insert =
+        'INSERT INTO snapshots (name, version, trained_at, meta, data) VALUES ($1, $2, $3, $4, $5)';
+      const { name, trainedAt, meta } = snapshot(2, big);
+      await raw.query(insert, [
+        name,
+        1,
+        1_001,
+        JSON.stringify(snapshot(1, big).meta),
+        Buffer.from(bytesOf(10, 1)),
+      ]);
+      await raw.query(insert, [name, 2, trainedAt, JSON.stringify(meta), Buffer.from(big)]);
+      await raw.query(insert, ['labels', 1, 5, '{}', Buffer.alloc(0)]);
+    } finally {
+      await raw.end();
+    }
+    const { store } = await chunkedStore(1_000, schema);
+    assert.deepEqual(await store.loadSnapshot('serving-blend'), snapshot(2, big));
+    assert.deepEqual(await store.loadSnapshot('labels'), {
+      name: 'labels',
+      version: 1,
+      trainedAt: 5,
+      meta: {},
+      data: new Uint8Array(0),
+    });
+    const chunks = await rawQuery<{ version: string; n: number }>(
+      schema,
+      `SELECT version, length(bytes) AS n FROM snapshot_chunks WHERE name = 'serving-blend' ORDER BY version, chunk`,
+    );
+    assert.deepEqual(
+      chunks.map((c) => [Number(c.version), c.n]),
+      [
+        [1, 10],
+        [2, 2 ** 22],
+        [2, 2 ** 22],
+        [2, 2 ** 20 + 5],
+      ],
+    );
+    await store.close();
+  });
+
+  test('a snapshot missing a chunk fails to load with SETLIST_ERR_INTERNAL', async () => {
+    const { store, schema } = await chunkedStore(4);
+    await store.saveSnapshot(snapshot(1, bytesOf(10, 1)));
+    await rawQuery(schema, 'DELETE FROM snapshot_chunks WHERE chunk = 1');
+    await assert.rejects(
+      () => store.loadSnapshot('serving-blend'),
+      (err: unknown) =>
+        err instanceof SetlistError && err.code === 'SETLIST_ERR_INTERNAL' && /chunk 1/.test(err.message),
+    );
+    await store.close();
+  });
+
+  test('a snapshot chunk size below one byte is a configuration error', () => {
+    assert.throws(
+      () => createPostgresStore({ connectionString: pgUrl, snapshotChunkBytes: 0 }),
+      (err: unknown) => err instanceof SetlistError && err.code === 'SETLIST_ERR_CONFIG',
+    );
   });
 
   test('an unreachable Postgres fails with SETLIST_ERR_UNAVAILABLE', async () => {

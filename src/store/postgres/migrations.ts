@@ -64,4 +64,24 @@ export const postgresMigrations: readonly string[] = [
     PRIMARY KEY (item_id, type)
   );
   `,
+  // 3: a snapshot's bytes in chunks of a few MB (read and written a chunk at a time), its row keeping
+  // their total size. Rows of the old layout are split into chunks of 4 MiB; chunks are stored
+  // uncompressed (model factors do not compress); the emptied column goes, so its space is reclaimed.
+  `
+  CREATE TABLE snapshot_chunks (
+    name TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    chunk INTEGER NOT NULL,
+    bytes BYTEA NOT NULL,
+    PRIMARY KEY (name, version, chunk),
+    FOREIGN KEY (name, version) REFERENCES snapshots (name, version) ON DELETE CASCADE
+  );
+  ALTER TABLE snapshot_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+  INSERT INTO snapshot_chunks (name, version, chunk, bytes)
+    SELECT s.name, s.version, c.n, substring(s.data FROM c.n * 4194304 + 1 FOR 4194304)
+    FROM snapshots s, generate_series(0, (length(s.data) + 4194303) / 4194304 - 1) AS c(n);
+  ALTER TABLE snapshots ADD COLUMN size BIGINT NOT NULL DEFAULT 0, ALTER COLUMN data DROP NOT NULL;
+  UPDATE snapshots SET size = length(data), data = NULL;
+  ALTER TABLE snapshots DROP COLUMN data, ALTER COLUMN size DROP DEFAULT;
+  `,
 ];

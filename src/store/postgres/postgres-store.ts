@@ -12,6 +12,7 @@ import type {
   UserId,
   UserRecord,
 } from '../../types.js';
+import { encodeMetaInSlices, parseMetaInSlices } from '../snapshot-meta.js';
 import { type AppendResult, type MigrationListener, type Page, type Store, storedEvent } from '../store.js';
 import { postgresMigrations } from './migrations.js';
 
@@ -26,6 +27,8 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** Told of each step that upgrades an existing schema, as it starts and once done. */
   onMigration?: MigrationListener;
+  /** A model snapshot's bytes are written and read in chunks of this many bytes (4 MiB by default). */
+  snapshotChunkBytes?: number;
 }
 
 export interface EventRow {
@@ -44,6 +47,7 @@ export interface EventRow {
 const EVENT_LOCK_KEY = 0x5e71157;
 const MIGRATION_LOCK_KEY = 0x5e71158;
 const INSERT_CHUNK = 5_000;
+const SNAPSHOT_CHUNK_BYTES = 1 << 22;
 
 /**
  * The scale-out store: Postgres through a `pg` connection pool. Every call that writes runs in one
@@ -61,6 +65,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     throw new SetlistError('SETLIST_ERR_CONFIG', {
       message: `The Postgres schema "${schema}" must be a lower-case SQL identifier.`,
       path: 'schema',
+    });
+  }
+  const chunkBytes = options.snapshotChunkBytes ?? SNAPSHOT_CHUNK_BYTES;
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      message: `snapshotChunkBytes must be a positive whole number of bytes, not ${chunkBytes}.`,
+      path: 'snapshotChunkBytes',
     });
   }
   const pool = new pg.Pool({
@@ -210,32 +221,75 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async saveSnapshot(snapshot: ModelSnapshot) {
-      await query(
-        `INSERT INTO snapshots (name, version, trained_at, meta, data) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
-           data = excluded.data`,
-        [
-          snapshot.name,
-          snapshot.version,
-          snapshot.trainedAt,
-          JSON.stringify(snapshot.meta),
-          Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
-        ],
-      );
+      // Before the transaction, in slices: a meta of a million item ids is a long stringify in one go.
+      const meta = await encodeMetaInSlices(snapshot.meta);
+      const { name, version, data } = snapshot;
+      // One transaction: a reader sees the whole snapshot or the previous one, never some chunks.
+      await transaction(async (c) => {
+        await c.query('DELETE FROM snapshot_chunks WHERE name = $1 AND version = $2', [name, version]);
+        // The meta goes as UTF-8 bytes (a text parameter in binary form), not as a string built at once.
+        await c.query(
+          `INSERT INTO snapshots (name, version, trained_at, meta, size) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
+             size = excluded.size`,
+          [name, version, snapshot.trainedAt, bufferOf(meta), data.byteLength],
+        );
+        for (let start = 0, chunk = 0; start < data.byteLength; start += chunkBytes, chunk++) {
+          const bytes = bufferOf(data.subarray(start, start + chunkBytes));
+          await c.query('INSERT INTO snapshot_chunks (name, version, chunk, bytes) VALUES ($1, $2, $3, $4)', [
+            name,
+            version,
+            chunk,
+            bytes,
+          ]);
+        }
+      });
     },
     async loadSnapshot(name) {
-      const rows = await query<{ version: string; trained_at: string; meta: string; data: Buffer }>(
-        'SELECT version, trained_at, meta, data FROM snapshots WHERE name = $1 ORDER BY version DESC LIMIT 1',
-        [name],
+      // One read-only snapshot of the database: the row and its chunks as one save committed them.
+      const read = await inTransaction(
+        pool,
+        async (c) => {
+          const rows = (
+            await c.query<{ version: string; trained_at: string; meta: string; size: string }>(
+              'SELECT version, trained_at, meta, size FROM snapshots WHERE name = $1 ORDER BY version DESC LIMIT 1',
+              [name],
+            )
+          ).rows;
+          const row = rows[0];
+          if (row === undefined) return undefined;
+          const size = Number(row.size);
+          const data = new Uint8Array(size);
+          const target = Buffer.from(data.buffer);
+          // A chunk at a time, as hex text written straight into the one buffer: a few MB in flight.
+          for (let offset = 0, chunk = 0; offset < size; chunk++) {
+            const part = (
+              await c.query<{ hex: string }>(
+                `SELECT encode(bytes, 'hex') AS hex FROM snapshot_chunks
+                 WHERE name = $1 AND version = $2 AND chunk = $3`,
+                [name, row.version, chunk],
+              )
+            ).rows[0];
+            if (part === undefined || part.hex.length === 0 || offset + part.hex.length / 2 > size) {
+              throw new SetlistError('SETLIST_ERR_INTERNAL', {
+                message: `The snapshot ${name} version ${row.version} is damaged: its chunk ${chunk} is missing or does not fit its size ${size}.`,
+              });
+            }
+            offset += target.write(part.hex, offset, 'hex');
+          }
+          return { row, data };
+        },
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
       );
-      const row = rows[0];
-      if (row === undefined) return undefined;
+      if (read === undefined) return undefined;
+      const { row, data } = read;
       return {
         name,
         version: Number(row.version),
         trainedAt: Number(row.trained_at),
-        meta: JSON.parse(row.meta) as Record<string, unknown>,
-        data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+        // In slices, once the connection is back in the pool: a million item ids parse for ~100 ms.
+        meta: await parseMetaInSlices(row.meta),
+        data,
       };
     },
     async counts(): Promise<StoreCounts> {
@@ -310,6 +364,11 @@ async function appendInTransaction(
   return { stored, duplicates };
 }
 
+/** The bytes as a Buffer over the same memory: pg sends a Buffer as a binary parameter. */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function rowToEvent(r: EventRow): StoredEvent {
   const event: StoredEvent = {
     seq: Number(r.seq),
@@ -362,10 +421,12 @@ export function mapError(cause: unknown): SetlistError {
 /**
  * Runs `work` in one transaction on a pooled connection: COMMIT on success, ROLLBACK and a
  * SetlistError on failure; a connection whose ROLLBACK failed is discarded, not returned to the pool.
+ * `begin` may ask for another isolation level.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
 ): Promise<T> {
   let client: pg.PoolClient;
   try {
@@ -378,7 +439,7 @@ export async function inTransaction<T>(
   client.on('error', ignore);
   let broken = false;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;
