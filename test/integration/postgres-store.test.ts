@@ -297,6 +297,20 @@ withServices('postgres store', ({ pgUrl }) => {
     await store.close();
   });
 
+  test('deleting old snapshot rows deletes their chunks, and the newest still loads', async () => {
+    const { store, schema } = await chunkedStore(4);
+    await store.saveSnapshot(snapshot(1, bytesOf(10, 1)));
+    await store.saveSnapshot(snapshot(2, bytesOf(9, 2)));
+    await rawQuery(schema, `DELETE FROM snapshots WHERE name = 'serving-blend' AND version < 2`);
+    const left = await rawQuery<{ version: string }>(schema, 'SELECT DISTINCT version FROM snapshot_chunks');
+    assert.deepEqual(
+      left.map((r) => Number(r.version)),
+      [2],
+    );
+    assert.deepEqual(await store.loadSnapshot('serving-blend'), snapshot(2, bytesOf(9, 2)));
+    await store.close();
+  });
+
   test('a snapshot missing a chunk fails to load with SETLIST_ERR_INTERNAL', async () => {
     const { store, schema } = await chunkedStore(4);
     await store.saveSnapshot(snapshot(1, bytesOf(10, 1)));
