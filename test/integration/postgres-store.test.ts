@@ -102,6 +102,7 @@ withServices('postgres store', ({ pgUrl }) => {
     });
     await store.migrate();
     assertMigrationSteps(steps, 2, postgresMigrations.length);
+    assert.match(steps.find((s) => s.version === 3)?.note ?? '', /moves model snapshots into chunks/);
     assert.equal((await store.counts()).events, 0);
     await store.close();
   });

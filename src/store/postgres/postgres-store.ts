@@ -13,8 +13,15 @@ import type {
   UserRecord,
 } from '../../types.js';
 import { encodeMetaInSlices, parseMetaInSlices } from '../snapshot-meta.js';
-import { type AppendResult, type MigrationListener, type Page, type Store, storedEvent } from '../store.js';
-import { postgresMigrations } from './migrations.js';
+import {
+  type AppendResult,
+  type MigrationListener,
+  type MigrationStep,
+  type Page,
+  type Store,
+  storedEvent,
+} from '../store.js';
+import { postgresMigrationNotes, postgresMigrations } from './migrations.js';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`. */
@@ -119,11 +126,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         const latest = postgresMigrations.length;
         const report = current > 0 ? options.onMigration : undefined;
         for (let v = current; v < latest; v++) {
-          report?.({ version: v + 1, latest });
+          const note = postgresMigrationNotes[v + 1];
+          const step: MigrationStep = { version: v + 1, latest, ...(note === undefined ? {} : { note }) };
+          report?.(step);
           const started = performance.now();
           await c.query(postgresMigrations[v]!);
           await c.query('INSERT INTO setlist_migrations (version) VALUES ($1)', [v + 1]);
-          report?.({ version: v + 1, latest, ms: performance.now() - started });
+          report?.({ ...step, ms: performance.now() - started });
         }
       });
     },
