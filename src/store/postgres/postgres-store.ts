@@ -55,6 +55,8 @@ const EVENT_LOCK_KEY = 0x5e71157;
 const MIGRATION_LOCK_KEY = 0x5e71158;
 const INSERT_CHUNK = 5_000;
 const SNAPSHOT_CHUNK_BYTES = 1 << 22;
+/** A snapshot chunk is read in pieces this large: their hex text stays below V8's large-object size. */
+const LOAD_PIECE_BYTES = 1 << 15;
 
 /**
  * The scale-out store: Postgres through a `pg` connection pool. Every call that writes runs in one
@@ -270,21 +272,29 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const size = Number(row.size);
           const data = new Uint8Array(size);
           const target = Buffer.from(data.buffer);
-          // A chunk at a time, as hex text written straight into the one buffer: a few MB in flight.
+          // A chunk a query, streamed in pieces of hex text each written into the one buffer as it
+          // arrives: pieces this small die young, where a chunk's text would wait for a major GC.
           for (let offset = 0, chunk = 0; offset < size; chunk++) {
-            const part = (
-              await c.query<{ hex: string }>(
-                `SELECT encode(bytes, 'hex') AS hex FROM snapshot_chunks
-                 WHERE name = $1 AND version = $2 AND chunk = $3`,
-                [name, row.version, chunk],
-              )
-            ).rows[0];
-            if (part === undefined || part.hex.length === 0 || offset + part.hex.length / 2 > size) {
+            let length = -1;
+            let written = 0;
+            await eachRow<{ piece: number; length: number; hex: string }>(
+              c,
+              `SELECT p AS piece, length(bytes) AS length, encode(substring(bytes FROM p * $4 + 1 FOR $4), 'hex') AS hex
+               FROM snapshot_chunks, generate_series(0, (length(bytes) - 1) / $4) AS p
+               WHERE name = $1 AND version = $2 AND chunk = $3`,
+              [name, row.version, chunk, LOAD_PIECE_BYTES],
+              (part) => {
+                length = part.length;
+                if (offset + length > size) return;
+                written += target.write(part.hex, offset + part.piece * LOAD_PIECE_BYTES, 'hex');
+              },
+            );
+            if (length <= 0 || offset + length > size || written !== length) {
               throw new SetlistError('SETLIST_ERR_INTERNAL', {
                 message: `The snapshot ${name} version ${row.version} is damaged: its chunk ${chunk} is missing or does not fit its size ${size}.`,
               });
             }
-            offset += target.write(part.hex, offset, 'hex');
+            offset += length;
           }
           return { row, data };
         },
@@ -371,6 +381,30 @@ async function appendInTransaction(
   }
   duplicates.sort((a, b) => a - b);
   return { stored, duplicates };
+}
+
+/** Runs `sql`, handing each row to `onRow` as it arrives and keeping none; a throw in `onRow` fails it. */
+function eachRow<R>(
+  c: pg.PoolClient,
+  sql: string,
+  values: unknown[],
+  onRow: (row: R) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const query = new pg.Query(sql, values);
+    let failed: { cause: unknown } | undefined;
+    query.on('row', (row: R) => {
+      if (failed !== undefined) return;
+      try {
+        onRow(row);
+      } catch (cause) {
+        failed = { cause };
+      }
+    });
+    query.on('error', reject);
+    query.on('end', () => (failed === undefined ? resolve() : reject(failed.cause)));
+    void c.query(query);
+  });
 }
 
 /** The bytes as a Buffer over the same memory: pg sends a Buffer as a binary parameter. */
