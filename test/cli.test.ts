@@ -91,6 +91,38 @@ test('the setlist binary prints its commands', () => {
   for (const command of ['serve', 'import', 'demo']) assert.match(result.stdout, new RegExp(command));
 });
 
+test('setlist train keeps --snapshots-kept versions of each model, and refuses a count below 1', async () => {
+  const path = tempDbPath('kept');
+  const engine = await loadDemo(path, 7, T0);
+  await engine.close();
+  const train = (...extra: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'train', '--db', path, ...extra], {
+      encoding: 'utf8',
+    });
+  for (let k = 0; k < 2; k++) {
+    const result = train('--snapshots-kept', '1');
+    assert.equal(result.status, 0, result.stderr);
+  }
+  const raw = new Database(path, { readonly: true });
+  const rows = raw
+    .prepare('SELECT name, count(*) AS n, max(version) AS newest FROM snapshots GROUP BY name')
+    .all() as {
+    name: string;
+    n: number;
+    newest: number;
+  }[];
+  raw.close();
+  assert.ok(rows.length > 0);
+  for (const row of rows) assert.equal(row.n, 1, `${row.name} keeps one version`);
+  assert.ok(
+    rows.some((r) => r.newest >= 2),
+    'two trainings saved two versions, the second kept',
+  );
+  const refused = train('--snapshots-kept', '0');
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /--snapshots-kept must be a whole number >= 1, got "0"/);
+});
+
 test('setlist migrate says what it upgrades in an old database, and how long each step took', () => {
   const path = join(dir, 'schema-1.db');
   const raw = new Database(path);

@@ -6,8 +6,9 @@ import { buildApp } from '../server/app.js';
 import { type ApiKey, parseApiKeysEnv, readKeysFile } from '../server/auth.js';
 import type { RateLimitOptions } from '../server/rate-limit.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { SNAPSHOTS_KEPT } from '../store/store.js';
 import { printMigration } from './open-store.js';
-import { parseDurationMs } from './train.js';
+import { parseDurationMs, parseSnapshotsKept } from './train.js';
 
 export interface ServeOptions {
   host: string;
@@ -26,6 +27,8 @@ export interface ServeOptions {
   /** Sustained requests per second per key; 0 turns the limiter off. */
   rateLimit?: number;
   rateBurst?: number;
+  /** The newest versions of each model snapshot the store keeps (3 by default). */
+  snapshotsKept?: number;
 }
 
 export const DEFAULT_PORT = 7733;
@@ -85,6 +88,7 @@ export async function startServer(
       ...(options.redis === undefined ? {} : { redis: options.redis }),
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+      ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
       log: (message, err) =>
         console.error(`setlist: ${message}${err === undefined ? '' : `: ${String(err)}`}`),
     });
@@ -93,7 +97,13 @@ export async function startServer(
   } else {
     opened =
       engine ??
-      createEngine({ store: createSqliteStore({ path: options.db, onMigration: printMigration('sqlite') }) });
+      createEngine({
+        store: createSqliteStore({
+          path: options.db,
+          onMigration: printMigration('sqlite'),
+          ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
+        }),
+      });
     if (engine === undefined) await opened.open();
   }
   const rps = options.rateLimit ?? (keys.length > 0 ? DEFAULT_RATE_LIMIT : 0);
@@ -154,6 +164,12 @@ export function registerServe(program: Command): void {
     .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
     .option('--node-id <id>', "this API node's name in the cluster; random by default")
     .option('--train-every <duration>', 'retrain the batch model on a schedule, e.g. 10m', parseDurationMs)
+    .option(
+      '--snapshots-kept <n>',
+      'model snapshot versions kept per model; older ones are deleted as a new one is saved',
+      parseSnapshotsKept,
+      SNAPSHOTS_KEPT,
+    )
     .option('--keys-file <path>', 'API keys file (lines from `setlist keys create`); also SETLIST_API_KEYS')
     .option(
       '--rate-limit <rps>',

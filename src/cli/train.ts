@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { SNAPSHOTS_KEPT } from '../store/store.js';
 import { printMigration } from './open-store.js';
 
 export function registerTrain(program: Command): void {
@@ -9,9 +10,19 @@ export function registerTrain(program: Command): void {
     .description('train the batch model from the events in the store and save it as a snapshot')
     .option('--db <path>', 'SQLite database file', './setlist.db')
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { db: string; json?: boolean }) => {
+    .option(
+      '--snapshots-kept <n>',
+      'model snapshot versions kept per model; older ones are deleted as a new one is saved',
+      parseSnapshotsKept,
+      SNAPSHOTS_KEPT,
+    )
+    .action(async (opts: { db: string; json?: boolean; snapshotsKept: number }) => {
       const engine = createEngine({
-        store: createSqliteStore({ path: opts.db, onMigration: printMigration('sqlite') }),
+        store: createSqliteStore({
+          path: opts.db,
+          onMigration: printMigration('sqlite'),
+          snapshotsKept: opts.snapshotsKept,
+        }),
       });
       await engine.open();
       try {
@@ -50,4 +61,12 @@ export function parseDurationMs(value: string): number {
   const ms = n * factor;
   if (ms < 1_000) throw new Error(`--train-every must be at least 1s, got "${value}"`);
   return ms;
+}
+
+/** A `--snapshots-kept` value: a whole number of at least 1. */
+export function parseSnapshotsKept(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new Error(`--snapshots-kept must be a whole number >= 1, got "${value}"`);
+  return n;
 }

@@ -14,6 +14,8 @@ export interface ScaleOutOptions {
   nodeId?: string;
   prefix?: string;
   poolSize?: number;
+  /** The newest versions of each model snapshot the store keeps (3 by default). */
+  snapshotsKept?: number;
   catchUpIntervalMs?: number;
   log?: (message: string, err?: unknown) => void;
 }
@@ -48,6 +50,7 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
     connectionString: options.store,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
     ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
     onMigration: (step) => log(migrationMessage('postgres', step)),
   });
   if (options.redis === undefined) {

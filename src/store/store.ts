@@ -1,3 +1,4 @@
+import { SetlistError } from '../errors.js';
 import type {
   AuditEntry,
   EventInput,
@@ -82,11 +83,39 @@ export interface Store {
    */
   readEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
 
+  /**
+   * Saves a snapshot and, in the same transaction, deletes that name's versions older than the newest
+   * `snapshotsKept` ({@link SNAPSHOTS_KEPT} unless the store was given another number), so a server
+   * that retrains every few minutes keeps a bounded store.
+   */
   saveSnapshot(snapshot: ModelSnapshot): Promise<void>;
   /** The newest snapshot of that name. */
   loadSnapshot(name: string): Promise<ModelSnapshot | undefined>;
 
   counts(): Promise<StoreCounts>;
+}
+
+/**
+ * How many versions of each snapshot name a store keeps by default: the one served, the one before it
+ * (a node still loading it finishes), and one more to roll back to by hand.
+ */
+export const SNAPSHOTS_KEPT = 3;
+
+/**
+ * A store option `snapshotsKept`, checked: a whole number of at least 1 (the default when absent).
+ *
+ * @example
+ * const kept = snapshotsKeptOf(options.snapshotsKept); // 3
+ */
+export function snapshotsKeptOf(kept: number | undefined): number {
+  const value = kept ?? SNAPSHOTS_KEPT;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      message: `snapshotsKept must be a whole number of at least 1, not ${kept}.`,
+      path: 'snapshotsKept',
+    });
+  }
+  return value;
 }
 
 /**

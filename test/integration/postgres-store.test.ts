@@ -202,6 +202,44 @@ withServices('postgres store', ({ pgUrl }) => {
     await store.close();
   });
 
+  test('saving a snapshot keeps the newest versions of its name, and their chunks only', async () => {
+    const schema = freshSchema('kept');
+    const store = createPostgresStore({
+      connectionString: pgUrl,
+      schema,
+      poolSize: 2,
+      snapshotChunkBytes: 4,
+      snapshotsKept: 2,
+    });
+    await store.migrate();
+    const left = async () =>
+      (
+        await rawQuery<{ name: string; version: string; chunks: string }>(
+          schema,
+          `SELECT s.name, s.version, (SELECT count(*) FROM snapshot_chunks c
+             WHERE c.name = s.name AND c.version = s.version) AS chunks
+           FROM snapshots s ORDER BY s.name, s.version`,
+        )
+      ).map((r) => `${r.name}@${r.version}:${r.chunks}`);
+    for (const v of [1, 2, 3]) await store.saveSnapshot(snapshot(v, bytesOf(10, v)));
+    await store.saveSnapshot({ ...snapshot(1, bytesOf(4, 9)), name: 'labels' });
+    assert.deepEqual(await left(), ['labels@1:1', 'serving-blend@2:3', 'serving-blend@3:3']);
+    assert.equal(
+      Number((await rawQuery<{ n: string }>(schema, 'SELECT count(*) AS n FROM snapshot_chunks'))[0]!.n),
+      7,
+    );
+    // An older version saved late is itself beyond the newest two: the store keeps what it had.
+    await store.saveSnapshot(snapshot(1, bytesOf(10, 1)));
+    assert.deepEqual(await left(), ['labels@1:1', 'serving-blend@2:3', 'serving-blend@3:3']);
+    assert.deepEqual(await store.loadSnapshot('serving-blend'), snapshot(3, bytesOf(10, 3)));
+    await store.close();
+    assert.throws(
+      () => createPostgresStore({ connectionString: pgUrl, schema, snapshotsKept: 0 }),
+      (err: unknown) =>
+        err instanceof SetlistError && err.code === 'SETLIST_ERR_CONFIG' && err.path === 'snapshotsKept',
+    );
+  });
+
   test('a save that fails after some chunks leaves the previous snapshot, and none of its own chunks', async () => {
     const { store, schema } = await chunkedStore(4);
     await store.saveSnapshot(snapshot(1, bytesOf(10, 1)));

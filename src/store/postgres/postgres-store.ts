@@ -19,6 +19,7 @@ import {
   type MigrationStep,
   type Page,
   type Store,
+  snapshotsKeptOf,
   storedEvent,
 } from '../store.js';
 import { postgresMigrationNotes, postgresMigrations } from './migrations.js';
@@ -36,6 +37,8 @@ export interface PostgresStoreOptions {
   onMigration?: MigrationListener;
   /** A model snapshot's bytes are written and read in chunks of this many bytes (4 MiB by default). */
   snapshotChunkBytes?: number;
+  /** The newest versions of each snapshot name kept; older ones are deleted as a new one is saved (3). */
+  snapshotsKept?: number;
 }
 
 export interface EventRow {
@@ -83,6 +86,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       path: 'snapshotChunkBytes',
     });
   }
+  const kept = snapshotsKeptOf(options.snapshotsKept);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 10,
@@ -254,6 +258,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             bytes,
           ]);
         }
+        // Older versions go with this one's commit (their chunks by the foreign key's cascade).
+        await c.query(
+          `DELETE FROM snapshots WHERE name = $1 AND version NOT IN
+             (SELECT version FROM snapshots WHERE name = $1 ORDER BY version DESC LIMIT $2)`,
+          [name, kept],
+        );
       });
     },
     async loadSnapshot(name) {

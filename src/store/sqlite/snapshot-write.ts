@@ -10,6 +10,10 @@ const INSERT_SNAPSHOT = `INSERT INTO snapshots (name, version, trained_at, meta,
   ON CONFLICT(name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
   data = excluded.data`;
 
+/** Deletes a name's versions older than its newest `?` (the snapshot just written among them). */
+const PRUNE_SNAPSHOTS = `DELETE FROM snapshots WHERE name = ? AND version NOT IN
+  (SELECT version FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT ?)`;
+
 /** How a worker reaches the database: the file and the durability of the store that asked. */
 export interface SnapshotTarget {
   readonly path: string;
@@ -17,25 +21,35 @@ export interface SnapshotTarget {
 }
 
 /**
- * Writes one snapshot row in one transaction; the same statement runs on the store's connection
- * and in the writer worker.
+ * Writes one snapshot row and deletes the name's versions older than the newest `kept`, in one
+ * transaction; the same statements run on the store's connection and in the writer worker.
  *
  * @example
- * writeSnapshotRow(db, { name: 'labels', version: 1, trainedAt: Date.now(), meta: {}, data: bytes });
+ * writeSnapshotRow(db, { name: 'labels', version: 1, trainedAt: Date.now(), meta: {}, data: bytes }, 3);
  */
-export function writeSnapshotRow(db: Database.Database, snapshot: ModelSnapshot): void {
-  writeSnapshotJson(db, snapshot, JSON.stringify(snapshot.meta));
+export function writeSnapshotRow(db: Database.Database, snapshot: ModelSnapshot, kept: number): void {
+  writeSnapshotJson(db, snapshot, JSON.stringify(snapshot.meta), kept);
 }
 
 /** {@link writeSnapshotRow} with the meta already as JSON text. */
-function writeSnapshotJson(db: Database.Database, snapshot: SnapshotRow, metaJson: string): void {
-  db.prepare(INSERT_SNAPSHOT).run(
-    snapshot.name,
-    snapshot.version,
-    snapshot.trainedAt,
-    metaJson,
-    Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
-  );
+function writeSnapshotJson(
+  db: Database.Database,
+  snapshot: SnapshotRow,
+  metaJson: string,
+  kept: number,
+): void {
+  const insert = db.prepare(INSERT_SNAPSHOT);
+  const prune = db.prepare(PRUNE_SNAPSHOTS);
+  db.transaction(() => {
+    insert.run(
+      snapshot.name,
+      snapshot.version,
+      snapshot.trainedAt,
+      metaJson,
+      Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
+    );
+    prune.run(snapshot.name, snapshot.name, kept);
+  }).immediate();
 }
 
 /**
@@ -46,9 +60,13 @@ function writeSnapshotJson(db: Database.Database, snapshot: SnapshotRow, metaJso
  * not structured-cloned in one go.
  *
  * @example
- * await writeSnapshotOffThread({ path: 'setlist.db', synchronous: 'FULL' }, snapshot);
+ * await writeSnapshotOffThread({ path: 'setlist.db', synchronous: 'FULL' }, snapshot, 3);
  */
-export async function writeSnapshotOffThread(target: SnapshotTarget, snapshot: ModelSnapshot): Promise<void> {
+export async function writeSnapshotOffThread(
+  target: SnapshotTarget,
+  snapshot: ModelSnapshot,
+  kept: number,
+): Promise<void> {
   const metaJson = await encodeMetaInSlices(snapshot.meta);
   const row: SnapshotRow = {
     name: snapshot.name,
@@ -65,7 +83,7 @@ export async function writeSnapshotOffThread(target: SnapshotTarget, snapshot: M
         reject(Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code }));
     });
     worker.once('error', reject);
-    worker.postMessage({ target, snapshot: row, metaJson } satisfies SnapshotWriteMessage);
+    worker.postMessage({ target, snapshot: row, metaJson, kept } satisfies SnapshotWriteMessage);
   });
 }
 
@@ -77,6 +95,8 @@ export interface SnapshotWriteMessage {
   readonly target: SnapshotTarget;
   readonly snapshot: SnapshotRow;
   readonly metaJson: Uint8Array;
+  /** The newest versions of the snapshot's name kept; older ones are deleted with the write. */
+  readonly kept: number;
 }
 
 /** The worker's side: opens its own connection, writes the row, closes. */
@@ -87,7 +107,7 @@ export function writeSnapshotToFile(message: SnapshotWriteMessage): void {
     db.pragma(`synchronous = ${target.synchronous}`);
     db.pragma('busy_timeout = 5000');
     const json = Buffer.from(metaJson.buffer, metaJson.byteOffset, metaJson.byteLength).toString('utf8');
-    writeSnapshotJson(db, message.snapshot, json);
+    writeSnapshotJson(db, message.snapshot, json, message.kept);
   } finally {
     db.close();
   }

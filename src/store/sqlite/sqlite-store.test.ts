@@ -113,6 +113,53 @@ test('a large snapshot, written by a worker on its own connection, reads back wh
   await reopened.close();
 });
 
+test('saving a snapshot keeps the newest versions of its name, small ones and those written by the worker alike', async () => {
+  const path = join(dir, 'kept-snapshots.db');
+  const store = createSqliteStore({ path, snapshotsKept: 2 });
+  await store.migrate();
+  const small = (version: number, name = 'ials') =>
+    store.saveSnapshot({
+      name,
+      version,
+      trainedAt: version,
+      meta: { version },
+      data: Uint8Array.of(version),
+    });
+  const versions = (): string[] => {
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT name, version FROM snapshots ORDER BY name, version').all() as {
+        name: string;
+        version: number;
+      }[];
+      return rows.map((r) => `${r.name}@${r.version}`);
+    } finally {
+      db.close();
+    }
+  };
+  for (const v of [1, 2, 3]) await small(v);
+  await small(1, 'labels');
+  assert.deepEqual(versions(), ['ials@2', 'ials@3', 'labels@1']);
+  const large = new Uint8Array(new SharedArrayBuffer(OFF_THREAD_SNAPSHOT_BYTES + 1)).fill(7);
+  await store.saveSnapshot({ name: 'ials', version: 4, trainedAt: 4, meta: {}, data: large });
+  assert.deepEqual(versions(), ['ials@3', 'ials@4', 'labels@1']);
+  // An older version saved late is itself beyond the newest two: the store keeps what it had.
+  await small(2);
+  assert.deepEqual(versions(), ['ials@3', 'ials@4', 'labels@1']);
+  assert.equal((await store.loadSnapshot('ials'))?.data.length, large.length);
+  await store.close();
+});
+
+test('snapshotsKept below 1 is a configuration error naming the option', () => {
+  for (const snapshotsKept of [0, -1, 1.5]) {
+    assert.throws(
+      () => createSqliteStore({ path: ':memory:', snapshotsKept }),
+      (err: unknown) =>
+        err instanceof SetlistError && err.code === 'SETLIST_ERR_CONFIG' && err.path === 'snapshotsKept',
+    );
+  }
+});
+
 test('appends still waiting for their turn when the store closes are committed first', async () => {
   const path = join(dir, `close-${n++}.db`);
   const store = createSqliteStore({ path });

@@ -18,6 +18,7 @@ import {
   type MigrationStep,
   type Page,
   type Store,
+  snapshotsKeptOf,
   storedEvent,
 } from '../store.js';
 import { type EventAppender, logEvent, prepareEventStatements, startEventAppender } from './event-append.js';
@@ -35,6 +36,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'full' | 'normal';
   /** Told of each step that upgrades an existing database's schema, as it starts and once done. */
   onMigration?: MigrationListener;
+  /** The newest versions of each snapshot name kept; older ones are deleted as a new one is saved (3). */
+  snapshotsKept?: number;
 }
 
 interface EventRow {
@@ -78,6 +81,7 @@ function settle(call: PendingAppend, append: () => AppendResult): void {
  * await store.migrate();
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const kept = snapshotsKeptOf(options.snapshotsKept);
   let db: Database.Database;
   try {
     db = new Database(options.path);
@@ -238,10 +242,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async saveSnapshot(snapshot: ModelSnapshot) {
       if (snapshot.data.byteLength < OFF_THREAD_SNAPSHOT_BYTES || inMemory) {
-        writeSnapshotRow(db, snapshot);
+        writeSnapshotRow(db, snapshot, kept);
         return;
       }
-      const write = writeSnapshotOffThread({ path: options.path, synchronous }, snapshot);
+      const write = writeSnapshotOffThread({ path: options.path, synchronous }, snapshot, kept);
       pendingWrites.add(write);
       try {
         await write;
