@@ -56,13 +56,6 @@ export class PairTimes {
     return offset === LONG_AGO ? Number.NEGATIVE_INFINITY : this.base + offset;
   }
 
-  /** Reads the slot where {@link get} and {@link set} of the pair start; returns a value to discard. */
-  touch(a: number, b: number): number {
-    const mask = this.first.length - 1;
-    const s = this.start(a, b) & mask;
-    return this.first[s]! + this.second[s]! + this.times[s]!;
-  }
-
   /**
    * Sets the pair's time. Should the table have to grow, pairs with a time below `dropBefore` are
    * dropped first, and it grows only if that did not free enough room.
@@ -101,18 +94,13 @@ export class PairTimes {
 
   private slot(a: number, b: number): number {
     const mask = this.first.length - 1;
-    let s = this.start(a, b) & mask;
+    let s = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 0;
+    s = (s ^ (s >>> 15)) & mask;
     for (;;) {
       const key = this.first[s]!;
       if (key === EMPTY || (key === a && this.second[s] === b)) return s;
       s = (s + 1) & mask;
     }
-  }
-
-  /** The pair's hash: its probe starts at this masked to the table. */
-  private start(a: number, b: number): number {
-    const s = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 0;
-    return s ^ (s >>> 15);
   }
 
   private rebuild(dropBefore: number): void {

@@ -47,18 +47,6 @@ export class DecayedCounters {
     if (Number.isNaN(this.firstAt.get(key))) this.firstAt.set(key, atMs);
   }
 
-  /** Reads what {@link add} reads of `key`, so that it finds it in cache; returns a value to discard. */
-  touch(key: number): number {
-    const short = this.short.data;
-    const long = this.long.data;
-    const firstAt = this.firstAt.data;
-    return (
-      (key < short.length ? short[key]! : 0) +
-      (key < long.length ? long[key]! : 0) +
-      (key < firstAt.length ? firstAt[key]! : 0)
-    );
-  }
-
   /** How long `key` has been counted at `nowMs`: Infinity if never. */
   ageAt(key: number, nowMs: number): number {
     const first = this.firstAt.get(key);

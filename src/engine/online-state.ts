@@ -418,8 +418,7 @@ export class OnlineState {
     if (3 * i < burst.length) sum += burst[3 * i]!;
     const creators = this.creatorOf.data;
     if (i < creators.length) sum += creators[i]!;
-    const tags = this.records[i]?.tags ?? NO_TAGS;
-    sum += this.trends.touch(u, i, tags);
+    sum += this.records[i]?.tags.length ?? 0;
     return sum + this.exploration.touch(i);
   }
 

@@ -111,19 +111,6 @@ export class TrendTracker {
     return creditedAt;
   }
 
-  /**
-   * Reads what {@link observe} of user `u` on item `i` with `tags` reads (the item's counters, the
-   * user's cooldown slots of the tags), so that it finds it in cache; returns a value to discard.
-   */
-  touch(u: number, i: number, tags: readonly string[]): number {
-    let sum = this.items.touch(i);
-    for (const tag of tags) {
-      const t = this.tags.get(tag);
-      if (t >= 0) sum += this.credited.touch(u, t);
-    }
-    return sum;
-  }
-
   /** The `n` items and tags rising the most at `nowMs`; hidden items are left out. */
   trending(catalogue: TrendCatalogue, n: number, nowMs: number): Trending {
     // New items rank ahead of old ones rising as much: a new trend is what this list is for.
