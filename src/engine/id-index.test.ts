@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRandom } from '../core/random.js';
-import { IdIndex } from './id-index.js';
+import { IdIndex, idHash } from './id-index.js';
 
 test('ids get dense indices in order of first sight, and each keeps its index', () => {
   const ids = new IdIndex();
@@ -37,4 +37,20 @@ test('lookups agree with a Map through many growths, for ids built apart from th
     assert.equal(ids.id(index), id);
   }
   for (let n = 0; n < 100; n++) assert.equal(ids.get(`${make(n)}-unseen`), -1);
+});
+
+test('a lookup by the id and its hash, after reading its slot ahead, finds what a plain lookup finds', () => {
+  const ids = new IdIndex();
+  const plain = new IdIndex();
+  const random = createRandom(12);
+  for (let k = 0; k < 5_000; k++) {
+    const id = `user-${random.int(3_000)}`;
+    const hash = idHash(id);
+    const stored = ids.touchSlot(hash);
+    // The slot holds nothing or an index + 1, and the id read there is a real id's length.
+    assert.ok(stored >= 0 && stored <= ids.size);
+    assert.ok(ids.touchId(stored) >= (stored === 0 ? 0 : 'user-0'.length));
+    assert.equal(ids.internHashed(id, hash), plain.intern(id));
+  }
+  assert.equal(ids.size, plain.size);
 });

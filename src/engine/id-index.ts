@@ -32,7 +32,11 @@ export class IdIndex {
 
   /** The index of `id`, assigning the next one if it is new. */
   intern(id: string): number {
-    const hash = hashOf(id);
+    return this.internHashed(id, idHash(id));
+  }
+
+  /** {@link intern} of `id` whose {@link idHash} is `hash`. */
+  internHashed(id: string, hash: number): number {
     const slot = this.find(id, hash);
     const stored = this.slots[2 * slot]!;
     if (stored !== 0) return stored - 1;
@@ -46,7 +50,20 @@ export class IdIndex {
 
   /** The index of `id`, or -1. */
   get(id: string): number {
-    return this.slots[2 * this.find(id, hashOf(id))]! - 1;
+    return this.slots[2 * this.find(id, idHash(id))]! - 1;
+  }
+
+  /**
+   * The slot's content where a lookup of hash `hash` starts (0: empty), read as {@link internHashed}
+   * will read it: read for many ids before their lookups, their cache misses overlap.
+   */
+  touchSlot(hash: number): number {
+    return this.slots[2 * (hash & this.mask)]!;
+  }
+
+  /** Reads the id that {@link touchSlot} returned `stored` for, as a lookup compares it; returns a value to discard. */
+  touchId(stored: number): number {
+    return stored === 0 ? 0 : (this.ids[stored - 1]?.length ?? 0);
   }
 
   id(index: number): string {
@@ -83,7 +100,7 @@ export class IdIndex {
 }
 
 /** FNV-1a over the UTF-16 code units from a seeded start, then murmur3's finaliser to mix the low bits. */
-function hashOf(id: string): number {
+export function idHash(id: string): number {
   let h = HASH_SEED;
   for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);

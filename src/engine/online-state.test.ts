@@ -126,23 +126,27 @@ test('a burst of new accounts cannot push an item to the top of a newcomer feed'
   }
 });
 
-test('applyAll leaves the same state as apply on each event, new ids included', () => {
-  const items = Array.from({ length: 40 }, (_, k) => `i${k}`);
-  const one = stateWith(items);
-  const all = stateWith(items);
-  const random = createRandom(3);
-  const types: EventType[] = ['view', 'like', 'skip', 'share', 'not_interested', 'impression', 'follow'];
-  const events: EventInput[] = [];
-  for (let k = 0; k < 1_000; k++) {
-    // Some items and most users are new to the state: their indices are assigned as the batch goes.
-    const item = random.next() < 0.2 ? `new${random.int(30)}` : `i${random.int(40)}`;
-    events.push({
-      ...ev(`u${random.int(60)}`, item, types[random.int(types.length)]!, T0 + k * 1_000),
-      watchRatio: random.next(),
+/** A state of `count` items `i0`.. carrying two of a few tags each (trends count per tag). */
+function taggedState(count: number): OnlineState {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  for (let k = 0; k < count; k++) {
+    state.upsertItem({
+      id: `i${k}` as ItemId,
+      tags: [`t${k % 5}`, `s${k % 3}`],
+      createdAt: T0 - DAY,
+      visibility: 'visible',
+      updatedAt: T0,
     });
   }
+  return state;
+}
+
+/** Applies `events` to one state an event at a time and to another in batches, and compares them. */
+function assertApplyAllSame(events: readonly EventInput[], batch: number, nowMs: number): void {
+  const one = taggedState(40);
+  const all = taggedState(40);
   for (const e of events) one.apply(e);
-  for (let start = 0; start < events.length; start += 150) all.applyAll(events.slice(start, start + 150));
+  for (let start = 0; start < events.length; start += batch) all.applyAll(events.slice(start, start + batch));
 
   assert.equal(all.itemCount, one.itemCount);
   for (let i = 0; i < one.itemCount; i++) {
@@ -166,4 +170,33 @@ test('applyAll leaves the same state as apply on each event, new ids included', 
     );
     assert.deepEqual(a && [...a.weights], b && [...b.weights]);
   }
+  const trending = one.trends.trending(one, 20, nowMs);
+  assert.ok(trending.items.length > 0 && trending.tags.length > 0);
+  assert.deepEqual(all.trends.trending(all, 20, nowMs), trending);
+}
+
+/** `count` seeded events on `users` users and the 40 items, a fifth of them on 30 new items. */
+function mixedEvents(count: number, users: number, seed: number): EventInput[] {
+  const random = createRandom(seed);
+  const types: EventType[] = ['view', 'like', 'skip', 'share', 'not_interested', 'impression', 'follow'];
+  const events: EventInput[] = [];
+  for (let k = 0; k < count; k++) {
+    const item = random.next() < 0.2 ? `new${random.int(30)}` : `i${random.int(40)}`;
+    events.push({
+      ...ev(`u${random.int(users)}`, item, types[random.int(types.length)]!, T0 + k * 1_000),
+      watchRatio: random.next(),
+    });
+  }
+  return events;
+}
+
+test('applyAll leaves the same state as apply on each event, new ids included', () => {
+  // Most users are new to the state: their indices are assigned as the batch goes.
+  assertApplyAllSame(mixedEvents(1_000, 60, 3), 150, T0 + 1_000_000);
+});
+
+test('applyAll assigns the same ids as apply when an id table grows inside a chunk of events', () => {
+  // 3,000 users in batches of 1,000: the users' table (1,024 slots at first) grows while a chunk's
+  // ids, hashed and read ahead before it grew, are being looked up.
+  assertApplyAllSame(mixedEvents(6_000, 3_000, 4), 1_000, T0 + 6_000_000);
 });

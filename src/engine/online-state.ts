@@ -7,7 +7,7 @@ import { UserItemPages, UserItems, UserItemsColumn, UserItemTables } from '../co
 import type { CreatorId, EventInput, ItemId, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { ExplorationStats } from './exploration.js';
-import { IdIndex } from './id-index.js';
+import { IdIndex, idHash } from './id-index.js';
 import { TrendTracker } from './trends.js';
 
 /**
@@ -275,6 +275,8 @@ export class OnlineState {
   private recentScratch = new Int32Array(64);
   /** {@link applyAll}'s item and user index of each event of a chunk, side by side. */
   private readonly batchIndices = new Int32Array(2 * APPLY_CHUNK);
+  /** {@link applyAll}'s hashes of each event's item and user id, side by side. */
+  private readonly batchHashes = new Int32Array(2 * APPLY_CHUNK);
   /** What {@link touch} read, kept so that the reads are not optimised away. */
   touched = 0;
 
@@ -369,13 +371,30 @@ export class OnlineState {
    */
   applyAll(events: readonly (EventInput & { seq?: number })[]): void {
     const indices = this.batchIndices;
+    const hashes = this.batchHashes;
+    const items = this.items;
+    const users = this.users;
     for (let from = 0; from < events.length; from += APPLY_CHUNK) {
       const to = Math.min(events.length, from + APPLY_CHUNK);
       let touched = 0;
+      // The id lookups in three passes, each of independent reads: the table's slots, the ids in
+      // them, then the lookups themselves (which assign new ids in the events' order).
       for (let k = from; k < to; k++) {
         const event = events[k]!;
-        const i = this.items.intern(event.itemId);
-        const u = this.users.intern(event.userId);
+        const hi = idHash(event.itemId);
+        const hu = idHash(event.userId);
+        hashes[2 * (k - from)] = hi;
+        hashes[2 * (k - from) + 1] = hu;
+        indices[2 * (k - from)] = items.touchSlot(hi);
+        indices[2 * (k - from) + 1] = users.touchSlot(hu);
+      }
+      for (let k = from; k < to; k++) {
+        touched += items.touchId(indices[2 * (k - from)]!) + users.touchId(indices[2 * (k - from) + 1]!);
+      }
+      for (let k = from; k < to; k++) {
+        const event = events[k]!;
+        const i = items.internHashed(event.itemId, hashes[2 * (k - from)]!);
+        const u = users.internHashed(event.userId, hashes[2 * (k - from) + 1]!);
         indices[2 * (k - from)] = i;
         indices[2 * (k - from) + 1] = u;
         touched += this.touch(i, u);
