@@ -25,6 +25,8 @@ const size = { items: num('items', 100_000), users: num('users', 100_000), event
 const IDLE_MS = num('idle-seconds', 10) * 1_000;
 /** Stalls while training listed one by one (the rest are only counted). */
 const STALLS_LISTED = 20;
+/** The hand-off's window opens this long before the index build's worker stopped (its save and exit). */
+const HAND_OFF_LEAD_S = 5;
 const dir = mkdtempSync(join(os.tmpdir(), 'setlist-train-loop-'));
 try {
   await main();
@@ -48,7 +50,8 @@ async function main(): Promise<void> {
         trace.push(`${at}:${Math.round(process.memoryUsage.rss() / 2 ** 20)}`);
       }, 1_000)
     : undefined;
-  const watch = watchLoop({ keep: STALLS_LISTED });
+  // Every stall is kept, so those of the hand-off are listed however many other jobs add elsewhere.
+  const watch = watchLoop({ keep: Number.MAX_SAFE_INTEGER });
   const cpuBefore = process.cpuUsage();
   const trained = await engine.train();
   const trainS = (performance.now() - started) / 1000;
@@ -74,7 +77,21 @@ async function main(): Promise<void> {
     },
   });
   console.log(`longest stalls: idle ${formatStalls(idleLoop)}`);
-  console.log(`longest stalls while training (up to ${STALLS_LISTED}): ${formatStalls(trainLoop)}`);
+  console.log(
+    `longest stalls while training (up to ${STALLS_LISTED}): ${formatStalls({ longest: trainLoop.longest.slice(0, STALLS_LISTED) })}`,
+  );
+  // The report's trainMs is taken as the last worker has stopped, before the snapshot write and the index read.
+  const stoppedS = (trained?.report.trainMs ?? 0) / 1000;
+  const handOff = trainLoop.longest.filter((stall) => stall.atS >= stoppedS - HAND_OFF_LEAD_S);
+  const blocked = handOff.map((stall) => Math.max(0, stall.ms - (stall.cpuMs ?? 0) - (stall.waitMs ?? 0)));
+  console.log(
+    `hand-off (from ${HAND_OFF_LEAD_S} s before the workers stopped at ${stoppedS.toFixed(1)} s): ${handOff.length} stalls > 50 ms, ` +
+      `the longest ${Math.round(handOff[0]?.ms ?? 0)} ms; summed CPU / waiting / blocked ` +
+      `${Math.round(handOff.reduce((sum, stall) => sum + (stall.cpuMs ?? 0), 0))} / ` +
+      `${Math.round(handOff.reduce((sum, stall) => sum + (stall.waitMs ?? 0), 0))} / ` +
+      `${Math.round(blocked.reduce((sum, ms) => sum + ms, 0))} ms (the longest blocked ${Math.round(Math.max(0, ...blocked))})` +
+      (handOff.length === 0 ? '' : `: ${formatStalls({ longest: handOff })}`),
+  );
   const gcMax = trainLoop.gcMax;
   if (gcMax !== undefined) {
     console.log(
