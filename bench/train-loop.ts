@@ -106,6 +106,13 @@ async function main(): Promise<void> {
       `${trainLoop.peakRssAtS.toFixed(1)} s, ${gib(trainLoop.peakRss - stateRss)} GiB above the state; ` +
       `after training ${gib(process.memoryUsage.rss())} GiB`,
   );
+  const usage = process.memoryUsage();
+  const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+  // How much of it is the server heap's (dead buffers stay counted until a major collection).
+  console.log(
+    `after training: heap ${mib(usage.heapUsed)} of ${mib(usage.heapTotal)} MiB, array buffers ` +
+      `${mib(usage.arrayBuffers)} MiB, external ${mib(usage.external)} MiB`,
+  );
   if (trained?.report.annBuildMs !== undefined) {
     console.log(
       `ANN index built in ${(trained.report.annBuildMs / 1000).toFixed(1)} s (the end of training)`,
