@@ -4,8 +4,9 @@
 // engine takes to serve its large model from a rebuilt ANN index again.
 // It runs with the server's V8 flags (bench/server-flags.ts; --memory-reducer keeps V8's defaults).
 // With --rss-trace it also prints the RSS once a second while training (for a breakdown by phase).
+// With --smaps it prints the resident memory after training by kind of mapping (Linux).
 // Run: node --import tsx bench/train-loop.ts [--items 100000 --users 100000 --events 2000000 --restart]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../src/engine/engine.js';
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
     `after training: heap ${mib(usage.heapUsed)} of ${mib(usage.heapTotal)} MiB, array buffers ` +
       `${mib(usage.arrayBuffers)} MiB, external ${mib(usage.external)} MiB`,
   );
+  if (flags.has('smaps')) console.log(`RSS by mapping after training: ${rssByMapping()}`);
   if (trained?.report.annBuildMs !== undefined) {
     console.log(
       `ANN index built in ${(trained.report.annBuildMs / 1000).toFixed(1)} s (the end of training)`,
@@ -140,6 +142,36 @@ async function main(): Promise<void> {
     `serving from the ${await retrieval(reopened)} ${((performance.now() - t) / 1000).toFixed(1)} s after open`,
   );
   await reopened.close();
+}
+
+/**
+ * The process's resident memory (Linux smaps) by kind of mapping: glibc's main heap, anonymous
+ * mappings by size (V8's pages are 256 KiB, glibc's thread arenas up to 64 MiB, one large allocation
+ * a mapping of its own) and files.
+ */
+function rssByMapping(): string {
+  const kib = new Map<string, number>();
+  let kind = '';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (range !== null) {
+      const mib = (Number.parseInt(range[2]!, 16) - Number.parseInt(range[1]!, 16)) / 2 ** 20;
+      const name = range[3]!;
+      kind =
+        name === '[heap]'
+          ? 'brk heap'
+          : name !== ''
+            ? 'files and named'
+            : mib < 1
+              ? 'anon < 1 MiB'
+              : mib <= 64
+                ? 'anon 1-64 MiB'
+                : 'anon > 64 MiB';
+    } else if (line.startsWith('Rss:')) {
+      kib.set(kind, (kib.get(kind) ?? 0) + Number(line.split(/\s+/)[1]));
+    }
+  }
+  return [...kib].map(([k, v]) => `${k} ${Math.round(v / 1024)} MiB`).join(', ');
 }
 
 function rounded(loop: LoopWatch) {
