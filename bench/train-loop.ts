@@ -4,8 +4,9 @@
 // engine takes to serve its large model from a rebuilt ANN index again.
 // It runs with the server's V8 flags (bench/server-flags.ts; --memory-reducer keeps V8's defaults).
 // With --rss-trace it also prints the RSS once a second while training (for a breakdown by phase).
+// With --smaps it prints the resident memory after training by kind of mapping (Linux).
 // Run: node --import tsx bench/train-loop.ts [--items 100000 --users 100000 --events 2000000 --restart]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../src/engine/engine.js';
@@ -25,6 +26,8 @@ const size = { items: num('items', 100_000), users: num('users', 100_000), event
 const IDLE_MS = num('idle-seconds', 10) * 1_000;
 /** Stalls while training listed one by one (the rest are only counted). */
 const STALLS_LISTED = 20;
+/** The hand-off's window opens this long before the index build's worker stopped (its save and exit). */
+const HAND_OFF_LEAD_S = 5;
 const dir = mkdtempSync(join(os.tmpdir(), 'setlist-train-loop-'));
 try {
   await main();
@@ -48,7 +51,8 @@ async function main(): Promise<void> {
         trace.push(`${at}:${Math.round(process.memoryUsage.rss() / 2 ** 20)}`);
       }, 1_000)
     : undefined;
-  const watch = watchLoop({ keep: STALLS_LISTED });
+  // Every stall is kept, so those of the hand-off are listed however many other jobs add elsewhere.
+  const watch = watchLoop({ keep: Number.MAX_SAFE_INTEGER });
   const cpuBefore = process.cpuUsage();
   const trained = await engine.train();
   const trainS = (performance.now() - started) / 1000;
@@ -74,7 +78,21 @@ async function main(): Promise<void> {
     },
   });
   console.log(`longest stalls: idle ${formatStalls(idleLoop)}`);
-  console.log(`longest stalls while training (up to ${STALLS_LISTED}): ${formatStalls(trainLoop)}`);
+  console.log(
+    `longest stalls while training (up to ${STALLS_LISTED}): ${formatStalls({ longest: trainLoop.longest.slice(0, STALLS_LISTED) })}`,
+  );
+  // The report's trainMs is taken as the last worker has stopped, before the snapshot write and the index read.
+  const stoppedS = (trained?.report.trainMs ?? 0) / 1000;
+  const handOff = trainLoop.longest.filter((stall) => stall.atS >= stoppedS - HAND_OFF_LEAD_S);
+  const blocked = handOff.map((stall) => Math.max(0, stall.ms - (stall.cpuMs ?? 0) - (stall.waitMs ?? 0)));
+  console.log(
+    `hand-off (from ${HAND_OFF_LEAD_S} s before the workers stopped at ${stoppedS.toFixed(1)} s): ${handOff.length} stalls > 50 ms, ` +
+      `the longest ${Math.round(handOff[0]?.ms ?? 0)} ms; summed CPU / waiting / blocked ` +
+      `${Math.round(handOff.reduce((sum, stall) => sum + (stall.cpuMs ?? 0), 0))} / ` +
+      `${Math.round(handOff.reduce((sum, stall) => sum + (stall.waitMs ?? 0), 0))} / ` +
+      `${Math.round(blocked.reduce((sum, ms) => sum + ms, 0))} ms (the longest blocked ${Math.round(Math.max(0, ...blocked))})` +
+      (handOff.length === 0 ? '' : `: ${formatStalls({ longest: handOff })}`),
+  );
   const gcMax = trainLoop.gcMax;
   if (gcMax !== undefined) {
     console.log(
@@ -89,6 +107,14 @@ async function main(): Promise<void> {
       `${trainLoop.peakRssAtS.toFixed(1)} s, ${gib(trainLoop.peakRss - stateRss)} GiB above the state; ` +
       `after training ${gib(process.memoryUsage.rss())} GiB`,
   );
+  const usage = process.memoryUsage();
+  const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+  // How much of it is the server heap's (dead buffers stay counted until a major collection).
+  console.log(
+    `after training: heap ${mib(usage.heapUsed)} of ${mib(usage.heapTotal)} MiB, array buffers ` +
+      `${mib(usage.arrayBuffers)} MiB, external ${mib(usage.external)} MiB`,
+  );
+  if (flags.has('smaps')) console.log(`RSS by mapping after training: ${rssByMapping()}`);
   if (trained?.report.annBuildMs !== undefined) {
     console.log(
       `ANN index built in ${(trained.report.annBuildMs / 1000).toFixed(1)} s (the end of training)`,
@@ -116,6 +142,36 @@ async function main(): Promise<void> {
     `serving from the ${await retrieval(reopened)} ${((performance.now() - t) / 1000).toFixed(1)} s after open`,
   );
   await reopened.close();
+}
+
+/**
+ * The process's resident memory (Linux smaps) by kind of mapping: glibc's main heap, anonymous
+ * mappings by size (V8's pages are 256 KiB, glibc's thread arenas up to 64 MiB, one large allocation
+ * a mapping of its own) and files.
+ */
+function rssByMapping(): string {
+  const kib = new Map<string, number>();
+  let kind = '';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (range !== null) {
+      const mib = (Number.parseInt(range[2]!, 16) - Number.parseInt(range[1]!, 16)) / 2 ** 20;
+      const name = range[3]!;
+      kind =
+        name === '[heap]'
+          ? 'brk heap'
+          : name !== ''
+            ? 'files and named'
+            : mib < 1
+              ? 'anon < 1 MiB'
+              : mib <= 64
+                ? 'anon 1-64 MiB'
+                : 'anon > 64 MiB';
+    } else if (line.startsWith('Rss:')) {
+      kib.set(kind, (kib.get(kind) ?? 0) + Number(line.split(/\s+/)[1]));
+    }
+  }
+  return [...kib].map(([k, v]) => `${k} ${Math.round(v / 1024)} MiB`).join(', ');
 }
 
 function rounded(loop: LoopWatch) {

@@ -6,7 +6,7 @@ import { lowerThreadPriority } from './start-worker.js';
 
 lowerThreadPriority();
 
-parentPort?.once('message', (message: { modelBytes: Uint8Array; options: AnnOptions }) => {
+parentPort?.once('message', async (message: { modelBytes: Uint8Array; options: AnnOptions }) => {
   try {
     // The bytes are shared with (or were copied for) this thread: read in place, not copied again.
     const model = modelFromTransferable(modelFromBytes(message.modelBytes, { copy: false }));
@@ -17,7 +17,11 @@ parentPort?.once('message', (message: { modelBytes: Uint8Array; options: AnnOpti
     const dims = model.itemVector(0).length;
     const path = annHandoffPath();
     // The vectors are indexed where the model holds them (a copy was 256 MB at a million items).
-    buildAnnIndex(model.itemVector.bind(model), model.itemCount, dims, message.options).save(path);
+    const index = buildAnnIndex(model.itemVector.bind(model), model.itemCount, dims, message.options);
+    index.save(path);
+    // Freed before the reply, at normal priority: this thread (nice 10) freeing it as it stops held
+    // the memory-map lock that the server thread's next mmap or brk (a scavenge's) waits for.
+    await index.release();
     parentPort?.postMessage({ path, count: model.itemCount, dims });
   } catch (err) {
     parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) });

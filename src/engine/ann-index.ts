@@ -68,6 +68,11 @@ export interface AnnIndex {
   search(query: Float32Array, k: number): Int32Array;
   /** Writes the index to a file (for handing it from a worker thread to the server thread). */
   save(path: string): void;
+  /**
+   * Frees the index's native memory (about 400 MB at a million items) on a libuv pool thread, at
+   * the process's normal priority, not on the calling thread; the index is empty afterwards.
+   */
+  release(): Promise<void>;
 }
 
 /**
@@ -151,11 +156,12 @@ export function loadHandedOffIndex(
 
 function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnOptions): AnnIndex {
   const query = new Array<number>(dims + 1).fill(0);
+  let released = false;
   return {
     count,
     dims,
     search(q, k) {
-      const n = Math.min(k, count);
+      const n = released ? 0 : Math.min(k, count);
       if (n <= 0) return new Int32Array(0);
       index.setEf(Math.max(options.efSearch, n));
       for (let f = 0; f < dims; f++) query[f] = q[f]!;
@@ -163,6 +169,22 @@ function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnO
     },
     save(path) {
       index.writeIndexSync(path);
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      // hnswlib-node's readIndex deletes the index it replaces inside its AsyncWorker: reading an
+      // empty index into this one frees the large one on the libuv pool, never on a lowered thread,
+      // whose unmap would hold the process's memory-map lock through its preemptions.
+      const path = annHandoffPath();
+      try {
+        const empty = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
+        empty.initIndex(1);
+        empty.writeIndexSync(path);
+        await index.readIndex(path);
+      } finally {
+        await rm(path, { force: true });
+      }
     },
   };
 }
