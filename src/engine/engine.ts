@@ -304,6 +304,16 @@ export function createEngine(options: EngineOptions): Engine {
     return { ...fit, items };
   };
 
+  /**
+   * Serves `next` from the next request on (one assignment); the index of the model it replaces is
+   * freed on the libuv pool rather than by a garbage collection on the server thread.
+   */
+  const serve = (next: ServingModel): void => {
+    const previous = serving;
+    serving = next;
+    if (previous !== undefined) void previous.releaseIndex(next).catch(() => {});
+  };
+
   const trainBatch = async (): Promise<TrainResult | undefined> => {
     const started = performance.now();
     const handOff: {
@@ -336,13 +346,15 @@ export function createEngine(options: EngineOptions): Engine {
     const { model, ann, items } = fitted;
     const { report, itemIds, toModel, version, trainedAt } = handOff.saved;
     // One assignment: requests see either the old model or the new one, never a mix.
-    serving = ServingModel.fromTransferable(
-      state,
-      model,
-      itemIds,
-      { version, trainedAt, report, ann },
-      items,
-      toModel,
+    serve(
+      ServingModel.fromTransferable(
+        state,
+        model,
+        itemIds,
+        { version, trainedAt, report, ann },
+        items,
+        toModel,
+      ),
     );
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
     return { version, trainedAt, report };
@@ -378,12 +390,15 @@ export function createEngine(options: EngineOptions): Engine {
         trainedAt: snapshot.trainedAt,
         report: meta.report,
       });
-      serving = installed;
+      serve(installed);
       if (needsIndex(installed.model, options.largeCatalogueItems)) {
         // Scores every item until the index is built off the event loop; a failed build keeps that.
         void buildAnnIndexInWorker(snapshot.data).then(
           (ann) => {
-            if (ann !== undefined && serving === installed) serving = installed.withIndex(ann);
+            if (ann === undefined) return;
+            if (serving === installed) serve(installed.withIndex(ann));
+            // A newer model arrived while this one's index was built: the index is not served.
+            else void ann.release().catch(() => {});
           },
           () => {},
         );

@@ -45,6 +45,56 @@ test('serving from the ANN index recommends what scoring every item recommends',
   assert.ok(![...b].some((i) => seen.has(i)));
 });
 
+test("a replaced model's index is released unless its successor serves the same one", async () => {
+  const x = twoGroupInteractions(200, 600, 12, 4);
+  const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
+  const { state, ids } = catalogue(600);
+  const ann = buildAnnIndex(model.itemFactors, 600, 16);
+  const meta = { version: 1, trainedAt: T0, report, ann };
+  const first = new ServingModel(state, model, ids, meta);
+  const sharing = new ServingModel(state, model, ids, { ...meta, version: 2 });
+  const history = [3, 40, 77].map((m) => ({ item: state.items.get(`item-${m}`), weight: 1 }));
+  const query = new Float32Array(17);
+  query[0] = 1;
+  await first.releaseIndex(sharing);
+  assert.equal(sharing.recommend(history, 10, () => false).length, 10, 'a shared index stays');
+  assert.equal(ann.search(query, 5).length, 5);
+  await first.releaseIndex(new ServingModel(state, model, ids, { version: 3, trainedAt: T0, report }));
+  assert.equal(ann.search(query, 5).length, 0, 'the index is freed once no successor serves it');
+  // A model without an index has nothing to release.
+  await new ServingModel(state, model, ids, { version: 4, trainedAt: T0, report }).releaseIndex();
+});
+
+test('retraining a large catalogue serves the new model through its own index, not the released one', async () => {
+  const engine = createEngine({
+    store: createSqliteStore({ path: ':memory:' }),
+    now: () => T0,
+    largeCatalogueItems: 100,
+  });
+  await engine.open();
+  await engine.putItems({
+    items: Array.from({ length: 300 }, (_, i) => ({ id: `v${i}`, tags: [`group${i % 2}`], createdAt: T0 })),
+  });
+  const events = [];
+  for (let u = 0; u < 80; u++) {
+    for (let k = 0; k < 12; k++) {
+      events.push({ userId: `u${u}`, itemId: `v${((u * 7 + k * 13) % 150) * 2 + (u % 2)}`, type: 'like' });
+    }
+  }
+  await engine.ingest({ events });
+  // Items like v0 that only the model finds (co-occurrence's neighbours rank above the model's).
+  const modelPicks = async () =>
+    (await engine.similar('v0', 40)).items.filter((i) => i.reason.source === 'model').length;
+  assert.ok((await engine.train()) !== undefined);
+  const before = await modelPicks();
+  assert.ok(before > 0);
+  assert.equal((await engine.train())?.version, 2);
+  const status = (await engine.status()).models.find((m) => m.name === 'blend');
+  assert.equal(status?.retrieval, 'index');
+  assert.ok((await modelPicks()) > 0, 'the new model still finds candidates through its own index');
+  await engine.close();
+});
+
 test('a catalogue above the dense limit trains iALS alone in the worker and serves through an index', async () => {
   const items = LARGE_CATALOGUE_ITEMS + 1_000;
   const x = twoGroupInteractions(400, items, 30, 8);
