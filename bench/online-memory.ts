@@ -139,7 +139,6 @@ console.table(result.structures);
 /** How much of the users' item pages holds entries, how much is room left in live blocks, and how much was released. */
 function userItemPagesUse(): Record<string, number> {
   const s = state as unknown as Record<string, unknown>;
-  const pages = s.userItemPages as unknown as Record<string, unknown>;
   let entries = 0;
   let blocks = 0;
   // A table's head (user-items.ts): entries' block, capacity, size, then the recent and followed

@@ -78,7 +78,7 @@ export class PairTimes {
 
   private offsetOf(atMs: number): number {
     const offset = atMs - this.base;
-    return offset <= LONG_AGO ? LONG_AGO : offset;
+    return Math.max(LONG_AGO, offset);
   }
 
   /** Moves the base to `base`: offsets are shifted, and those now too far back read as long ago. */
@@ -87,7 +87,7 @@ export class PairTimes {
     for (let s = 0; s < times.length; s++) {
       if (this.first[s] === EMPTY || times[s] === LONG_AGO) continue;
       const offset = this.base + times[s]! - base;
-      times[s] = offset <= LONG_AGO ? LONG_AGO : offset;
+      times[s] = Math.max(LONG_AGO, offset);
     }
     this.base = base;
   }

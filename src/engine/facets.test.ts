@@ -197,7 +197,7 @@ test('three views of a new interest show in the very next profile, before any re
   await engine.ingest({ events });
   // No turn of the event loop in between: the background re-clustering has not run.
   const food = (await engine.profile('vlogger')).facets.find((f) => f.tags.includes('美食'));
-  assert.ok(food !== undefined && food.examples.every((id) => id.startsWith('food-')));
+  assert.ok(food?.examples.every((id) => id.startsWith('food-')));
 });
 
 test('right after a drop in engagement, three liked items of a new interest lead the profile', async () => {
