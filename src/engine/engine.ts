@@ -306,7 +306,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   /**
    * Serves `next` from the next request on (one assignment); the index of the model it replaces is
-   * freed on the libuv pool rather than by a garbage collection on the server thread.
+   * freed on the libuv pool rather than by a garbage collection on the server thread (a release that
+   * fails leaves it to the collector, as before).
    */
   const serve = (next: ServingModel): void => {
     const previous = serving;
