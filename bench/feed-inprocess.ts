@@ -171,14 +171,7 @@ async function trainServing(state: OnlineState): Promise<ServingModel> {
   const matrix = await trainingMatrix(state);
   const fit = await fitServingModel(matrix.data, { workers: 2, seed: 42 });
   const report = { ...fit.report, trainMs: 0 };
-  const ids = Array.from(matrix.items, (i) => state.items.id(i));
-  return new ServingModel(
-    state,
-    fit.model,
-    ids,
-    { version: 1, trainedAt: 0, report, ann: fit.ann },
-    matrix.items,
-  );
+  return new ServingModel(state, fit.model, matrix.items, { version: 1, trainedAt: 0, report, ann: fit.ann });
 }
 
 function fnv(h: number, text: string): number {

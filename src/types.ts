@@ -85,6 +85,11 @@ export interface ModelSnapshot {
   trainedAt: number;
   meta: Record<string, unknown>;
   data: Uint8Array;
+  /**
+   * The model items' ids, model item by model item, as a binary section (`encodeItemIdSection`),
+   * stored beside the data. Snapshots written before it existed hold them as `meta.itemIds` instead.
+   */
+  itemIds?: Uint8Array;
 }
 
 export interface StoreCounts {

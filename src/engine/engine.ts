@@ -3,6 +3,7 @@ import { modelFromBytes } from '../core/model-codec.js';
 import { createRandom, type Random, seedFrom } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import { SetlistError } from '../errors.js';
+import { decodeItemIdSection, encodeItemIdSection } from '../store/item-id-section.js';
 import type { Store } from '../store/store.js';
 import type {
   AuditEntry,
@@ -30,7 +31,6 @@ import {
 import { OnlineState, type UserState } from './online-state.js';
 import {
   engineToModel,
-  itemIdsOf,
   LARGE_CATALOGUE_ITEMS,
   ServingModel,
   type TrainReport,
@@ -320,7 +320,6 @@ export function createEngine(options: EngineOptions): Engine {
     const handOff: {
       saved?: {
         report: TrainReport;
-        itemIds: string[];
         toModel: Int32Array;
         version: number;
         trainedAt: number;
@@ -330,7 +329,8 @@ export function createEngine(options: EngineOptions): Engine {
     // row SQLite builds from the model's bytes) and the index are never in memory together.
     const fitted = await fitFromState(async ({ bytes, report }, items) => {
       const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
-      const itemIds = await itemIdsOf(state, items);
+      // The ids as bytes in shared memory, not as JSON in the meta: no string per id or chunk is made.
+      const itemIds = await encodeItemIdSection(items.length, (m) => state.items.id(items[m]!));
       const toModel = await engineToModel(items);
       const version = (serving?.version ?? 0) + 1;
       const trainedAt = now();
@@ -338,25 +338,17 @@ export function createEngine(options: EngineOptions): Engine {
         name: SERVING_SNAPSHOT,
         version,
         trainedAt,
-        meta: { itemIds, report: fullReport },
+        meta: { report: fullReport },
         data: bytes,
+        itemIds,
       });
-      handOff.saved = { report: fullReport, itemIds, toModel, version, trainedAt };
+      handOff.saved = { report: fullReport, toModel, version, trainedAt };
     });
     if (fitted === undefined || handOff.saved === undefined) return undefined;
     const { model, ann, items } = fitted;
-    const { report, itemIds, toModel, version, trainedAt } = handOff.saved;
+    const { report, toModel, version, trainedAt } = handOff.saved;
     // One assignment: requests see either the old model or the new one, never a mix.
-    serve(
-      ServingModel.fromTransferable(
-        state,
-        model,
-        itemIds,
-        { version, trainedAt, report, ann },
-        items,
-        toModel,
-      ),
-    );
+    serve(ServingModel.fromTransferable(state, model, items, { version, trainedAt, report, ann }, toModel));
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
     return { version, trainedAt, report };
   };
@@ -379,18 +371,45 @@ export function createEngine(options: EngineOptions): Engine {
     return version;
   };
 
+  /**
+   * A serving snapshot's model item -> engine item map, looked up from its item id section, or its
+   * ids (snapshots written before the section held them in the meta); ids that do not fit the model
+   * fail before any is added to the catalogue's index.
+   */
+  const snapshotItems = (snapshot: ModelSnapshot, itemCount: number): Int32Array | readonly string[] => {
+    if (snapshot.itemIds !== undefined) {
+      const items = new Int32Array(itemCount);
+      decodeItemIdSection(snapshot.itemIds, itemCount, (m, id) => {
+        items[m] = state.items.intern(id);
+      });
+      return items;
+    }
+    const ids = snapshot.meta.itemIds;
+    if (!Array.isArray(ids) || ids.length !== itemCount || !ids.every((id) => typeof id === 'string')) {
+      throw new SetlistError('SETLIST_ERR_INTERNAL', {
+        message: `The snapshot ${snapshot.name} version ${snapshot.version} has no item ids for its ${itemCount} items: retrain the model to write a new snapshot.`,
+      });
+    }
+    return ids as string[];
+  };
+
   /** Swaps in a model snapshot (from the store, or announced by another node) if it is newer. */
   const useSnapshot = (snapshot: ModelSnapshot): boolean => {
     if (snapshot.name === SERVING_SNAPSHOT) {
       if (serving !== undefined && serving.version >= snapshot.version) return false;
-      const meta = snapshot.meta as { itemIds: string[]; report: TrainReport };
+      const meta = snapshot.meta as { report: TrainReport };
       // Read in place: the snapshot's bytes are the model's only copy (a store hands out fresh bytes).
       const model = modelFromBytes(snapshot.data, { copy: false });
-      const installed = ServingModel.fromTransferable(state, model, meta.itemIds, {
-        version: snapshot.version,
-        trainedAt: snapshot.trainedAt,
-        report: meta.report,
-      });
+      const installed = ServingModel.fromTransferable(
+        state,
+        model,
+        snapshotItems(snapshot, model.meta.itemCount),
+        {
+          version: snapshot.version,
+          trainedAt: snapshot.trainedAt,
+          report: meta.report,
+        },
+      );
       serve(installed);
       if (needsIndex(installed.model, options.largeCatalogueItems)) {
         // Scores every item until the index is built off the event loop; a failed build keeps that.

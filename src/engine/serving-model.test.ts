@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { createClock, openEngine, T0, tempDbPath } from '../../test/helpers.js';
 import { loadDemo } from '../cli/demo.js';
 import { parseDurationMs } from '../cli/train.js';
 import type { Model } from '../core/model.js';
+import { modelFromBytes } from '../core/model-codec.js';
+import { SetlistError } from '../errors.js';
+import { decodeItemIdSection } from '../store/item-id-section.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { CreatorId, ItemId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
-import { createEngine } from './engine.js';
+import { createEngine, type Engine, SERVING_SNAPSHOT } from './engine.js';
 import { OnlineState } from './online-state.js';
 import { engineToModel, ServingModel, trainingMatrix } from './serving-model.js';
 
@@ -55,6 +60,135 @@ test('training swaps in a blend that feeds model picks, and the snapshot survive
     items.filter((i) => !i.reason.exploration).map((i) => i.itemId);
   assert.deepEqual(ranked((await reopened.feed('u0001', 20)).items), ranked(feed.items));
   await reopened.close();
+});
+
+/** A demo platform trained once, its database copied by each test that changes it. */
+const trained = (async () => {
+  const path = tempDbPath('trained');
+  const engine = await loadDemo(path, 11, T0, { creators: 20, items: 300, users: 120, eventsPerUser: 25 });
+  await engine.train();
+  await engine.close();
+  // The feed of the engine restarted from its snapshot: what the variants below must serve.
+  const reopened = createEngine({
+    store: createSqliteStore({ path: copyOf(path, 'trained-reopened') }),
+    now: () => T0,
+  });
+  await reopened.open();
+  const feed = await reopened.feed('u0001', 20);
+  const neighbours = await modelNeighbours(reopened);
+  await reopened.close();
+  return { path, ranked: rankedOf(feed.items), neighbours };
+})();
+
+/** The serving model's neighbours of a few items, as `similar` lists them: model scores alone. */
+async function modelNeighbours(engine: Engine): Promise<string[][]> {
+  const lists: string[][] = [];
+  for (const id of ['v00001', 'v00002', 'v00003', 'v00050', 'v00100']) {
+    const { items } = await engine.similar(id, 100);
+    lists.push(items.filter((i) => i.reason.source === 'model').map((i) => i.itemId));
+  }
+  return lists;
+}
+
+function copyOf(path: string, name: string): string {
+  const copy = tempDbPath(name);
+  copyFileSync(path, copy);
+  return copy;
+}
+
+/** Exploration slots are sampled; everything else in a feed is the same for the same model and state. */
+function rankedOf(items: readonly { itemId: string; reason: { exploration?: unknown } }[]): string[] {
+  return items.filter((i) => !i.reason.exploration).map((i) => i.itemId);
+}
+
+async function copyOfTrained(name: string): Promise<string> {
+  return copyOf((await trained).path, name);
+}
+
+test('a trained model is saved with its item ids as a binary section, not in the meta', async () => {
+  const store = createSqliteStore({ path: (await trained).path });
+  const snapshot = await store.loadSnapshot(SERVING_SNAPSHOT);
+  await store.close();
+  assert.ok(snapshot?.itemIds !== undefined);
+  assert.deepEqual(Object.keys(snapshot.meta), ['report']);
+  const ids: string[] = [];
+  decodeItemIdSection(snapshot.itemIds, modelFromBytes(snapshot.data).meta.itemCount, (m, id) => {
+    ids[m] = id;
+  });
+  assert.ok(ids.length > 100);
+  assert.ok(
+    ids.every((id) => /^v\d+$/.test(id)),
+    ids.slice(0, 3).join(),
+  );
+});
+
+test('a snapshot stored by the previous version (ids in its meta) serves the same feeds after an upgrade', async () => {
+  const path = await copyOfTrained('old-layout');
+  // Back to schema version 2, its serving snapshot written as that version wrote it.
+  const raw = new Database(path);
+  const row = raw
+    .prepare('SELECT version, meta, data, item_ids FROM snapshots WHERE name = ?')
+    .get(SERVING_SNAPSHOT) as {
+    version: number;
+    meta: string;
+    data: Buffer;
+    item_ids: Buffer;
+  };
+  const itemIds: string[] = [];
+  decodeItemIdSection(row.item_ids, modelFromBytes(row.data).meta.itemCount, (m, id) => {
+    itemIds[m] = id;
+  });
+  const meta = { itemIds, report: (JSON.parse(row.meta) as { report: unknown }).report };
+  raw.prepare('UPDATE snapshots SET meta = ? WHERE name = ?').run(JSON.stringify(meta), SERVING_SNAPSHOT);
+  raw.exec('ALTER TABLE snapshots DROP COLUMN item_ids');
+  raw.pragma('user_version = 2');
+  raw.close();
+
+  const reopened = createEngine({ store: createSqliteStore({ path }), now: () => T0 });
+  await reopened.open();
+  const status = await reopened.status();
+  assert.equal(status.models.find((m) => m.name === 'blend')?.version, row.version);
+  assert.deepEqual(rankedOf((await reopened.feed('u0001', 20)).items), (await trained).ranked);
+  await reopened.close();
+});
+
+test('a node whose catalogue is numbered otherwise maps a snapshot written elsewhere by item id', async () => {
+  const path = await copyOfTrained('renumbered');
+  // Hidden items whose ids sort first: the node opening this store numbers every trained item 5 higher.
+  const store = createSqliteStore({ path });
+  const hidden = Array.from({ length: 5 }, (_, k) => ({
+    id: `0-hidden-${k}` as ItemId,
+    tags: [],
+    createdAt: T0,
+    updatedAt: T0,
+    visibility: 'hidden' as const,
+  }));
+  await store.writeItems(hidden);
+  await store.close();
+  const node = createEngine({ store: createSqliteStore({ path }), now: () => T0 });
+  await node.open();
+  const { neighbours } = await trained;
+  assert.ok(neighbours.every((list) => list.length > 0));
+  assert.deepEqual(await modelNeighbours(node), neighbours);
+  await node.close();
+});
+
+test('a damaged item id section fails the engine open with a clear error', async () => {
+  const path = await copyOfTrained('damaged');
+  const raw = new Database(path);
+  raw
+    .prepare('UPDATE snapshots SET item_ids = substr(item_ids, 1, length(item_ids) - 3) WHERE name = ?')
+    .run(SERVING_SNAPSHOT);
+  raw.close();
+  const engine = createEngine({ store: createSqliteStore({ path }), now: () => T0 });
+  await assert.rejects(
+    () => engine.open(),
+    (err: unknown) =>
+      err instanceof SetlistError &&
+      err.code === 'SETLIST_ERR_INTERNAL' &&
+      /item id section is damaged \(id \d+ of \d+ ends past/.test(err.message),
+  );
+  await engine.close();
 });
 
 test('training with too few events trains nothing and says so', async () => {

@@ -6,7 +6,7 @@ import type { Model, TransferableModel } from '../core/model.js';
 import { modelFromBytes, modelFromTransferable, transferList } from '../core/model-codec.js';
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
-import { nextTurn, TimeSlices } from '../time-slices.js';
+import { TimeSlices } from '../time-slices.js';
 import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
@@ -110,23 +110,6 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     values,
   };
   return { data, items: items.data.slice(0, cols) };
-}
-
-/**
- * The ids of engine items `items`, built in slices between yields to the event loop like the
- * matrix: a million ids in one go would hold the server thread for a few hundred milliseconds.
- */
-export async function itemIdsOf(state: OnlineState, items: Int32Array): Promise<string[]> {
-  // The array is one piece (8 MB of fresh pages at a million ids, about 2,000 faults): it gets a
-  // turn of the loop of its own, not one shared with the caller's work or the first slice's.
-  await nextTurn();
-  const slices = new TimeSlices();
-  const ids = new Array<string>(items.length);
-  for (let m = 0; m < items.length; m++) {
-    if ((m & 1023) === 0) await slices.pause();
-    ids[m] = state.items.id(items[m]!);
-  }
-  return ids;
 }
 
 /**
@@ -360,8 +343,6 @@ export class ServingModel {
   readonly version: number;
   readonly trainedAt: number;
   readonly report: TrainReport;
-  /** Model item index -> item id, so the mapping survives restarts (engine indices may differ). */
-  readonly itemIds: string[];
   /** Engine item index -> model item index, or -1 (items added after training lie past its end). */
   private readonly toModel: Int32Array;
   private readonly toEngine: Int32Array;
@@ -371,25 +352,25 @@ export class ServingModel {
   private readonly user: Float32Array;
 
   /**
-   * `engineItems` (model item -> engine item) is given when the model was trained from this state;
-   * otherwise (a snapshot) the ids are looked up, adding unknown ones to the catalogue's index.
-   * `toModel`, its inverse from {@link engineToModel}, may be given too, built ahead in slices.
+   * `items` maps model items to engine items: given as such (an Int32Array) when the model was
+   * trained from this state or its ids were looked up already; given as ids, they are looked up,
+   * adding unknown ones to the catalogue's index. `toModel`, its inverse from {@link engineToModel},
+   * may be given too, built ahead in slices.
    */
   constructor(
     state: OnlineState,
     model: Model,
-    itemIds: string[],
+    items: Int32Array | readonly string[],
     meta: ServingMeta,
-    engineItems?: Int32Array,
     toModel?: Int32Array,
   ) {
     this.model = model;
     this.state = state;
-    this.itemIds = itemIds;
     this.version = meta.version;
     this.trainedAt = meta.trainedAt;
     this.report = meta.report;
-    this.toEngine = engineItems ?? Int32Array.from(itemIds, (id) => state.items.intern(id));
+    this.toEngine =
+      items instanceof Int32Array ? items : Int32Array.from(items, (id) => state.items.intern(id));
     this.toModel = toModel ?? inverseOf(this.toEngine);
     this.ann = model.userVector === undefined || model.itemVector === undefined ? undefined : meta.ann;
     this.user = new Float32Array(this.ann?.dims ?? 0);
@@ -415,7 +396,7 @@ export class ServingModel {
   /** The same model served through `ann` (built after the model arrived, e.g. from a snapshot). */
   withIndex(ann: AnnIndex): ServingModel {
     const meta = { version: this.version, trainedAt: this.trainedAt, report: this.report, ann };
-    return new ServingModel(this.state, this.model, this.itemIds, meta, this.toEngine, this.toModel);
+    return new ServingModel(this.state, this.model, this.toEngine, meta, this.toModel);
   }
 
   /** The model's index of engine item `i`, or -1 when the model has never seen it. */
@@ -426,12 +407,11 @@ export class ServingModel {
   static fromTransferable(
     state: OnlineState,
     t: TransferableModel,
-    itemIds: string[],
+    items: Int32Array | readonly string[],
     meta: ServingMeta,
-    engineItems?: Int32Array,
     toModel?: Int32Array,
   ): ServingModel {
-    return new ServingModel(state, modelFromTransferable(t), itemIds, meta, engineItems, toModel);
+    return new ServingModel(state, modelFromTransferable(t), items, meta, toModel);
   }
 
   /**

@@ -165,6 +165,37 @@ export function runStoreContract(
       await store.close();
     });
 
+    test("a snapshot's item id section is loaded intact beside its data; one without has none", async () => {
+      const store = await factory.create();
+      const itemIds = Uint8Array.from({ length: 3_000 }, (_, k) => (k * 7) & 0xff);
+      await store.saveSnapshot({
+        name: 'blend',
+        version: 1,
+        trainedAt: 10,
+        meta: { report: { k: 1 } },
+        data: Uint8Array.of(9, 8, 7),
+        itemIds,
+      });
+      const snap = await store.loadSnapshot('blend');
+      assert.deepEqual(snap?.meta, { report: { k: 1 } });
+      assert.deepEqual([...(snap?.data ?? [])], [9, 8, 7]);
+      assert.deepEqual([...(snap?.itemIds ?? [])], [...itemIds]);
+      // A snapshot of the layout before the section: its ids are in its meta, and it has no section.
+      await store.saveSnapshot({
+        name: 'blend',
+        version: 2,
+        trainedAt: 20,
+        meta: { itemIds: ['a'] },
+        data: itemIds,
+      });
+      const old = await store.loadSnapshot('blend');
+      assert.equal(old?.version, 2);
+      assert.equal(old !== undefined && 'itemIds' in old, false);
+      assert.deepEqual(old?.meta, { itemIds: ['a'] });
+      assert.deepEqual([...(old?.data ?? [])], [...itemIds]);
+      await store.close();
+    });
+
     if (factory.reopen !== undefined) {
       const reopen = factory.reopen;
       test('everything written survives closing and reopening', async () => {

@@ -350,6 +350,41 @@ withServices('postgres store', ({ pgUrl }) => {
     await store.close();
   });
 
+  test("an item id section's chunks follow the data's, none holding some of each, and load back whole", async () => {
+    const { store, schema } = await chunkedStore(7);
+    const data = bytesOf(10, 1);
+    const itemIds = bytesOf(9, 2);
+    await store.saveSnapshot({ ...snapshot(1, data), meta: { report: {} }, itemIds });
+    const chunks = await rawQuery<{ chunk: number; n: number }>(
+      schema,
+      'SELECT chunk, length(bytes) AS n FROM snapshot_chunks ORDER BY chunk',
+    );
+    assert.deepEqual(
+      chunks.map((c) => [c.chunk, c.n]),
+      [
+        [0, 7],
+        [1, 3],
+        [2, 7],
+        [3, 2],
+      ],
+    );
+    // A node reading with another chunk size still finds where the ids begin.
+    const { store: other } = await chunkedStore(4, schema);
+    assert.deepEqual(await other.loadSnapshot('serving-blend'), {
+      ...snapshot(1, data),
+      meta: { report: {} },
+      itemIds,
+    });
+    await rawQuery(schema, 'DELETE FROM snapshot_chunks WHERE chunk = 3');
+    await assert.rejects(
+      () => other.loadSnapshot('serving-blend'),
+      (err: unknown) =>
+        err instanceof SetlistError && err.code === 'SETLIST_ERR_INTERNAL' && /chunk 3/.test(err.message),
+    );
+    await other.close();
+    await store.close();
+  });
+
   test('a snapshot missing a chunk fails to load with SETLIST_ERR_INTERNAL', async () => {
     const { store, schema } = await chunkedStore(4);
     await store.saveSnapshot(snapshot(1, bytesOf(10, 1)));

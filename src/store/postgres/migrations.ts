@@ -84,6 +84,11 @@ export const postgresMigrations: readonly string[] = [
   UPDATE snapshots SET size = length(data), data = NULL;
   ALTER TABLE snapshots DROP COLUMN data, ALTER COLUMN size DROP DEFAULT;
   `,
+  // 4: a model's item ids as a binary section of its snapshot, not JSON in the meta: its bytes are the
+  // chunks after the data's (NULL: none, or an older snapshot holding them in its meta).
+  `
+  ALTER TABLE snapshots ADD COLUMN item_ids_size BIGINT;
+  `,
 ];
 
 /** What a migration does, by the version it brings a database to, for those slow on a large store. */

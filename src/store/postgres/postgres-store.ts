@@ -238,25 +238,27 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async saveSnapshot(snapshot: ModelSnapshot) {
       // Before the transaction, in slices: a meta of a million item ids is a long stringify in one go.
       const meta = await encodeMetaInSlices(snapshot.meta);
-      const { name, version, data } = snapshot;
+      const { name, version, data, itemIds } = snapshot;
       // One transaction: a reader sees the whole snapshot or the previous one, never some chunks.
       await transaction(async (c) => {
         await c.query('DELETE FROM snapshot_chunks WHERE name = $1 AND version = $2', [name, version]);
         // The meta goes as UTF-8 bytes (a text parameter in binary form), not as a string built at once.
         await c.query(
-          `INSERT INTO snapshots (name, version, trained_at, meta, size) VALUES ($1, $2, $3, $4, $5)
+          `INSERT INTO snapshots (name, version, trained_at, meta, size, item_ids_size)
+           VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
-             size = excluded.size`,
-          [name, version, snapshot.trainedAt, bufferOf(meta), data.byteLength],
+             size = excluded.size, item_ids_size = excluded.item_ids_size`,
+          [name, version, snapshot.trainedAt, bufferOf(meta), data.byteLength, itemIds?.byteLength ?? null],
         );
-        for (let start = 0, chunk = 0; start < data.byteLength; start += chunkBytes, chunk++) {
-          const bytes = bufferOf(data.subarray(start, start + chunkBytes));
-          await c.query('INSERT INTO snapshot_chunks (name, version, chunk, bytes) VALUES ($1, $2, $3, $4)', [
-            name,
-            version,
-            chunk,
-            bytes,
-          ]);
+        // The item ids' chunks follow the data's: no chunk holds some of each.
+        let chunk = 0;
+        for (const bytes of itemIds === undefined ? [data] : [data, itemIds]) {
+          for (let start = 0; start < bytes.byteLength; start += chunkBytes, chunk++) {
+            await c.query(
+              'INSERT INTO snapshot_chunks (name, version, chunk, bytes) VALUES ($1, $2, $3, $4)',
+              [name, version, chunk, bufferOf(bytes.subarray(start, start + chunkBytes))],
+            );
+          }
         }
         // Older versions go with this one's commit (their chunks by the foreign key's cascade).
         await c.query(
@@ -272,53 +274,40 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         pool,
         async (c) => {
           const rows = (
-            await c.query<{ version: string; trained_at: string; meta: string; size: string }>(
-              'SELECT version, trained_at, meta, size FROM snapshots WHERE name = $1 ORDER BY version DESC LIMIT 1',
+            await c.query<{
+              version: string;
+              trained_at: string;
+              meta: string;
+              size: string;
+              item_ids_size: string | null;
+            }>(
+              `SELECT version, trained_at, meta, size, item_ids_size FROM snapshots WHERE name = $1
+               ORDER BY version DESC LIMIT 1`,
               [name],
             )
           ).rows;
           const row = rows[0];
           if (row === undefined) return undefined;
-          const size = Number(row.size);
-          const data = new Uint8Array(size);
-          const target = Buffer.from(data.buffer);
-          // A chunk a query, streamed in pieces of hex text each written into the one buffer as it
-          // arrives: pieces this small die young, where a chunk's text would wait for a major GC.
-          for (let offset = 0, chunk = 0; offset < size; chunk++) {
-            let length = -1;
-            let written = 0;
-            await eachRow<{ piece: number; length: number; hex: string }>(
-              c,
-              `SELECT p AS piece, length(bytes) AS length, encode(substring(bytes FROM p * $4 + 1 FOR $4), 'hex') AS hex
-               FROM snapshot_chunks, generate_series(0, (length(bytes) - 1) / $4) AS p
-               WHERE name = $1 AND version = $2 AND chunk = $3`,
-              [name, row.version, chunk, LOAD_PIECE_BYTES],
-              (part) => {
-                length = part.length;
-                if (offset + length > size) return;
-                written += target.write(part.hex, offset + part.piece * LOAD_PIECE_BYTES, 'hex');
-              },
-            );
-            if (length <= 0 || offset + length > size || written !== length) {
-              throw new SetlistError('SETLIST_ERR_INTERNAL', {
-                message: `The snapshot ${name} version ${row.version} is damaged: its chunk ${chunk} is missing or does not fit its size ${size}.`,
-              });
-            }
-            offset += length;
-          }
-          return { row, data };
+          const data = new Uint8Array(Number(row.size));
+          const next = await readChunks(c, name, row.version, 0, data);
+          if (row.item_ids_size === null) return { row, data };
+          const itemIds = new Uint8Array(Number(row.item_ids_size));
+          await readChunks(c, name, row.version, next, itemIds);
+          return { row, data, itemIds };
         },
         'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
       );
       if (read === undefined) return undefined;
-      const { row, data } = read;
+      const { row, data, itemIds } = read;
       return {
         name,
         version: Number(row.version),
         trainedAt: Number(row.trained_at),
-        // In slices, once the connection is back in the pool: a million item ids parse for ~100 ms.
+        // In slices, once the connection is back in the pool: a million item ids (of a snapshot
+        // written before they had a section of their own) parse for ~100 ms.
         meta: await parseMetaInSlices(row.meta),
         data,
+        ...(itemIds === undefined ? {} : { itemIds }),
       };
     },
     async counts(): Promise<StoreCounts> {
@@ -391,6 +380,46 @@ async function appendInTransaction(
   }
   duplicates.sort((a, b) => a - b);
   return { stored, duplicates };
+}
+
+/**
+ * Reads a snapshot's chunks from `first` on into `into`, until it is full, and returns the chunk after
+ * the last one read. A chunk a query, streamed in pieces of hex text each written into the buffer as
+ * it arrives: pieces this small die young, where a chunk's text would wait for a major GC.
+ */
+async function readChunks(
+  c: pg.PoolClient,
+  name: string,
+  version: string,
+  first: number,
+  into: Uint8Array,
+): Promise<number> {
+  const size = into.byteLength;
+  const target = Buffer.from(into.buffer, into.byteOffset, size);
+  let chunk = first;
+  for (let offset = 0; offset < size; chunk++) {
+    let length = -1;
+    let written = 0;
+    await eachRow<{ piece: number; length: number; hex: string }>(
+      c,
+      `SELECT p AS piece, length(bytes) AS length, encode(substring(bytes FROM p * $4 + 1 FOR $4), 'hex') AS hex
+       FROM snapshot_chunks, generate_series(0, (length(bytes) - 1) / $4) AS p
+       WHERE name = $1 AND version = $2 AND chunk = $3`,
+      [name, version, chunk, LOAD_PIECE_BYTES],
+      (part) => {
+        length = part.length;
+        if (offset + length > size) return;
+        written += target.write(part.hex, offset + part.piece * LOAD_PIECE_BYTES, 'hex');
+      },
+    );
+    if (length <= 0 || offset + length > size || written !== length) {
+      throw new SetlistError('SETLIST_ERR_INTERNAL', {
+        message: `The snapshot ${name} version ${version} is damaged: its chunk ${chunk} is missing or does not fit its size ${size}.`,
+      });
+    }
+    offset += length;
+  }
+  return chunk;
 }
 
 /** Runs `sql`, handing each row to `onRow` as it arrives and keeping none; a throw in `onRow` fails it. */

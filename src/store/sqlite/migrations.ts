@@ -74,6 +74,11 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE events_v2 RENAME TO events;
   CREATE INDEX events_id_hash ON events (id_hash) WHERE id_hash IS NOT NULL;
   `,
+  // 3: a model's item ids as a binary section of its snapshot, not JSON in the meta (NULL: none, or
+  // an older snapshot holding them in its meta).
+  `
+  ALTER TABLE snapshots ADD COLUMN item_ids BLOB;
+  `,
 ];
 
 /** What a migration does, by the version it brings a database to, for those slow on a large store. */

@@ -6,9 +6,10 @@ import { encodeMetaInSlices } from '../snapshot-meta.js';
 /** Snapshots at least this large are written by a worker thread on its own connection. */
 export const OFF_THREAD_SNAPSHOT_BYTES = 1 << 20;
 
-const INSERT_SNAPSHOT = `INSERT INTO snapshots (name, version, trained_at, meta, data) VALUES (?, ?, ?, ?, ?)
+const INSERT_SNAPSHOT = `INSERT INTO snapshots (name, version, trained_at, meta, data, item_ids)
+  VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT(name, version) DO UPDATE SET trained_at = excluded.trained_at, meta = excluded.meta,
-  data = excluded.data`;
+  data = excluded.data, item_ids = excluded.item_ids`;
 
 /** Deletes a name's versions older than its newest `?` (the snapshot just written among them). */
 const PRUNE_SNAPSHOTS = `DELETE FROM snapshots WHERE name = ? AND version NOT IN
@@ -46,17 +47,23 @@ function writeSnapshotJson(
       snapshot.version,
       snapshot.trainedAt,
       metaJson,
-      Buffer.from(snapshot.data.buffer, snapshot.data.byteOffset, snapshot.data.byteLength),
+      bufferOf(snapshot.data),
+      snapshot.itemIds === undefined ? null : bufferOf(snapshot.itemIds),
     );
     prune.run(snapshot.name, snapshot.name, kept);
   }).immediate();
 }
 
+/** The bytes as a Buffer over the same memory (SQLite binds a Buffer as a BLOB). */
+function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * Writes a large snapshot from a worker thread on a second connection (WAL lets it write beside the
  * server's reads), so copying hundreds of megabytes into the file and syncing it never blocks the
- * event loop. Data in a SharedArrayBuffer is shared with the worker; other data is copied to it. The
- * meta goes over as JSON bytes in shared memory, encoded in slices ({@link encodeMetaInSlices}),
+ * event loop. Data and item ids in a SharedArrayBuffer are shared with the worker; others are copied
+ * to it. The meta goes over as JSON bytes in shared memory, encoded in slices ({@link encodeMetaInSlices}),
  * not structured-cloned in one go.
  *
  * @example
@@ -73,6 +80,7 @@ export async function writeSnapshotOffThread(
     version: snapshot.version,
     trainedAt: snapshot.trainedAt,
     data: snapshot.data,
+    ...(snapshot.itemIds === undefined ? {} : { itemIds: snapshot.itemIds }),
   };
   return new Promise((resolve, reject) => {
     const worker = startWorker('snapshot-writer-worker', import.meta.url);

@@ -255,15 +255,24 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async loadSnapshot(name) {
       const row = st().loadSnapshot.get(name) as
-        | { name: string; version: number; trained_at: number; meta: string; data: Buffer }
+        | {
+            name: string;
+            version: number;
+            trained_at: number;
+            meta: string;
+            data: Buffer;
+            item_ids: Buffer | null;
+          }
         | undefined;
       if (row === undefined) return undefined;
+      const ids = row.item_ids;
       return {
         name: row.name,
         version: row.version,
         trainedAt: row.trained_at,
         meta: JSON.parse(row.meta) as Record<string, unknown>,
         data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength),
+        ...(ids === null ? {} : { itemIds: new Uint8Array(ids.buffer, ids.byteOffset, ids.byteLength) }),
       };
     },
     async counts(): Promise<StoreCounts> {
@@ -322,7 +331,7 @@ function prepare(db: Database.Database) {
     events: prepareEventStatements(db),
     readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     loadSnapshot: db.prepare(
-      'SELECT name, version, trained_at, meta, data FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT 1',
+      'SELECT name, version, trained_at, meta, data, item_ids FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT 1',
     ),
     countItems: db.prepare('SELECT count(*) AS n FROM items'),
     countUsers: db.prepare('SELECT count(*) AS n FROM users'),
