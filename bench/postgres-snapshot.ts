@@ -1,11 +1,13 @@
 // Saves and loads a model snapshot of a 1M-item model's shape through the Postgres store: 64 float32
-// factors per item (256 MB) and a meta of a million item ids, as the engine's serving snapshot. Prints,
+// factors per item (256 MB) and a million item ids, as the engine's serving snapshot: as an item id section
+// when the tree has one (src/store/item-id-section.ts, session 12), else as JSON in the meta. Prints,
 // for the save and for the load, the wall time, the peak RSS above the process's RSS before it, and
 // the event loop's longest stall (bench/loop-watch.ts). `--tree DIR` runs another tree's store (e.g.
 // /work/main) so two trees are measured side by side with this one script; `--chunk-bytes N` sets the
 // store's `snapshotChunkBytes` (a tree without chunks ignores it).
 // Run: eval "$(scripts/services.sh start)"
 //      node --expose-gc --import tsx bench/postgres-snapshot.ts [items] [factors] [--tree DIR] [--chunk-bytes N]
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import type { Store } from '../src/store/store.js';
@@ -53,13 +55,24 @@ for (let i = 0; i < floats.length; i++) {
   floats[i] = (seed >> 8) / (1 << 23);
 }
 const itemIds = Array.from({ length: itemCount }, (_, i) => `item-${i}`);
-const snapshot: ModelSnapshot = {
-  name: 'serving-blend',
-  version: 1,
-  trainedAt: Date.now(),
-  meta: { itemIds, report: { users: itemCount, items: itemCount, trainMs: 1234, weights: { ials: 1 } } },
-  data,
-};
+const report = { users: itemCount, items: itemCount, trainMs: 1234, weights: { ials: 1 } };
+const sectionModule = `${tree}/src/store/item-id-section.ts`;
+const section = existsSync(sectionModule)
+  ? ((await import(sectionModule)) as typeof import('../src/store/item-id-section.js'))
+  : undefined;
+const identity = Int32Array.from({ length: itemCount }, (_, i) => i);
+// The engine encodes the section as part of its save: so does the measured save here.
+const snapshotOf = async (version: number): Promise<ModelSnapshot> =>
+  section === undefined
+    ? { name: 'serving-blend', version, trainedAt: Date.now(), meta: { itemIds, report }, data }
+    : {
+        name: 'serving-blend',
+        version,
+        trainedAt: Date.now(),
+        meta: { report },
+        data,
+        itemIds: await section.encodeItemIdSection(identity, itemCount, (i) => itemIds[i]!),
+      };
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const settle = async (): Promise<number> => {
@@ -96,15 +109,18 @@ console.log(
   `tree ${tree}${chunkBytes === undefined ? '' : ` (chunks of ${chunkBytes} B)`}: ${itemCount} items x ${factorCount} factors (${mib(data.byteLength)}), ` +
     `RSS ${mib(await settle())}`,
 );
-await measure('save', () => store.saveSnapshot(snapshot));
-snapshot.version = 2;
-await measure('save again', () => store.saveSnapshot(snapshot));
+await measure('save', async () => store.saveSnapshot(await snapshotOf(1)));
+const snapshot = await snapshotOf(2);
+await measure('save again', async () => store.saveSnapshot(await snapshotOf(2)));
 const loaded = await measure('load', () => store.loadSnapshot('serving-blend'));
 const same =
   loaded !== undefined &&
   loaded.version === 2 &&
   Buffer.compare(Buffer.from(loaded.data), Buffer.from(data.buffer)) === 0 &&
-  (loaded.meta.itemIds as string[]).length === itemCount;
+  (section === undefined
+    ? (loaded.meta.itemIds as string[]).length === itemCount
+    : loaded.itemIds !== undefined &&
+      Buffer.compare(Buffer.from(loaded.itemIds), Buffer.from(snapshot.itemIds!)) === 0);
 if (!same) throw new Error('the loaded snapshot differs from the saved one');
 
 await store.close();

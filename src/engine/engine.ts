@@ -329,9 +329,9 @@ export function createEngine(options: EngineOptions): Engine {
     // row SQLite builds from the model's bytes) and the index are never in memory together.
     const fitted = await fitFromState(async ({ bytes, report }, items) => {
       const fullReport: TrainReport = { ...report, trainMs: Math.round(performance.now() - started) };
-      // The ids as bytes in shared memory, not as JSON in the meta: no string per id or chunk is made.
-      const itemIds = await encodeItemIdSection(items.length, (m) => state.items.id(items[m]!));
       const toModel = await engineToModel(items);
+      // The ids as bytes in shared memory, not as JSON in the meta: no string per id or chunk is made.
+      const itemIds = await encodeItemIdSection(toModel, items.length, (i) => state.items.id(i));
       const version = (serving?.version ?? 0) + 1;
       const trainedAt = now();
       await store.saveSnapshot({

@@ -3,6 +3,14 @@ import { test } from 'node:test';
 import { SetlistError } from '../errors.js';
 import { decodeItemIdSection, encodeItemIdSection } from './item-id-section.js';
 
+/** The section of `ids` as model items 0, 1, ..., each read by the same index. */
+const sectionOf = (ids: readonly string[]): Promise<Uint8Array> =>
+  encodeItemIdSection(
+    Int32Array.from(ids, (_, m) => m),
+    ids.length,
+    (i) => ids[i]!,
+  );
+
 const decoded = (section: Uint8Array, count: number): string[] => {
   const ids: string[] = [];
   decodeItemIdSection(section, count, (m, id) => {
@@ -37,26 +45,32 @@ test('item ids round-trip through a section, exact for any string: non-ASCII, as
     'é'.repeat(200),
     'z'.repeat(300),
   ];
-  const section = await encodeItemIdSection(ids.length, (m) => ids[m]!);
+  const section = await sectionOf(ids);
   assert.ok(section.buffer instanceof SharedArrayBuffer);
   assert.deepEqual(decoded(section, ids.length), ids);
 });
 
 test('an ASCII id takes its length byte and one byte a character', async () => {
-  const ids = ['ab', 'cde'];
-  const section = await encodeItemIdSection(ids.length, (m) => ids[m]!);
+  const section = await sectionOf(['ab', 'cde']);
   assert.deepEqual([...section.subarray(8)], [2, 0x61, 0x62, 3, 0x63, 0x64, 0x65]);
 });
 
-test('a section of many ids, grown past its first size by non-ASCII ones, decodes in order', async () => {
-  const ids = Array.from({ length: 20_000 }, (_, m) => (m % 7 === 0 ? `ü-${m}-日本語` : `i${m}`));
-  const section = await encodeItemIdSection(ids.length, (m) => ids[m]!);
-  assert.deepEqual(decoded(section, ids.length), ids);
+test('ids read by index land at their model items, indices without one skipped', async () => {
+  // Index i holds id `i${i}`; model item m is index 3m + 1 of 60,001 (a third of them), in reverse.
+  const count = 20_000;
+  const toModel = new Int32Array(3 * count + 1).fill(-1);
+  for (let m = 0; m < count; m++) toModel[3 * (count - 1 - m) + 1] = m;
+  const idOf = (i: number): string => (i % 7 === 0 ? `ü-${i}-日本語` : `i${i}`);
+  const section = await encodeItemIdSection(toModel, count, idOf);
+  assert.deepEqual(
+    decoded(section, count),
+    Array.from({ length: count }, (_, m) => idOf(3 * (count - 1 - m) + 1)),
+  );
+  await assert.rejects(() => encodeItemIdSection(toModel, count + 1, idOf), /20000 indices map to the 20001/);
 });
 
 test('a short, headless or padded section, or one of another count, fails clearly with no id handed out', async () => {
-  const ids = ['first', 'second', 'third'];
-  const section = await encodeItemIdSection(ids.length, (m) => ids[m]!);
+  const section = await sectionOf(['first', 'second', 'third']);
   damaged(section.subarray(0, section.length - 2), 3, /id 2 of 3 ends past/);
   damaged(section.subarray(0, 8 + 6), 3, /id 1 of 3 has no length/);
   damaged(section.subarray(0, 5), 3, /no header/);

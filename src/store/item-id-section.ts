@@ -10,45 +10,72 @@ const SLICE_IDS = 4_096;
 /**
  * A model's item ids as a snapshot's binary section, written in slices between yields to the event
  * loop into one SharedArrayBuffer (a writer thread reads it without a copy): a header, then each id
- * as its UTF-8 length (LEB128) and bytes. A million ids as JSON text took half a second of the
- * server thread's CPU and a string per chunk; here an ASCII id is its char codes stored one by one.
- * A lone surrogate is stored as its own three bytes (WTF-8), so every string id comes back exact.
+ * as its UTF-8 length (LEB128) and bytes, model item by model item. The ids are read by index
+ * (`toModel[index]` is that index's model item, or -1) in index order, the order they were created
+ * and lie in memory: read in model order, each id is a cache miss of its own. A million ids as JSON
+ * text took half a second of the server thread's CPU and a string per chunk; here an ASCII id is its
+ * char codes stored one by one. A lone surrogate is stored as its own three bytes (WTF-8), so every
+ * string id comes back exact.
  *
  * @example
- * const section = await encodeItemIdSection(items.length, (m) => state.items.id(items[m]!));
+ * const section = await encodeItemIdSection(toModel, items.length, (i) => state.items.id(i));
  */
-export async function encodeItemIdSection(count: number, idOf: (m: number) => string): Promise<Uint8Array> {
+export async function encodeItemIdSection(
+  toModel: Int32Array,
+  count: number,
+  idOf: (index: number) => string,
+): Promise<Uint8Array> {
   const slices = new TimeSlices();
-  // Exact for ASCII ids; the buffer grows (a copy) only for ids with other characters.
-  let estimate = HEADER_BYTES;
-  for (let m = 0; m < count; m++) {
-    const length = idOf(m).length;
-    estimate += length + (length < 0x80 ? 1 : 5);
-    if ((m & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
+  // Each model item's id length in bytes, then (in place) where its length prefix goes.
+  const at = new Int32Array(count);
+  let found = 0;
+  for (let index = 0; index < toModel.length; index++) {
+    const m = toModel[index]!;
+    if (m >= 0) {
+      at[m] = wtf8Length(idOf(index));
+      found++;
+    }
+    if ((index & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
   }
-  let bytes = new Uint8Array(new SharedArrayBuffer(estimate));
+  if (found !== count) throw new Error(`${found} indices map to the ${count} model items`);
+  let end = HEADER_BYTES;
+  for (let m = 0; m < count; m++) {
+    const length = at[m]!;
+    at[m] = end;
+    end += lengthBytes(length) + length;
+  }
+  await slices.pause();
+  const bytes = new Uint8Array(new SharedArrayBuffer(end));
   bytes.set(MAGIC);
   new DataView(bytes.buffer).setUint32(4, count, true);
-  let at = HEADER_BYTES;
-  const room = (needed: number): void => {
-    if (needed <= bytes.length) return;
-    const grown = new Uint8Array(new SharedArrayBuffer(Math.max(needed, Math.ceil(1.5 * bytes.length))));
-    grown.set(bytes.subarray(0, at));
-    bytes = grown;
-  };
-  for (let m = 0; m < count; m++) {
-    const id = idOf(m);
-    room(at + lengthBytes(id.length) + id.length);
-    let end = writeAscii(bytes, at, id);
-    if (end === undefined) {
-      // The longest form: 3 bytes a UTF-16 unit.
-      room(at + 5 + 3 * id.length);
-      end = writeWtf8(bytes, at, id);
+  for (let index = 0; index < toModel.length; index++) {
+    const m = toModel[index]!;
+    if (m >= 0) {
+      const id = idOf(index);
+      if (writeAscii(bytes, at[m]!, id) === undefined) writeWtf8(bytes, at[m]!, id);
     }
-    at = end;
-    if ((m & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
+    if ((index & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
   }
-  return bytes.subarray(0, at);
+  return bytes;
+}
+
+/** The id's length in bytes as {@link writeWtf8} writes it. */
+function wtf8Length(id: string): number {
+  let length = 0;
+  for (let c = 0; c < id.length; c++) {
+    const code = id.charCodeAt(c);
+    if (code < 0x80) length += 1;
+    else if (code < 0x800) length += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && isLowSurrogate(id.charCodeAt(c + 1))) {
+      length += 4;
+      c++;
+    } else length += 3;
+  }
+  return length;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code < 0xe000;
 }
 
 /** Writes an all-ASCII id at `at` and returns the end, or undefined (nothing kept) for any other id. */
@@ -67,7 +94,7 @@ function writeWtf8(bytes: Uint8Array, at: number, id: string): number {
   for (let c = 0; c < id.length; c++) {
     let code = id.charCodeAt(c);
     const next = id.charCodeAt(c + 1);
-    if (code >= 0xd800 && code < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+    if (code >= 0xd800 && code < 0xdc00 && isLowSurrogate(next)) {
       code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
       c++;
     }
