@@ -186,7 +186,7 @@ test('a damaged item id section fails the engine open with a clear error', async
     (err: unknown) =>
       err instanceof SetlistError &&
       err.code === 'SETLIST_ERR_INTERNAL' &&
-      /item id section is damaged \(id \d+ of \d+ ends past/.test(err.message),
+      /item id section is damaged \(record \d+ of \d+ ends past/.test(err.message),
   );
   await engine.close();
 });

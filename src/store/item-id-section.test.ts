@@ -50,9 +50,9 @@ test('item ids round-trip through a section, exact for any string: non-ASCII, as
   assert.deepEqual(decoded(section, ids.length), ids);
 });
 
-test('an ASCII id takes its length byte and one byte a character', async () => {
+test('an ASCII id takes its model item, its length and one byte a character', async () => {
   const section = await sectionOf(['ab', 'cde']);
-  assert.deepEqual([...section.subarray(8)], [2, 0x61, 0x62, 3, 0x63, 0x64, 0x65]);
+  assert.deepEqual([...section.subarray(8)], [0, 2, 0x61, 0x62, 1, 3, 0x63, 0x64, 0x65]);
 });
 
 test('ids read by index land at their model items, indices without one skipped', async () => {
@@ -71,11 +71,24 @@ test('ids read by index land at their model items, indices without one skipped',
 
 test('a short, headless or padded section, or one of another count, fails clearly with no id handed out', async () => {
   const section = await sectionOf(['first', 'second', 'third']);
-  damaged(section.subarray(0, section.length - 2), 3, /id 2 of 3 ends past/);
-  damaged(section.subarray(0, 8 + 6), 3, /id 1 of 3 has no length/);
+  damaged(section.subarray(0, section.length - 2), 3, /record 2 of 3 ends past/);
+  damaged(section.subarray(0, 8 + 7), 3, /record 1 of 3 has no model item/);
+  damaged(section.subarray(0, 8 + 8), 3, /record 1 of 3 has no length/);
   damaged(section.subarray(0, 5), 3, /no header/);
   damaged(Uint8Array.of(...section, 0), 3, /1 bytes after its 3 ids/);
   damaged(section, 4, /holds 3 ids for a model of 4 items/);
+  // Model item 0 twice (model item 1 never), and a model item past the count.
+  const header = [0x53, 0x4c, 0x49, 0x01, 2, 0, 0, 0];
+  damaged(
+    Uint8Array.of(...header, 0, 1, 0x61, 0, 1, 0x62),
+    2,
+    /record 1 of 2 repeats or is past model item 0/,
+  );
+  damaged(
+    Uint8Array.of(...header, 0, 1, 0x61, 2, 1, 0x62),
+    2,
+    /record 1 of 2 repeats or is past model item 2/,
+  );
   const foreign = Uint8Array.from(section);
   foreign[0] = 0x7b;
   damaged(foreign, 3, /no header/);

@@ -9,13 +9,13 @@ const SLICE_IDS = 4_096;
 
 /**
  * A model's item ids as a snapshot's binary section, written in slices between yields to the event
- * loop into one SharedArrayBuffer (a writer thread reads it without a copy): a header, then each id
- * as its UTF-8 length (LEB128) and bytes, model item by model item. The ids are read by index
- * (`toModel[index]` is that index's model item, or -1) in index order, the order they were created
- * and lie in memory: read in model order, each id is a cache miss of its own. A million ids as JSON
- * text took half a second of the server thread's CPU and a string per chunk; here an ASCII id is its
- * char codes stored one by one. A lone surrogate is stored as its own three bytes (WTF-8), so every
- * string id comes back exact.
+ * loop into one SharedArrayBuffer (a writer thread reads it without a copy): a header, then one
+ * record per id: its model item and its UTF-8 length (both LEB128), then its bytes. The ids are read
+ * by index (`toModel[index]` is that index's model item, or -1) and written in index order, the
+ * order they were created and lie in memory, so both the reads and the writes go forward: in model
+ * order each id read was a cache miss of its own. A million ids as JSON text took half a second of
+ * the server thread's CPU and a string per chunk; here an ASCII id is its char codes stored one by
+ * one. A lone surrogate is stored as its own three bytes (WTF-8), so every string id comes back exact.
  *
  * @example
  * const section = await encodeItemIdSection(toModel, items.length, (i) => state.items.id(i));
@@ -26,52 +26,46 @@ export async function encodeItemIdSection(
   idOf: (index: number) => string,
 ): Promise<Uint8Array> {
   const slices = new TimeSlices();
-  // Each model item's id length in bytes, then (in place) where its length prefix goes.
-  const at = new Int32Array(count);
+  // Exact for ASCII ids; the buffer grows (a copy) only for ids with other characters.
+  let estimate = HEADER_BYTES;
+  for (let index = 0; index < toModel.length; index++) {
+    const m = toModel[index]!;
+    if (m >= 0) {
+      const length = idOf(index).length;
+      estimate += lengthBytes(m) + lengthBytes(length) + length;
+    }
+    if ((index & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
+  }
+  let bytes = new Uint8Array(new SharedArrayBuffer(estimate));
+  bytes.set(MAGIC);
+  new DataView(bytes.buffer).setUint32(4, count, true);
+  let at = HEADER_BYTES;
+  const room = (needed: number): void => {
+    if (needed <= bytes.length) return;
+    const grown = new Uint8Array(new SharedArrayBuffer(Math.max(needed, Math.ceil(1.5 * bytes.length))));
+    grown.set(bytes.subarray(0, at));
+    bytes = grown;
+  };
   let found = 0;
   for (let index = 0; index < toModel.length; index++) {
     const m = toModel[index]!;
     if (m >= 0) {
-      at[m] = wtf8Length(idOf(index));
+      const id = idOf(index);
+      room(at + lengthBytes(m) + lengthBytes(id.length) + id.length);
+      const start = writeLength(bytes, at, m);
+      let end = writeAscii(bytes, start, id);
+      if (end === undefined) {
+        // The longest form, 3 bytes a UTF-16 unit; a grown buffer holds only what is before `at`.
+        room(start + 5 + 3 * id.length);
+        end = writeWtf8(bytes, writeLength(bytes, at, m), id);
+      }
+      at = end;
       found++;
     }
     if ((index & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
   }
   if (found !== count) throw new Error(`${found} indices map to the ${count} model items`);
-  let end = HEADER_BYTES;
-  for (let m = 0; m < count; m++) {
-    const length = at[m]!;
-    at[m] = end;
-    end += lengthBytes(length) + length;
-  }
-  await slices.pause();
-  const bytes = new Uint8Array(new SharedArrayBuffer(end));
-  bytes.set(MAGIC);
-  new DataView(bytes.buffer).setUint32(4, count, true);
-  for (let index = 0; index < toModel.length; index++) {
-    const m = toModel[index]!;
-    if (m >= 0) {
-      const id = idOf(index);
-      if (writeAscii(bytes, at[m]!, id) === undefined) writeWtf8(bytes, at[m]!, id);
-    }
-    if ((index & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
-  }
-  return bytes;
-}
-
-/** The id's length in bytes as {@link writeWtf8} writes it. */
-function wtf8Length(id: string): number {
-  let length = 0;
-  for (let c = 0; c < id.length; c++) {
-    const code = id.charCodeAt(c);
-    if (code < 0x80) length += 1;
-    else if (code < 0x800) length += 2;
-    else if (code >= 0xd800 && code < 0xdc00 && isLowSurrogate(id.charCodeAt(c + 1))) {
-      length += 4;
-      c++;
-    } else length += 3;
-  }
-  return length;
+  return bytes.subarray(0, at);
 }
 
 function isLowSurrogate(code: number): boolean {
@@ -130,9 +124,9 @@ function writeLength(bytes: Uint8Array, at: number, length: number): number {
 }
 
 /**
- * The ids of an item id section ({@link encodeItemIdSection}) of `count` ids, handed to `each` in
- * order with their model item index. The whole section, and its count, are checked before the first
- * id is handed out, so a damaged one fails with nothing done.
+ * The ids of an item id section ({@link encodeItemIdSection}) of `count` ids, handed to `each` with
+ * their model item, in the section's order. The whole section is checked first (its header and
+ * count, every record's bounds, each model item once), so a damaged one fails with nothing done.
  *
  * @example
  * const toEngine = new Int32Array(model.itemCount);
@@ -145,28 +139,41 @@ export function decodeItemIdSection(
 ): void {
   checkSection(bytes, count);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = HEADER_BYTES;
-  for (let m = 0; m < count; m++) {
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[at++]!;
-      length += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-    }
-    const end = at + length;
+  const read = { at: HEADER_BYTES, value: 0 };
+  for (let k = 0; k < count; k++) {
+    readNumber(bytes, read);
+    const m = read.value;
+    readNumber(bytes, read);
+    const start = read.at;
+    const end = start + read.value;
     let ascii = true;
-    for (let k = at; k < end; k++) {
-      if (bytes[k]! >= 0x80) {
+    for (let b = start; b < end; b++) {
+      if (bytes[b]! >= 0x80) {
         ascii = false;
         break;
       }
     }
-    each(m, ascii ? buffer.toString('latin1', at, end) : readWtf8(bytes, at, end));
-    at = end;
+    each(m, ascii ? buffer.toString('latin1', start, end) : readWtf8(bytes, start, end));
+    read.at = end;
   }
 }
 
-/** Checks the header, the id count, every length and the end. */
+/** Reads the LEB128 number at `read.at` into `read.value` and moves past it; false when it runs out. */
+function readNumber(bytes: Uint8Array, read: { at: number; value: number }): boolean {
+  let value = 0;
+  for (let shift = 0; shift <= 28; shift += 7) {
+    if (read.at >= bytes.length) return false;
+    const b = bytes[read.at++]!;
+    value += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) {
+      read.value = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Checks the header, the id count, every record's bounds and model item, and the end. */
 function checkSection(bytes: Uint8Array, expected: number): void {
   const damaged = (why: string): SetlistError =>
     new SetlistError('SETLIST_ERR_INTERNAL', {
@@ -177,19 +184,19 @@ function checkSection(bytes: Uint8Array, expected: number): void {
   }
   const count = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
   if (count !== expected) throw damaged(`it holds ${count} ids for a model of ${expected} items`);
-  let at = HEADER_BYTES;
-  for (let m = 0; m < count; m++) {
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (at >= bytes.length || shift > 28) throw damaged(`id ${m} of ${count} has no length`);
-      const b = bytes[at++]!;
-      length += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-    }
-    at += length;
-    if (at > bytes.length) throw damaged(`id ${m} of ${count} ends past its ${bytes.length} bytes`);
+  const seen = new Uint8Array(count);
+  const read = { at: HEADER_BYTES, value: 0 };
+  for (let k = 0; k < count; k++) {
+    if (!readNumber(bytes, read)) throw damaged(`record ${k} of ${count} has no model item`);
+    const m = read.value;
+    if (m >= count || seen[m] === 1)
+      throw damaged(`record ${k} of ${count} repeats or is past model item ${m}`);
+    seen[m] = 1;
+    if (!readNumber(bytes, read)) throw damaged(`record ${k} of ${count} has no length`);
+    read.at += read.value;
+    if (read.at > bytes.length) throw damaged(`record ${k} of ${count} ends past its ${bytes.length} bytes`);
   }
-  if (at !== bytes.length) throw damaged(`${bytes.length - at} bytes after its ${count} ids`);
+  if (read.at !== bytes.length) throw damaged(`${bytes.length - read.at} bytes after its ${count} ids`);
 }
 
 /** UTF-8 with lone surrogates as their own three bytes, back to UTF-16 units. */
