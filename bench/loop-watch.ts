@@ -53,6 +53,11 @@ export interface LoopWatch {
    */
   cpuMs?: number;
   waitMs?: number;
+  /**
+   * The server thread's time on a core and waiting for one, and its GC pauses, from `fromS` seconds
+   * into the watch to its end (Linux; the CPU undefined elsewhere): e.g. a training's hand-off.
+   */
+  since(fromS: number): { cpuMs?: number; waitMs?: number; gcMs: number; gcs: number; gcKinds: string[] };
 }
 
 interface GcPause {
@@ -87,9 +92,14 @@ export function watchLoop(options: { readonly keep?: number } = {}): { stop(): L
   let peakRss = process.memoryUsage.rss();
   let peakRssAt = start;
   const longest: (Stall & { from: number; to: number })[] = [];
+  // The thread's CPU and waiting time every 100 ms of the watch, for `since`.
+  const timeline: { at: number; cpuMs: number; waitMs: number }[] = [];
   const tick = setInterval(() => {
     const now = performance.now();
     const sched = schedstat();
+    if (sched !== undefined && (timeline.length === 0 || now - timeline[timeline.length - 1]!.at >= 100)) {
+      timeline.push({ at: now, ...sched });
+    }
     const faulted = faults();
     if (now - last > STALL_MS + TICK_MS) {
       stalls++;
@@ -155,6 +165,19 @@ export function watchLoop(options: { readonly keep?: number } = {}): { stop(): L
           ? {}
           : { gcMax: { kind: longestGc.kind, atS: (longestGc.start - start) / 1000 } }),
         ...totals,
+        since(fromS) {
+          const from = start + fromS * 1000;
+          const at = timeline.find((point) => point.at >= from);
+          const inWindow = gcs.filter((gc) => gc.end > from);
+          return {
+            ...(at === undefined || sched === undefined
+              ? {}
+              : { cpuMs: sched.cpuMs - at.cpuMs, waitMs: sched.waitMs - at.waitMs }),
+            gcMs: inWindow.reduce((sum, gc) => sum + (gc.end - Math.max(gc.start, from)), 0),
+            gcs: inWindow.length,
+            gcKinds: [...new Set(inWindow.map((gc) => gc.kind))],
+          };
+        },
       };
     },
   };

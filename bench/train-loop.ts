@@ -93,6 +93,12 @@ async function main(): Promise<void> {
       `${Math.round(blocked.reduce((sum, ms) => sum + ms, 0))} ms (the longest blocked ${Math.round(Math.max(0, ...blocked))})` +
       (handOff.length === 0 ? '' : `: ${formatStalls({ longest: handOff })}`),
   );
+  // All the server thread did from the workers' stop on, stalls or not: the hand-off's own CPU and garbage.
+  const window = trainLoop.since(stoppedS);
+  console.log(
+    `from the workers' stop on: server thread CPU ${Math.round(window.cpuMs ?? 0)} ms, waiting ${Math.round(window.waitMs ?? 0)} ms; ` +
+      `GC ${window.gcMs.toFixed(1)} ms in ${window.gcs} pauses (${window.gcKinds.join(', ') || 'none'})`,
+  );
   const gcMax = trainLoop.gcMax;
   if (gcMax !== undefined) {
     console.log(
