@@ -113,6 +113,21 @@ test('a large snapshot, written by a worker on its own connection, reads back wh
   await reopened.close();
 });
 
+test("a large snapshot's item id section in shared memory is written by the worker and reads back intact", async () => {
+  const path = join(dir, 'large-snapshot-ids.db');
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const data = new Uint8Array(new SharedArrayBuffer(OFF_THREAD_SNAPSHOT_BYTES + 5)).fill(3);
+  const itemIds = new Uint8Array(new SharedArrayBuffer(100_003));
+  for (let i = 0; i < itemIds.length; i++) itemIds[i] = (i * 13) & 0xff;
+  await store.saveSnapshot({ name: 'big', version: 1, trainedAt: 5, meta: { report: {} }, data, itemIds });
+  const loaded = await store.loadSnapshot('big');
+  assert.deepEqual(loaded?.meta, { report: {} });
+  assert.deepEqual(loaded?.itemIds, new Uint8Array(itemIds));
+  assert.equal(loaded?.data.length, data.length);
+  await store.close();
+});
+
 test('saving a snapshot keeps the newest versions of its name, small ones and those written by the worker alike', async () => {
   const path = join(dir, 'kept-snapshots.db');
   const store = createSqliteStore({ path, snapshotsKept: 2 });
