@@ -396,3 +396,34 @@ test("an item's exploration prior follows its category after its record is repla
   assert.equal(state.exploration.categoryOf(state, other), state.exploration.categoryOf(state, liked));
   assert.ok(state.exploration.itemPriorMean(state, other) > before);
 });
+
+test('an item counts one judgement per user, and its prior pools its category and creator with the global rate', () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 10, 1);
+  const item = (id: string, creatorId: string) =>
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: creatorId as never,
+      category: 'cats',
+      tags: [],
+      createdAt: t0,
+      updatedAt: t0,
+      visibility: 'visible',
+    });
+  const a = item('a', 'c1');
+  const b = item('b', 'c2');
+  let seq = 0;
+  const event = (userId: string, type: 'skip' | 'like') =>
+    state.apply({ userId: userId as UserId, itemId: 'a' as ItemId, type, at: t0 + seq, seq: ++seq });
+  event('u1', 'skip');
+  event('u1', 'like');
+  event('u2', 'like');
+  event('u2', 'like');
+  const stats = state.exploration;
+  assert.equal(stats.successesOf(a), 2);
+  assert.equal(stats.failuresOf(a), 0);
+  assert.equal(stats.successesOf(b), 0);
+  // Global mean (2 + 1) / (2 + 2) at pseudo-count 10, plus category cats' 2 of 2 (and, for a, creator c1's).
+  assert.equal(stats.itemPriorMean(state, b), (7.5 + 2) / (10 + 2));
+  assert.equal(stats.itemPriorMean(state, a), (7.5 + 2 + 2) / (10 + 2 + 2));
+});
