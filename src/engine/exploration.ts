@@ -77,6 +77,9 @@ export class ExplorationStats {
    * prior reads a creator group no other item of the feed reads.
    */
   private groupStats = new Float64Array(3 * 1_024);
+  /** Category name -> its group; creator -> its group (-1: none yet): a group's key is built once. */
+  private readonly categoryGroups = new Map<string, number>();
+  private creatorGroups = new Int32Array(0);
   private globalSuccesses = 0;
   private globalJudged = 0;
   private globalImpressions = 0;
@@ -103,12 +106,37 @@ export class ExplorationStats {
     const at = ITEM_ROW * i;
     if (at < this.itemRows.length && this.itemRows[at + ITEM_CATEGORY] !== NOT_READ) return;
     const category = categoryName(state.records[i]);
-    const categoryGroup = category === undefined ? -1 : this.groups.intern(`category:${category}`);
     const creator = state.creatorOf.get(i);
-    const creatorGroup = creator < 0 ? -1 : this.groups.intern(`creator:${creator}`);
+    const categoryGroup = category === undefined ? -1 : this.categoryGroup(category);
+    const creatorGroup = creator < 0 ? -1 : this.creatorGroup(creator);
     this.ensureItem(i);
     this.itemRows[at + ITEM_CATEGORY] = categoryGroup;
     this.itemRows[at + ITEM_CREATOR] = creatorGroup;
+  }
+
+  /** The group of a category (or first tag), without building its key once it has one. */
+  private categoryGroup(category: string): number {
+    let g = this.categoryGroups.get(category);
+    if (g === undefined) {
+      g = this.groups.intern(`category:${category}`);
+      this.categoryGroups.set(category, g);
+    }
+    return g;
+  }
+
+  /** The group of creator `c`, without building its key once it has one. */
+  private creatorGroup(c: number): number {
+    if (c >= this.creatorGroups.length) {
+      const grown = new Int32Array(Math.max(1_024, 2 * (c + 1))).fill(-1);
+      grown.set(this.creatorGroups);
+      this.creatorGroups = grown;
+    }
+    let g = this.creatorGroups[c]!;
+    if (g < 0) {
+      g = this.groups.intern(`creator:${c}`);
+      this.creatorGroups[c] = g;
+    }
+    return g;
   }
 
   /** Makes room for item `i`'s row: new rows are unread, without outcomes. */
@@ -142,10 +170,15 @@ export class ExplorationStats {
     return at < this.itemRows.length ? this.itemRows[at]! : 0;
   }
 
-  /** Drops what was read from item `i`'s record (its record was set). */
-  forgetItem(i: number): void {
+  /**
+   * Reads item `i`'s groups again from its record, just set and at hand: a feed reading a record
+   * first would wait on memory for it, and at a million items most items a feed explores are met
+   * there first.
+   */
+  recordSet(state: OnlineState, i: number): void {
     const at = ITEM_ROW * i;
     if (at < this.itemRows.length) this.itemRows[at + ITEM_CATEGORY] = NOT_READ;
+    this.readGroups(state, i);
   }
 
   /**
