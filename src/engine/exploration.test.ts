@@ -427,3 +427,32 @@ test('an item counts one judgement per user, and its prior pools its category an
   assert.equal(stats.itemPriorMean(state, b), (7.5 + 2) / (10 + 2));
   assert.equal(stats.itemPriorMean(state, a), (7.5 + 2 + 2) / (10 + 2 + 2));
 });
+
+test('an item that left a large tag is not explored through that tag’s window', async () => {
+  const clock = createClock();
+  const config = {
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0, discoveryShare: 0 },
+  };
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(3) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  // 700 cat items: more than the 600 a feed reads of one tag, so it reads a random window of them.
+  const items = [];
+  for (let k = 0; k < 700; k++)
+    items.push({ id: `cat${k}`, creatorId: `c${k}`, tags: ['cats'], createdAt: old });
+  await engine.putItems({ items });
+  // The user has seen every cat item but three, spread so that every window holds two of them ...
+  const moved = new Set(['cat100', 'cat350', 'cat600']);
+  const events = [{ userId: 'u', itemId: 'cat0', type: 'like' as const }];
+  for (let k = 1; k < 700; k++)
+    if (!moved.has(`cat${k}`)) events.push({ userId: 'u', itemId: `cat${k}`, type: 'skip' as const });
+  await engine.ingest({ events });
+  const explored = async () =>
+    (await engine.feed('u', 20)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
+  assert.ok((await explored()).some((id) => moved.has(id)));
+  // ... and once those three are dogs, nothing is left to explore among cats.
+  await engine.putItems({
+    items: [...moved].map((id) => ({ id, creatorId: `m${id}`, tags: ['dogs'], createdAt: old })),
+  });
+  clock.advance(HOUR / 4);
+  assert.deepEqual(await explored(), []);
+});

@@ -433,11 +433,13 @@ export function planExploration(
         for (const i of holders) visit(i);
         continue;
       }
-      // A large tag: a random window of its items, so a feed never scans the whole tag.
+      // A large tag: a random window of its items, so a feed never scans the whole tag. The list
+      // only grows: while it is as long as the tag's set, no item left the tag, and none is asked.
       const start = rng.int(list.length);
+      const current = list.length === holders.size;
       for (let k = 0; k < perTag; k++) {
         const i = list[(start + k) % list.length]!;
-        if (holders.has(i)) visit(i);
+        if (current || holders.has(i)) visit(i);
       }
     }
     // New items in the user's tags: their first audience is people likely to enjoy them.
