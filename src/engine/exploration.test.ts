@@ -442,7 +442,9 @@ test('an item that left a large tag is not explored through that tag’s window'
   await engine.putItems({ items });
   // The user has seen every cat item but three, spread so that every window holds two of them ...
   const moved = new Set(['cat100', 'cat350', 'cat600']);
-  const events = [{ userId: 'u', itemId: 'cat0', type: 'like' as const }];
+  const events: { userId: string; itemId: string; type: 'like' | 'skip' }[] = [
+    { userId: 'u', itemId: 'cat0', type: 'like' },
+  ];
   for (let k = 1; k < 700; k++)
     if (!moved.has(`cat${k}`)) events.push({ userId: 'u', itemId: `cat${k}`, type: 'skip' as const });
   await engine.ingest({ events });

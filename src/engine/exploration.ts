@@ -164,6 +164,13 @@ export class ExplorationStats {
     return at < this.itemRows.length ? this.itemRows[at + ITEM_FAILURES]! : 0;
   }
 
+  /** Reads the groups' counts that {@link itemPriorMean} reads for item `i` (after its row); returns a value to discard. */
+  touchPrior(i: number): number {
+    const g = this.itemRows[ITEM_ROW * i + ITEM_CREATOR]!;
+    const at = GROUP_ROW * g;
+    return g >= 0 && at < this.groupStats.length ? this.groupStats[at]! : 0;
+  }
+
   /** Reads what {@link observe} reads of item `i`, so that it finds it in cache; returns a value to discard. */
   touch(i: number): number {
     const at = ITEM_ROW * i;
@@ -437,6 +444,9 @@ export function planExploration(
       // only grows: while it is as long as the tag's set, no item left the tag, and none is asked.
       const start = rng.int(list.length);
       const current = list.length === holders.size;
+      let touched = 0;
+      for (let k = 0; k < perTag; k++) touched += touchEligibility(state, list[(start + k) % list.length]!);
+      readAhead = touched;
       for (let k = 0; k < perTag; k++) {
         const i = list[(start + k) % list.length]!;
         if (current || holders.has(i)) visit(i);
@@ -473,8 +483,14 @@ export function planExploration(
       (i) => taken.has(i) || !eligible(i),
     );
     for (const i of fresh) enter(i);
-    for (let k = 0; k < OPEN_SAMPLE * 2 && state.itemCount > 0; k++) {
-      const i = rng.int(state.itemCount);
+    // Drawn first (eligibility draws nothing), then read ahead, then tested.
+    const draws = state.itemCount > 0 ? OPEN_SAMPLE * 2 : 0;
+    for (let k = 0; k < draws; k++) drawn[k] = rng.int(state.itemCount);
+    let touched = 0;
+    for (let k = 0; k < draws; k++) touched += touchEligibility(state, drawn[k]!);
+    readAhead = touched;
+    for (let k = 0; k < draws; k++) {
+      const i = drawn[k]!;
       if (!taken.has(i) && eligible(i)) enter(i);
     }
     chosen.push(...thompson(state, config, pool, openSlots, nowMs, rng, rates));
@@ -622,6 +638,12 @@ function thompson(
   const shown = state.impressions.data;
   const trials = (i: number): number =>
     Math.max(valueAt(shown, i), stats.successesOf(i) + stats.failuresOf(i));
+  // The pool's columns read in one pass first, so their misses overlap rather than come one by one.
+  let touched = 0;
+  for (let k = 0; k < all.length; k++) {
+    const i = all[k]!;
+    touched += valueAt(created, i) + valueAt(shown, i) + stats.touch(i);
+  }
   const keep = (i: number): boolean => nowMs - valueAt(created, i) <= config.freshWindowMs || trials(i) > 0;
   let items = all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
   if (items.length > MAX_KEPT) {
@@ -634,6 +656,8 @@ function thompson(
     }
     items = items.slice(0, MAX_KEPT);
   }
+  for (let k = 0; k < items.length; k++) touched += stats.touchPrior(items[k]!);
+  readAhead = touched;
   const successes = new Float64Array(items.length);
   const failures = new Float64Array(items.length);
   const priorMean = new Float64Array(items.length);
@@ -663,6 +687,21 @@ function thompson(
     rng,
   );
   return picked.items.map((item, k) => ({ item, sample: picked.samples[k]! }));
+}
+
+// biome-ignore lint/correctness/noUnusedVariables: written, never read, so that the reads are kept.
+let readAhead = 0;
+/** The open pool's random draws of the feed being planned. */
+const drawn = new Int32Array(OPEN_SAMPLE * 2);
+
+/**
+ * Reads what an eligibility test reads of item `i` (whether it is servable, its impressions), so that a
+ * loop reading many items first overlaps their misses; returns a value to discard.
+ */
+function touchEligibility(state: OnlineState, i: number): number {
+  const servable = state.servable.data;
+  const impressions = state.impressions.data;
+  return (i < servable.length ? servable[i]! : 0) + valueAt(impressions, i);
 }
 
 /** `data[i]`, or 0 past its end (a Growable's fill). */
