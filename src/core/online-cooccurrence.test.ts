@@ -122,3 +122,17 @@ test('pages left mostly to rows that grew are emptied and reused, every row keep
   const rows = items * 64 * 8;
   assert.ok(g.byteLength < 1.3 * rows, `${g.byteLength} bytes for ${rows} in rows`);
 });
+
+test('touching an item’s neighbours reads each neighbour’s count once (their sum), and nothing without a row', () => {
+  const g = createCooccurrence({ shrink: 1 });
+  // Item 0 co-occurs with 1 (two users) and 2 (one user); counts are 3, 2 and 1.
+  g.addUserItem(0, []);
+  g.addUserItem(1, [0]);
+  g.addUserItem(0, []);
+  g.addUserItem(1, [0]);
+  g.addUserItem(0, []);
+  g.addUserItem(2, [0]);
+  assert.equal(g.touchNeighbours(0), g.count(1) + g.count(2));
+  assert.equal(g.touchNeighbours(2), g.count(0));
+  assert.equal(g.touchNeighbours(7), 0);
+});

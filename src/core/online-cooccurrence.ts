@@ -25,6 +25,11 @@ export interface Cooccurrence {
   similaritiesTo(item: number, targets: ArrayLike<number>, out: Float64Array): void;
   /** Calls `visit` for every item that co-occurs with `item`, with its similarity. */
   forEachNeighbour(item: number, visit: (neighbour: number, similarity: number) => void): void;
+  /**
+   * Reads what {@link forEachNeighbour} reads of `item`'s neighbours (their counts), in a loop with
+   * nothing else in it, so that their misses overlap; returns a value to discard.
+   */
+  touchNeighbours(item: number): number;
   /** How many users engaged with the item. */
   count(item: number): number;
   readonly shrink: number;
@@ -266,6 +271,16 @@ export function createCooccurrence(options: {
       const o = start & (PAGE - 1);
       const n = heads[2 * item + 1]!;
       for (let k = o; k < o + 2 * n; k += 2) visit(row[k]!, sim(row[k + 1]!, item, row[k]!));
+    },
+    touchNeighbours(item) {
+      const start = item < counts.length ? heads[2 * item]! : -1;
+      if (start < 0) return 0;
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
+      const n = heads[2 * item + 1]!;
+      let sum = 0;
+      for (let k = o; k < o + 2 * n; k += 2) sum += counts[row[k]!]!;
+      return sum;
     },
     count: (item) => (item < counts.length ? counts[item]! : 0),
     get byteLength() {

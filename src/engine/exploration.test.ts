@@ -396,3 +396,65 @@ test("an item's exploration prior follows its category after its record is repla
   assert.equal(state.exploration.categoryOf(state, other), state.exploration.categoryOf(state, liked));
   assert.ok(state.exploration.itemPriorMean(state, other) > before);
 });
+
+test('an item counts one judgement per user, and its prior pools its category and creator with the global rate', () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 10, 1);
+  const item = (id: string, creatorId: string) =>
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: creatorId as never,
+      category: 'cats',
+      tags: [],
+      createdAt: t0,
+      updatedAt: t0,
+      visibility: 'visible',
+    });
+  const a = item('a', 'c1');
+  const b = item('b', 'c2');
+  let seq = 0;
+  const event = (userId: string, type: 'skip' | 'like') =>
+    state.apply({ userId: userId as UserId, itemId: 'a' as ItemId, type, at: t0 + seq, seq: ++seq });
+  event('u1', 'skip');
+  event('u1', 'like');
+  event('u2', 'like');
+  event('u2', 'like');
+  const stats = state.exploration;
+  assert.equal(stats.successesOf(a), 2);
+  assert.equal(stats.failuresOf(a), 0);
+  assert.equal(stats.successesOf(b), 0);
+  // Global mean (2 + 1) / (2 + 2) at pseudo-count 10, plus category cats' 2 of 2 (and, for a, creator c1's).
+  assert.equal(stats.itemPriorMean(state, b), (7.5 + 2) / (10 + 2));
+  assert.equal(stats.itemPriorMean(state, a), (7.5 + 2 + 2) / (10 + 2 + 2));
+});
+
+test('an item that left a large tag is not explored through that tag’s window', async () => {
+  const clock = createClock();
+  const config = {
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0, discoveryShare: 0 },
+  };
+  const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(3) });
+  const old = clock.now() - 7 * 24 * HOUR;
+  // 700 cat items: more than the 600 a feed reads of one tag, so it reads a random window of them.
+  const items = [];
+  for (let k = 0; k < 700; k++)
+    items.push({ id: `cat${k}`, creatorId: `c${k}`, tags: ['cats'], createdAt: old });
+  await engine.putItems({ items });
+  // The user has seen every cat item but three, spread so that every window holds two of them ...
+  const moved = new Set(['cat100', 'cat350', 'cat600']);
+  const events: { userId: string; itemId: string; type: 'like' | 'skip' }[] = [
+    { userId: 'u', itemId: 'cat0', type: 'like' },
+  ];
+  for (let k = 1; k < 700; k++)
+    if (!moved.has(`cat${k}`)) events.push({ userId: 'u', itemId: `cat${k}`, type: 'skip' as const });
+  await engine.ingest({ events });
+  const explored = async () =>
+    (await engine.feed('u', 20)).items.filter((i) => i.reason.exploration).map((i) => i.itemId);
+  assert.ok((await explored()).some((id) => moved.has(id)));
+  // ... and once those three are dogs, nothing is left to explore among cats.
+  await engine.putItems({
+    items: [...moved].map((id) => ({ id, creatorId: `m${id}`, tags: ['dogs'], createdAt: old })),
+  });
+  clock.advance(HOUR / 4);
+  assert.deepEqual(await explored(), []);
+});

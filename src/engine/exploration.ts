@@ -12,6 +12,17 @@ const SUCCESS_TYPES: ReadonlySet<EventType> = new Set(['like', 'share', 'comment
 const FAILURE_TYPES: ReadonlySet<EventType> = new Set(['skip', 'not_interested', 'report']);
 /** An item's category group before its record was read (-1 is "no category"). */
 const NOT_READ = -2;
+/** An item's row in `ExplorationStats#itemRows`: its groups and outcomes, at these offsets. */
+const ITEM_ROW = 4;
+const ITEM_CATEGORY = 0;
+const ITEM_CREATOR = 1;
+const ITEM_SUCCESSES = 2;
+const ITEM_FAILURES = 3;
+/** A group's row in `ExplorationStats#groupStats`, at these offsets. */
+const GROUP_ROW = 3;
+const GROUP_SUCCESSES = 0;
+const GROUP_JUDGED = 1;
+const GROUP_IMPRESSIONS = 2;
 /** Pseudo-count of the global mean inside a category's or creator's prior. */
 const GROUP_PRIOR = 10;
 /** Recent positive items whose tags define where a user with history is explored. */
@@ -56,24 +67,32 @@ const poolPlaces = new PerFeedItems();
  * user's recent exploration (for the per-user bound), and the audit of explored impressions.
  */
 export class ExplorationStats {
-  readonly successes = new Growable(Float64Array);
-  /** Explicit failures: skips, short views, not_interested. Unengaged impressions add to these. */
-  readonly failures = new Growable(Float64Array);
   /** Audit: explored impressions served, per item. */
   readonly explored = new Growable(Float64Array);
   exploredTotal = 0;
   private readonly groups = new IdIndex();
-  private readonly groupSuccesses = new Growable(Float64Array);
-  private readonly groupJudged = new Growable(Float64Array);
-  private readonly groupImpressions = new Growable(Float64Array);
+  /**
+   * Per group, side by side (one cache line read per group): successes, judged items and impressions
+   * ({@link GROUP_SUCCESSES} and on). A pool's items mostly have creators of their own, so each
+   * prior reads a creator group no other item of the feed reads.
+   */
+  private groupStats = new Float64Array(3 * 1_024);
+  /** Category name -> its group; creator -> its group (-1: none yet): a group's key is built once. */
+  private readonly categoryGroups = new Map<string, number>();
+  private creatorGroups = new Int32Array(0);
   private globalSuccesses = 0;
   private globalJudged = 0;
   private globalImpressions = 0;
   /** User -> explored impressions, decayed with a one-hour half-life, and when. */
   private readonly recentExplored = new Map<number, { count: number; atMs: number }>();
   private readonly successWatchRatio: number;
-  /** Per item, its category group and its creator group (-1: none), until its record is set again. */
-  private itemGroups = new Int32Array(0);
+  /**
+   * Per item, side by side (one cache line read per item, where four columns were four misses): its
+   * category group (NOT_READ until read from its record, and again once the record is set), its
+   * creator group (-1: none), its successes and its explicit failures (skips, short views,
+   * not_interested; unengaged impressions add to these), at {@link ITEM_CATEGORY} and on.
+   */
+  private itemRows = new Int32Array(0);
 
   constructor(config: EngineConfig['exploration']) {
     this.successWatchRatio = config.successWatchRatio;
@@ -81,37 +100,92 @@ export class ExplorationStats {
 
   /**
    * Reads item `i`'s category group (its category, else its first tag) and creator group (-1: none)
-   * into `itemGroups`, unless read since its record was set.
+   * into its row, unless read since its record was set.
    */
   private readGroups(state: OnlineState, i: number): void {
-    if (2 * i < this.itemGroups.length && this.itemGroups[2 * i] !== NOT_READ) return;
+    const at = ITEM_ROW * i;
+    if (at < this.itemRows.length && this.itemRows[at + ITEM_CATEGORY] !== NOT_READ) return;
     const category = categoryName(state.records[i]);
-    const categoryGroup = category === undefined ? -1 : this.groups.intern(`category:${category}`);
     const creator = state.creatorOf.get(i);
-    const creatorGroup = creator < 0 ? -1 : this.groups.intern(`creator:${creator}`);
-    if (2 * i + 1 >= this.itemGroups.length) {
-      const grown = new Int32Array(Math.max(2_048, 4 * (i + 1))).fill(NOT_READ);
-      grown.set(this.itemGroups);
-      this.itemGroups = grown;
+    const categoryGroup = category === undefined ? -1 : this.categoryGroup(category);
+    const creatorGroup = creator < 0 ? -1 : this.creatorGroup(creator);
+    this.ensureItem(i);
+    this.itemRows[at + ITEM_CATEGORY] = categoryGroup;
+    this.itemRows[at + ITEM_CREATOR] = creatorGroup;
+  }
+
+  /** The group of a category (or first tag), without building its key once it has one. */
+  private categoryGroup(category: string): number {
+    let g = this.categoryGroups.get(category);
+    if (g === undefined) {
+      g = this.groups.intern(`category:${category}`);
+      this.categoryGroups.set(category, g);
     }
-    this.itemGroups[2 * i] = categoryGroup;
-    this.itemGroups[2 * i + 1] = creatorGroup;
+    return g;
+  }
+
+  /** The group of creator `c`, without building its key once it has one. */
+  private creatorGroup(c: number): number {
+    if (c >= this.creatorGroups.length) {
+      const grown = new Int32Array(Math.max(1_024, 2 * (c + 1))).fill(-1);
+      grown.set(this.creatorGroups);
+      this.creatorGroups = grown;
+    }
+    let g = this.creatorGroups[c]!;
+    if (g < 0) {
+      g = this.groups.intern(`creator:${c}`);
+      this.creatorGroups[c] = g;
+    }
+    return g;
+  }
+
+  /** Makes room for item `i`'s row: new rows are unread, without outcomes. */
+  private ensureItem(i: number): void {
+    if (ITEM_ROW * (i + 1) <= this.itemRows.length) return;
+    // Doubled, as the columns it replaces were: 16 bytes per item at a million items.
+    let rows = Math.max(1_024, this.itemRows.length / ITEM_ROW);
+    while (rows < i + 1) rows *= 2;
+    const grown = new Int32Array(ITEM_ROW * rows);
+    grown.set(this.itemRows);
+    for (let at = this.itemRows.length; at < grown.length; at += ITEM_ROW)
+      grown[at + ITEM_CATEGORY] = NOT_READ;
+    this.itemRows = grown;
+  }
+
+  /** Item `i`'s successes so far. */
+  successesOf(i: number): number {
+    const at = ITEM_ROW * i;
+    return at < this.itemRows.length ? this.itemRows[at + ITEM_SUCCESSES]! : 0;
+  }
+
+  /** Item `i`'s explicit failures so far. */
+  failuresOf(i: number): number {
+    const at = ITEM_ROW * i;
+    return at < this.itemRows.length ? this.itemRows[at + ITEM_FAILURES]! : 0;
+  }
+
+  /** Reads the groups' counts that {@link itemPriorMean} reads for item `i` (after its row); returns a value to discard. */
+  touchPrior(i: number): number {
+    const g = this.itemRows[ITEM_ROW * i + ITEM_CREATOR]!;
+    const at = GROUP_ROW * g;
+    return g >= 0 && at < this.groupStats.length ? this.groupStats[at]! : 0;
   }
 
   /** Reads what {@link observe} reads of item `i`, so that it finds it in cache; returns a value to discard. */
   touch(i: number): number {
-    const successes = this.successes.data;
-    const failures = this.failures.data;
-    return (
-      (2 * i < this.itemGroups.length ? this.itemGroups[2 * i]! : 0) +
-      (i < successes.length ? successes[i]! : 0) +
-      (i < failures.length ? failures[i]! : 0)
-    );
+    const at = ITEM_ROW * i;
+    return at < this.itemRows.length ? this.itemRows[at]! : 0;
   }
 
-  /** Drops what was read from item `i`'s record (its record was set). */
-  forgetItem(i: number): void {
-    if (2 * i < this.itemGroups.length) this.itemGroups[2 * i] = NOT_READ;
+  /**
+   * Reads item `i`'s groups again from its record, just set and at hand: a feed reading a record
+   * first would wait on memory for it, and at a million items most items a feed explores are met
+   * there first.
+   */
+  recordSet(state: OnlineState, i: number): void {
+    const at = ITEM_ROW * i;
+    if (at < this.itemRows.length) this.itemRows[at + ITEM_CATEGORY] = NOT_READ;
+    this.readGroups(state, i);
   }
 
   /**
@@ -128,7 +202,7 @@ export class ExplorationStats {
   ): number {
     this.readGroups(state, i);
     if (type === 'impression') {
-      this.addToGroups(this.groupImpressions, i, 1);
+      this.addToGroups(GROUP_IMPRESSIONS, i, 1);
       this.globalImpressions++;
       return before;
     }
@@ -137,34 +211,45 @@ export class ExplorationStats {
     else if (FAILURE_TYPES.has(type)) outcome = -1;
     else if (type === 'view' && watchRatio !== undefined)
       outcome = watchRatio >= this.successWatchRatio ? 1 : -1;
+    const at = ITEM_ROW * i;
     if (outcome === 1 && before !== 1) {
       if (before === -1) {
-        this.failures.add(i, -1);
-        this.addToGroups(this.groupJudged, i, -1);
+        this.itemRows[at + ITEM_FAILURES]!--;
+        this.addToGroups(GROUP_JUDGED, i, -1);
         this.globalJudged--;
       }
-      this.successes.add(i, 1);
-      this.addToGroups(this.groupSuccesses, i, 1);
-      this.addToGroups(this.groupJudged, i, 1);
+      this.itemRows[at + ITEM_SUCCESSES]!++;
+      this.addToGroups(GROUP_SUCCESSES, i, 1);
+      this.addToGroups(GROUP_JUDGED, i, 1);
       this.globalSuccesses++;
       this.globalJudged++;
       return 1;
     }
     if (outcome === -1 && before === 0) {
-      this.failures.add(i, 1);
-      this.addToGroups(this.groupJudged, i, 1);
+      this.itemRows[at + ITEM_FAILURES]!++;
+      this.addToGroups(GROUP_JUDGED, i, 1);
       this.globalJudged++;
       return -1;
     }
     return before;
   }
 
-  /** Adds `delta` to item `i`'s category and creator groups in `column` (read by {@link readGroups}). */
-  private addToGroups(column: Growable<Float64Array>, i: number, delta: number): void {
-    const category = this.itemGroups[2 * i]!;
-    const creator = this.itemGroups[2 * i + 1]!;
-    if (category >= 0) column.add(category, delta);
-    if (creator >= 0) column.add(creator, delta);
+  /** Adds `delta` to field `field` of item `i`'s category and creator groups (read by {@link readGroups}). */
+  private addToGroups(field: number, i: number, delta: number): void {
+    const category = this.itemRows[ITEM_ROW * i + ITEM_CATEGORY]!;
+    const creator = this.itemRows[ITEM_ROW * i + ITEM_CREATOR]!;
+    if (category >= 0) this.addToGroup(category, field, delta);
+    if (creator >= 0) this.addToGroup(creator, field, delta);
+  }
+
+  private addToGroup(g: number, field: number, delta: number): void {
+    const at = GROUP_ROW * g + field;
+    if (at >= this.groupStats.length) {
+      const grown = new Float64Array(Math.max(2 * this.groupStats.length, GROUP_ROW * (g + 1)));
+      grown.set(this.groupStats);
+      this.groupStats = grown;
+    }
+    this.groupStats[at] = this.groupStats[at]! + delta;
   }
 
   /**
@@ -198,12 +283,12 @@ export class ExplorationStats {
   /** The interned category group of item `i`, or -1 when it has neither category nor tags. */
   categoryOf(state: OnlineState, i: number): number {
     this.readGroups(state, i);
-    return this.itemGroups[2 * i]!;
+    return this.itemRows[ITEM_ROW * i + ITEM_CATEGORY]!;
   }
 
   /** Trials of an item: its impressions, or its judgements when impressions are not reported. */
   trials(i: number, impressions: number): number {
-    return Math.max(impressions, this.successes.get(i) + this.failures.get(i));
+    return Math.max(impressions, this.successesOf(i) + this.failuresOf(i));
   }
 
   /** The prior success rate of item `i`: its groups' pooled rate, shrunk to the global rate. */
@@ -213,27 +298,25 @@ export class ExplorationStats {
     const globalMean = (this.globalSuccesses + 1) / (globalTrials + 2);
     let s = globalMean * GROUP_PRIOR;
     let t = GROUP_PRIOR;
-    // Typed arrays read here directly: Growable#get, shared by every array type, is a slow polymorphic load.
-    const successes = this.groupSuccesses.data;
-    const impressions = this.groupImpressions.data;
-    const judged = this.groupJudged.data;
-    for (let k = 2 * i; k < 2 * i + 2; k++) {
-      const g = this.itemGroups[k]!;
-      if (g < 0) continue;
-      s += valueAt(successes, g);
-      t += Math.max(valueAt(impressions, g), valueAt(judged, g));
+    const stats = this.groupStats;
+    for (let k = ITEM_ROW * i + ITEM_CATEGORY; k <= ITEM_ROW * i + ITEM_CREATOR; k++) {
+      const g = this.itemRows[k]!;
+      const at = GROUP_ROW * g;
+      if (g < 0 || at >= stats.length) continue;
+      s += stats[at + GROUP_SUCCESSES]!;
+      t += Math.max(stats[at + GROUP_IMPRESSIONS]!, stats[at + GROUP_JUDGED]!);
     }
     return s / t;
   }
 
   /** Item `i`'s category group after {@link itemPriorMean} or {@link observe} read its record. */
   categoryGroupOf(i: number): number {
-    return this.itemGroups[2 * i]!;
+    return this.itemRows[ITEM_ROW * i + ITEM_CATEGORY]!;
   }
 
   /** Posterior mean success rate of item `i` with `impressions` (Beta prior of `strength` at its prior mean). */
   posteriorMean(state: OnlineState, i: number, strength: number): number {
-    const s = this.successes.get(i);
+    const s = this.successesOf(i);
     const trials = this.trials(i, state.impressions.get(i));
     return (s + this.itemPriorMean(state, i) * strength) / (trials + strength);
   }
@@ -357,11 +440,16 @@ export function planExploration(
         for (const i of holders) visit(i);
         continue;
       }
-      // A large tag: a random window of its items, so a feed never scans the whole tag.
+      // A large tag: a random window of its items, so a feed never scans the whole tag. The list
+      // only grows: while it is as long as the tag's set, no item left the tag, and none is asked.
       const start = rng.int(list.length);
+      const current = list.length === holders.size;
+      let touched = 0;
+      for (let k = 0; k < perTag; k++) touched += touchEligibility(state, list[(start + k) % list.length]!);
+      readAhead = touched;
       for (let k = 0; k < perTag; k++) {
         const i = list[(start + k) % list.length]!;
-        if (holders.has(i)) visit(i);
+        if (current || holders.has(i)) visit(i);
       }
     }
     // New items in the user's tags: their first audience is people likely to enjoy them.
@@ -395,8 +483,14 @@ export function planExploration(
       (i) => taken.has(i) || !eligible(i),
     );
     for (const i of fresh) enter(i);
-    for (let k = 0; k < OPEN_SAMPLE * 2 && state.itemCount > 0; k++) {
-      const i = rng.int(state.itemCount);
+    // Drawn first (eligibility draws nothing), then read ahead, then tested.
+    const draws = state.itemCount > 0 ? OPEN_SAMPLE * 2 : 0;
+    for (let k = 0; k < draws; k++) drawn[k] = rng.int(state.itemCount);
+    let touched = 0;
+    for (let k = 0; k < draws; k++) touched += touchEligibility(state, drawn[k]!);
+    readAhead = touched;
+    for (let k = 0; k < draws; k++) {
+      const i = drawn[k]!;
       if (!taken.has(i) && eligible(i)) enter(i);
     }
     chosen.push(...thompson(state, config, pool, openSlots, nowMs, rng, rates));
@@ -542,9 +636,14 @@ function thompson(
   // Fresh items and items with outcomes always stay; untried old items are subsampled for speed.
   const created = state.createdAt.data;
   const shown = state.impressions.data;
-  const won = stats.successes.data;
-  const lost = stats.failures.data;
-  const trials = (i: number): number => Math.max(valueAt(shown, i), valueAt(won, i) + valueAt(lost, i));
+  const trials = (i: number): number =>
+    Math.max(valueAt(shown, i), stats.successesOf(i) + stats.failuresOf(i));
+  // The pool's columns read in one pass first, so their misses overlap rather than come one by one.
+  let touched = 0;
+  for (let k = 0; k < all.length; k++) {
+    const i = all[k]!;
+    touched += valueAt(created, i) + valueAt(shown, i) + stats.touch(i);
+  }
   const keep = (i: number): boolean => nowMs - valueAt(created, i) <= config.freshWindowMs || trials(i) > 0;
   let items = all.length <= MAX_POOL ? all : all.filter((i) => keep(i) || rng.next() * all.length < MAX_POOL);
   if (items.length > MAX_KEPT) {
@@ -557,13 +656,15 @@ function thompson(
     }
     items = items.slice(0, MAX_KEPT);
   }
+  for (let k = 0; k < items.length; k++) touched += stats.touchPrior(items[k]!);
+  readAhead = touched;
   const successes = new Float64Array(items.length);
   const failures = new Float64Array(items.length);
   const priorMean = new Float64Array(items.length);
   const boost = new Float64Array(items.length);
   for (let k = 0; k < items.length; k++) {
     const i = items[k]!;
-    successes[k] = valueAt(won, i);
+    successes[k] = stats.successesOf(i);
     failures[k] = trials(i) - successes[k]!;
     const itemMean = stats.itemPriorMean(state, i);
     const own = rates.size === 0 ? undefined : rates.get(stats.categoryGroupOf(i));
@@ -586,6 +687,21 @@ function thompson(
     rng,
   );
   return picked.items.map((item, k) => ({ item, sample: picked.samples[k]! }));
+}
+
+// biome-ignore lint/correctness/noUnusedVariables: written, never read, so that the reads are kept.
+let readAhead = 0;
+/** The open pool's random draws of the feed being planned. */
+const drawn = new Int32Array(OPEN_SAMPLE * 2);
+
+/**
+ * Reads what an eligibility test reads of item `i` (whether it is servable, its impressions), so that a
+ * loop reading many items first overlaps their misses; returns a value to discard.
+ */
+function touchEligibility(state: OnlineState, i: number): number {
+  const servable = state.servable.data;
+  const impressions = state.impressions.data;
+  return (i < servable.length ? servable[i]! : 0) + valueAt(impressions, i);
 }
 
 /** `data[i]`, or 0 past its end (a Growable's fill). */

@@ -99,6 +99,19 @@ export class ItemTagIds {
     this.weightStamps[id] = this.weightsStamp;
   }
 
+  /** Reads item `i`'s slot, so that a loop over many items overlaps their misses; returns a value to discard. */
+  touchSlot(i: number): number {
+    const at = SLOT * i;
+    return at < this.slots.length ? this.slots[at]! : 0;
+  }
+
+  /** Reads item `i`'s first tag number (after {@link touchSlot}); returns a value to discard. */
+  touchTags(i: number): number {
+    const at = SLOT * i;
+    const start = at < this.slots.length ? this.slots[at]! : -1;
+    return start >= 0 && start < this.poolSize ? this.pool[start]! : 0;
+  }
+
   /** The largest current weight among the item's tags (0 when none has one). */
   bestWeight(state: OnlineState, item: number): number {
     const start = this.start(state, item);

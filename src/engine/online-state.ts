@@ -289,7 +289,7 @@ export class OnlineState {
     });
     this.trends = new TrendTracker(config.trends);
     this.exploration = new ExplorationStats(config.exploration);
-    this.onRecordSet((i) => this.exploration.forgetItem(i));
+    this.onRecordSet((i) => this.exploration.recordSet(this, i));
   }
 
   /** Calls `listener` with an item's index whenever {@link upsertItem} sets its record. */

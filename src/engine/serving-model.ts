@@ -440,10 +440,13 @@ export class ServingModel {
         ? this.rankAll(Int32Array.from(items), Float32Array.from(weights), k, excluded)
         : this.rankFromIndex(this.ann, Int32Array.from(items), Float32Array.from(weights), k, excluded);
     const floor = ranked.length < k ? Number.NEGATIVE_INFINITY : ranked[ranked.length - 1]!.score;
+    // New items of one creator or tag share its neighbours' scores: each list is scored once per call.
+    const byCreator = new Map<number, Float64Array>();
+    const byTag = new Map<string, Float64Array>();
     for (let n = 0; n < newItems.length; n++) {
       const j = newItems[n]!;
       if (this.modelIndex(j) >= 0 || excluded(j)) continue;
-      const score = this.coldScore(j);
+      const score = this.coldScore(j, byCreator, byTag);
       if (score !== undefined && score > floor) ranked.push({ item: j, score });
     }
     ranked.sort((a, b) => b.score - a.score);
@@ -499,32 +502,54 @@ export class ServingModel {
     return s;
   }
 
-  /** A new item's score: the mean score of modelled items by its creator (weight 2) or sharing a tag (1). */
-  private coldScore(j: number): number | undefined {
+  /**
+   * A new item's score: the mean score of modelled items by its creator (weight 2) or sharing a tag
+   * (1). `byCreator` and `byTag` keep the scores of each creator's and tag's neighbours for the
+   * current user vector, in the order they are summed.
+   */
+  private coldScore(
+    j: number,
+    byCreator: Map<number, Float64Array>,
+    byTag: Map<string, Float64Array>,
+  ): number | undefined {
     let sum = 0;
     let total = 0;
-    const add = (i: number, w: number): void => {
-      const m = this.modelIndex(i);
-      if (m < 0) return;
-      sum += w * this.modelScore(m);
-      total += w;
-    };
     const creator = this.state.creatorOf.get(j);
     if (creator >= 0) {
-      let seen = 0;
-      for (const i of this.state.itemsByCreator.get(creator) ?? []) {
-        add(i, 2);
-        if (++seen >= COLD_NEIGHBOURS) break;
+      let scores = byCreator.get(creator);
+      if (scores === undefined) {
+        scores = this.neighbourScores(this.state.itemsByCreator.get(creator));
+        byCreator.set(creator, scores);
+      }
+      for (let k = 0; k < scores.length; k++) {
+        sum += 2 * scores[k]!;
+        total += 2;
       }
     }
     for (const tag of this.state.records[j]?.tags ?? []) {
-      let seen = 0;
-      for (const i of this.state.itemsByTag.get(tag) ?? []) {
-        add(i, 1);
-        if (++seen >= COLD_NEIGHBOURS) break;
+      let scores = byTag.get(tag);
+      if (scores === undefined) {
+        scores = this.neighbourScores(this.state.itemsByTag.get(tag));
+        byTag.set(tag, scores);
+      }
+      for (let k = 0; k < scores.length; k++) {
+        sum += scores[k]!;
+        total += 1;
       }
     }
     return total === 0 ? undefined : sum / total;
+  }
+
+  /** The scores of the modelled items among the first {@link COLD_NEIGHBOURS} of `items`. */
+  private neighbourScores(items: ReadonlySet<number> | undefined): Float64Array {
+    const scores: number[] = [];
+    let seen = 0;
+    for (const i of items ?? []) {
+      const m = this.modelIndex(i);
+      if (m >= 0) scores.push(this.modelScore(m));
+      if (++seen >= COLD_NEIGHBOURS) break;
+    }
+    return Float64Array.from(scores);
   }
 }
 
