@@ -623,7 +623,10 @@ export class OnlineState {
   private offerPopularity(i: number): void {
     const values = this.popularity.data;
     this.popularPool.offer(i, values);
-    for (const tag of this.records[i]?.tags ?? NO_TAGS) {
+    // Indexed, not for-of: the records' frozen tag lists cost an iterator result object per tag.
+    const tags = this.records[i]?.tags ?? NO_TAGS;
+    for (let t = 0; t < tags.length; t++) {
+      const tag = tags[t]!;
       let pool = this.tagPools.get(tag);
       if (pool === undefined) {
         pool = new TopPool(TAG_POOL_SIZE);
