@@ -623,7 +623,7 @@ export class OnlineState {
   private offerPopularity(i: number): void {
     const values = this.popularity.data;
     this.popularPool.offer(i, values);
-    // Indexed, not for-of: the records' frozen tag lists cost an iterator result object per tag.
+    // Indexed: for-of here allocated an iterator result per tag, per event.
     const tags = this.records[i]?.tags ?? NO_TAGS;
     for (let t = 0; t < tags.length; t++) {
       const tag = tags[t]!;

@@ -102,7 +102,7 @@ export class TrendTracker {
       creditedAt = atMs;
     }
     if (atMs > this.latestMs) this.latestMs = atMs;
-    // Indexed, not for-of: a record's frozen tag list costs an iterator result object per tag.
+    // Indexed: for-of here allocated an iterator result per tag, per event.
     for (let k = 0; k < tags.length; k++) {
       const t = this.tags.intern(tags[k]!);
       if (atMs - this.credited.get(u, t) < this.cooldownMs) continue;
