@@ -177,10 +177,12 @@ export function createCooccurrence(options: {
       if (n === capacity) {
         const grown = allocate(capacityOf(n + 1));
         if (start >= 0) {
-          pages[grown >>> PAGE_BITS]!.set(
-            pages[start >>> PAGE_BITS]!.subarray(start & (PAGE - 1), (start & (PAGE - 1)) + 2 * n),
-            grown & (PAGE - 1),
-          );
+          // A loop, not set(subarray): a view per grown row was most of a bump's garbage.
+          const from = pages[start >>> PAGE_BITS]!;
+          const to = pages[grown >>> PAGE_BITS]!;
+          const f = start & (PAGE - 1);
+          const g = grown & (PAGE - 1);
+          for (let k = 0; k < 2 * n; k++) to[g + k] = from[f + k]!;
           release(start, capacity);
         }
         heads[2 * a] = grown;

@@ -257,7 +257,7 @@ export class UserItemTables {
   /** The index of each table above {@link SCAN_LIMIT} entries (filled in order: a sparse array turns into a dictionary). */
   private readonly indexes: (Int32Array | undefined)[] = [];
   /** Per shared page, the blocks carved from it, so emptying a page visits its blocks and not every table. */
-  private readonly owners = new PageOwners();
+  private readonly owners = new PageOwners((owner) => this.blockOf(owner));
   private count = 0;
   /** The time trend offsets count from (NaN until the first is set). */
   private trendBase = Number.NaN;
@@ -622,7 +622,7 @@ export class UserItemTables {
     const address = this.pages.allocate(floats);
     const p = address >>> PAGE_BITS;
     if (this.pages.shares(floats) && (from < 0 || from >>> PAGE_BITS !== p)) {
-      this.owners.add(p, owner, (o) => this.blockOf(o) >>> PAGE_BITS === p);
+      this.owners.add(p, owner);
     }
     return address;
   }
@@ -680,9 +680,15 @@ const NO_OWNERS = new Int32Array(0);
 class PageOwners {
   private readonly lists: Int32Array[] = [];
   private readonly lengths: number[] = [];
+  /** Where an owner's block is now: one function for every call, not a closure per block carved. */
+  private readonly blockOf: (owner: number) => number;
 
-  /** Lists `owner` under page `p`; `listed` tells whether an owner's block is still in `p`. */
-  add(p: number, owner: number, listed: (owner: number) => boolean): void {
+  constructor(blockOf: (owner: number) => number) {
+    this.blockOf = blockOf;
+  }
+
+  /** Lists `owner` under page `p`. */
+  add(p: number, owner: number): void {
     while (this.lists.length <= p) {
       this.lists.push(NO_OWNERS);
       this.lengths.push(0);
@@ -691,7 +697,8 @@ class PageOwners {
     let length = this.lengths[p]!;
     if (length === list.length) {
       let kept = 0;
-      for (let k = 0; k < length; k++) if (listed(list[k]!)) list[kept++] = list[k]!;
+      for (let k = 0; k < length; k++)
+        if (this.blockOf(list[k]!) >>> PAGE_BITS === p) list[kept++] = list[k]!;
       length = kept;
       if (2 * length >= list.length) {
         const next = new Int32Array(Math.max(16, 2 * list.length));

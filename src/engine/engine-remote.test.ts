@@ -35,6 +35,32 @@ test('events from another node are applied once, whether they come by stream, by
   assert.equal((await b.status()).models[0]!.version, 3);
 });
 
+test('a stream batch mixing new and already applied events applies only the new ones', async () => {
+  const path = tempDbPath('remote-mixed');
+  const a = await openEngine(path);
+  const b = await openEngine(path);
+  await a.putItems({ items: [{ id: 'v1' }, { id: 'v2' }] });
+  await a.ingest({ events: [{ id: 'e1', userId: 'u1', itemId: 'v1', type: 'like' }] });
+  assert.equal(await b.catchUp(), 1);
+  const event = (seq: number, userId: string): StoredEvent => ({
+    seq,
+    id: `e${seq}`,
+    userId: userId as never,
+    itemId: 'v2' as never,
+    type: 'like',
+    at: 1,
+    receivedAt: 1,
+  });
+  // New, already applied, new: the two new ones count, and the online version moves by two.
+  assert.equal(
+    b.applyRemoteEvents([event(2, 'u2'), { ...event(1, 'u1'), itemId: 'v1' as never }, event(3, 'u3')]),
+    2,
+  );
+  assert.equal((await b.status()).models[0]!.version, 3);
+  assert.equal(b.applyRemoteEvents([event(3, 'u3'), event(4, 'u4')]), 1);
+  assert.equal((await b.status()).models[0]!.version, 4);
+});
+
 test('the onEventsStored hook gets each committed batch once, without the duplicates', async () => {
   const batches: string[][] = [];
   const engine = createEngine({

@@ -229,7 +229,14 @@ export function createEngine(options: EngineOptions): Engine {
   let opened = false;
 
   const applyOnce = (events: readonly StoredEvent[]): number => {
-    const fresh = events.filter((e) => applied.claim(e.seq));
+    // The events themselves when all are new (an ingest's are): no copy of the array per batch.
+    let kept: StoredEvent[] | undefined;
+    for (let k = 0; k < events.length; k++) {
+      const event = events[k]!;
+      if (applied.claim(event.seq)) kept?.push(event);
+      else kept ??= events.slice(0, k);
+    }
+    const fresh = kept ?? events;
     state.applyAll(fresh);
     return fresh.length;
   };

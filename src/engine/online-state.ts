@@ -623,7 +623,10 @@ export class OnlineState {
   private offerPopularity(i: number): void {
     const values = this.popularity.data;
     this.popularPool.offer(i, values);
-    for (const tag of this.records[i]?.tags ?? NO_TAGS) {
+    // Indexed: for-of here allocated an iterator result per tag, per event.
+    const tags = this.records[i]?.tags ?? NO_TAGS;
+    for (let t = 0; t < tags.length; t++) {
+      const tag = tags[t]!;
       let pool = this.tagPools.get(tag);
       if (pool === undefined) {
         pool = new TopPool(TAG_POOL_SIZE);

@@ -102,8 +102,9 @@ export class TrendTracker {
       creditedAt = atMs;
     }
     if (atMs > this.latestMs) this.latestMs = atMs;
-    for (const tag of tags) {
-      const t = this.tags.intern(tag);
+    // Indexed: for-of here allocated an iterator result per tag, per event.
+    for (let k = 0; k < tags.length; k++) {
+      const t = this.tags.intern(tags[k]!);
       if (atMs - this.credited.get(u, t) < this.cooldownMs) continue;
       this.credited.set(u, t, atMs, this.latestMs - this.cooldownMs);
       this.tagCounters.add(t, trust, atMs);

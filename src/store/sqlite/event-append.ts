@@ -60,19 +60,23 @@ export interface PackedEvents {
 export function packEvents(events: readonly EventInput[], receivedAt: number): PackedEvents {
   const lengths = new Int32Array(events.length * 4);
   const numbers = new Float64Array(events.length * 3);
-  let text = '';
+  // Joined once: appending to a string makes a rope node per piece (about 60 bytes an event more).
+  const parts: string[] = new Array(events.length * 4);
   for (let k = 0; k < events.length; k++) {
     const e = events[k]!;
     lengths[k * 4] = lengthOf(e.id);
     lengths[k * 4 + 1] = lengthOf(e.userId);
     lengths[k * 4 + 2] = lengthOf(e.itemId);
     lengths[k * 4 + 3] = lengthOf(e.type);
-    text += `${str(e.id)}${str(e.userId)}${str(e.itemId)}${str(e.type)}`;
+    parts[k * 4] = str(e.id);
+    parts[k * 4 + 1] = str(e.userId);
+    parts[k * 4 + 2] = str(e.itemId);
+    parts[k * 4 + 3] = str(e.type);
     numbers[k * 3] = e.at ?? Number.NaN;
     numbers[k * 3 + 1] = e.watchMs ?? Number.NaN;
     numbers[k * 3 + 2] = e.watchRatio ?? Number.NaN;
   }
-  return { receivedAt, text, lengths, numbers };
+  return { receivedAt, text: parts.join(''), lengths, numbers };
 }
 
 function lengthOf(value: unknown): number {
