@@ -9,6 +9,23 @@ import { OnlineState } from './online-state.js';
 
 const HOUR = 3600_000;
 
+/** Puts a visible item without tags, created and updated at `at`, straight into the online state. */
+function upsertAt(
+  state: OnlineState,
+  at: number,
+  fields: { id: string; category: string; creatorId?: string },
+): number {
+  return state.upsertItem({
+    id: fields.id as ItemId,
+    ...(fields.creatorId === undefined ? {} : { creatorId: fields.creatorId as never }),
+    category: fields.category,
+    tags: [],
+    createdAt: at,
+    updatedAt: at,
+    visibility: 'visible',
+  });
+}
+
 /** 30 well-exposed cat items, 6 unexposed cat items, 6 unexposed dog items, all a week old. */
 async function platform(config: Partial<EngineConfig> = {}, seed = 1) {
   const clock = createClock();
@@ -371,15 +388,7 @@ test('a new item in one of the user’s tags is explored in their in-tag slot, h
 test("an item's exploration prior follows its category after its record is replaced", () => {
   const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
   const t0 = Date.UTC(2026, 10, 1);
-  const item = (id: string, category: string) =>
-    state.upsertItem({
-      id: id as ItemId,
-      category,
-      tags: [],
-      createdAt: t0,
-      updatedAt: t0,
-      visibility: 'visible',
-    });
+  const item = (id: string, category: string) => upsertAt(state, t0, { id, category });
   const liked = item('liked', 'cats');
   const other = item('other', 'cars');
   for (let k = 0; k < 20; k++)
@@ -400,16 +409,7 @@ test("an item's exploration prior follows its category after its record is repla
 test('an item counts one judgement per user, and its prior pools its category and creator with the global rate', () => {
   const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
   const t0 = Date.UTC(2026, 10, 1);
-  const item = (id: string, creatorId: string) =>
-    state.upsertItem({
-      id: id as ItemId,
-      creatorId: creatorId as never,
-      category: 'cats',
-      tags: [],
-      createdAt: t0,
-      updatedAt: t0,
-      visibility: 'visible',
-    });
+  const item = (id: string, creatorId: string) => upsertAt(state, t0, { id, creatorId, category: 'cats' });
   const a = item('a', 'c1');
   const b = item('b', 'c2');
   let seq = 0;
