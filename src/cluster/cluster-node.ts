@@ -151,7 +151,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   const loadModel = async (name: string): Promise<void> => {
     try {
       const snapshot = await options.store.loadSnapshot(name);
-      if (snapshot !== undefined) engine?.installSnapshot(snapshot);
+      if (snapshot !== undefined) await engine?.installSnapshot(snapshot);
     } catch (err) {
       log(`loading model ${name} failed`, err);
     }

@@ -90,8 +90,8 @@ test('a model snapshot is swapped in only when its version is newer', async () =
     meta: {},
     data: new Uint8Array(),
   });
-  assert.equal(engine.installSnapshot(snap(2)), true);
-  assert.equal(engine.installSnapshot(snap(1)), false);
+  assert.equal(await engine.installSnapshot(snap(2)), true);
+  assert.equal(await engine.installSnapshot(snap(1)), false);
   assert.equal(engine.snapshot('m')?.version, 2);
   const models = (await engine.status()).models;
   assert.deepEqual(
@@ -135,12 +135,34 @@ test('a model trained on one node is announced and swapped in on another that re
   const store = createSqliteStore({ path });
   for (const m of announced) {
     const snapshot = await store.loadSnapshot(m.name);
-    assert.equal(b.installSnapshot(snapshot!), true);
-    assert.equal(b.installSnapshot(snapshot!), false);
+    assert.equal(await b.installSnapshot(snapshot!), true);
+    assert.equal(await b.installSnapshot(snapshot!), false);
   }
   await store.close();
   const batchOf = async (engine: typeof a) =>
     (await engine.status()).models.filter((m) => m.kind === 'batch').map((m) => [m.name, m.version]);
   assert.deepEqual(await batchOf(b), await batchOf(a));
   assert.deepEqual(await b.feed('u0001', 10), await a.feed('u0001', 10));
+});
+
+test('a model snapshot overtaken by a newer one while its item ids are looked up is not served', async () => {
+  const path = tempDbPath('overtaken');
+  const seeded = await loadDemo(path, 7, T0, { creators: 10, items: 120, users: 60, eventsPerUser: 15 });
+  await seeded.close();
+  const a = await openEngine(path, { now: () => T0 });
+  assert.ok((await a.train()) !== undefined);
+  const store = createSqliteStore({ path });
+  const trained = (await store.loadSnapshot(SERVING_SNAPSHOT))!;
+  await store.close();
+  const b = await openEngine(':memory:', { now: () => T0 });
+  // Both start before either is served: the newer one, asked first, is served first; the older one,
+  // whose lookup ends after that, must not replace it.
+  const installs = [
+    b.installSnapshot({ ...trained, version: 3 }),
+    b.installSnapshot({ ...trained, version: 2 }),
+  ];
+  assert.deepEqual(await Promise.all(installs), [true, false]);
+  const batch = (await b.status()).models.filter((m) => m.kind === 'batch').map((m) => m.version);
+  assert.deepEqual(batch, [3]);
+  assert.equal(await b.installSnapshot({ ...trained, version: 3 }), false);
 });

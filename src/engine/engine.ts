@@ -145,8 +145,12 @@ export interface Engine {
   applyRemoteRecords(change: { items?: readonly ItemRecord[]; users?: readonly UserRecord[] }): number;
   /** Applies every event in the store's log this node has not seen yet. Returns how many were new. */
   catchUp(): Promise<number>;
-  /** Swaps in a newer version of a trained model; an older or equal version is ignored. */
-  installSnapshot(snapshot: ModelSnapshot): boolean;
+  /**
+   * Swaps in a newer version of a trained model; an older or equal version, or one overtaken by a
+   * newer model while its item ids were looked up (in slices), is ignored. Resolves to whether it was
+   * swapped in.
+   */
+  installSnapshot(snapshot: ModelSnapshot): Promise<boolean>;
   /** The model of that name now in use, if any. */
   snapshot(name: string): ModelSnapshot | undefined;
   /** Rising items and tags: engagement now against each one's own baseline, distinct users only. */
@@ -381,12 +385,15 @@ export function createEngine(options: EngineOptions): Engine {
   /**
    * A serving snapshot's model item -> engine item map, looked up from its item id section, or its
    * ids (snapshots written before the section held them in the meta); ids that do not fit the model
-   * fail before any is added to the catalogue's index.
+   * fail before any is added to the catalogue's index. The section is read in slices.
    */
-  const snapshotItems = (snapshot: ModelSnapshot, itemCount: number): Int32Array | readonly string[] => {
+  const snapshotItems = async (
+    snapshot: ModelSnapshot,
+    itemCount: number,
+  ): Promise<Int32Array | readonly string[]> => {
     if (snapshot.itemIds !== undefined) {
       const items = new Int32Array(itemCount);
-      decodeItemIdSection(snapshot.itemIds, itemCount, (m, id) => {
+      await decodeItemIdSection(snapshot.itemIds, itemCount, (m, id) => {
         items[m] = state.items.intern(id);
       });
       return items;
@@ -400,22 +407,31 @@ export function createEngine(options: EngineOptions): Engine {
     return ids as string[];
   };
 
-  /** Swaps in a model snapshot (from the store, or announced by another node) if it is newer. */
-  const useSnapshot = (snapshot: ModelSnapshot): boolean => {
+  /**
+   * Swaps in a model snapshot (from the store, or announced by another node) if it is newer. A
+   * serving model's ids are looked up in slices, so requests go on meanwhile with the model before;
+   * a newer model served in the meantime wins.
+   */
+  const useSnapshot = async (snapshot: ModelSnapshot): Promise<boolean> => {
     if (snapshot.name === SERVING_SNAPSHOT) {
-      if (serving !== undefined && serving.version >= snapshot.version) return false;
+      const newer = (): boolean => serving === undefined || serving.version < snapshot.version;
+      if (!newer()) return false;
       const meta = snapshot.meta as { report: TrainReport };
       // Read in place: the snapshot's bytes are the model's only copy (a store hands out fresh bytes).
       const model = modelFromBytes(snapshot.data, { copy: false });
+      const items = await snapshotItems(snapshot, model.meta.itemCount);
+      const toModel = items instanceof Int32Array ? await engineToModel(items) : undefined;
+      if (!newer()) return false;
       const installed = ServingModel.fromTransferable(
         state,
         model,
-        snapshotItems(snapshot, model.meta.itemCount),
+        items,
         {
           version: snapshot.version,
           trainedAt: snapshot.trainedAt,
           report: meta.report,
         },
+        toModel,
       );
       serve(installed);
       if (needsIndex(installed.model, options.largeCatalogueItems)) {
@@ -476,7 +492,7 @@ export function createEngine(options: EngineOptions): Engine {
       await catchUp();
       for (const name of [LABEL_SNAPSHOT, SERVING_SNAPSHOT]) {
         const snapshot = await store.loadSnapshot(name);
-        if (snapshot !== undefined) useSnapshot(snapshot);
+        if (snapshot !== undefined) await useSnapshot(snapshot);
       }
       opened = true;
     },

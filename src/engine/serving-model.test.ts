@@ -112,7 +112,7 @@ test('a trained model is saved with its item ids as a binary section, not in the
   assert.ok(snapshot?.itemIds !== undefined);
   assert.deepEqual(Object.keys(snapshot.meta), ['report']);
   const ids: string[] = [];
-  decodeItemIdSection(snapshot.itemIds, modelFromBytes(snapshot.data).meta.itemCount, (m, id) => {
+  await decodeItemIdSection(snapshot.itemIds, modelFromBytes(snapshot.data).meta.itemCount, (m, id) => {
     ids[m] = id;
   });
   assert.ok(ids.length > 100);
@@ -135,7 +135,7 @@ test('a snapshot stored by the previous version (ids in its meta) serves the sam
     item_ids: Buffer;
   };
   const itemIds: string[] = [];
-  decodeItemIdSection(row.item_ids, modelFromBytes(row.data).meta.itemCount, (m, id) => {
+  await decodeItemIdSection(row.item_ids, modelFromBytes(row.data).meta.itemCount, (m, id) => {
     itemIds[m] = id;
   });
   const meta = { itemIds, report: (JSON.parse(row.meta) as { report: unknown }).report };

@@ -11,17 +11,17 @@ const sectionOf = (ids: readonly string[]): Promise<Uint8Array> =>
     (i) => ids[i]!,
   );
 
-const decoded = (section: Uint8Array, count: number): string[] => {
+const decoded = async (section: Uint8Array, count: number): Promise<string[]> => {
   const ids: string[] = [];
-  decodeItemIdSection(section, count, (m, id) => {
+  await decodeItemIdSection(section, count, (m, id) => {
     ids[m] = id;
   });
   return ids;
 };
 
-const damaged = (section: Uint8Array, count: number, why: RegExp): void => {
+const damaged = async (section: Uint8Array, count: number, why: RegExp): Promise<void> => {
   let handedOut = 0;
-  assert.throws(
+  await assert.rejects(
     () => decodeItemIdSection(section, count, () => handedOut++),
     (err: unknown) =>
       err instanceof SetlistError &&
@@ -47,7 +47,7 @@ test('item ids round-trip through a section, exact for any string: non-ASCII, as
   ];
   const section = await sectionOf(ids);
   assert.ok(section.buffer instanceof SharedArrayBuffer);
-  assert.deepEqual(decoded(section, ids.length), ids);
+  assert.deepEqual(await decoded(section, ids.length), ids);
 });
 
 test('an ASCII id takes its model item, its length and one byte a character', async () => {
@@ -63,7 +63,7 @@ test('ids read by index land at their model items, indices without one skipped',
   const idOf = (i: number): string => (i % 7 === 0 ? `ü-${i}-日本語` : `i${i}`);
   const section = await encodeItemIdSection(toModel, count, idOf);
   assert.deepEqual(
-    decoded(section, count),
+    await decoded(section, count),
     Array.from({ length: count }, (_, m) => idOf(3 * (count - 1 - m) + 1)),
   );
   await assert.rejects(() => encodeItemIdSection(toModel, count + 1, idOf), /20000 indices map to the 20001/);
@@ -71,25 +71,25 @@ test('ids read by index land at their model items, indices without one skipped',
 
 test('a short, headless or padded section, or one of another count, fails clearly with no id handed out', async () => {
   const section = await sectionOf(['first', 'second', 'third']);
-  damaged(section.subarray(0, section.length - 2), 3, /record 2 of 3 ends past/);
-  damaged(section.subarray(0, 8 + 7), 3, /record 1 of 3 has no model item/);
-  damaged(section.subarray(0, 8 + 8), 3, /record 1 of 3 has no length/);
-  damaged(section.subarray(0, 5), 3, /no header/);
-  damaged(Uint8Array.of(...section, 0), 3, /1 bytes after its 3 ids/);
-  damaged(section, 4, /holds 3 ids for a model of 4 items/);
+  await damaged(section.subarray(0, section.length - 2), 3, /record 2 of 3 ends past/);
+  await damaged(section.subarray(0, 8 + 7), 3, /record 1 of 3 has no model item/);
+  await damaged(section.subarray(0, 8 + 8), 3, /record 1 of 3 has no length/);
+  await damaged(section.subarray(0, 5), 3, /no header/);
+  await damaged(Uint8Array.of(...section, 0), 3, /1 bytes after its 3 ids/);
+  await damaged(section, 4, /holds 3 ids for a model of 4 items/);
   // Model item 0 twice (model item 1 never), and a model item past the count.
   const header = [0x53, 0x4c, 0x49, 0x01, 2, 0, 0, 0];
-  damaged(
+  await damaged(
     Uint8Array.of(...header, 0, 1, 0x61, 0, 1, 0x62),
     2,
     /record 1 of 2 repeats or is past model item 0/,
   );
-  damaged(
+  await damaged(
     Uint8Array.of(...header, 0, 1, 0x61, 2, 1, 0x62),
     2,
     /record 1 of 2 repeats or is past model item 2/,
   );
   const foreign = Uint8Array.from(section);
   foreign[0] = 0x7b;
-  damaged(foreign, 3, /no header/);
+  await damaged(foreign, 3, /no header/);
 });

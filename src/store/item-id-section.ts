@@ -125,22 +125,26 @@ function writeLength(bytes: Uint8Array, at: number, length: number): number {
 
 /**
  * The ids of an item id section ({@link encodeItemIdSection}) of `count` ids, handed to `each` with
- * their model item, in the section's order. The whole section is checked first (its header and
- * count, every record's bounds, each model item once), so a damaged one fails with nothing done.
+ * their model item, in the section's order, in slices between yields to the event loop: a node
+ * installing a million-item snapshot while it serves spent over half a second of its thread looking
+ * the ids up in one go. The whole section is checked first (its header and count, every record's
+ * bounds, each model item once), so a damaged one fails with nothing done.
  *
  * @example
  * const toEngine = new Int32Array(model.itemCount);
- * decodeItemIdSection(section, model.itemCount, (m, id) => { toEngine[m] = state.items.intern(id); });
+ * await decodeItemIdSection(section, model.itemCount, (m, id) => { toEngine[m] = state.items.intern(id); });
  */
-export function decodeItemIdSection(
+export async function decodeItemIdSection(
   bytes: Uint8Array,
   count: number,
   each: (m: number, id: string) => void,
-): void {
+): Promise<void> {
   checkSection(bytes, count);
+  const slices = new TimeSlices();
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = { at: HEADER_BYTES, value: 0 };
   for (let k = 0; k < count; k++) {
+    if ((k & (SLICE_IDS - 1)) === SLICE_IDS - 1) await slices.pause();
     readNumber(bytes, read);
     const m = read.value;
     readNumber(bytes, read);
