@@ -5,8 +5,10 @@ const ENCODE_CHUNK = 4_096;
 
 /**
  * `JSON.stringify(meta)` as UTF-8 bytes in a SharedArrayBuffer, built in slices of a few
- * milliseconds between yields to the event loop: a meta holding a million item ids takes a few
- * hundred milliseconds to stringify, or to structured-clone to a worker, in one go. Top-level arrays
+ * milliseconds between yields to the event loop: a meta holding a million item ids (as serving
+ * snapshots did before their ids had a section of their own) takes a few hundred milliseconds to
+ * stringify, or to structured-clone to a worker, in one go. The engine's own metas are small now; a
+ * Store takes any caller's. Top-level arrays
  * are stringified a chunk at a time; other values whole. Each chunk's text is encoded straight into
  * the one shared buffer, sized first from the texts' lengths: a Buffer per chunk was external memory
  * enough to start a full collection of the server's heap at a million ids, and copying the pieces
@@ -101,7 +103,8 @@ const SCAN_CHUNK = 1 << 16;
 /**
  * `JSON.parse(text)` of a meta (a JSON object) in slices of a few milliseconds between yields to the
  * event loop, the inverse of {@link encodeMetaInSlices}: parsing a million item ids in one go stalls
- * the loop for about a hundred milliseconds. The text is scanned for the object's keys and values;
+ * the loop for about a hundred milliseconds (a serving snapshot written before its ids had a section
+ * of their own holds them in its meta, until the next training replaces it). The text is scanned for the object's keys and values;
  * a value that is an array is parsed a chunk of elements at a time, any other value whole. Text that
  * is not one object parses (or fails, with JSON.parse's error) whole.
  *

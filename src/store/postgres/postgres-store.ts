@@ -236,7 +236,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async saveSnapshot(snapshot: ModelSnapshot) {
-      // Before the transaction, in slices: a meta of a million item ids is a long stringify in one go.
+      // Before the transaction, in slices. The engine's metas are small now that a serving model's ids
+      // are a section of their own; the Store takes any caller's meta, and a large one would be a
+      // long stringify in one go.
       const meta = await encodeMetaInSlices(snapshot.meta);
       const { name, version, data, itemIds } = snapshot;
       // One transaction: a reader sees the whole snapshot or the previous one, never some chunks.
