@@ -267,6 +267,8 @@ export class OnlineState {
   eventsApplied = 0;
   /** How many times {@link upsertItem} has set an item's record: a cache of records is current while it holds. */
   recordsSet = 0;
+  /** How many of those replaced an earlier record (which reorders the item's creator and tag Sets). */
+  recordsReplaced = 0;
   lastEventSeq = 0;
   private readonly config: EngineConfig;
   /** Told of every item whose record is set, so what they keep read from an old record is dropped. */
@@ -306,6 +308,7 @@ export class OnlineState {
     const i = this.items.intern(record.id);
     const previous = this.records[i];
     if (previous !== undefined) {
+      this.recordsReplaced++;
       for (const tag of previous.tags) this.itemsByTag.get(tag)?.delete(i);
       const c = this.creatorOf.get(i);
       if (c >= 0) this.itemsByCreator.get(c)?.delete(i);

@@ -3,8 +3,10 @@ import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { T0, tempDbPath } from '../../test/helpers.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
+import type { Model } from '../core/model.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { ItemId } from '../types.js';
+import type { CreatorId, ItemId } from '../types.js';
+import type { AnnIndex } from './ann-index.js';
 import { buildAnnIndex } from './ann-index.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { createEngine, type Engine } from './engine.js';
@@ -43,6 +45,88 @@ test('serving from the ANN index recommends what scoring every item recommends',
   const b = indexed.recommend(history, 20, (i) => seen.has(i));
   assert.deepEqual([...b], [...a]);
   assert.ok(![...b].some((i) => seen.has(i)));
+});
+
+test('from the index, items posted after training rank as a scan of their neighbours ranks them', () => {
+  const x = twoGroupInteractions(200, 600, 12, 4);
+  const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const post = (id: string, creator: number, tags: string[]) =>
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: `creator-${creator}` as CreatorId,
+      tags,
+      createdAt: T0,
+      updatedAt: T0,
+      visibility: 'visible',
+    });
+  const ids = Array.from({ length: 600 }, (_, m) => `item-${m}`);
+  // Creators of 30 items and tags of 100, each within one half of the catalogue (one taste group).
+  for (let m = 0; m < 600; m++) post(ids[m]!, Math.floor(m / 30), [`tag-${Math.floor(m / 100)}`]);
+  const exact = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report });
+  const ann = buildAnnIndex(model.itemFactors, 600, 16);
+  const indexed = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report, ann });
+  const fresh = Array.from({ length: 40 }, (_, n) => post(`new-${n}`, n % 20, [`tag-${n % 6}`, 'tag-new']));
+  const history = [3, 40, 77, 150].map((m) => ({ item: state.items.get(`item-${m}`), weight: 1 }));
+  const seen = new Set(history.map((h) => h.item));
+  for (let call = 0; call < 2; call++) {
+    const a = [...exact.recommend(history, 300, (i) => seen.has(i), fresh)];
+    const b = [...indexed.recommend(history, 300, (i) => seen.has(i), fresh)];
+    assert.deepEqual(b, a);
+    const placed = fresh.filter((i) => a.includes(i)).length;
+    assert.ok(placed > 0 && placed < fresh.length, `${placed} new items among the top 300`);
+  }
+});
+
+test("from the index, a new item's score follows its creator's first neighbours after a record moves them", () => {
+  // Two factors; the user vector is (1, 0), so an item's score is its first factor.
+  const values = [-50, ...Array.from({ length: 50 }, () => 1), 0.5];
+  const rows = new Float32Array(2 * values.length);
+  values.forEach((v, m) => {
+    rows[2 * m] = v;
+  });
+  const model: Model = {
+    kind: 'fixed',
+    itemCount: values.length,
+    capabilities: { incremental: true, needsItemVectors: true, personalised: true },
+    scoreHistory: (_items, _weights, out) => out.set(values),
+    userVector: (_items, _weights, out) => out.fill(0).fill(1, 0, 1),
+    itemVector: (m) => rows.subarray(2 * m, 2 * m + 2),
+    toTransferable: () => ({
+      meta: { kind: 'fixed', itemCount: values.length, params: {}, ownBuffers: 0 },
+      buffers: [],
+    }),
+  };
+  const ann: AnnIndex = {
+    count: values.length,
+    dims: 2,
+    search: (_query, k) => Int32Array.from({ length: Math.min(k, values.length) }, (_, m) => m),
+    save: () => {},
+    release: async () => {},
+  };
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const post = (id: string, creatorId: string) =>
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: creatorId as CreatorId,
+      tags: [],
+      createdAt: T0,
+      updatedAt: T0,
+      visibility: 'visible',
+    });
+  // Items 0-50 by one creator (item 0 scores -50, the rest 1); item 51, "other", scores 0.5.
+  const ids = values.map((_, m) => (m < 51 ? `own-${m}` : 'other'));
+  for (const [m, id] of ids.entries()) post(id, m < 51 ? 'prolific' : 'someone');
+  const serving = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report, ann });
+  const newcomer = post('newcomer', 'prolific');
+  const other = state.items.get('other');
+  const history = [{ item: other, weight: 1 }];
+  const skipOwn = (i: number) => i < 51;
+  // The mean over the creator's first 50 items (0-49) is -0.02: below "other".
+  assert.deepEqual([...serving.recommend(history, 10, skipOwn, [newcomer])], [other, newcomer]);
+  // Setting item 0's record again moves it to the end of its creator's items: the first 50 all score 1.
+  post('own-0', 'prolific');
+  assert.deepEqual([...serving.recommend(history, 10, skipOwn, [newcomer])], [newcomer, other]);
 });
 
 test("a replaced model's index is released unless its successor serves the same one", async () => {

@@ -350,6 +350,8 @@ export class ServingModel {
   private readonly state: OnlineState;
   private readonly ann: AnnIndex | undefined;
   private readonly user: Float32Array;
+  /** The index path's creator and tag row sums for new items' scores, filled as feeds meet the groups. */
+  private readonly groupSums: GroupSums = { byCreator: new Map(), byTag: new Map(), groups: 0, replaced: -1 };
 
   /**
    * `items` maps model items to engine items: given as such (an Int32Array) when the model was
@@ -443,10 +445,12 @@ export class ServingModel {
     // New items of one creator or tag share its neighbours' scores: each list is scored once per call.
     const byCreator = new Map<number, Float64Array>();
     const byTag = new Map<string, Float64Array>();
+    const sums = this.ann === undefined ? undefined : this.currentGroupSums();
     for (let n = 0; n < newItems.length; n++) {
       const j = newItems[n]!;
       if (this.modelIndex(j) >= 0 || excluded(j)) continue;
-      const score = this.coldScore(j, byCreator, byTag);
+      const score =
+        sums === undefined ? this.coldScore(j, byCreator, byTag) : this.coldScoreFromSums(j, sums);
       if (score !== undefined && score > floor) ranked.push({ item: j, score });
     }
     ranked.sort((a, b) => b.score - a.score);
@@ -540,6 +544,83 @@ export class ServingModel {
     return total === 0 ? undefined : sum / total;
   }
 
+  /**
+   * {@link coldScore} on the index path, where a neighbour's score is its factor row times the user
+   * vector: the weighted mean of scores is the user vector times the weighted mean of rows, so each
+   * creator's and tag's row sum is kept per model and a new item costs one product per group, not one
+   * per neighbour (a new item's creator is mostly its own). Equal to the mean of scores up to rounding.
+   */
+  private coldScoreFromSums(j: number, sums: GroupSums): number | undefined {
+    let sum = 0;
+    let total = 0;
+    const creator = this.state.creatorOf.get(j);
+    if (creator >= 0) {
+      let group = sums.byCreator.get(creator);
+      if (group === undefined) {
+        group = this.groupSum(this.state.itemsByCreator.get(creator), sums);
+        sums.byCreator.set(creator, group);
+      }
+      if (group.count > 0) {
+        sum += 2 * this.userDot(group);
+        total += 2 * group.count;
+      }
+    }
+    for (const tag of this.state.records[j]?.tags ?? []) {
+      let group = sums.byTag.get(tag);
+      if (group === undefined) {
+        group = this.groupSum(this.state.itemsByTag.get(tag), sums);
+        sums.byTag.set(tag, group);
+      }
+      if (group.count > 0) {
+        sum += this.userDot(group);
+        total += group.count;
+      }
+    }
+    return total === 0 ? undefined : sum / total;
+  }
+
+  /**
+   * The group sums, emptied when a record was replaced since they were read (that reorders the
+   * creator's and tags' Sets, so their first neighbours may differ) or when they hold too many groups.
+   */
+  private currentGroupSums(): GroupSums {
+    const sums = this.groupSums;
+    if (sums.replaced !== this.state.recordsReplaced || sums.groups >= GROUP_SUMS_KEPT) {
+      sums.byCreator.clear();
+      sums.byTag.clear();
+      sums.groups = 0;
+      sums.replaced = this.state.recordsReplaced;
+    }
+    return sums;
+  }
+
+  /** The sum of the factor rows of the modelled items among the first {@link COLD_NEIGHBOURS} of `items`. */
+  private groupSum(items: ReadonlySet<number> | undefined, sums: GroupSums): GroupSum {
+    const row = new Float64Array(this.user.length);
+    let count = 0;
+    let seen = 0;
+    for (const i of items ?? []) {
+      const m = this.modelIndex(i);
+      if (m >= 0) {
+        const v = this.model.itemVector!(m);
+        for (let f = 0; f < row.length; f++) row[f] = row[f]! + v[f]!;
+        count++;
+      }
+      if (++seen >= COLD_NEIGHBOURS) break;
+    }
+    sums.groups++;
+    return { row, count };
+  }
+
+  /** The current user vector times a group's row sum. */
+  private userDot(group: GroupSum): number {
+    const row = group.row;
+    const user = this.user;
+    let s = 0;
+    for (let f = 0; f < row.length; f++) s += row[f]! * user[f]!;
+    return s;
+  }
+
   /** The scores of the modelled items among the first {@link COLD_NEIGHBOURS} of `items`. */
   private neighbourScores(items: ReadonlySet<number> | undefined): Float64Array {
     const scores: number[] = [];
@@ -563,5 +644,25 @@ export interface ServingMeta {
 
 /** How many related items per creator or tag are averaged for a new item's score. */
 const COLD_NEIGHBOURS = 50;
+
+/**
+ * Creators' and tags' row sums a model keeps at most (64 factors: 512 bytes each, about 8 MB): the
+ * groups of the fresh items feeds offer, a few hundred, fit many times over.
+ */
+const GROUP_SUMS_KEPT = 16_384;
+
+/** A creator's or tag's first modelled neighbours: their factor rows summed, and how many. */
+interface GroupSum {
+  row: Float64Array;
+  count: number;
+}
+
+/** A model's group sums, valid while the state's `recordsReplaced` is `replaced`. */
+interface GroupSums {
+  byCreator: Map<number, GroupSum>;
+  byTag: Map<string, GroupSum>;
+  groups: number;
+  replaced: number;
+}
 
 export { transferList };
