@@ -61,3 +61,18 @@ test('a key offered again while in the pool is listed once, across compactions',
   assert.equal(new Set(keys).size, keys.length);
   assert.ok(keys.length >= 16, `${keys.length} members`);
 });
+
+test('a ranking lists the members above the threshold, best first, ties by smaller key', () => {
+  const values = Float64Array.from([5, 0, 7, 5, 1, 9, 3, 2]);
+  const pool = new TopPool(2);
+  for (let i = 0; i < values.length; i++) pool.offer(i, values);
+  // Compactions left the threshold at 5 (the ties at 5 were dropped): only 7 and 9 are provably on top.
+  const { keys, complete } = pool.ranked(values, Number.MIN_VALUE);
+  assert.deepEqual([...keys], [5, 2]);
+  assert.equal(complete, false);
+  const open = new TopPool(16);
+  for (let i = 0; i < values.length; i++) open.offer(i, values);
+  const all = open.ranked(values, Number.MIN_VALUE);
+  assert.deepEqual([...all.keys], [5, 2, 0, 3, 6, 7, 4]);
+  assert.equal(all.complete, true);
+});

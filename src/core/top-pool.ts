@@ -1,4 +1,4 @@
-import { topKOf, topKOfValues } from './top-k.js';
+import { sortByScore, topKOf, topKOfValues } from './top-k.js';
 
 /**
  * A bounded superset of the keys with the largest values, kept up to date as values change, so a
@@ -70,6 +70,33 @@ export class TopPool {
     if (this.threshold < floor) return top;
     if (top.length === k && k > 0 && values[top[k - 1]!]! > this.threshold) return top;
     return undefined;
+  }
+
+  /**
+   * The members with values above the threshold and at least `floor`, best first (ties: smaller key
+   * first): the top of every key's values as they are now, so a caller may keep it and walk it while
+   * values change a little. `complete` when every key with a value at least `floor` is listed.
+   */
+  ranked(
+    values: ArrayLike<number>,
+    floor = Number.NEGATIVE_INFINITY,
+  ): { keys: Int32Array; complete: boolean } {
+    const order = new Int32Array(this.size);
+    const keys = new Int32Array(this.size);
+    const scores = new Float64Array(this.size);
+    let count = 0;
+    for (let m = 0; m < this.size; m++) {
+      const key = this.members[m]!;
+      const value = values[key]!;
+      if (!(value > this.threshold) || !(value >= floor)) continue;
+      order[count] = count;
+      keys[count] = key;
+      scores[count++] = value;
+    }
+    sortByScore(order, count, scores, keys, new Int32Array(count));
+    const ranked = new Int32Array(count);
+    for (let r = 0; r < count; r++) ranked[r] = keys[order[r]!]!;
+    return { keys: ranked, complete: this.threshold < floor };
   }
 
   /** Keeps the `capacity` members with the largest values and raises the threshold to the smallest kept. */

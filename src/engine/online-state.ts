@@ -222,6 +222,8 @@ const APPLY_CHUNK = 64;
 /** Members kept per pool: well above what a feed reads from one (300 popular, 200 fresh, 60 per tag). */
 const POOL_SIZE = 1_024;
 const TAG_POOL_SIZE = 128;
+/** {@link OnlineState.topPopular}'s shared ranking is redone once this share more events were applied (as tag rankings). */
+const POPULAR_RANKING_STALE_SHARE = 0.001;
 
 /**
  * The in-memory, online part of the engine: the catalogue in dense arrays, per-user state,
@@ -258,6 +260,8 @@ export class OnlineState {
   private readonly tagLists = new TagLists();
   /** Bounded supersets of the most popular items, of the newest, and of the most popular per tag. */
   private readonly popularPool = new TopPool(POOL_SIZE);
+  /** The popular pool's positive members best first, and `eventsApplied` when ranked. */
+  private popularRanking: { keys: Int32Array; complete: boolean; events: number } | undefined;
   private readonly freshPool = new TopPool(POOL_SIZE);
   private readonly tagPools = new Map<string, TopPool>();
   readonly cooccurrence: Cooccurrence;
@@ -496,6 +500,27 @@ export class OnlineState {
    * popular pool when it can answer exactly, else by a scan of the catalogue.
    */
   topPopular(k: number, skip: (i: number) => boolean): Int32Array {
+    // The popular pool ranked once for every feed, until 0.1% more events were applied: a feed reads
+    // the items it keeps or skips, not the pool's 1,024-2,048 values, and only the order may lag.
+    let ranking = this.popularRanking;
+    if (
+      ranking === undefined ||
+      this.eventsApplied - ranking.events > Math.floor(ranking.events * POPULAR_RANKING_STALE_SHARE)
+    ) {
+      ranking = {
+        ...this.popularPool.ranked(this.popularity.data, Number.MIN_VALUE),
+        events: this.eventsApplied,
+      };
+      this.popularRanking = ranking;
+    }
+    const ranked = ranking.keys;
+    const out = new Int32Array(Math.max(0, k));
+    let n = 0;
+    for (let r = 0; r < ranked.length && n < k; r++) {
+      const i = ranked[r]!;
+      if (!skip(i)) out[n++] = i;
+    }
+    if (n === k || ranking.complete) return n === k ? out : out.slice(0, n);
     const values = this.popularity.data;
     const wanted = (i: number): boolean => values[i]! <= 0 || skip(i);
     return (
