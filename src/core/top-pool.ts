@@ -74,14 +74,13 @@ export class TopPool {
 
   /**
    * The members with values above the threshold and at least `floor`, best first (ties: smaller key
-   * first), with their values: the top of every key's values as they are now, so a caller may keep it
-   * and walk it while values change a little. `complete` when every key with a value at least `floor`
-   * is listed.
+   * first): the top of every key's values as they are now, so a caller may keep it and walk it while
+   * values change a little. `complete` when every key with a value at least `floor` is listed.
    */
   ranked(
     values: ArrayLike<number>,
     floor = Number.NEGATIVE_INFINITY,
-  ): { keys: Int32Array; values: Float64Array; complete: boolean } {
+  ): { keys: Int32Array; complete: boolean } {
     const order = new Int32Array(this.size);
     const keys = new Int32Array(this.size);
     const scores = new Float64Array(this.size);
@@ -96,12 +95,8 @@ export class TopPool {
     }
     sortByScore(order, count, scores, keys, new Int32Array(count));
     const ranked = new Int32Array(count);
-    const rankedValues = new Float64Array(count);
-    for (let r = 0; r < count; r++) {
-      ranked[r] = keys[order[r]!]!;
-      rankedValues[r] = scores[order[r]!]!;
-    }
-    return { keys: ranked, values: rankedValues, complete: this.threshold < floor };
+    for (let r = 0; r < count; r++) ranked[r] = keys[order[r]!]!;
+    return { keys: ranked, complete: this.threshold < floor };
   }
 
   /** Keeps the `capacity` members with the largest values and raises the threshold to the smallest kept. */

@@ -262,8 +262,6 @@ export class OnlineState {
   private readonly popularPool = new TopPool(POOL_SIZE);
   /** The popular pool's positive members best first, and `eventsApplied` when ranked. */
   private popularRanking: { keys: Int32Array; complete: boolean; events: number } | undefined;
-  /** The fresh pool's members newest first, and `recordsSet` when ranked. */
-  private freshRanking: { keys: Int32Array; values: Float64Array; recordsSet: number } | undefined;
   private readonly freshPool = new TopPool(POOL_SIZE);
   private readonly tagPools = new Map<string, TopPool>();
   readonly cooccurrence: Cooccurrence;
@@ -533,22 +531,6 @@ export class OnlineState {
 
   /** The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first. */
   topFresh(k: number, sinceMs: number, skip: (i: number) => boolean): Int32Array {
-    // The fresh pool ranked once for every feed until a record is set (creation times change only
-    // then, so the ranking is exact): a feed reads the items it keeps or skips, not the pool's values.
-    let ranking = this.freshRanking;
-    if (ranking === undefined || ranking.recordsSet !== this.recordsSet) {
-      ranking = { ...this.freshPool.ranked(this.createdAt.data), recordsSet: this.recordsSet };
-      this.freshRanking = ranking;
-    }
-    const ranked = ranking.keys;
-    const out = new Int32Array(Math.max(0, k));
-    let n = 0;
-    for (let r = 0; r < ranked.length && n < k && ranking.values[r]! >= sinceMs; r++) {
-      const i = ranked[r]!;
-      if (!skip(i)) out[n++] = i;
-    }
-    // Every item outside the ranking was created at or before the pool's bound.
-    if (n === k || this.freshPool.bound < sinceMs) return n === k ? out : out.slice(0, n);
     const values = this.createdAt.data;
     const wanted = (i: number): boolean => values[i]! < sinceMs || skip(i);
     return (
