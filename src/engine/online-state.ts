@@ -497,7 +497,8 @@ export class OnlineState {
 
   /**
    * The `k` items of highest positive popularity that `skip` does not reject, best first: from the
-   * popular pool when it can answer exactly, else by a scan of the catalogue.
+   * popular pool's ranking (as of at most 0.1% of the events ago; `skip` is asked now), else from the
+   * pool when it can answer exactly, else by a scan of the catalogue.
    */
   topPopular(k: number, skip: (i: number) => boolean): Int32Array {
     // The popular pool ranked once for every feed, until 0.1% more events were applied: a feed reads
