@@ -46,6 +46,20 @@ test('HNSW retrieval finds at least 95% of the exact top 100 by inner product', 
   assert.ok(hits / (50 * 100) >= 0.95, `recall@100 ${hits / 5_000}`);
 });
 
+test("the index's scores are its items' inner products within its tolerance, best first", () => {
+  const ann = buildAnnIndex(items, COUNT, DIMS);
+  const query = queries.subarray(0, DIMS);
+  const { items: found, scores, tolerance } = ann.searchScored(query, 100);
+  assert.equal(found.length, 100);
+  assert.ok(tolerance > 0 && tolerance < 0.1, `tolerance ${tolerance}`);
+  for (let r = 0; r < found.length; r++) {
+    let exact = 0;
+    for (let f = 0; f < DIMS; f++) exact += query[f]! * items[found[r]! * DIMS + f]!;
+    assert.ok(Math.abs(scores[r]! - exact) <= tolerance / 10, `${scores[r]} against ${exact}`);
+    if (r > 0) assert.ok(scores[r]! <= scores[r - 1]!);
+  }
+});
+
 test('an index saved by one thread and loaded by another answers the same', async () => {
   const ann = buildAnnIndex(items, COUNT, DIMS);
   const path = join(tmpdir(), `setlist-ann-test-${process.pid}.bin`);

@@ -56,7 +56,12 @@ export interface AnnOptions {
   readonly seed: number;
 }
 
-/** Chosen by bench/ann.ts: recall@100 ≥ 0.95 against exact search on iALS-like vectors. */
+/**
+ * Chosen by bench/ann.ts: recall@100 against exact search on its iALS-like vectors 0.99 at 100k
+ * items and 0.950 at 1M with efSearch 300 (0.911 at 200, 0.867 at 150: session 13), so it is not
+ * lowered. A trained model's factors are harder: 0.76 at 28k items, 0.015 at 736k (norms spread
+ * over orders of magnitude; docs/guides/benchmarks.md, "Session 13").
+ */
 export const ANN_DEFAULTS: AnnOptions = { m: 16, efConstruction: 100, efSearch: 300, seed: 1 };
 
 /** Approximate maximum-inner-product search over a fixed set of item vectors. */
@@ -64,8 +69,10 @@ export interface AnnIndex {
   readonly count: number;
   /** Dimensions of the item vectors (without the added coordinate). */
   readonly dims: number;
-  /** About the `k` items with the largest inner product with `query`; the order is not guaranteed. */
+  /** About the `k` items with the largest inner product with `query`, best first by the index's scores. */
   search(query: Float32Array, k: number): Int32Array;
+  /** {@link AnnIndex.search}'s items with the index's own inner products and how far those may be off. */
+  searchScored(query: Float32Array, k: number): AnnResult;
   /** Writes the index to a file (for handing it from a worker thread to the server thread). */
   save(path: string): void;
   /**
@@ -73,6 +80,14 @@ export interface AnnIndex {
    * the process's normal priority, not on the calling thread; the index is empty afterwards.
    */
   release(): Promise<void>;
+}
+
+/** Items found by the index, best first, with its inner products of them (float32 sums). */
+export interface AnnResult {
+  readonly items: Int32Array;
+  readonly scores: Float32Array;
+  /** A bound on |score − exact inner product| for every item (well above the float32 rounding). */
+  readonly tolerance: number;
 }
 
 /**
@@ -157,16 +172,33 @@ export function loadHandedOffIndex(
 function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnOptions): AnnIndex {
   const query = new Array<number>(dims + 1).fill(0);
   let released = false;
+  // Every stored point has the norm of the longest item vector (the added coordinate); it bounds
+  // the rounding of the index's float32 sums below.
+  const itemNorm = count > 0 ? Math.hypot(...index.getPoint(0)) : 0;
+  const empty: AnnResult = { items: new Int32Array(0), scores: new Float32Array(0), tolerance: 0 };
+  const searchScored = (q: Float32Array, k: number): AnnResult => {
+    const n = released ? 0 : Math.min(k, count);
+    if (n <= 0) return empty;
+    index.setEf(Math.max(options.efSearch, n));
+    let queryNorm = 0;
+    for (let f = 0; f < dims; f++) {
+      query[f] = q[f]!;
+      queryNorm += q[f]! * q[f]!;
+    }
+    const found = index.searchKnn(query, n);
+    const scores = new Float32Array(found.distances.length);
+    // hnswlib's inner-product distance is 1 − q·y, rounded to float32.
+    for (let r = 0; r < scores.length; r++) scores[r] = 1 - found.distances[r]!;
+    // A float32 sum of 65 products is within 65·2⁻²⁴·‖q‖‖y‖ of the exact one, 1 − x within 2⁻²⁴(1 + |x|):
+    // 1e-4 is 25 times that, so the index's order is trusted only where the gap is far wider.
+    const tolerance = 1e-4 * (Math.sqrt(queryNorm) * itemNorm + 1);
+    return { items: Int32Array.from(found.neighbors), scores, tolerance };
+  };
   return {
     count,
     dims,
-    search(q, k) {
-      const n = released ? 0 : Math.min(k, count);
-      if (n <= 0) return new Int32Array(0);
-      index.setEf(Math.max(options.efSearch, n));
-      for (let f = 0; f < dims; f++) query[f] = q[f]!;
-      return Int32Array.from(index.searchKnn(query, n).neighbors);
-    },
+    search: (q, k) => searchScored(q, k).items,
+    searchScored,
     save(path) {
       index.writeIndexSync(path);
     },

@@ -6,8 +6,7 @@ import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
 import type { Model } from '../core/model.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { CreatorId, ItemId } from '../types.js';
-import type { AnnIndex } from './ann-index.js';
-import { buildAnnIndex } from './ann-index.js';
+import { type AnnIndex, buildAnnIndex } from './ann-index.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { createEngine, type Engine } from './engine.js';
 import { OnlineState } from './online-state.js';
@@ -97,10 +96,18 @@ test("from the index, a new item's score follows its creator's first neighbours 
       buffers: [],
     }),
   };
+  // An exact index: every item, best first by its score.
+  const searchScored = (_query: Float32Array, k: number) => {
+    const items = Int32Array.from(values.keys())
+      .sort((a, b) => values[b]! - values[a]! || a - b)
+      .slice(0, Math.min(k, values.length));
+    return { items, scores: Float32Array.from(items, (m) => values[m]!), tolerance: 1e-6 };
+  };
   const ann: AnnIndex = {
     count: values.length,
     dims: 2,
-    search: (_query, k) => Int32Array.from({ length: Math.min(k, values.length) }, (_, m) => m),
+    search: (query, k) => searchScored(query, k).items,
+    searchScored,
     save: () => {},
     release: async () => {},
   };
@@ -127,6 +134,52 @@ test("from the index, a new item's score follows its creator's first neighbours 
   // Setting item 0's record again moves it to the end of its creator's items: the first 50 all score 1.
   post('own-0', 'prolific');
   assert.deepEqual([...serving.recommend(history, 10, skipOwn, [newcomer])], [newcomer, other]);
+});
+
+test("items the index's scores put out of reach are not scored, and the top k is the same", () => {
+  const x = twoGroupInteractions(200, 600, 12, 4);
+  const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
+  const { state, ids } = catalogue(600);
+  const history = [3, 40, 77, 150].map((m) => ({ item: state.items.get(`item-${m}`), weight: 1 }));
+  const seen = new Set(history.map((h) => h.item));
+  const exact = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report });
+  const expected = exact.recommend(history, 20, (i) => seen.has(i));
+  // An index that finds every item, with its scores off by up to its tolerance either way.
+  const tolerance = 1e-3;
+  const user = model.userVector!(
+    Int32Array.from([3, 40, 77, 150]),
+    Float32Array.of(1, 1, 1, 1),
+    new Float32Array(16),
+  );
+  const dot = (m: number) => model.itemVector!(m).reduce((s, v, f) => s + v * user[f]!, 0);
+  const found = Array.from({ length: 600 }, (_, m) => ({
+    m,
+    score: dot(m) + (m % 2 ? tolerance : -tolerance),
+  }));
+  found.sort((a, b) => b.score - a.score);
+  const ann: AnnIndex = {
+    count: 600,
+    dims: 16,
+    search: () => Int32Array.from(found, (f) => f.m),
+    searchScored: () => ({
+      items: Int32Array.from(found, (f) => f.m),
+      scores: Float32Array.from(found, (f) => f.score),
+      tolerance,
+    }),
+    save: () => {},
+    release: async () => {},
+  };
+  let rows = 0;
+  const counting = {
+    ...model,
+    itemVector: (m: number) => {
+      rows++;
+      return model.itemVector!(m);
+    },
+  };
+  const indexed = new ServingModel(state, counting, ids, { version: 1, trainedAt: T0, report, ann });
+  assert.deepEqual([...indexed.recommend(history, 20, (i) => seen.has(i))], [...expected]);
+  assert.ok(rows >= 20 && rows < 300, `${rows} of 600 found rows scored`);
 });
 
 test("a replaced model's index is released unless its successor serves the same one", async () => {

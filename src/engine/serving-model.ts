@@ -483,13 +483,24 @@ export class ServingModel {
     // recall of the top 250 at 0.96 for 0.6x the search time of 2k (bench/ann.ts --k 250).
     let ask = k + Math.ceil(k / 2) + items.length;
     for (;;) {
-      const found = ann.search(this.user, ask);
+      const { items: found, scores: approx, tolerance } = ann.searchScored(this.user, ask);
       const ranked: { item: number; score: number }[] = [];
-      for (const m of found) {
+      // Once k items are scored, an item whose index score is 2 tolerances below theirs cannot
+      // make the exact top k: it is not scored (the same top k as scoring every item found).
+      let kept = 0;
+      let lowest = Number.POSITIVE_INFINITY;
+      let cut = Number.NEGATIVE_INFINITY;
+      for (let r = 0; r < found.length; r++) {
+        const m = found[r]!;
         const item = this.toEngine[m]!;
-        if (!excluded(item)) ranked.push({ item, score: this.modelScore(m) });
+        if (excluded(item)) continue;
+        kept++;
+        if (approx[r]! < cut) continue;
+        ranked.push({ item, score: this.modelScore(m) });
+        if (kept <= k) lowest = Math.min(lowest, approx[r]!);
+        if (kept === k) cut = lowest - 2 * tolerance;
       }
-      if (ranked.length >= k || found.length < ask || ask >= ann.count) {
+      if (kept >= k || found.length < ask || ask >= ann.count) {
         ranked.sort((a, b) => b.score - a.score);
         return ranked.slice(0, k);
       }
