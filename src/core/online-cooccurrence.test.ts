@@ -136,3 +136,70 @@ test('touching an item’s neighbours reads each neighbour’s count once (their
   assert.equal(g.touchNeighbours(2), g.count(0));
   assert.equal(g.touchNeighbours(7), 0);
 });
+
+/** The per-pair order of space-saving, as rows of [neighbour, count]: what `addUserItem` must equal. */
+function referenceRows(maxNeighbours: number, window: number) {
+  const rows = new Map<number, number[][]>();
+  const counts = new Map<number, number>();
+  const bump = (a: number, b: number): void => {
+    let row = rows.get(a);
+    if (row === undefined) {
+      row = [];
+      rows.set(a, row);
+    }
+    const found = row.find((entry) => entry[0] === b);
+    if (found !== undefined) found[1]!++;
+    else if (row.length < maxNeighbours) row.push([b, 1]);
+    else {
+      let min = 0;
+      for (let k = 1; k < row.length; k++) if (row[k]![1]! < row[min]![1]!) min = k;
+      row[min] = [b, row[min]![1]! + 1];
+    }
+  };
+  return {
+    rows,
+    counts,
+    addUserItem(item: number, history: readonly number[]): void {
+      counts.set(item, (counts.get(item) ?? 0) + 1);
+      for (const other of history.slice(Math.max(0, history.length - window))) {
+        if (other === item) continue;
+        bump(item, other);
+        bump(other, item);
+      }
+    },
+  };
+}
+
+test('full rows end as bumping each pair in order leaves them, with repeats and the item in its history', () => {
+  for (const [seed, maxNeighbours] of [
+    [1, 4],
+    [2, 8],
+    [3, 64],
+  ] as const) {
+    const random = createRandom(seed);
+    const g = createCooccurrence({ shrink: 1, maxNeighbours, window: 20 });
+    const reference = referenceRows(maxNeighbours, 20);
+    const items = 6 * maxNeighbours;
+    let replaced = 0;
+    for (let u = 0; u < 3_000; u++) {
+      // Skewed items, so that some rows fill and hold counts above one; now and then a repeat.
+      const history = Array.from({ length: 1 + random.int(25) }, () =>
+        Math.floor(items * random.next() ** 2),
+      );
+      const item = Math.floor(items * random.next() ** 2);
+      g.addUserItem(item, history);
+      reference.addUserItem(item, history);
+    }
+    for (let i = 0; i < items; i++) {
+      const row: number[][] = [];
+      g.forEachNeighbour(i, (j, similarity) => {
+        const count = Math.round(similarity * (Math.sqrt(g.count(i) * g.count(j)) + g.shrink));
+        row.push([j, count]);
+      });
+      const expected = reference.rows.get(i) ?? [];
+      assert.deepEqual(row, expected, `row of item ${i} (seed ${seed})`);
+      if (expected.some((entry) => entry[1]! > 1) && expected.length === maxNeighbours) replaced++;
+    }
+    assert.ok(replaced > 0, 'some full rows hold counts above one');
+  }
+});

@@ -162,6 +162,27 @@ export function createCooccurrence(options: {
   const bump = (a: number, b: number): void => {
     const n = heads[2 * a + 1]!;
     let start = heads[2 * a]!;
+    if (n === maxNeighbours) {
+      // A full row: the search for `b` also finds the first smallest count, which `b` replaces if
+      // absent (one pass over the row, not two).
+      const row = pages[start >>> PAGE_BITS]!;
+      const o = start & (PAGE - 1);
+      let min = o + 1;
+      let least = row[min]!;
+      for (let k = o; k < o + 2 * n; k += 2) {
+        if (row[k] === b) {
+          row[k + 1]!++;
+          return;
+        }
+        if (row[k + 1]! < least) {
+          least = row[k + 1]!;
+          min = k + 1;
+        }
+      }
+      row[min - 1] = b;
+      row[min] = least + 1;
+      return;
+    }
     if (start >= 0) {
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
@@ -172,36 +193,115 @@ export function createCooccurrence(options: {
         }
       }
     }
-    if (n < maxNeighbours) {
-      const capacity = start < 0 ? 0 : capacityOf(n);
-      if (n === capacity) {
-        const grown = allocate(capacityOf(n + 1));
-        if (start >= 0) {
-          // A loop, not set(subarray): a view per grown row was most of a bump's garbage.
-          const from = pages[start >>> PAGE_BITS]!;
-          const to = pages[grown >>> PAGE_BITS]!;
-          const f = start & (PAGE - 1);
-          const g = grown & (PAGE - 1);
-          for (let k = 0; k < 2 * n; k++) to[g + k] = from[f + k]!;
-          release(start, capacity);
-        }
-        heads[2 * a] = grown;
-        reclaim();
-        start = heads[2 * a]!;
+    const capacity = start < 0 ? 0 : capacityOf(n);
+    if (n === capacity) {
+      const grown = allocate(capacityOf(n + 1));
+      if (start >= 0) {
+        // A loop, not set(subarray): a view per grown row was most of a bump's garbage.
+        const from = pages[start >>> PAGE_BITS]!;
+        const to = pages[grown >>> PAGE_BITS]!;
+        const f = start & (PAGE - 1);
+        const g = grown & (PAGE - 1);
+        for (let k = 0; k < 2 * n; k++) to[g + k] = from[f + k]!;
+        release(start, capacity);
       }
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
-      row[o + 2 * n] = b;
-      row[o + 2 * n + 1] = 1;
-      heads[2 * a + 1] = n + 1;
-      return;
+      heads[2 * a] = grown;
+      reclaim();
+      start = heads[2 * a]!;
     }
     const row = pages[start >>> PAGE_BITS]!;
     const o = start & (PAGE - 1);
-    let min = o + 1;
-    for (let k = o + 3; k < o + 2 * n; k += 2) if (row[k]! < row[min]!) min = k;
-    row[min - 1] = b;
-    row[min]!++;
+    row[o + 2 * n] = b;
+    row[o + 2 * n + 1] = 1;
+    heads[2 * a + 1] = n + 1;
+  };
+
+  /** {@link bumpFullRow}'s scratch: the history's ids by hash, their first index, their places in the row. */
+  let keys = new Int32Array(64);
+  let firsts = new Int32Array(64);
+  let first = new Int32Array(32);
+  let places = new Int32Array(32);
+  const slotOf = (id: number, mask: number): number => {
+    let slot = Math.imul(id, 0x9e3779b1) >>> 0;
+    for (slot &= mask; keys[slot] !== -1 && keys[slot] !== id; slot = (slot + 1) & mask);
+    return slot;
+  };
+
+  /**
+   * `bump(a, history[h])` for h from `from` below `to` (but `a` itself), in order, on `a`'s full row:
+   * one pass finds which of them it holds, where `to - from` bumps would scan it once each. The row's
+   * first smallest count, which a new neighbour replaces, is kept between bumps.
+   */
+  const bumpFullRow = (a: number, history: ArrayLike<number>, from: number, to: number): void => {
+    const n = to - from;
+    if (first.length < n) {
+      first = new Int32Array(n);
+      places = new Int32Array(n);
+    }
+    let size = 64;
+    while (size < 2 * n) size *= 2;
+    if (keys.length < size) {
+      keys = new Int32Array(size);
+      firsts = new Int32Array(size);
+    }
+    const mask = size - 1;
+    keys.fill(-1, 0, size);
+    for (let j = 0; j < n; j++) {
+      const b = history[from + j]!;
+      const slot = slotOf(b, mask);
+      if (keys[slot] === -1) {
+        keys[slot] = b;
+        firsts[slot] = j;
+      }
+      first[j] = firsts[slot]!;
+      places[j] = -1;
+    }
+    const start = heads[2 * a]!;
+    const row = pages[start >>> PAGE_BITS]!;
+    const o = start & (PAGE - 1);
+    const end = o + 2 * heads[2 * a + 1]!;
+    for (let k = o; k < end; k += 2) {
+      const slot = slotOf(row[k]!, mask);
+      if (keys[slot] !== -1) places[firsts[slot]!] = k;
+    }
+    // The count's place of the row's first smallest count, or -1 when unknown.
+    let min = -1;
+    let least = 0;
+    for (let j = 0; j < n; j++) {
+      const b = history[from + j]!;
+      if (b === a) continue;
+      const f = first[j]!;
+      const p = places[f]!;
+      if (p >= 0) {
+        row[p + 1]!++;
+        if (p + 1 === min) min = -1;
+        continue;
+      }
+      if (min < 0) {
+        min = o + 1;
+        least = row[min]!;
+        for (let k = o + 3; k < end; k += 2) {
+          if (row[k]! < least) {
+            least = row[k]!;
+            min = k;
+          }
+        }
+      }
+      const slot = slotOf(row[min - 1]!, mask);
+      if (keys[slot] !== -1) places[firsts[slot]!] = -1;
+      row[min - 1] = b;
+      row[min] = least + 1;
+      places[f] = min - 1;
+      // Counts before `min` are above `least`: the next first smallest is a later `least`, if any.
+      let next = -1;
+      for (let k = min + 2; k < end; k += 2) {
+        if (row[k] === least) {
+          next = k;
+          break;
+        }
+      }
+      min = next;
+    }
   };
 
   // Each of a history's rows is a cache miss or more, at random places: read first, one line each in
@@ -233,11 +333,22 @@ export function createCooccurrence(options: {
       ensure(item);
       counts[item]!++;
       touched = touchRows(history, Math.max(0, length - window), length);
-      for (let h = Math.max(0, length - window); h < length; h++) {
+      let h = Math.max(0, length - window);
+      // Bumps of a row that is not full may grow it: in the per-pair order, so rows are placed as always.
+      for (; h < length && heads[2 * item + 1]! < maxNeighbours; h++) {
         const other = history[h]!;
         if (other === item) continue;
         ensure(other);
         bump(item, other);
+        bump(other, item);
+      }
+      if (h === length) return;
+      // A full row never moves or grows: the rest of its bumps in one pass, then the others' rows.
+      bumpFullRow(item, history, h, length);
+      for (; h < length; h++) {
+        const other = history[h]!;
+        if (other === item) continue;
+        ensure(other);
         bump(other, item);
       }
     },
