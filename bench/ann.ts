@@ -5,7 +5,6 @@
 // Run: node --import tsx bench/ann.ts [--items 100000 --queries 500 --dims 64 --k 100 --ef 300,200,150]
 // (hnswlib-node's index is built once and read back once per efSearch of `--ef`; at a million items
 // add `--libs hnswlib-node --queries 300`: about 1.5 GB.)
-import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { createRandom } from '../src/core/random.js';
@@ -16,6 +15,7 @@ import {
   augmentForInnerProduct,
   buildAnnIndex,
   loadAnnIndex,
+  removeAnnFiles,
 } from '../src/engine/ann-index.js';
 import { parseFlags } from './synthetic.js';
 
@@ -98,7 +98,7 @@ if (libs.includes('hnswlib-node')) {
       await index.release();
     }
   } finally {
-    await rm(path, { force: true });
+    await removeAnnFiles(path);
   }
 }
 if (libs.includes('usearch')) {

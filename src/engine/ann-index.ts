@@ -1,7 +1,8 @@
-import { rm } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { HierarchicalNSW } from 'hnswlib-node';
 import { startWorker } from './start-worker.js';
 
@@ -45,7 +46,10 @@ function squaredNorms(items: Float32Array, count: number, dims: number): Float64
   return norms;
 }
 
-/** Graph parameters of the HNSW index (Malkov and Yashunin, TPAMI 2020). */
+/**
+ * How the index is built and searched: HNSW graphs (Malkov and Yashunin, TPAMI 2020) over items
+ * split by the norm of their vectors, after a head of the longest vectors scored exactly.
+ */
 export interface AnnOptions {
   /** Links per node. */
   readonly m: number;
@@ -54,35 +58,61 @@ export interface AnnOptions {
   /** Candidate list size while searching; at least the number of results asked for. */
   readonly efSearch: number;
   readonly seed: number;
+  /**
+   * The items with the longest vectors, scored exactly in order of norm until no later item can
+   * enter the results (‖q‖·‖y‖ bounds q·y): a trained model's best items for most users are there.
+   */
+  readonly headItems: number;
+  /** A graph's longest vector is at most this many times its shortest (`minRangeItems` aside). */
+  readonly rangeNormRatio: number;
+  /** The fewest items of a graph; a smaller remainder joins the graph before it. */
+  readonly minRangeItems: number;
+  /** At most this many graphs: the last holds the rest. */
+  readonly maxRanges: number;
 }
 
 /**
- * Chosen by bench/ann.ts: recall@100 against exact search on its iALS-like vectors 0.99 at 100k
- * items and 0.950 at 1M with efSearch 300 (0.911 at 200, 0.867 at 150: session 13), so it is not
- * lowered. A trained model's factors are harder: 0.76 at 28k items, 0.015 at 736k (norms spread
- * over orders of magnitude; docs/guides/benchmarks.md, "Session 13").
+ * Measured in session 13 (docs/guides/benchmarks.md): one graph over every item, made a cosine
+ * search by one added coordinate, found 0.015 of a trained model's exact top 100 at 736k items and
+ * 0.76 at 28k, because the norms of a model's item vectors span orders of magnitude (the added
+ * coordinate puts 99.9% of them within 3% of one point). The head and the graphs by norm range
+ * (norm-ranging, Yan et al., NeurIPS 2018) find 0.99 and more there; bench/ann.ts's vectors, whose
+ * norms are within a factor of ten, keep their 0.95-0.99. efSearch 300: at 1M items on those vectors
+ * 200 gave 0.911.
  */
-export const ANN_DEFAULTS: AnnOptions = { m: 16, efConstruction: 100, efSearch: 300, seed: 1 };
+export const ANN_DEFAULTS: AnnOptions = {
+  m: 16,
+  efConstruction: 100,
+  efSearch: 300,
+  seed: 1,
+  headItems: 2_048,
+  rangeNormRatio: 16,
+  minRangeItems: 32_768,
+  maxRanges: 8,
+};
 
 /** Approximate maximum-inner-product search over a fixed set of item vectors. */
 export interface AnnIndex {
   readonly count: number;
-  /** Dimensions of the item vectors (without the added coordinate). */
+  /** Dimensions of the item vectors. */
   readonly dims: number;
   /** About the `k` items with the largest inner product with `query`, best first by the index's scores. */
   search(query: Float32Array, k: number): Int32Array;
   /** {@link AnnIndex.search}'s items with the index's own inner products and how far those may be off. */
   searchScored(query: Float32Array, k: number): AnnResult;
-  /** Writes the index to a file (for handing it from a worker thread to the server thread). */
+  /**
+   * Writes the index to `path` and the graphs beside it (`path.0`, `path.1`, …), for handing it
+   * from a worker thread to the server thread; {@link removeAnnFiles} deletes them.
+   */
   save(path: string): void;
   /**
-   * Frees the index's native memory (about 400 MB at a million items) on a libuv pool thread, at
+   * Frees the graphs' native memory (about 400 MB at a million items) on a libuv pool thread, at
    * the process's normal priority, not on the calling thread; the index is empty afterwards.
    */
   release(): Promise<void>;
 }
 
-/** Items found by the index, best first, with its inner products of them (float32 sums). */
+/** Items found by the index, best first, with its inner products of them (float32). */
 export interface AnnResult {
   readonly items: Int32Array;
   readonly scores: Float32Array;
@@ -90,10 +120,26 @@ export interface AnnResult {
   readonly tolerance: number;
 }
 
+/** The longest vectors, longest first: their items, norms and rows side by side. */
+interface Head {
+  readonly items: Int32Array;
+  readonly norms: Float64Array;
+  readonly rows: Float32Array;
+}
+
+/** One HNSW graph over the items of a range of norms; its points' added coordinate makes them `maxNorm` long. */
+interface Graph {
+  readonly index: HierarchicalNSW;
+  readonly count: number;
+  readonly maxNorm: number;
+}
+
 /**
- * Builds an HNSW index (hnswlib-node, chosen over usearch by bench/ann.ts) over row-major item
- * vectors, or over the rows a function returns (a model's `itemVector`, read in place). CPU-heavy:
- * call it in a worker thread.
+ * Builds the index over row-major item vectors, or over the rows a function returns (a model's
+ * `itemVector`, read in place). CPU-heavy: call it in a worker thread. The longest
+ * `options.headItems` vectors are copied into the head; the rest, longest first, are split into
+ * graphs whose norms differ by at most `rangeNormRatio`, each a cosine search by one coordinate
+ * √(M² − ‖y‖²) with M its own longest norm (hnswlib-node, chosen over usearch by bench/ann.ts).
  *
  * @example
  * const ann = buildAnnIndex(itemFactors, itemCount, 64);
@@ -106,24 +152,62 @@ export function buildAnnIndex(
   options: AnnOptions = ANN_DEFAULTS,
 ): AnnIndex {
   const row = typeof items === 'function' ? items : (i: number) => items.subarray(i * dims, (i + 1) * dims);
-  // The augmented coordinates are written row by row into one point, not into a copy of every
-  // vector (a million 64-factor items would add 260 MB to the building worker's peak).
   const norms = new Float64Array(count);
-  let max = 0;
-  for (let i = 0; i < count; i++) {
-    norms[i] = squaredNorm(row(i), dims);
-    max = Math.max(max, norms[i]!);
+  for (let i = 0; i < count; i++) norms[i] = Math.sqrt(squaredNorm(row(i), dims));
+  const order = Int32Array.from({ length: count }, (_, i) => i).sort(
+    (a, b) => norms[b]! - norms[a]! || a - b,
+  );
+  const headCount = Math.min(count, Math.max(0, options.headItems));
+  const head: Head = {
+    items: order.slice(0, headCount),
+    norms: new Float64Array(headCount),
+    rows: new Float32Array(headCount * dims),
+  };
+  for (let r = 0; r < headCount; r++) {
+    head.norms[r] = norms[order[r]!]!;
+    head.rows.set(row(order[r]!), r * dims);
   }
-  const index = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
-  index.initIndex(Math.max(1, count), options.m, options.efConstruction, options.seed);
-  const point = new Array<number>(dims + 1);
-  for (let i = 0; i < count; i++) {
-    const v = row(i);
-    for (let f = 0; f < dims; f++) point[f] = v[f]!;
-    point[dims] = Math.sqrt(Math.max(0, max - norms[i]!));
-    index.addPoint(point, i);
+  const graphs = normRanges(order, norms, headCount, options).map(([start, end]) => {
+    const maxNorm = norms[order[start]!]!;
+    const index = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
+    index.initIndex(end - start, options.m, options.efConstruction, options.seed);
+    // The added coordinate is written row by row into one point, not into a copy of every vector
+    // (a million 64-factor items would add 260 MB to the building worker's peak).
+    const point = new Array<number>(dims + 1);
+    for (let p = start; p < end; p++) {
+      const i = order[p]!;
+      const v = row(i);
+      for (let f = 0; f < dims; f++) point[f] = v[f]!;
+      point[dims] = Math.sqrt(Math.max(0, maxNorm * maxNorm - norms[i]! * norms[i]!));
+      index.addPoint(point, i);
+    }
+    return { index, count: end - start, maxNorm };
+  });
+  return wrap(head, graphs, count, dims, options);
+}
+
+/** Positions `[start, end)` in `order` (longest first) of each graph after the head's `from` items. */
+export function normRanges(
+  order: Int32Array,
+  norms: Float64Array,
+  from: number,
+  options: Pick<AnnOptions, 'rangeNormRatio' | 'minRangeItems' | 'maxRanges'>,
+): [number, number][] {
+  const ranges: [number, number][] = [];
+  const count = order.length;
+  const least = Math.max(1, options.minRangeItems);
+  for (let start = from; start < count; ) {
+    let end = count;
+    if (ranges.length < options.maxRanges - 1) {
+      const floor = norms[order[start]!]! / options.rangeNormRatio;
+      end = Math.min(count, start + least);
+      while (end < count && norms[order[end]!]! >= floor) end++;
+      if (count - end < least) end = count;
+    }
+    ranges.push([start, end]);
+    start = end;
   }
-  return wrap(index, count, dims, options);
+  return ranges;
 }
 
 function squaredNorm(v: Float32Array, dims: number): number {
@@ -131,6 +215,8 @@ function squaredNorm(v: Float32Array, dims: number): number {
   for (let f = 0; f < dims; f++) s += v[f]! * v[f]!;
   return s;
 }
+
+const MAGIC = 0x4e_41_4c_53; // "SLAN"
 
 /**
  * Reads an index written by {@link AnnIndex.save}, off the event loop.
@@ -144,15 +230,51 @@ export async function loadAnnIndex(
   dims: number,
   options: AnnOptions = ANN_DEFAULTS,
 ): Promise<AnnIndex> {
-  const index = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
-  await index.readIndex(path);
-  return wrap(index, count, dims, options);
+  const bytes = await readFile(path);
+  const header = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 20));
+  const [magic, savedCount, savedDims, headCount, graphCount] = header as unknown as number[];
+  if (magic !== MAGIC || savedCount !== count || savedDims !== dims) {
+    throw new Error(`${path} is not an index of ${count} items of ${dims} dimensions`);
+  }
+  let at = 24;
+  const take = <T>(make: (b: ArrayBuffer) => T, bytesLong: number): T => {
+    const part = make(bytes.buffer.slice(bytes.byteOffset + at, bytes.byteOffset + at + bytesLong));
+    at += bytesLong;
+    return part;
+  };
+  const maxNorms = take((b) => new Float64Array(b), graphCount! * 8);
+  const counts = take((b) => new Int32Array(b), graphCount! * 4);
+  at += (8 - (at % 8)) % 8;
+  const head: Head = {
+    norms: take((b) => new Float64Array(b), headCount! * 8),
+    items: take((b) => new Int32Array(b), headCount! * 4),
+    rows: take((b) => new Float32Array(b), headCount! * dims * 4),
+  };
+  const graphs: Graph[] = [];
+  for (let g = 0; g < graphCount!; g++) {
+    const index = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
+    await index.readIndex(`${path}.${g}`);
+    graphs.push({ index, count: counts[g]!, maxNorm: maxNorms[g]! });
+  }
+  return wrap(head, graphs, count, dims, options);
+}
+
+/** Deletes an index's files written by {@link AnnIndex.save} at `path`. */
+export async function removeAnnFiles(path: string): Promise<void> {
+  const dir = dirname(path);
+  const name = basename(path);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((n) => n === name || (n.startsWith(`${name}.`) && /^\d+$/.test(n.slice(name.length + 1))))
+      .map((n) => rm(join(dir, n), { force: true })),
+  );
 }
 
 /**
  * The index a worker saved at `path` ({@link annHandoffPath}), read once that worker has `stopped`
  * (its own copy of the index, and what it trained with, is freed first, not held beside this one);
- * the file is deleted either way.
+ * the files are deleted either way.
  *
  * @example
  * const ann = await loadHandedOffIndex(worker.terminate(), reply.path, count, dims);
@@ -164,35 +286,48 @@ export function loadHandedOffIndex(
   dims: number,
   options: AnnOptions = ANN_DEFAULTS,
 ): Promise<AnnIndex> {
-  return stopped
-    .then(() => loadAnnIndex(path, count, dims, options))
-    .finally(() => void rm(path, { force: true }));
+  return stopped.then(() => loadAnnIndex(path, count, dims, options)).finally(() => removeAnnFiles(path));
 }
 
-function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnOptions): AnnIndex {
+function wrap(head: Head, graphs: Graph[], count: number, dims: number, options: AnnOptions): AnnIndex {
   const query = new Array<number>(dims + 1).fill(0);
+  const headCount = head.items.length;
+  const longest = headCount > 0 ? head.norms[0]! : (graphs[0]?.maxNorm ?? 0);
   let released = false;
-  // Every stored point has the norm of the longest item vector (the added coordinate); it bounds
-  // the rounding of the index's float32 sums below.
-  const itemNorm = count > 0 ? Math.hypot(...index.getPoint(0)) : 0;
+  let heap = new ResultHeap(0);
   const empty: AnnResult = { items: new Int32Array(0), scores: new Float32Array(0), tolerance: 0 };
   const searchScored = (q: Float32Array, k: number): AnnResult => {
     const n = released ? 0 : Math.min(k, count);
     if (n <= 0) return empty;
-    index.setEf(Math.max(options.efSearch, n));
+    if (heap.capacity < n) heap = new ResultHeap(n);
+    heap.reset(n);
     let queryNorm = 0;
     for (let f = 0; f < dims; f++) {
       query[f] = q[f]!;
       queryNorm += q[f]! * q[f]!;
     }
-    const found = index.searchKnn(query, n);
-    const scores = new Float32Array(found.distances.length);
-    // hnswlib's inner-product distance is 1 − q·y, rounded to float32.
-    for (let r = 0; r < scores.length; r++) scores[r] = 1 - found.distances[r]!;
-    // A float32 sum of 65 products is within 65·2⁻²⁴·‖q‖‖y‖ of the exact one, 1 − x within 2⁻²⁴(1 + |x|):
-    // 1e-4 is 25 times that, so the index's order is trusted only where the gap is far wider.
-    const tolerance = 1e-4 * (Math.sqrt(queryNorm) * itemNorm + 1);
-    return { items: Int32Array.from(found.neighbors), scores, tolerance };
+    queryNorm = Math.sqrt(queryNorm);
+    // The head, longest first: once n items are held, no item shorter than least ÷ ‖q‖ can enter.
+    const rows = head.rows;
+    for (let r = 0; r < headCount; r++) {
+      if (heap.full() && head.norms[r]! * queryNorm <= heap.least()) break;
+      const o = r * dims;
+      let s = 0;
+      for (let f = 0; f < dims; f++) s += rows[o + f]! * q[f]!;
+      heap.offer(s, head.items[r]!);
+    }
+    for (const graph of graphs) {
+      if (heap.full() && graph.maxNorm * queryNorm <= heap.least()) break;
+      const ask = Math.min(n, graph.count);
+      graph.index.setEf(Math.max(options.efSearch, ask));
+      const found = graph.index.searchKnn(query, ask);
+      // hnswlib's inner-product distance is 1 − q·y (the query's added coordinate is 0).
+      for (let r = 0; r < found.neighbors.length; r++)
+        heap.offer(1 - found.distances[r]!, found.neighbors[r]!);
+    }
+    // A float32 sum of 65 products is within 65·2⁻²⁴·‖q‖‖y‖ of the exact one, 1 − x within 2⁻²⁴(1 + |x|),
+    // and a float64 score stored as float32 within 2⁻²⁴|x|: 1e-4 is far above all three.
+    return { ...heap.sorted(), tolerance: 1e-4 * (queryNorm * longest + 1) };
   };
   return {
     count,
@@ -200,25 +335,102 @@ function wrap(index: HierarchicalNSW, count: number, dims: number, options: AnnO
     search: (q, k) => searchScored(q, k).items,
     searchScored,
     save(path) {
-      index.writeIndexSync(path);
+      const header = Int32Array.of(MAGIC, count, dims, headCount, graphs.length, 0);
+      const maxNorms = Float64Array.from(graphs, (g) => g.maxNorm);
+      const counts = Int32Array.from(graphs, (g) => g.count);
+      const pad = new Uint8Array((8 - ((24 + graphs.length * 12) % 8)) % 8);
+      const parts = [header, maxNorms, counts, pad, head.norms, head.items, head.rows];
+      writeFileSync(
+        path,
+        Buffer.concat(parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength))),
+      );
+      for (let g = 0; g < graphs.length; g++) graphs[g]!.index.writeIndexSync(`${path}.${g}`);
     },
     async release() {
       if (released) return;
       released = true;
       // hnswlib-node's readIndex deletes the index it replaces inside its AsyncWorker: reading an
-      // empty index into this one frees the large one on the libuv pool, never on a lowered thread,
-      // whose unmap would hold the process's memory-map lock through its preemptions.
+      // empty index into each graph frees the large one on the libuv pool, never on a lowered
+      // thread, whose unmap would hold the process's memory-map lock through its preemptions.
       const path = annHandoffPath();
       try {
-        const empty = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
-        empty.initIndex(1);
-        empty.writeIndexSync(path);
-        await index.readIndex(path);
+        const emptyGraph = new (hnswlib().HierarchicalNSW)('ip', dims + 1);
+        emptyGraph.initIndex(1);
+        emptyGraph.writeIndexSync(path);
+        for (const graph of graphs) await graph.index.readIndex(path);
       } finally {
         await rm(path, { force: true });
       }
     },
   };
+}
+
+/** The best `n` (score, item) pairs offered: a binary min-heap on the score. */
+class ResultHeap {
+  private readonly scores: Float64Array;
+  private readonly items: Int32Array;
+  private size = 0;
+  private n = 0;
+
+  constructor(readonly capacity: number) {
+    this.scores = new Float64Array(capacity);
+    this.items = new Int32Array(capacity);
+  }
+
+  reset(n: number): void {
+    this.size = 0;
+    this.n = n;
+  }
+
+  full(): boolean {
+    return this.size === this.n;
+  }
+
+  /** The lowest score held. */
+  least(): number {
+    return this.scores[0]!;
+  }
+
+  offer(score: number, item: number): void {
+    const { scores, items } = this;
+    if (this.size < this.n) {
+      let at = this.size++;
+      while (at > 0) {
+        const parent = (at - 1) >> 1;
+        if (scores[parent]! <= score) break;
+        scores[at] = scores[parent]!;
+        items[at] = items[parent]!;
+        at = parent;
+      }
+      scores[at] = score;
+      items[at] = item;
+      return;
+    }
+    if (score <= scores[0]!) return;
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= this.size) break;
+      if (child + 1 < this.size && scores[child + 1]! < scores[child]!) child++;
+      if (scores[child]! >= score) break;
+      scores[at] = scores[child]!;
+      items[at] = items[child]!;
+      at = child;
+    }
+    scores[at] = score;
+    items[at] = item;
+  }
+
+  /** The pairs held, best first (ties by item). */
+  sorted(): { items: Int32Array; scores: Float32Array } {
+    const order = Int32Array.from({ length: this.size }, (_, i) => i).sort(
+      (a, b) => this.scores[b]! - this.scores[a]! || this.items[a]! - this.items[b]!,
+    );
+    return {
+      items: Int32Array.from(order, (i) => this.items[i]!),
+      scores: Float32Array.from(order, (i) => this.scores[i]!),
+    };
+  }
 }
 
 /**
