@@ -2,7 +2,8 @@
 // and throughput over HTTP (autocannon, against a bare Fastify hello-world of the same run), ingest
 // through POST /v1/events (against raw SQLite inserts of the same rows), training time per epoch
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
-// while training. Prints a table with each target, JSON with --json, and writes artifacts/.
+// while training, and the ANN index's recall@100 on the trained model (against an exact scan, after
+// ingest). Prints a table with each target, JSON with --json, and writes artifacts/.
 // Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --warm-feeds N --json]
 //   [--skip train,feeds] (leaves phases out, to tell which one changes the next: e.g. ingest's page faults)
 //   [--cold-workers] (no warm-up of the workers' compiled code under tsx: measures what it avoids)
