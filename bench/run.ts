@@ -2,7 +2,8 @@
 // and throughput over HTTP (autocannon, against a bare Fastify hello-world of the same run), ingest
 // through POST /v1/events (against raw SQLite inserts of the same rows), training time per epoch
 // (against one plain pass over the data), RSS per million items and events, and event-loop delay
-// while training. Prints a table with each target, JSON with --json, and writes artifacts/.
+// while training, and the ANN index's recall@100 on the trained model (against an exact scan, after
+// ingest). Prints a table with each target, JSON with --json, and writes artifacts/.
 // Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --warm-feeds N --json]
 //   [--skip train,feeds] (leaves phases out, to tell which one changes the next: e.g. ingest's page faults)
 //   [--cold-workers] (no warm-up of the workers' compiled code under tsx: measures what it avoids)
@@ -12,9 +13,10 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { csrTranspose } from '../src/core/csr.js';
 import { createRandom } from '../src/core/random.js';
-import { createEngine } from '../src/engine/engine.js';
+import { createEngine, type Engine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { indexRecall, type RecallReport } from './index-recall.js';
 import { rawSqliteInsertMs } from './ingest.js';
 import { formatIngestStages, watchIngestStages } from './ingest-stages.js';
 import { type LoadClient, startLoadClient } from './load.js';
@@ -55,6 +57,9 @@ const timeoutS = num('timeout', 10, 10);
 /** Phases left out: `train` (no model), `feeds` (no hello-world, warm feeds or feed loads). */
 const skip = new Set((flags.get('skip') ?? '').split(',').filter((name) => name !== ''));
 const BATCH = 1_000;
+/** Users sampled for the index's recall, and the depth it is measured at (issue 10: recall@100). */
+const RECALL_USERS = 200;
+const RECALL_K = 100;
 const IDLE_WINDOW_MS = 5_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 const rssMiB = (): number => {
@@ -212,6 +217,16 @@ async function main(client: LoadClient): Promise<void> {
   );
   log(`ingest: ${formatIngestStages(ingestStages)}`);
   phases.end('ingest');
+  // Off the timed phases: the index's recall on the model this run trained, for users as feeds fold them in.
+  const recall = measureIndexRecall(engine);
+  if (recall !== undefined) {
+    log(
+      `index recall@${RECALL_K} over ${recall.queries} users: mean ${recall.mean.toFixed(3)}, ` +
+        `p10 ${recall.p10.toFixed(3)}, worst ${recall.worst.toFixed(3)}; ms per query: index ` +
+        `${recall.indexMsPerQuery.toFixed(2)}, exact scan ${recall.exactMsPerQuery.toFixed(1)}`,
+    );
+  }
+  phases.end('index recall');
   const memoryByPhase = phases.stop();
 
   await app.close();
@@ -262,6 +277,8 @@ async function main(client: LoadClient): Promise<void> {
       serverCpuMs: trainLoop.cpuMs,
       serverWaitingMs: trainLoop.waitMs,
     },
+    // Undefined without an index (no training, or a catalogue small enough to score every item).
+    indexRecall: recall,
     memory: {
       rssMiB: rssEvents,
       peakRssMiB,
@@ -296,6 +313,14 @@ async function main(client: LoadClient): Promise<void> {
     ],
     ['peak RSS', `${(peakRssMiB / 1024).toFixed(2)} GiB`, '≤ 4 GiB', peakRssMiB <= 4_096],
     ['event-loop delay max while training', `${maxDelayMs.toFixed(0)} ms`, '≤ 50 ms', maxDelayMs <= 50],
+    [
+      `index recall@${RECALL_K} vs exact, trained model`,
+      recall === undefined
+        ? 'n/a (no index)'
+        : `${recall.mean.toFixed(3)} (p10 ${recall.p10.toFixed(3)}, worst ${recall.worst.toFixed(3)})`,
+      '≥ 0.95',
+      recall === undefined ? null : recall.mean >= 0.95,
+    ],
   ] as const;
   const output = {
     ...results,
@@ -363,6 +388,14 @@ async function main(client: LoadClient): Promise<void> {
       : results.training.annBuildS.toFixed(1),
     'plain pass over the data (ms)': plainPassMs.toFixed(0),
     'epoch ÷ plain pass': epochMs.length === 0 ? 'n/a' : results.training.epochVsPlainPass.toFixed(0),
+    [`index recall@${RECALL_K}: mean / p10 / worst`]:
+      recall === undefined
+        ? 'n/a (no index)'
+        : `${recall.mean.toFixed(3)} / ${recall.p10.toFixed(3)} / ${recall.worst.toFixed(3)} (${recall.queries} users)`,
+    'index recall: ms per query, index / exact scan':
+      recall === undefined
+        ? 'n/a (no index)'
+        : `${recall.indexMsPerQuery.toFixed(2)} / ${recall.exactMsPerQuery.toFixed(1)}`,
     'RSS per million items (MiB)': results.memory.perMillionItemsMiB.toFixed(0),
     'RSS per million events (MiB)': results.memory.perMillionEventsMiB.toFixed(0),
   });
@@ -379,6 +412,26 @@ async function main(client: LoadClient): Promise<void> {
       result: pass === null ? 'n/a' : pass ? 'pass' : 'FAIL',
     })),
   );
+}
+
+/**
+ * Recall@{@link RECALL_K} of the serving index against an exact scan of the model's item rows, for a
+ * seeded sample of users with a modelled history, each folded in as a feed folds it in; undefined
+ * when no index serves (no training, or a small catalogue).
+ */
+function measureIndexRecall(engine: Engine): RecallReport | undefined {
+  const serving = engine.servingModel();
+  const index = serving?.index;
+  const { model } = serving ?? {};
+  if (serving === undefined || index === undefined || model?.itemVector === undefined) return undefined;
+  const rng = createRandom(11);
+  const users: Float32Array[] = [];
+  for (let tries = 0; users.length < RECALL_USERS && tries < RECALL_USERS * 20; tries++) {
+    const user = serving.userVectorOf(engine.modelHistory(`user-${rng.int(size.users)}`));
+    if (user !== undefined) users.push(user);
+  }
+  const itemVector = model.itemVector.bind(model);
+  return indexRecall(index, { count: model.itemCount, vector: itemVector }, users, RECALL_K);
 }
 
 /** One plain pass over the platform's matrix and over its transpose, and a checksum that keeps it. */

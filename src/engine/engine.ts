@@ -20,7 +20,7 @@ import { buildAnnIndexInWorker } from './ann-index.js';
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
-import { buildFeed, createFeedCaches, type FeedItem } from './feed.js';
+import { buildFeed, createFeedCaches, type FeedItem, modelHistory } from './feed.js';
 import {
   type CreatorProfile,
   type ItemLabels,
@@ -153,6 +153,13 @@ export interface Engine {
   installSnapshot(snapshot: ModelSnapshot): Promise<boolean>;
   /** The model of that name now in use, if any. */
   snapshot(name: string): ModelSnapshot | undefined;
+  /** The trained model in service, with its index on a large catalogue (for benchmarks and diagnostics). */
+  servingModel(): ServingModel | undefined;
+  /**
+   * The history a feed folds into the serving model for `userId`: (engine item, decayed weight) pairs,
+   * empty for an unknown user.
+   */
+  modelHistory(userId: string): { item: number; weight: number }[];
   /** Rising items and tags: engagement now against each one's own baseline, distinct users only. */
   trending(n?: unknown): Promise<Trending>;
   explorationAudit(n?: number): ExplorationAudit;
@@ -881,6 +888,16 @@ export function createEngine(options: EngineOptions): Engine {
 
     snapshot(name) {
       return snapshots.get(name);
+    },
+
+    servingModel() {
+      return serving;
+    },
+
+    modelHistory(userId) {
+      const u = state.users.get(userId);
+      const user = u >= 0 ? state.userStates.get(u) : undefined;
+      return user === undefined ? [] : modelHistory(user, now(), config.signalHalfLifeMs);
     },
   };
 }

@@ -9,7 +9,7 @@ import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
 import { itemTagIds } from './item-tag-ids.js';
 import { ModelCandidateCache } from './model-candidates.js';
-import type { OnlineState } from './online-state.js';
+import type { OnlineState, UserState } from './online-state.js';
 import { PerFeedItems } from './per-feed-items.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
@@ -229,17 +229,8 @@ export function buildFeed(
       state.cooccurrence.forEachNeighbour(h, (j, sim) => offer(j, 'co-occurrence', w * sim, h));
     }
     if (serving !== undefined) {
-      const recommend = (k: number): Int32Array => {
-        const history: { item: number; weight: number }[] = [];
-        for (const [item, weight] of user.weights) {
-          if (weight > 0)
-            history.push({
-              item,
-              weight: weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), config.signalHalfLifeMs),
-            });
-        }
-        return serving.recommend(history, k, excluded, fresh);
-      };
+      const recommend = (k: number): Int32Array =>
+        serving.recommend(modelHistory(user, nowMs, config.signalHalfLifeMs), k, excluded, fresh);
       const recentSeeds = user.recent.slice(-BECAUSE_KEPT);
       const top =
         caches === undefined
@@ -678,4 +669,24 @@ function catalogueOrder(state: OnlineState, limit: number, skip: (i: number) => 
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/**
+ * The history a feed folds into the serving model: each item the user engaged with positively, its
+ * weight decayed by the time since the last engagement (half-life `halfLifeMs`).
+ *
+ * @example
+ * const vector = serving.userVectorOf(modelHistory(user, Date.now(), config.signalHalfLifeMs));
+ */
+export function modelHistory(
+  user: UserState,
+  nowMs: number,
+  halfLifeMs: number,
+): { item: number; weight: number }[] {
+  const history: { item: number; weight: number }[] = [];
+  for (const [item, weight] of user.weights) {
+    if (weight > 0)
+      history.push({ item, weight: weight * decay(nowMs - (user.lastAt.get(item) ?? nowMs), halfLifeMs) });
+  }
+  return history;
 }

@@ -182,6 +182,26 @@ test("items the index's scores put out of reach are not scored, and the top k is
   assert.ok(rows >= 20 && rows < 300, `${rows} of 600 found rows scored`);
 });
 
+test("the folded-in user vector scores every item as the model scores the user's history", () => {
+  const x = twoGroupInteractions(200, 600, 12, 4);
+  const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
+  const { state, ids } = catalogue(600);
+  const serving = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report });
+  const history = [3, 40, 77, 150].map((m, n) => ({ item: state.items.get(`item-${m}`), weight: 1 + n }));
+  const user = serving.userVectorOf([...history, { item: state.items.get('item-9'), weight: 0 }]);
+  assert.equal(user?.length, 16);
+  const expected = new Float32Array(600);
+  model.scoreHistory(Int32Array.from([3, 40, 77, 150]), Float32Array.from([1, 2, 3, 4]), expected);
+  for (const m of [0, 3, 299, 599]) {
+    const v = model.itemFactors.subarray(m * 16, (m + 1) * 16);
+    let s = 0;
+    for (let f = 0; f < 16; f++) s += v[f]! * user![f]!;
+    assert.ok(Math.abs(s - expected[m]!) < 1e-4, `item ${m}: ${s} vs ${expected[m]}`);
+  }
+  assert.equal(serving.userVectorOf([{ item: state.items.get('item-3'), weight: 0 }]), undefined);
+  assert.equal(serving.userVectorOf([]), undefined);
+});
+
 test("a replaced model's index is released unless its successor serves the same one", async () => {
   const x = twoGroupInteractions(200, 600, 12, 4);
   const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });

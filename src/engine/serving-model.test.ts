@@ -274,3 +274,20 @@ test('engine items map back to model items, -1 where the model has none', async 
   assert.deepEqual([...(await engineToModel(Int32Array.of(2, 0, 5)))], [1, -1, 0, -1, -1, 2]);
   assert.deepEqual([...(await engineToModel(new Int32Array(0)))], []);
 });
+
+test("a user's model history is each positive item with its weight decayed by the signal half-life", async () => {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now });
+  await engine.putItem('a', { creatorId: 'c1', tags: ['x'], createdAt: clock.now() });
+  await engine.putItem('b', { creatorId: 'c1', tags: ['x'], createdAt: clock.now() });
+  await engine.ingest({ events: [{ id: 'e1', userId: 'u', itemId: 'a', type: 'like', at: clock.now() }] });
+  const [fresh] = engine.modelHistory('u');
+  assert.ok(fresh !== undefined && fresh.weight > 0);
+  clock.advance(DEFAULT_ENGINE_CONFIG.signalHalfLifeMs);
+  const [later] = engine.modelHistory('u');
+  assert.equal(later?.item, fresh.item);
+  assert.ok(Math.abs(later!.weight - fresh.weight / 2) < 1e-9 * fresh.weight);
+  assert.deepEqual(engine.modelHistory('nobody'), []);
+  assert.equal(engine.servingModel(), undefined);
+  await engine.close();
+});

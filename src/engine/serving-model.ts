@@ -428,19 +428,13 @@ export class ServingModel {
     excluded: (i: number) => boolean,
     newItems: ArrayLike<number> = [],
   ): Int32Array {
-    const items: number[] = [];
-    const weights: number[] = [];
-    for (const h of history) {
-      const m = this.modelIndex(h.item);
-      if (m < 0 || h.weight <= 0) continue;
-      items.push(m);
-      weights.push(h.weight);
-    }
-    if (items.length === 0) return new Int32Array(0);
+    const modelled = this.modelledHistory(history);
+    if (modelled === undefined) return new Int32Array(0);
+    const { items, weights } = modelled;
     const ranked =
       this.ann === undefined
-        ? this.rankAll(Int32Array.from(items), Float32Array.from(weights), k, excluded)
-        : this.rankFromIndex(this.ann, Int32Array.from(items), Float32Array.from(weights), k, excluded);
+        ? this.rankAll(items, weights, k, excluded)
+        : this.rankFromIndex(this.ann, items, weights, k, excluded);
     const floor = ranked.length < k ? Number.NEGATIVE_INFINITY : ranked[ranked.length - 1]!.score;
     // New items of one creator or tag share its neighbours' scores: each list is scored once per call.
     const byCreator = new Map<number, Float64Array>();
@@ -455,6 +449,39 @@ export class ServingModel {
     }
     ranked.sort((a, b) => b.score - a.score);
     return Int32Array.from(ranked.slice(0, k), (r) => r.item);
+  }
+
+  /** The index that retrieves candidates (large catalogues), or undefined when every item is scored. */
+  get index(): AnnIndex | undefined {
+    return this.ann;
+  }
+
+  /**
+   * The user vector {@link recommend} searches the index with for `history` (engine item, weight
+   * pairs), as a new array; undefined when the model has no user vectors or no history item is modelled.
+   */
+  userVectorOf(history: readonly { item: number; weight: number }[]): Float32Array | undefined {
+    const modelled = this.modelledHistory(history);
+    const { userVector, itemVector } = this.model;
+    if (modelled === undefined || userVector === undefined || itemVector === undefined) return undefined;
+    const out = new Float32Array(itemVector.call(this.model, 0).length);
+    return userVector.call(this.model, modelled.items, modelled.weights, out);
+  }
+
+  /** The history's modelled items (model indices) with positive weights, or undefined if none. */
+  private modelledHistory(
+    history: readonly { item: number; weight: number }[],
+  ): { items: Int32Array; weights: Float32Array } | undefined {
+    const items: number[] = [];
+    const weights: number[] = [];
+    for (const h of history) {
+      const m = this.modelIndex(h.item);
+      if (m < 0 || h.weight <= 0) continue;
+      items.push(m);
+      weights.push(h.weight);
+    }
+    if (items.length === 0) return undefined;
+    return { items: Int32Array.from(items), weights: Float32Array.from(weights) };
   }
 
   /** Scores every modelled item (small catalogues). */
