@@ -16,7 +16,7 @@ export function topK(scores: ArrayLike<number>, k: number, skip?: (index: number
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
     if (size === k && value <= heapVal[0]!) continue;
     if (skip?.(i)) continue;
-    size = offer(heapIdx, heapVal, size, k, i, value);
+    size = heapOffer(heapIdx, heapVal, size, k, i, value);
   }
   return drainSorted(heapIdx, heapVal, size);
 }
@@ -42,7 +42,7 @@ export function topKOf(
     if (size === k && value <= heapVal[0]!) continue;
     // Asked only of a candidate that would enter: the dearer test runs for few of them.
     if (skip?.(i)) continue;
-    size = offer(heapIdx, heapVal, size, k, i, value);
+    size = heapOffer(heapIdx, heapVal, size, k, i, value);
   }
   return drainSorted(heapIdx, heapVal, size);
 }
@@ -69,13 +69,20 @@ export function topKOfValues(
     if (!(value > Number.NEGATIVE_INFINITY)) continue;
     if (size === k && value <= heapVal[0]!) continue;
     if (skip?.(i)) continue;
-    size = offer(heapIdx, heapVal, size, k, i, value);
+    size = heapOffer(heapIdx, heapVal, size, k, i, value);
   }
   return drainSorted(heapIdx, heapVal, size);
 }
 
-/** Adds (i, value) to a min-heap of at most `k` holding `size` entries, replacing its root when full; the new size. */
-function offer(
+/**
+ * Adds (i, value) to a min-heap of at most `k` holding `size` entries, replacing its root when full
+ * (callers skip values no larger than the root first); the new size. The root `val[0]` is the least.
+ *
+ * @example
+ * let size = 0;
+ * for (const [i, v] of [[1, 0.5], [2, 0.9]]) size = heapOffer(idx, val, size, 10, i, v);
+ */
+export function heapOffer(
   idx: Int32Array,
   val: Float64Array,
   size: number,

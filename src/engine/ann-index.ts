@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { HierarchicalNSW } from 'hnswlib-node';
+import { heapOffer, sortByScore } from '../core/top-k.js';
 import { startWorker } from './start-worker.js';
 
 type Hnswlib = typeof import('hnswlib-node');
@@ -365,16 +366,20 @@ function wrap(head: Head, graphs: Graph[], count: number, dims: number, options:
   };
 }
 
-/** The best `n` (score, item) pairs offered: a binary min-heap on the score. */
+/** The best `n` (score, item) pairs offered: a binary min-heap on the score (`heapOffer`). */
 class ResultHeap {
   private readonly scores: Float64Array;
   private readonly items: Int32Array;
+  private readonly order: Int32Array;
+  private readonly scratch: Int32Array;
   private size = 0;
   private n = 0;
 
   constructor(readonly capacity: number) {
     this.scores = new Float64Array(capacity);
     this.items = new Int32Array(capacity);
+    this.order = new Int32Array(capacity);
+    this.scratch = new Int32Array(capacity);
   }
 
   reset(n: number): void {
@@ -392,43 +397,18 @@ class ResultHeap {
   }
 
   offer(score: number, item: number): void {
-    const { scores, items } = this;
-    if (this.size < this.n) {
-      let at = this.size++;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (scores[parent]! <= score) break;
-        scores[at] = scores[parent]!;
-        items[at] = items[parent]!;
-        at = parent;
-      }
-      scores[at] = score;
-      items[at] = item;
-      return;
-    }
-    if (score <= scores[0]!) return;
-    let at = 0;
-    for (;;) {
-      let child = 2 * at + 1;
-      if (child >= this.size) break;
-      if (child + 1 < this.size && scores[child + 1]! < scores[child]!) child++;
-      if (scores[child]! >= score) break;
-      scores[at] = scores[child]!;
-      items[at] = items[child]!;
-      at = child;
-    }
-    scores[at] = score;
-    items[at] = item;
+    if (this.size === this.n && score <= this.scores[0]!) return;
+    this.size = heapOffer(this.items, this.scores, this.size, this.n, item, score);
   }
 
   /** The pairs held, best first (ties by item). */
   sorted(): { items: Int32Array; scores: Float32Array } {
-    const order = Int32Array.from({ length: this.size }, (_, i) => i).sort(
-      (a, b) => this.scores[b]! - this.scores[a]! || this.items[a]! - this.items[b]!,
-    );
+    const { order, size } = this;
+    for (let r = 0; r < size; r++) order[r] = r;
+    sortByScore(order, size, this.scores, this.items, this.scratch);
     return {
-      items: Int32Array.from(order, (i) => this.items[i]!),
-      scores: Float32Array.from(order, (i) => this.scores[i]!),
+      items: Int32Array.from(order.subarray(0, size), (r) => this.items[r]!),
+      scores: Float32Array.from(order.subarray(0, size), (r) => this.scores[r]!),
     };
   }
 }
