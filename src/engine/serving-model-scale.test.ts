@@ -182,6 +182,35 @@ test("items the index's scores put out of reach are not scored, and the top k is
   assert.ok(rows >= 20 && rows < 300, `${rows} of 600 found rows scored`);
 });
 
+test('from the index, a history with no positive modelled weight gets no model candidates, not the index order', () => {
+  const x = twoGroupInteractions(200, 600, 12, 4);
+  const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const post = (id: string, creator: number) =>
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: `creator-${creator}` as CreatorId,
+      tags: [`tag-${creator % 6}`],
+      createdAt: T0,
+      updatedAt: T0,
+      visibility: 'visible',
+    });
+  const ids = Array.from({ length: 600 }, (_, m) => `item-${m}`);
+  for (let m = 0; m < 600; m++) post(ids[m]!, m % 20);
+  const ann = buildAnnIndex(model.itemFactors, 600, 16);
+  const indexed = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report, ann });
+  const fresh = [post('new-0', 3), post('new-1', 4)];
+  // A feed's history weights decay to exactly 0 after enough half-lives; a new item is not modelled.
+  const faded = [3, 40, 77, 150].map((m) => ({ item: state.items.get(`item-${m}`), weight: 0 }));
+  const unmodelled = [{ item: fresh[0]!, weight: 1 }];
+  for (const history of [faded, unmodelled, []]) {
+    assert.equal(indexed.userVectorOf(history), undefined);
+    assert.deepEqual([...indexed.recommend(history, 20, () => false, fresh)], []);
+  }
+  const live = faded.map((h) => ({ ...h, weight: 1 }));
+  assert.equal(indexed.recommend(live, 20, () => false, fresh).length, 20);
+});
+
 test("the folded-in user vector scores every item as the model scores the user's history", () => {
   const x = twoGroupInteractions(200, 600, 12, 4);
   const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
