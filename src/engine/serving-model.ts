@@ -435,6 +435,7 @@ export class ServingModel {
       this.ann === undefined
         ? this.rankAll(items, weights, k, excluded)
         : this.rankFromIndex(this.ann, items, weights, k, excluded);
+    if (ranked === undefined) return new Int32Array(0);
     const floor = ranked.length < k ? Number.NEGATIVE_INFINITY : ranked[ranked.length - 1]!.score;
     // New items of one creator or tag share its neighbours' scores: each list is scored once per call.
     const byCreator = new Map<number, Float64Array>();
@@ -496,15 +497,19 @@ export class ServingModel {
     return Array.from(top, (m) => ({ item: this.toEngine[m]!, score: this.scores[m]! }));
   }
 
-  /** Retrieves candidates for the folded-in user vector from the ANN index, then scores them exactly. */
+  /**
+   * Retrieves candidates for the folded-in user vector from the ANN index, then scores them exactly;
+   * undefined when that vector is zero (every score is 0, so the index's order is no taste of theirs).
+   */
   private rankFromIndex(
     ann: AnnIndex,
     items: Int32Array,
     weights: Float32Array,
     k: number,
     excluded: (i: number) => boolean,
-  ): { item: number; score: number }[] {
+  ): { item: number; score: number }[] | undefined {
     this.model.userVector!(items, weights, this.user);
+    if (isZero(this.user)) return undefined;
     // Ask for more than k: retrieved items the user has seen or may not see are dropped (when too
     // many are, ask again for four times as many). Half as many again as k, plus the history, keeps
     // recall of the top 250 at 0.96 for 0.6x the search time of 2k (bench/ann.ts --k 250).
@@ -704,3 +709,8 @@ interface GroupSums {
 }
 
 export { transferList };
+
+function isZero(v: Float32Array): boolean {
+  for (let f = 0; f < v.length; f++) if (v[f] !== 0) return false;
+  return true;
+}
