@@ -1,16 +1,18 @@
 /**
- * Floats per entry in a {@link UserItems} table. A block of `capacity` entries holds them in three
- * parts: the entries' items as int32s (the exploration judgement packed in, `item * 4 + judgement +
- * 1`), so a lookup scans 16 entries to a cache line; then as int32s when each item last counted
- * toward a trend, in milliseconds from the tables' base time; then per entry its weight, last event
- * time and popularity credit as three Float64s, side by side.
+ * Floats per entry in a {@link UserItems} table: one holding two int32s (the item with the
+ * exploration judgement packed in, `item * 4 + judgement + 1`, and when the item last counted toward
+ * a trend, in milliseconds from the tables' base time), then weight, last event time and popularity
+ * credit as Float64.
  */
 const STRIDE = 4;
-/** Floats per entry in the block's third part, and the fields there. */
-const FLOATS = 3;
-const WEIGHT = 0;
-const LAST_AT = 1;
-const CREDIT = 2;
+const WEIGHT = 1;
+const LAST_AT = 2;
+const CREDIT = 3;
+/** The int32s of an entry's first float. */
+const ITEM = 0;
+const TREND_AT = 1;
+/** Int32s in a 64-byte cache line. */
+const LINE_INTS = 16;
 /** Items are packed four to an int32 unit: indices from this one could not be. */
 const MAX_ITEMS = 2 ** 29;
 /** A trend time held as this offset stands for "longer ago than the offsets reach" (read as -Infinity). */
@@ -247,8 +249,8 @@ export class UserItemTables {
   readonly pages: UserItemPages;
   /**
    * Per table, a row of {@link HEAD} int32s side by side (an event reads one or two cache lines, not
-   * one per column): its entries' block (-1: none), capacity and size in entries (see {@link STRIDE});
-   * then its recent list and the list of creators the user follows, each a
+   * one per column): its entries' block (-1: none), capacity and size in entries (entry e starts at
+   * `address + e * STRIDE`); then its recent list and the list of creators the user follows, each a
    * block of the pages (-1: none yet), its capacity and length in items.
    */
   private heads: Int32Array = new Int32Array(0);
@@ -308,9 +310,8 @@ export class UserItemTables {
       const ints = this.pages.ints(address);
       const lo = item * 4;
       const hi = lo + 2;
-      const o = 2 * (address & (PAGE - 1));
-      for (let e = 0; e < size; e++) {
-        const packed = ints[o + e]!;
+      for (let e = 0, k = 2 * (address & (PAGE - 1)) + ITEM; e < size; e++, k += 2 * STRIDE) {
+        const packed = ints[k]!;
         if (packed >= lo && packed <= hi) return e;
       }
       return -1;
@@ -324,26 +325,21 @@ export class UserItemTables {
   }
 
   /**
-   * Reads table `t`'s head and what an event on `item` reads of it (the items a lookup scans, then
-   * the entry of `item`, or the one an insert would fill, and the recent list), so that the event
-   * finds them in cache; returns a value to discard.
+   * Reads table `t`'s head and every cache line of what an event on it reads (its entries while they
+   * are scanned, its recent list), so that the event finds them in cache; returns a value to discard.
    */
-  touch(t: number, item: number): number {
+  touch(t: number): number {
     const h = HEAD * t;
     if (h >= this.heads.length) return 0;
-    const address = this.heads[h + BLOCK]!;
+    const entries = this.heads[h + BLOCK]!;
+    const size = this.heads[h + SIZE]!;
     const recent = this.heads[h + RECENT_LIST + BLOCK]!;
     let sum = 0;
-    if (address >= 0) {
-      const e = this.find(t, item);
-      const size = this.heads[h + SIZE]!;
-      const capacity = this.heads[h + CAPACITY]!;
-      const at = e >= 0 ? e : size;
-      if (at < capacity) {
-        const ints = this.pages.ints(address);
-        const a = address & (PAGE - 1);
-        sum ^= ints[2 * a + capacity + at]! ^ ints[2 * (a + capacity + FLOATS * at)]!;
-      }
+    if (entries >= 0) {
+      const ints = this.pages.ints(entries);
+      const o = 2 * (entries & (PAGE - 1));
+      const end = o + 2 * STRIDE * Math.min(size, SCAN_LIMIT);
+      for (let k = o; k < end; k += LINE_INTS) sum ^= ints[k]!;
     }
     if (recent >= 0) sum ^= this.pages.ints(recent)[2 * (recent & (PAGE - 1))]!;
     return sum;
@@ -357,13 +353,11 @@ export class UserItemTables {
     if (e + 1 > this.heads[HEAD * t + CAPACITY]!)
       this.grow(t, e === 0 ? INITIAL_ENTRIES : Math.ceil(GROWTH * (e + 1)));
     const address = this.heads[HEAD * t + BLOCK]!;
-    const capacity = this.heads[HEAD * t + CAPACITY]!;
     const data = this.pages.page(address);
-    const a = address & (PAGE - 1);
+    const k = (address & (PAGE - 1)) + e * STRIDE;
     const ints = this.pages.ints(address);
-    ints[2 * a + e] = item * 4 + 1;
-    ints[2 * a + capacity + e] = LONG_AGO;
-    const k = a + capacity + FLOATS * e;
+    ints[2 * k + ITEM] = item * 4 + 1;
+    ints[2 * k + TREND_AT] = LONG_AGO;
     data[k + WEIGHT] = 0;
     data[k + LAST_AT] = 0;
     data[k + CREDIT] = Number.NaN;
@@ -376,7 +370,7 @@ export class UserItemTables {
   }
 
   item(t: number, e: number): number {
-    return this.packedItem(t, e) >> 2;
+    return this.readInt(t, e, ITEM) >> 2;
   }
   weight(t: number, e: number): number {
     return this.read(t, e, WEIGHT);
@@ -399,28 +393,25 @@ export class UserItemTables {
   }
   /** The user's exploration judgement of the item: 1 success, -1 failure, 0 none yet. */
   judged(t: number, e: number): number {
-    return (this.packedItem(t, e) & 3) - 1;
+    return (this.readInt(t, e, ITEM) & 3) - 1;
   }
   setJudged(t: number, e: number, judged: number): void {
-    const address = this.heads[HEAD * t + BLOCK]!;
-    const ints = this.pages.ints(address);
-    const k = 2 * (address & (PAGE - 1)) + e;
-    ints[k] = (ints[k]! & ~3) + judged + 1;
+    this.writeInt(t, e, ITEM, this.item(t, e) * 4 + judged + 1);
   }
   /** When the user last counted toward the item's trend (-Infinity: never, or too long ago to hold). */
   trendAt(t: number, e: number): number {
-    const offset = this.readTrend(t, e);
+    const offset = this.readInt(t, e, TREND_AT);
     return offset === LONG_AGO ? Number.NEGATIVE_INFINITY : this.trendBase + offset;
   }
   setTrendAt(t: number, e: number, atMs: number): void {
     if (atMs === Number.NEGATIVE_INFINITY) {
-      this.writeTrend(t, e, LONG_AGO);
+      this.writeInt(t, e, TREND_AT, LONG_AGO);
       return;
     }
     if (Number.isNaN(this.trendBase)) this.trendBase = atMs;
     else if (atMs - this.trendBase > MAX_OFFSET) this.rebaseTrends(atMs - REBASE_LEAD);
     const offset = atMs - this.trendBase;
-    this.writeTrend(t, e, Math.max(LONG_AGO, offset));
+    this.writeInt(t, e, TREND_AT, Math.max(LONG_AGO, offset));
   }
 
   /** Bytes of the table's blocks and index. */
@@ -545,31 +536,22 @@ export class UserItemTables {
 
   private read(t: number, e: number, field: number): number {
     const address = this.heads[HEAD * t + BLOCK]!;
-    const capacity = this.heads[HEAD * t + CAPACITY]!;
-    return this.pages.page(address)[(address & (PAGE - 1)) + capacity + FLOATS * e + field]!;
+    return this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field]!;
   }
 
   private write(t: number, e: number, field: number, value: number): void {
     const address = this.heads[HEAD * t + BLOCK]!;
-    const capacity = this.heads[HEAD * t + CAPACITY]!;
-    this.pages.page(address)[(address & (PAGE - 1)) + capacity + FLOATS * e + field] = value;
+    this.pages.page(address)[(address & (PAGE - 1)) + e * STRIDE + field] = value;
   }
 
-  private packedItem(t: number, e: number): number {
+  private readInt(t: number, e: number, field: number): number {
     const address = this.heads[HEAD * t + BLOCK]!;
-    return this.pages.ints(address)[2 * (address & (PAGE - 1)) + e]!;
+    return this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field]!;
   }
 
-  private readTrend(t: number, e: number): number {
+  private writeInt(t: number, e: number, field: number, value: number): void {
     const address = this.heads[HEAD * t + BLOCK]!;
-    const capacity = this.heads[HEAD * t + CAPACITY]!;
-    return this.pages.ints(address)[2 * (address & (PAGE - 1)) + capacity + e]!;
-  }
-
-  private writeTrend(t: number, e: number, value: number): void {
-    const address = this.heads[HEAD * t + BLOCK]!;
-    const capacity = this.heads[HEAD * t + CAPACITY]!;
-    this.pages.ints(address)[2 * (address & (PAGE - 1)) + capacity + e] = value;
+    this.pages.ints(address)[2 * ((address & (PAGE - 1)) + e * STRIDE) + field] = value;
   }
 
   /** Moves the trend times' base to `base`: offsets are shifted, and those now too far back read as long ago. */
@@ -580,32 +562,13 @@ export class UserItemTables {
       if (size === 0) continue;
       const address = this.heads[HEAD * t + BLOCK]!;
       const ints = this.pages.ints(address);
-      const o = 2 * (address & (PAGE - 1)) + this.heads[HEAD * t + CAPACITY]!;
-      for (let k = o; k < o + size; k++) {
+      for (let e = 0, k = 2 * (address & (PAGE - 1)) + TREND_AT; e < size; e++, k += 2 * STRIDE) {
         if (ints[k] === LONG_AGO) continue;
         const offset = ints[k]! + shift;
         ints[k] = Math.max(LONG_AGO, offset);
       }
     }
     this.trendBase = base;
-  }
-
-  /** Copies the first `size` entries of a block of `capacity` at `from` to a block of `wider` at `to`, bit for bit. */
-  private copyEntries(from: number, capacity: number, to: number, wider: number, size: number): void {
-    const source = this.pages.ints(from);
-    const target = this.pages.ints(to);
-    const o = 2 * (from & (PAGE - 1));
-    const d = 2 * (to & (PAGE - 1));
-    for (let e = 0; e < size; e++) {
-      target[d + e] = source[o + e]!;
-      target[d + wider + e] = source[o + capacity + e]!;
-    }
-    const f = o + 2 * capacity;
-    const g = d + 2 * wider;
-    const floatInts = 2 * FLOATS * size;
-    // A loop copies a small block faster than making a subarray for set.
-    if (floatInts <= 128) for (let k = 0; k < floatInts; k++) target[g + k] = source[f + k]!;
-    else target.set(source.subarray(f, f + floatInts), g);
   }
 
   /** Copies the first `floats` floats of the block at `from` to the block at `to`, bit for bit. */
@@ -631,10 +594,12 @@ export class UserItemTables {
       if (kind === ENTRIES) {
         const entries = this.heads[HEAD * t + BLOCK]!;
         if (entries >= 0 && entries >>> PAGE_BITS === p) {
-          const capacity = this.heads[HEAD * t + CAPACITY]!;
-          const to = this.allocate(capacity * STRIDE, owner, entries);
-          this.copyEntries(entries, capacity, to, capacity, this.heads[HEAD * t + SIZE]!);
-          this.heads[HEAD * t + BLOCK] = to;
+          this.heads[HEAD * t + BLOCK] = this.move(
+            entries,
+            this.heads[HEAD * t + CAPACITY]! * STRIDE,
+            this.heads[HEAD * t + SIZE]! * STRIDE,
+            owner,
+          );
         }
       } else {
         const row = kind === RECENT ? RECENT_LIST : FOLLOWED_LIST;
@@ -682,9 +647,8 @@ export class UserItemTables {
     const from = this.heads[HEAD * t + BLOCK]!;
     const address = this.allocate(capacity * STRIDE, t * KINDS + ENTRIES, from);
     if (from >= 0) {
-      const previous = this.heads[HEAD * t + CAPACITY]!;
-      this.copyEntries(from, previous, address, capacity, this.heads[HEAD * t + SIZE]!);
-      this.pages.release(from, previous * STRIDE);
+      this.copy(from, address, this.heads[HEAD * t + SIZE]! * STRIDE);
+      this.pages.release(from, this.heads[HEAD * t + CAPACITY]! * STRIDE);
     }
     this.heads[HEAD * t + BLOCK] = address;
     this.heads[HEAD * t + CAPACITY] = capacity;

@@ -418,7 +418,7 @@ export class OnlineState {
     const c = this.userColumns;
     const numbers = c.numbers;
     let sum = USER_FIELDS * u < numbers.length ? numbers[USER_FIELDS * u]! : 0;
-    sum += c.tables.touch(u, i);
+    sum += c.tables.touch(u);
     const popularity = this.popularity.data;
     if (i < popularity.length) sum += popularity[i]!;
     const burst = this.burst.data;
