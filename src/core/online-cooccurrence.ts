@@ -4,9 +4,8 @@
  * together once scores far below a pair seen together by many users (Sarwar et al. 2001; the shrink
  * term follows Koren 2008).
  *
- * Memory is bounded: each item keeps at most `maxNeighbours` neighbours, their ids and their int32
- * counts in the two halves of a row, all rows packed in shared pages (a row that grows moves to a
- * larger block; the old one is reused). A new neighbour of a full item replaces the one with the smallest count
+ * Memory is bounded: each item keeps at most `maxNeighbours` neighbours as (neighbour, count) int32
+ * pairs, all rows packed in shared pages (a row that grows moves to a larger block; the old one is reused). A new neighbour of a full item replaces the one with the smallest count
  * and inherits that count plus one (space-saving, Metwally et al. 2005), so frequent pairs stay and
  * counts are never underestimated.
  *
@@ -62,9 +61,7 @@ export function createCooccurrence(options: {
   let counts = new Float64Array(1024);
   /**
    * Per item, side by side so a bump reads one cache line: at [2 * item] where its row starts in the
-   * pages (-1: none; a row of capacity c holds its neighbours' ids in its first c int32s and their
-   * counts in the next c, so a search reads ids only), at [2 * item + 1] its length, or for a full row
-   * whose first smallest count is known, ~index of that count (a replacement reads one count's line).
+   * pages (-1: none; neighbour k at [2k], its count at [2k + 1]), at [2 * item + 1] its length.
    */
   let heads = newHeads(1024);
   const pages: Int32Array[] = [];
@@ -153,89 +150,59 @@ export function createCooccurrence(options: {
     for (let h = 0; h < heads.length; h += 2) {
       const start = heads[h]!;
       if (start < 0 || start >>> PAGE_BITS !== p) continue;
-      const capacity = capacityOf(lengthOf(heads[h + 1]!));
-      const moved = allocate(capacity);
+      const n = heads[h + 1]!;
+      const moved = allocate(capacityOf(n));
       const o = start & (PAGE - 1);
-      pages[moved >>> PAGE_BITS]!.set(from.subarray(o, o + 2 * capacity), moved & (PAGE - 1));
+      pages[moved >>> PAGE_BITS]!.set(from.subarray(o, o + 2 * n), moved & (PAGE - 1));
       heads[h] = moved;
     }
     spare.push(p);
   };
 
-  /** A row's length from its head: a full row may hold its hint instead (see `heads`). */
-  const lengthOf = (head: number): number => (head < 0 ? maxNeighbours : head);
-
-  /**
-   * The head of a full row whose first smallest count, `least`, was at `from - 1` and is no longer:
-   * the hint of the next count equal to `least` (counts before `from` are above it), or unknown.
-   */
-  const nextHint = (row: Int32Array, counts: number, from: number, least: number): number => {
-    for (let j = from; j < maxNeighbours; j++) if (row[counts + j] === least) return ~j;
-    return maxNeighbours;
-  };
-
-  /** The index of a full row's first smallest count, from its head's hint or by a scan of the counts. */
-  const firstSmallest = (row: Int32Array, counts: number, head: number): number => {
-    if (head < 0) return ~head;
-    let min = 0;
-    let least = row[counts]!;
-    for (let j = 1; j < maxNeighbours; j++) {
-      if (row[counts + j]! < least) {
-        least = row[counts + j]!;
-        min = j;
-      }
-    }
-    return min;
-  };
-
   const bump = (a: number, b: number): void => {
-    const head = heads[2 * a + 1]!;
+    const n = heads[2 * a + 1]!;
     let start = heads[2 * a]!;
-    if (head < 0 || head === maxNeighbours) {
-      // A full row: `b`'s count if it holds `b`, else `b` replaces the first smallest count.
+    if (n === maxNeighbours) {
+      // A full row: the search for `b` also finds the first smallest count, which `b` replaces if
+      // absent (one pass over the row, not two).
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const c = o + maxNeighbours;
-      for (let k = o; k < c; k++) {
+      let min = o + 1;
+      let least = row[min]!;
+      for (let k = o; k < o + 2 * n; k += 2) {
         if (row[k] === b) {
-          row[k + maxNeighbours]!++;
-          if (head === ~(k - o)) heads[2 * a + 1] = maxNeighbours;
+          row[k + 1]!++;
           return;
         }
+        if (row[k + 1]! < least) {
+          least = row[k + 1]!;
+          min = k + 1;
+        }
       }
-      const min = firstSmallest(row, c, head);
-      const least = row[c + min]!;
-      row[o + min] = b;
-      row[c + min] = least + 1;
-      heads[2 * a + 1] = nextHint(row, c, min + 1, least);
+      row[min - 1] = b;
+      row[min] = least + 1;
       return;
     }
-    const n = head;
     if (start >= 0) {
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const c = capacityOf(n);
-      for (let k = o; k < o + n; k++) {
+      for (let k = o; k < o + 2 * n; k += 2) {
         if (row[k] === b) {
-          row[k + c]!++;
+          row[k + 1]!++;
           return;
         }
       }
     }
     const capacity = start < 0 ? 0 : capacityOf(n);
     if (n === capacity) {
-      const wider = capacityOf(n + 1);
-      const grown = allocate(wider);
+      const grown = allocate(capacityOf(n + 1));
       if (start >= 0) {
         // A loop, not set(subarray): a view per grown row was most of a bump's garbage.
         const from = pages[start >>> PAGE_BITS]!;
         const to = pages[grown >>> PAGE_BITS]!;
         const f = start & (PAGE - 1);
         const g = grown & (PAGE - 1);
-        for (let k = 0; k < n; k++) {
-          to[g + k] = from[f + k]!;
-          to[g + wider + k] = from[f + capacity + k]!;
-        }
+        for (let k = 0; k < 2 * n; k++) to[g + k] = from[f + k]!;
         release(start, capacity);
       }
       heads[2 * a] = grown;
@@ -244,8 +211,8 @@ export function createCooccurrence(options: {
     }
     const row = pages[start >>> PAGE_BITS]!;
     const o = start & (PAGE - 1);
-    row[o + n] = b;
-    row[o + capacityOf(n + 1) + n] = 1;
+    row[o + 2 * n] = b;
+    row[o + 2 * n + 1] = 1;
     heads[2 * a + 1] = n + 1;
   };
 
@@ -292,41 +259,53 @@ export function createCooccurrence(options: {
     const start = heads[2 * a]!;
     const row = pages[start >>> PAGE_BITS]!;
     const o = start & (PAGE - 1);
-    const c = o + maxNeighbours;
-    for (let k = 0; k < maxNeighbours; k++) {
-      const slot = slotOf(row[o + k]!, mask);
+    const end = o + 2 * heads[2 * a + 1]!;
+    for (let k = o; k < end; k += 2) {
+      const slot = slotOf(row[k]!, mask);
       if (keys[slot] !== -1) places[firsts[slot]!] = k;
     }
-    // The index of the row's first smallest count, or -1 when unknown.
-    const head = heads[2 * a + 1]!;
-    let min = head < 0 ? ~head : -1;
+    // The count's place of the row's first smallest count, or -1 when unknown.
+    let min = -1;
+    let least = 0;
     for (let j = 0; j < n; j++) {
       const b = history[from + j]!;
       if (b === a) continue;
       const f = first[j]!;
       const p = places[f]!;
       if (p >= 0) {
-        row[c + p]!++;
-        if (p === min) min = -1;
+        row[p + 1]!++;
+        if (p + 1 === min) min = -1;
         continue;
       }
-      if (min < 0) min = firstSmallest(row, c, maxNeighbours);
-      const least = row[c + min]!;
-      const slot = slotOf(row[o + min]!, mask);
+      if (min < 0) {
+        min = o + 1;
+        least = row[min]!;
+        for (let k = o + 3; k < end; k += 2) {
+          if (row[k]! < least) {
+            least = row[k]!;
+            min = k;
+          }
+        }
+      }
+      const slot = slotOf(row[min - 1]!, mask);
       if (keys[slot] !== -1) places[firsts[slot]!] = -1;
-      row[o + min] = b;
-      row[c + min] = least + 1;
-      places[f] = min;
+      row[min - 1] = b;
+      row[min] = least + 1;
+      places[f] = min - 1;
       // Counts before `min` are above `least`: the next first smallest is a later `least`, if any.
-      const next = nextHint(row, c, min + 1, least);
-      min = next < 0 ? ~next : -1;
+      let next = -1;
+      for (let k = min + 2; k < end; k += 2) {
+        if (row[k] === least) {
+          next = k;
+          break;
+        }
+      }
+      min = next;
     }
-    heads[2 * a + 1] = min < 0 ? maxNeighbours : ~min;
   };
 
   // Each of a history's rows is a cache miss or more, at random places: read first, one line each in
-  // a loop with nothing else in it, their misses overlap instead of coming one bump at a time. A full
-  // row whose first smallest count is known is read for its ids and that count's line only.
+  // a loop with nothing else in it, their misses overlap instead of coming one bump at a time.
   // biome-ignore lint/correctness/noUnusedVariables: written, never read, so that the reads are kept.
   let touched = 0;
   const touchRows = (history: ArrayLike<number>, from: number, to: number): number => {
@@ -335,21 +314,11 @@ export function createCooccurrence(options: {
       const other = history[h]!;
       const start = other < counts.length ? heads[2 * other]! : -1;
       if (start < 0) continue;
-      const head = heads[2 * other + 1]!;
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengthOf(head);
-      const c = o + capacityOf(n);
-      for (let k = o; k < o + n; k += LINE_INTS) sum ^= row[k]!;
-      sum ^= row[o + n - 1]!;
-      if (head < 0) {
-        sum ^= row[c + ~head]!;
-        continue;
-      }
-      for (let k = c; k < c + n; k += LINE_INTS) sum ^= row[k]!;
-      sum ^= row[c + n - 1]!;
-      // Where a row that is not full appends.
-      if (c - o > n) sum ^= row[o + n]! ^ row[c + n]!;
+      const end = o + 2 * heads[2 * other + 1]!;
+      for (let k = o; k < end; k += LINE_INTS) sum ^= row[k]!;
+      sum ^= row[end - 1]!;
     }
     return sum;
   };
@@ -366,7 +335,7 @@ export function createCooccurrence(options: {
       touched = touchRows(history, Math.max(0, length - window), length);
       let h = Math.max(0, length - window);
       // Bumps of a row that is not full may grow it: in the per-pair order, so rows are placed as always.
-      for (; h < length && lengthOf(heads[2 * item + 1]!) < maxNeighbours; h++) {
+      for (; h < length && heads[2 * item + 1]! < maxNeighbours; h++) {
         const other = history[h]!;
         if (other === item) continue;
         ensure(other);
@@ -388,9 +357,8 @@ export function createCooccurrence(options: {
       if (start < 0) return 0;
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengthOf(heads[2 * a + 1]!);
-      const c = capacityOf(n);
-      for (let k = o; k < o + n; k++) if (row[k] === b) return sim(row[k + c]!, a, b);
+      const n = heads[2 * a + 1]!;
+      for (let k = o; k < o + 2 * n; k += 2) if (row[k] === b) return sim(row[k + 1]!, a, b);
       return 0;
     },
     similaritiesTo(item, targets, out) {
@@ -402,12 +370,11 @@ export function createCooccurrence(options: {
       for (let t = 0; t < targets.length; t++) bits |= 1 << (targets[t]! & 31);
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengthOf(heads[2 * item + 1]!);
-      const c = capacityOf(n);
-      for (let k = o; k < o + n; k++) {
+      const n = heads[2 * item + 1]!;
+      for (let k = o; k < o + 2 * n; k += 2) {
         const b = row[k]!;
         if (((bits >>> (b & 31)) & 1) === 0) continue;
-        for (let t = 0; t < targets.length; t++) if (targets[t] === b) out[t] = sim(row[k + c]!, item, b);
+        for (let t = 0; t < targets.length; t++) if (targets[t] === b) out[t] = sim(row[k + 1]!, item, b);
       }
     },
     forEachNeighbour(item, visit) {
@@ -415,18 +382,17 @@ export function createCooccurrence(options: {
       if (start < 0) return;
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengthOf(heads[2 * item + 1]!);
-      const c = capacityOf(n);
-      for (let k = o; k < o + n; k++) visit(row[k]!, sim(row[k + c]!, item, row[k]!));
+      const n = heads[2 * item + 1]!;
+      for (let k = o; k < o + 2 * n; k += 2) visit(row[k]!, sim(row[k + 1]!, item, row[k]!));
     },
     touchNeighbours(item) {
       const start = item < counts.length ? heads[2 * item]! : -1;
       if (start < 0) return 0;
       const row = pages[start >>> PAGE_BITS]!;
       const o = start & (PAGE - 1);
-      const n = lengthOf(heads[2 * item + 1]!);
+      const n = heads[2 * item + 1]!;
       let sum = 0;
-      for (let k = o; k < o + n; k++) sum += counts[row[k]!]!;
+      for (let k = o; k < o + 2 * n; k += 2) sum += counts[row[k]!]!;
       return sum;
     },
     count: (item) => (item < counts.length ? counts[item]! : 0),
