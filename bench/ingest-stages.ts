@@ -240,20 +240,23 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
   let inCommit = 0;
   let inServer = 0;
   let elu: EventLoopUtilization = performance.eventLoopUtilization();
-  let eluStarted = elu;
   let firstAt: number | undefined;
+  /** When the last batch left `engine.ingest`: the window ends there, not when the client reports. */
+  let lastAt = 0;
+  let idleTotal = 0;
   /** Books the loop's idle time since the last transition to the state before this one. */
   const transition = (): void => {
     // Counted from the first batch on: before it, the client is still building its requests.
     if (firstAt === undefined) {
       firstAt = performance.now();
       elu = performance.eventLoopUtilization();
-      eluStarted = elu;
       return;
     }
     const now = performance.eventLoopUtilization();
     const idle = now.idle - elu.idle;
     elu = now;
+    idleTotal += idle;
+    lastAt = performance.now();
     if (idle > 0) {
       const key = `${inCommit}/${inServer}`;
       idleByState[key] = (idleByState[key] ?? 0) + idle;
@@ -307,10 +310,9 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
     stop() {
       engine.ingest = ingest;
       store.appendEvents = appendEvents;
-      transition();
       unsubscribe(eventLogCommits.name, onCommit);
-      const wallMs = performance.now() - (firstAt ?? wallStarted);
-      const idleMs = performance.eventLoopUtilization(eluStarted).idle;
+      const wallMs = firstAt === undefined ? performance.now() - wallStarted : lastAt - firstAt;
+      const idleMs = idleTotal;
       const serverAfter = thread();
       const tasksAfter = taskStats();
       gcWatch.disconnect();
