@@ -258,15 +258,6 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
   };
   worker.once('error', failAll);
   worker.once('exit', (code) => failAll(new Error(`the event-log writer stopped (exit code ${code})`)));
-  // Answers are delivered in the loop's check phase, not as they arrive: requests whose bodies arrived
-  // in the same poll are parsed and handed to the writer first, so it is not left idle while this
-  // thread applies the answered batches (the writer's latency is what 4 connections wait on).
-  let answered: { call: PendingAppend; reply: AppendReply }[] = [];
-  const deliver = (): void => {
-    const list = answered;
-    answered = [];
-    for (const { call, reply } of list) settleAppend(call, reply);
-  };
   port1.on('message', (reply: AppendReply | 'closed') => {
     if (reply === 'closed') return;
     const call = waiting.get(reply.id);
@@ -275,8 +266,7 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
     if ('commit' in reply && reply.commit !== undefined && eventLogCommits.hasSubscribers) {
       eventLogCommits.publish(reply.commit);
     }
-    if (answered.length === 0) setImmediate(deliver);
-    answered.push({ call, reply });
+    settleAppend(call, reply);
   });
   // Idle between appends, the worker must not keep the process alive.
   worker.unref();
