@@ -5,9 +5,11 @@
 // parsing, the writer's replies, garbage collection between requests); its time runnable but waiting
 // for a core; the event-log writer thread's CPU and waiting, the other threads' CPU (garbage-collection
 // helpers); and how long a batch waited for its commit.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readdirSync, readFileSync } from 'node:fs';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, type EventLoopUtilization, PerformanceObserver, performance } from 'node:perf_hooks';
 import type { Engine } from '../src/engine/engine.js';
+import { type EventLogCommit, eventLogCommits } from '../src/store/sqlite/event-append.js';
 import type { Store } from '../src/store/store.js';
 
 export interface IngestStages {
@@ -29,6 +31,17 @@ export interface IngestStages {
   helperCpuUs: number;
   /** Mean ms from handing a batch to the writer to its commit being answered. */
   commitWaitMs: number;
+  /** The same wait's distribution over the batches, ms. */
+  commitWait: Spread;
+  /**
+   * Per event, µs the server thread's event loop sat idle (waiting in the poll), and that idle time
+   * by what the batches in flight were doing then: `c/s` is c batches handed to the writer and not
+   * yet answered, of s inside `engine.ingest` (the rest are with the client or in HTTP parsing).
+   */
+  serverIdleUs: number;
+  idleByState: Record<string, number>;
+  /** The event-log writer's transactions (SQLite stores with a writer thread; undefined otherwise). */
+  writer: WriterTransactions | undefined;
   /**
    * Per thread of the process (the server thread, the three busiest others as `comm tid`, the rest
    * summed), per event: minor page faults, and µs of user and of system CPU
@@ -39,6 +52,32 @@ export interface IngestStages {
   gc: { minor: number; minorMs: number; major: number; majorMs: number };
   /** The process's resident memory when the watch started and when it stopped, MiB. */
   rssMiB: { before: number; after: number };
+}
+
+/** A distribution: median, 90th percentile and maximum. */
+export interface Spread {
+  p50: number;
+  p90: number;
+  max: number;
+}
+
+export interface WriterTransactions {
+  count: number;
+  /** Appends (request batches) per transaction, mean. */
+  appendsPerCommit: number;
+  /** ms per transaction: its inserts, and its commit (fsync and any checkpoint). */
+  insertMs: Spread;
+  commitMs: Spread;
+  /** The share of the load's wall time the writer spent in transactions. */
+  busyShare: number;
+}
+
+/** The median, 90th percentile and maximum of `values` (zeros for none). */
+export function spread(values: readonly number[]): Spread {
+  if (values.length === 0) return { p50: 0, p90: 0, max: 0 };
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { p50: at(0.5), p90: at(0.9), max: sorted[sorted.length - 1]! };
 }
 
 export interface ThreadCost {
@@ -190,6 +229,39 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
   });
   gcWatch.observe({ entryTypes: ['gc'] });
   const serverBefore = thread();
+  const wallStarted = performance.now();
+  const commits: EventLogCommit[] = [];
+  const onCommit = (message: unknown): void => {
+    commits.push(message as EventLogCommit);
+  };
+  subscribe(eventLogCommits.name, onCommit);
+  const commitWaits: number[] = [];
+  const idleByState: Record<string, number> = {};
+  let inCommit = 0;
+  let inServer = 0;
+  let elu: EventLoopUtilization = performance.eventLoopUtilization();
+  let firstAt: number | undefined;
+  /** When the last batch left `engine.ingest`: the window ends there, not when the client reports. */
+  let lastAt = 0;
+  let idleTotal = 0;
+  /** Books the loop's idle time since the last transition to the state before this one. */
+  const transition = (): void => {
+    // Counted from the first batch on: before it, the client is still building its requests.
+    if (firstAt === undefined) {
+      firstAt = performance.now();
+      elu = performance.eventLoopUtilization();
+      return;
+    }
+    const now = performance.eventLoopUtilization();
+    const idle = now.idle - elu.idle;
+    elu = now;
+    idleTotal += idle;
+    lastAt = performance.now();
+    if (idle > 0) {
+      const key = `${inCommit}/${inServer}`;
+      idleByState[key] = (idleByState[key] ?? 0) + idle;
+    }
+  };
   let events = 0;
   let batches = 0;
   let handOffMs = 0;
@@ -201,19 +273,32 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
   let lastCommitted: number | undefined;
 
   engine.ingest = async (body) => {
+    transition();
+    inServer++;
     enteredAt = thread()?.cpuMs ?? 0;
-    const result = await ingest.call(engine, body);
-    const end = thread()?.cpuMs ?? 0;
-    if (lastCommitted !== undefined) applyMs += end - lastCommitted;
-    lastCommitted = undefined;
-    return result;
+    try {
+      const result = await ingest.call(engine, body);
+      const end = thread()?.cpuMs ?? 0;
+      if (lastCommitted !== undefined) applyMs += end - lastCommitted;
+      lastCommitted = undefined;
+      return result;
+    } finally {
+      transition();
+      inServer--;
+    }
   };
   store.appendEvents = (list, receivedAt) => {
     const started = performance.now();
     const pending = appendEvents.call(store, list, receivedAt);
     handOffMs += (thread()?.cpuMs ?? 0) - enteredAt;
+    transition();
+    inCommit++;
     return pending.then((result) => {
-      commitWaitMs += performance.now() - started;
+      transition();
+      inCommit--;
+      const waited = performance.now() - started;
+      commitWaits.push(waited);
+      commitWaitMs += waited;
       events += list.length;
       batches++;
       lastCommitted = thread()?.cpuMs ?? 0;
@@ -225,6 +310,9 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
     stop() {
       engine.ingest = ingest;
       store.appendEvents = appendEvents;
+      unsubscribe(eventLogCommits.name, onCommit);
+      const wallMs = firstAt === undefined ? performance.now() - wallStarted : lastAt - firstAt;
+      const idleMs = idleTotal;
       const serverAfter = thread();
       const tasksAfter = taskStats();
       gcWatch.disconnect();
@@ -258,6 +346,23 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
         writerWaitUs: perEvent(writerWaitMs),
         helperCpuUs: perEvent(othersCpuMs - writerCpuMs),
         commitWaitMs: batches === 0 ? 0 : commitWaitMs / batches,
+        commitWait: spread(commitWaits),
+        serverIdleUs: perEvent(idleMs),
+        idleByState: Object.fromEntries(
+          Object.entries(idleByState)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([state, ms]) => [state, perEvent(ms)]),
+        ),
+        writer:
+          commits.length === 0
+            ? undefined
+            : {
+                count: commits.length,
+                appendsPerCommit: commits.reduce((sum, c) => sum + c.appends, 0) / commits.length,
+                insertMs: spread(commits.map((c) => c.insertMs)),
+                commitMs: spread(commits.map((c) => c.commitMs)),
+                busyShare: commits.reduce((sum, c) => sum + c.insertMs + c.commitMs, 0) / wallMs,
+              },
         threads: threadCosts(tasksBefore, tasksAfter, events),
         gc,
         rssMiB: { before: rssBefore, after: process.memoryUsage.rss() / 2 ** 20 },
@@ -274,12 +379,21 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
  */
 export function formatIngestStages(s: IngestStages): string {
   const f = (v: number): string => v.toFixed(1);
+  const ms = (v: number): string => v.toFixed(1);
   return (
     `server thread ${f(s.serverCpuUs)} µs/event on a core (validate and hand off ${f(s.validateAndHandOffUs)}, ` +
     `apply ${f(s.applyUs)}, HTTP, parsing and the rest ${f(s.otherUs)}), ${f(s.serverWaitUs)} waiting for a core; ` +
     `event-log writer ${f(s.writerCpuUs)} µs/event on a core, ${f(s.writerWaitUs)} waiting; ` +
     `other threads ${f(s.helperCpuUs)} µs/event; ` +
-    `a batch waited ${s.commitWaitMs.toFixed(1)} ms for its commit; ` +
+    `a batch waited ${s.commitWaitMs.toFixed(1)} ms for its commit (p50 ${ms(s.commitWait.p50)}, p90 ${ms(s.commitWait.p90)}, max ${ms(s.commitWait.max)}); ` +
+    `server loop idle ${f(s.serverIdleUs)} µs/event (by batches at the writer/in the engine: ${Object.entries(
+      s.idleByState,
+    )
+      .map(([state, us]) => `${state} ${f(us)}`)
+      .join(', ')}); ` +
+    (s.writer === undefined
+      ? ''
+      : `writer ${s.writer.count} transactions of ${s.writer.appendsPerCommit.toFixed(2)} batches, inserts p50 ${ms(s.writer.insertMs.p50)} p90 ${ms(s.writer.insertMs.p90)} max ${ms(s.writer.insertMs.max)} ms, commit p50 ${ms(s.writer.commitMs.p50)} p90 ${ms(s.writer.commitMs.p90)} max ${ms(s.writer.commitMs.max)} ms, busy ${(100 * s.writer.busyShare).toFixed(0)}% of the load; `) +
     `GC ${s.gc.minor} scavenges ${s.gc.minorMs.toFixed(0)} ms, ${s.gc.major} others ${s.gc.majorMs.toFixed(0)} ms; ` +
     `RSS ${s.rssMiB.before.toFixed(0)} → ${s.rssMiB.after.toFixed(0)} MiB` +
     (s.threads.length === 0

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { startWorker } from '../../start-worker.js';
@@ -116,9 +117,28 @@ export function insertPacked(statements: EventStatements, batch: PackedEvents): 
   return seqs;
 }
 
+/**
+ * One transaction of the event-log writer, as published on {@link eventLogCommits}: when it began
+ * (ms since the epoch, fractional), how many appends and events it logged, and the ms its inserts and
+ * its commit (the fsync, and any checkpoint SQLite ran on it) took.
+ */
+export interface EventLogCommit {
+  readonly startedAt: number;
+  readonly appends: number;
+  readonly events: number;
+  readonly insertMs: number;
+  readonly commitMs: number;
+}
+
+/**
+ * The diagnostics channel on which the thread that made the appends hears of each of the writer's
+ * transactions (for benchmarks; nothing is published without a subscriber).
+ */
+export const eventLogCommits = channel('setlist:sqlite:event-log-commit');
+
 /** One append's answer from the worker: the seqs of its events, or why its transaction failed. */
 export type AppendReply =
-  | { readonly id: number; readonly seqs: Float64Array<ArrayBuffer> }
+  | { readonly id: number; readonly seqs: Float64Array<ArrayBuffer>; readonly commit?: EventLogCommit }
   | { readonly id: number; readonly error: string; readonly code?: string };
 
 interface AppendRequest extends PackedEvents {
@@ -132,17 +152,40 @@ interface AppendRequest extends PackedEvents {
  */
 export function serveAppends(db: Database.Database, port: MessagePort): void {
   const statements = prepareEventStatements(db);
-  const one = db.transaction((request: AppendRequest) => insertPacked(statements, request)).immediate;
-  const group = db.transaction((requests: readonly AppendRequest[]) =>
-    requests.map((r) => insertPacked(statements, r)),
-  ).immediate;
-  const reply = (request: AppendRequest, seqs: Float64Array<ArrayBuffer>): void => {
-    port.postMessage({ id: request.id, seqs } satisfies AppendReply, [seqs.buffer]);
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  let last: EventLogCommit | undefined;
+  // As better-sqlite3's `transaction().immediate`, with the inserts and the commit timed apart.
+  const logged = (requests: readonly AppendRequest[]): Float64Array<ArrayBuffer>[] => {
+    const startedAt = performance.timeOrigin + performance.now();
+    begin.run();
+    try {
+      const seqs = requests.map((r) => insertPacked(statements, r));
+      const inserted = performance.timeOrigin + performance.now();
+      commit.run();
+      last = {
+        startedAt,
+        appends: requests.length,
+        events: requests.reduce((sum, r) => sum + r.lengths.length / 4, 0),
+        insertMs: inserted - startedAt,
+        commitMs: performance.timeOrigin + performance.now() - inserted,
+      };
+      return seqs;
+    } catch (err) {
+      if (db.inTransaction) rollback.run();
+      throw err;
+    }
+  };
+  const reply = (request: AppendRequest, seqs: Float64Array<ArrayBuffer>, withCommit: boolean): void => {
+    const answer: AppendReply =
+      withCommit && last !== undefined ? { id: request.id, seqs, commit: last } : { id: request.id, seqs };
+    port.postMessage(answer, [seqs.buffer]);
   };
   const settle = (request: AppendRequest): void => {
     let seqs: Float64Array<ArrayBuffer>;
     try {
-      seqs = one(request);
+      seqs = logged([request])[0]!;
     } catch (err) {
       const code = (err as { code?: unknown } | null)?.code;
       port.postMessage({
@@ -152,7 +195,7 @@ export function serveAppends(db: Database.Database, port: MessagePort): void {
       } satisfies AppendReply);
       return;
     }
-    reply(request, seqs);
+    reply(request, seqs, true);
   };
   port.on('message', (first: AppendRequest | 'close') => {
     const requests: AppendRequest[] = [];
@@ -166,11 +209,13 @@ export function serveAppends(db: Database.Database, port: MessagePort): void {
     else if (requests.length > 1) {
       let results: Float64Array<ArrayBuffer>[] | undefined;
       try {
-        results = group(requests);
+        results = logged(requests);
       } catch {
         for (const request of requests) settle(request);
       }
-      if (results !== undefined) for (let k = 0; k < requests.length; k++) reply(requests[k]!, results[k]!);
+      if (results !== undefined) {
+        for (let k = 0; k < requests.length; k++) reply(requests[k]!, results[k]!, k === requests.length - 1);
+      }
     }
     if (closing) {
       db.close();
@@ -201,7 +246,7 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
   const { port1, port2 } = new MessageChannel();
   const worker: Worker = startWorker('event-append-worker', import.meta.url);
   worker.postMessage({ target, port: port2 }, [port2]);
-  const waiting = new Map<number, { events: readonly EventInput[]; receivedAt: number } & Settle>();
+  const waiting = new Map<number, PendingAppend>();
   let nextId = 0;
   let failure: Error | undefined;
   let closed: Promise<void> | undefined;
@@ -218,20 +263,10 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
     const call = waiting.get(reply.id);
     if (call === undefined) return;
     waiting.delete(reply.id);
-    if ('error' in reply) {
-      call.reject(
-        Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code }),
-      );
-      return;
+    if ('commit' in reply && reply.commit !== undefined && eventLogCommits.hasSubscribers) {
+      eventLogCommits.publish(reply.commit);
     }
-    const stored: StoredEvent[] = [];
-    const duplicates: number[] = [];
-    for (let k = 0; k < call.events.length; k++) {
-      const seq = reply.seqs[k]!;
-      if (seq === 0) duplicates.push(k);
-      else stored.push(storedEvent(call.events[k]!, seq, call.receivedAt));
-    }
-    call.resolve({ stored, duplicates });
+    settleAppend(call, reply);
   });
   // Idle between appends, the worker must not keep the process alive.
   worker.unref();
@@ -279,4 +314,25 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
 interface Settle {
   resolve: (result: AppendResult) => void;
   reject: (cause: unknown) => void;
+}
+
+interface PendingAppend extends Settle {
+  events: readonly EventInput[];
+  receivedAt: number;
+}
+
+/** Resolves an append with its stored events and duplicates, or rejects it with its error. */
+function settleAppend(call: PendingAppend, reply: AppendReply): void {
+  if ('error' in reply) {
+    call.reject(Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code }));
+    return;
+  }
+  const stored: StoredEvent[] = [];
+  const duplicates: number[] = [];
+  for (let k = 0; k < call.events.length; k++) {
+    const seq = reply.seqs[k]!;
+    if (seq === 0) duplicates.push(k);
+    else stored.push(storedEvent(call.events[k]!, seq, call.receivedAt));
+  }
+  call.resolve({ stored, duplicates });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,6 +9,7 @@ import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
 import { type MigrationStep, migrationMessage } from '../store.js';
 import { runStoreContract } from '../store-contract.js';
+import { type EventLogCommit, eventLogCommits } from './event-append.js';
 import { eventIdHash } from './event-id-hash.js';
 import { sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES } from './snapshot-write.js';
@@ -86,6 +88,44 @@ test('appends made in the same turn commit together, and one that fails leaves t
       ['d', 3],
     ],
   );
+  await store.close();
+});
+
+test("each of the event-log writer's transactions is published with the appends and events it committed", async () => {
+  const store = createSqliteStore({ path: join(dir, `commits-${n++}.db`) });
+  await store.migrate();
+  const commits: EventLogCommit[] = [];
+  const listen = (message: unknown): void => {
+    commits.push(message as EventLogCommit);
+  };
+  subscribe(eventLogCommits.name, listen);
+  try {
+    const event = (id: string): EventInput => ({
+      id,
+      userId: 'u1' as UserId,
+      itemId: 'i1' as ItemId,
+      type: 'view',
+      at: 1,
+    });
+    await Promise.all([
+      store.appendEvents([event('a'), event('b')], 1),
+      store.appendEvents([event('c')], 2),
+      store.appendEvents([event('d'), event('e'), event('a')], 3),
+    ]);
+  } finally {
+    unsubscribe(eventLogCommits.name, listen);
+  }
+  assert.equal(
+    commits.reduce((sum, c) => sum + c.appends, 0),
+    3,
+  );
+  assert.equal(
+    commits.reduce((sum, c) => sum + c.events, 0),
+    6,
+  );
+  for (const c of commits) {
+    assert.ok(c.insertMs >= 0 && c.commitMs >= 0 && c.startedAt > 0);
+  }
   await store.close();
 });
 
