@@ -1,4 +1,4 @@
-import { type Csr, csrArray } from '../core/csr.js';
+import type { Csr } from '../core/csr.js';
 import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
 import { Growable } from '../core/growable.js';
 import { IALS_DEFAULTS, type IalsParams } from '../core/ials.js';
@@ -42,9 +42,10 @@ const FILL_CHUNK = 1 << 18;
  * Builds the training matrix from the online state: every user's items with positive weight. Works
  * in slices of a few milliseconds between yields to the event loop, so requests keep flowing on a
  * large state (users' histories are skewed: a slice of a fixed number of users can take 100 ms).
- * The shared arrays are allocated once, at a bound counted first, and written in those slices:
- * copying or filling tens of millions of elements at the end would hold the loop for seconds where
- * first touching fresh memory is slow.
+ * The arrays are allocated once, at a bound counted first, and written in those slices: copying or
+ * filling tens of millions of elements at the end would hold the loop for seconds where first
+ * touching fresh memory is slow. They are plain ArrayBuffers, not shared: {@link trainInWorker}
+ * transfers them, so the server thread holds none of the matrix once training starts.
  */
 export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix> {
   const slices = new TimeSlices();
@@ -62,8 +63,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     bound += state.userStates.itemCount(u);
     if ((u & 4095) === 0) await slices.pause();
   }
-  // In SharedArrayBuffers: the training threads read the matrix where it is, with no copy per thread.
-  let indices = csrArray(Int32Array, bound, true);
+  let indices = new Int32Array(bound);
   indptr.set(0, 0);
   let nnz = 0;
   let userRows = 0;
@@ -78,7 +78,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     const rowStart = nnz;
     // Events applied during a yield may have grown the tables past the bound.
     if (nnz + size > indices.length) {
-      const grown = csrArray(Int32Array, Math.ceil(1.25 * (nnz + size)), true);
+      const grown = new Int32Array(Math.ceil(1.25 * (nnz + size)));
       grown.set(indices.subarray(0, nnz));
       indices = grown;
     }
@@ -97,7 +97,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     indices.subarray(rowStart, nnz).sort();
     indptr.set(++userRows, nnz);
   }
-  const values = csrArray(Float32Array, nnz, true);
+  const values = new Float32Array(nnz);
   for (let start = 0; start < nnz; start += FILL_CHUNK) {
     values.fill(1, start, Math.min(nnz, start + FILL_CHUNK));
     await slices.pause();
@@ -105,7 +105,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   const data: Csr = {
     rows: userRows,
     cols,
-    indptr: sharedCopy(indptr.data.subarray(0, userRows + 1)),
+    indptr: indptr.data.slice(0, userRows + 1),
     indices: indices.subarray(0, nnz),
     values,
   };
@@ -140,12 +140,6 @@ function inverseLength(engineItems: Int32Array): number {
 function placeInverse(engineItems: Int32Array, out: Int32Array): Int32Array {
   for (let m = 0; m < engineItems.length; m++) out[engineItems[m]!] = m;
   return out;
-}
-
-function sharedCopy(a: Int32Array): Int32Array {
-  const copy = csrArray(Int32Array, a.length, true);
-  copy.set(a);
-  return copy;
 }
 
 /**
@@ -261,9 +255,10 @@ export interface WorkerTrainResult {
 
 /**
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
- * the event loop keeps serving; `data`'s buffers are shared with it when they are SharedArrayBuffers
- * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied). The
- * model comes back as its snapshot bytes in shared memory, read in place (held once). A large
+ * the event loop keeps serving; `data`'s buffers are transferred to it when they are plain
+ * ArrayBuffers (as {@link trainingMatrix} builds them: the caller's arrays are emptied, and the
+ * worker frees them once it has its shared copy, so the matrix is not held through the hand-off
+ * waiting for a full collection on this thread), else shared. The model comes back as its snapshot bytes in shared memory, read in place (held once). A large
  * catalogue's ANN index is built from those bytes by another worker once the training worker has
  * stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
  * of the factors) is freed first instead of being held through the build and the hand-off.
