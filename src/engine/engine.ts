@@ -301,8 +301,8 @@ export function createEngine(options: EngineOptions): Engine {
   /**
    * Builds the training matrix and fits the serving model on it in a worker; `beforeIndex` gets the
    * model before a large catalogue's index is read (see {@link trainInWorker}). The matrix (two
-   * arrays of one element per pair) moves to the worker, which frees it as training ends: this
-   * thread holds none of it through the hand-off.
+   * arrays of one element per pair) is unreachable once this returns: it is not held through the
+   * model install that follows.
    */
   const fitFromState = async (
     beforeIndex: (fit: WorkerTrainResult, items: Int32Array) => Promise<void>,

@@ -246,7 +246,7 @@ test('an item posted after training is scored from its creator and tags until th
   assert.ok(b !== c);
 });
 
-test("the training matrix holds each user's positive items as sorted rows, in buffers it can transfer", async () => {
+test("the training matrix holds each user's positive items as sorted rows, in shared memory", async () => {
   const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
   const event = (userId: string, itemId: string, type: 'like' | 'skip', at: number) =>
     state.apply({ userId: userId as never, itemId: itemId as ItemId, type, at });
@@ -267,8 +267,7 @@ test("the training matrix holds each user's positive items as sorted rows, in bu
   assert.deepEqual([...data.indptr], [0, 2, 4]);
   assert.deepEqual([...data.indices], [0, 1, 0, 2]);
   assert.deepEqual([...data.values], [1, 1, 1, 1]);
-  // Plain buffers: moved to the training worker, not held by the server thread while it trains.
-  for (const a of [data.indptr, data.indices, data.values]) assert.ok(a.buffer instanceof ArrayBuffer);
+  for (const a of [data.indptr, data.indices, data.values]) assert.ok(a.buffer instanceof SharedArrayBuffer);
 });
 
 test('engine items map back to model items, -1 where the model has none', async () => {

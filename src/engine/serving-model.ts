@@ -1,4 +1,4 @@
-import type { Csr } from '../core/csr.js';
+import { type Csr, csrArray } from '../core/csr.js';
 import { EASE_DEFAULT_MAX_ITEMS } from '../core/ease.js';
 import { Growable } from '../core/growable.js';
 import { IALS_DEFAULTS, type IalsParams } from '../core/ials.js';
@@ -44,8 +44,10 @@ const FILL_CHUNK = 1 << 18;
  * large state (users' histories are skewed: a slice of a fixed number of users can take 100 ms).
  * The arrays are allocated once, at a bound counted first, and written in those slices: copying or
  * filling tens of millions of elements at the end would hold the loop for seconds where first
- * touching fresh memory is slow. They are plain ArrayBuffers, not shared: {@link trainInWorker}
- * transfers them, so the server thread holds none of the matrix once training starts.
+ * touching fresh memory is slow. They are SharedArrayBuffers, which V8 does not count as this
+ * thread's external memory: plain ones (transferred to the worker, so that this thread held none of
+ * the matrix through the hand-off) pushed it past its limit, and the full collection that followed
+ * stalled the loop for 368 ms at 1M users and 20M events as training started.
  */
 export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix> {
   const slices = new TimeSlices();
@@ -63,7 +65,8 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     bound += state.userStates.itemCount(u);
     if ((u & 4095) === 0) await slices.pause();
   }
-  let indices = new Int32Array(bound);
+  // In SharedArrayBuffers: the training threads read the matrix where it is, with no copy per thread.
+  let indices = csrArray(Int32Array, bound, true);
   indptr.set(0, 0);
   let nnz = 0;
   let userRows = 0;
@@ -78,7 +81,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     const rowStart = nnz;
     // Events applied during a yield may have grown the tables past the bound.
     if (nnz + size > indices.length) {
-      const grown = new Int32Array(Math.ceil(1.25 * (nnz + size)));
+      const grown = csrArray(Int32Array, Math.ceil(1.25 * (nnz + size)), true);
       grown.set(indices.subarray(0, nnz));
       indices = grown;
     }
@@ -97,7 +100,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
     indices.subarray(rowStart, nnz).sort();
     indptr.set(++userRows, nnz);
   }
-  const values = new Float32Array(nnz);
+  const values = csrArray(Float32Array, nnz, true);
   for (let start = 0; start < nnz; start += FILL_CHUNK) {
     values.fill(1, start, Math.min(nnz, start + FILL_CHUNK));
     await slices.pause();
@@ -105,7 +108,7 @@ export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix
   const data: Csr = {
     rows: userRows,
     cols,
-    indptr: indptr.data.slice(0, userRows + 1),
+    indptr: sharedCopy(indptr.data.subarray(0, userRows + 1)),
     indices: indices.subarray(0, nnz),
     values,
   };
@@ -140,6 +143,12 @@ function inverseLength(engineItems: Int32Array): number {
 function placeInverse(engineItems: Int32Array, out: Int32Array): Int32Array {
   for (let m = 0; m < engineItems.length; m++) out[engineItems[m]!] = m;
   return out;
+}
+
+function sharedCopy(a: Int32Array): Int32Array {
+  const copy = csrArray(Int32Array, a.length, true);
+  copy.set(a);
+  return copy;
 }
 
 /**
@@ -255,12 +264,11 @@ export interface WorkerTrainResult {
 
 /**
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
- * the event loop keeps serving; `data`'s buffers are transferred to it when they are plain
- * ArrayBuffers (as {@link trainingMatrix} builds them: the caller's arrays are emptied, and the
- * worker frees them once it has its shared copy, so the matrix is not held through the hand-off
- * waiting for a full collection on this thread), else shared. The model comes back as its snapshot bytes in shared memory, read in place (held once). A large
- * catalogue's ANN index is built from those bytes by another worker once the training worker has
- * stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
+ * the event loop keeps serving; `data`'s buffers are shared with it when they are SharedArrayBuffers
+ * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied, and the
+ * worker frees them once it has its shared copy). The model comes back as its snapshot bytes in
+ * shared memory, read in place (held once). A large catalogue's ANN index is built from those bytes
+ * by another worker once the training worker has stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
  * of the factors) is freed first instead of being held through the build and the hand-off.
  * `beforeIndex` receives the model once it is final and no index is in memory (a large catalogue's
  * index is built, both workers have stopped and the index is not yet read; a small catalogue has no
