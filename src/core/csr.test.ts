@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csrFromTriples, csrRow, csrRowCounts, csrTranspose } from './csr.js';
+import { csrFromTriples, csrRow, csrRowCounts, csrShared, csrTranspose } from './csr.js';
 
 const m = csrFromTriples(
   3,
@@ -49,4 +49,18 @@ test('a transpose of a matrix of ones may share its values; of other values it c
   const mixed = csrTranspose(m, { reuseUniformValues: true });
   assert.notEqual(mixed.values, m.values);
   assert.deepEqual([...csrRow(mixed, 3).values], [7]);
+});
+
+test('csrShared copies plain arrays into shared memory and keeps shared ones', () => {
+  const m = csrFromTriples(2, 3, Int32Array.of(0, 1, 0), Int32Array.of(2, 0, 1));
+  const values = new Float32Array(new SharedArrayBuffer(12)).fill(1);
+  const shared = csrShared({ ...m, indices: m.indices.subarray(0, 3), values });
+  for (const a of [shared.indptr, shared.indices, shared.values]) {
+    assert.ok(a.buffer instanceof SharedArrayBuffer);
+  }
+  assert.equal(shared.values, values);
+  assert.notEqual(shared.indices, m.indices);
+  assert.deepEqual([...shared.indptr], [...m.indptr]);
+  assert.deepEqual([...shared.indices], [...m.indices]);
+  assert.deepEqual([shared.rows, shared.cols], [2, 3]);
 });

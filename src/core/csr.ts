@@ -107,6 +107,38 @@ export function csrArray<T extends Int32Array | Float32Array>(
   return shared ? new ctor(new SharedArrayBuffer(length * ctor.BYTES_PER_ELEMENT)) : new ctor(length);
 }
 
+/**
+ * `m` with its arrays in SharedArrayBuffers, for threads that read it where it is: arrays already
+ * shared are kept, the others copied (only their views' elements).
+ *
+ * @example
+ * const shared = csrShared(m); // shared.indices.buffer instanceof SharedArrayBuffer
+ */
+export function csrShared(m: Csr): Csr {
+  return {
+    rows: m.rows,
+    cols: m.cols,
+    indptr: sharedArray(m.indptr),
+    indices: sharedArray(m.indices),
+    values: sharedArray(m.values),
+  };
+}
+
+function sharedArray<T extends Int32Array | Float32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = csrArray(
+    a.constructor as {
+      new (buffer: SharedArrayBuffer): T;
+      new (length: number): T;
+      BYTES_PER_ELEMENT: number;
+    },
+    a.length,
+    true,
+  );
+  copy.set(a);
+  return copy;
+}
+
 /** Row r as views into the matrix's arrays. */
 export function csrRow(m: Csr, r: number): CsrRow {
   const start = m.indptr[r]!;

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { type Csr, csrArray, csrTranspose } from '../core/csr.js';
+import { type Csr, csrShared, csrTranspose } from '../core/csr.js';
 import {
   createIalsModel,
   finishIalsGram,
@@ -235,7 +235,7 @@ async function workerRunner(shared: IalsShared, threads: number, lowerPriority: 
 /** `items`, when given, is the (zeroed, shared) table the item factors are fitted in. */
 function createShared(x: Csr, params: IalsParams, threads: number, items?: Float32Array): IalsShared {
   const k = params.factors;
-  const byUser = sharedCsr(x);
+  const byUser = csrShared(x);
   // A training matrix of ones (the engine's) shares its values with its transpose: 4 bytes a pair less.
   const byItem = csrTranspose(byUser, { shared: true, reuseUniformValues: true });
   const users = new Float32Array(new SharedArrayBuffer(x.rows * k * 4));
@@ -246,29 +246,4 @@ function createShared(x: Csr, params: IalsParams, threads: number, items?: Float
   const basis = new Float64Array(new SharedArrayBuffer(k * k * 8));
   const diagonal = new Float64Array(new SharedArrayBuffer(k * 8));
   return { params, byUser, byItem, users, items, gram, parts, basis, diagonal };
-}
-
-/** `m` with its arrays in SharedArrayBuffers: those already there (see `trainingMatrix`) are not copied. */
-function sharedCsr(m: Csr): Csr {
-  const share = <T extends Int32Array | Float32Array>(a: T): T => {
-    if (a.buffer instanceof SharedArrayBuffer) return a;
-    const copy = csrArray(
-      a.constructor as {
-        new (buffer: SharedArrayBuffer): T;
-        new (length: number): T;
-        BYTES_PER_ELEMENT: number;
-      },
-      a.length,
-      true,
-    );
-    copy.set(a);
-    return copy;
-  };
-  return {
-    rows: m.rows,
-    cols: m.cols,
-    indptr: share(m.indptr),
-    indices: share(m.indices),
-    values: share(m.values),
-  };
 }

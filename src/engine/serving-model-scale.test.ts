@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { T0, tempDbPath } from '../../test/helpers.js';
+import { csrShared } from '../core/csr.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
 import type { Model } from '../core/model.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -322,6 +323,20 @@ test("a large catalogue's model is handed over before its index is read, with th
   assert.equal(handed[0]!.annBuildMs, result.report.annBuildMs);
   assert.ok((handed[0]!.annBuildMs ?? -1) >= 0);
   assert.equal(result.ann?.count, items);
+});
+
+test('a matrix in plain buffers moves to the worker and trains the model one in shared memory trains', async () => {
+  const items = LARGE_CATALOGUE_ITEMS + 1_000;
+  const plain = twoGroupInteractions(400, items, 30, 8);
+  const shared = csrShared(plain);
+  const options = { workers: 2, ials: { factors: 8, epochs: 2 } };
+  const fromShared = await trainInWorker(shared, options);
+  const fromPlain = await trainInWorker(plain, options);
+  // Transferred, not copied: the caller holds none of the matrix while the worker trains on it.
+  assert.deepEqual([plain.indptr.length, plain.indices.length, plain.values.length], [0, 0, 0]);
+  assert.ok(shared.indices.length > 0);
+  assert.deepEqual(fromPlain.bytes, fromShared.bytes);
+  assert.equal(fromPlain.report.pairs, shared.indices.length);
 });
 
 test('a hand-over that fails fails the training, and no index is read', async () => {

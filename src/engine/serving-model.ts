@@ -42,9 +42,12 @@ const FILL_CHUNK = 1 << 18;
  * Builds the training matrix from the online state: every user's items with positive weight. Works
  * in slices of a few milliseconds between yields to the event loop, so requests keep flowing on a
  * large state (users' histories are skewed: a slice of a fixed number of users can take 100 ms).
- * The shared arrays are allocated once, at a bound counted first, and written in those slices:
- * copying or filling tens of millions of elements at the end would hold the loop for seconds where
- * first touching fresh memory is slow.
+ * The arrays are allocated once, at a bound counted first, and written in those slices: copying or
+ * filling tens of millions of elements at the end would hold the loop for seconds where first
+ * touching fresh memory is slow. They are SharedArrayBuffers, which V8 does not count as this
+ * thread's external memory: plain ones (transferred to the worker, so that this thread held none of
+ * the matrix through the hand-off) pushed it past its limit, and the full collection that followed
+ * stalled the loop for 368 ms at 1M users and 20M events as training started.
  */
 export async function trainingMatrix(state: OnlineState): Promise<TrainingMatrix> {
   const slices = new TimeSlices();
@@ -262,10 +265,10 @@ export interface WorkerTrainResult {
 /**
  * Trains the serving model in a worker thread (which uses its own pool of training workers), so
  * the event loop keeps serving; `data`'s buffers are shared with it when they are SharedArrayBuffers
- * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied). The
- * model comes back as its snapshot bytes in shared memory, read in place (held once). A large
- * catalogue's ANN index is built from those bytes by another worker once the training worker has
- * stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
+ * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied, and the
+ * worker frees them once it has its shared copy). The model comes back as its snapshot bytes in
+ * shared memory, read in place (held once). A large catalogue's ANN index is built from those bytes
+ * by another worker once the training worker has stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
  * of the factors) is freed first instead of being held through the build and the hand-off.
  * `beforeIndex` receives the model once it is final and no index is in memory (a large catalogue's
  * index is built, both workers have stopped and the index is not yet read; a small catalogue has no
