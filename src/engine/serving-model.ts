@@ -268,8 +268,9 @@ export interface WorkerTrainResult {
  * (as {@link trainingMatrix} builds them), else transferred (the caller's arrays are emptied, and the
  * worker frees them once it has its shared copy). The model comes back as its snapshot bytes in
  * shared memory, read in place (held once). A large catalogue's ANN index is built from those bytes
- * by another worker once the training worker has stopped, so the training worker's heap (its iALS tables, dead but not yet collected, and its copy
- * of the factors) is freed first instead of being held through the build and the hand-off.
+ * by another worker once the training worker has stopped, so the training worker's heap (its iALS
+ * tables, dead but not yet collected, and its copy of the factors) is freed first instead of being
+ * held through the build and the hand-off.
  * `beforeIndex` receives the model once it is final and no index is in memory (a large catalogue's
  * index is built, both workers have stopped and the index is not yet read; a small catalogue has no
  * index), and the result waits for it: a snapshot written there never holds its transient beside the
