@@ -59,16 +59,18 @@ test('a database from a newer schema version gets SETLIST_ERR_STORE_TOO_NEW', as
   await store.close();
 });
 
+/** A view of item i1 by user u1 with the client id `id`. */
+const event = (id: string): EventInput => ({
+  id,
+  userId: 'u1' as UserId,
+  itemId: 'i1' as ItemId,
+  type: 'view',
+  at: 1,
+});
+
 test('appends made in the same turn commit together, and one that fails leaves the others written', async () => {
   const store = createSqliteStore({ path: join(dir, `group-${n++}.db`) });
   await store.migrate();
-  const event = (id: string): EventInput => ({
-    id,
-    userId: 'u1' as UserId,
-    itemId: 'i1' as ItemId,
-    type: 'view',
-    at: 1,
-  });
   const broken = { ...event('bad'), userId: null } as unknown as EventInput;
   const [first, failed, last] = await Promise.allSettled([
     store.appendEvents([event('a'), event('b')], 1),
@@ -100,13 +102,6 @@ test("each of the event-log writer's transactions is published with the appends 
   };
   subscribe(eventLogCommits.name, listen);
   try {
-    const event = (id: string): EventInput => ({
-      id,
-      userId: 'u1' as UserId,
-      itemId: 'i1' as ItemId,
-      type: 'view',
-      at: 1,
-    });
     await Promise.all([
       store.appendEvents([event('a'), event('b')], 1),
       store.appendEvents([event('c')], 2),
