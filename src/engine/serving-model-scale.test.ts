@@ -212,7 +212,7 @@ test('from the index, a history with no positive modelled weight gets no model c
   assert.equal(indexed.recommend(live, 20, () => false, fresh).length, 20);
 });
 
-test('from the index, a user whose folded-in vector is zero gets no model candidates, not the longest items', () => {
+test('a user whose history scores every item 0 gets no model candidates, from the index or a scan', () => {
   const x = twoGroupInteractions(200, 600, 12, 4);
   const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
   const { state, ids } = catalogue(600);
@@ -222,11 +222,14 @@ test('from the index, a user whose folded-in vector is zero gets no model candid
   for (const m of faded) model.itemFactors.fill(0, m * 16, (m + 1) * 16);
   const ann = buildAnnIndex(model.itemFactors, 600, 16);
   const indexed = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report, ann });
+  const scanned = new ServingModel(state, model, ids, { version: 1, trainedAt: T0, report });
   const history = faded.map((m) => ({ item: state.items.get(`item-${m}`), weight: 1 }));
   assert.ok(indexed.userVectorOf(history)!.every((v) => v === 0));
-  assert.deepEqual([...indexed.recommend(history, 20, () => false)], []);
   const live = [...history, { item: state.items.get('item-9'), weight: 1 }];
-  assert.equal(indexed.recommend(live, 20, () => false).length, 20);
+  for (const serving of [indexed, scanned]) {
+    assert.deepEqual([...serving.recommend(history, 20, () => false)], []);
+    assert.equal(serving.recommend(live, 20, () => false).length, 20);
+  }
 });
 
 test("the folded-in user vector scores every item as the model scores the user's history", () => {

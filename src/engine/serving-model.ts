@@ -490,13 +490,18 @@ export class ServingModel {
   }
 
   /** Scores every modelled item (small catalogues). */
+  /**
+   * Scores every item for the history, then takes the top k; undefined when every score is 0 (as
+   * {@link rankFromIndex} for a zero user vector: the order of equal scores is no taste of theirs).
+   */
   private rankAll(
     items: Int32Array,
     weights: Float32Array,
     k: number,
     excluded: (i: number) => boolean,
-  ): { item: number; score: number }[] {
+  ): { item: number; score: number }[] | undefined {
     this.model.scoreHistory(items, weights, this.scores);
+    if (isZero(this.scores)) return undefined;
     const top = topK(this.scores, k, (m) => excluded(this.toEngine[m]!));
     return Array.from(top, (m) => ({ item: this.toEngine[m]!, score: this.scores[m]! }));
   }
@@ -714,6 +719,7 @@ interface GroupSums {
 
 export { transferList };
 
+/** Whether every element of `v` is 0 (stops at the first that is not). */
 function isZero(v: Float32Array): boolean {
   for (let f = 0; f < v.length; f++) if (v[f] !== 0) return false;
   return true;
