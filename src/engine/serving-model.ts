@@ -489,10 +489,10 @@ export class ServingModel {
     return { items: Int32Array.from(items), weights: Float32Array.from(weights) };
   }
 
-  /** Scores every modelled item (small catalogues). */
   /**
-   * Scores every item for the history, then takes the top k; undefined when every score is 0 (as
-   * {@link rankFromIndex} for a zero user vector: the order of equal scores is no taste of theirs).
+   * Scores every modelled item for the history (small catalogues), then takes the top k; undefined
+   * when every score is 0 (as {@link rankFromIndex} for a zero user vector: the order of equal scores
+   * is no taste of theirs).
    */
   private rankAll(
     items: Int32Array,
