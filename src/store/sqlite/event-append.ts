@@ -7,8 +7,9 @@ import { type AppendResult, storedEvent } from '../store.js';
 import { eventIdHash } from './event-id-hash.js';
 import type { SnapshotTarget } from './snapshot-write.js';
 
-const INSERT_EVENT = `INSERT INTO events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at, id_hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const EVENT_COLUMNS = 'events (id, user_id, item_id, type, at, watch_ms, watch_ratio, received_at, id_hash)';
+const EVENT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_EVENT = `INSERT INTO ${EVENT_COLUMNS} VALUES ${EVENT_ROW}`;
 const FIND_EVENT_ID = 'SELECT 1 FROM events WHERE id_hash = ? AND id = ? LIMIT 1';
 
 /** The two statements that log an event: see {@link logEvent}. */
@@ -88,33 +89,118 @@ function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** Rows per multi-row `INSERT` and id hashes per dedupe lookup of {@link insertPacked}. */
+export const PACKED_CHUNK = 256;
+const COLUMNS = 9;
+
 /**
- * Logs a packed batch with {@link logEvent} (inside the caller's IMMEDIATE transaction) and returns
- * each event's log sequence number, 0 for an event whose id was already logged.
+ * The statements {@link insertPacked} logs a batch with: a lookup of {@link PACKED_CHUNK} id hashes at
+ * once, and multi-row `INSERT`s of {@link PACKED_CHUNK} rows and of each power of two below it (a
+ * remainder takes one statement per bit of its count), prepared when first used.
  */
-export function insertPacked(statements: EventStatements, batch: PackedEvents): Float64Array<ArrayBuffer> {
+export interface PackedStatements {
+  readonly find: Database.Statement;
+  readonly inserts: (Database.Statement | undefined)[];
+  readonly db: Database.Database;
+}
+
+/** Prepares {@link PackedStatements} on a connection whose schema is migrated. */
+export function preparePackedStatements(db: Database.Database): PackedStatements {
+  const hashes = new Array<string>(PACKED_CHUNK).fill('?').join(', ');
+  return { find: db.prepare(`SELECT id FROM events WHERE id_hash IN (${hashes})`).pluck(), inserts: [], db };
+}
+
+function insertStatement(statements: PackedStatements, rows: number): Database.Statement {
+  let statement = statements.inserts[rows];
+  if (statement === undefined) {
+    const values = new Array<string>(rows).fill(EVENT_ROW).join(', ');
+    statement = statements.db.prepare(`INSERT INTO ${EVENT_COLUMNS} VALUES ${values}`);
+    statements.inserts[rows] = statement;
+  }
+  return statement;
+}
+
+/**
+ * Logs a packed batch inside the caller's IMMEDIATE transaction and returns each event's log sequence
+ * number, 0 for an event whose id was already logged: the same seqs and rows as {@link logEvent} on
+ * each event in turn, with one lookup per {@link PACKED_CHUNK} ids and one `INSERT` per chunk of new
+ * rows. The first of two events with the same id in a batch is stored, the later one a duplicate.
+ */
+export function insertPacked(statements: PackedStatements, batch: PackedEvents): Float64Array<ArrayBuffer> {
   const { text, lengths, numbers } = batch;
   const count = lengths.length / 4;
   const seqs = new Float64Array(count);
-  const args: (string | number | null)[] = new Array(9);
-  args[7] = batch.receivedAt;
+  const rows: (string | number | null)[] = new Array(count * COLUMNS);
+  const hashes: number[] = [];
   let offset = 0;
   for (let k = 0; k < count; k++) {
+    const row = k * COLUMNS;
     for (let f = 0; f < 4; f++) {
       const length = lengths[k * 4 + f]!;
-      if (length < 0) args[f] = null;
+      if (length < 0) rows[row + f] = null;
       else {
-        args[f] = text.slice(offset, offset + length);
+        rows[row + f] = text.slice(offset, offset + length);
         offset += length;
       }
     }
     for (let f = 0; f < 3; f++) {
       const v = numbers[k * 3 + f]!;
-      args[4 + f] = Number.isNaN(v) ? null : v;
+      rows[row + 4 + f] = Number.isNaN(v) ? null : v;
     }
-    seqs[k] = logEvent(statements, args);
+    rows[row + 7] = batch.receivedAt;
+    const id = rows[row];
+    if (typeof id === 'string') {
+      const hash = eventIdHash(id);
+      rows[row + 8] = hash;
+      hashes.push(hash);
+    } else rows[row + 8] = null;
+  }
+  const logged = loggedIds(statements, hashes);
+
+  // The new rows moved to the front, in order; `kept[j]` is the batch index of the j-th.
+  const kept = new Int32Array(count);
+  const seen = new Set<string>();
+  let keptCount = 0;
+  for (let k = 0; k < count; k++) {
+    const id = rows[k * COLUMNS];
+    if (typeof id === 'string') {
+      if (logged?.has(id) === true || seen.has(id)) continue;
+      seen.add(id);
+    }
+    if (keptCount !== k) {
+      for (let f = 0; f < COLUMNS; f++) rows[keptCount * COLUMNS + f] = rows[k * COLUMNS + f]!;
+    }
+    kept[keptCount++] = k;
+  }
+
+  for (let done = 0; done < keptCount; ) {
+    const left = keptCount - done;
+    const n = left >= PACKED_CHUNK ? PACKED_CHUNK : 1 << (31 - Math.clz32(left));
+    const info = insertStatement(statements, n).run(rows.slice(done * COLUMNS, (done + n) * COLUMNS));
+    // One statement's rows take consecutive seqs in VALUES order: each new rowid of an AUTOINCREMENT
+    // table is one more than the larger of the table's largest rowid and its sqlite_sequence mark, both
+    // the previous row's here, as a statement writes alone (test: after deletes too).
+    const first = Number(info.lastInsertRowid) - n + 1;
+    for (let j = 0; j < n; j++) seqs[kept[done + j]!] = first + j;
+    done += n;
   }
   return seqs;
+}
+
+/** The ids already in the log among those whose hashes are given, or undefined if none is. */
+function loggedIds(statements: PackedStatements, hashes: readonly number[]): Set<string> | undefined {
+  let logged: Set<string> | undefined;
+  const args: number[] = new Array(PACKED_CHUNK);
+  for (let start = 0; start < hashes.length; start += PACKED_CHUNK) {
+    const end = Math.min(hashes.length, start + PACKED_CHUNK);
+    // A short last chunk repeats its last hash: a value twice in an IN list matches the same rows.
+    for (let j = 0; j < PACKED_CHUNK; j++) args[j] = hashes[Math.min(start + j, end - 1)]!;
+    for (const id of statements.find.all(args) as string[]) {
+      logged ??= new Set();
+      logged.add(id);
+    }
+  }
+  return logged;
 }
 
 /**
@@ -151,7 +237,7 @@ interface AppendRequest extends PackedEvents {
  * append gets a transaction of its own, so one bad batch fails alone and writes nothing.
  */
 export function serveAppends(db: Database.Database, port: MessagePort): void {
-  const statements = prepareEventStatements(db);
+  const statements = preparePackedStatements(db);
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
