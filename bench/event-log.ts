@@ -3,15 +3,18 @@
 // builds a log of `rows` events with random ids once in this tree's schema (kept in
 // $SETLIST_BENCH_DIR, default /tmp/setlist-event-log), then appends `batches` batches of random-id
 // events through the store's writer thread (`inFlight` appends waiting at a time) to a fresh copy of
-// it and prints events/s. `--migrate` instead times this tree's migration of a schema-1 log of `rows`.
+// it and prints events/s, CPU per event and the transactions' inserts and commit ms. `--migrate`
+// instead times this tree's migration of a schema-1 log of `rows`.
 import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { type EventLogCommit, eventLogCommits } from '../src/store/sqlite/event-append.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { EventInput, ItemId, UserId } from '../src/types.js';
-import { otherThreads, type Sched } from './ingest-stages.js';
+import { otherThreads, type Sched, spread } from './ingest-stages.js';
 
 const UUID_SQL = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
   hex(randomblob(2)) || '-' || hex(randomblob(6)))`;
@@ -146,6 +149,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   // One append first, so starting the writer thread is not timed.
   await store.appendEvents(randomEvents(1, -1), Date.now());
 
+  const commits: EventLogCommit[] = [];
+  const listen = (message: unknown): void => {
+    commits.push(message as EventLogCommit);
+  };
+  subscribe(eventLogCommits.name, listen);
   const cpuBefore = process.cpuUsage();
   const threadsBefore = otherThreads();
   const started = performance.now();
@@ -161,6 +169,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const writer = busiestThread(threadsBefore, otherThreads());
+  unsubscribe(eventLogCommits.name, listen);
+  const insertMs = spread(commits.map((c) => c.insertMs));
+  const commitMs = spread(commits.map((c) => c.commitMs));
   const again = await store.appendEvents(bodies[0]!, Date.now());
   if (again.duplicates.length !== batch) throw new Error('a logged id was not found as a duplicate');
   await store.close();
@@ -178,10 +189,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cpuMicrosPerEvent: Number(((cpu.user + cpu.system) / events).toFixed(2)),
     writerCpuMicrosPerEvent: writer && Number(((writer.cpuMs * 1000) / events).toFixed(2)),
     writerWaitMicrosPerEvent: writer && Number(((writer.waitMs * 1000) / events).toFixed(2)),
+    transactions: commits.length,
+    insertMsP50: Number(insertMs.p50.toFixed(1)),
+    insertMsP90: Number(insertMs.p90.toFixed(1)),
+    commitMsP50: Number(commitMs.p50.toFixed(1)),
+    commitMsP90: Number(commitMs.p90.toFixed(1)),
     prepareMs: Math.round(prepareMs),
   };
   console.log(JSON.stringify(result));
   console.log(
-    `event log, schema ${result.schema}, ${rows} random-id rows: ${result.eventsPerSecond} events/s (${result.msPerBatch} ms per batch of ${batch}, ${inFlight} in flight, ${result.cpuMicrosPerEvent} µs of process CPU per event; the writer thread ${result.writerCpuMicrosPerEvent ?? '?'} µs on a core, ${result.writerWaitMicrosPerEvent ?? '?'} µs waiting for one)`,
+    `event log, schema ${result.schema}, ${rows} random-id rows: ${result.eventsPerSecond} events/s (${result.msPerBatch} ms per batch of ${batch}, ${inFlight} in flight, ${result.cpuMicrosPerEvent} µs of process CPU per event; the writer thread ${result.writerCpuMicrosPerEvent ?? '?'} µs on a core, ${result.writerWaitMicrosPerEvent ?? '?'} µs waiting for one; ${result.transactions} transactions, inserts p50 ${result.insertMsP50} p90 ${result.insertMsP90} ms, commit p50 ${result.commitMsP50} p90 ${result.commitMsP90} ms)`,
   );
 }
