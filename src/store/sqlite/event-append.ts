@@ -312,12 +312,11 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
   };
 }
 
-interface Settle {
+/** An append waiting for the writer's answer. */
+interface PendingAppend {
   resolve: (result: AppendResult) => void;
   reject: (cause: unknown) => void;
 }
-
-type PendingAppend = Settle;
 
 /** Resolves an append with the writer's seqs and the duplicates among them, or rejects it with its error. */
 function settleAppend(call: PendingAppend, reply: AppendReply): void {
