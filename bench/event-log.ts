@@ -161,8 +161,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const lane = async (): Promise<void> => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      const { stored } = await store.appendEvents(body, Date.now());
-      if (stored.length !== body.length) throw new Error('a random id was taken for a duplicate');
+      const { duplicates } = await store.appendEvents(body, Date.now());
+      if (duplicates.length > 0) throw new Error('a random id was taken for a duplicate');
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));

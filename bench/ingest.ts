@@ -12,6 +12,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { logEvent, prepareEventStatements } from '../src/store/sqlite/event-append.js';
 import { createSqliteStore, migrateSqliteSchema } from '../src/store/sqlite/sqlite-store.js';
+import { storedEvents } from '../src/store/store.js';
 import { formatIngestStages, type IngestStages, watchIngestStages } from './ingest-stages.js';
 import { startLoadClient } from './load.js';
 import { generatePlatform, ingestBatch, platformEvents } from './synthetic.js';
@@ -79,8 +80,8 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
       const platform = generatePlatform({ items: options.items, users: options.users, events: applied });
       const t0 = Date.now() - applied - 86_400_000;
       for (let start = 0; start < applied; start += 10_000) {
-        const { stored } = await store.appendEvents(platformEvents(platform, start, start + 10_000, t0), t0);
-        engine.applyRemoteEvents(stored);
+        const events = platformEvents(platform, start, start + 10_000, t0);
+        engine.applyRemoteEvents(storedEvents(events, await store.appendEvents(events, t0), t0));
       }
     }
     const app = buildApp({ engine, webRoot: false });

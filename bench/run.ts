@@ -17,6 +17,7 @@ import { createEngine, type Engine } from '../src/engine/engine.js';
 import { releaseBuffers } from '../src/engine/release-buffers.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { storedEvents } from '../src/store/store.js';
 import { indexRecall, type RecallReport } from './index-recall.js';
 import { rawSqliteInsertMs } from './ingest.js';
 import { formatIngestStages, watchIngestStages } from './ingest-stages.js';
@@ -116,10 +117,10 @@ async function main(client: LoadClient): Promise<void> {
   for (let start = 0; start < size.events; start += 10_000) {
     const batch = platformEvents(platform, start, start + 10_000, t0);
     t = performance.now();
-    const { stored } = await store.appendEvents(batch, t0 + start);
+    const appended = await store.appendEvents(batch, t0 + start);
     storeMs += performance.now() - t;
     t = performance.now();
-    engine.applyRemoteEvents(stored);
+    engine.applyRemoteEvents(storedEvents(batch, appended, t0 + start));
     applyMs += performance.now() - t;
     if (start % 1_000_000 === 0 && start > 0) log(`  ${start} events`);
   }

@@ -101,7 +101,7 @@ export function platformItems(p: Platform, start: number, end: number, t0: numbe
  * Events `start` .. `end − 1` as engine input, event `e` at `t0 + e` ms.
  *
  * @example
- * const { stored } = await store.appendEvents(platformEvents(p, 0, 10_000, t0), t0);
+ * const { seqs } = await store.appendEvents(platformEvents(p, 0, 10_000, t0), t0);
  */
 export function platformEvents(p: Platform, start: number, end: number, t0: number): EventInput[] {
   const events: EventInput[] = [];

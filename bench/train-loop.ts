@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { LARGE_CATALOGUE_ITEMS } from '../src/engine/serving-model.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { storedEvents } from '../src/store/store.js';
 import { formatStalls, type LoopWatch, watchLoop } from './loop-watch.js';
 import { relaunchWithServerFlags } from './server-flags.js';
 import { generatePlatform, parseFlags, platformEvents, platformItems } from './synthetic.js';
@@ -210,8 +211,7 @@ async function loadPlatform(path: string): Promise<Engine> {
   await engine.open();
   for (let start = 0; start < size.events; start += 10_000) {
     const batch = platformEvents(platform, start, start + 10_000, t0);
-    const { stored } = await store.appendEvents(batch, t0 + start);
-    engine.applyRemoteEvents(stored);
+    engine.applyRemoteEvents(storedEvents(batch, await store.appendEvents(batch, t0 + start), t0 + start));
   }
   return engine;
 }

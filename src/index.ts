@@ -16,6 +16,7 @@ export type { ApiKey, AuthOptions, Scope } from './server/auth.js';
 export { parseApiKeysEnv, parseKeysFile } from './server/auth.js';
 export type { RateLimitOptions } from './server/rate-limit.js';
 export type { AppendResult, Store } from './store/store.js';
+export { storedEvents } from './store/store.js';
 export type {
   AuditEntry,
   EventInput,

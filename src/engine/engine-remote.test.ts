@@ -81,6 +81,39 @@ test('the onEventsStored hook gets each committed batch once, without the duplic
   assert.deepEqual(batches, [['e1'], ['e2']]);
 });
 
+test("the onEventsStored hook gets the events as logged, field for field, and the caller's body is left as it was", async () => {
+  const path = tempDbPath('hook-log');
+  const store = createSqliteStore({ path });
+  const hooked: StoredEvent[] = [];
+  const engine = createEngine({
+    store,
+    now: () => T0,
+    onEventsStored: (events) => void hooked.push(...events),
+  });
+  await engine.open();
+  await engine.ingest({ events: [{ id: 'e1', userId: 'u', itemId: 'v', type: 'view' }] });
+  const body = {
+    events: [
+      { id: 'e1', userId: 'u', itemId: 'v', type: 'view' },
+      { id: 'e2', userId: 'u', itemId: 'v', type: 'like', at: T0 - 5_000, watchMs: 900 },
+      { userId: 'w', itemId: 'v', type: 'view', watchRatio: 0.5 },
+    ],
+  };
+  const before = structuredClone(body);
+  assert.deepEqual(await engine.ingest(body), { accepted: 2, duplicates: 1 });
+  assert.deepEqual(body, before);
+  assert.deepEqual(hooked, await store.readEvents(0, 10));
+  assert.deepEqual(
+    hooked.map((e) => [e.id, e.at, e.receivedAt]),
+    [
+      ['e1', T0, T0],
+      ['e2', T0 - 5_000, T0],
+      [undefined, T0, T0],
+    ],
+  );
+  await engine.close();
+});
+
 test('a model snapshot is swapped in only when its version is newer', async () => {
   const engine = await openEngine();
   const snap = (version: number) => ({

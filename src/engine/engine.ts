@@ -8,7 +8,6 @@ import type { Store } from '../store/store.js';
 import type {
   AuditEntry,
   CreatorId,
-  EventInput,
   ItemId,
   ItemRecord,
   ModelSnapshot,
@@ -644,12 +643,16 @@ export function createEngine(options: EngineOptions): Engine {
       }
       const batch = unwrap(validateEventBatch(body));
       const t = now();
-      const events: EventInput[] = batch.events.map((e, k) => {
-        const event: EventInput = {
+      // The engine's own copy of each event, in its logged form from the start: the store answers with
+      // seqs, which are written in here, so a stored event is not a second object.
+      const events: StoredEvent[] = batch.events.map((e, k) => {
+        const event: StoredEvent = {
+          seq: 0,
           userId: e.userId as UserId,
           itemId: e.itemId as ItemId,
           type: e.type,
           at: e.at === undefined ? t : unwrap(checkTime(e.at, t), `events.${k}.at`),
+          receivedAt: t,
         };
         if (e.id !== undefined) event.id = e.id;
         if (e.watchMs !== undefined) event.watchMs = e.watchMs;
@@ -657,7 +660,13 @@ export function createEngine(options: EngineOptions): Engine {
         return event;
       });
       const result = await store.appendEvents(events, t);
-      applyOnce(result.stored);
+      const stored = result.duplicates.length === 0 ? events : [];
+      for (let k = 0; k < events.length; k++) {
+        const seq = result.seqs[k]!;
+        events[k]!.seq = seq;
+        if (seq !== 0 && stored !== events) stored.push(events[k]!);
+      }
+      applyOnce(stored);
       // Gaps in the log (ids skipped as duplicates) keep seqs above the watermark; a read of the log
       // moves it past them, so that memory stays bounded without other nodes' catch-ups.
       if (applied.pending > 10_000 && !compacting) {
@@ -668,10 +677,10 @@ export function createEngine(options: EngineOptions): Engine {
             compacting = false;
           });
       }
-      if (options.onEventsStored !== undefined && result.stored.length > 0) {
-        await options.onEventsStored(result.stored);
+      if (options.onEventsStored !== undefined && stored.length > 0) {
+        await options.onEventsStored(stored);
       }
-      return { accepted: result.stored.length, duplicates: result.duplicates.length };
+      return { accepted: stored.length, duplicates: result.duplicates.length };
     },
 
     async feed(userId, n) {

@@ -12,8 +12,11 @@ import type {
 } from '../types.js';
 
 export interface AppendResult {
-  /** The events written by this call, with their log sequence numbers, in input order. */
-  stored: StoredEvent[];
+  /**
+   * One per input event, in input order: its log sequence number, or 0 where its `id` was already in
+   * the log. Numbers, not new event objects: the caller has the events (see {@link storedEvents}).
+   */
+  seqs: Float64Array;
   /** Input positions whose `id` was already in the log (a retry): nothing was written for them. */
   duplicates: number[];
 }
@@ -116,6 +119,27 @@ export function snapshotsKeptOf(kept: number | undefined): number {
     });
   }
   return value;
+}
+
+/**
+ * The events an append wrote, in their logged form: the input events with their sequence numbers,
+ * duplicates left out.
+ *
+ * @example
+ * const result = await store.appendEvents(events, receivedAt);
+ * engine.applyRemoteEvents(storedEvents(events, result, receivedAt));
+ */
+export function storedEvents(
+  events: readonly EventInput[],
+  result: AppendResult,
+  receivedAt: number,
+): StoredEvent[] {
+  const stored: StoredEvent[] = [];
+  for (let k = 0; k < events.length; k++) {
+    const seq = result.seqs[k]!;
+    if (seq !== 0) stored.push(storedEvent(events[k]!, seq, receivedAt));
+  }
+  return stored;
 }
 
 /**

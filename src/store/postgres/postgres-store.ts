@@ -20,7 +20,6 @@ import {
   type Page,
   type Store,
   snapshotsKeptOf,
-  storedEvent,
 } from '../store.js';
 import { postgresMigrationNotes, postgresMigrations } from './migrations.js';
 
@@ -342,8 +341,8 @@ async function appendInTransaction(
     }
     positions.push(k);
   }
-  const stored: StoredEvent[] = [];
-  if (positions.length === 0) return { stored, duplicates };
+  const seqs = new Float64Array(events.length);
+  if (positions.length === 0) return { seqs, duplicates };
   await c.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOCK_KEY]);
   for (let start = 0; start < positions.length; start += INSERT_CHUNK) {
     const chunk = positions.slice(start, start + INSERT_CHUNK);
@@ -373,7 +372,7 @@ async function appendInTransaction(
       const e = events[k]!;
       const row = inserted[next];
       if (row !== undefined && row.id === (e.id ?? null)) {
-        stored.push(storedEvent(e, row.seq, receivedAt));
+        seqs[k] = row.seq;
         next++;
       } else {
         duplicates.push(k);
@@ -381,7 +380,7 @@ async function appendInTransaction(
     }
   }
   duplicates.sort((a, b) => a - b);
-  return { stored, duplicates };
+  return { seqs, duplicates };
 }
 
 /**

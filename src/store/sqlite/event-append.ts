@@ -2,8 +2,8 @@ import { channel } from 'node:diagnostics_channel';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { startWorker } from '../../start-worker.js';
-import type { EventInput, StoredEvent } from '../../types.js';
-import { type AppendResult, storedEvent } from '../store.js';
+import type { EventInput } from '../../types.js';
+import type { AppendResult } from '../store.js';
 import { eventIdHash } from './event-id-hash.js';
 import type { SnapshotTarget } from './snapshot-write.js';
 
@@ -62,18 +62,15 @@ export interface PackedEvents {
 export function packEvents(events: readonly EventInput[], receivedAt: number): PackedEvents {
   const lengths = new Int32Array(events.length * 4);
   const numbers = new Float64Array(events.length * 3);
-  // Joined once: appending to a string makes a rope node per piece (about 60 bytes an event more).
-  const parts: string[] = new Array(events.length * 4);
+  // One piece per event, joined once: appending every piece to one string makes a rope node per piece.
+  const parts: string[] = new Array(events.length);
   for (let k = 0; k < events.length; k++) {
     const e = events[k]!;
     lengths[k * 4] = lengthOf(e.id);
     lengths[k * 4 + 1] = lengthOf(e.userId);
     lengths[k * 4 + 2] = lengthOf(e.itemId);
     lengths[k * 4 + 3] = lengthOf(e.type);
-    parts[k * 4] = str(e.id);
-    parts[k * 4 + 1] = str(e.userId);
-    parts[k * 4 + 2] = str(e.itemId);
-    parts[k * 4 + 3] = str(e.type);
+    parts[k] = str(e.id) + str(e.userId) + str(e.itemId) + str(e.type);
     numbers[k * 3] = e.at ?? Number.NaN;
     numbers[k * 3 + 1] = e.watchMs ?? Number.NaN;
     numbers[k * 3 + 2] = e.watchRatio ?? Number.NaN;
@@ -329,7 +326,7 @@ export interface EventAppender {
  *
  * @example
  * const appender = startEventAppender({ path: 'setlist.db', synchronous: 'FULL' });
- * const { stored } = await appender.append(events, Date.now());
+ * const { seqs } = await appender.append(events, Date.now());
  */
 export function startEventAppender(target: SnapshotTarget): EventAppender {
   const { port1, port2 } = new MessageChannel();
@@ -370,13 +367,17 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
         }
         const packed = packEvents(events, receivedAt);
         const id = nextId++;
-        waiting.set(id, { events, receivedAt, resolve, reject });
+        waiting.set(id, { resolve, reject });
         // While an append waits for its commit, the port keeps the process alive.
         if (waiting.size === 1) port1.ref();
-        port1.postMessage({ id, ...packed } satisfies AppendRequest, [
-          packed.lengths.buffer,
-          packed.numbers.buffer,
-        ]);
+        const request: AppendRequest = {
+          id,
+          receivedAt,
+          text: packed.text,
+          lengths: packed.lengths,
+          numbers: packed.numbers,
+        };
+        port1.postMessage(request, [packed.lengths.buffer, packed.numbers.buffer]);
       }).finally(() => {
         if (waiting.size === 0 && closed === undefined) port1.unref();
       });
@@ -400,28 +401,20 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
   };
 }
 
-interface Settle {
+/** An append waiting for the writer's answer. */
+interface PendingAppend {
   resolve: (result: AppendResult) => void;
   reject: (cause: unknown) => void;
 }
 
-interface PendingAppend extends Settle {
-  events: readonly EventInput[];
-  receivedAt: number;
-}
-
-/** Resolves an append with its stored events and duplicates, or rejects it with its error. */
+/** Resolves an append with the writer's seqs and the duplicates among them, or rejects it with its error. */
 function settleAppend(call: PendingAppend, reply: AppendReply): void {
   if ('error' in reply) {
     call.reject(Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code }));
     return;
   }
-  const stored: StoredEvent[] = [];
+  const seqs = reply.seqs;
   const duplicates: number[] = [];
-  for (let k = 0; k < call.events.length; k++) {
-    const seq = reply.seqs[k]!;
-    if (seq === 0) duplicates.push(k);
-    else stored.push(storedEvent(call.events[k]!, seq, call.receivedAt));
-  }
-  call.resolve({ stored, duplicates });
+  for (let k = 0; k < seqs.length; k++) if (seqs[k] === 0) duplicates.push(k);
+  call.resolve({ seqs, duplicates });
 }

@@ -19,7 +19,6 @@ import {
   type Page,
   type Store,
   snapshotsKeptOf,
-  storedEvent,
 } from '../store.js';
 import { type EventAppender, logEvent, prepareEventStatements, startEventAppender } from './event-append.js';
 import { registerEventIdHash } from './event-id-hash.js';
@@ -121,7 +120,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const insertEvents = (events: readonly EventInput[], receivedAt: number): AppendResult => {
     const s = st();
-    const stored: StoredEvent[] = [];
+    const seqs = new Float64Array(events.length);
     const duplicates: number[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
@@ -136,13 +135,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         receivedAt,
         null,
       ]);
-      if (seq === 0) {
-        duplicates.push(i);
-      } else {
-        stored.push(storedEvent(e, seq, receivedAt));
-      }
+      seqs[i] = seq;
+      if (seq === 0) duplicates.push(i);
     }
-    return { stored, duplicates };
+    return { seqs, duplicates };
   };
   const appendEvents = db.transaction(insertEvents).immediate;
   const appendGroup = db.transaction((calls: readonly PendingAppend[]) =>
