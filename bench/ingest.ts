@@ -82,6 +82,8 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
         const { stored } = await store.appendEvents(platformEvents(platform, start, start + 10_000, t0), t0);
         engine.applyRemoteEvents(stored);
       }
+      // Co-occurrence's thread done with them too, before the load is timed.
+      await engine.settled();
     }
     const app = buildApp({ engine, webRoot: false });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });

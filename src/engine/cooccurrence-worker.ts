@@ -1,0 +1,25 @@
+import { parentPort } from 'node:worker_threads';
+import { type CooccurrenceWriter, createCooccurrence } from '../core/online-cooccurrence.js';
+import {
+  applyCooccurrenceCommands,
+  type CooccurrenceMessage,
+  type CooccurrenceReply,
+} from './cooccurrence-thread.js';
+
+// The co-occurrence thread: applies the server thread's batches of updates to the shared rows.
+let writer: CooccurrenceWriter | undefined;
+parentPort!.on('message', (message: CooccurrenceMessage) => {
+  if (message.kind === 'init') {
+    writer = createCooccurrence(message);
+    return;
+  }
+  let reply: CooccurrenceReply = { batch: message.batch };
+  try {
+    writer!.releaseFreed(message.acked);
+    writer!.holdFreed(message.batch);
+    applyCooccurrenceCommands(writer!, message.commands, message.length);
+  } catch (error) {
+    reply = { batch: message.batch, error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort!.postMessage(reply);
+});
