@@ -213,5 +213,6 @@ async function loadPlatform(path: string): Promise<Engine> {
     const { stored } = await store.appendEvents(batch, t0 + start);
     engine.applyRemoteEvents(stored);
   }
+  await engine.settled();
   return engine;
 }
