@@ -11,12 +11,22 @@ import { startWorker } from '../start-worker.js';
 
 /** Int32s a command buffer starts with: about 1,000 events' new positives with full histories. */
 const INITIAL_COMMAND_INTS = 16_384;
+/**
+ * Batches the thread may be behind before {@link ThreadedCooccurrence.settled} blocks this thread
+ * until it catches up: bulk applies (catch-up, other nodes' events) hand batches faster than a busy
+ * thread may apply them, and each holds its updates' memory.
+ */
+const MAX_BEHIND = 16;
+/** A blocked hand-off gives up waiting after this long (a thread that died answers nothing). */
+const MAX_BLOCK_MS = 10_000;
 
 /** What the server thread sends the co-occurrence thread. */
 export type CooccurrenceMessage =
   | {
       kind: 'init';
       buffers: CooccurrenceBuffers;
+      /** [0]: the last batch the thread applied, stored (and notified) before it answers. */
+      done: Int32Array;
       shrink: number;
       maxNeighbours: number;
       window: number;
@@ -27,12 +37,12 @@ export type CooccurrenceMessage =
       batch: number;
       /** The last batch whose answer the server thread had taken when it sent this. */
       acked: number;
-      commands: Int32Array;
+      commands: Int32Array<ArrayBuffer>;
       length: number;
     };
 
-/** The co-occurrence thread's answer to an `apply`: done, or the error that stopped it. */
-export type CooccurrenceReply = { batch: number; error?: string };
+/** The co-occurrence thread's answer to an `apply`: done (with its buffer, for reuse), or the error that stopped it. */
+export type CooccurrenceReply = { batch: number; commands?: Int32Array<ArrayBuffer>; error?: string };
 
 /**
  * Applies `commands[0..length)` to `writer` in order: each `item, n, history[0..n)` is one
@@ -96,6 +106,9 @@ export function createThreadedCooccurrence(options: {
   const window = options.window;
   let commands = new Int32Array(INITIAL_COMMAND_INTS);
   let used = 0;
+  /** Command buffers the thread sent back, reused: no buffer's memory per batch. */
+  const spare: Int32Array<ArrayBuffer>[] = [];
+  const done = new Int32Array(new SharedArrayBuffer(4));
   let worker: Worker | undefined;
   let failure: SetlistError | undefined;
   let closed = false;
@@ -123,6 +136,7 @@ export function createThreadedCooccurrence(options: {
         return;
       }
       acked = reply.batch;
+      if (reply.commands !== undefined && spare.length < MAX_BEHIND) spare.push(reply.commands);
       reader.refresh();
       while (waiting.length > 0 && waiting[0]!.batch <= reply.batch) waiting.shift()!.resolve();
       if (waiting.length === 0) w.unref();
@@ -134,6 +148,7 @@ export function createThreadedCooccurrence(options: {
     const init: CooccurrenceMessage = {
       kind: 'init',
       buffers,
+      done,
       shrink: options.shrink,
       maxNeighbours: options.maxNeighbours,
       window,
@@ -182,8 +197,18 @@ export function createThreadedCooccurrence(options: {
       const batch = ++sent;
       const message: CooccurrenceMessage = { kind: 'apply', batch, acked, commands, length: used };
       worker.postMessage(message, [commands.buffer]);
-      commands = new Int32Array(Math.max(INITIAL_COMMAND_INTS, commands.length));
+      commands = spare.pop() ?? new Int32Array(INITIAL_COMMAND_INTS);
       used = 0;
+      if (batch - Atomics.load(done, 0) > MAX_BEHIND) {
+        const until = Date.now() + MAX_BLOCK_MS;
+        for (
+          let d = Atomics.load(done, 0);
+          batch - d > MAX_BEHIND && Date.now() < until;
+          d = Atomics.load(done, 0)
+        ) {
+          Atomics.wait(done, 0, d, 100);
+        }
+      }
       last = new Promise<void>((resolve, reject) => waiting.push({ batch, resolve, reject }));
       return last;
     },

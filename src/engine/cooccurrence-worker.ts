@@ -8,18 +8,27 @@ import {
 
 // The co-occurrence thread: applies the server thread's batches of updates to the shared rows.
 let writer: CooccurrenceWriter | undefined;
+let done: Int32Array | undefined;
 parentPort!.on('message', (message: CooccurrenceMessage) => {
   if (message.kind === 'init') {
     writer = createCooccurrence(message);
+    done = message.done;
     return;
   }
-  let reply: CooccurrenceReply = { batch: message.batch };
   try {
     writer!.releaseFreed(message.acked);
     writer!.holdFreed(message.batch);
     applyCooccurrenceCommands(writer!, message.commands, message.length);
   } catch (error) {
-    reply = { batch: message.batch, error: error instanceof Error ? error.message : String(error) };
+    const reply: CooccurrenceReply = {
+      batch: message.batch,
+      error: error instanceof Error ? error.message : String(error),
+    };
+    parentPort!.postMessage(reply);
+    return;
   }
-  parentPort!.postMessage(reply);
+  Atomics.store(done!, 0, message.batch);
+  Atomics.notify(done!, 0);
+  const reply: CooccurrenceReply = { batch: message.batch, commands: message.commands };
+  parentPort!.postMessage(reply, [message.commands.buffer]);
 });
