@@ -83,6 +83,8 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
         const events = platformEvents(platform, start, start + 10_000, t0);
         engine.applyRemoteEvents(storedEvents(events, await store.appendEvents(events, t0), t0));
       }
+      // Co-occurrence's thread done with them too, before the load is timed.
+      await engine.settled();
     }
     const app = buildApp({ engine, webRoot: false });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -124,6 +124,10 @@ async function main(client: LoadClient): Promise<void> {
     applyMs += performance.now() - t;
     if (start % 1_000_000 === 0 && start > 0) log(`  ${start} events`);
   }
+  // Co-occurrence's thread finishes what it was handed: part of the apply.
+  t = performance.now();
+  await engine.settled();
+  applyMs += performance.now() - t;
   // The plain pass's baseline is taken now, so that neither the generated events nor its matrices
   // (the harness's, about 30 bytes per event) are held through training and serving: freed here, as
   // a server thread idle while training runs no full collection that would find them dead.

@@ -213,5 +213,6 @@ async function loadPlatform(path: string): Promise<Engine> {
     const batch = platformEvents(platform, start, start + 10_000, t0);
     engine.applyRemoteEvents(storedEvents(batch, await store.appendEvents(batch, t0 + start), t0 + start));
   }
+  await engine.settled();
   return engine;
 }

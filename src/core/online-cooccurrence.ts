@@ -38,6 +38,17 @@ export interface Cooccurrence {
   readonly byteLength: number;
 }
 
+/**
+ * Where a co-occurrence keeps its state: its rows, and per item (start, length) heads and user counts,
+ * each in a buffer that grows in place (resizable, or growable and shared). Shared buffers let another
+ * thread read the very rows this one writes ({@link readCooccurrence}).
+ */
+export interface CooccurrenceBuffers {
+  readonly rows: ArrayBuffer | SharedArrayBuffer;
+  readonly heads: ArrayBuffer | SharedArrayBuffer;
+  readonly counts: ArrayBuffer | SharedArrayBuffer;
+}
+
 /** Int32s in a 64-byte cache line. */
 const LINE_INTS = 16;
 /** Neighbours a row holds before it first grows; rows grow fourfold up to `maxNeighbours`. */
@@ -45,46 +56,100 @@ const INITIAL_NEIGHBOURS = 4;
 /** Rows live in pages of this many int32s (4 MiB): memory grows a page at a time, never by copying all rows. */
 const PAGE_BITS = 20;
 const PAGE = 1 << PAGE_BITS;
-/** Row starts are kept in an Int32Array: pages beyond this many (8 GiB of 4 MiB pages) could not be addressed. */
-const MAX_PAGES = 2 ** (31 - PAGE_BITS);
+/** A buffer grows to at most 4 GiB: 1,024 pages of rows. */
+const MAX_BYTES = 2 ** 32;
+const MAX_PAGES = MAX_BYTES / 4 / PAGE;
+/** Items a co-occurrence can hold: their heads (8 bytes each) and counts (8 bytes) fit in 4 GiB. */
+const MAX_ITEMS = MAX_BYTES / 8;
+const INITIAL_ITEMS = 1024;
+
+/**
+ * New buffers for {@link createCooccurrence}: shared (`SharedArrayBuffer`, growable) for a state
+ * written on one thread and read on another, else resizable `ArrayBuffer`s. Only the bytes grown to
+ * are memory; the rest of `maxByteLength` is address space.
+ */
+export function createCooccurrenceBuffers(shared: boolean): CooccurrenceBuffers {
+  const make = (bytes: number): ArrayBuffer | SharedArrayBuffer =>
+    shared
+      ? new SharedArrayBuffer(bytes, { maxByteLength: MAX_BYTES })
+      : new ArrayBuffer(bytes, { maxByteLength: MAX_BYTES });
+  const heads = make(8 * INITIAL_ITEMS);
+  // No row yet: start -1, length 0.
+  const h = new Int32Array(heads);
+  for (let k = 0; k < h.length; k += 2) h[k] = -1;
+  return { rows: make(0), heads, counts: make(8 * INITIAL_ITEMS) };
+}
+
+/** Grows `buffer` to `bytes` (a resizable or a growable shared buffer). */
+function growTo(buffer: ArrayBuffer | SharedArrayBuffer, bytes: number): void {
+  if (buffer instanceof SharedArrayBuffer) buffer.grow(bytes);
+  else buffer.resize(bytes);
+}
 
 export function createCooccurrence(options: {
   shrink: number;
   maxNeighbours?: number;
   /** Only the last `window` items of a history co-occur with a new item (default: all of it). */
   window?: number;
-}): Cooccurrence {
+  /** Where the state lives (default: new unshared buffers); shared ones can be read on another thread. */
+  buffers?: CooccurrenceBuffers;
+}): CooccurrenceWriter {
   const shrink = options.shrink;
   const window = options.window ?? Number.POSITIVE_INFINITY;
   // A row fits in one page.
   const maxNeighbours = Math.min(PAGE / 2, Math.max(1, options.maxNeighbours ?? 64));
-  let counts = new Float64Array(1024);
+  const buffers = options.buffers ?? createCooccurrenceBuffers(false);
+  const views = viewsOf(buffers);
+  let counts = views.counts;
   /**
-   * Per item, side by side so a bump reads one cache line: at [2 * item] where its row starts in the
-   * pages (-1: none; neighbour k at [2k], its count at [2k + 1]), at [2 * item + 1] its length.
+   * Per item, side by side so a bump reads one cache line: at [2 * item] where its row starts in
+   * `rows` (-1: none; neighbour k at [2k], its count at [2k + 1]), at [2 * item + 1] its length. Both
+   * are written with `Atomics.store`, the start before the length (see {@link readCooccurrence}).
    */
-  let heads = newHeads(1024);
-  const pages: Int32Array[] = [];
+  let heads = views.heads;
+  /** Every page of rows, one after another in one buffer that grows a page at a time. */
+  let rows = views.rows;
+  let pageCount = rows.length / PAGE;
   /** The page rows are bump-allocated from, and its first unused int32. */
   let current = -1;
   let pageEnd = PAGE;
   /** Freed rows by capacity (in neighbours), reused before the current page is extended. */
   const free = new Map<number, number[]>();
   /** Per page: int32s in freed rows not reused yet; emptied pages, bump-allocated from again. */
-  const pageFree: number[] = [];
+  const pageFree: number[] = Array.from({ length: pageCount }, () => 0);
   let freeInts = 0;
   const spare: number[] = [];
+  /**
+   * With {@link CooccurrenceWriter.holdFreed} on, rows freed and pages emptied wait here, by the
+   * epoch they were freed in, until {@link CooccurrenceWriter.releaseFreed} passes it: a reader on
+   * another thread may still be reading them. Rows as (start, capacity) pairs.
+   */
+  let holding = false;
+  let epoch = 0;
+  const held: { epoch: number; rows: number[]; pages: number[] }[] = [];
+  const heldNow = (): { epoch: number; rows: number[]; pages: number[] } => {
+    let last = held[held.length - 1];
+    if (last === undefined || last.epoch !== epoch) {
+      last = { epoch, rows: [], pages: [] };
+      held.push(last);
+    }
+    return last;
+  };
 
   const ensure = (item: number): void => {
     if (item < counts.length) return;
+    if (item >= MAX_ITEMS) throw new RangeError(`co-occurrence: item ${item} is beyond ${MAX_ITEMS} items`);
     let capacity = counts.length;
     while (capacity <= item) capacity *= 2;
-    const c = new Float64Array(capacity);
-    c.set(counts);
-    counts = c;
-    const h = newHeads(capacity);
-    h.set(heads);
-    heads = h;
+    const from = heads.length;
+    // Heads first: a reader bounds its reads by the heads it sees.
+    growTo(buffers.heads, 8 * capacity);
+    heads = new Int32Array(buffers.heads, 0, 2 * capacity);
+    for (let h = from; h < heads.length; h += 2) heads[h] = -1;
+    growTo(buffers.counts, 8 * capacity);
+    counts = new Float64Array(buffers.counts, 0, capacity);
+    views.heads = heads;
+    views.counts = counts;
   };
 
   // Rows grow fourfold: the blocks a full row left behind are a third of it, not as much again.
@@ -105,11 +170,13 @@ export function createCooccurrence(options: {
     if (pageEnd + size > PAGE) {
       current = spare.pop() ?? -1;
       if (current < 0) {
-        if (pages.length >= MAX_PAGES)
-          throw new RangeError(`co-occurrence rows: more than ${MAX_PAGES} pages`);
-        pages.push(new Int32Array(PAGE));
+        if (pageCount >= MAX_PAGES) throw new RangeError(`co-occurrence rows: more than ${MAX_PAGES} pages`);
+        growTo(buffers.rows, (pageCount + 1) * PAGE * 4);
+        pageCount++;
+        rows = new Int32Array(buffers.rows, 0, pageCount * PAGE);
+        views.rows = rows;
         pageFree.push(0);
-        current = pages.length - 1;
+        current = pageCount - 1;
       }
       pageEnd = 0;
     }
@@ -118,13 +185,18 @@ export function createCooccurrence(options: {
     return start;
   };
 
-  const release = (start: number, capacity: number): void => {
+  const freeRow = (start: number, capacity: number): void => {
     let list = free.get(capacity);
     if (list === undefined) {
       list = [];
       free.set(capacity, list);
     }
     list.push(start);
+  };
+
+  const release = (start: number, capacity: number): void => {
+    if (holding) heldNow().rows.push(start, capacity);
+    else freeRow(start, capacity);
     pageFree[start >>> PAGE_BITS]! += 2 * capacity;
     freeInts += 2 * capacity;
   };
@@ -133,9 +205,9 @@ export function createCooccurrence(options: {
   // page (not the one being filled) holding the most of them, if an eighth of it, is emptied by moving
   // its live rows, and bump-allocated from again.
   const reclaim = (): void => {
-    if (16 * freeInts <= pages.length * PAGE) return;
+    if (16 * freeInts <= pageCount * PAGE) return;
     let p = -1;
-    for (let q = 0; q < pages.length; q++) {
+    for (let q = 0; q < pageCount; q++) {
       if (q !== current && pageFree[q]! > (p < 0 ? 0 : pageFree[p]!)) p = q;
     }
     if (p < 0 || 8 * pageFree[p]! < PAGE) return;
@@ -144,19 +216,27 @@ export function createCooccurrence(options: {
       for (const start of list) if (start >>> PAGE_BITS !== p) list[kept++] = start;
       list.length = kept;
     }
+    for (const h of held) {
+      let kept = 0;
+      for (let r = 0; r < h.rows.length; r += 2) {
+        if (h.rows[r]! >>> PAGE_BITS === p) continue;
+        h.rows[kept++] = h.rows[r]!;
+        h.rows[kept++] = h.rows[r + 1]!;
+      }
+      h.rows.length = kept;
+    }
     freeInts -= pageFree[p]!;
     pageFree[p] = 0;
-    const from = pages[p]!;
     for (let h = 0; h < heads.length; h += 2) {
       const start = heads[h]!;
       if (start < 0 || start >>> PAGE_BITS !== p) continue;
       const n = heads[h + 1]!;
       const moved = allocate(capacityOf(n));
-      const o = start & (PAGE - 1);
-      pages[moved >>> PAGE_BITS]!.set(from.subarray(o, o + 2 * n), moved & (PAGE - 1));
-      heads[h] = moved;
+      rows.copyWithin(moved, start, start + 2 * n);
+      Atomics.store(heads, h, moved);
     }
-    spare.push(p);
+    if (holding) heldNow().pages.push(p);
+    else spare.push(p);
   };
 
   const bump = (a: number, b: number): void => {
@@ -165,8 +245,8 @@ export function createCooccurrence(options: {
     if (n === maxNeighbours) {
       // A full row: the search for `b` also finds the first smallest count, which `b` replaces if
       // absent (one pass over the row, not two).
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
+      const row = rows;
+      const o = start;
       let min = o + 1;
       let least = row[min]!;
       for (let k = o; k < o + 2 * n; k += 2) {
@@ -184,8 +264,8 @@ export function createCooccurrence(options: {
       return;
     }
     if (start >= 0) {
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
+      const row = rows;
+      const o = start;
       for (let k = o; k < o + 2 * n; k += 2) {
         if (row[k] === b) {
           row[k + 1]!++;
@@ -197,23 +277,20 @@ export function createCooccurrence(options: {
     if (n === capacity) {
       const grown = allocate(capacityOf(n + 1));
       if (start >= 0) {
-        // A loop, not set(subarray): a view per grown row was most of a bump's garbage.
-        const from = pages[start >>> PAGE_BITS]!;
-        const to = pages[grown >>> PAGE_BITS]!;
-        const f = start & (PAGE - 1);
-        const g = grown & (PAGE - 1);
-        for (let k = 0; k < 2 * n; k++) to[g + k] = from[f + k]!;
+        // A loop, not copyWithin: fewer calls for the short rows most of them are.
+        const row = rows;
+        for (let k = 0; k < 2 * n; k++) row[grown + k] = row[start + k]!;
         release(start, capacity);
       }
-      heads[2 * a] = grown;
+      Atomics.store(heads, 2 * a, grown);
       reclaim();
       start = heads[2 * a]!;
     }
-    const row = pages[start >>> PAGE_BITS]!;
-    const o = start & (PAGE - 1);
+    const row = rows;
+    const o = start;
     row[o + 2 * n] = b;
     row[o + 2 * n + 1] = 1;
-    heads[2 * a + 1] = n + 1;
+    Atomics.store(heads, 2 * a + 1, n + 1);
   };
 
   /** {@link bumpFullRow}'s scratch: the history's ids by hash, their first index, their places in the row. */
@@ -256,9 +333,8 @@ export function createCooccurrence(options: {
       first[j] = firsts[slot]!;
       places[j] = -1;
     }
-    const start = heads[2 * a]!;
-    const row = pages[start >>> PAGE_BITS]!;
-    const o = start & (PAGE - 1);
+    const row = rows;
+    const o = heads[2 * a]!;
     const end = o + 2 * heads[2 * a + 1]!;
     for (let k = o; k < end; k += 2) {
       const slot = slotOf(row[k]!, mask);
@@ -310,26 +386,23 @@ export function createCooccurrence(options: {
   let touched = 0;
   const touchRows = (history: ArrayLike<number>, from: number, to: number): number => {
     let sum = 0;
+    const row = rows;
     for (let h = from; h < to; h++) {
       const other = history[h]!;
       const start = other < counts.length ? heads[2 * other]! : -1;
       if (start < 0) continue;
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
-      const end = o + 2 * heads[2 * other + 1]!;
-      for (let k = o; k < end; k += LINE_INTS) sum ^= row[k]!;
+      const end = start + 2 * heads[2 * other + 1]!;
+      for (let k = start; k < end; k += LINE_INTS) sum ^= row[k]!;
       sum ^= row[end - 1]!;
     }
     return sum;
   };
 
-  const sim = (co: number, a: number, b: number): number =>
-    co / (Math.sqrt(counts[a]! * counts[b]!) + shrink);
-
   return {
-    shrink,
+    ...readsOf(views, shrink),
     maxNeighbours,
     addUserItem(item, history, length = history.length) {
+      if (!(item >= 0)) throw new RangeError(`co-occurrence: item ${item} is not an index`);
       ensure(item);
       counts[item]!++;
       touched = touchRows(history, Math.max(0, length - window), length);
@@ -338,73 +411,186 @@ export function createCooccurrence(options: {
       for (; h < length && heads[2 * item + 1]! < maxNeighbours; h++) {
         const other = history[h]!;
         if (other === item) continue;
+        if (!(other >= 0)) throw new RangeError(`co-occurrence: item ${other} is not an index`);
         ensure(other);
         bump(item, other);
         bump(other, item);
       }
       if (h === length) return;
       // A full row never moves or grows: the rest of its bumps in one pass, then the others' rows.
+      for (let k = h; k < length; k++) {
+        const other = history[k]!;
+        if (!(other >= 0)) throw new RangeError(`co-occurrence: item ${other} is not an index`);
+        ensure(other);
+      }
       bumpFullRow(item, history, h, length);
       for (; h < length; h++) {
         const other = history[h]!;
         if (other === item) continue;
-        ensure(other);
         bump(other, item);
       }
     },
+    holdFreed(epochNow) {
+      holding = true;
+      epoch = epochNow;
+    },
+    releaseFreed(through) {
+      let k = 0;
+      for (; k < held.length && held[k]!.epoch <= through; k++) {
+        const h = held[k]!;
+        for (let r = 0; r < h.rows.length; r += 2) freeRow(h.rows[r]!, h.rows[r + 1]!);
+        spare.push(...h.pages);
+      }
+      held.splice(0, k);
+    },
+    get byteLength() {
+      return buffers.rows.byteLength + buffers.counts.byteLength + buffers.heads.byteLength;
+    },
+  };
+}
+
+/** A {@link Cooccurrence} that applies its updates, with what a writer beside readers on other threads needs. */
+export interface CooccurrenceWriter extends Cooccurrence {
+  /**
+   * From now on, rows freed and pages emptied are held, as freed in `epoch`, instead of reused, until
+   * {@link releaseFreed} passes that epoch.
+   */
+  holdFreed(epoch: number): void;
+  /** Makes rows and pages held from epochs up to `through` reusable. */
+  releaseFreed(through: number): void;
+}
+
+/** The typed views a co-occurrence reads through, remade when its buffers grow. */
+interface Views {
+  heads: Int32Array;
+  rows: Int32Array;
+  counts: Float64Array;
+}
+
+// Fixed-length views: a length-tracking view of a growable buffer was 4-5 times slower to index.
+function viewsOf(buffers: CooccurrenceBuffers): Views {
+  return {
+    heads: new Int32Array(buffers.heads, 0, buffers.heads.byteLength >> 2),
+    rows: new Int32Array(buffers.rows, 0, buffers.rows.byteLength >> 2),
+    counts: new Float64Array(buffers.counts, 0, buffers.counts.byteLength >> 3),
+  };
+}
+
+/**
+ * The reads of a co-occurrence whose buffers another thread writes (shared buffers from
+ * {@link createCooccurrenceBuffers}), as of their size at the last {@link refresh}: rows and items the
+ * writer added since are not seen yet. `addUserItem` throws.
+ *
+ * Reads may meet a row mid-update, and stay safe: a row's length is read before its start, and the
+ * writer stores (atomically) a moved row's start before any longer length, after copying it, so the
+ * pair read always describes entries written; rows the writer frees stay unused until its
+ * {@link CooccurrenceWriter.releaseFreed}, called only once no read begun before the free can still
+ * run; a neighbour's count may be read just before or after its bump. Ids and counts read are
+ * checked anyway (an id outside the items or a count of 0 is skipped), so nothing out of range or
+ * non-finite comes out.
+ *
+ * @example
+ * const buffers = createCooccurrenceBuffers(true); // written by a worker given `buffers`
+ * const reader = readCooccurrence(buffers, { shrink: 10, maxNeighbours: 64 });
+ * reader.refresh(); reader.similarity(0, 1);
+ */
+export function readCooccurrence(
+  buffers: CooccurrenceBuffers,
+  options: { shrink: number; maxNeighbours: number },
+): Cooccurrence & { refresh(): void } {
+  const views = viewsOf(buffers);
+  return {
+    ...readsOf(views, options.shrink),
+    maxNeighbours: options.maxNeighbours,
+    addUserItem() {
+      throw new Error('co-occurrence: this reader cannot add; its writer applies updates');
+    },
+    refresh() {
+      const fresh = viewsOf(buffers);
+      views.heads = fresh.heads;
+      views.rows = fresh.rows;
+      views.counts = fresh.counts;
+    },
+    get byteLength() {
+      return buffers.rows.byteLength + buffers.counts.byteLength + buffers.heads.byteLength;
+    },
+  };
+}
+
+/** A row's start and length as read for a reader: `rowStart` is -1 for no row or one not readable yet. */
+let rowStart = -1;
+let rowLength = 0;
+function readRow(views: Views, item: number): void {
+  rowStart = -1;
+  rowLength = 0;
+  const heads = views.heads;
+  if (!(item >= 0) || 2 * item + 1 >= heads.length) return;
+  // The length first: a start read after it is the start of a row at least that long.
+  const n = Atomics.load(heads, 2 * item + 1);
+  const start = Atomics.load(heads, 2 * item);
+  if (start < 0 || start + 2 * n > views.rows.length) return;
+  rowStart = start;
+  rowLength = n;
+}
+
+function readsOf(
+  views: Views,
+  shrink: number,
+): Pick<
+  Cooccurrence,
+  'similarity' | 'similaritiesTo' | 'forEachNeighbour' | 'touchNeighbours' | 'count' | 'shrink'
+> {
+  const sim = (co: number, a: number, b: number): number => {
+    const counts = views.counts;
+    const d = Math.sqrt(counts[a]! * (b < counts.length ? counts[b]! : 0)) + shrink;
+    return d > 0 ? co / d : 0;
+  };
+  return {
+    shrink,
     similarity(a, b) {
-      const start = a < counts.length ? heads[2 * a]! : -1;
-      if (start < 0) return 0;
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
-      const n = heads[2 * a + 1]!;
-      for (let k = o; k < o + 2 * n; k += 2) if (row[k] === b) return sim(row[k + 1]!, a, b);
+      readRow(views, a);
+      const o = rowStart;
+      if (o < 0) return 0;
+      const row = views.rows;
+      for (let k = o; k < o + 2 * rowLength; k += 2) if (row[k] === b) return sim(row[k + 1]!, a, b);
       return 0;
     },
     similaritiesTo(item, targets, out) {
       out.fill(0, 0, targets.length);
-      const start = item < counts.length ? heads[2 * item]! : -1;
-      if (start < 0) return;
+      readRow(views, item);
+      const o = rowStart;
+      if (o < 0) return;
       // A row holds each neighbour once; a bit per target's low five bits passes over most entries.
       let bits = 0;
       for (let t = 0; t < targets.length; t++) bits |= 1 << (targets[t]! & 31);
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
-      const n = heads[2 * item + 1]!;
-      for (let k = o; k < o + 2 * n; k += 2) {
+      const row = views.rows;
+      for (let k = o; k < o + 2 * rowLength; k += 2) {
         const b = row[k]!;
         if (((bits >>> (b & 31)) & 1) === 0) continue;
         for (let t = 0; t < targets.length; t++) if (targets[t] === b) out[t] = sim(row[k + 1]!, item, b);
       }
     },
     forEachNeighbour(item, visit) {
-      const start = item < counts.length ? heads[2 * item]! : -1;
-      if (start < 0) return;
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
-      const n = heads[2 * item + 1]!;
-      for (let k = o; k < o + 2 * n; k += 2) visit(row[k]!, sim(row[k + 1]!, item, row[k]!));
+      readRow(views, item);
+      const o = rowStart;
+      if (o < 0) return;
+      const row = views.rows;
+      const limit = views.counts.length;
+      for (let k = o; k < o + 2 * rowLength; k += 2) {
+        const b = row[k]!;
+        if (b >= 0 && b < limit) visit(b, sim(row[k + 1]!, item, b));
+      }
     },
     touchNeighbours(item) {
-      const start = item < counts.length ? heads[2 * item]! : -1;
-      if (start < 0) return 0;
-      const row = pages[start >>> PAGE_BITS]!;
-      const o = start & (PAGE - 1);
-      const n = heads[2 * item + 1]!;
+      readRow(views, item);
+      const o = rowStart;
+      if (o < 0) return 0;
+      const row = views.rows;
+      const counts = views.counts;
       let sum = 0;
-      for (let k = o; k < o + 2 * n; k += 2) sum += counts[row[k]!]!;
+      for (let k = o; k < o + 2 * rowLength; k += 2) sum += counts[row[k]!] ?? 0;
       return sum;
     },
-    count: (item) => (item < counts.length ? counts[item]! : 0),
-    get byteLength() {
-      return pages.length * PAGE * 4 + counts.byteLength + heads.byteLength;
-    },
+    count: (item) => (item >= 0 && item < views.counts.length ? views.counts[item]! : 0),
   };
-}
-
-/** `items` (start, length) pairs of rows not yet made: start -1, length 0. */
-function newHeads(items: number): Int32Array {
-  const heads = new Int32Array(2 * items);
-  for (let h = 0; h < heads.length; h += 2) heads[h] = -1;
-  return heads;
 }

@@ -139,3 +139,20 @@ test('similar items come with a reason naming the source item', async () => {
   }
   assert.equal(similar.items[0]?.reason.source, 'similar-tags');
 });
+
+test('an ingest answers only once co-occurrence has the pair: similar right after it names the co-watched item', async () => {
+  const { engine } = await catalogue(4, 4);
+  try {
+    const events = [];
+    for (let u = 0; u < 30; u++) {
+      events.push({ userId: `pair${u}`, itemId: 'c0-v0', type: 'like' as const });
+      events.push({ userId: `pair${u}`, itemId: 'c3-v2', type: 'like' as const });
+    }
+    await engine.ingest({ events });
+    const similar = await engine.similar('c0-v0', 3);
+    assert.equal(similar.items[0]?.itemId, 'c3-v2');
+    assert.equal(similar.items[0]?.reason.source, 'co-occurrence');
+  } finally {
+    await engine.close();
+  }
+});

@@ -77,6 +77,11 @@ export interface EngineOptions {
   onEventsStored?: (events: readonly StoredEvent[]) => void | Promise<void>;
   /** Called after a trained model is saved to the store, e.g. to announce it to other nodes. */
   onSnapshotSaved?: (model: { name: string; version: number }) => void | Promise<void>;
+  /**
+   * Co-occurrence's updates on a worker thread of their own, off the server thread's path (default
+   * true); false applies them inline. Either way an ingest answers once they are applied.
+   */
+  cooccurrenceThread?: boolean;
   /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
   cluster?: () => Record<string, unknown>;
   /**
@@ -135,8 +140,13 @@ export interface Engine {
   feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
-  /** Applies events stored by other nodes; ones already applied here are skipped. Returns how many were new. */
+  /**
+   * Applies events stored by other nodes; ones already applied here are skipped. Returns how many were
+   * new. Co-occurrence's part may still be on its thread: {@link settled} waits for it.
+   */
   applyRemoteEvents(events: readonly StoredEvent[]): number;
+  /** Resolves once every event applied so far is in the online state, co-occurrence included. */
+  settled(): Promise<void>;
   /**
    * Applies item and user records another node wrote; a record older than the one held here
    * (by `updatedAt`) is ignored. Returns how many were applied.
@@ -214,7 +224,7 @@ export function createEngine(options: EngineOptions): Engine {
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...options.config };
   const now = options.now ?? Date.now;
   const store = options.store;
-  const state = new OnlineState(config);
+  const state = new OnlineState(config, { cooccurrenceThread: options.cooccurrenceThread ?? true });
   // A fixed default seed: a restarted engine replaying the same log answers the same feeds.
   const explorationSeed =
     options.random === undefined ? DEFAULT_EXPLORATION_SEED : Math.floor(options.random.next() * 2 ** 32);
@@ -253,13 +263,20 @@ export function createEngine(options: EngineOptions): Engine {
 
   const catchUp = async (): Promise<number> => {
     let n = 0;
+    // Co-occurrence's thread applies one chunk while the next is read and applied here.
+    let previous = Promise.resolve();
     for (;;) {
       const events = await store.readEvents(applied.watermark, 10_000);
       n += applyOnce(events);
       // The store's log has no late commits below what it returns, so the watermark may pass it.
       if (events.length > 0) applied.advanceTo(events[events.length - 1]!.seq);
-      if (events.length < 10_000) return n;
+      const settled = state.settled();
+      await previous;
+      previous = settled;
+      if (events.length < 10_000) break;
     }
+    await previous;
+    return n;
   };
 
   const requireOpen = (): void => {
@@ -504,6 +521,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async close() {
       opened = false;
+      await state.close();
       await store.close();
     },
 
@@ -667,6 +685,7 @@ export function createEngine(options: EngineOptions): Engine {
         if (seq !== 0 && stored !== events) stored.push(events[k]!);
       }
       applyOnce(stored);
+      await state.settled();
       // Gaps in the log (ids skipped as duplicates) keep seqs above the watermark; a read of the log
       // moves it past them, so that memory stays bounded without other nodes' catch-ups.
       if (applied.pending > 10_000 && !compacting) {
@@ -864,7 +883,14 @@ export function createEngine(options: EngineOptions): Engine {
 
     applyRemoteEvents(events) {
       requireOpen();
-      return applyOnce(events);
+      const n = applyOnce(events);
+      // Handed to co-occurrence's thread now; a failure there fails the next ingest and settled().
+      state.settled().catch(() => {});
+      return n;
+    },
+
+    settled() {
+      return state.settled();
     },
 
     applyRemoteRecords(change) {

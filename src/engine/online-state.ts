@@ -6,6 +6,7 @@ import { TopPool } from '../core/top-pool.js';
 import { UserItemPages, UserItems, UserItemsColumn, UserItemTables } from '../core/user-items.js';
 import type { CreatorId, EventInput, ItemId, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
+import { createThreadedCooccurrence, type ThreadedCooccurrence } from './cooccurrence-thread.js';
 import { ExplorationStats } from './exploration.js';
 import { IdIndex, idHash } from './id-index.js';
 import { TrendTracker } from './trends.js';
@@ -286,13 +287,23 @@ export class OnlineState {
   /** What {@link touch} read, kept so that the reads are not optimised away. */
   touched = 0;
 
-  constructor(config: EngineConfig) {
+  /** The co-occurrence when a worker thread applies its updates (see {@link settled}). */
+  private readonly threaded: ThreadedCooccurrence | undefined;
+
+  /**
+   * `cooccurrenceThread`: co-occurrence's updates are applied on a worker thread of their own, off
+   * this one's path; {@link settled} tells when they are (default: inline, as each event is applied).
+   */
+  constructor(config: EngineConfig, options: { cooccurrenceThread?: boolean } = {}) {
     this.config = config;
-    this.cooccurrence = createCooccurrence({
+    const cooccurrence = {
       shrink: config.cooccurrenceShrink,
       maxNeighbours: COOCCURRENCE_NEIGHBOURS,
       window: COOCCURRENCE_WINDOW,
-    });
+    };
+    this.threaded =
+      options.cooccurrenceThread === true ? createThreadedCooccurrence(cooccurrence) : undefined;
+    this.cooccurrence = this.threaded ?? createCooccurrence(cooccurrence);
     this.trends = new TrendTracker(config.trends);
     this.exploration = new ExplorationStats(config.exploration);
     this.onRecordSet((i) => this.exploration.recordSet(this, i));
@@ -355,6 +366,20 @@ export class OnlineState {
   /** User `u`'s state, made (empty) if they have none. */
   userState(u: number): UserState {
     return new UserState(this.ensureUser(u), u);
+  }
+
+  /**
+   * Resolves once every event applied so far is in the state, co-occurrence included: at once when
+   * it is applied inline; else when its thread has applied the updates handed to it now. Rejects if
+   * that thread failed.
+   */
+  settled(): Promise<void> {
+    return this.threaded?.settled() ?? Promise.resolve();
+  }
+
+  /** Stops co-occurrence's thread, if any. */
+  close(): Promise<void> {
+    return this.threaded?.close() ?? Promise.resolve();
   }
 
   /** Makes user `u`'s state if they have none: `numbers` then holds row `u`. */
