@@ -263,6 +263,8 @@ export class OnlineState {
   /** The popular pool's positive members best first, and `eventsApplied` when ranked. */
   private popularRanking: { keys: Int32Array; complete: boolean; events: number } | undefined;
   private readonly freshPool = new TopPool(POOL_SIZE);
+  /** The fresh pool's members newest first (ties: smaller item first), and `recordsSet` when ranked. */
+  private freshRanking: { keys: Int32Array; records: number } | undefined;
   private readonly tagPools = new Map<string, TopPool>();
   readonly cooccurrence: Cooccurrence;
   readonly trends: TrendTracker;
@@ -530,9 +532,44 @@ export class OnlineState {
     );
   }
 
-  /** The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first. */
+  /**
+   * The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first: from
+   * the fresh pool's ranking (redone once a record was set; `skip` is asked now), else from the pool
+   * when it can answer exactly, else by a scan of the catalogue.
+   */
   topFresh(k: number, sinceMs: number, skip: (i: number) => boolean): Int32Array {
+    if (k <= 0) return new Int32Array(0);
     const values = this.createdAt.data;
+    // Creation times and the pool change only when a record is set: the pool is ranked once for
+    // every feed until then, and a feed reads the items it keeps or skips, not the pool's values.
+    let ranking = this.freshRanking;
+    if (ranking === undefined || ranking.records !== this.recordsSet) {
+      ranking = { keys: this.freshPool.ranked(values).keys, records: this.recordsSet };
+      this.freshRanking = ranking;
+    }
+    const ranked = ranking.keys;
+    const out = new Int32Array(k);
+    let n = 0;
+    // Exact unless two items created at the same instant compete: those come out of the pool's heap
+    // in its own order, which the exact query below keeps.
+    let exact = true;
+    let r = 0;
+    for (; r < ranked.length; r++) {
+      const i = ranked[r]!;
+      const value = values[i]!;
+      // Older than the window: so is every later member, and (below the pool's bound) every other item.
+      if (value < sinceMs) break;
+      if (n === k && value !== values[out[k - 1]!]) break;
+      if (skip(i)) continue;
+      if (n === k || (n > 0 && value === values[out[n - 1]!])) {
+        exact = false;
+        break;
+      }
+      out[n++] = i;
+    }
+    // The ranking ran out: items it leaves out may be wanted, unless the answer is full.
+    if (r === ranked.length && n < k) exact = false;
+    if (exact) return n === k ? out : out.slice(0, n);
     const wanted = (i: number): boolean => values[i]! < sinceMs || skip(i);
     return (
       this.freshPool.query(values, k, wanted, sinceMs) ?? topK(values.subarray(0, this.itemCount), k, wanted)
