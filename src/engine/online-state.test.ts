@@ -280,3 +280,25 @@ test('the fresh ranking answers with the newest wanted items, many created at th
     assert.ok(got.every((i) => state.createdAt.get(i) >= since && !seen.has(i)));
   }
 });
+
+test('items created at the same instant come out of the fresh ranking by index', () => {
+  const state = stateWith([]);
+  // Ten items per instant, as `npm run bench`'s platform creates them; the heap's order of ties is its own.
+  for (let k = 0; k < 200; k++)
+    state.upsertItem({
+      id: `t${k}` as ItemId,
+      tags: [],
+      createdAt: T0 + (k % 20),
+      visibility: 'visible',
+      updatedAt: T0,
+    });
+  const newest = Array.from({ length: 10 }, (_, j) => state.items.get(`t${19 + 20 * j}`));
+  const next = Array.from({ length: 10 }, (_, j) => state.items.get(`t${18 + 20 * j}`));
+  assert.deepEqual([...state.topFresh(15, T0, () => false)], [...newest, ...next.slice(0, 5)]);
+  // A removed item (a takedown the feed skips) is out of the next answer, and the rest close up.
+  const removed = newest[3]!;
+  assert.deepEqual(
+    [...state.topFresh(15, T0, (i) => i === removed)],
+    [...newest.filter((i) => i !== removed), ...next.slice(0, 6)],
+  );
+});

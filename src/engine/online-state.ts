@@ -263,7 +263,7 @@ export class OnlineState {
   /** The popular pool's positive members best first, and `eventsApplied` when ranked. */
   private popularRanking: { keys: Int32Array; complete: boolean; events: number } | undefined;
   private readonly freshPool = new TopPool(POOL_SIZE);
-  /** The fresh pool's members newest first (ties: smaller item first), and `recordsSet` when ranked. */
+  /** The fresh pool's members newest first (ties: smaller index first), and `recordsSet` when ranked. */
   private freshRanking: { keys: Int32Array; records: number } | undefined;
   private readonly tagPools = new Map<string, TopPool>();
   readonly cooccurrence: Cooccurrence;
@@ -533,9 +533,10 @@ export class OnlineState {
   }
 
   /**
-   * The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first: from
-   * the fresh pool's ranking (redone once a record was set; `skip` is asked now), else from the pool
-   * when it can answer exactly, else by a scan of the catalogue.
+   * The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first (items
+   * created at the same instant by smaller index): from the fresh pool's ranking (redone once a record
+   * was set; `skip` is asked now), else, when the ranking runs out first, from the pool when it can
+   * answer exactly, else by a scan of the catalogue (those two in their heap's order of ties).
    */
   topFresh(k: number, sinceMs: number, skip: (i: number) => boolean): Int32Array {
     if (k <= 0) return new Int32Array(0);
@@ -550,26 +551,13 @@ export class OnlineState {
     const ranked = ranking.keys;
     const out = new Int32Array(k);
     let n = 0;
-    // Exact unless two items created at the same instant compete: those come out of the pool's heap
-    // in its own order, which the exact query below keeps.
-    let exact = true;
-    let r = 0;
-    for (; r < ranked.length; r++) {
+    for (let r = 0; r < ranked.length && n < k; r++) {
       const i = ranked[r]!;
-      const value = values[i]!;
       // Older than the window: so is every later member, and (below the pool's bound) every other item.
-      if (value < sinceMs) break;
-      if (n === k && value !== values[out[k - 1]!]) break;
-      if (skip(i)) continue;
-      if (n === k || (n > 0 && value === values[out[n - 1]!])) {
-        exact = false;
-        break;
-      }
-      out[n++] = i;
+      if (values[i]! < sinceMs) return out.slice(0, n);
+      if (!skip(i)) out[n++] = i;
     }
-    // The ranking ran out: items it leaves out may be wanted, unless the answer is full.
-    if (r === ranked.length && n < k) exact = false;
-    if (exact) return n === k ? out : out.slice(0, n);
+    if (n === k) return out;
     const wanted = (i: number): boolean => values[i]! < sinceMs || skip(i);
     return (
       this.freshPool.query(values, k, wanted, sinceMs) ?? topK(values.subarray(0, this.itemCount), k, wanted)
