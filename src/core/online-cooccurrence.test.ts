@@ -137,17 +137,6 @@ test('touching an item’s neighbours reads each neighbour’s count once (their
   assert.equal(g.touchNeighbours(7), 0);
 });
 
-test('touching an item’s row reads where it is, then its first neighbour, and -1 without a row', () => {
-  const g = createCooccurrence({ shrink: 1 });
-  g.addUserItem(0, []);
-  g.addUserItem(1, [0]);
-  // Item 0's row holds item 1 first, item 1's holds item 0; item 5 has no row.
-  assert.ok(g.touchRow(0, false) >= 0);
-  assert.equal(g.touchRow(0, true), 1);
-  assert.equal(g.touchRow(1, true), 0);
-  assert.equal(g.touchRow(5, true), -1);
-});
-
 /** The per-pair order of space-saving, as rows of [neighbour, count]: what `addUserItem` must equal. */
 function referenceRows(maxNeighbours: number, window: number) {
   const rows = new Map<number, number[][]>();

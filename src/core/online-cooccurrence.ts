@@ -30,12 +30,6 @@ export interface Cooccurrence {
    * nothing else in it, so that their misses overlap; returns a value to discard.
    */
   touchNeighbours(item: number): number;
-  /**
-   * Reads where `item`'s row is (`row` false) or the row's first line (`row` true, after a read of
-   * where it is), as {@link similaritiesTo} reads them: two loops over many items, each with nothing
-   * else in it, overlap their misses; returns a value to discard.
-   */
-  touchRow(item: number, row: boolean): number;
   /** How many users engaged with the item. */
   count(item: number): number;
   readonly shrink: number;
@@ -400,12 +394,6 @@ export function createCooccurrence(options: {
       let sum = 0;
       for (let k = o; k < o + 2 * n; k += 2) sum += counts[row[k]!]!;
       return sum;
-    },
-    touchRow(item, row) {
-      if (item >= counts.length) return 0;
-      const start = heads[2 * item]!;
-      if (!row || start < 0) return start;
-      return pages[start >>> PAGE_BITS]![start & (PAGE - 1)]!;
     },
     count: (item) => (item < counts.length ? counts[item]! : 0),
     get byteLength() {

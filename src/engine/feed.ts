@@ -515,12 +515,6 @@ function calibrate(
   const other = groupCount - 1;
   // Only the head of the ranking can reach the feed: the rest keeps its order after the calibrated part.
   const head = ranked.slice(0, Math.max(CALIBRATE_MIN, CALIBRATE_PER_SLOT * n));
-  // The facet test reads each candidate's co-occurrence row: where it is, then its first line.
-  const cooccurrence = state.cooccurrence;
-  let touched = 0;
-  for (let k = 0; k < head.length; k++) touched += cooccurrence.touchRow(head[k]!.item, false);
-  for (let k = 0; k < head.length; k++) touched += cooccurrence.touchRow(head[k]!.item, true);
-  readAhead = touched;
   for (const c of head) {
     const nearest = facetIndex.nearestFacet(c.item, facets, FACET_MIN_SIMILARITY);
     let best = nearest < 0 ? other : nearest;
