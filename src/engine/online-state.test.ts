@@ -235,7 +235,13 @@ test('the fresh ranking asks a feed only about the newest items it keeps or skip
   // The pool's heap would ask about every item newer than its third answer so far: all 60 here.
   assert.deepEqual(asked, [index('f59'), index('f58'), index('f57'), index('f56')]);
   // A record set again with another creation time moves the item in the next answer.
-  state.upsertItem({ id: 'f0' as ItemId, tags: [], createdAt: T0 + 100, visibility: 'visible', updatedAt: T0 });
+  state.upsertItem({
+    id: 'f0' as ItemId,
+    tags: [],
+    createdAt: T0 + 100,
+    visibility: 'visible',
+    updatedAt: T0,
+  });
   assert.deepEqual([...state.topFresh(2, T0, () => false)], [index('f0'), index('f59')]);
   // The window is read at each query: only items created at or after it.
   assert.deepEqual([...state.topFresh(5, T0 + 58, () => false)], [index('f0'), index('f59'), index('f58')]);
@@ -247,7 +253,13 @@ test('the fresh ranking answers with the newest wanted items, many created at th
   for (let k = 0; k < 3_000; k++) {
     // A few hundred distinct instants, so many items share one; some records set twice.
     const id = `i${k < 2_500 ? k : random.int(2_500)}` as ItemId;
-    const record: ItemRecord = { id, tags: [], createdAt: T0 + random.int(400), visibility: 'visible', updatedAt: T0 };
+    const record: ItemRecord = {
+      id,
+      tags: [],
+      createdAt: T0 + random.int(400),
+      visibility: 'visible',
+      updatedAt: T0,
+    };
     state.upsertItem(record);
     if (k % 100 !== 99) continue;
     const since = T0 + random.int(400);
