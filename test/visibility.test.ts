@@ -105,3 +105,25 @@ test('hiding keeps the reason on the item and an audit entry of who, when and wh
   assert.equal((await engine.getItem('burger')).visibility, 'hidden');
   assert.equal((await engine.getItem('burger')).visibilityReason, 'again');
 });
+
+test('a fresh item taken down after feeds were served from the shared fresh ranking is out of the next feed', async () => {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now });
+  // Twelve items created at three instants, all within the fresh window.
+  await engine.putItems({
+    items: Array.from({ length: 12 }, (_, i) => ({
+      id: `n${i}`,
+      creatorId: `c${i}`,
+      tags: [`t${i % 2}`],
+      createdAt: clock.now() - 60_000 * (i % 3),
+    })),
+  });
+  const before = await engine.feed('newcomer', 10);
+  const taken = before.items[0]!.itemId;
+  await engine.patchItem(taken, { visibility: 'hidden', reason: 'takedown' });
+  for (const userId of ['newcomer', 'other']) {
+    const after = await engine.feed(userId, 10);
+    assert.ok(!after.items.some((item) => item.itemId === taken), `${userId}'s feed has ${taken}`);
+  }
+  await engine.close();
+});

@@ -219,3 +219,86 @@ test("the popular ranking skips a user's items at once, and its order lags by at
   assert.deepEqual([...state.topPopular(2, () => false)], [d, a]);
   assert.deepEqual([...state.topPopular(2, (i) => i === d)], [a]);
 });
+
+test('the fresh ranking asks a feed only about the newest items it keeps or skips, and follows a record at once', () => {
+  const state = stateWith([]);
+  const ids = Array.from({ length: 60 }, (_, k) => `f${k}`);
+  for (const [k, id] of ids.entries())
+    state.upsertItem({ id: id as ItemId, tags: [], createdAt: T0 + k, visibility: 'visible', updatedAt: T0 });
+  const index = (id: string): number => state.items.get(id);
+  const asked: number[] = [];
+  const skip = (i: number): boolean => {
+    asked.push(i);
+    return i === index('f58');
+  };
+  assert.deepEqual([...state.topFresh(3, T0, skip)], [index('f59'), index('f57'), index('f56')]);
+  // The pool's heap would ask about every item newer than its third answer so far: all 60 here.
+  assert.deepEqual(asked, [index('f59'), index('f58'), index('f57'), index('f56')]);
+  // A record set again with another creation time moves the item in the next answer.
+  state.upsertItem({
+    id: 'f0' as ItemId,
+    tags: [],
+    createdAt: T0 + 100,
+    visibility: 'visible',
+    updatedAt: T0,
+  });
+  assert.deepEqual([...state.topFresh(2, T0, () => false)], [index('f0'), index('f59')]);
+  // The window is read at each query: only items created at or after it.
+  assert.deepEqual([...state.topFresh(5, T0 + 58, () => false)], [index('f0'), index('f59'), index('f58')]);
+});
+
+test('the fresh ranking answers with the newest wanted items, many created at the same instant', () => {
+  const random = createRandom(5);
+  const state = stateWith([]);
+  for (let k = 0; k < 3_000; k++) {
+    // A few hundred distinct instants, so many items share one; some records set twice.
+    const id = `i${k < 2_500 ? k : random.int(2_500)}` as ItemId;
+    const record: ItemRecord = {
+      id,
+      tags: [],
+      createdAt: T0 + random.int(400),
+      visibility: 'visible',
+      updatedAt: T0,
+    };
+    state.upsertItem(record);
+    if (k % 100 !== 99) continue;
+    const since = T0 + random.int(400);
+    const seen = new Set(Array.from({ length: 50 }, () => random.int(state.itemCount)));
+    const ask = 1 + random.int(300);
+    // Every item's rank by a sort (newest first, ties by index): the answer's set and its times.
+    const expected = Array.from({ length: state.itemCount }, (_, i) => i)
+      .filter((i) => state.createdAt.get(i) >= since && !seen.has(i))
+      .sort((a, b) => state.createdAt.get(b) - state.createdAt.get(a) || a - b)
+      .slice(0, ask);
+    const got = [...state.topFresh(ask, since, (i) => seen.has(i))];
+    assert.deepEqual(
+      got.map((i) => state.createdAt.get(i)),
+      expected.map((i) => state.createdAt.get(i)),
+    );
+    // Which of two items created at the same instant comes first is the pool heap's choice.
+    assert.equal(new Set(got).size, got.length);
+    assert.ok(got.every((i) => state.createdAt.get(i) >= since && !seen.has(i)));
+  }
+});
+
+test('items created at the same instant come out of the fresh ranking by index', () => {
+  const state = stateWith([]);
+  // Ten items per instant, as `npm run bench`'s platform creates them; the heap's order of ties is its own.
+  for (let k = 0; k < 200; k++)
+    state.upsertItem({
+      id: `t${k}` as ItemId,
+      tags: [],
+      createdAt: T0 + (k % 20),
+      visibility: 'visible',
+      updatedAt: T0,
+    });
+  const newest = Array.from({ length: 10 }, (_, j) => state.items.get(`t${19 + 20 * j}`));
+  const next = Array.from({ length: 10 }, (_, j) => state.items.get(`t${18 + 20 * j}`));
+  assert.deepEqual([...state.topFresh(15, T0, () => false)], [...newest, ...next.slice(0, 5)]);
+  // A removed item (a takedown the feed skips) is out of the next answer, and the rest close up.
+  const removed = newest[3]!;
+  assert.deepEqual(
+    [...state.topFresh(15, T0, (i) => i === removed)],
+    [...newest.filter((i) => i !== removed), ...next.slice(0, 6)],
+  );
+});

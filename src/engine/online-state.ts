@@ -264,6 +264,8 @@ export class OnlineState {
   /** The popular pool's positive members best first, and `eventsApplied` when ranked. */
   private popularRanking: { keys: Int32Array; complete: boolean; events: number } | undefined;
   private readonly freshPool = new TopPool(POOL_SIZE);
+  /** The fresh pool's members newest first (ties: smaller index first), and `recordsSet` when ranked. */
+  private freshRanking: { keys: Int32Array; records: number } | undefined;
   private readonly tagPools = new Map<string, TopPool>();
   readonly cooccurrence: Cooccurrence;
   readonly trends: TrendTracker;
@@ -555,9 +557,32 @@ export class OnlineState {
     );
   }
 
-  /** The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first. */
+  /**
+   * The `k` newest items created at or after `sinceMs` that `skip` does not reject, newest first (items
+   * created at the same instant by smaller index): from the fresh pool's ranking (redone once a record
+   * was set; `skip` is asked now), else, when the ranking runs out first, from the pool when it can
+   * answer exactly, else by a scan of the catalogue (those two in their heap's order of ties).
+   */
   topFresh(k: number, sinceMs: number, skip: (i: number) => boolean): Int32Array {
+    if (k <= 0) return new Int32Array(0);
     const values = this.createdAt.data;
+    // Creation times and the pool change only when a record is set: the pool is ranked once for
+    // every feed until then, and a feed reads the items it keeps or skips, not the pool's values.
+    let ranking = this.freshRanking;
+    if (ranking === undefined || ranking.records !== this.recordsSet) {
+      ranking = { keys: this.freshPool.ranked(values).keys, records: this.recordsSet };
+      this.freshRanking = ranking;
+    }
+    const ranked = ranking.keys;
+    const out = new Int32Array(k);
+    let n = 0;
+    for (let r = 0; r < ranked.length && n < k; r++) {
+      const i = ranked[r]!;
+      // Older than the window: so is every later member, and (below the pool's bound) every other item.
+      if (values[i]! < sinceMs) return out.slice(0, n);
+      if (!skip(i)) out[n++] = i;
+    }
+    if (n === k) return out;
     const wanted = (i: number): boolean => values[i]! < sinceMs || skip(i);
     return (
       this.freshPool.query(values, k, wanted, sinceMs) ?? topK(values.subarray(0, this.itemCount), k, wanted)
