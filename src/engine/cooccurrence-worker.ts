@@ -7,9 +7,10 @@ import {
 } from './cooccurrence-thread.js';
 
 // The co-occurrence thread: applies the server thread's batches of updates to the shared rows.
+// Imported outside a worker (bench/warm-modules.ts compiles every entry in a plain process), it does nothing.
 let writer: CooccurrenceWriter | undefined;
 let done: Int32Array | undefined;
-parentPort!.on('message', (message: CooccurrenceMessage) => {
+parentPort?.on('message', (message: CooccurrenceMessage) => {
   if (message.kind === 'init') {
     writer = createCooccurrence(message);
     done = message.done;
