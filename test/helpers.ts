@@ -38,7 +38,12 @@ export function tempDbPath(name = 'setlist'): string {
 
 export async function openEngine(
   path = ':memory:',
-  options: { now?: () => number; config?: Partial<EngineConfig>; random?: Random } = {},
+  options: {
+    now?: () => number;
+    config?: Partial<EngineConfig>;
+    random?: Random;
+    cooccurrenceThread?: boolean;
+  } = {},
 ): Promise<Engine> {
   const engine = createEngine({ store: createSqliteStore({ path }), ...options });
   await engine.open();

@@ -4,8 +4,13 @@ import { createClock, openEngine } from '../../test/helpers.js';
 
 const HOUR = 3600_000;
 
-async function catalogue(creators: number, perCreator: number, clock = createClock()) {
-  const engine = await openEngine(':memory:', { now: clock.now });
+async function catalogue(
+  creators: number,
+  perCreator: number,
+  clock = createClock(),
+  cooccurrenceThread = false,
+) {
+  const engine = await openEngine(':memory:', { now: clock.now, cooccurrenceThread });
   const items = [];
   for (let c = 0; c < creators; c++) {
     for (let k = 0; k < perCreator; k++) {
@@ -140,19 +145,21 @@ test('similar items come with a reason naming the source item', async () => {
   assert.equal(similar.items[0]?.reason.source, 'similar-tags');
 });
 
-test('an ingest answers only once co-occurrence has the pair: similar right after it names the co-watched item', async () => {
-  const { engine } = await catalogue(4, 4);
-  try {
-    const events = [];
-    for (let u = 0; u < 30; u++) {
-      events.push({ userId: `pair${u}`, itemId: 'c0-v0', type: 'like' as const });
-      events.push({ userId: `pair${u}`, itemId: 'c3-v2', type: 'like' as const });
+for (const cooccurrenceThread of [false, true]) {
+  test(`an ingest answers only once co-occurrence has the pair (co-occurrence thread ${cooccurrenceThread ? 'on' : 'off'}): similar right after it names the co-watched item`, async () => {
+    const { engine } = await catalogue(4, 4, createClock(), cooccurrenceThread);
+    try {
+      const events = [];
+      for (let u = 0; u < 30; u++) {
+        events.push({ userId: `pair${u}`, itemId: 'c0-v0', type: 'like' as const });
+        events.push({ userId: `pair${u}`, itemId: 'c3-v2', type: 'like' as const });
+      }
+      await engine.ingest({ events });
+      const similar = await engine.similar('c0-v0', 3);
+      assert.equal(similar.items[0]?.itemId, 'c3-v2');
+      assert.equal(similar.items[0]?.reason.source, 'co-occurrence');
+    } finally {
+      await engine.close();
     }
-    await engine.ingest({ events });
-    const similar = await engine.similar('c0-v0', 3);
-    assert.equal(similar.items[0]?.itemId, 'c3-v2');
-    assert.equal(similar.items[0]?.reason.source, 'co-occurrence');
-  } finally {
-    await engine.close();
-  }
-});
+  });
+}
