@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurrence.js';
 import { createRandom } from '../core/random.js';
 import { startWorker } from '../start-worker.js';
-import { createThreadedCooccurrence } from './cooccurrence-thread.js';
+import { createThreadedCooccurrence, type ThreadedCooccurrence } from './cooccurrence-thread.js';
 
 /** Every row as (neighbour, similarity) pairs in the row's order, and every count. */
 function rowsOf(g: Cooccurrence, items: number): string {
@@ -130,21 +130,27 @@ test('an update the thread cannot apply fails its settlement and every later one
   }
 });
 
-test('a thread that dies fails the settlement waiting on it', async () => {
-  let worker: Worker | undefined;
+/** A threaded co-occurrence whose worker the test can reach (started at the first hand-off). */
+function threadWithItsWorker(): { threaded: ThreadedCooccurrence; worker: () => Worker } {
+  let started: Worker | undefined;
   const threaded = createThreadedCooccurrence({
     shrink: 1,
     maxNeighbours: 8,
     window: 4,
     start: () => {
-      worker = startWorker('cooccurrence-worker', new URL('./cooccurrence-thread.ts', import.meta.url).href);
-      return worker;
+      started = startWorker('cooccurrence-worker', new URL('./cooccurrence-thread.ts', import.meta.url).href);
+      return started;
     },
   });
+  return { threaded, worker: () => started! };
+}
+
+test('a thread that dies fails the settlement waiting on it', async () => {
+  const { threaded, worker } = threadWithItsWorker();
   try {
     threaded.addUserItem(1, [0]);
     await threaded.settled();
-    await worker!.terminate();
+    await worker().terminate();
     threaded.addUserItem(2, [0]);
     await assert.rejects(threaded.settled(), { code: 'SETLIST_ERR_INTERNAL' });
   } finally {
@@ -153,22 +159,13 @@ test('a thread that dies fails the settlement waiting on it', async () => {
 });
 
 test('close stops the thread', async () => {
-  let worker: Worker | undefined;
-  const threaded = createThreadedCooccurrence({
-    shrink: 1,
-    maxNeighbours: 8,
-    window: 4,
-    start: () => {
-      worker = startWorker('cooccurrence-worker', new URL('./cooccurrence-thread.ts', import.meta.url).href);
-      return worker;
-    },
-  });
+  const { threaded, worker } = threadWithItsWorker();
   threaded.addUserItem(1, [0]);
   await threaded.settled();
   assert.equal(threaded.similarity(0, 1), 1);
-  const exited = new Promise((resolve) => worker!.once('exit', resolve));
+  const exited = new Promise((resolve) => worker().once('exit', resolve));
   await threaded.close();
   await exited;
-  assert.equal(worker!.threadId, -1);
+  assert.equal(worker().threadId, -1);
   await assert.rejects(threaded.settled(), { code: 'SETLIST_ERR_INTERNAL' });
 });

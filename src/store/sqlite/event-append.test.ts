@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { createRandom } from '../../core/random.js';
 import type { EventInput, EventType, ItemId, UserId } from '../../types.js';
 import {
+  eventRow,
   insertPacked,
   logEvent,
   PACKED_CHUNK,
@@ -23,19 +24,7 @@ function migrated(options?: Database.Options): Database.Database {
 /** Logs `events` one row at a time, as the store did before batches were packed. */
 function logOneByOne(db: Database.Database, events: readonly EventInput[], receivedAt: number): number[] {
   const statements = prepareEventStatements(db);
-  return events.map((e) =>
-    logEvent(statements, [
-      e.id ?? null,
-      e.userId,
-      e.itemId,
-      e.type,
-      e.at,
-      e.watchMs ?? null,
-      e.watchRatio ?? null,
-      receivedAt,
-      null,
-    ]),
-  );
+  return events.map((e) => logEvent(statements, eventRow(e, receivedAt)));
 }
 
 function logRows(db: Database.Database): unknown[][] {

@@ -23,6 +23,21 @@ export function prepareEventStatements(db: Database.Database): EventStatements {
   return { insert: db.prepare(INSERT_EVENT), find: db.prepare(FIND_EVENT_ID).pluck() };
 }
 
+/** The first eight columns of {@link INSERT_EVENT} for `e` (the hash, the ninth, is {@link logEvent}'s). */
+export function eventRow(e: EventInput, receivedAt: number): (string | number | null)[] {
+  return [
+    e.id ?? null,
+    e.userId,
+    e.itemId,
+    e.type,
+    e.at,
+    e.watchMs ?? null,
+    e.watchRatio ?? null,
+    receivedAt,
+    null,
+  ];
+}
+
 /**
  * Logs one event unless its id is logged already, and returns its sequence number, 0 for a
  * duplicate. `row` holds the first eight columns of {@link INSERT_EVENT}; the ninth, the id's hash,

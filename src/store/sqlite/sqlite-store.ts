@@ -20,7 +20,13 @@ import {
   type Store,
   snapshotsKeptOf,
 } from '../store.js';
-import { type EventAppender, logEvent, prepareEventStatements, startEventAppender } from './event-append.js';
+import {
+  type EventAppender,
+  eventRow,
+  logEvent,
+  prepareEventStatements,
+  startEventAppender,
+} from './event-append.js';
 import { registerEventIdHash } from './event-id-hash.js';
 import { sqliteMigrationNotes, sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
@@ -124,17 +130,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const duplicates: number[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      const seq = logEvent(s.events, [
-        e.id ?? null,
-        e.userId,
-        e.itemId,
-        e.type,
-        e.at,
-        e.watchMs ?? null,
-        e.watchRatio ?? null,
-        receivedAt,
-        null,
-      ]);
+      const seq = logEvent(s.events, eventRow(e, receivedAt));
       seqs[i] = seq;
       if (seq === 0) duplicates.push(i);
     }
