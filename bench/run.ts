@@ -7,6 +7,7 @@
 // Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --warm-feeds N --json]
 //   [--skip train,feeds] (leaves phases out, to tell which one changes the next: e.g. ingest's page faults)
 //   [--cold-workers] (no warm-up of the workers' compiled code under tsx: measures what it avoids)
+//   [--cooccurrence-thread] (co-occurrence's updates on a worker thread of their own: the engine option)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +104,7 @@ async function main(client: LoadClient): Promise<void> {
     await store.writeItems(platformItems(platform, start, start + 10_000, t0));
   }
   const itemsS = (performance.now() - t) / 1000;
-  const engine = createEngine({ store });
+  const engine = createEngine({ store, cooccurrenceThread: flags.has('cooccurrence-thread') });
   const rssBase = rssMiB();
   phases.end('generate, store items');
   await engine.open();
