@@ -38,83 +38,93 @@ async function feeds(server: ChildServer): Promise<unknown[]> {
   return out;
 }
 
-test('every event acknowledged with 2xx survives kill -9 mid-ingest, and feeds survive a restart', async () => {
-  const db = tempDbPath('durability');
-  let server = await startChildServer({ db });
-  const items = Array.from({ length: ITEMS }, (_, i) => ({
-    id: `v${i}`,
-    creatorId: `c${i % 7}`,
-    tags: [`t${i % 5}`],
-  }));
-  assert.equal((await post(server, '/v1/items', { items })).status, 200);
+// Both ways of applying co-occurrence: inline, and on its own thread (whose updates an ingest waits for).
+for (const [mode, args] of [
+  ['inline', ['--no-cooccurrence-thread']],
+  ['on its own thread', ['--cooccurrence-thread']],
+] as const) {
+  test(`every event acknowledged with 2xx survives kill -9 mid-ingest, and feeds survive a restart (co-occurrence ${mode})`, async () => {
+    const db = tempDbPath('durability');
+    const start = () => startChildServer({ db, args: [...args] });
+    let server = await start();
+    const items = Array.from({ length: ITEMS }, (_, i) => ({
+      id: `v${i}`,
+      creatorId: `c${i % 7}`,
+      tags: [`t${i % 5}`],
+    }));
+    assert.equal((await post(server, '/v1/items', { items })).status, 200);
 
-  const acked: string[] = [];
-  let attempted = 0;
-  let killed = false;
-  const killing = (async () => {
-    while (acked.length < 600) await new Promise((r) => setTimeout(r, 5));
-    killed = true;
-    server.child.kill('SIGKILL');
-  })();
-  // Four writers keep batches in flight, so the kill lands while requests are being handled.
-  await Promise.all(
-    Array.from({ length: 4 }, async (_, w) => {
-      for (let n = 0; ; n++) {
-        const events = Array.from({ length: 20 }, (_, k) => ({
-          id: `w${w}-${n}-${k}`,
-          userId: `u${(w * 7 + n + k) % USERS}`,
-          itemId: `v${(n * 3 + k * 11 + w) % ITEMS}`,
-          type: k % 5 === 0 ? 'like' : 'view',
-          watchRatio: 0.8,
-        }));
-        attempted += events.length;
-        try {
-          const res = await post(server, '/v1/events', { events });
-          if (res.status >= 200 && res.status < 300) acked.push(...events.map((e) => e.id));
-          else await res.text();
-        } catch {
-          if (killed) return;
-          throw new Error('a request failed before the kill');
+    const acked: string[] = [];
+    let attempted = 0;
+    let killed = false;
+    const killing = (async () => {
+      while (acked.length < 600) await new Promise((r) => setTimeout(r, 5));
+      killed = true;
+      server.child.kill('SIGKILL');
+    })();
+    // Four writers keep batches in flight, so the kill lands while requests are being handled.
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, w) => {
+        for (let n = 0; ; n++) {
+          const events = Array.from({ length: 20 }, (_, k) => ({
+            id: `w${w}-${n}-${k}`,
+            userId: `u${(w * 7 + n + k) % USERS}`,
+            itemId: `v${(n * 3 + k * 11 + w) % ITEMS}`,
+            type: k % 5 === 0 ? 'like' : 'view',
+            watchRatio: 0.8,
+          }));
+          attempted += events.length;
+          try {
+            const res = await post(server, '/v1/events', { events });
+            if (res.status >= 200 && res.status < 300) acked.push(...events.map((e) => e.id));
+            else await res.text();
+          } catch {
+            if (killed) return;
+            throw new Error('a request failed before the kill');
+          }
         }
-      }
-    }),
-  );
-  await killing;
-  assert.equal(await server.exited, 'SIGKILL');
-  assert.ok(acked.length >= 600);
-  assert.ok(attempted > acked.length, 'some batches were in flight when the server was killed');
+      }),
+    );
+    await killing;
+    assert.equal(await server.exited, 'SIGKILL');
+    assert.ok(acked.length >= 600);
+    assert.ok(attempted > acked.length, 'some batches were in flight when the server was killed');
 
-  server = await startChildServer({ db });
-  const store = createSqliteStore({ path: db });
-  const storedIds = new Set((await store.readEvents(0, 1_000_000)).map((e) => e.id));
-  await store.close();
-  const missing = acked.filter((id) => !storedIds.has(id));
-  assert.deepEqual(missing, [], `${missing.length} acknowledged events lost of ${acked.length}`);
-  assert.ok(storedIds.size <= attempted);
-  const status = (await getJson(server, '/v1/status')) as {
-    counts: { events: number };
-    eventsBehind: number;
-  };
-  assert.equal(status.counts.events, storedIds.size);
-  assert.equal(status.eventsBehind, 0);
-  assert.match(server.stderr(), /no API keys configured: .*loopback only/);
-  // A retry of everything acknowledged is recognised as duplicates: the log holds each once.
-  const retry = await post(server, '/v1/events', {
-    events: acked.slice(0, 5_000).map((id) => ({ id, userId: 'u0', itemId: 'v0', type: 'view' })),
+    server = await start();
+    const store = createSqliteStore({ path: db });
+    const storedIds = new Set((await store.readEvents(0, 1_000_000)).map((e) => e.id));
+    await store.close();
+    const missing = acked.filter((id) => !storedIds.has(id));
+    assert.deepEqual(missing, [], `${missing.length} acknowledged events lost of ${acked.length}`);
+    assert.ok(storedIds.size <= attempted);
+    const status = (await getJson(server, '/v1/status')) as {
+      counts: { events: number };
+      eventsBehind: number;
+      models: { name: string; thread?: boolean }[];
+    };
+    const cooccurrence = status.models.find((m) => m.name === 'cooccurrence');
+    assert.equal(cooccurrence?.thread, args[0] === '--cooccurrence-thread');
+    assert.equal(status.counts.events, storedIds.size);
+    assert.equal(status.eventsBehind, 0);
+    assert.match(server.stderr(), /no API keys configured: .*loopback only/);
+    // A retry of everything acknowledged is recognised as duplicates: the log holds each once.
+    const retry = await post(server, '/v1/events', {
+      events: acked.slice(0, 5_000).map((id) => ({ id, userId: 'u0', itemId: 'v0', type: 'view' })),
+    });
+    assert.deepEqual(await retry.json(), { accepted: 0, duplicates: Math.min(5_000, acked.length) });
+
+    // The online state is rebuilt from the log: the same feeds after another kill -9 and restart.
+    const before = await feeds(server);
+    await kill9(server);
+    server = await start();
+    const after = await feeds(server);
+    const ids = (xs: unknown[]) =>
+      xs.map((x) => (x as { items: { itemId: string }[] }).items.map((i) => i.itemId));
+    assert.deepEqual(ids(after), ids(before));
+    assert.ok(ids(before).every((list) => list.length > 0));
+    await kill9(server);
   });
-  assert.deepEqual(await retry.json(), { accepted: 0, duplicates: Math.min(5_000, acked.length) });
-
-  // The online state is rebuilt from the log: the same feeds after another kill -9 and restart.
-  const before = await feeds(server);
-  await kill9(server);
-  server = await startChildServer({ db });
-  const after = await feeds(server);
-  const ids = (xs: unknown[]) =>
-    xs.map((x) => (x as { items: { itemId: string }[] }).items.map((i) => i.itemId));
-  assert.deepEqual(ids(after), ids(before));
-  assert.ok(ids(before).every((list) => list.length > 0));
-  await kill9(server);
-});
+}
 
 /** Runs `setlist serve` on `db` until it exits (or 90 s pass); the three cases run concurrently. */
 function serve(db: string): Promise<{ status: number | null; stderr: string }> {

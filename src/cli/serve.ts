@@ -29,6 +29,8 @@ export interface ServeOptions {
   rateBurst?: number;
   /** The newest versions of each model snapshot the store keeps (3 by default). */
   snapshotsKept?: number;
+  /** Co-occurrence's updates on a worker thread of their own; undefined: the engine's default. */
+  cooccurrenceThread?: boolean;
 }
 
 export const DEFAULT_PORT = 7733;
@@ -79,6 +81,8 @@ export async function startServer(
   const keys = loadApiKeys(options);
   checkExposure(options.host, keys);
   let leave = async (): Promise<void> => {};
+  const thread =
+    options.cooccurrenceThread === undefined ? {} : { cooccurrenceThread: options.cooccurrenceThread };
   let opened: Engine;
   if (engine === undefined && options.store !== undefined) {
     // Imported only here, so SQLite users never load pg or ioredis.
@@ -89,6 +93,7 @@ export async function startServer(
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
       ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
+      ...thread,
       log: (message, err) =>
         console.error(`setlist: ${message}${err === undefined ? '' : `: ${String(err)}`}`),
     });
@@ -103,6 +108,7 @@ export async function startServer(
           onMigration: printMigration('sqlite'),
           ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
         }),
+        ...thread,
       });
     if (engine === undefined) await opened.open();
   }
@@ -177,6 +183,11 @@ export function registerServe(program: Command): void {
       parseNonNegative,
     )
     .option('--rate-burst <n>', 'requests allowed at once (default 2 x --rate-limit)', parseNonNegative)
+    .option(
+      '--cooccurrence-thread',
+      "apply co-occurrence's updates on a worker thread of their own (less of the server thread per event)",
+    )
+    .option('--no-cooccurrence-thread', "apply co-occurrence's updates on the server thread")
     .action(async (opts: ServeOptions) => {
       const { url, keys } = await startServer(opts);
       console.error(`setlist is listening on ${url}`);

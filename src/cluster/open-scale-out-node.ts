@@ -17,6 +17,8 @@ export interface ScaleOutOptions {
   /** The newest versions of each model snapshot the store keeps (3 by default). */
   snapshotsKept?: number;
   catchUpIntervalMs?: number;
+  /** Co-occurrence's updates on a worker thread of their own (the engine option of that name). */
+  cooccurrenceThread?: boolean;
   log?: (message: string, err?: unknown) => void;
 }
 
@@ -53,8 +55,10 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
     ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
     onMigration: (step) => log(migrationMessage('postgres', step)),
   });
+  const thread =
+    options.cooccurrenceThread === undefined ? {} : { cooccurrenceThread: options.cooccurrenceThread };
   if (options.redis === undefined) {
-    const engine = createEngine({ store });
+    const engine = createEngine({ store, ...thread });
     await engine.open();
     const timer = setInterval(
       () => void engine.catchUp().catch((err: unknown) => log('catch-up from the store failed', err)),
@@ -85,6 +89,7 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
     store: node.publishingStore(),
     onEventsStored: (events) => node.publish(events),
     cluster: () => node.health(),
+    ...thread,
     // A model trained on this node (e.g. `serve --train-every`) is announced to the others.
     onSnapshotSaved: async (model) => {
       await node.announce(model);

@@ -117,6 +117,8 @@ export interface EngineStatus {
     report?: TrainReport;
     /** The trained model's candidates: from its ANN index (large catalogues) or by scoring every item. */
     retrieval?: 'index' | 'scan';
+    /** An online model whose updates a worker thread of its own applies (`cooccurrenceThread`). */
+    thread?: boolean;
   }[];
   training: boolean;
   eventsBehind: number;
@@ -857,7 +859,13 @@ export function createEngine(options: EngineOptions): Engine {
         counts: { ...counts, creators: state.creators.size },
         models: [
           { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
-          { name: 'cooccurrence', kind: 'online', version: state.eventsApplied, trainedAt: t },
+          {
+            name: 'cooccurrence',
+            kind: 'online',
+            version: state.eventsApplied,
+            trainedAt: t,
+            thread: state.cooccurrenceThreaded,
+          },
           ...batch,
           ...(labelService.version === null
             ? []

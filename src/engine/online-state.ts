@@ -379,6 +379,11 @@ export class OnlineState {
     return this.threaded?.settled() ?? Promise.resolve();
   }
 
+  /** Whether co-occurrence's updates are applied on a worker thread of their own. */
+  get cooccurrenceThreaded(): boolean {
+    return this.threaded !== undefined;
+  }
+
   /** Stops co-occurrence's thread, if any. */
   close(): Promise<void> {
     return this.threaded?.close() ?? Promise.resolve();
