@@ -261,3 +261,69 @@ test('at most maxUsers clusterings are kept, and a dropped user is clustered aga
   assert.deepEqual(again, first[0]);
   assert.equal(bounded.cachedUsers, 2);
 });
+
+/** Items of two topics, facet 0 beauty and facet 1 game; `mixed` carries a beauty tag and is co-watched with game-0. */
+function twoFacetState() {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 0, 1);
+  const put = (id: string, tags: string[]) =>
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: 'creator' as never,
+      tags,
+      createdAt: t0,
+      updatedAt: t0,
+      visibility: 'visible',
+    });
+  for (let k = 0; k < 3; k++) {
+    put(`beauty-${k}`, ['beauty', 'makeup']);
+    put(`game-${k}`, ['game', 'retro']);
+  }
+  put('mixed', ['beauty', 'cooking', 'travel', 'music']);
+  let seq = 0;
+  for (let u = 0; u < 30; u++) {
+    for (const item of ['game-0', 'mixed']) {
+      state.apply({
+        userId: `u${u}` as UserId,
+        itemId: item as ItemId,
+        type: 'view',
+        watchRatio: 0.9,
+        at: t0 + ++seq * 1000,
+        seq,
+      });
+    }
+  }
+  const facet = (topic: string, tags: string[]) => ({
+    id: topic,
+    label: topic,
+    tags,
+    weight: 0.5,
+    muted: false,
+    medoid: state.items.get(`${topic}-0`),
+    members: [state.items.get(`${topic}-0`)],
+  });
+  const facets = [facet('beauty', ['beauty', 'makeup']), facet('game', ['game', 'retro'])];
+  const index = new FacetIndex(state, DEFAULT_ENGINE_CONFIG);
+  let rowReads = 0;
+  const co = state.cooccurrence as { similaritiesTo: OnlineState['cooccurrence']['similaritiesTo'] };
+  const read = co.similaritiesTo;
+  co.similaritiesTo = (item, targets, out) => {
+    rowReads++;
+    read(item, targets, out);
+  };
+  return { state, facets, index, rowReads: () => rowReads };
+}
+
+test('an item whose tags are the first facet’s joins it without reading its co-occurrence row', () => {
+  const { state, facets, index, rowReads } = twoFacetState();
+  assert.equal(index.nearestFacet(state.items.get('beauty-2'), facets, 0.3), 0);
+  assert.equal(rowReads(), 0);
+});
+
+test('an item the first facet’s tags do not settle joins the facet whose medoid it is co-watched with', () => {
+  const { state, facets, index, rowReads } = twoFacetState();
+  // Tags alone: 1 of 5 in common with beauty (0.32 of its medoid's bag); co-watched by 30 users with game-0.
+  assert.equal(index.nearestFacet(state.items.get('mixed'), facets, 0.3), 1);
+  assert.equal(index.nearestFacet(state.items.get('game-1'), facets, 0.3), 1);
+  assert.equal(rowReads(), 2);
+});

@@ -112,6 +112,7 @@ export class FacetIndex {
   private readonly medoidDots = new Int32Array(MAX_MASKED_FACETS);
   private medoids = new Int32Array(0);
   private readonly medoidCo = new Float64Array(MAX_MASKED_FACETS);
+  private readonly tagSims = new Float64Array(MAX_MASKED_FACETS);
 
   constructor(state: OnlineState, config: EngineConfig, maxUsers = DEFAULT_MAX_USERS) {
     this.state = state;
@@ -190,16 +191,26 @@ export class FacetIndex {
         medoidDots[k] = medoidDots[k]! + ((inMedoids >>> k) & 1);
       }
     }
-    const medoidCo = this.medoidCo;
-    this.state.cooccurrence.similaritiesTo(i, this.medoids, medoidCo);
-    let best = -1;
-    let bestSim = minSimilarity;
+    const tagSims = this.tagSims;
+    let bestByTags = 0;
     for (let k = 0; k < facets.length; k++) {
       const f = facets[k]!;
       const s = size > 0 && f.tags.length > 0 ? tagDots[k]! / Math.sqrt(size * f.tags.length) : 0;
       const medoidSize = this.medoidSizes[k]!;
       const tagSim = size === 0 || medoidSize === 0 ? 0 : medoidDots[k]! / Math.sqrt(size * medoidSize);
-      const sim = Math.max(s, Math.max(tagSim, Math.min(1, medoidCo[k]!)));
+      tagSims[k] = Math.max(s, tagSim);
+      if (tagSims[k]! > tagSims[bestByTags]!) bestByTags = k;
+    }
+    // Co-occurrence counts at most 1 and the first facet wins ties: when the first facet's tags give
+    // the most and at least 1, co-occurrence cannot change the answer, and the item's row is not read.
+    if (facets.length > 0 && bestByTags === 0 && tagSims[0]! >= 1)
+      return tagSims[0]! > minSimilarity ? 0 : -1;
+    const medoidCo = this.medoidCo;
+    this.state.cooccurrence.similaritiesTo(i, this.medoids, medoidCo);
+    let best = -1;
+    let bestSim = minSimilarity;
+    for (let k = 0; k < facets.length; k++) {
+      const sim = Math.max(tagSims[k]!, Math.min(1, medoidCo[k]!));
       if (sim > bestSim) {
         bestSim = sim;
         best = k;
