@@ -3,7 +3,10 @@
 // (bench/load-client.ts, as in `npm run bench`), so the server's own CPU time is measured apart; it is
 // started before the state is built (see `startLoadClient`).
 // Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections] [applied]
-// (`applied`: events of the synthetic platform logged and applied before the load, for a larger state).
+//   [--cooccurrence-thread]
+// (`applied`: events of the synthetic platform logged and applied before the load, for a larger state;
+// --cooccurrence-thread, or SETLIST_COOCCURRENCE_THREAD=1: co-occurrence's updates on a thread of their
+// own, the engine option).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +31,8 @@ export interface IngestOptions {
   concurrency?: number;
   /** Events of the synthetic platform logged and applied before the load (default 0): a larger state. */
   applied?: number;
+  /** The engine's `cooccurrenceThread` (default off, as the engine's). */
+  cooccurrenceThread?: boolean;
 }
 
 export interface IngestMeasurement {
@@ -66,7 +71,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
   // Forked before the state exists: a fork after it would make the load's writes fault (bench/load.ts).
   const client = startLoadClient();
   const store = createSqliteStore({ path: join(dir, 'api', 'setlist.db') });
-  const engine = createEngine({ store });
+  const engine = createEngine({ store, cooccurrenceThread: options.cooccurrenceThread ?? false });
   try {
     await engine.open();
     for (let start = 0; start < options.items; start += 10_000) {
@@ -188,10 +193,15 @@ export function rawSqliteInsertMs(path: string, batches: readonly (readonly RawE
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const cooccurrenceThread =
+    args.includes('--cooccurrence-thread') || process.env.SETLIST_COOCCURRENCE_THREAD === '1';
   const [items = 100_000, users = 50_000, events = 200_000, batch = 1_000, concurrency = 4, applied = 0] =
-    process.argv.slice(2).map(Number);
-  const m = await measureIngest({ items, users, events, batch, concurrency, applied });
-  console.log(JSON.stringify({ items, users, events, batch, concurrency, applied, ...m }));
+    args.filter((a) => !a.startsWith('--')).map(Number);
+  const m = await measureIngest({ items, users, events, batch, concurrency, applied, cooccurrenceThread });
+  console.log(
+    JSON.stringify({ items, users, events, batch, concurrency, applied, cooccurrenceThread, ...m }),
+  );
   console.log(
     `ingest ${m.eventsPerSecond.toFixed(0)} events/s over HTTP (${m.eventsPerServerCpuSecond.toFixed(0)} per server CPU-second, ${m.eventsPerServerThreadCpuSecond?.toFixed(0) ?? '?'} per server-thread CPU-second); raw SQLite ${m.rawSqliteEventsPerSecond.toFixed(0)} events/s; ratio ${m.ratio.toFixed(3)}`,
   );
