@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { spread, type TaskStat, threadCosts } from './ingest-stages.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine } from '../src/engine/engine.js';
+import type { Store } from '../src/store/store.js';
+import { spread, type TaskStat, threadCosts, watchIngestStages } from './ingest-stages.js';
 
 const task = (name: string, minorFaults: number, userTicks: number, systemTicks = 0): TaskStat => ({
   name,
@@ -39,4 +43,44 @@ test('a spread is the median, the 90th percentile and the maximum, whatever the 
   assert.deepEqual(spread(values), { p50: 6, p90: 10, max: 10 });
   assert.deepEqual(spread([3]), { p50: 3, p90: 3, max: 3 });
   assert.deepEqual(spread([]), { p50: 0, p90: 0, max: 0 });
+});
+
+/** Spins until the process has spent `ms` more of CPU (this thread alone, as nothing else runs). */
+function burn(ms: number): void {
+  const start = process.cpuUsage();
+  for (;;) {
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return;
+  }
+}
+
+test('the stages book each batch its own apply when batches overlap while the engine awaits after applying', {
+  skip: !existsSync('/proc/thread-self/schedstat'),
+}, async () => {
+  const APPLY_MS = 25;
+  // As the engine with co-occurrence's thread: append, apply, then await the thread; three batches
+  // in flight, each answered while the others wait for the thread.
+  let commits = 0;
+  const store = {
+    appendEvents: async (list: readonly unknown[]) => {
+      await sleep(1 + commits++);
+      return { seqs: list.map((_, k) => k + 1), duplicates: [] };
+    },
+  } as unknown as Store;
+  const engine = {
+    async ingest(body: { events: unknown[] }) {
+      await store.appendEvents(body.events as never, 0);
+      burn(APPLY_MS);
+      await sleep(100);
+      return { accepted: body.events.length, duplicates: 0 };
+    },
+  } as unknown as Engine;
+  const watch = watchIngestStages(engine, store);
+  const events = Array.from({ length: 10 }, () => ({}));
+  await Promise.all([engine.ingest({ events }), engine.ingest({ events }), engine.ingest({ events })]);
+  const stages = watch.stop();
+  assert.equal(stages.events, 30);
+  const applyMs = (stages.applyUs * stages.events) / 1000;
+  // 75 ms of apply, read from a thread clock that moves in steps of 1-4 ms.
+  assert.ok(applyMs > 3 * APPLY_MS - 12 && applyMs < 3 * APPLY_MS + 12, `apply ${applyMs} ms`);
 });

@@ -269,19 +269,13 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
   let commitWaitMs = 0;
   /** The server thread's CPU when `engine.ingest` was entered, for the append it is about to make. */
   let enteredAt = 0;
-  /** The server thread's CPU when the last commit was answered (its events are applied next). */
-  let lastCommitted: number | undefined;
 
   engine.ingest = async (body) => {
     transition();
     inServer++;
     enteredAt = thread()?.cpuMs ?? 0;
     try {
-      const result = await ingest.call(engine, body);
-      const end = thread()?.cpuMs ?? 0;
-      if (lastCommitted !== undefined) applyMs += end - lastCommitted;
-      lastCommitted = undefined;
-      return result;
+      return await ingest.call(engine, body);
     } finally {
       transition();
       inServer--;
@@ -301,7 +295,15 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
       commitWaitMs += waited;
       events += list.length;
       batches++;
-      lastCommitted = thread()?.cpuMs ?? 0;
+      // Per batch, as batches overlap (the engine awaits co-occurrence's thread after the apply): the
+      // engine's resumption from this answer is queued when it returns, so a microtask queued from one
+      // queued now runs just after the apply, when the engine awaits again.
+      const committedAt = thread()?.cpuMs ?? 0;
+      queueMicrotask(() =>
+        queueMicrotask(() => {
+          applyMs += (thread()?.cpuMs ?? 0) - committedAt;
+        }),
+      );
       return result;
     });
   };

@@ -8,6 +8,8 @@ import type { LoadResult } from './load-summary.js';
 export interface LoadClient {
   run(job: LoadJob): Promise<LoadResult>;
   close(): void;
+  /** The client process's id, for its CPU time. */
+  readonly pid: number | undefined;
 }
 
 /**
@@ -61,6 +63,7 @@ export function startLoadClient(): LoadClient {
     close() {
       client.kill();
     },
+    pid: client.pid,
   };
 }
 

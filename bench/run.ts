@@ -8,6 +8,7 @@
 //   [--skip train,feeds] (leaves phases out, to tell which one changes the next: e.g. ingest's page faults)
 //   [--cold-workers] (no warm-up of the workers' compiled code under tsx: measures what it avoids)
 //   [--cooccurrence-thread] (co-occurrence's updates on a worker thread of their own: the engine option)
+//   [--ingest-connections N] (ingest batches in flight at once, default 4)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,8 @@ const size = {
 };
 const durationS = num('duration', 15, 5);
 const ingestBatches = num('ingest-batches', 200, 100);
+/** Ingest batches in flight at once (a choice of session 4; issue 10 names none). */
+const ingestConnections = num('ingest-connections', 4, 4);
 /** Feeds served in process before the load runs, timed apart: the first feeds after startup are dearer. */
 const warmFeeds = num('warm-feeds', 300, 300);
 /** Seconds the load client waits for an answer before it counts a timeout (autocannon's default). */
@@ -206,11 +209,13 @@ async function main(client: LoadClient): Promise<void> {
   await settle(url);
   phases.end('feed loads');
 
-  log(`ingest: ${ingestBatches} batches of ${BATCH} over HTTP (server pid ${process.pid})`);
+  log(
+    `ingest: ${ingestBatches} batches of ${BATCH} over HTTP, ${ingestConnections} in flight (server pid ${process.pid})`,
+  );
   const ingestWatch = watchIngestStages(engine, store);
   const ingest = await load({
     kind: 'ingest',
-    connections: Math.min(4, ingestBatches),
+    connections: Math.min(ingestConnections, ingestBatches),
     batches: ingestBatches,
     batchSize: BATCH,
     users: size.users,
