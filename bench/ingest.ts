@@ -3,10 +3,10 @@
 // (bench/load-client.ts, as in `npm run bench`), so the server's own CPU time is measured apart; it is
 // started before the state is built (see `startLoadClient`).
 // Run: node --import tsx bench/ingest.ts [items] [users] [events] [batch] [connections] [applied]
-//   [--cooccurrence-thread]
+//   [--no-cooccurrence-thread]
 // (`applied`: events of the synthetic platform logged and applied before the load, for a larger state;
-// --cooccurrence-thread, or SETLIST_COOCCURRENCE_THREAD=1: co-occurrence's updates on a thread of their
-// own, the engine option).
+// --no-cooccurrence-thread, or SETLIST_COOCCURRENCE_THREAD=0: co-occurrence's updates on the server
+// thread; the engine's default is a thread of their own).
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export interface IngestOptions {
   concurrency?: number;
   /** Events of the synthetic platform logged and applied before the load (default 0): a larger state. */
   applied?: number;
-  /** The engine's `cooccurrenceThread` (default off, as the engine's). */
+  /** The engine's `cooccurrenceThread` (default on, as the engine's). */
   cooccurrenceThread?: boolean;
 }
 
@@ -77,7 +77,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestMeasu
   // Forked before the state exists: a fork after it would make the load's writes fault (bench/load.ts).
   const client = startLoadClient();
   const store = createSqliteStore({ path: join(dir, 'api', 'setlist.db') });
-  const engine = createEngine({ store, cooccurrenceThread: options.cooccurrenceThread ?? false });
+  const engine = createEngine({ store, cooccurrenceThread: options.cooccurrenceThread ?? true });
   try {
     await engine.open();
     for (let start = 0; start < options.items; start += 10_000) {
@@ -220,7 +220,7 @@ export function rawSqliteInsertMs(path: string, batches: readonly (readonly RawE
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const cooccurrenceThread =
-    args.includes('--cooccurrence-thread') || process.env.SETLIST_COOCCURRENCE_THREAD === '1';
+    !args.includes('--no-cooccurrence-thread') && process.env.SETLIST_COOCCURRENCE_THREAD !== '0';
   const [items = 100_000, users = 50_000, events = 200_000, batch = 1_000, concurrency = 4, applied = 0] =
     args.filter((a) => !a.startsWith('--')).map(Number);
   const m = await measureIngest({ items, users, events, batch, concurrency, applied, cooccurrenceThread });

@@ -7,7 +7,7 @@
 // Run: npm run bench -- [--quick] [--items N --users N --events N --duration S --timeout S --warm-feeds N --json]
 //   [--skip train,feeds] (leaves phases out, to tell which one changes the next: e.g. ingest's page faults)
 //   [--cold-workers] (no warm-up of the workers' compiled code under tsx: measures what it avoids)
-//   [--cooccurrence-thread] (co-occurrence's updates on a worker thread of their own: the engine option)
+//   [--no-cooccurrence-thread] (co-occurrence's updates on the server thread; the engine's default is its own thread)
 //   [--ingest-connections N] (ingest batches in flight at once, default 4)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -107,7 +107,7 @@ async function main(client: LoadClient): Promise<void> {
     await store.writeItems(platformItems(platform, start, start + 10_000, t0));
   }
   const itemsS = (performance.now() - t) / 1000;
-  const engine = createEngine({ store, cooccurrenceThread: flags.has('cooccurrence-thread') });
+  const engine = createEngine({ store, cooccurrenceThread: !flags.has('no-cooccurrence-thread') });
   const rssBase = rssMiB();
   phases.end('generate, store items');
   await engine.open();

@@ -17,7 +17,10 @@ export interface ScaleOutOptions {
   /** The newest versions of each model snapshot the store keeps (3 by default). */
   snapshotsKept?: number;
   catchUpIntervalMs?: number;
-  /** Co-occurrence's updates on a worker thread of their own (the engine option of that name). */
+  /**
+   * Co-occurrence's updates on a worker thread of their own (the engine option of that name); off by
+   * default here: other nodes' events are handed to it without waiting, so reads could lag a batch.
+   */
   cooccurrenceThread?: boolean;
   log?: (message: string, err?: unknown) => void;
 }

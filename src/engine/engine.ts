@@ -79,10 +79,11 @@ export interface EngineOptions {
   onSnapshotSaved?: (model: { name: string; version: number }) => void | Promise<void>;
   /**
    * Co-occurrence's updates on a worker thread of their own, off the server thread's path; default
-   * false (inline). Either way an ingest answers once they are applied. At 1M items and 20M events
-   * the thread took ingest from 33,191 to about 39,700 events/s and bulk apply from 258 to 135-140 s,
-   * but both full runs with it had two blocked stalls of 60-105 ms while training (none without it,
-   * cause not found yet), so it is off until that is understood.
+   * true. Either way an ingest answers once they are applied; `applyRemoteEvents` hands them over
+   * without waiting (`settled()` waits), so scaled-out nodes turn it off unless told otherwise. At 1M
+   * items and 20M events it took the server thread from 22.7 to 13.8-16.6 µs per ingested event and
+   * bulk apply from 258 to 135-140 s. The ~100 ms stalls seen while training with it (sessions 15-16)
+   * came as often without it: the host takes a vCPU away for ~100 ms when both are busy.
    */
   cooccurrenceThread?: boolean;
   /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
@@ -229,7 +230,7 @@ export function createEngine(options: EngineOptions): Engine {
   const config: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, ...options.config };
   const now = options.now ?? Date.now;
   const store = options.store;
-  const state = new OnlineState(config, { cooccurrenceThread: options.cooccurrenceThread ?? false });
+  const state = new OnlineState(config, { cooccurrenceThread: options.cooccurrenceThread ?? true });
   // A fixed default seed: a restarted engine replaying the same log answers the same feeds.
   const explorationSeed =
     options.random === undefined ? DEFAULT_EXPLORATION_SEED : Math.floor(options.random.next() * 2 ** 32);
