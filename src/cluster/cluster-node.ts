@@ -35,6 +35,7 @@ export interface ClusterHealth extends Record<string, unknown> {
   nodeId: string;
   redis: 'up' | 'down';
   publishFailures: number;
+  /** Other nodes' events read from the stream and applied here, counted once reads answer with them. */
   remoteEventsApplied: number;
   caughtUpEvents: number;
 }
@@ -157,6 +158,20 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     }
   };
 
+  /**
+   * Waits until the events just applied are in every part of the online state (co-occurrence's
+   * thread included), then counts them: what the node reports as applied, its reads answer with,
+   * and it reads the stream's next entries only then.
+   */
+  const settle = async (applied: number): Promise<void> => {
+    try {
+      await engine?.settled();
+    } catch (err) {
+      log("applying other nodes' events failed", err);
+    }
+    remoteEventsApplied += applied;
+  };
+
   const follow = async (): Promise<void> => {
     while (running) {
       try {
@@ -169,6 +184,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
           void catchUp();
           void reloadRecords();
         }
+        let applied = 0;
         for (const [, entries] of res ?? []) {
           for (const [id, fields] of entries) {
             lastId = id;
@@ -179,9 +195,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
             }
             const batch = decodeBatch(fields);
             if (batch.node === nodeId || engine === undefined) continue;
-            remoteEventsApplied += engine.applyRemoteEvents(batch.events);
+            applied += engine.applyRemoteEvents(batch.events);
           }
         }
+        if (applied > 0) await settle(applied);
       } catch (err) {
         if (!running) break;
         if (redisUp) log('reading the event stream failed; following the store until Redis is back', err);

@@ -18,8 +18,9 @@ export interface ScaleOutOptions {
   snapshotsKept?: number;
   catchUpIntervalMs?: number;
   /**
-   * Co-occurrence's updates on a worker thread of their own (the engine option of that name); off by
-   * default here: other nodes' events are handed to it without waiting, so reads could lag a batch.
+   * Co-occurrence's updates on a worker thread of their own (the engine option of that name; on by
+   * default). The node follows the stream one read at a time: it counts other nodes' events as
+   * applied, and reads the next ones, once the thread has applied them too.
    */
   cooccurrenceThread?: boolean;
   log?: (message: string, err?: unknown) => void;

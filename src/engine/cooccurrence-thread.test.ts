@@ -169,3 +169,32 @@ test('close stops the thread', async () => {
   assert.equal(worker().threadId, -1);
   await assert.rejects(threaded.settled(), { code: 'SETLIST_ERR_INTERNAL' });
 });
+
+test('start() starts the thread once, before any update; the first hand-off then uses it', async () => {
+  let starts = 0;
+  let started: Worker | undefined;
+  const threaded = createThreadedCooccurrence({
+    shrink: 1,
+    maxNeighbours: 8,
+    window: 4,
+    start: () => {
+      starts++;
+      started = startWorker('cooccurrence-worker', new URL('./cooccurrence-thread.ts', import.meta.url).href);
+      return started;
+    },
+  });
+  try {
+    threaded.start();
+    assert.equal(starts, 1);
+    // Running before any update: its module loaded and its listeners up while nothing waits on it.
+    started!.ref(); // started unreferenced: idle, it keeps no process alive
+    await new Promise((resolve) => started!.once('online', resolve));
+    threaded.start();
+    threaded.addUserItem(1, [0]);
+    await threaded.settled();
+    assert.equal(starts, 1);
+    assert.equal(threaded.similarity(0, 1), 1);
+  } finally {
+    await threaded.close();
+  }
+});

@@ -69,6 +69,11 @@ export interface ThreadedCooccurrence extends Cooccurrence {
    * (and every earlier one), so that reads reflect them. Rejects if the thread failed.
    */
   settled(): Promise<void>;
+  /**
+   * Starts the thread now rather than at the first update: a server's first ingest (or a node's first
+   * batch from the others) then does not wait for the thread's start. Idle, it keeps no process alive.
+   */
+  start(): void;
   /** Batches handed to the thread and not answered yet. */
   readonly inFlight: number;
   /** Stops the thread; updates not applied yet are dropped. */
@@ -183,6 +188,11 @@ export function createThreadedCooccurrence(options: {
       commands[used + 1] = n;
       for (let h = 0; h < n; h++) commands[used + 2 + h] = history[from + h]!;
       used += 2 + n;
+    },
+    start() {
+      if (worker !== undefined || failure !== undefined || closed) return;
+      worker = start();
+      worker.unref();
     },
     settled() {
       if (failure !== undefined || closed) {

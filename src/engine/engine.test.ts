@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
 
@@ -163,3 +164,17 @@ for (const cooccurrenceThread of [false, true]) {
     }
   });
 }
+
+test("open() starts co-occurrence's thread before any event, so the first ingest does not wait for its start", async () => {
+  // This process's threads (Linux): a worker thread is one more.
+  const threads = () => readdirSync('/proc/self/task').length;
+  const before = threads();
+  const engine = await openEngine(':memory:', { cooccurrenceThread: true });
+  try {
+    const status = await engine.status();
+    assert.equal(status.models.find((m) => m.name === 'cooccurrence')?.thread, true);
+    assert.equal(threads(), before + 1, 'open started one thread, before any event');
+  } finally {
+    await engine.close();
+  }
+});

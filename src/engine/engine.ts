@@ -80,7 +80,7 @@ export interface EngineOptions {
   /**
    * Co-occurrence's updates on a worker thread of their own, off the server thread's path; default
    * true. Either way an ingest answers once they are applied; `applyRemoteEvents` hands them over
-   * without waiting (`settled()` waits), so scaled-out nodes turn it off unless told otherwise. At 1M
+   * without waiting and `settled()` waits (a scaled-out node awaits it before it counts them). At 1M
    * items and 20M events it took the server thread from 22.7 to 13.8-16.6 µs per ingested event and
    * bulk apply from 258 to 135-140 s. The ~100 ms stalls seen while training with it (sessions 15-16)
    * came as often without it: the host takes a vCPU away for ~100 ms when both are busy.
@@ -505,6 +505,8 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     config,
     async open() {
+      // Co-occurrence's thread starts while the store is read, not at the first ingest.
+      state.startThreads();
       await store.migrate();
       for (let after: string | undefined; ; ) {
         const page = await store.listItems({ ...(after === undefined ? {} : { after }), limit: 5_000 });

@@ -379,6 +379,11 @@ export class OnlineState {
     return this.threaded?.settled() ?? Promise.resolve();
   }
 
+  /** Starts co-occurrence's thread, if it has one, before its first update (see {@link settled}). */
+  startThreads(): void {
+    this.threaded?.start();
+  }
+
   /** Whether co-occurrence's updates are applied on a worker thread of their own. */
   get cooccurrenceThreaded(): boolean {
     return this.threaded !== undefined;

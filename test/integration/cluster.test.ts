@@ -3,12 +3,16 @@ import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import pg from 'pg';
-import { sleep } from '../../src/cluster/event-stream.js';
+import { createClusterNode } from '../../src/cluster/cluster-node.js';
+import { encodeBatch, sleep, streamNames } from '../../src/cluster/event-stream.js';
 import { openScaleOutNode } from '../../src/cluster/open-scale-out-node.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { buildApp } from '../../src/server/app.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
+import type { ItemId, StoredEvent, UserId } from '../../src/types.js';
 import { freshSchema, type Services, withServices } from './services.js';
 
 interface Node {
@@ -110,7 +114,9 @@ withServices('cluster', (s) => {
     const eventsMs = await waitFor(
       async () => {
         const feed = await feedIds(b, 'viewer');
-        return !feed.includes('v7') && (await b.engine.status()).models[0]!.version === 31;
+        const status = await b.engine.status();
+        const counted = (status.cluster as { remoteEventsApplied: number }).remoteEventsApplied;
+        return !feed.includes('v7') && status.models[0]!.version === 31 && counted === 31;
       },
       1_000,
       'the event on B',
@@ -127,6 +133,79 @@ withServices('cluster', (s) => {
     assert.equal(statusB.cluster.redis, 'up');
     assert.equal(statusB.cluster.remoteEventsApplied, 31);
     assert.equal(statusA.cluster.remoteEventsApplied, 0);
+    // Scaled-out nodes run co-occurrence's updates on their own thread, as the engine does by default.
+    for (const status of [statusA, statusB]) {
+      const cooccurrence = (status.models as { name: string; thread?: boolean }[]).find(
+        (m) => m.name === 'cooccurrence',
+      );
+      assert.equal(cooccurrence?.thread, true);
+    }
+  });
+
+  test("a node counts other nodes' events as applied only once its engine has settled them", async () => {
+    const prefix = freshSchema('settle');
+    // B's engine applies at once but settles (co-occurrence's thread) only when the test says so.
+    let settle = () => {};
+    const applied: number[] = [];
+    let settledCalls = 0;
+    const engine = {
+      catchUp: async () => 0,
+      installSnapshot: async () => {},
+      applyRemoteRecords: () => 0,
+      applyRemoteEvents: (events: readonly StoredEvent[]) => {
+        applied.push(events.length);
+        return events.length;
+      },
+      settled: () => {
+        settledCalls++;
+        return new Promise<void>((resolve) => {
+          settle = resolve;
+        });
+      },
+    } as unknown as Engine;
+    const store = {
+      loadSnapshot: async () => undefined,
+      listItems: async () => [],
+      listUsers: async () => [],
+    } as unknown as Store;
+    const b = createClusterNode({
+      redisUrl: s.redisUrl,
+      store,
+      nodeId: 'b',
+      prefix,
+      catchUpIntervalMs: 60_000,
+    });
+    // Node A's side of the stream: one entry per accepted batch, as `ClusterNode#publish` appends it.
+    const redis = new Redis(s.redisUrl);
+    cleanups.push(
+      () => redis.quit(),
+      () => b.stop(),
+    );
+    await b.start(engine);
+    const publish = (batch: StoredEvent[]) =>
+      redis.xadd(streamNames(prefix).events, '*', ...encodeBatch('a', batch));
+    const events = (first: number): StoredEvent[] =>
+      Array.from({ length: 3 }, (_, k) => ({
+        seq: first + k,
+        userId: `u${k}` as UserId,
+        itemId: 'v1' as ItemId,
+        type: 'like',
+        at: 1_000,
+        receivedAt: 1_000,
+      }));
+    await publish(events(1));
+    await waitFor(async () => applied.length === 1, 2_000, 'the first batch applied on B');
+    await publish(events(4));
+    await sleep(100);
+    // Applied but not settled: not counted, and the next batch not read yet.
+    assert.equal(b.health().remoteEventsApplied, 0);
+    assert.deepEqual(applied, [3]);
+    assert.equal(settledCalls, 1);
+    settle();
+    await waitFor(async () => applied.length === 2, 2_000, 'the second batch applied on B');
+    assert.equal(b.health().remoteEventsApplied, 3);
+    settle();
+    await waitFor(async () => b.health().remoteEventsApplied === 6, 2_000, 'both batches counted on B');
   });
 
   test('a model version announced by one node is swapped in on every node', async () => {
