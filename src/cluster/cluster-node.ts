@@ -233,7 +233,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         listAudit: (id) => store.listAudit(id),
         getUser: (id) => store.getUser(id),
         listUsers: (page) => store.listUsers(page),
-        appendEvents: (events, receivedAt) => store.appendEvents(events, receivedAt),
+        appendEvents: (events, receivedAt, onLogged) => store.appendEvents(events, receivedAt, onLogged),
         readEvents: (after, limit) => store.readEvents(after, limit),
         saveSnapshot: (s) => store.saveSnapshot(s),
         loadSnapshot: (name) => store.loadSnapshot(name),

@@ -4,7 +4,7 @@ import { createRandom, type Random, seedFrom } from '../core/random.js';
 import { topK } from '../core/top-k.js';
 import { SetlistError } from '../errors.js';
 import { decodeItemIdSection, encodeItemIdSection } from '../store/item-id-section.js';
-import type { Store } from '../store/store.js';
+import type { AppendResult, Store } from '../store/store.js';
 import type {
   AuditEntry,
   CreatorId,
@@ -125,6 +125,11 @@ export interface EngineStatus {
   eventsBehind: number;
   /** Present on scaled-out nodes: node id, Redis state, publish failures, events from other nodes. */
   cluster?: Record<string, unknown>;
+  /**
+   * Present once the engine stopped taking events: the event log failed to commit a batch the online
+   * state had already applied. Says why; a restart rebuilds the state from the log.
+   */
+  ingestStopped?: string;
   startedAt: number;
   uptimeMs: number;
 }
@@ -146,6 +151,8 @@ export interface Engine {
   feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
+  /** Whether the engine can do its work: not once it has stopped taking events (see `ingestStopped`). */
+  health(): { ok: true } | { ok: false; reason: string };
   /**
    * Applies events stored by other nodes; ones already applied here are skipped. Returns how many were
    * new. Co-occurrence's part may still be on its thread: {@link settled} waits for it.
@@ -217,8 +224,10 @@ export interface UserProfile {
 
 /**
  * Creates an engine over a store. Every write is validated as a whole first (a rejected request
- * changes nothing), persisted, then applied to the online state before the call resolves, so the
- * next feed already reflects it.
+ * changes nothing), persisted, and applied to the online state before the call resolves, so the
+ * next feed already reflects it. An event batch is applied as soon as the store knows its seqs, while
+ * its commit is made durable; should that commit then fail, the engine takes no more events until a
+ * restart rebuilds its state from the log (see {@link Engine.health}).
  *
  * @example
  * const engine = createEngine({ store: createSqliteStore({ path: 'setlist.db' }) });
@@ -251,6 +260,15 @@ export function createEngine(options: EngineOptions): Engine {
   const startedAt = now();
   const applied = new AppliedSeqs();
   let compacting = false;
+  /** Why the event log failed to commit events already applied: from then on the engine takes none. */
+  let logFailure: unknown;
+  const logFailed = (cause: unknown): SetlistError =>
+    new SetlistError('SETLIST_ERR_UNAVAILABLE', {
+      message:
+        `The event log failed to commit events the online state had already applied (${cause instanceof Error ? cause.message : String(cause)}): ` +
+        'this server takes no more events; restart it to rebuild its state from the log.',
+      cause,
+    });
   const snapshots = new Map<string, ModelSnapshot>();
   let opened = false;
 
@@ -661,6 +679,7 @@ export function createEngine(options: EngineOptions): Engine {
 
     async ingest(body) {
       requireOpen();
+      if (logFailure !== undefined) throw logFailed(logFailure);
       if (isObject(body) && Array.isArray(body.events) && body.events.length > config.maxEventsPerBatch) {
         throw new SetlistError('SETLIST_ERR_BATCH_TOO_LARGE', {
           message: `A batch may hold at most ${config.maxEventsPerBatch} events; this one has ${body.events.length}.`,
@@ -685,14 +704,39 @@ export function createEngine(options: EngineOptions): Engine {
         if (e.watchRatio !== undefined) event.watchRatio = e.watchRatio;
         return event;
       });
-      const result = await store.appendEvents(events, t);
-      const stored = result.duplicates.length === 0 ? events : [];
-      for (let k = 0; k < events.length; k++) {
-        const seq = result.seqs[k]!;
-        events[k]!.seq = seq;
-        if (seq !== 0 && stored !== events) stored.push(events[k]!);
+      let stored: StoredEvent[] | undefined;
+      let applyError: unknown;
+      const apply = (result: AppendResult): void => {
+        const kept = result.duplicates.length === 0 ? events : [];
+        for (let k = 0; k < events.length; k++) {
+          const seq = result.seqs[k]!;
+          events[k]!.seq = seq;
+          if (seq !== 0 && kept !== events) kept.push(events[k]!);
+        }
+        stored = kept;
+        applyOnce(kept);
+      };
+      let result: AppendResult;
+      try {
+        // Applied as soon as the store knows the seqs, while it makes them durable; answered after.
+        result = await store.appendEvents(events, t, (logged) => {
+          try {
+            apply(logged);
+          } catch (err) {
+            applyError = err;
+          }
+        });
+      } catch (err) {
+        if (stored !== undefined) {
+          // The online state holds events the log does not, and their seqs may be reused: only a
+          // restart, which rebuilds the state from the log, makes them agree again.
+          logFailure ??= err;
+          throw logFailed(err);
+        }
+        throw err;
       }
-      applyOnce(stored);
+      if (applyError !== undefined) throw applyError;
+      if (stored === undefined) apply(result);
       await state.settled();
       // Gaps in the log (ids skipped as duplicates) keep seqs above the watermark; a read of the log
       // moves it past them, so that memory stays bounded without other nodes' catch-ups.
@@ -704,10 +748,11 @@ export function createEngine(options: EngineOptions): Engine {
             compacting = false;
           });
       }
-      if (options.onEventsStored !== undefined && stored.length > 0) {
-        await options.onEventsStored(stored);
+      const accepted = stored!;
+      if (options.onEventsStored !== undefined && accepted.length > 0) {
+        await options.onEventsStored(accepted);
       }
-      return { accepted: stored.length, duplicates: result.duplicates.length };
+      return { accepted: accepted.length, duplicates: result.duplicates.length };
     },
 
     async feed(userId, n) {
@@ -889,10 +934,15 @@ export function createEngine(options: EngineOptions): Engine {
         ],
         training: training !== undefined,
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
+        ...(logFailure === undefined ? {} : { ingestStopped: logFailed(logFailure).message }),
         ...(options.cluster === undefined ? {} : { cluster: options.cluster() }),
         startedAt,
         uptimeMs: t - startedAt,
       };
+    },
+
+    health() {
+      return logFailure === undefined ? { ok: true } : { ok: false, reason: logFailed(logFailure).message };
     },
 
     applyRemoteEvents(events) {

@@ -61,7 +61,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   discoveryRoutes(app, engine);
   modelRoutes(app, engine);
   app.get('/v1/status', async () => engine.status());
-  app.get('/healthz', async () => ({ ok: true }));
+  // Liveness: 503 once the engine has stopped taking events, so that a supervisor restarts it.
+  app.get('/healthz', async (_request, reply) => {
+    const health = engine.health();
+    if (!health.ok) reply.code(503);
+    return health;
+  });
   const doc = openApiDocument(VERSION);
   app.get('/openapi.json', async () => doc);
   if (options.webRoot !== false) webRoutes(app, options.webRoot ?? findWebRoot());

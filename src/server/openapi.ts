@@ -127,7 +127,9 @@ export function openApiDocument(version: string): object {
         post: { summary: 'Train the batch model now (admin); ?wait=true waits for it', responses: ok() },
       },
       '/v1/status': { get: { summary: 'Counts, models, freshness', responses: ok() } },
-      '/healthz': { get: { summary: 'Liveness', responses: ok() } },
+      '/healthz': {
+        get: { summary: 'Liveness: 503 once the server has stopped taking events', responses: ok() },
+      },
       '/metrics': {
         get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } },
       },

@@ -78,8 +78,18 @@ export interface Store {
   getUser(id: UserId): Promise<UserRecord | undefined>;
   listUsers(page: Page): Promise<UserRecord[]>;
 
-  /** Appends to the event log; an event whose `id` is already logged is skipped, not an error. */
-  appendEvents(events: readonly EventInput[], receivedAt: number): Promise<AppendResult>;
+  /**
+   * Appends to the event log; an event whose `id` is already logged is skipped, not an error. Resolves
+   * once the events are durable. A store may also call `onLogged`, at most once and before it resolves,
+   * with the same result as soon as every event's seq is known and only the commit is left, so that
+   * the caller can apply the events while the commit is made durable. If the append then rejects,
+   * nothing was written: those seqs may be given to later events.
+   */
+  appendEvents(
+    events: readonly EventInput[],
+    receivedAt: number,
+    onLogged?: (result: AppendResult) => void,
+  ): Promise<AppendResult>;
   /**
    * Events with `seq > afterSeq`, in log order. Appends become visible in `seq` order: once a reader
    * has seen `seq` N, no event below N appears later, so followers can resume from the last seq read.

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MessageChannel, type Transferable } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createRandom } from '../../core/random.js';
 import type { EventInput, EventType, ItemId, UserId } from '../../types.js';
 import {
+  type AppendReply,
   eventRow,
   insertPacked,
   logEvent,
@@ -11,6 +13,7 @@ import {
   packEvents,
   prepareEventStatements,
   preparePackedStatements,
+  serveAppends,
 } from './event-append.js';
 import { eventIdHash } from './event-id-hash.js';
 import { migrateSqliteSchema } from './sqlite-store.js';
@@ -167,4 +170,132 @@ test('a batch of 1,000 events with ids is logged in one statement per chunk of l
   // 4 lookups of 256 hashes; 1,000 rows = 3 × 256 + 128 + 64 + 32 + 8.
   assert.equal(executed, Math.ceil(1_000 / PACKED_CHUNK) + 7);
   db.close();
+});
+
+/**
+ * The writer's side run in this thread on an in-memory log: what it sent and when it committed, in
+ * order (`logged`, `durable`, `seqs` or `error` per answer; `commit` per COMMIT it ran). The first
+ * `failingCommits` COMMITs throw, as a full disk or an I/O error would, before committing anything.
+ */
+function inProcessWriter(failingCommits = 0) {
+  const db = migrated();
+  const order: string[] = [];
+  const replies: AppendReply[] = [];
+  const prepare = db.prepare.bind(db);
+  let failures = failingCommits;
+  db.prepare = ((sql: string) => {
+    const statement = prepare(sql);
+    if (sql !== 'COMMIT') return statement;
+    return {
+      run: () => {
+        order.push('commit');
+        if (failures-- > 0) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+        return statement.run();
+      },
+    };
+  }) as typeof db.prepare;
+  const { port1, port2 } = new MessageChannel();
+  const post = port2.postMessage.bind(port2);
+  port2.postMessage = (message: unknown, transfer?: readonly Transferable[]) => {
+    const reply = message as AppendReply;
+    order.push(
+      'logged' in reply ? 'logged' : 'durable' in reply ? 'durable' : 'seqs' in reply ? 'seqs' : 'error',
+    );
+    post(message, transfer);
+  };
+  serveAppends(db, port2);
+  port1.on('message', (reply: AppendReply) => replies.push(reply));
+  let id = 0;
+  return {
+    db,
+    order,
+    replies,
+    /** Posts appends in one turn, so that the writer takes them in one transaction. */
+    append(batches: readonly { ids: readonly string[]; early: boolean }[]): void {
+      for (const batch of batches) {
+        const events = batch.ids.map(
+          (eventId): EventInput => ({
+            id: eventId,
+            userId: 'u' as UserId,
+            itemId: 'i' as ItemId,
+            type: 'view',
+            at: 1,
+          }),
+        );
+        port1.postMessage({ id: id++, early: batch.early, ...packEvents(events, 1) });
+      }
+    },
+    async answers(count: number): Promise<AppendReply[]> {
+      while (replies.filter((r) => !('logged' in r)).length < count) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return replies;
+    },
+    close(): void {
+      port1.close();
+      db.close();
+    },
+  };
+}
+
+test('an append that asks to hear early gets its seqs before its transaction commits, and is answered once durable', async () => {
+  const writer = inProcessWriter();
+  writer.append([
+    { ids: ['a', 'b'], early: true },
+    { ids: ['c'], early: false },
+    { ids: ['d', 'a'], early: true },
+  ]);
+  const replies = await writer.answers(3);
+  // One transaction: both early appends are told, then the commit, then every answer.
+  assert.deepEqual(writer.order, ['logged', 'logged', 'commit', 'durable', 'seqs', 'durable']);
+  const told = replies.filter((r) => 'logged' in r).map((r) => [r.id, Array.from(r.logged)]);
+  assert.deepEqual(told, [
+    [0, [1, 2]],
+    [2, [4, 0]],
+  ]);
+  const committed = replies.find((r) => r.id === 1);
+  assert.deepEqual(committed !== undefined && 'seqs' in committed && Array.from(committed.seqs), [3]);
+  // The transaction's figures travel with its last answer only.
+  assert.equal(replies.filter((r) => 'commit' in r && r.commit !== undefined).length, 1);
+  assert.equal(logRows(writer.db).length, 4);
+  writer.close();
+});
+
+test('a commit that fails after seqs were told fails every append of its transaction, and writes nothing', async () => {
+  const writer = inProcessWriter(1);
+  writer.append([
+    { ids: ['a', 'b'], early: true },
+    { ids: ['c'], early: false },
+  ]);
+  const replies = await writer.answers(2);
+  assert.deepEqual(writer.order, ['logged', 'commit', 'error', 'error']);
+  assert.deepEqual(
+    replies.filter((r) => 'error' in r).map((r) => [r.id, 'error' in r && r.code]),
+    [
+      [0, 'SQLITE_IOERR'],
+      [1, 'SQLITE_IOERR'],
+    ],
+  );
+  assert.equal(logRows(writer.db).length, 0);
+  // The next append is logged from seq 1: told seqs of a failed commit are given again.
+  writer.append([{ ids: ['e'], early: false }]);
+  const after = await writer.answers(3);
+  const last = after[after.length - 1]!;
+  assert.deepEqual('seqs' in last && Array.from(last.seqs), [1]);
+  writer.close();
+});
+
+test('a commit that fails before anything was told gives each append of the group a transaction of its own', async () => {
+  const writer = inProcessWriter(1);
+  writer.append([
+    { ids: ['a'], early: false },
+    { ids: ['b', 'c'], early: false },
+  ]);
+  await writer.answers(2);
+  assert.deepEqual(writer.order, ['commit', 'commit', 'seqs', 'commit', 'seqs']);
+  assert.deepEqual(
+    logRows(writer.db).map((row) => row[1]),
+    ['a', 'b', 'c'],
+  );
+  writer.close();
 });

@@ -237,66 +237,88 @@ export interface EventLogCommit {
  */
 export const eventLogCommits = channel('setlist:sqlite:event-log-commit');
 
-/** One append's answer from the worker: the seqs of its events, or why its transaction failed. */
+/**
+ * One append's answers from the worker. An append that asked to hear early gets `logged` (its seqs)
+ * once its transaction's inserts are done and only the commit is left, then `durable` once committed;
+ * any other gets its seqs once committed. Either may instead get why its transaction failed.
+ */
 export type AppendReply =
   | { readonly id: number; readonly seqs: Float64Array<ArrayBuffer>; readonly commit?: EventLogCommit }
+  | { readonly id: number; readonly logged: Float64Array<ArrayBuffer> }
+  | { readonly id: number; readonly durable: true; readonly commit?: EventLogCommit }
   | { readonly id: number; readonly error: string; readonly code?: string };
 
 interface AppendRequest extends PackedEvents {
   readonly id: number;
+  /** Whether the appender wants the seqs before the commit (see {@link EventAppender.append}). */
+  readonly early: boolean;
 }
 
 /**
  * The worker's side: a connection of its own that commits every append waiting in the port's queue
- * in one transaction (group commit: one fsync for all), then answers each. If the group fails, each
- * append gets a transaction of its own, so one bad batch fails alone and writes nothing.
+ * in one transaction (group commit: one fsync for all), then answers each. If the group's inserts
+ * fail, each append gets a transaction of its own, so one bad batch fails alone and writes nothing.
+ * Appends that asked to hear early get their seqs before the `COMMIT`, so the caller can apply them
+ * while the commit's fsync runs; a commit that fails after that fails every append of the group.
  */
 export function serveAppends(db: Database.Database, port: MessagePort): void {
   const statements = preparePackedStatements(db);
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
-  let last: EventLogCommit | undefined;
+  const now = (): number => performance.timeOrigin + performance.now();
+  const fail = (request: AppendRequest, err: unknown): void => {
+    const code = (err as { code?: unknown } | null)?.code;
+    port.postMessage({
+      id: request.id,
+      error: err instanceof Error ? err.message : String(err),
+      ...(typeof code === 'string' ? { code } : {}),
+    } satisfies AppendReply);
+  };
   // As better-sqlite3's `transaction().immediate`, with the inserts and the commit timed apart.
-  const logged = (requests: readonly AppendRequest[]): Float64Array<ArrayBuffer>[] => {
-    const startedAt = performance.timeOrigin + performance.now();
+  const write = (requests: readonly AppendRequest[]): void => {
+    const startedAt = now();
+    let seqs: Float64Array<ArrayBuffer>[];
     begin.run();
     try {
-      const seqs = requests.map((r) => insertPacked(statements, r));
-      const inserted = performance.timeOrigin + performance.now();
-      commit.run();
-      last = {
-        startedAt,
-        appends: requests.length,
-        events: requests.reduce((sum, r) => sum + r.lengths.length / 4, 0),
-        insertMs: inserted - startedAt,
-        commitMs: performance.timeOrigin + performance.now() - inserted,
-      };
-      return seqs;
+      seqs = requests.map((r) => insertPacked(statements, r));
     } catch (err) {
       if (db.inTransaction) rollback.run();
-      throw err;
-    }
-  };
-  const reply = (request: AppendRequest, seqs: Float64Array<ArrayBuffer>, withCommit: boolean): void => {
-    const answer: AppendReply =
-      withCommit && last !== undefined ? { id: request.id, seqs, commit: last } : { id: request.id, seqs };
-    port.postMessage(answer, [seqs.buffer]);
-  };
-  const settle = (request: AppendRequest): void => {
-    let seqs: Float64Array<ArrayBuffer>;
-    try {
-      seqs = logged([request])[0]!;
-    } catch (err) {
-      const code = (err as { code?: unknown } | null)?.code;
-      port.postMessage({
-        id: request.id,
-        error: err instanceof Error ? err.message : String(err),
-        ...(typeof code === 'string' ? { code } : {}),
-      } satisfies AppendReply);
+      // Nothing of the group was written: each append gets its own transaction and its own outcome.
+      if (requests.length > 1) for (const request of requests) write([request]);
+      else fail(requests[0]!, err);
       return;
     }
-    reply(request, seqs, true);
+    const inserted = now();
+    let told = false;
+    for (let k = 0; k < requests.length; k++) {
+      if (!requests[k]!.early) continue;
+      port.postMessage({ id: requests[k]!.id, logged: seqs[k]! } satisfies AppendReply, [seqs[k]!.buffer]);
+      told = true;
+    }
+    try {
+      commit.run();
+    } catch (err) {
+      if (db.inTransaction) rollback.run();
+      // Seqs already told may have been applied: no append of the group may be written apart now.
+      if (requests.length > 1 && !told) for (const request of requests) write([request]);
+      else for (const request of requests) fail(request, err);
+      return;
+    }
+    const done: EventLogCommit = {
+      startedAt,
+      appends: requests.length,
+      events: requests.reduce((sum, r) => sum + r.lengths.length / 4, 0),
+      insertMs: inserted - startedAt,
+      commitMs: now() - inserted,
+    };
+    for (let k = 0; k < requests.length; k++) {
+      const { id, early } = requests[k]!;
+      // The transaction's figures travel with its last answer.
+      const figures = k === requests.length - 1 ? { commit: done } : {};
+      if (early) port.postMessage({ id, durable: true, ...figures } satisfies AppendReply);
+      else port.postMessage({ id, seqs: seqs[k]!, ...figures } satisfies AppendReply, [seqs[k]!.buffer]);
+    }
   };
   port.on('message', (first: AppendRequest | 'close') => {
     const requests: AppendRequest[] = [];
@@ -306,18 +328,7 @@ export function serveAppends(db: Database.Database, port: MessagePort): void {
       if (m.message === 'close') closing = true;
       else requests.push(m.message as AppendRequest);
     }
-    if (requests.length === 1) settle(requests[0]!);
-    else if (requests.length > 1) {
-      let results: Float64Array<ArrayBuffer>[] | undefined;
-      try {
-        results = logged(requests);
-      } catch {
-        for (const request of requests) settle(request);
-      }
-      if (results !== undefined) {
-        for (let k = 0; k < requests.length; k++) reply(requests[k]!, results[k]!, k === requests.length - 1);
-      }
-    }
+    if (requests.length > 0) write(requests);
     if (closing) {
       db.close();
       port.postMessage('closed');
@@ -328,7 +339,17 @@ export function serveAppends(db: Database.Database, port: MessagePort): void {
 
 /** Appends events from a worker thread; see {@link startEventAppender}. */
 export interface EventAppender {
-  append(events: readonly EventInput[], receivedAt: number): Promise<AppendResult>;
+  /**
+   * Logs the events; resolves once they are committed. With `onLogged`, calls it first with the same
+   * result, as soon as the seqs are known and only the commit is left: if the append then rejects, those
+   * seqs were not written (and may be given to later events). Should `onLogged` throw, the append
+   * rejects with its error once committed (the events are logged all the same).
+   */
+  append(
+    events: readonly EventInput[],
+    receivedAt: number,
+    onLogged?: (result: AppendResult) => void,
+  ): Promise<AppendResult>;
   /** Waits for every append already made, then stops the worker. */
   close(): Promise<void>;
 }
@@ -363,6 +384,15 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
     if (reply === 'closed') return;
     const call = waiting.get(reply.id);
     if (call === undefined) return;
+    if ('logged' in reply) {
+      call.logged = resultOf(reply.logged);
+      try {
+        call.onLogged?.(call.logged);
+      } catch (err) {
+        call.listenerError ??= err;
+      }
+      return;
+    }
     waiting.delete(reply.id);
     if ('commit' in reply && reply.commit !== undefined && eventLogCommits.hasSubscribers) {
       eventLogCommits.publish(reply.commit);
@@ -374,7 +404,7 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
   port1.unref();
 
   return {
-    append(events, receivedAt) {
+    append(events, receivedAt, onLogged) {
       return new Promise<AppendResult>((resolve, reject) => {
         if (failure !== undefined || closed !== undefined) {
           reject(failure ?? new Error('the event-log writer is closed'));
@@ -382,7 +412,7 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
         }
         const packed = packEvents(events, receivedAt);
         const id = nextId++;
-        waiting.set(id, { resolve, reject });
+        waiting.set(id, { resolve, reject, onLogged, logged: undefined, listenerError: undefined });
         // While an append waits for its commit, the port keeps the process alive.
         if (waiting.size === 1) port1.ref();
         const request: AppendRequest = {
@@ -391,6 +421,7 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
           text: packed.text,
           lengths: packed.lengths,
           numbers: packed.numbers,
+          early: onLogged !== undefined,
         };
         port1.postMessage(request, [packed.lengths.buffer, packed.numbers.buffer]);
       }).finally(() => {
@@ -420,6 +451,11 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
 interface PendingAppend {
   resolve: (result: AppendResult) => void;
   reject: (cause: unknown) => void;
+  onLogged: ((result: AppendResult) => void) | undefined;
+  /** The result told early, before the commit; the append resolves with it once durable. */
+  logged: AppendResult | undefined;
+  /** What `onLogged` threw: the append rejects with it once settled. */
+  listenerError: unknown;
 }
 
 /** Resolves an append with the writer's seqs and the duplicates among them, or rejects it with its error. */
@@ -428,8 +464,22 @@ function settleAppend(call: PendingAppend, reply: AppendReply): void {
     call.reject(Object.assign(new Error(reply.error), reply.code === undefined ? {} : { code: reply.code }));
     return;
   }
-  const seqs = reply.seqs;
+  if (call.listenerError !== undefined) {
+    call.reject(call.listenerError);
+    return;
+  }
+  if ('durable' in reply) {
+    if (call.logged === undefined)
+      call.reject(new Error('the event-log writer committed an append it never told'));
+    else call.resolve(call.logged);
+    return;
+  }
+  if ('seqs' in reply) call.resolve(resultOf(reply.seqs));
+}
+
+/** An append's result from its seqs: the duplicates are the positions logged as 0. */
+function resultOf(seqs: Float64Array<ArrayBuffer>): AppendResult {
   const duplicates: number[] = [];
   for (let k = 0; k < seqs.length; k++) if (seqs[k] === 0) duplicates.push(k);
-  call.resolve({ seqs, duplicates });
+  return { seqs, duplicates };
 }

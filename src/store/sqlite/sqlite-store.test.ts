@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { assertMigrationSteps, tempDir } from '../../../test/helpers.js';
 import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
-import { type MigrationStep, migrationMessage } from '../store.js';
+import { type AppendResult, type MigrationStep, migrationMessage } from '../store.js';
 import { runStoreContract } from '../store-contract.js';
 import { type EventLogCommit, eventLogCommits } from './event-append.js';
 import { eventIdHash } from './event-id-hash.js';
@@ -90,6 +90,41 @@ test('appends made in the same turn commit together, and one that fails leaves t
       ['d', 3],
     ],
   );
+  await store.close();
+});
+
+test("a file store's writer tells each append its seqs before it resolves, with the result it resolves with", async () => {
+  const store = createSqliteStore({ path: join(dir, `told-${n++}.db`) });
+  await store.migrate();
+  const order: string[] = [];
+  const told: AppendResult[] = [];
+  const appends = [
+    [event('a'), event('b')],
+    [event('c'), event('a')],
+  ].map((events, k) =>
+    store
+      .appendEvents(events, 1, (result) => {
+        order.push(`told ${k}`);
+        told.push(result);
+      })
+      .then((result) => {
+        order.push(`resolved ${k}`);
+        return result;
+      }),
+  );
+  const results = await Promise.all(appends);
+  // One transaction or two (the writer may take the first before the second arrives): each told first.
+  for (const k of [0, 1])
+    assert.ok(order.indexOf(`told ${k}`) < order.indexOf(`resolved ${k}`), order.join(', '));
+  assert.equal(order.length, 4);
+  assert.equal(told[0], results[0]);
+  assert.equal(told[1], results[1]);
+  assert.deepEqual(Array.from(results[0]!.seqs), [1, 2]);
+  assert.deepEqual(Array.from(results[1]!.seqs), [3, 0]);
+  assert.deepEqual(results[1]!.duplicates, [1]);
+  // Without a listener, an append is answered once, committed, as before.
+  const plain = await store.appendEvents([event('d')], 2);
+  assert.deepEqual(Array.from(plain.seqs), [4]);
   await store.close();
 });
 

@@ -218,10 +218,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const rows = st().listUsers.all(page.after ?? '', page.limit) as { doc: string }[];
       return rows.map((r) => JSON.parse(r.doc) as UserRecord);
     },
-    appendEvents(events, receivedAt) {
+    appendEvents(events, receivedAt, onLogged) {
       if (!inMemory) {
         appender ??= startEventAppender({ path: options.path, synchronous });
-        return appender.append(events, receivedAt);
+        return appender.append(events, receivedAt, onLogged);
       }
       return new Promise<AppendResult>((resolve, reject) => {
         if (pending.length === 0) setImmediate(flushAppends);
