@@ -86,3 +86,40 @@ test('the stages book each batch its own apply when batches overlap while the en
   // 75 ms of apply, read from a thread clock that moves in steps of 1-4 ms (the old bookkeeping: 26).
   assert.ok(applyMs > 3 * APPLY_MS - 12 && applyMs < 3 * APPLY_MS + 24, `apply ${applyMs} ms`);
 });
+
+test("the stages pass the engine's listener to the store and book what it applies before the commit", {
+  skip: !existsSync('/proc/thread-self/schedstat'),
+}, async () => {
+  const APPLY_MS = 25;
+  // As the file store: the seqs told before the commit, the answer after it; the engine applies when told.
+  const store = {
+    appendEvents: async (
+      list: readonly unknown[],
+      _receivedAt: number,
+      onLogged?: (result: { seqs: number[]; duplicates: number[] }) => void,
+    ) => {
+      const result = { seqs: list.map((_, k) => k + 1), duplicates: [] };
+      await sleep(2);
+      onLogged?.(result);
+      await sleep(20);
+      return result;
+    },
+  } as unknown as Store;
+  let told = 0;
+  const engine = {
+    async ingest(body: { events: unknown[] }) {
+      await store.appendEvents(body.events as never, 0, () => {
+        told++;
+        burn(APPLY_MS);
+      });
+      return { accepted: body.events.length, duplicates: 0 };
+    },
+  } as unknown as Engine;
+  const watch = watchIngestStages(engine, store);
+  const events = Array.from({ length: 10 }, () => ({}));
+  await Promise.all([engine.ingest({ events }), engine.ingest({ events }), engine.ingest({ events })]);
+  const stages = watch.stop();
+  assert.equal(told, 3);
+  const applyMs = (stages.applyUs * stages.events) / 1000;
+  assert.ok(applyMs > 3 * APPLY_MS - 12 && applyMs < 3 * APPLY_MS + 24, `apply ${applyMs} ms`);
+});

@@ -1,7 +1,7 @@
 // Where ingest's time goes, for bench/ingest.ts and bench/run.ts (Linux: /proc schedstat; elsewhere
 // only the commit wait): the server thread's CPU per event, split into the synchronous part of
 // `engine.ingest` before the append (validation, building and packing the events, handing them to the
-// event-log writer), applying the committed events to the online state, and the rest (HTTP, JSON
+// event-log writer), applying the logged events to the online state, and the rest (HTTP, JSON
 // parsing, the writer's replies, garbage collection between requests); its time runnable but waiting
 // for a core; the event-log writer thread's CPU and waiting, the other threads' CPU (garbage-collection
 // helpers); and how long a batch waited for its commit.
@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { constants, type EventLoopUtilization, PerformanceObserver, performance } from 'node:perf_hooks';
 import type { Engine } from '../src/engine/engine.js';
 import { type EventLogCommit, eventLogCommits } from '../src/store/sqlite/event-append.js';
-import type { Store } from '../src/store/store.js';
+import type { AppendResult, Store } from '../src/store/store.js';
 
 export interface IngestStages {
   events: number;
@@ -281,9 +281,21 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
       inServer--;
     }
   };
-  store.appendEvents = (list, receivedAt) => {
+  store.appendEvents = (list, receivedAt, onLogged) => {
     const started = performance.now();
-    const pending = appendEvents.call(store, list, receivedAt);
+    // The engine applies a batch in this listener when the store tells its seqs before the commit.
+    const told =
+      onLogged === undefined
+        ? undefined
+        : (result: AppendResult): void => {
+            const before = thread()?.cpuMs ?? 0;
+            try {
+              onLogged(result);
+            } finally {
+              applyMs += (thread()?.cpuMs ?? 0) - before;
+            }
+          };
+    const pending = appendEvents.call(store, list, receivedAt, told);
     handOffMs += (thread()?.cpuMs ?? 0) - enteredAt;
     transition();
     inCommit++;
@@ -297,7 +309,8 @@ export function watchIngestStages(engine: Engine, store: Store): { stop(): Inges
       batches++;
       // Per batch, as batches overlap (the engine awaits co-occurrence's thread after the apply): the
       // engine's resumption from this answer is queued when it returns, so a microtask queued from one
-      // queued now runs just after the apply, when the engine awaits again.
+      // queued now runs just after the apply (or, applied early, the hand-off to the thread), when the
+      // engine awaits again.
       const committedAt = thread()?.cpuMs ?? 0;
       queueMicrotask(() =>
         queueMicrotask(() => {
