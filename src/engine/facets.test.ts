@@ -327,3 +327,25 @@ test('an item the first facet’s tags do not settle joins the facet whose medoi
   assert.equal(index.nearestFacet(state.items.get('game-1'), facets, 0.3), 1);
   assert.equal(rowReads(), 2);
 });
+
+/** `index`'s reads of item co-occurrence rows one pair at a time (`similarity`), counted. */
+function countPairReads(state: OnlineState): () => number {
+  let reads = 0;
+  const co = state.cooccurrence as { similarity: OnlineState['cooccurrence']['similarity'] };
+  const read = co.similarity;
+  co.similarity = (a, b) => {
+    reads++;
+    return read(a, b);
+  };
+  return () => reads;
+}
+
+test('two items with the same tags are similar at 1 without reading a co-occurrence row', () => {
+  const { state, index } = twoFacetState();
+  const reads = countPairReads(state);
+  assert.equal(index.similarity(state.items.get('beauty-1'), state.items.get('beauty-2')), 1);
+  assert.equal(reads(), 0);
+  // No tag in common, co-watched by the same 30 users: co-occurrence decides, from the row.
+  assert.ok(index.similarity(state.items.get('mixed'), state.items.get('game-0')) > 0.5);
+  assert.equal(reads(), 1);
+});

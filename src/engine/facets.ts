@@ -294,6 +294,8 @@ export class FacetIndex {
 
   similarity(a: number, b: number): number {
     const tagSim = this.tagSimilarity(a, b);
+    // Co-occurrence counts at most 1: equal tag bags (a cosine of 1) settle it without a's row.
+    if (tagSim >= 1) return tagSim;
     const co = this.state.cooccurrence.similarity(a, b);
     // A pair co-watched by one user only scores near 0.1 (the shrunk cosine), far below the threshold.
     return Math.max(tagSim, Math.min(1, co));
