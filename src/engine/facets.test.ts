@@ -349,3 +349,31 @@ test('two items with the same tags are similar at 1 without reading a co-occurre
   assert.ok(index.similarity(state.items.get('mixed'), state.items.get('game-0')) > 0.5);
   assert.equal(reads(), 1);
 });
+
+test('a user’s items already in a facet join it without a similarity to the other facets', () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 0, 1);
+  let seq = 0;
+  for (const [topic, tags] of [
+    ['beauty', ['beauty', 'makeup']],
+    ['game', ['game', 'retro']],
+  ] as const) {
+    for (let k = 0; k < 6; k++) {
+      const id = `${topic}-${k}` as ItemId;
+      state.upsertItem({ id, tags: [...tags], createdAt: t0, updatedAt: t0, visibility: 'visible' });
+      state.apply({ userId: 'u' as UserId, itemId: id, type: 'view', watchRatio: 0.9, at: t0 + ++seq, seq });
+    }
+  }
+  const index = new FacetIndex(state, DEFAULT_ENGINE_CONFIG);
+  const u = state.users.get('u');
+  const first = index.facets(u, t0 + 3600_000, []);
+  assert.deepEqual(
+    first.map((f) => f.members.length),
+    [6, 6],
+  );
+  // The second call finds every item in its cached cluster: the lighter facet's six items no longer
+  // read their similarity to the heavier facet's medoid (tags apart, so each would read a row).
+  const reads = countPairReads(state);
+  assert.deepEqual(index.facets(u, t0 + 3600_000, []), first);
+  assert.equal(reads(), 0);
+});

@@ -332,20 +332,17 @@ export class FacetIndex {
     }
 
     const assign = (item: number, among: CachedClusters['clusters']): number => {
+      // A member joins its cluster (the last that holds it) whatever it resembles: no similarity to read.
+      for (let k = among.length - 1; k >= 0; k--) if (among[k]!.members.has(item)) return k;
       let best = -1;
       let bestSim = 0;
-      among.forEach((c, k) => {
-        if (c.members.has(item)) {
+      for (let k = 0; k < among.length; k++) {
+        const s = this.similarity(item, among[k]!.medoid);
+        if (s > bestSim) {
+          bestSim = s;
           best = k;
-          bestSim = Number.POSITIVE_INFINITY;
-        } else if (bestSim !== Number.POSITIVE_INFINITY) {
-          const s = this.similarity(item, c.medoid);
-          if (s > bestSim) {
-            bestSim = s;
-            best = k;
-          }
         }
-      });
+      }
       return bestSim >= MIN_SIMILARITY ? best : -1;
     };
     let clusters = cached.clusters;
