@@ -5,6 +5,7 @@ import { createRandom } from '../core/random.js';
 import type { ItemId, UserId } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
+import { planExploration } from './exploration.js';
 import { OnlineState } from './online-state.js';
 
 const HOUR = 3600_000;
@@ -457,4 +458,46 @@ test('an item that left a large tag is not explored through that tag’s window'
   });
   clock.advance(HOUR / 4);
   assert.deepEqual(await explored(), []);
+});
+
+test('discovery reads a swept category’s popular items only until it has the few it offers', () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 0, 1);
+  const tags = ['cats', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  let seq = 0;
+  const apply = (userId: string, itemId: string, type: 'like' | 'skip') =>
+    state.apply({ userId: userId as UserId, itemId: itemId as ItemId, type, at: t0 + ++seq, seq });
+  // 60 items a tag, each liked by a fan of its own: every tag's pool holds all 60.
+  for (const tag of tags) {
+    for (let k = 0; k < 60; k++) {
+      const id = `${tag}${k}` as ItemId;
+      state.upsertItem({ id, tags: [tag], createdAt: t0, updatedAt: t0, visibility: 'visible' });
+      apply(`fan-${tag}${k}`, id, 'like');
+    }
+  }
+  // 40 cats liked, then 8 skipped: the user's engagement dropped, so a feed of 10 discovers in 3 slots.
+  for (let k = 0; k < 48; k++) apply('u', `cats${k}`, k < 40 ? 'like' : 'skip');
+  let visits = 0;
+  for (const tag of tags.slice(1)) {
+    const holders = state.itemsByTag.get(tag)!;
+    const has = holders.has.bind(holders);
+    holders.has = (i: number) => {
+      visits++;
+      return has(i);
+    };
+  }
+  const u = state.users.get('u');
+  const user = state.userStates.get(u)!;
+  // No open share: no random item of another tag is taken before discovery.
+  const config = {
+    ...DEFAULT_ENGINE_CONFIG,
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 },
+  };
+  const picks = planExploration(state, config, u, user, [], 10, t0 + HOUR, createRandom(5), (i) =>
+    user.hasSeen(i),
+  );
+  const discovered = [...picks.values()].filter((p) => p.tag !== undefined && p.tag !== 'cats');
+  assert.equal(discovered.length, 3);
+  // Each of the 8 other tags is swept for its first 6 items of 60 (all usable): 48 visits, not 480.
+  assert.equal(visits, 8 * 6);
 });

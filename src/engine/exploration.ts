@@ -592,12 +592,7 @@ function categoryName(record: ItemRecord | undefined): string | undefined {
 
 /** A category's most popular items (through the tag of the same name), at most DISCOVERY_PER_CATEGORY. */
 function categoryItems(state: OnlineState, name: string, usable: (i: number) => boolean): number[] {
-  const out: number[] = [];
-  for (const i of state.popularOfTag(name)) {
-    if (out.length >= DISCOVERY_PER_CATEGORY) break;
-    if (usable(i)) out.push(i);
-  }
-  return out;
+  return state.firstPopularOfTag(name, DISCOVERY_PER_CATEGORY, (i) => !usable(i));
 }
 
 /**

@@ -627,6 +627,22 @@ export class OnlineState {
     return Array.from(keys).filter((i) => holders.has(i));
   }
 
+  /**
+   * The first `limit` items of {@link popularOfTag}'s list (in the same order) that `skip` does not
+   * reject: the tag's pool is walked only until they are found.
+   */
+  firstPopularOfTag(tag: string, limit: number, skip: (i: number) => boolean): number[] {
+    const out: number[] = [];
+    const holders = this.itemsByTag.get(tag);
+    const keys = this.tagPools.get(tag)?.keys();
+    if (holders === undefined || keys === undefined) return out;
+    for (let k = 0; k < keys.length && out.length < limit; k++) {
+      const i = keys[k]!;
+      if (holders.has(i) && !skip(i)) out.push(i);
+    }
+    return out;
+  }
+
   /** Decayed popularity of an item at `nowMs`, in event-weight units. */
   popularityAt(i: number, nowMs: number): number {
     return this.popularity.get(i) * 2 ** ((this.popularityRefMs - nowMs) / this.config.popularityHalfLifeMs);
