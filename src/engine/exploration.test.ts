@@ -501,3 +501,32 @@ test('discovery reads a swept category’s popular items only until it has the f
   // Each of the 8 other tags is swept for its first 6 items of 60 (all usable): 48 visits, not 480.
   assert.equal(visits, 8 * 6);
 });
+
+test('exploration’s Thompson sampling draws for at most 300 items of a pool, however many have outcomes', () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const t0 = Date.UTC(2026, 0, 1);
+  let seq = 0;
+  // 700 cat items, each shown once (an outcome, so none is subsampled out as untried).
+  for (let k = 0; k < 700; k++) {
+    const id = `cat${k}` as ItemId;
+    state.upsertItem({ id, tags: ['cats'], createdAt: t0, updatedAt: t0, visibility: 'visible' });
+    state.apply({ userId: 'viewer' as UserId, itemId: id, type: 'impression', at: t0 + ++seq, seq });
+  }
+  state.apply({ userId: 'u' as UserId, itemId: 'cat0' as ItemId, type: 'like', at: t0 + ++seq, seq });
+  const rng = createRandom(5);
+  const beta = rng.beta.bind(rng);
+  let draws = 0;
+  rng.beta = (a, b) => {
+    draws++;
+    return beta(a, b);
+  };
+  const config = {
+    ...DEFAULT_ENGINE_CONFIG,
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 },
+  };
+  const u = state.users.get('u');
+  const user = state.userStates.get(u)!;
+  const picks = planExploration(state, config, u, user, [], 10, t0 + HOUR, rng, (i) => user.hasSeen(i));
+  assert.equal(picks.size, 1);
+  assert.equal(draws, 300);
+});
