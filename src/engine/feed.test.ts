@@ -65,3 +65,20 @@ test('a feed built with the caches is the feed built without them', () => {
   }
   assert.ok(caches.tags.size > 0);
 });
+
+test('calibration places the 150 best-blended candidates of a feed of 20 into facets, no more', () => {
+  const config = DEFAULT_ENGINE_CONFIG;
+  const state = platform();
+  const facets = new FacetIndex(state, config);
+  let placed = 0;
+  const nearest = facets.nearestFacet.bind(facets);
+  facets.nearestFacet = (i, among, minSimilarity) => {
+    placed++;
+    return nearest(i, among, minSimilarity);
+  };
+  // u7 has facets and well over 150 candidates.
+  assert.ok(facets.facets(state.users.get('u7'), T0 + 12_000 * 1_000, []).length > 0);
+  const feed = buildFeed(state, config, facets, 'u7', 20, T0 + 12_000 * 1_000, undefined, createRandom(7));
+  assert.equal(feed.length, 20);
+  assert.equal(placed, 150);
+});

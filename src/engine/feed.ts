@@ -91,9 +91,12 @@ const TAG_CANDIDATES = 60;
 const MODEL_CANDIDATES = 100;
 /** How strongly the feed's facet mix is pulled toward the user's (0: relevance only). */
 const CALIBRATION_LAMBDA = 0.5;
-/** Candidates calibration places into facets: this many per feed slot, and at least the minimum. */
-const CALIBRATE_PER_SLOT = 10;
-const CALIBRATE_MIN = 200;
+/**
+ * Candidates calibration places into facets: this many per feed slot, and at least the minimum (10 and
+ * 200 until session 18: 150 keeps the simulator's floors, 100 did not; see the benchmarks guide).
+ */
+const CALIBRATE_PER_SLOT = 7;
+const CALIBRATE_MIN = 150;
 /** Relevance is a softmax of the group-normalised scores at this multiple of their spread, as in `setlist eval`. */
 const CALIBRATION_TEMPERATURE = 1.5;
 /** A candidate joins the facet it is most similar to above this; otherwise a declared interest or "other". */
