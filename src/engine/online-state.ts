@@ -621,10 +621,7 @@ export class OnlineState {
 
   /** A tag's most popular items (a superset; all of them while the tag is small), still carrying it. */
   popularOfTag(tag: string): number[] {
-    const holders = this.itemsByTag.get(tag);
-    const keys = this.tagPools.get(tag)?.keys();
-    if (holders === undefined || keys === undefined) return [];
-    return Array.from(keys).filter((i) => holders.has(i));
+    return this.firstPopularOfTag(tag, Number.POSITIVE_INFINITY, () => false);
   }
 
   /**
