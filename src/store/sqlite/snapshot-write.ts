@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { startWorker } from '../../start-worker.js';
 import type { ModelSnapshot } from '../../types.js';
 import { encodeMetaInSlices } from '../snapshot-meta.js';
+import { configureConnection } from './connection.js';
 
 /** Snapshots at least this large are written by a worker thread on its own connection. */
 export const OFF_THREAD_SNAPSHOT_BYTES = 1 << 20;
@@ -112,8 +113,7 @@ export function writeSnapshotToFile(message: SnapshotWriteMessage): void {
   const { target, metaJson } = message;
   const db = new Database(target.path);
   try {
-    db.pragma(`synchronous = ${target.synchronous}`);
-    db.pragma('busy_timeout = 5000');
+    configureConnection(db, target.synchronous);
     const json = Buffer.from(metaJson.buffer, metaJson.byteOffset, metaJson.byteLength).toString('utf8');
     writeSnapshotJson(db, message.snapshot, json, message.kept);
   } finally {

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { assertMigrationSteps, tempDir } from '../../../test/helpers.js';
+import { createRandom } from '../../core/random.js';
 import { SetlistError } from '../../errors.js';
 import type { EventInput, ItemId, UserId } from '../../types.js';
 import { type AppendResult, type MigrationStep, migrationMessage } from '../store.js';
 import { runStoreContract } from '../store-contract.js';
+import { WAL_CHECKPOINT_PAGES } from './connection.js';
 import { type EventLogCommit, eventLogCommits } from './event-append.js';
 import { eventIdHash } from './event-id-hash.js';
 import { sqliteMigrations } from './migrations.js';
@@ -390,4 +392,31 @@ test('an id whose hash matches a logged event of another id is stored, not taken
   assert.deepEqual((await store.appendEvents([event('b')], 3)).duplicates, [0]);
   assert.equal((await store.counts()).events, 2);
   await store.close();
+});
+
+test('the event log is checkpointed after WAL_CHECKPOINT_PAGES frames, not after SQLite’s 1,000', async () => {
+  const path = join(dir, `checkpoints-${n++}.db`);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const random = createRandom(19);
+  // A checkpoint that copied every frame lets the next transaction write the WAL from its start again,
+  // so the file grows past the frames one checkpoint interval holds only if no checkpoint ran.
+  const probe = new Database(path, { readonly: true });
+  const frameBytes = 24 + (probe.pragma('page_size', { simple: true }) as number);
+  probe.close();
+  const grown = (): boolean => statSync(`${path}-wal`).size > 1_500 * frameBytes;
+  let batches = 0;
+  // Batches of events with random ids, each its own transaction of the event-log writer.
+  while (!grown() && batches < 400) {
+    const events = Array.from({ length: 500 }, (_, k) => ({
+      ...event(`e-${random.int(2 ** 48)}-${k}`),
+      userId: `u${random.int(1000)}` as UserId,
+    }));
+    await store.appendEvents(events, batches++);
+  }
+  const held = grown();
+  // Closing the last connection checkpoints the WAL and deletes it.
+  await store.close();
+  assert.ok(held, `after ${batches} batches the WAL held no 1,500 frames: it was checkpointed sooner`);
+  assert.ok(WAL_CHECKPOINT_PAGES > 1_500);
 });

@@ -20,6 +20,7 @@ import {
   type Store,
   snapshotsKeptOf,
 } from '../store.js';
+import { configureConnection } from './connection.js';
 import {
   type EventAppender,
   eventRow,
@@ -91,8 +92,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   try {
     db = new Database(options.path);
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    db.pragma('busy_timeout = 5000');
+    configureConnection(db, options.synchronous === 'normal' ? 'NORMAL' : 'FULL');
   } catch (cause) {
     throw storeOpenError(cause, options.path);
   }
