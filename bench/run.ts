@@ -233,9 +233,10 @@ async function main(client: LoadClient): Promise<void> {
   phases.end('ingest');
   // Off the timed phases: the index's recall on the model this run trained, for users as feeds fold them in.
   const recall = measureIndexRecall(engine);
+  const efSearch = engine.servingModel()?.index?.efSearch;
   if (recall !== undefined) {
     log(
-      `index recall@${RECALL_K} over ${recall.queries} users: mean ${recall.mean.toFixed(3)}, ` +
+      `index recall@${RECALL_K} (efSearch ${efSearch}, as the build tuned it) over ${recall.queries} users: mean ${recall.mean.toFixed(3)}, ` +
         `p10 ${recall.p10.toFixed(3)}, worst ${recall.worst.toFixed(3)}; ms per query: index ` +
         `${recall.indexMsPerQuery.toFixed(2)}, exact scan ${recall.exactMsPerQuery.toFixed(1)}`,
     );
@@ -293,6 +294,7 @@ async function main(client: LoadClient): Promise<void> {
     },
     // Undefined without an index (no training, or a catalogue small enough to score every item).
     indexRecall: recall,
+    indexEfSearch: efSearch,
     memory: {
       rssMiB: rssEvents,
       peakRssMiB,

@@ -10,6 +10,7 @@ import {
   type AnnIndex,
   augmentForInnerProduct,
   buildAnnIndex,
+  EF_LADDER,
   loadAnnIndex,
   normRanges,
   removeAnnFiles,
@@ -204,6 +205,41 @@ test('an index of several graphs saved and loaded answers the same, and its file
     await assert.rejects(loadAnnIndex(path, COUNT + 1, DIMS), /is not an index of 4001 items/);
     await removeAnnFiles(path);
     assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a build keeps the shortest search list that meets the recall target, and still finds 95% of the top 100', () => {
+  const count = 20_000;
+  const skewed = skewedVectors(count, 21);
+  const ann = buildAnnIndex(skewed, count, DIMS, { ...SMALL_PARTS, efConstruction: 50 });
+  assert.ok(EF_LADDER.includes(ann.efSearch), `efSearch ${ann.efSearch}`);
+  const recall = recallOf(ann, skewed, count, vectors(40, 23), 40);
+  assert.ok(recall >= 0.95, `recall@100 at efSearch ${ann.efSearch}: ${recall}`);
+});
+
+test('a target no search list meets keeps efSearch, as does no target', () => {
+  const count = 20_000;
+  const skewed = skewedVectors(count, 21);
+  const options = { ...SMALL_PARTS, efConstruction: 50 };
+  assert.equal(buildAnnIndex(skewed, count, DIMS, { ...options, recallTarget: 1.01 }).efSearch, 300);
+  assert.equal(buildAnnIndex(skewed, count, DIMS, { ...options, recallTarget: 0 }).efSearch, 300);
+  // A catalogue inside the head has no graph to tune.
+  assert.equal(buildAnnIndex(items, COUNT, DIMS, { ...ANN_DEFAULTS, headItems: COUNT }).efSearch, 300);
+});
+
+test('a saved index keeps its tuned search list; options read it back shorter, never longer', async () => {
+  const count = 20_000;
+  const skewed = skewedVectors(count, 21);
+  const ann = buildAnnIndex(skewed, count, DIMS, { ...SMALL_PARTS, efConstruction: 50 });
+  assert.ok(ann.efSearch < 300);
+  const dir = mkdtempSync(join(tmpdir(), 'setlist-ann-'));
+  const path = join(dir, 'index.bin');
+  try {
+    ann.save(path);
+    assert.equal((await loadAnnIndex(path, count, DIMS, SMALL_PARTS)).efSearch, ann.efSearch);
+    assert.equal((await loadAnnIndex(path, count, DIMS, { ...SMALL_PARTS, efSearch: 60 })).efSearch, 60);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

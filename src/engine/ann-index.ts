@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { HierarchicalNSW } from 'hnswlib-node';
+import { createRandom } from '../core/random.js';
 import { heapOffer, sortByScore } from '../core/top-k.js';
 import { startWorker } from './start-worker.js';
 
@@ -56,8 +57,17 @@ export interface AnnOptions {
   readonly m: number;
   /** Candidate list size while building. */
   readonly efConstruction: number;
-  /** Candidate list size while searching; at least the number of results asked for. */
+  /**
+   * Candidate list size while searching; at least the number of results asked for. With
+   * `recallTarget` set, the most a build tries: it keeps the shortest list that meets the target.
+   */
   readonly efSearch: number;
+  /**
+   * A build keeps the shortest search list of {@link EF_LADDER} (and `efSearch`) whose mean
+   * recall@100 on sampled queries is at least this, and whose 10th percentile is at least
+   * {@link TUNE_P10}; 0 keeps `efSearch` untried.
+   */
+  readonly recallTarget: number;
   readonly seed: number;
   /**
    * The items with the longest vectors, scored exactly in order of norm until no later item can
@@ -79,12 +89,15 @@ export interface AnnOptions {
  * coordinate puts 99.9% of them within 3% of one point). The head and the graphs by norm range
  * (norm-ranging, Yan et al., NeurIPS 2018) find 0.99 and more there; bench/ann.ts's vectors, whose
  * norms are within a factor of ten, keep their 0.95-0.99. efSearch 300: at 1M items on those vectors
- * 200 gave 0.911.
+ * 200 gave 0.911. A trained model's vectors need less: at 1M items and 20M events (session 20) every
+ * list from 60 to 300 found 0.999-1.000 of 400 users' exact top 100, so each build tunes its list
+ * (`recallTarget`) and keeps 300 only where a shorter one falls short.
  */
 export const ANN_DEFAULTS: AnnOptions = {
   m: 16,
   efConstruction: 100,
   efSearch: 300,
+  recallTarget: 0.98,
   seed: 1,
   headItems: 2_048,
   rangeNormRatio: 16,
@@ -97,6 +110,8 @@ export interface AnnIndex {
   readonly count: number;
   /** Dimensions of the item vectors. */
   readonly dims: number;
+  /** The search list the graphs are searched with (at least the number of results asked for). */
+  readonly efSearch: number;
   /** About the `k` items with the largest inner product with `query`, best first by the index's scores. */
   search(query: Float32Array, k: number): Int32Array;
   /** {@link AnnIndex.search}'s items with the index's own inner products and how far those may be off. */
@@ -184,7 +199,70 @@ export function buildAnnIndex(
     }
     return { index, count: end - start, maxNorm };
   });
-  return wrap(head, graphs, count, dims, options);
+  const efSearch =
+    graphs.length === 0 || options.recallTarget <= 0
+      ? options.efSearch
+      : tuneEfSearch(row, count, dims, options, (ef) => wrap(head, graphs, count, dims, ef));
+  return wrap(head, graphs, count, dims, efSearch);
+}
+
+/** Search lists a build tries below `efSearch`, shortest first (a search never uses fewer than it asks for). */
+export const EF_LADDER: readonly number[] = [100, 150, 200];
+/** The 10th percentile of the sampled queries' recall@100 a shorter search list must also reach. */
+export const TUNE_P10 = 0.95;
+/** Sampled queries, results each is judged on, and items summed into each. */
+const TUNE_QUERIES = 32;
+const TUNE_K = 100;
+const TUNE_HISTORY = 10;
+
+/**
+ * The shortest search list of {@link EF_LADDER} that meets `options.recallTarget` on sampled queries
+ * against an exact scan, else `options.efSearch`. A query stands for a user: the sum of the vectors
+ * of the items the index (at the longest list) finds for a random item's vector, as a user's history
+ * is items that go together. At a million items and 20M events of `npm run bench`'s platform, such
+ * queries gave recall@100 within 0.001 of real users' folded-in vectors at every list from 60 to 300.
+ */
+function tuneEfSearch(
+  row: (item: number) => Float32Array,
+  count: number,
+  dims: number,
+  options: AnnOptions,
+  indexWith: (efSearch: number) => AnnIndex,
+): number {
+  const ladder = EF_LADDER.filter((ef) => ef < options.efSearch);
+  if (ladder.length === 0) return options.efSearch;
+  const longest = indexWith(options.efSearch);
+  const random = createRandom(options.seed + 1);
+  const queries: Float32Array[] = [];
+  for (let q = 0; q < TUNE_QUERIES; q++) {
+    const query = new Float32Array(dims);
+    for (const item of longest.search(row(random.int(count)), TUNE_HISTORY)) {
+      const v = row(item);
+      for (let f = 0; f < dims; f++) query[f]! += v[f]!;
+    }
+    queries.push(query);
+  }
+  // The exact top k of every query in one pass over the items.
+  const k = Math.min(TUNE_K, count);
+  const heaps = queries.map(() => new ResultHeap(k));
+  for (const heap of heaps) heap.reset(k);
+  const query64 = queries.map((q) => Float64Array.from(q));
+  for (let i = 0; i < count; i++) {
+    const v = row(i);
+    for (let q = 0; q < queries.length; q++) heaps[q]!.offer(rowDot(v, 0, query64[q]!, dims), i);
+  }
+  const exact = heaps.map((heap) => new Set(heap.sorted().items));
+  for (const ef of ladder) {
+    const index = indexWith(ef);
+    const recalls = Float64Array.from(queries, (query, q) => {
+      let hits = 0;
+      for (const item of index.search(query, k)) if (exact[q]!.has(item)) hits++;
+      return hits / k;
+    }).sort();
+    const mean = recalls.reduce((sum, r) => sum + r, 0) / recalls.length;
+    if (mean >= options.recallTarget && recalls[Math.floor(recalls.length / 10)]! >= TUNE_P10) return ef;
+  }
+  return options.efSearch;
 }
 
 /** Positions `[start, end)` in `order` (longest first) of each graph after the head's `from` items. */
@@ -232,8 +310,8 @@ export async function loadAnnIndex(
   options: AnnOptions = ANN_DEFAULTS,
 ): Promise<AnnIndex> {
   const bytes = await readFile(path);
-  const header = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 20));
-  const [magic, savedCount, savedDims, headCount, graphCount] = header as unknown as number[];
+  const header = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + 24));
+  const [magic, savedCount, savedDims, headCount, graphCount, savedEf] = header as unknown as number[];
   if (magic !== MAGIC || savedCount !== count || savedDims !== dims) {
     throw new Error(`${path} is not an index of ${count} items of ${dims} dimensions`);
   }
@@ -257,7 +335,9 @@ export async function loadAnnIndex(
     await index.readIndex(`${path}.${g}`);
     graphs.push({ index, count: counts[g]!, maxNorm: maxNorms[g]! });
   }
-  return wrap(head, graphs, count, dims, options);
+  // The search list the index was built with (0 in files saved before it was kept); `options` can only shorten it.
+  const efSearch = savedEf! > 0 ? Math.min(savedEf!, options.efSearch) : options.efSearch;
+  return wrap(head, graphs, count, dims, efSearch);
 }
 
 /** Deletes an index's files written by {@link AnnIndex.save} at `path`. */
@@ -290,7 +370,7 @@ export function loadHandedOffIndex(
   return stopped.then(() => loadAnnIndex(path, count, dims, options)).finally(() => removeAnnFiles(path));
 }
 
-function wrap(head: Head, graphs: Graph[], count: number, dims: number, options: AnnOptions): AnnIndex {
+function wrap(head: Head, graphs: Graph[], count: number, dims: number, efSearch: number): AnnIndex {
   const query = new Array<number>(dims + 1).fill(0);
   const headQuery = new Float64Array(dims);
   const headCount = head.items.length;
@@ -319,7 +399,7 @@ function wrap(head: Head, graphs: Graph[], count: number, dims: number, options:
     for (const graph of graphs) {
       if (heap.full() && graph.maxNorm * queryNorm <= heap.least()) break;
       const ask = Math.min(n, graph.count);
-      graph.index.setEf(Math.max(options.efSearch, ask));
+      graph.index.setEf(Math.max(efSearch, ask));
       const found = graph.index.searchKnn(query, ask);
       // hnswlib's inner-product distance is 1 − q·y (the query's added coordinate is 0).
       for (let r = 0; r < found.neighbors.length; r++)
@@ -332,10 +412,11 @@ function wrap(head: Head, graphs: Graph[], count: number, dims: number, options:
   return {
     count,
     dims,
+    efSearch,
     search: (q, k) => searchScored(q, k).items,
     searchScored,
     save(path) {
-      const header = Int32Array.of(MAGIC, count, dims, headCount, graphs.length, 0);
+      const header = Int32Array.of(MAGIC, count, dims, headCount, graphs.length, efSearch);
       const maxNorms = Float64Array.from(graphs, (g) => g.maxNorm);
       const counts = Int32Array.from(graphs, (g) => g.count);
       const pad = new Uint8Array((8 - ((24 + graphs.length * 12) % 8)) % 8);

@@ -107,6 +107,7 @@ test("from the index, a new item's score follows its creator's first neighbours 
   const ann: AnnIndex = {
     count: values.length,
     dims: 2,
+    efSearch: 300,
     search: (query, k) => searchScored(query, k).items,
     searchScored,
     save: () => {},
@@ -161,6 +162,7 @@ test("items the index's scores put out of reach are not scored, and the top k is
   const ann: AnnIndex = {
     count: 600,
     dims: 16,
+    efSearch: 300,
     search: () => Int32Array.from(found, (f) => f.m),
     searchScored: () => ({
       items: Int32Array.from(found, (f) => f.m),
