@@ -232,7 +232,7 @@ async function main(client: LoadClient): Promise<void> {
   log(`ingest: ${formatIngestStages(ingestStages)}`);
   phases.end('ingest');
   // Off the timed phases: the index's recall on the model this run trained, for users as feeds fold them in.
-  const recall = measureIndexRecall(engine);
+  const recall = await measureIndexRecall(engine);
   const efSearch = engine.servingModel()?.index?.efSearch;
   if (recall !== undefined) {
     log(
@@ -435,7 +435,7 @@ async function main(client: LoadClient): Promise<void> {
  * seeded sample of users with a modelled history, each folded in as a feed folds it in; undefined
  * when no index serves (no training, or a small catalogue).
  */
-function measureIndexRecall(engine: Engine): RecallReport | undefined {
+async function measureIndexRecall(engine: Engine): Promise<RecallReport | undefined> {
   const serving = engine.servingModel();
   const index = serving?.index;
   const { model } = serving ?? {};

@@ -15,11 +15,11 @@ import type {
   UserId,
   UserRecord,
 } from '../types.js';
-import { buildAnnIndexInWorker } from './ann-index.js';
+import { buildAnnSearchThread, type Retrieval } from './ann-search-thread.js';
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
-import { buildFeed, createFeedCaches, type FeedItem, modelHistory } from './feed.js';
+import { buildFeed, createFeedCaches, type FeedItem, feedRetrieval, modelHistory } from './feed.js';
 import {
   type CreatorProfile,
   type ItemLabels,
@@ -31,13 +31,16 @@ import { OnlineState, type UserState } from './online-state.js';
 import {
   engineToModel,
   LARGE_CATALOGUE_ITEMS,
+  RetrievalNeeded,
+  type RetrievalRequest,
   ServingModel,
+  sharedBytes,
   type TrainReport,
   trainInWorker,
   trainingMatrix,
   type WorkerTrainResult,
 } from './serving-model.js';
-import { buildSimilar } from './similar.js';
+import { buildSimilar, MODEL_NEIGHBOURS } from './similar.js';
 import type { Trending } from './trends.js';
 import {
   checkTime,
@@ -57,6 +60,11 @@ import {
 const DEFAULT_EXPLORATION_SEED = 0x5e7115;
 /** Exploration draws are fixed per user state within windows of this length. */
 const FEED_SEED_WINDOW_MS = 15 * 60 * 1000;
+/**
+ * Calls of a feed's build (see `withRetrieval`) after which what the model's search thread found is
+ * ranked even if the user's history changed again while it searched.
+ */
+const RETRIEVAL_ATTEMPTS = 3;
 
 export interface EngineOptions {
   store: Store;
@@ -118,7 +126,10 @@ export interface EngineStatus {
     report?: TrainReport;
     /** The trained model's candidates: from its ANN index (large catalogues) or by scoring every item. */
     retrieval?: 'index' | 'scan';
-    /** An online model whose updates a worker thread of its own applies (`cooccurrenceThread`). */
+    /**
+     * An online model whose updates a worker thread of its own applies (`cooccurrenceThread`), or a
+     * trained model whose index a thread of its own searches.
+     */
     thread?: boolean;
   }[];
   training: boolean;
@@ -367,6 +378,31 @@ export function createEngine(options: EngineOptions): Engine {
    * freed on the libuv pool rather than by a garbage collection on the server thread (a release that
    * fails leaves it to the collector, as before).
    */
+  /**
+   * Runs `build` (a feed, similar items), whose model may rank what its search thread found: `first`,
+   * when known, is retrieved before the first call; what `build` then throws it needs
+   * ({@link RetrievalNeeded}: too few found, the user's history changed meanwhile, a new model) is
+   * retrieved and `build` called again. Requests go on while the thread searches. After
+   * {@link RETRIEVAL_ATTEMPTS} calls a retrieval is ranked even if the history changed again.
+   */
+  const withRetrieval = async <T>(
+    first: RetrievalRequest | undefined,
+    build: (retrieved: Retrieval | undefined) => T,
+  ): Promise<T> => {
+    let retrieved = first === undefined ? undefined : await first.model.retrieve(first);
+    for (let attempt = 1; ; attempt++) {
+      requireOpen();
+      try {
+        return build(retrieved);
+      } catch (err) {
+        if (!(err instanceof RetrievalNeeded)) throw err;
+        const found = await err.request.model.retrieve(err.request);
+        retrieved =
+          found !== undefined && attempt >= RETRIEVAL_ATTEMPTS ? { ...found, anyHistory: true } : found;
+      }
+    }
+  };
+
   const serve = (next: ServingModel): void => {
     const previous = serving;
     serving = next;
@@ -483,15 +519,18 @@ export function createEngine(options: EngineOptions): Engine {
       serve(installed);
       if (needsIndex(installed.model, options.largeCatalogueItems)) {
         // Scores every item until the index is built off the event loop; a failed build keeps that.
-        void buildAnnIndexInWorker(snapshot.data).then(
-          (ann) => {
-            if (ann === undefined) return;
-            if (serving === installed) serve(installed.withIndex(ann));
-            // A newer model arrived while this one's index was built: the index is not served.
-            else void ann.release().catch(() => {});
-          },
-          () => {},
-        );
+        // The search thread reads the model where the server does: in shared memory, copied once.
+        void sharedBytes(snapshot.data)
+          .then(async (shared) => ({ shared, ann: await buildAnnSearchThread(shared) }))
+          .then(
+            ({ shared, ann }) => {
+              if (ann === undefined) return;
+              if (serving === installed) serve(installed.withIndex(ann, shared));
+              // A newer model arrived while this one's index was built: the index is not served.
+              else void ann.release().catch(() => {});
+            },
+            () => {},
+          );
       }
       return true;
     }
@@ -547,6 +586,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async close() {
       opened = false;
+      await serving?.releaseIndex();
       await state.close();
       await store.close();
     },
@@ -760,7 +800,8 @@ export function createEngine(options: EngineOptions): Engine {
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const nowMs = now();
-      return {
+      const first = feedRetrieval(state, config, id, nowMs, serving, feedCaches);
+      return withRetrieval(first, (retrieved) => ({
         items: buildFeed(
           state,
           config,
@@ -771,8 +812,9 @@ export function createEngine(options: EngineOptions): Engine {
           serving,
           feedRandom(id, nowMs),
           feedCaches,
+          retrieved,
         ),
-      };
+      }));
     },
 
     async similar(itemId, n) {
@@ -781,7 +823,10 @@ export function createEngine(options: EngineOptions): Engine {
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
-      return { items: buildSimilar(state, config, i, count, serving) };
+      const first = serving?.retrievalFor([{ item: i, weight: 1 }], MODEL_NEIGHBOURS);
+      return withRetrieval(first, (retrieved) => ({
+        items: buildSimilar(state, config, i, count, serving, retrieved),
+      }));
     },
 
     async trending(n) {
@@ -900,6 +945,7 @@ export function createEngine(options: EngineOptions): Engine {
                 trainedAt: serving.trainedAt,
                 report: serving.report,
                 retrieval: serving.retrieval,
+                ...(serving.searchThread ? { thread: true } : {}),
               },
             ];
       return {
