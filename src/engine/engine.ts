@@ -15,7 +15,7 @@ import type {
   UserId,
   UserRecord,
 } from '../types.js';
-import { buildAnnSearchThread, type Retrieval } from './ann-search-thread.js';
+import { buildAnnSearchThread } from './ann-search-thread.js';
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
@@ -31,14 +31,13 @@ import { OnlineState, type UserState } from './online-state.js';
 import {
   engineToModel,
   LARGE_CATALOGUE_ITEMS,
-  RetrievalNeeded,
-  type RetrievalRequest,
   ServingModel,
   sharedBytes,
   type TrainReport,
   trainInWorker,
   trainingMatrix,
   type WorkerTrainResult,
+  withRetrieval,
 } from './serving-model.js';
 import { buildSimilar, MODEL_NEIGHBOURS } from './similar.js';
 import type { Trending } from './trends.js';
@@ -60,11 +59,6 @@ import {
 const DEFAULT_EXPLORATION_SEED = 0x5e7115;
 /** Exploration draws are fixed per user state within windows of this length. */
 const FEED_SEED_WINDOW_MS = 15 * 60 * 1000;
-/**
- * Calls of a feed's build (see `withRetrieval`) after which what the model's search thread found is
- * ranked even if the user's history changed again while it searched.
- */
-const RETRIEVAL_ATTEMPTS = 3;
 
 export interface EngineOptions {
   store: Store;
@@ -375,34 +369,9 @@ export function createEngine(options: EngineOptions): Engine {
 
   /**
    * Serves `next` from the next request on (one assignment); the index of the model it replaces is
-   * freed on the libuv pool rather than by a garbage collection on the server thread (a release that
-   * fails leaves it to the collector, as before).
+   * freed off the server thread (on the libuv pool, or its search thread's) rather than by a garbage
+   * collection on the server thread (a release that fails leaves it to the collector, as before).
    */
-  /**
-   * Runs `build` (a feed, similar items), whose model may rank what its search thread found: `first`,
-   * when known, is retrieved before the first call; what `build` then throws it needs
-   * ({@link RetrievalNeeded}: too few found, the user's history changed meanwhile, a new model) is
-   * retrieved and `build` called again. Requests go on while the thread searches. After
-   * {@link RETRIEVAL_ATTEMPTS} calls a retrieval is ranked even if the history changed again.
-   */
-  const withRetrieval = async <T>(
-    first: RetrievalRequest | undefined,
-    build: (retrieved: Retrieval | undefined) => T,
-  ): Promise<T> => {
-    let retrieved = first === undefined ? undefined : await first.model.retrieve(first);
-    for (let attempt = 1; ; attempt++) {
-      requireOpen();
-      try {
-        return build(retrieved);
-      } catch (err) {
-        if (!(err instanceof RetrievalNeeded)) throw err;
-        const found = await err.request.model.retrieve(err.request);
-        retrieved =
-          found !== undefined && attempt >= RETRIEVAL_ATTEMPTS ? { ...found, anyHistory: true } : found;
-      }
-    }
-  };
-
   const serve = (next: ServingModel): void => {
     const previous = serving;
     serving = next;
@@ -801,20 +770,23 @@ export function createEngine(options: EngineOptions): Engine {
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const nowMs = now();
       const first = feedRetrieval(state, config, id, nowMs, serving, feedCaches);
-      return withRetrieval(first, (retrieved) => ({
-        items: buildFeed(
-          state,
-          config,
-          facetIndex,
-          id,
-          count,
-          nowMs,
-          serving,
-          feedRandom(id, nowMs),
-          feedCaches,
-          retrieved,
-        ),
-      }));
+      return withRetrieval(first, (retrieved) => {
+        requireOpen();
+        return {
+          items: buildFeed(
+            state,
+            config,
+            facetIndex,
+            id,
+            count,
+            nowMs,
+            serving,
+            feedRandom(id, nowMs),
+            feedCaches,
+            retrieved,
+          ),
+        };
+      });
     },
 
     async similar(itemId, n) {
@@ -824,9 +796,10 @@ export function createEngine(options: EngineOptions): Engine {
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
       const first = serving?.retrievalFor([{ item: i, weight: 1 }], MODEL_NEIGHBOURS);
-      return withRetrieval(first, (retrieved) => ({
-        items: buildSimilar(state, config, i, count, serving, retrieved),
-      }));
+      return withRetrieval(first, (retrieved) => {
+        requireOpen();
+        return { items: buildSimilar(state, config, i, count, serving, retrieved) };
+      });
     },
 
     async trending(n) {

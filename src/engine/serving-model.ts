@@ -822,6 +822,41 @@ export class RetrievalNeeded {
 }
 
 /**
+ * Calls of a build (see {@link withRetrieval}) after which what the model's search thread found is
+ * ranked even if the user's history changed again while it searched.
+ */
+const RETRIEVAL_ATTEMPTS = 3;
+
+/**
+ * Runs `build` (a feed, similar items), whose model may rank what its search thread found: `first`,
+ * when known, is retrieved before the first call; what `build` then throws it needs
+ * ({@link RetrievalNeeded}: too few found, the user's history changed meanwhile, a new model) is
+ * retrieved and `build` called again. The event loop serves other requests while the thread
+ * searches. After {@link RETRIEVAL_ATTEMPTS} calls a retrieval is ranked even if the history changed
+ * again. Without a search thread, `build` runs once, at once.
+ *
+ * @example
+ * const first = feedRetrieval(state, config, userId, nowMs, serving, caches);
+ * const items = await withRetrieval(first, (retrieved) => buildFeed(..., caches, retrieved));
+ */
+export async function withRetrieval<T>(
+  first: RetrievalRequest | undefined,
+  build: (retrieved: Retrieval | undefined) => T,
+): Promise<T> {
+  let retrieved = first === undefined ? undefined : await first.model.retrieve(first);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return build(retrieved);
+    } catch (err) {
+      if (!(err instanceof RetrievalNeeded)) throw err;
+      const found = await err.request.model.retrieve(err.request);
+      retrieved =
+        found !== undefined && attempt >= RETRIEVAL_ATTEMPTS ? { ...found, anyHistory: true } : found;
+    }
+  }
+}
+
+/**
  * How many items to ask the index for, for k candidates and a history of that many modelled items:
  * retrieved items the user has seen or may not see are dropped. Half as many again as k, plus the
  * history, keeps recall of the top 250 at 0.96 for 0.6x the search time of 2k (bench/ann.ts --k 250).
