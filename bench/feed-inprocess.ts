@@ -5,18 +5,22 @@
 // the ANN index (above 20,000 items), as a trained server does for users who miss the candidate cache.
 // With `shape 1` the state is `npm run bench`'s platform instead (bench/synthetic.ts: topics of 1,000
 // items, skewed user activity, so a few users have long histories, events a day old), as the HTTP run
-// serves it.
-// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds] [eventsPerFeed] [cache 1|0] [model 1|0] [shape 0|1]
+// serves it. With `thread 1` the model's index is searched on a thread of its own, as a server that
+// trained it does (each feed awaits its search; one feed at a time, so nothing overlaps it); the feeds
+// are the same, and `serverThreadCpuMsPerFeed` is the calling thread's share.
+// Run: node --import tsx bench/feed-inprocess.ts [items] [users] [events] [feeds] [eventsPerFeed] [cache 1|0] [model 1|0] [shape 0|1] [thread 0|1]
 // FEED_CPU_PROFILE=<file.cpuprofile> writes a CPU profile of the timed feeds alone (not the load or training).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { createRandom } from '../src/core/random.js';
+import { annHandoffPath } from '../src/engine/ann-index.js';
+import { AnnSearchThread } from '../src/engine/ann-search-thread.js';
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { FacetIndex } from '../src/engine/facets.js';
-import { buildFeed, createFeedCaches, type FeedItem } from '../src/engine/feed.js';
+import { buildFeed, createFeedCaches, type FeedItem, feedRetrieval } from '../src/engine/feed.js';
 import { OnlineState } from '../src/engine/online-state.js';
-import { fitServingModel, ServingModel, trainingMatrix } from '../src/engine/serving-model.js';
+import { fitServingModel, ServingModel, trainingMatrix, withRetrieval } from '../src/engine/serving-model.js';
 import type { ItemId, UserId } from '../src/types.js';
 import { generatePlatform, platformEvents, platformItems } from './synthetic.js';
 import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic-stream.js';
@@ -37,6 +41,8 @@ export interface FeedOptions {
   model?: boolean;
   /** 'platform': `npm run bench`'s generated platform (bench/synthetic.ts); default 'stream' (synthetic-stream.ts). */
   shape?: 'stream' | 'platform';
+  /** With a model behind an index: search it on a thread of its own, as a server does; default false. */
+  thread?: boolean;
 }
 
 export interface FeedMeasurement {
@@ -45,6 +51,8 @@ export interface FeedMeasurement {
   meanMs: number;
   /** Process CPU time per feed (includes the garbage collector's threads): steadier than wall time on a busy machine. */
   cpuMsPerFeed: number;
+  /** The calling thread's CPU time per feed (Linux; the process's elsewhere). */
+  serverThreadCpuMsPerFeed: number;
   /** Garbage collection pauses of the server's heap per feed, in milliseconds (all kinds). */
   gcMsPerFeed: number;
   /** Feeds per second on one thread, back to back. */
@@ -98,7 +106,7 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   }
   const loadMs = performance.now() - started;
   const trainStarted = performance.now();
-  const serving = options.model === true ? await trainServing(state) : undefined;
+  const serving = options.model === true ? await trainServing(state, options.thread === true) : undefined;
   const trainMs = serving === undefined ? 0 : performance.now() - trainStarted;
   const facets = new FacetIndex(state, config);
   const random = createRandom(7);
@@ -106,10 +114,12 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   const count = options.feeds ?? 2_000;
   const caches = options.cache === false ? undefined : createFeedCaches();
   let digest = 0x811c9dc5;
-  const feed = (userId: string): FeedItem[] =>
-    buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, serving, random, caches);
+  const feed = (userId: string): Promise<FeedItem[]> =>
+    withRetrieval(feedRetrieval(state, config, userId, nowMs, serving, caches), (retrieved) =>
+      buildFeed(state, config, facets, userId, options.n ?? 20, nowMs, serving, random, caches, retrieved),
+    );
   // Warm up: the first feeds compile the code and cluster facets.
-  for (let k = 0; k < Math.min(200, count); k++) feed(`user-${pick.int(options.users)}`);
+  for (let k = 0; k < Math.min(200, count); k++) await feed(`user-${pick.int(options.users)}`);
   const perFeed = options.eventsPerFeed ?? 0;
   const more: Parameters<OnlineState['apply']>[0][] = [];
   syntheticEvents(
@@ -120,6 +130,7 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   );
   const times = new Float64Array(count);
   let cpuMs = 0;
+  let threadCpuMs = 0;
   let gcMs = 0;
   const gcWatch = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;
@@ -136,11 +147,13 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
     for (let e = k * perFeed; e < (k + 1) * perFeed; e++) state.apply(more[e]!);
     const userId = `user-${pick.int(options.users)}`;
     const cpu = process.cpuUsage();
+    const threadCpu = threadCpuMsNow();
     const t = performance.now();
-    const items = feed(userId);
+    const items = await feed(userId);
     times[k] = performance.now() - t;
     const used = process.cpuUsage(cpu);
     cpuMs += (used.user + used.system) / 1000;
+    threadCpuMs += threadCpuMsNow() - threadCpu;
     for (const item of items) digest = fnv(digest, `${item.itemId}:${item.score}`);
   }
   if (session !== undefined) {
@@ -151,6 +164,7 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   // Entries are delivered asynchronously: let the last ones arrive.
   await new Promise((resolve) => setTimeout(resolve, 100));
   gcWatch.disconnect();
+  await serving?.releaseIndex();
   const total = times.reduce((s, t) => s + t, 0);
   times.sort();
   return {
@@ -158,6 +172,7 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
     p99Ms: times[Math.min(count - 1, Math.floor(count * 0.99))]!,
     meanMs: total / count,
     cpuMsPerFeed: cpuMs / count,
+    serverThreadCpuMsPerFeed: (Number.isNaN(threadCpuMs) ? cpuMs : threadCpuMs) / count,
     gcMsPerFeed: gcMs / count,
     feedsPerSecond: (count / total) * 1000,
     loadMs,
@@ -166,12 +181,32 @@ export async function measureFeedInProcess(options: FeedOptions): Promise<FeedMe
   };
 }
 
-/** The serving model a trained engine would install: iALS (an ANN index above 20,000 items). */
-async function trainServing(state: OnlineState): Promise<ServingModel> {
+/**
+ * The serving model a trained engine would install: iALS (an ANN index above 20,000 items), with
+ * `thread` searched on a thread of its own (the same index, handed over as a server's training does).
+ */
+async function trainServing(state: OnlineState, thread: boolean): Promise<ServingModel> {
   const matrix = await trainingMatrix(state);
   const fit = await fitServingModel(matrix.data, { workers: 2, seed: 42 });
   const report = { ...fit.report, trainMs: 0 };
-  return new ServingModel(state, fit.model, matrix.items, { version: 1, trainedAt: 0, report, ann: fit.ann });
+  const meta = { version: 1, trainedAt: 0, report };
+  if (!thread || fit.ann === undefined || fit.bytes === undefined) {
+    return new ServingModel(state, fit.model, matrix.items, { ...meta, ann: fit.ann });
+  }
+  const path = annHandoffPath();
+  fit.ann.save(path);
+  await fit.ann.release();
+  const ann = await AnnSearchThread.start(fit.bytes, path, fit.ann.count, fit.ann.dims);
+  return new ServingModel(state, fit.model, matrix.items, { ...meta, ann });
+}
+
+/** The calling thread's CPU time so far in ms (Linux's schedstat), or NaN where there is none. */
+function threadCpuMsNow(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function fnv(h: number, text: string): number {
@@ -190,6 +225,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cache = 1,
     model = 0,
     shape = 0,
+    thread = 0,
   ] = process.argv.slice(2).map(Number);
   const options: FeedOptions = {
     items,
@@ -200,10 +236,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cache: cache !== 0,
     model: model !== 0,
     shape: shape === 1 ? 'platform' : 'stream',
+    thread: thread === 1,
   };
   const m = await measureFeedInProcess(options);
   console.log(JSON.stringify({ ...options, ...m }));
   console.log(
-    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed, GC ${m.gcMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s; digest ${m.digest}`,
+    `feed in process: p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, mean ${m.meanMs.toFixed(2)} ms, CPU ${m.cpuMsPerFeed.toFixed(2)} ms/feed (this thread ${m.serverThreadCpuMsPerFeed.toFixed(2)}), GC ${m.gcMsPerFeed.toFixed(2)} ms/feed (${m.feedsPerSecond.toFixed(0)}/s one thread); load ${(m.loadMs / 1000).toFixed(1)} s; digest ${m.digest}`,
   );
 }

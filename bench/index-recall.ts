@@ -1,9 +1,12 @@
 // Recall@k of the serving index against exact search, on the model's own item vectors (bench/run.ts).
 import { topK } from '../src/core/top-k.js';
 
-/** What is measured: anything that finds about the `k` items with the largest inner product. */
+/**
+ * What is measured: anything that finds about the `k` items with the largest inner product (on the
+ * calling thread, or on a thread of its own: undefined when that thread has stopped).
+ */
 export interface RecallIndex {
-  search(query: Float32Array, k: number): Int32Array;
+  search(query: Float32Array, k: number): Int32Array | Promise<Int32Array | undefined>;
 }
 
 /** The model's items as the exact scan reads them: `vector(m)` is a view, never a copy of the matrix. */
@@ -25,19 +28,25 @@ export interface RecallReport {
 
 /**
  * Each query's `index.search(query, k)` against the exact top `k` by inner product over every item
- * (neither excludes any item), with the time per query of each.
+ * (neither excludes any item), with the time per query of each (one query at a time; a search
+ * thread's includes its messages).
  *
  * @example
- * const report = indexRecall(serving.index, { count, vector: (m) => model.itemVector(m) }, users, 100);
+ * const report = await indexRecall(serving.index, { count, vector: (m) => model.itemVector(m) }, users, 100);
  */
-export function indexRecall(
+export async function indexRecall(
   index: RecallIndex,
   items: RecallItems,
   queries: readonly Float32Array[],
   k: number,
-): RecallReport {
+): Promise<RecallReport> {
   let t = performance.now();
-  const found = queries.map((q) => index.search(q, k));
+  const found: Int32Array[] = [];
+  for (const q of queries) {
+    const items = await index.search(q, k);
+    if (items === undefined) throw new Error('the index stopped answering');
+    found.push(items);
+  }
   const indexMs = performance.now() - t;
   const scores = new Float32Array(items.count);
   const recalls = new Float64Array(queries.length);

@@ -187,6 +187,41 @@ function threadIds(): string[] {
   }
 }
 
+/** What the process's threads did between {@link watchThreads} and its `stop()`, in ms (Linux; 0 elsewhere). */
+export interface ThreadTimes {
+  /** The server thread: on a core, and runnable but waiting for one. */
+  serverCpuMs: number;
+  serverWaitMs: number;
+  /** Every other thread of the process, on a core. */
+  othersCpuMs: number;
+}
+
+/**
+ * Starts timing the server thread and the process's other threads (e.g. around a feed load, to tell
+ * the server thread's share of a feed from a search thread's).
+ *
+ * @example
+ * const watch = watchThreads();
+ * // ... load ...
+ * const { serverCpuMs } = watch.stop();
+ */
+export function watchThreads(): { stop(): ThreadTimes } {
+  const server = thread();
+  const others = otherThreads();
+  return {
+    stop() {
+      const serverAfter = thread();
+      let othersCpuMs = 0;
+      for (const [tid, after] of otherThreads()) othersCpuMs += after.cpuMs - (others.get(tid)?.cpuMs ?? 0);
+      return {
+        serverCpuMs: (serverAfter?.cpuMs ?? 0) - (server?.cpuMs ?? 0),
+        serverWaitMs: (serverAfter?.waitMs ?? 0) - (server?.waitMs ?? 0),
+        othersCpuMs,
+      };
+    },
+  };
+}
+
 /** Per thread of this process but the main one: ms on a core and ms runnable but waiting (Linux). */
 export function otherThreads(): Map<string, Sched> {
   const out = new Map<string, Sched>();

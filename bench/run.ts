@@ -22,7 +22,7 @@ import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { storedEvents } from '../src/store/store.js';
 import { indexRecall, type RecallReport } from './index-recall.js';
 import { rawSqliteInsertMs } from './ingest.js';
-import { formatIngestStages, watchIngestStages } from './ingest-stages.js';
+import { formatIngestStages, type ThreadTimes, watchIngestStages, watchThreads } from './ingest-stages.js';
 import { type LoadClient, startLoadClient } from './load.js';
 import type { LoadJob } from './load-client.js';
 import { formatFailures, type LoadResult, p99OfAll } from './load-summary.js';
@@ -192,19 +192,25 @@ async function main(client: LoadClient): Promise<void> {
   if (warmed > 0) log(`first ${warmFeeds} feeds, in process: server CPU ${warmCpuMs.toFixed(1)} ms per feed`);
   // The server process's CPU per answered feed (every thread of this process; the load client is a
   // child process): steadier than latency on a shared machine.
+  // And by thread: the server thread's share (on a core, and waiting for one) and the other threads'
+  // (the model's search thread, collection helpers), per answered feed.
   cpu = process.cpuUsage();
+  let threads = watchThreads();
   const feed1 = await loadFeeds({ ...feedJob, connections: 1 });
   const feed1CpuMs = cpuMsSince(cpu) / Math.max(1, feed1.ok);
+  const feed1Threads = perFeed(threads.stop(), feed1.ok);
   log(
     `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s, ` +
-      `server CPU ${feed1CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed1)}`,
+      `server CPU ${feed1CpuMs.toFixed(1)} ms per feed (${formatThreads(feed1Threads)}); failed: ${formatFailures(feed1)}`,
   );
   cpu = process.cpuUsage();
+  threads = watchThreads();
   const feed64 = await loadFeeds({ ...feedJob, connections: 64 });
   const feed64CpuMs = cpuMsSince(cpu) / Math.max(1, feed64.ok);
+  const feed64Threads = perFeed(threads.stop(), feed64.ok);
   log(
     `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s, ` +
-      `server CPU ${feed64CpuMs.toFixed(1)} ms per feed; failed: ${formatFailures(feed64)}`,
+      `server CPU ${feed64CpuMs.toFixed(1)} ms per feed (${formatThreads(feed64Threads)}); failed: ${formatFailures(feed64)}`,
   );
   await settle(url);
   phases.end('feed loads');
@@ -232,7 +238,7 @@ async function main(client: LoadClient): Promise<void> {
   log(`ingest: ${formatIngestStages(ingestStages)}`);
   phases.end('ingest');
   // Off the timed phases: the index's recall on the model this run trained, for users as feeds fold them in.
-  const recall = measureIndexRecall(engine);
+  const recall = await measureIndexRecall(engine);
   const efSearch = engine.servingModel()?.index?.efSearch;
   if (recall !== undefined) {
     log(
@@ -257,8 +263,8 @@ async function main(client: LoadClient): Promise<void> {
     generateS,
     feed: {
       warmUp: { feeds: warmed, serverCpuMsPerFeed: warmCpuMs },
-      c1: { ...feed1, serverCpuMsPerFeed: feed1CpuMs },
-      c64: { ...feed64, serverCpuMsPerFeed: feed64CpuMs },
+      c1: { ...feed1, serverCpuMsPerFeed: feed1CpuMs, threadMsPerFeed: feed1Threads },
+      c64: { ...feed64, serverCpuMsPerFeed: feed64CpuMs, threadMsPerFeed: feed64Threads },
       helloWorldC64: hello64,
       throughputVsHelloWorld: feed64.requestsPerS / hello64.requestsPerS,
     },
@@ -430,12 +436,29 @@ async function main(client: LoadClient): Promise<void> {
   );
 }
 
+/** Thread times per answered feed. */
+function perFeed(t: ThreadTimes, feeds: number): ThreadTimes {
+  const per = 1 / Math.max(1, feeds);
+  return {
+    serverCpuMs: t.serverCpuMs * per,
+    serverWaitMs: t.serverWaitMs * per,
+    othersCpuMs: t.othersCpuMs * per,
+  };
+}
+
+function formatThreads(t: ThreadTimes): string {
+  return (
+    `server thread ${t.serverCpuMs.toFixed(2)} on a core, ${t.serverWaitMs.toFixed(2)} waiting; ` +
+    `other threads ${t.othersCpuMs.toFixed(2)}`
+  );
+}
+
 /**
  * Recall@{@link RECALL_K} of the serving index against an exact scan of the model's item rows, for a
  * seeded sample of users with a modelled history, each folded in as a feed folds it in; undefined
  * when no index serves (no training, or a small catalogue).
  */
-function measureIndexRecall(engine: Engine): RecallReport | undefined {
+async function measureIndexRecall(engine: Engine): Promise<RecallReport | undefined> {
   const serving = engine.servingModel();
   const index = serving?.index;
   const { model } = serving ?? {};

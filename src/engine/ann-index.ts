@@ -352,24 +352,6 @@ export async function removeAnnFiles(path: string): Promise<void> {
   );
 }
 
-/**
- * The index a worker saved at `path` ({@link annHandoffPath}), read once that worker has `stopped`
- * (its own copy of the index, and what it trained with, is freed first, not held beside this one);
- * the files are deleted either way.
- *
- * @example
- * const ann = await loadHandedOffIndex(worker.terminate(), reply.path, count, dims);
- */
-export function loadHandedOffIndex(
-  stopped: Promise<unknown>,
-  path: string,
-  count: number,
-  dims: number,
-  options: AnnOptions = ANN_DEFAULTS,
-): Promise<AnnIndex> {
-  return stopped.then(() => loadAnnIndex(path, count, dims, options)).finally(() => removeAnnFiles(path));
-}
-
 function wrap(head: Head, graphs: Graph[], count: number, dims: number, efSearch: number): AnnIndex {
   const query = new Array<number>(dims + 1).fill(0);
   const headQuery = new Float64Array(dims);
@@ -531,6 +513,22 @@ export function buildAnnIndexInWorker(
   options: AnnOptions = ANN_DEFAULTS,
   beforeLoad: () => Promise<unknown> = async () => {},
 ): Promise<AnnIndex | undefined> {
+  return buildAnnFilesInWorker(modelBytes, options, beforeLoad, (path, count, dims) =>
+    loadAnnIndex(path, count, dims, options).finally(() => removeAnnFiles(path)),
+  );
+}
+
+/**
+ * {@link buildAnnIndexInWorker} with the reading of the saved index left to `load` (given the files'
+ * path, the item count and the dimensions; it deletes the files once read), which runs once the
+ * building worker has stopped and `beforeLoad` has run.
+ */
+export function buildAnnFilesInWorker<T>(
+  modelBytes: Uint8Array,
+  options: AnnOptions,
+  beforeLoad: () => Promise<unknown>,
+  load: (path: string, count: number, dims: number) => Promise<T>,
+): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     const worker = startWorker('ann-build-worker', import.meta.url);
     worker.once('message', (reply: AnnBuildMessage) => {
@@ -543,8 +541,17 @@ export function buildAnnIndexInWorker(
         stopped.then(beforeLoad).then(() => resolve(undefined), reject);
         return;
       }
-      const ready = stopped.then(beforeLoad);
-      loadHandedOffIndex(ready, reply.path, reply.count ?? 0, reply.dims ?? 0, options).then(resolve, reject);
+      const { path } = reply;
+      stopped
+        .then(beforeLoad)
+        .then(
+          () => load(path, reply.count ?? 0, reply.dims ?? 0),
+          async (err: unknown) => {
+            await removeAnnFiles(path);
+            throw err;
+          },
+        )
+        .then(resolve, reject);
     });
     worker.once('error', reject);
     worker.postMessage({ modelBytes, options });

@@ -15,11 +15,11 @@ import type {
   UserId,
   UserRecord,
 } from '../types.js';
-import { buildAnnIndexInWorker } from './ann-index.js';
+import { buildAnnSearchThread } from './ann-search-thread.js';
 import { AppliedSeqs } from './applied-seqs.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { FacetIndex, type FacetView, facetView } from './facets.js';
-import { buildFeed, createFeedCaches, type FeedItem, modelHistory } from './feed.js';
+import { buildFeed, createFeedCaches, type FeedItem, feedRetrieval, modelHistory } from './feed.js';
 import {
   type CreatorProfile,
   type ItemLabels,
@@ -32,12 +32,14 @@ import {
   engineToModel,
   LARGE_CATALOGUE_ITEMS,
   ServingModel,
+  sharedBytes,
   type TrainReport,
   trainInWorker,
   trainingMatrix,
   type WorkerTrainResult,
+  withRetrieval,
 } from './serving-model.js';
-import { buildSimilar } from './similar.js';
+import { buildSimilar, MODEL_NEIGHBOURS } from './similar.js';
 import type { Trending } from './trends.js';
 import {
   checkTime,
@@ -118,7 +120,10 @@ export interface EngineStatus {
     report?: TrainReport;
     /** The trained model's candidates: from its ANN index (large catalogues) or by scoring every item. */
     retrieval?: 'index' | 'scan';
-    /** An online model whose updates a worker thread of its own applies (`cooccurrenceThread`). */
+    /**
+     * An online model whose updates a worker thread of its own applies (`cooccurrenceThread`), or a
+     * trained model whose index a thread of its own searches.
+     */
     thread?: boolean;
   }[];
   training: boolean;
@@ -364,8 +369,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   /**
    * Serves `next` from the next request on (one assignment); the index of the model it replaces is
-   * freed on the libuv pool rather than by a garbage collection on the server thread (a release that
-   * fails leaves it to the collector, as before).
+   * freed off the server thread (on the libuv pool, or its search thread's) rather than by a garbage
+   * collection on the server thread (a release that fails leaves it to the collector, as before).
    */
   const serve = (next: ServingModel): void => {
     const previous = serving;
@@ -483,15 +488,18 @@ export function createEngine(options: EngineOptions): Engine {
       serve(installed);
       if (needsIndex(installed.model, options.largeCatalogueItems)) {
         // Scores every item until the index is built off the event loop; a failed build keeps that.
-        void buildAnnIndexInWorker(snapshot.data).then(
-          (ann) => {
-            if (ann === undefined) return;
-            if (serving === installed) serve(installed.withIndex(ann));
-            // A newer model arrived while this one's index was built: the index is not served.
-            else void ann.release().catch(() => {});
-          },
-          () => {},
-        );
+        // The search thread reads the model where the server does: in shared memory, copied once.
+        void sharedBytes(snapshot.data)
+          .then(async (shared) => ({ shared, ann: await buildAnnSearchThread(shared) }))
+          .then(
+            ({ shared, ann }) => {
+              if (ann === undefined) return;
+              if (serving === installed) serve(installed.withIndex(ann, shared));
+              // A newer model arrived while this one's index was built: the index is not served.
+              else void ann.release().catch(() => {});
+            },
+            () => {},
+          );
       }
       return true;
     }
@@ -547,6 +555,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async close() {
       opened = false;
+      await serving?.releaseIndex();
       await state.close();
       await store.close();
     },
@@ -760,19 +769,24 @@ export function createEngine(options: EngineOptions): Engine {
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const nowMs = now();
-      return {
-        items: buildFeed(
-          state,
-          config,
-          facetIndex,
-          id,
-          count,
-          nowMs,
-          serving,
-          feedRandom(id, nowMs),
-          feedCaches,
-        ),
-      };
+      const first = feedRetrieval(state, config, id, nowMs, serving, feedCaches);
+      return withRetrieval(first, (retrieved) => {
+        requireOpen();
+        return {
+          items: buildFeed(
+            state,
+            config,
+            facetIndex,
+            id,
+            count,
+            nowMs,
+            serving,
+            feedRandom(id, nowMs),
+            feedCaches,
+            retrieved,
+          ),
+        };
+      });
     },
 
     async similar(itemId, n) {
@@ -781,7 +795,11 @@ export function createEngine(options: EngineOptions): Engine {
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
-      return { items: buildSimilar(state, config, i, count, serving) };
+      const first = serving?.retrievalFor([{ item: i, weight: 1 }], MODEL_NEIGHBOURS);
+      return withRetrieval(first, (retrieved) => {
+        requireOpen();
+        return { items: buildSimilar(state, config, i, count, serving, retrieved) };
+      });
     },
 
     async trending(n) {
@@ -900,6 +918,7 @@ export function createEngine(options: EngineOptions): Engine {
                 trainedAt: serving.trainedAt,
                 report: serving.report,
                 retrieval: serving.retrieval,
+                ...(serving.searchThread ? { thread: true } : {}),
               },
             ];
       return {

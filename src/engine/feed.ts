@@ -4,6 +4,7 @@ import { decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
 import type { Random } from '../core/random.js';
 import { sortByScore, topK, topKOf } from '../core/top-k.js';
+import type { Retrieval } from './ann-search-thread.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
 import type { FacetIndex, UserFacet } from './facets.js';
@@ -12,7 +13,7 @@ import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState, UserState } from './online-state.js';
 import { PerFeedItems } from './per-feed-items.js';
 import { buildReason, type Reason, type ReasonSource } from './reasons.js';
-import type { ServingModel } from './serving-model.js';
+import type { RetrievalRequest, ServingModel } from './serving-model.js';
 import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
 import { TagRanking } from './tag-ranking.js';
 
@@ -120,6 +121,8 @@ const PERSONAL_SOURCES: ReadonlySet<ReasonSource> = new Set([
  * has unseen items. With `random`, a share of slots explores little-exposed items (Thompson sampling).
  * With `caches`, the model's candidates for the user and each tag's ranking are reused across feeds
  * while current; what the user's latest events change (seen, hidden, blocked) is filtered every time.
+ * A model searched on a thread of its own ranks `retrieved` ({@link feedRetrieval} says what to
+ * retrieve first); without what it needs, `ServingModel#recommend` throws what to retrieve.
  */
 export function buildFeed(
   state: OnlineState,
@@ -131,6 +134,7 @@ export function buildFeed(
   serving?: ServingModel,
   random?: Random,
   caches?: FeedCaches,
+  retrieved?: Retrieval,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates.get(u) : undefined;
@@ -233,7 +237,7 @@ export function buildFeed(
     }
     if (serving !== undefined) {
       const recommend = (k: number): Int32Array =>
-        serving.recommend(modelHistory(user, nowMs, config.signalHalfLifeMs), k, excluded, fresh);
+        serving.recommend(modelHistory(user, nowMs, config.signalHalfLifeMs), k, excluded, fresh, retrieved);
       const recentSeeds = user.recent.slice(-BECAUSE_KEPT);
       const top =
         caches === undefined
@@ -348,6 +352,28 @@ export function buildFeed(
     nowMs,
   );
   return feed;
+}
+
+/**
+ * What `serving`'s search thread is to retrieve before {@link buildFeed} builds this user's feed at
+ * `nowMs` with `caches`: undefined when the feed will need nothing retrieved (a model without such a
+ * thread, a user without a modelled history, or a kept list of candidates still current).
+ */
+export function feedRetrieval(
+  state: OnlineState,
+  config: EngineConfig,
+  userId: string,
+  nowMs: number,
+  serving: ServingModel | undefined,
+  caches: FeedCaches | undefined,
+): RetrievalRequest | undefined {
+  if (serving === undefined || !serving.searchThread) return undefined;
+  const u = state.users.get(userId);
+  const user = u >= 0 ? state.userStates.get(u) : undefined;
+  if (user === undefined) return undefined;
+  if (caches?.model.isCurrent(u, user, serving)) return undefined;
+  const k = caches === undefined ? MODEL_CANDIDATES : ModelCandidateCache.computed(MODEL_CANDIDATES);
+  return serving.retrievalFor(modelHistory(user, nowMs, config.signalHalfLifeMs), k);
 }
 
 /**

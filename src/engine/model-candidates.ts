@@ -43,6 +43,21 @@ export class ModelCandidateCache {
     return this.entries.size;
   }
 
+  /** How many items {@link get} computes when it computes a list for `k`. */
+  static computed(k: number): number {
+    return Math.ceil(k * SLACK);
+  }
+
+  /**
+   * Whether user `u` has a list from `model` that is still current by their events, so that
+   * {@link get} reads it rather than computing one (unless too few of its items are left allowed).
+   */
+  isCurrent(u: number, user: UserState, model: ServingModel): boolean {
+    if (model !== this.model) return false;
+    const entry = this.entries.get(u);
+    return entry !== undefined && user.eventCount - entry.events < REFRESH_EVENTS;
+  }
+
   /**
    * The model's top `k` items for user `u` that `excluded` does not reject, best first: from the kept
    * list while it is current, else from `compute(ask)` (the model's top `ask` items, none excluded).
@@ -67,9 +82,9 @@ export class ModelCandidateCache {
         return kept;
       }
     }
-    this.misses++;
-    const ask = Math.ceil(k * SLACK);
+    const ask = ModelCandidateCache.computed(k);
     const items = compute(ask);
+    this.misses++;
     this.entries.set(u, { events: user.eventCount, items, full: items.length === ask });
     return items.subarray(0, k);
   }

@@ -7,7 +7,8 @@ import { modelFromBytes, modelFromTransferable, transferList } from '../core/mod
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
 import { TimeSlices } from '../time-slices.js';
-import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex, buildAnnIndexInWorker } from './ann-index.js';
+import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex } from './ann-index.js';
+import { AnnSearchThread, buildAnnSearchThread, type Retrieval } from './ann-search-thread.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
 import { startWorker } from './start-worker.js';
@@ -128,6 +129,24 @@ export async function engineToModel(engineItems: Int32Array): Promise<Int32Array
     await slices.pause();
   }
   return placeInverse(engineItems, out);
+}
+
+/** Bytes a slice copies before looking at the clock. */
+const COPY_CHUNK = 1 << 23;
+
+/**
+ * `bytes` in shared memory, which a worker thread reads in place: as they are if they already are,
+ * else copied in slices between yields (a model's 260 MB at a million items in one go held the loop).
+ */
+export async function sharedBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  const slices = new TimeSlices();
+  for (let start = 0; start < bytes.byteLength; start += COPY_CHUNK) {
+    shared.set(bytes.subarray(start, Math.min(bytes.byteLength, start + COPY_CHUNK)), start);
+    await slices.pause();
+  }
+  return shared;
 }
 
 function inverseOf(engineItems: Int32Array): Int32Array {
@@ -259,7 +278,8 @@ export interface WorkerTrainResult {
   /** The model as snapshot bytes (`modelToBytes`), in shared memory: a store writer reads them in place. */
   bytes: Uint8Array;
   report: Omit<TrainReport, 'trainMs'>;
-  ann?: AnnIndex;
+  /** A large catalogue's index, searched on a thread of its own. */
+  ann?: AnnSearchThread;
 }
 
 /**
@@ -301,7 +321,7 @@ export function trainInWorker(
         .then(async () => {
           const started = performance.now();
           let built = report;
-          const ann = await buildAnnIndexInWorker(bytes, ANN_DEFAULTS, () => {
+          const ann = await buildAnnSearchThread(bytes, ANN_DEFAULTS, () => {
             built = { ...report, annBuildMs: Math.round(performance.now() - started) };
             return beforeIndex({ model, bytes, report: built });
           });
@@ -350,9 +370,9 @@ export class ServingModel {
   /** Engine item index -> model item index, or -1 (items added after training lie past its end). */
   private readonly toModel: Int32Array;
   private readonly toEngine: Int32Array;
-  private readonly scores: Float32Array;
+  private scores: Float32Array;
   private readonly state: OnlineState;
-  private readonly ann: AnnIndex | undefined;
+  private readonly ann: AnnIndex | AnnSearchThread | undefined;
   private readonly user: Float32Array;
   /** The index path's creator and tag row sums for new items' scores, filled as feeds meet the groups. */
   private readonly groupSums: GroupSums = { byCreator: new Map(), byTag: new Map(), groups: 0, replaced: -1 };
@@ -384,9 +404,18 @@ export class ServingModel {
     this.scores = new Float32Array(this.ann === undefined ? model.itemCount : 0);
   }
 
-  /** How candidates are found: from the ANN index, or by scoring every modelled item. */
+  /**
+   * How candidates are found: from the ANN index, or by scoring every modelled item (as a model
+   * whose search thread has stopped does).
+   */
   get retrieval(): 'index' | 'scan' {
+    if (this.ann instanceof AnnSearchThread) return this.ann.alive ? 'index' : 'scan';
     return this.ann === undefined ? 'scan' : 'index';
+  }
+
+  /** Whether the index is searched on a thread of its own (see {@link recommend}). */
+  get searchThread(): boolean {
+    return this.ann instanceof AnnSearchThread && this.ann.alive;
   }
 
   /**
@@ -399,10 +428,17 @@ export class ServingModel {
     return this.ann.release();
   }
 
-  /** The same model served through `ann` (built after the model arrived, e.g. from a snapshot). */
-  withIndex(ann: AnnIndex): ServingModel {
+  /**
+   * The same model served through `ann` (built after the model arrived, e.g. from a snapshot); read
+   * from `modelBytes` when given (the same model in shared memory, which its search thread reads too).
+   */
+  withIndex(ann: AnnIndex | AnnSearchThread, modelBytes?: Uint8Array): ServingModel {
     const meta = { version: this.version, trainedAt: this.trainedAt, report: this.report, ann };
-    return new ServingModel(this.state, this.model, this.toEngine, meta, this.toModel);
+    const model =
+      modelBytes === undefined
+        ? this.model
+        : modelFromTransferable(modelFromBytes(modelBytes, { copy: false }));
+    return new ServingModel(this.state, model, this.toEngine, meta, this.toModel);
   }
 
   /** The model's index of engine item `i`, or -1 when the model has never seen it. */
@@ -425,20 +461,29 @@ export class ServingModel {
    * skipping excluded items. Items newer than the model (`newItems`, no interactions at training
    * time) are scored from the items of the same creator and with the same tags until the next
    * training. Scores are written into a buffer reused across calls.
+   *
+   * A model whose index is searched on a thread of its own ranks what that thread found for this
+   * history: `retrieved`, from {@link retrieve}. Without it, or when it was found for another
+   * history (an event of the user's applied since) or is too short for what `excluded` drops, this
+   * throws a {@link RetrievalNeeded} that says what to retrieve before calling again.
    */
   recommend(
     history: readonly { item: number; weight: number }[],
     k: number,
     excluded: (i: number) => boolean,
     newItems: ArrayLike<number> = [],
+    retrieved?: Retrieval,
   ): Int32Array {
     const modelled = this.modelledHistory(history);
     if (modelled === undefined) return new Int32Array(0);
     const { items, weights } = modelled;
+    const ann = this.ann;
     const ranked =
-      this.ann === undefined
+      ann === undefined || (ann instanceof AnnSearchThread && !ann.alive)
         ? this.rankAll(items, weights, k, excluded)
-        : this.rankFromIndex(this.ann, items, weights, k, excluded);
+        : ann instanceof AnnSearchThread
+          ? this.rankRetrieved(ann, items, weights, k, excluded, retrieved)
+          : this.rankFromIndex(ann, items, weights, k, excluded);
     if (ranked === undefined) return new Int32Array(0);
     const floor = ranked.length < k ? Number.NEGATIVE_INFINITY : ranked[ranked.length - 1]!.score;
     // New items of one creator or tag share its neighbours' scores: each list is scored once per call.
@@ -457,8 +502,34 @@ export class ServingModel {
   }
 
   /** The index that retrieves candidates (large catalogues), or undefined when every item is scored. */
-  get index(): AnnIndex | undefined {
+  get index(): AnnIndex | AnnSearchThread | undefined {
     return this.ann;
+  }
+
+  /**
+   * What {@link recommend} needs retrieved for `history` and `k` before it is called, when the
+   * model's index is searched on a thread of its own; undefined when nothing is (no such thread, or
+   * no history item is modelled).
+   */
+  retrievalFor(
+    history: readonly { item: number; weight: number }[],
+    k: number,
+  ): RetrievalRequest | undefined {
+    const ann = this.ann;
+    if (!(ann instanceof AnnSearchThread) || !ann.alive) return undefined;
+    const modelled = this.modelledHistory(history);
+    if (modelled === undefined) return undefined;
+    return { model: this, ...modelled, ask: firstAsk(k, modelled.items.length) };
+  }
+
+  /**
+   * Retrieves on the search thread what `request` asks for (see {@link RetrievalNeeded}); undefined
+   * when this model has no search thread or it has stopped.
+   */
+  retrieve(request: RetrievalRequest): Promise<Retrieval | undefined> {
+    const ann = this.ann;
+    if (!(ann instanceof AnnSearchThread)) return Promise.resolve(undefined);
+    return ann.retrieve(request.items, request.weights, request.ask);
   }
 
   /**
@@ -500,6 +571,8 @@ export class ServingModel {
     k: number,
     excluded: (i: number) => boolean,
   ): { item: number; score: number }[] | undefined {
+    // A model served through an index scores everything only if its search thread stopped.
+    if (this.scores.length !== this.model.itemCount) this.scores = new Float32Array(this.model.itemCount);
     this.model.scoreHistory(items, weights, this.scores);
     if (isZero(this.scores)) return undefined;
     const top = topK(this.scores, k, (m) => excluded(this.toEngine[m]!));
@@ -520,9 +593,8 @@ export class ServingModel {
     this.model.userVector!(items, weights, this.user);
     if (isZero(this.user)) return undefined;
     // Ask for more than k: retrieved items the user has seen or may not see are dropped (when too
-    // many are, ask again for four times as many). Half as many again as k, plus the history, keeps
-    // recall of the top 250 at 0.96 for 0.6x the search time of 2k (bench/ann.ts --k 250).
-    let ask = k + Math.ceil(k / 2) + items.length;
+    // many are, ask again for four times as many).
+    let ask = firstAsk(k, items.length);
     for (;;) {
       const { items: found, scores: approx, tolerance } = ann.searchScored(this.user, ask);
       const ranked: { item: number; score: number }[] = [];
@@ -547,6 +619,44 @@ export class ServingModel {
       }
       ask *= 4;
     }
+  }
+
+  /**
+   * {@link rankFromIndex} from what the search thread found for this history (exact scores of every
+   * item found: the same top k as the cut there, which only skips items that cannot make it); throws
+   * a {@link RetrievalNeeded} when `retrieved` is missing, was found for another history or model,
+   * or is too short once `excluded` has dropped items.
+   */
+  private rankRetrieved(
+    thread: AnnSearchThread,
+    items: Int32Array,
+    weights: Float32Array,
+    k: number,
+    excluded: (i: number) => boolean,
+    retrieved: Retrieval | undefined,
+  ): { item: number; score: number }[] | undefined {
+    const first = firstAsk(k, items.length);
+    if (
+      retrieved === undefined ||
+      retrieved.thread !== thread ||
+      retrieved.ask < first ||
+      (retrieved.anyHistory !== true && !sameHistory(retrieved, items, weights))
+    ) {
+      throw new RetrievalNeeded({ model: this, items, weights, ask: Math.max(first, retrieved?.ask ?? 0) });
+    }
+    if (retrieved.user === undefined) return undefined;
+    this.user.set(retrieved.user);
+    const { found, exact } = retrieved;
+    const ranked: { item: number; score: number }[] = [];
+    for (let r = 0; r < found.length; r++) {
+      const item = this.toEngine[found[r]!]!;
+      if (!excluded(item)) ranked.push({ item, score: exact[r]! });
+    }
+    if (ranked.length < k && found.length >= retrieved.ask && retrieved.ask < thread.count) {
+      throw new RetrievalNeeded({ model: this, items, weights, ask: retrieved.ask * 4 });
+    }
+    ranked.sort((a, b) => b.score - a.score);
+    return ranked.slice(0, k);
   }
 
   /** The last scored user's score for model item `m`. */
@@ -691,7 +801,77 @@ export interface ServingMeta {
   version: number;
   trainedAt: number;
   report: TrainReport;
-  ann?: AnnIndex | undefined;
+  ann?: AnnIndex | AnnSearchThread | undefined;
+}
+
+/** A search a model's thread is to make: the history's model items and weights, and how many to find. */
+export interface RetrievalRequest {
+  readonly model: ServingModel;
+  readonly items: Int32Array;
+  readonly weights: Float32Array;
+  readonly ask: number;
+}
+
+/**
+ * Thrown by {@link ServingModel.recommend} when its search thread must retrieve first: the caller
+ * awaits `request.model.retrieve(request)` and calls again with what it found. Not an error (no
+ * stack is captured): it is how a synchronous feed learns what to fetch.
+ */
+export class RetrievalNeeded {
+  constructor(readonly request: RetrievalRequest) {}
+}
+
+/**
+ * Calls of a build (see {@link withRetrieval}) after which what the model's search thread found is
+ * ranked even if the user's history changed again while it searched.
+ */
+const RETRIEVAL_ATTEMPTS = 3;
+
+/**
+ * Runs `build` (a feed, similar items), whose model may rank what its search thread found: `first`,
+ * when known, is retrieved before the first call; what `build` then throws it needs
+ * ({@link RetrievalNeeded}: too few found, the user's history changed meanwhile, a new model) is
+ * retrieved and `build` called again. The event loop serves other requests while the thread
+ * searches. After {@link RETRIEVAL_ATTEMPTS} calls a retrieval is ranked even if the history changed
+ * again. Without a search thread, `build` runs once, at once.
+ *
+ * @example
+ * const first = feedRetrieval(state, config, userId, nowMs, serving, caches);
+ * const items = await withRetrieval(first, (retrieved) => buildFeed(..., caches, retrieved));
+ */
+export async function withRetrieval<T>(
+  first: RetrievalRequest | undefined,
+  build: (retrieved: Retrieval | undefined) => T,
+): Promise<T> {
+  let retrieved = first === undefined ? undefined : await first.model.retrieve(first);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return build(retrieved);
+    } catch (err) {
+      if (!(err instanceof RetrievalNeeded)) throw err;
+      const found = await err.request.model.retrieve(err.request);
+      retrieved =
+        found !== undefined && attempt >= RETRIEVAL_ATTEMPTS ? { ...found, anyHistory: true } : found;
+    }
+  }
+}
+
+/**
+ * How many items to ask the index for, for k candidates and a history of that many modelled items:
+ * retrieved items the user has seen or may not see are dropped. Half as many again as k, plus the
+ * history, keeps recall of the top 250 at 0.96 for 0.6x the search time of 2k (bench/ann.ts --k 250).
+ */
+function firstAsk(k: number, historyItems: number): number {
+  return k + Math.ceil(k / 2) + historyItems;
+}
+
+/** Whether `retrieved` was found for these model items and weights. */
+function sameHistory(retrieved: Retrieval, items: Int32Array, weights: Float32Array): boolean {
+  if (retrieved.items.length !== items.length) return false;
+  for (let r = 0; r < items.length; r++) {
+    if (retrieved.items[r] !== items[r] || retrieved.weights[r] !== weights[r]) return false;
+  }
+  return true;
 }
 
 /** How many related items per creator or tag are averaged for a new item's score. */

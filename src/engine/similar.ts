@@ -1,4 +1,5 @@
 import { diversify } from '../core/diversify.js';
+import type { Retrieval } from './ann-search-thread.js';
 import type { EngineConfig } from './config.js';
 import type { FeedItem } from './feed.js';
 import type { OnlineState } from './online-state.js';
@@ -6,13 +7,14 @@ import { buildReason, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
 
 /** The trained model's neighbours of the item: this many, scored between co-occurrence and shared tags. */
-const MODEL_NEIGHBOURS = 100;
+export const MODEL_NEIGHBOURS = 100;
 
 /**
  * Items like `item`: co-occurrence neighbours first, then the trained model's neighbours (what the
  * model recommends to a viewer of this one item; through the ANN index on a large catalogue), then
  * items sharing its tags (Jaccard), then the same creator's items; each with its reason. Hidden items
- * are never returned.
+ * are never returned. A model searched on a thread of its own ranks `retrieved` (see
+ * `ServingModel#recommend`, which throws what is to be retrieved first).
  */
 export function buildSimilar(
   state: OnlineState,
@@ -20,6 +22,7 @@ export function buildSimilar(
   item: number,
   n: number,
   serving?: Pick<ServingModel, 'recommend'>,
+  retrieved?: Retrieval,
 ): FeedItem[] {
   const record = state.records[item];
   const source = new Map<number, { score: number; source: ReasonSource; tag?: string }>();
@@ -32,7 +35,7 @@ export function buildSimilar(
   state.cooccurrence.forEachNeighbour(item, (j, sim) => offer(j, 'co-occurrence', 1 + sim));
   if (serving !== undefined) {
     const skip = (j: number): boolean => j === item || !state.isServable(j);
-    const neighbours = serving.recommend([{ item, weight: 1 }], MODEL_NEIGHBOURS, skip);
+    const neighbours = serving.recommend([{ item, weight: 1 }], MODEL_NEIGHBOURS, skip, [], retrieved);
     // By rank: the model's scores are not on the other sources' scale.
     for (let r = 0; r < neighbours.length; r++)
       offer(neighbours[r]!, 'model', 1 - (0.5 * r) / neighbours.length);
