@@ -1,27 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
+import { openLargeCatalogueEngine } from '../../test/fixtures/large-catalogue.js';
+import { postItem } from '../../test/fixtures/posted-items.js';
+import { EMPTY_TRAIN_REPORT } from '../../test/fixtures/train-report.js';
 import { T0 } from '../../test/helpers.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
 import { modelFromBytes, modelFromTransferable, modelToBytes } from '../core/model-codec.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { CreatorId, ItemId } from '../types.js';
 import { annHandoffPath, buildAnnIndex } from './ann-index.js';
 import { AnnSearchThread } from './ann-search-thread.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
-import { createEngine, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
 import { OnlineState } from './online-state.js';
 import { RetrievalNeeded, ServingModel } from './serving-model.js';
 
-const report = {
-  users: 0,
-  items: 0,
-  pairs: 0,
-  weights: {},
-  validation: { ndcg10: 0, recall20: 0, users: 0 },
-  members: [],
-  trainMs: 0,
-};
+const report = EMPTY_TRAIN_REPORT;
 
 const ITEMS = 600;
 const FACTORS = 16;
@@ -42,15 +35,7 @@ async function servedThreeWays(): Promise<{
   const x = twoGroupInteractions(200, ITEMS, 12, 4);
   const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: FACTORS, epochs: 4 });
   const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
-  const post = (id: string, creator: number, tags: string[]) =>
-    state.upsertItem({
-      id: id as ItemId,
-      creatorId: `creator-${creator}` as CreatorId,
-      tags,
-      createdAt: T0,
-      updatedAt: T0,
-      visibility: 'visible',
-    });
+  const post = (id: string, creator: number, tags: string[]) => postItem(state, id, creator, tags);
   const ids = Array.from({ length: ITEMS }, (_, m) => `item-${m}`);
   for (let m = 0; m < ITEMS; m++) post(ids[m]!, Math.floor(m / 30), [`tag-${Math.floor(m / 100)}`]);
   const fresh = Array.from({ length: 40 }, (_, n) => post(`new-${n}`, n % 20, [`tag-${n % 6}`, 'tag-new']));
@@ -197,24 +182,9 @@ test('a thread that cannot read its index fails to start', async () => {
   await assert.rejects(AnnSearchThread.start(bytes, annHandoffPath(), 100, IALS_DEFAULTS.factors), /ENOENT/);
 });
 
-/** An engine whose 300-item catalogue counts as large: its model is served from a search thread. */
+/** A large catalogue's engine (see the fixture), trained: its model is served from a search thread. */
 async function trainedLargeEngine(): Promise<Engine> {
-  const engine = createEngine({
-    store: createSqliteStore({ path: ':memory:' }),
-    now: () => T0,
-    largeCatalogueItems: 100,
-  });
-  await engine.open();
-  await engine.putItems({
-    items: Array.from({ length: 300 }, (_, i) => ({ id: `v${i}`, tags: [`group${i % 2}`], createdAt: T0 })),
-  });
-  const events = [];
-  for (let u = 0; u < 80; u++) {
-    for (let k = 0; k < 12; k++) {
-      events.push({ userId: `u${u}`, itemId: `v${((u * 7 + k * 13) % 150) * 2 + (u % 2)}`, type: 'like' });
-    }
-  }
-  await engine.ingest({ events });
+  const engine = await openLargeCatalogueEngine();
   assert.ok((await engine.train()) !== undefined);
   return engine;
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
+import { openLargeCatalogueEngine } from '../../test/fixtures/large-catalogue.js';
+import { postItem } from '../../test/fixtures/posted-items.js';
+import { EMPTY_TRAIN_REPORT } from '../../test/fixtures/train-report.js';
 import { T0, tempDbPath } from '../../test/helpers.js';
 import { csrShared } from '../core/csr.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
@@ -13,15 +16,7 @@ import { createEngine, type Engine } from './engine.js';
 import { OnlineState } from './online-state.js';
 import { LARGE_CATALOGUE_ITEMS, ServingModel, trainInWorker } from './serving-model.js';
 
-const report = {
-  users: 0,
-  items: 0,
-  pairs: 0,
-  weights: {},
-  validation: { ndcg10: 0, recall20: 0, users: 0 },
-  members: [],
-  trainMs: 0,
-};
+const report = EMPTY_TRAIN_REPORT;
 
 function catalogue(count: number): { state: OnlineState; ids: string[] } {
   const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
@@ -51,15 +46,7 @@ test('from the index, items posted after training rank as a scan of their neighb
   const x = twoGroupInteractions(200, 600, 12, 4);
   const { model } = fitIals(x, { ...IALS_DEFAULTS, factors: 16, epochs: 4 });
   const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
-  const post = (id: string, creator: number, tags: string[]) =>
-    state.upsertItem({
-      id: id as ItemId,
-      creatorId: `creator-${creator}` as CreatorId,
-      tags,
-      createdAt: T0,
-      updatedAt: T0,
-      visibility: 'visible',
-    });
+  const post = (id: string, creator: number, tags: string[]) => postItem(state, id, creator, tags);
   const ids = Array.from({ length: 600 }, (_, m) => `item-${m}`);
   // Creators of 30 items and tags of 100, each within one half of the catalogue (one taste group).
   for (let m = 0; m < 600; m++) post(ids[m]!, Math.floor(m / 30), [`tag-${Math.floor(m / 100)}`]);
@@ -275,22 +262,7 @@ test("a replaced model's index is released unless its successor serves the same 
 });
 
 test('retraining a large catalogue serves the new model through its own index, not the released one', async () => {
-  const engine = createEngine({
-    store: createSqliteStore({ path: ':memory:' }),
-    now: () => T0,
-    largeCatalogueItems: 100,
-  });
-  await engine.open();
-  await engine.putItems({
-    items: Array.from({ length: 300 }, (_, i) => ({ id: `v${i}`, tags: [`group${i % 2}`], createdAt: T0 })),
-  });
-  const events = [];
-  for (let u = 0; u < 80; u++) {
-    for (let k = 0; k < 12; k++) {
-      events.push({ userId: `u${u}`, itemId: `v${((u * 7 + k * 13) % 150) * 2 + (u % 2)}`, type: 'like' });
-    }
-  }
-  await engine.ingest({ events });
+  const engine = await openLargeCatalogueEngine();
   // Items like v0 that only the model finds (co-occurrence's neighbours rank above the model's).
   const modelPicks = async () =>
     (await engine.similar('v0', 40)).items.filter((i) => i.reason.source === 'model').length;
