@@ -432,6 +432,22 @@ function wrap(head: Head, graphs: Graph[], count: number, dims: number, efSearch
  * `rows[o..o+dims)` · `q`, summed in index order as a plain loop sums it (the same float64 score);
  * unrolled by 8 with the query in float64, 0.6 of the plain loop's time (more sums would round otherwise).
  */
+/**
+ * The exact score serving ranks a retrieved item by: its factor row times the user vector, summed in
+ * float64 in factor order (the same sum on the server thread and on a search thread).
+ */
+export function exactScore(row: Float32Array, user: Float32Array): number {
+  let s = 0;
+  for (let f = 0; f < row.length; f++) s += row[f]! * user[f]!;
+  return s;
+}
+
+/** Whether every element of `v` is 0 (stops at the first that is not). */
+export function isZeroVector(v: Float32Array): boolean {
+  for (let f = 0; f < v.length; f++) if (v[f] !== 0) return false;
+  return true;
+}
+
 function rowDot(rows: Float32Array, o: number, q: Float64Array, dims: number): number {
   let s = 0;
   let f = 0;

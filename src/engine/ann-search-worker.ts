@@ -2,7 +2,7 @@
 // feed's fold-in, search and exact scoring run beside the server thread instead of on it.
 import { parentPort } from 'node:worker_threads';
 import { modelFromBytes, modelFromTransferable } from '../core/model-codec.js';
-import { type AnnIndex, type AnnOptions, loadAnnIndex } from './ann-index.js';
+import { type AnnIndex, type AnnOptions, exactScore, isZeroVector, loadAnnIndex } from './ann-index.js';
 import type { SearchReply, SearchRequest } from './ann-search-thread.js';
 
 /** What the thread starts with: the model's bytes (shared memory, read in place) and the index's files. */
@@ -41,18 +41,13 @@ parentPort?.once('message', async (init: SearchInit) => {
       reply = { id: request.id, found, exact: new Float64Array(0) };
     } else {
       model.userVector!(request.items, request.weights, user);
-      if (isZero(user)) {
+      if (isZeroVector(user)) {
         reply = { id: request.id, found: new Int32Array(0), exact: new Float64Array(0) };
       } else {
         const found = ann.searchScored(user, request.ask).items;
-        // Each found item's exact score, summed as the serving model sums it (float64, in factor order).
+        // Each found item's exact score, as the serving model sums it.
         const exact = new Float64Array(found.length);
-        for (let r = 0; r < found.length; r++) {
-          const v = model.itemVector!(found[r]!);
-          let s = 0;
-          for (let f = 0; f < v.length; f++) s += v[f]! * user[f]!;
-          exact[r] = s;
-        }
+        for (let r = 0; r < found.length; r++) exact[r] = exactScore(model.itemVector!(found[r]!), user);
         reply = { id: request.id, user: user.slice(), found, exact };
       }
     }
@@ -61,8 +56,3 @@ parentPort?.once('message', async (init: SearchInit) => {
     parentPort?.postMessage(reply, transfer);
   });
 });
-
-function isZero(v: Float32Array): boolean {
-  for (let f = 0; f < v.length; f++) if (v[f] !== 0) return false;
-  return true;
-}

@@ -7,7 +7,7 @@ import { modelFromBytes, modelFromTransferable, transferList } from '../core/mod
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
 import { TimeSlices } from '../time-slices.js';
-import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex } from './ann-index.js';
+import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex, exactScore, isZeroVector } from './ann-index.js';
 import { AnnSearchThread, buildAnnSearchThread, type Retrieval } from './ann-search-thread.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
@@ -574,7 +574,7 @@ export class ServingModel {
     // A model served through an index scores everything only if its search thread stopped.
     if (this.scores.length !== this.model.itemCount) this.scores = new Float32Array(this.model.itemCount);
     this.model.scoreHistory(items, weights, this.scores);
-    if (isZero(this.scores)) return undefined;
+    if (isZeroVector(this.scores)) return undefined;
     const top = topK(this.scores, k, (m) => excluded(this.toEngine[m]!));
     return Array.from(top, (m) => ({ item: this.toEngine[m]!, score: this.scores[m]! }));
   }
@@ -591,7 +591,7 @@ export class ServingModel {
     excluded: (i: number) => boolean,
   ): { item: number; score: number }[] | undefined {
     this.model.userVector!(items, weights, this.user);
-    if (isZero(this.user)) return undefined;
+    if (isZeroVector(this.user)) return undefined;
     // Ask for more than k: retrieved items the user has seen or may not see are dropped (when too
     // many are, ask again for four times as many).
     let ask = firstAsk(k, items.length);
@@ -662,10 +662,7 @@ export class ServingModel {
   /** The last scored user's score for model item `m`. */
   private modelScore(m: number): number {
     if (this.ann === undefined) return this.scores[m]!;
-    const v = this.model.itemVector!(m);
-    let s = 0;
-    for (let f = 0; f < v.length; f++) s += v[f]! * this.user[f]!;
-    return s;
+    return exactScore(this.model.itemVector!(m), this.user);
   }
 
   /**
@@ -898,9 +895,3 @@ interface GroupSums {
 }
 
 export { transferList };
-
-/** Whether every element of `v` is 0 (stops at the first that is not). */
-function isZero(v: Float32Array): boolean {
-  for (let f = 0; f < v.length; f++) if (v[f] !== 0) return false;
-  return true;
-}
