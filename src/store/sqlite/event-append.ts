@@ -378,9 +378,7 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
     for (const call of waiting.values()) call.reject(err);
     waiting.clear();
   };
-  worker.once('error', failAll);
-  worker.once('exit', (code) => failAll(new Error(`the event-log writer stopped (exit code ${code})`)));
-  port1.on('message', (reply: AppendReply | 'closed') => {
+  const hear = (reply: AppendReply | 'closed'): void => {
     if (reply === 'closed') return;
     const call = waiting.get(reply.id);
     if (call === undefined) return;
@@ -398,7 +396,17 @@ export function startEventAppender(target: SnapshotTarget): EventAppender {
       eventLogCommits.publish(reply.commit);
     }
     settleAppend(call, reply);
+  };
+  worker.once('error', failAll);
+  worker.once('exit', (code) => {
+    // The worker's last answers may still be queued on the port when its exit is heard: the writer
+    // closing after committing every append it held exits with its answers not yet read.
+    for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) {
+      hear(m.message as AppendReply | 'closed');
+    }
+    failAll(new Error(`the event-log writer stopped (exit code ${code})`));
   });
+  port1.on('message', hear);
   // Idle between appends, the worker must not keep the process alive.
   worker.unref();
   port1.unref();

@@ -263,6 +263,21 @@ test('appends still waiting for their turn when the store closes are committed f
   await again.close();
 });
 
+test('an append whose answer is still unread when the writer exits on close resolves, not fails', async () => {
+  const path = join(dir, `close-${n++}.db`);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const appended = store.appendEvents(
+    [{ id: 'e1', userId: 'u1' as UserId, itemId: 'i1' as ItemId, type: 'like', at: 1 }],
+    1,
+  );
+  const closing = store.close();
+  // Held off the event loop, this thread hears of the writer's exit with its answer still queued.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+  await closing;
+  assert.deepEqual((await appended).duplicates, []);
+});
+
 test('events appended to a file by the writer thread read back field for field, ids of any characters included', async () => {
   const path = join(dir, `packed-${n++}.db`);
   const store = createSqliteStore({ path });
