@@ -179,7 +179,9 @@ async function main(client: LoadClient): Promise<void> {
   // Hello-world first: a feed run leaves queued requests that the shared event loop still drains.
   const hello64 = await loadFeeds({ kind: 'hello', url: helloUrl, connections: 64, durationS });
   log(`hello-world c=64: ${hello64.requestsPerS.toFixed(0)} req/s; failed: ${formatFailures(hello64)}`);
-  const feedJob = { kind: 'feed', users: size.users, durationS, seed: 3 } as const;
+  // Each load draws its own users: the 64-client load once drew the 1-client load's users first, whose
+  // model candidates were still kept, so about half its feeds skipped the fold-in and the search.
+  const feedJob = { kind: 'feed', users: size.users, durationS } as const;
   // The first feeds after startup compile the feed's code and read items no feed has read yet (several
   // times a later feed's CPU): served here in process and timed apart, so the loads below measure a
   // server in service (`--warm-feeds 0` loads a cold one, as before session 7).
@@ -194,23 +196,30 @@ async function main(client: LoadClient): Promise<void> {
   // child process): steadier than latency on a shared machine.
   // And by thread: the server thread's share (on a core, and waiting for one) and the other threads'
   // (the model's search thread, collection helpers), per answered feed.
+  // The kept lists are counted outside the CPU windows: the status reads the store's counts.
+  const keptBefore = await candidateCacheCounts(engine);
   cpu = process.cpuUsage();
   let threads = watchThreads();
-  const feed1 = await loadFeeds({ ...feedJob, connections: 1 });
+  const feed1 = await loadFeeds({ ...feedJob, connections: 1, seed: 3 });
   const feed1CpuMs = cpuMsSince(cpu) / Math.max(1, feed1.ok);
   const feed1Threads = perFeed(threads.stop(), feed1.ok);
+  const keptBetween = await candidateCacheCounts(engine);
+  const feed1Kept = keptShare(keptBefore, keptBetween);
   log(
     `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s, ` +
-      `server CPU ${feed1CpuMs.toFixed(1)} ms per feed (${formatThreads(feed1Threads)}); failed: ${formatFailures(feed1)}`,
+      `server CPU ${feed1CpuMs.toFixed(1)} ms per feed (${formatThreads(feed1Threads)}); ` +
+      `kept model candidates read by ${formatShare(feed1Kept)} of feeds; failed: ${formatFailures(feed1)}`,
   );
   cpu = process.cpuUsage();
   threads = watchThreads();
-  const feed64 = await loadFeeds({ ...feedJob, connections: 64 });
+  const feed64 = await loadFeeds({ ...feedJob, connections: 64, seed: 4 });
   const feed64CpuMs = cpuMsSince(cpu) / Math.max(1, feed64.ok);
   const feed64Threads = perFeed(threads.stop(), feed64.ok);
+  const feed64Kept = keptShare(keptBetween, await candidateCacheCounts(engine));
   log(
     `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s, ` +
-      `server CPU ${feed64CpuMs.toFixed(1)} ms per feed (${formatThreads(feed64Threads)}); failed: ${formatFailures(feed64)}`,
+      `server CPU ${feed64CpuMs.toFixed(1)} ms per feed (${formatThreads(feed64Threads)}); ` +
+      `kept model candidates read by ${formatShare(feed64Kept)} of feeds; failed: ${formatFailures(feed64)}`,
   );
   await settle(url);
   phases.end('feed loads');
@@ -263,8 +272,18 @@ async function main(client: LoadClient): Promise<void> {
     generateS,
     feed: {
       warmUp: { feeds: warmed, serverCpuMsPerFeed: warmCpuMs },
-      c1: { ...feed1, serverCpuMsPerFeed: feed1CpuMs, threadMsPerFeed: feed1Threads },
-      c64: { ...feed64, serverCpuMsPerFeed: feed64CpuMs, threadMsPerFeed: feed64Threads },
+      c1: {
+        ...feed1,
+        serverCpuMsPerFeed: feed1CpuMs,
+        threadMsPerFeed: feed1Threads,
+        keptCandidatesShare: feed1Kept,
+      },
+      c64: {
+        ...feed64,
+        serverCpuMsPerFeed: feed64CpuMs,
+        threadMsPerFeed: feed64Threads,
+        keptCandidatesShare: feed64Kept,
+      },
       helloWorldC64: hello64,
       throughputVsHelloWorld: feed64.requestsPerS / hello64.requestsPerS,
     },
@@ -530,4 +549,23 @@ function skipped(durationS: number): LoadResult {
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
+}
+
+/** The blend's kept model candidates so far: feeds that read a kept list and feeds that computed one. */
+async function candidateCacheCounts(engine: Engine): Promise<{ hits: number; misses: number }> {
+  const cache = (await engine.status()).models.find((m) => m.name === 'blend')?.candidateCache;
+  return { hits: cache?.hits ?? 0, misses: cache?.misses ?? 0 };
+}
+
+/** The share of the feeds between two counts that read a kept list; NaN when no feed asked the model. */
+function keptShare(
+  before: { hits: number; misses: number },
+  after: { hits: number; misses: number },
+): number {
+  const hits = after.hits - before.hits;
+  return hits / (hits + after.misses - before.misses);
+}
+
+function formatShare(share: number): string {
+  return Number.isNaN(share) ? 'no feed asked the model' : `${(100 * share).toFixed(1)}%`;
 }

@@ -125,6 +125,11 @@ export interface EngineStatus {
      * trained model whose index a thread of its own searches.
      */
     thread?: boolean;
+    /**
+     * The trained model's candidates kept per user between feeds: users held, and feeds that read a
+     * kept list (`hits`) or computed one (`misses`) since the engine opened.
+     */
+    candidateCache?: { users: number; hits: number; misses: number };
   }[];
   training: boolean;
   eventsBehind: number;
@@ -919,6 +924,11 @@ export function createEngine(options: EngineOptions): Engine {
                 report: serving.report,
                 retrieval: serving.retrieval,
                 ...(serving.searchThread ? { thread: true } : {}),
+                candidateCache: {
+                  users: feedCaches.model.size,
+                  hits: feedCaches.model.hits,
+                  misses: feedCaches.model.misses,
+                },
               },
             ];
       return {

@@ -101,3 +101,20 @@ test('with a trained model, an item the user just liked leaves their next feed',
   assert.ok(!next.items.some((i) => i.itemId === liked.itemId));
   await engine.close();
 });
+
+test("the blend's status counts the users whose candidates are kept and the feeds that read or computed a list", async () => {
+  const engine = await loadDemo(tempDbPath('model-candidates'), 7, T0, {
+    creators: 20,
+    items: 300,
+    users: 120,
+    eventsPerUser: 25,
+  });
+  await engine.train();
+  const cacheOf = async () => (await engine.status()).models.find((m) => m.name === 'blend')?.candidateCache;
+  assert.deepEqual(await cacheOf(), { users: 0, hits: 0, misses: 0 });
+  await engine.feed('u0001', 20);
+  await engine.feed('u0002', 20);
+  await engine.feed('u0001', 20);
+  assert.deepEqual(await cacheOf(), { users: 2, hits: 1, misses: 2 });
+  await engine.close();
+});
