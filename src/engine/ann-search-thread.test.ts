@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { openLargeCatalogueEngine } from '../../test/fixtures/large-catalogue.js';
 import { postItem } from '../../test/fixtures/posted-items.js';
+import { crashSearchThread, servedAfter } from '../../test/fixtures/search-thread.js';
 import { EMPTY_TRAIN_REPORT } from '../../test/fixtures/train-report.js';
 import { T0 } from '../../test/helpers.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
@@ -209,4 +210,42 @@ test('feeds asked for all at once, their searches interleaved on the thread, are
   const refused = assert.rejects(all.feed('u70', 10), /not open/);
   await all.close();
   await refused;
+});
+
+test("a serving model's search thread that fails is started again, and its feeds are those of a thread that never failed", async () => {
+  const [steady, restarted] = [await trainedLargeEngine(), await trainedLargeEngine()];
+  const blend = async () => (await restarted.status()).models.find((m) => m.name === 'blend');
+  const failed = await crashSearchThread(restarted);
+  const meanwhile = await blend();
+  assert.deepEqual([meanwhile?.retrieval, meanwhile?.thread], ['scan', undefined]);
+  // Meanwhile every item is scored, and feeds are served.
+  assert.equal((await restarted.feed('u4', 10)).items.length, 10);
+  await servedAfter(restarted, failed);
+  const back = await blend();
+  assert.deepEqual([back?.retrieval, back?.thread, back?.version], ['index', true, failed.version]);
+  for (let u = 10; u < 20; u++) {
+    assert.deepEqual(await restarted.feed(`u${u}`, 10), await steady.feed(`u${u}`, 10));
+  }
+  await Promise.all([steady.close(), restarted.close()]);
+});
+
+test('a search thread that keeps failing is started again once per delay, then the model scores every item', async () => {
+  const engine = await openLargeCatalogueEngine({ threadRestartDelaysMs: [0, 0] });
+  assert.ok((await engine.train()) !== undefined);
+  const blend = async () => (await engine.status()).models.find((m) => m.name === 'blend');
+  for (let restart = 0; restart < 2; restart++) {
+    await servedAfter(engine, await crashSearchThread(engine));
+    assert.equal((await blend())?.thread, true);
+  }
+  const last = await crashSearchThread(engine);
+  // The restarts above came well within a second: none comes now.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.equal(engine.servingModel(), last);
+  assert.deepEqual([(await blend())?.retrieval, (await blend())?.thread], ['scan', undefined]);
+  assert.equal((await engine.feed('u4', 10)).items.length, 10);
+  // A new model gets restarts of its own.
+  assert.equal((await engine.train())?.version, 2);
+  await servedAfter(engine, await crashSearchThread(engine));
+  assert.deepEqual([(await blend())?.version, (await blend())?.thread], [2, true]);
+  await engine.close();
 });

@@ -65,6 +65,8 @@ export class AnnSearchThread {
   private releasing = false;
   /** Whether the worker keeps the process alive: only while a search or the release is awaited. */
   private referenced = true;
+  /** Told once if the thread stops without being released (see {@link onFailure}). */
+  private failureListeners: (() => void)[] = [];
 
   private constructor(worker: Worker, count: number, dims: number, efSearch: number) {
     this.worker = worker;
@@ -121,6 +123,18 @@ export class AnnSearchThread {
   /** Whether the thread still answers searches. */
   get alive(): boolean {
     return !this.stopped;
+  }
+
+  /**
+   * Calls `listener` once if the thread stops without {@link release} (it crashed, or its worker
+   * was terminated): at once if it has already.
+   */
+  onFailure(listener: () => void): void {
+    if (this.stopped) {
+      if (!this.releasing) listener();
+      return;
+    }
+    this.failureListeners.push(listener);
   }
 
   /**
@@ -194,6 +208,9 @@ export class AnnSearchThread {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const resolve of waiting) resolve(undefined);
+    const listeners = this.releasing ? [] : this.failureListeners;
+    this.failureListeners = [];
+    for (const listener of listeners) listener();
   }
 }
 

@@ -59,6 +59,8 @@ import {
 const DEFAULT_EXPLORATION_SEED = 0x5e7115;
 /** Exploration draws are fixed per user state within windows of this length. */
 const FEED_SEED_WINDOW_MS = 15 * 60 * 1000;
+/** The delays before a failed search thread is started again (see `EngineOptions.threadRestartDelaysMs`). */
+const THREAD_RESTART_DELAYS_MS: readonly number[] = [1_000, 4_000, 16_000];
 
 export interface EngineOptions {
   store: Store;
@@ -69,6 +71,12 @@ export interface EngineOptions {
    * 20,000, where the dense models stop fitting); lower it to test that path on a small catalogue.
    */
   largeCatalogueItems?: number;
+  /**
+   * A serving model's search thread that fails is started again after each of these delays in turn
+   * (default 1 s, 4 s, 16 s); within an hour, once they are used up, the model scores every item until
+   * the next model.
+   */
+  threadRestartDelaysMs?: readonly number[];
   config?: Partial<EngineConfig>;
   /** The clock, in epoch milliseconds; injectable for tests and simulations. */
   now?: () => number;
@@ -372,15 +380,50 @@ export function createEngine(options: EngineOptions): Engine {
     return { ...fit, items };
   };
 
+  /** When the serving model's search thread was started again (this version's, newest last). */
+  const threadRestarts: number[] = [];
+  let restartTimer: NodeJS.Timeout | undefined;
   /**
    * Serves `next` from the next request on (one assignment); the index of the model it replaces is
    * freed off the server thread (on the libuv pool, or its search thread's) rather than by a garbage
    * collection on the server thread (a release that fails leaves it to the collector, as before).
+   * A search thread of `next` that fails is started again ({@link restartThread}).
    */
   const serve = (next: ServingModel): void => {
     const previous = serving;
     serving = next;
     if (previous !== undefined) void previous.releaseIndex(next).catch(() => {});
+    if (previous?.version !== next.version) threadRestarts.length = 0;
+    next.onThreadFailure(() => restartThread(next));
+  };
+
+  /**
+   * A serving model whose search thread failed scores every item (correct, but a full scan per feed
+   * at a large catalogue) until its index is built again in a worker and served from a new thread,
+   * after the next of `threadRestartDelaysMs` (a failed build counts as a failure too); once they are
+   * used up within an hour, it keeps scoring every item until the next model.
+   */
+  const restartThread = (failed: ServingModel): void => {
+    const delays = options.threadRestartDelaysMs ?? THREAD_RESTART_DELAYS_MS;
+    const t = Date.now();
+    while (threadRestarts.length > 0 && threadRestarts[0]! < t - 3_600_000) threadRestarts.shift();
+    if (!opened || serving !== failed || threadRestarts.length >= delays.length) return;
+    const delayMs = delays[threadRestarts.length]!;
+    threadRestarts.push(t + delayMs);
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      if (!opened || serving !== failed) return;
+      failed.rebuildThread().then(
+        (rebuilt) => {
+          if (rebuilt === undefined) return;
+          if (opened && serving === failed) serve(rebuilt);
+          else void rebuilt.releaseIndex().catch(() => {});
+        },
+        () => restartThread(failed),
+      );
+    }, delayMs);
+    restartTimer.unref();
   };
 
   const trainBatch = async (): Promise<TrainResult | undefined> => {
@@ -413,10 +456,12 @@ export function createEngine(options: EngineOptions): Engine {
       handOff.saved = { report: fullReport, toModel, version, trainedAt };
     });
     if (fitted === undefined || handOff.saved === undefined) return undefined;
-    const { model, ann, items } = fitted;
+    const { model, ann, items, bytes } = fitted;
     const { report, toModel, version, trainedAt } = handOff.saved;
     // One assignment: requests see either the old model or the new one, never a mix.
-    serve(ServingModel.fromTransferable(state, model, items, { version, trainedAt, report, ann }, toModel));
+    serve(
+      ServingModel.fromTransferable(state, model, items, { version, trainedAt, report, ann, bytes }, toModel),
+    );
     await options.onSnapshotSaved?.({ name: SERVING_SNAPSHOT, version });
     return { version, trainedAt, report };
   };
@@ -560,6 +605,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async close() {
       opened = false;
+      clearTimeout(restartTimer);
       await serving?.releaseIndex();
       await state.close();
       await store.close();

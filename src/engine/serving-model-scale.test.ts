@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { twoGroupInteractions } from '../../test/fixtures/interactions.js';
 import { openLargeCatalogueEngine } from '../../test/fixtures/large-catalogue.js';
 import { postItem } from '../../test/fixtures/posted-items.js';
+import { crashSearchThread, servedAfter } from '../../test/fixtures/search-thread.js';
 import { EMPTY_TRAIN_REPORT } from '../../test/fixtures/train-report.js';
 import { T0, tempDbPath } from '../../test/helpers.js';
 import { csrShared } from '../core/csr.js';
@@ -366,6 +367,10 @@ test('a restarted engine serves a large catalogue from an index it rebuilds off 
     assert.ok(waited < 600, 'the index was not rebuilt within a minute');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  assert.deepEqual(await ranked(reopened), served);
+  // Should its search thread fail, it is started again from the snapshot's bytes.
+  await servedAfter(reopened, await crashSearchThread(reopened));
+  assert.equal(await retrieval(reopened), 'index');
   assert.deepEqual(await ranked(reopened), served);
   await reopened.close();
 });

@@ -7,7 +7,14 @@ import { modelFromBytes, modelFromTransferable, transferList } from '../core/mod
 import { topK } from '../core/top-k.js';
 import { type PipelineOptions, runPipeline } from '../eval/pipeline.js';
 import { TimeSlices } from '../time-slices.js';
-import { ANN_DEFAULTS, type AnnIndex, buildAnnIndex, exactScore, isZeroVector } from './ann-index.js';
+import {
+  ANN_DEFAULTS,
+  type AnnIndex,
+  type AnnOptions,
+  buildAnnIndex,
+  exactScore,
+  isZeroVector,
+} from './ann-index.js';
 import { AnnSearchThread, buildAnnSearchThread, type Retrieval } from './ann-search-thread.js';
 import { fitIalsParallel } from './ials-parallel.js';
 import type { OnlineState } from './online-state.js';
@@ -373,6 +380,8 @@ export class ServingModel {
   private scores: Float32Array;
   private readonly state: OnlineState;
   private readonly ann: AnnIndex | AnnSearchThread | undefined;
+  /** The model's bytes in shared memory when its index is searched on a thread: a new thread reads them. */
+  private readonly bytes: Uint8Array | undefined;
   private readonly user: Float32Array;
   /** The index path's creator and tag row sums for new items' scores, filled as feeds meet the groups. */
   private readonly groupSums: GroupSums = { byCreator: new Map(), byTag: new Map(), groups: 0, replaced: -1 };
@@ -399,6 +408,7 @@ export class ServingModel {
       items instanceof Int32Array ? items : Int32Array.from(items, (id) => state.items.intern(id));
     this.toModel = toModel ?? inverseOf(this.toEngine);
     this.ann = model.userVector === undefined || model.itemVector === undefined ? undefined : meta.ann;
+    this.bytes = meta.bytes;
     this.user = new Float32Array(this.ann?.dims ?? 0);
     // The ANN path scores only the items it retrieves.
     this.scores = new Float32Array(this.ann === undefined ? model.itemCount : 0);
@@ -433,12 +443,37 @@ export class ServingModel {
    * from `modelBytes` when given (the same model in shared memory, which its search thread reads too).
    */
   withIndex(ann: AnnIndex | AnnSearchThread, modelBytes?: Uint8Array): ServingModel {
-    const meta = { version: this.version, trainedAt: this.trainedAt, report: this.report, ann };
+    const meta = {
+      version: this.version,
+      trainedAt: this.trainedAt,
+      report: this.report,
+      ann,
+      bytes: modelBytes ?? this.bytes,
+    };
     const model =
       modelBytes === undefined
         ? this.model
         : modelFromTransferable(modelFromBytes(modelBytes, { copy: false }));
     return new ServingModel(this.state, model, this.toEngine, meta, this.toModel);
+  }
+
+  /**
+   * Calls `listener` once if this model's search thread stops without being released (see
+   * {@link rebuildThread}); never for a model searched otherwise.
+   */
+  onThreadFailure(listener: () => void): void {
+    if (this.ann instanceof AnnSearchThread && this.bytes !== undefined) this.ann.onFailure(listener);
+  }
+
+  /**
+   * The same model with a new search thread, for one whose thread failed: the index is built again
+   * from the model's shared bytes in a worker (meanwhile this model scores every item). Undefined
+   * when this model has no such thread or the model has no item vectors; rejects if the build fails.
+   */
+  async rebuildThread(options: AnnOptions = ANN_DEFAULTS): Promise<ServingModel | undefined> {
+    if (!(this.ann instanceof AnnSearchThread) || this.bytes === undefined) return undefined;
+    const ann = await buildAnnSearchThread(this.bytes, options);
+    return ann === undefined ? undefined : this.withIndex(ann);
   }
 
   /** The model's index of engine item `i`, or -1 when the model has never seen it. */
@@ -799,6 +834,8 @@ export interface ServingMeta {
   trainedAt: number;
   report: TrainReport;
   ann?: AnnIndex | AnnSearchThread | undefined;
+  /** The model as snapshot bytes in shared memory, which its search thread reads (see {@link ServingModel.rebuildThread}). */
+  bytes?: Uint8Array | undefined;
 }
 
 /** A search a model's thread is to make: the history's model items and weights, and how many to find. */
