@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { T0, tempDbPath } from '../../test/helpers.js';
 import { loadDemo } from '../cli/demo.js';
+import type { Engine } from './engine.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import type { UserState } from './online-state.js';
 import type { ServingModel } from './serving-model.js';
@@ -84,7 +85,8 @@ test('the least recently served user is dropped past the cap', () => {
   assert.equal(model.calls(), 4);
 });
 
-test('with a trained model, an item the user just liked leaves their next feed', async () => {
+/** A small demo platform's engine, trained. */
+async function trainedDemo(): Promise<Engine> {
   const engine = await loadDemo(tempDbPath('model-candidates'), 7, T0, {
     creators: 20,
     items: 300,
@@ -92,6 +94,11 @@ test('with a trained model, an item the user just liked leaves their next feed',
     eventsPerUser: 25,
   });
   await engine.train();
+  return engine;
+}
+
+test('with a trained model, an item the user just liked leaves their next feed', async () => {
+  const engine = await trainedDemo();
   const first = await engine.feed('u0001', 20);
   const liked = first.items.find((i) => i.reason.source === 'model' || i.reason.source === 'facet');
   assert.ok(liked !== undefined);
@@ -103,13 +110,7 @@ test('with a trained model, an item the user just liked leaves their next feed',
 });
 
 test("the blend's status counts the users whose candidates are kept and the feeds that read or computed a list", async () => {
-  const engine = await loadDemo(tempDbPath('model-candidates'), 7, T0, {
-    creators: 20,
-    items: 300,
-    users: 120,
-    eventsPerUser: 25,
-  });
-  await engine.train();
+  const engine = await trainedDemo();
   const cacheOf = async () => (await engine.status()).models.find((m) => m.name === 'blend')?.candidateCache;
   assert.deepEqual(await cacheOf(), { users: 0, hits: 0, misses: 0 });
   await engine.feed('u0001', 20);

@@ -247,7 +247,8 @@ test('snapshotsKept below 1 is a configuration error naming the option', () => {
   }
 });
 
-test('appends still waiting for their turn when the store closes are committed first', async () => {
+/** A new store on a file, with one event's append asked for and not yet awaited. */
+async function appendOneEvent() {
   const path = join(dir, `close-${n++}.db`);
   const store = createSqliteStore({ path });
   await store.migrate();
@@ -255,6 +256,11 @@ test('appends still waiting for their turn when the store closes are committed f
     [{ id: 'e1', userId: 'u1' as UserId, itemId: 'i1' as ItemId, type: 'like', at: 1 }],
     1,
   );
+  return { path, store, appended };
+}
+
+test('appends still waiting for their turn when the store closes are committed first', async () => {
+  const { path, store, appended } = await appendOneEvent();
   await store.close();
   assert.deepEqual((await appended).duplicates, []);
   const again = createSqliteStore({ path });
@@ -264,13 +270,7 @@ test('appends still waiting for their turn when the store closes are committed f
 });
 
 test('an append whose answer is still unread when the writer exits on close resolves, not fails', async () => {
-  const path = join(dir, `close-${n++}.db`);
-  const store = createSqliteStore({ path });
-  await store.migrate();
-  const appended = store.appendEvents(
-    [{ id: 'e1', userId: 'u1' as UserId, itemId: 'i1' as ItemId, type: 'like', at: 1 }],
-    1,
-  );
+  const { store, appended } = await appendOneEvent();
   const closing = store.close();
   // Held off the event loop, this thread hears of the writer's exit with its answer still queued.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
