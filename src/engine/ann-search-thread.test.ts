@@ -217,19 +217,23 @@ test("a serving model's search thread that fails is started again, and its feeds
   const blend = async () => (await restarted.status()).models.find((m) => m.name === 'blend');
   const failed = await crashSearchThread(restarted);
   const meanwhile = await blend();
-  assert.deepEqual([meanwhile?.retrieval, meanwhile?.thread], ['scan', undefined]);
-  // Meanwhile every item is scored, and feeds are served.
-  assert.equal((await restarted.feed('u4', 10)).items.length, 10);
+  assert.deepEqual([meanwhile?.retrieval, meanwhile?.thread], ['none', undefined]);
+  // Meanwhile feeds and similar items rank without the model (no full scan per request).
+  const feed = await restarted.feed('u4', 10);
+  assert.equal(feed.items.length, 10);
+  assert.ok(!feed.items.some((i) => i.reason.source === 'model'));
+  assert.ok(!(await restarted.similar('v0', 40)).items.some((i) => i.reason.source === 'model'));
   await servedAfter(restarted, failed);
   const back = await blend();
   assert.deepEqual([back?.retrieval, back?.thread, back?.version], ['index', true, failed.version]);
+  assert.ok((await restarted.similar('v0', 40)).items.some((i) => i.reason.source === 'model'));
   for (let u = 10; u < 20; u++) {
     assert.deepEqual(await restarted.feed(`u${u}`, 10), await steady.feed(`u${u}`, 10));
   }
   await Promise.all([steady.close(), restarted.close()]);
 });
 
-test('a search thread that keeps failing is started again once per delay, then the model scores every item', async () => {
+test('a search thread that keeps failing is started again once per delay, then feeds rank without the model', async () => {
   const engine = await openLargeCatalogueEngine({ threadRestartDelaysMs: [0, 0] });
   assert.ok((await engine.train()) !== undefined);
   const blend = async () => (await engine.status()).models.find((m) => m.name === 'blend');
@@ -241,7 +245,7 @@ test('a search thread that keeps failing is started again once per delay, then t
   // The restarts above came well within a second: none comes now.
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   assert.equal(engine.servingModel(), last);
-  assert.deepEqual([(await blend())?.retrieval, (await blend())?.thread], ['scan', undefined]);
+  assert.deepEqual([(await blend())?.retrieval, (await blend())?.thread], ['none', undefined]);
   assert.equal((await engine.feed('u4', 10)).items.length, 10);
   // A new model gets restarts of its own.
   assert.equal((await engine.train())?.version, 2);

@@ -73,8 +73,8 @@ export interface EngineOptions {
   largeCatalogueItems?: number;
   /**
    * A serving model's search thread that fails is started again after each of these delays in turn
-   * (default 1 s, 4 s, 16 s); within an hour, once they are used up, the model scores every item until
-   * the next model.
+   * (default 1 s, 4 s, 16 s); within an hour, once they are used up, feeds rank without the model
+   * until the next one.
    */
   threadRestartDelaysMs?: readonly number[];
   config?: Partial<EngineConfig>;
@@ -126,8 +126,12 @@ export interface EngineStatus {
     version: number;
     trainedAt: number | null;
     report?: TrainReport;
-    /** The trained model's candidates: from its ANN index (large catalogues) or by scoring every item. */
-    retrieval?: 'index' | 'scan';
+    /**
+     * The trained model's candidates: from its ANN index (large catalogues) or by scoring every item;
+     * `none` while a large catalogue's index is built (at startup, or again after its search thread
+     * failed), when feeds rank without the model.
+     */
+    retrieval?: 'index' | 'scan' | 'none';
     /**
      * An online model whose updates a worker thread of its own applies (`cooccurrenceThread`), or a
      * trained model whose index a thread of its own searches.
@@ -380,6 +384,19 @@ export function createEngine(options: EngineOptions): Engine {
     return { ...fit, items };
   };
 
+  /**
+   * The serving model as feeds and similar items rank with it: none while a large catalogue's model
+   * has no index to search (from startup until it is built, and from a failure of its search thread
+   * until that is started again). Scoring every item instead took about 150 ms per feed at a million
+   * items (the exact scan of `npm run bench`'s recall); meanwhile feeds come from the other sources.
+   */
+  const ranking = (): ServingModel | undefined =>
+    serving !== undefined &&
+    serving.retrieval === 'scan' &&
+    needsIndex(serving.model, options.largeCatalogueItems)
+      ? undefined
+      : serving;
+
   /** When the serving model's search thread was started again (this version's, newest last). */
   const threadRestarts: number[] = [];
   let restartTimer: NodeJS.Timeout | undefined;
@@ -398,10 +415,10 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   /**
-   * A serving model whose search thread failed scores every item (correct, but a full scan per feed
-   * at a large catalogue) until its index is built again in a worker and served from a new thread,
-   * after the next of `threadRestartDelaysMs` (a failed build counts as a failure too); once they are
-   * used up within an hour, it keeps scoring every item until the next model.
+   * A serving model whose search thread failed is left out of feeds (see `ranking`) until its index
+   * is built again in a worker and served from a new thread, after the next of
+   * `threadRestartDelaysMs` (a failed build counts as a failure too); once they are used up within an
+   * hour, feeds rank without it until the next model.
    */
   const restartThread = (failed: ServingModel): void => {
     const delays = options.threadRestartDelaysMs ?? THREAD_RESTART_DELAYS_MS;
@@ -537,7 +554,8 @@ export function createEngine(options: EngineOptions): Engine {
       );
       serve(installed);
       if (needsIndex(installed.model, options.largeCatalogueItems)) {
-        // Scores every item until the index is built off the event loop; a failed build keeps that.
+        // Feeds rank without the model until the index is built off the event loop (see `ranking`);
+        // a failed build keeps that.
         // The search thread reads the model where the server does: in shared memory, copied once.
         void sharedBytes(snapshot.data)
           .then(async (shared) => ({ shared, ann: await buildAnnSearchThread(shared) }))
@@ -820,7 +838,7 @@ export function createEngine(options: EngineOptions): Engine {
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const nowMs = now();
-      const first = feedRetrieval(state, config, id, nowMs, serving, feedCaches);
+      const first = feedRetrieval(state, config, id, nowMs, ranking(), feedCaches);
       return withRetrieval(first, (retrieved) => {
         requireOpen();
         return {
@@ -831,7 +849,7 @@ export function createEngine(options: EngineOptions): Engine {
             id,
             count,
             nowMs,
-            serving,
+            ranking(),
             feedRandom(id, nowMs),
             feedCaches,
             retrieved,
@@ -846,10 +864,10 @@ export function createEngine(options: EngineOptions): Engine {
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
-      const first = serving?.retrievalFor([{ item: i, weight: 1 }], MODEL_NEIGHBOURS);
+      const first = ranking()?.retrievalFor([{ item: i, weight: 1 }], MODEL_NEIGHBOURS);
       return withRetrieval(first, (retrieved) => {
         requireOpen();
-        return { items: buildSimilar(state, config, i, count, serving, retrieved) };
+        return { items: buildSimilar(state, config, i, count, ranking(), retrieved) };
       });
     },
 
@@ -968,7 +986,7 @@ export function createEngine(options: EngineOptions): Engine {
                 version: serving.version,
                 trainedAt: serving.trainedAt,
                 report: serving.report,
-                retrieval: serving.retrieval,
+                retrieval: ranking() === undefined ? 'none' : serving.retrieval,
                 ...(serving.searchThread ? { thread: true } : {}),
                 candidateCache: {
                   users: feedCaches.model.size,
