@@ -144,7 +144,8 @@ async function main(): Promise<void> {
   await reopened.open();
   console.log(`reopened in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   t = performance.now();
-  while ((await retrieval(reopened)) === 'scan') await new Promise((resolve) => setTimeout(resolve, 200));
+  // 'none' until a large model's index is built: feeds rank without the model meanwhile.
+  while ((await retrieval(reopened)) === 'none') await new Promise((resolve) => setTimeout(resolve, 200));
   console.log(
     `serving from the ${await retrieval(reopened)} ${((performance.now() - t) / 1000).toFixed(1)} s after open`,
   );
