@@ -117,6 +117,26 @@ export interface IngestResult {
   duplicates: number;
 }
 
+/** How the trained model in service finds its candidates: see {@link Engine.servingStats}. */
+export interface ServingStats {
+  /**
+   * From its ANN index (large catalogues) or by scoring every item; `none` while a large
+   * catalogue's index is built (at startup, or again after its search thread failed), when feeds
+   * rank without the model.
+   */
+  retrieval: 'index' | 'scan' | 'none';
+  /** Whether its index is searched on a thread of its own. */
+  thread: boolean;
+  /** Search threads of served models that stopped without being released, and those started again, since open. */
+  threadFailures: number;
+  threadRestarts: number;
+  /**
+   * Its candidates kept per user between feeds: users held, and feeds that read a kept list
+   * (`hits`) or computed one (`misses`) since the engine opened.
+   */
+  candidateCache: { users: number; hits: number; misses: number };
+}
+
 export interface EngineStatus {
   store: string;
   counts: { items: number; users: number; events: number; creators: number };
@@ -126,22 +146,15 @@ export interface EngineStatus {
     version: number;
     trainedAt: number | null;
     report?: TrainReport;
-    /**
-     * The trained model's candidates: from its ANN index (large catalogues) or by scoring every item;
-     * `none` while a large catalogue's index is built (at startup, or again after its search thread
-     * failed), when feeds rank without the model.
-     */
-    retrieval?: 'index' | 'scan' | 'none';
+    /** The trained model's candidates: see {@link ServingStats}. */
+    retrieval?: ServingStats['retrieval'];
     /**
      * An online model whose updates a worker thread of its own applies (`cooccurrenceThread`), or a
      * trained model whose index a thread of its own searches.
      */
     thread?: boolean;
-    /**
-     * The trained model's candidates kept per user between feeds: users held, and feeds that read a
-     * kept list (`hits`) or computed one (`misses`) since the engine opened.
-     */
-    candidateCache?: { users: number; hits: number; misses: number };
+    /** The trained model's candidates kept per user between feeds: see {@link ServingStats}. */
+    candidateCache?: ServingStats['candidateCache'];
   }[];
   training: boolean;
   eventsBehind: number;
@@ -197,6 +210,8 @@ export interface Engine {
   installSnapshot(snapshot: ModelSnapshot): Promise<boolean>;
   /** The model of that name now in use, if any. */
   snapshot(name: string): ModelSnapshot | undefined;
+  /** How the trained model in service finds its candidates (for status and metrics); undefined before one. */
+  servingStats(): ServingStats | undefined;
   /** The trained model in service, with its index on a large catalogue (for benchmarks and diagnostics). */
   servingModel(): ServingModel | undefined;
   /**
@@ -397,6 +412,20 @@ export function createEngine(options: EngineOptions): Engine {
       ? undefined
       : serving;
 
+  /** Search threads that failed, and those started again, since open (see {@link ServingStats}). */
+  const threadCounts = { failures: 0, restarts: 0 };
+  const servingStats = (): ServingStats | undefined => {
+    if (serving === undefined) return undefined;
+    const cache = feedCaches.model;
+    return {
+      retrieval: ranking() === undefined ? 'none' : serving.retrieval,
+      thread: serving.searchThread,
+      threadFailures: threadCounts.failures,
+      threadRestarts: threadCounts.restarts,
+      candidateCache: { users: cache.size, hits: cache.hits, misses: cache.misses },
+    };
+  };
+
   /** When the serving model's search thread was started again (this version's, newest last). */
   const threadRestarts: number[] = [];
   let restartTimer: NodeJS.Timeout | undefined;
@@ -411,7 +440,10 @@ export function createEngine(options: EngineOptions): Engine {
     serving = next;
     if (previous !== undefined) void previous.releaseIndex(next).catch(() => {});
     if (previous?.version !== next.version) threadRestarts.length = 0;
-    next.onThreadFailure(() => restartThread(next));
+    next.onThreadFailure(() => {
+      if (serving === next) threadCounts.failures++;
+      restartThread(next);
+    });
   };
 
   /**
@@ -434,8 +466,10 @@ export function createEngine(options: EngineOptions): Engine {
       failed.rebuildThread().then(
         (rebuilt) => {
           if (rebuilt === undefined) return;
-          if (opened && serving === failed) serve(rebuilt);
-          else void rebuilt.releaseIndex().catch(() => {});
+          if (opened && serving === failed) {
+            threadCounts.restarts++;
+            serve(rebuilt);
+          } else void rebuilt.releaseIndex().catch(() => {});
         },
         () => restartThread(failed),
       );
@@ -976,8 +1010,9 @@ export function createEngine(options: EngineOptions): Engine {
       requireOpen();
       const counts = await store.counts();
       const t = now();
+      const stats = servingStats();
       const batch: EngineStatus['models'] =
-        serving === undefined
+        serving === undefined || stats === undefined
           ? []
           : [
               {
@@ -986,13 +1021,9 @@ export function createEngine(options: EngineOptions): Engine {
                 version: serving.version,
                 trainedAt: serving.trainedAt,
                 report: serving.report,
-                retrieval: ranking() === undefined ? 'none' : serving.retrieval,
-                ...(serving.searchThread ? { thread: true } : {}),
-                candidateCache: {
-                  users: feedCaches.model.size,
-                  hits: feedCaches.model.hits,
-                  misses: feedCaches.model.misses,
-                },
+                retrieval: stats.retrieval,
+                ...(stats.thread ? { thread: true } : {}),
+                candidateCache: stats.candidateCache,
               },
             ];
       return {
@@ -1085,6 +1116,8 @@ export function createEngine(options: EngineOptions): Engine {
     servingModel() {
       return serving;
     },
+
+    servingStats,
 
     modelHistory(userId) {
       const u = state.users.get(userId);

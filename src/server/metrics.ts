@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, ServingStats } from '../engine/engine.js';
 
 /** Prometheus metrics of one server: its own registry, so several servers can live in one process. */
 export function installMetrics(app: FastifyInstance): Registry {
@@ -31,8 +31,55 @@ export function installMetrics(app: FastifyInstance): Registry {
   return registry;
 }
 
-/** Engine-side metrics read at scrape time: the audit of explored impressions. */
+/**
+ * Engine-side metrics read at scrape time: the audit of explored impressions, and how the trained
+ * model finds its candidates (no retrieval mode before a model is trained or loaded, counts of 0).
+ */
 export function installEngineMetrics(registry: Registry, engine: Engine): void {
+  new Gauge({
+    name: 'setlist_model_retrieval',
+    help: "How the trained model finds candidates: 1 for the current mode (index, scan; none while a large catalogue's index is built and feeds rank without the model).",
+    labelNames: ['mode'] as const,
+    registers: [registry],
+    collect() {
+      const stats = engine.servingStats();
+      this.reset();
+      if (stats === undefined) return;
+      for (const mode of ['index', 'scan', 'none'] as const)
+        this.set({ mode }, stats.retrieval === mode ? 1 : 0);
+    },
+  });
+  const servingCount = (name: string, help: string, read: (stats: ServingStats) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const stats = engine.servingStats();
+        this.set(stats === undefined ? 0 : read(stats));
+      },
+    });
+  };
+  servingCount(
+    'setlist_model_candidate_cache_hits_total',
+    "Feeds that read the trained model's candidates kept for the user since start.",
+    (stats) => stats.candidateCache.hits,
+  );
+  servingCount(
+    'setlist_model_candidate_cache_misses_total',
+    "Feeds that computed the trained model's candidates for the user since start (fold-in and search).",
+    (stats) => stats.candidateCache.misses,
+  );
+  servingCount(
+    'setlist_search_thread_failures_total',
+    'Search threads of the trained model that stopped without being released since start.',
+    (stats) => stats.threadFailures,
+  );
+  servingCount(
+    'setlist_search_thread_restarts_total',
+    'Search threads of the trained model started again after a failure since start.',
+    (stats) => stats.threadRestarts,
+  );
   new Gauge({
     name: 'setlist_exploration_impressions_total',
     help: 'Feed slots served as exploration (Thompson sampling of little-exposed items) since start.',

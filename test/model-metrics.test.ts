@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildApp } from '../src/server/app.js';
+import { openLargeCatalogueEngine } from './fixtures/large-catalogue.js';
+import { crashSearchThread, servedAfter } from './fixtures/search-thread.js';
+
+test("metrics say how the trained model finds candidates, and count kept lists and its search thread's restarts", async () => {
+  const engine = await openLargeCatalogueEngine({ threadRestartDelaysMs: [0] });
+  const app = buildApp({ engine, webRoot: false });
+  await app.ready();
+  /** The metrics' samples by name and labels, e.g. `setlist_model_retrieval{mode="index"}`. */
+  const samples = async (): Promise<Map<string, number>> => {
+    const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const found = new Map<string, number>();
+    for (const line of body.split('\n')) {
+      const sample = /^(setlist_(?:model|search_thread)_\S+) (\S+)$/.exec(line);
+      if (sample !== null) found.set(sample[1]!, Number(sample[2]));
+    }
+    return found;
+  };
+  // No trained model yet: no retrieval mode, and counts of 0.
+  const untrained = await samples();
+  assert.ok(![...untrained.keys()].some((name) => name.startsWith('setlist_model_retrieval')));
+  assert.deepEqual([...untrained.values()], [0, 0, 0, 0]);
+  assert.ok((await engine.train()) !== undefined);
+  await engine.feed('u1', 10);
+  await engine.feed('u1', 10);
+  await engine.feed('u2', 10);
+  const trained = await samples();
+  assert.deepEqual(
+    ['index', 'scan', 'none'].map((mode) => trained.get(`setlist_model_retrieval{mode="${mode}"}`)),
+    [1, 0, 0],
+  );
+  assert.equal(trained.get('setlist_model_candidate_cache_hits_total'), 1);
+  assert.equal(trained.get('setlist_model_candidate_cache_misses_total'), 2);
+  assert.equal(trained.get('setlist_search_thread_failures_total'), 0);
+  await servedAfter(engine, await crashSearchThread(engine));
+  const restarted = await samples();
+  assert.equal(restarted.get('setlist_search_thread_failures_total'), 1);
+  assert.equal(restarted.get('setlist_search_thread_restarts_total'), 1);
+  assert.equal(restarted.get('setlist_model_retrieval{mode="index"}'), 1);
+  // Its one restart used, a second failure leaves feeds without the model.
+  await crashSearchThread(engine);
+  const failed = await samples();
+  assert.equal(failed.get('setlist_search_thread_failures_total'), 2);
+  assert.equal(failed.get('setlist_model_retrieval{mode="none"}'), 1);
+  await app.close();
+  await engine.close();
+});
