@@ -196,14 +196,13 @@ async function main(client: LoadClient): Promise<void> {
   // child process): steadier than latency on a shared machine.
   // And by thread: the server thread's share (on a core, and waiting for one) and the other threads'
   // (the model's search thread, collection helpers), per answered feed.
-  // The kept lists are counted outside the CPU windows: the status reads the store's counts.
-  const keptBefore = await candidateCacheCounts(engine);
+  const keptBefore = candidateCacheCounts(engine);
   cpu = process.cpuUsage();
   let threads = watchThreads();
   const feed1 = await loadFeeds({ ...feedJob, connections: 1, seed: 3 });
   const feed1CpuMs = cpuMsSince(cpu) / Math.max(1, feed1.ok);
   const feed1Threads = perFeed(threads.stop(), feed1.ok);
-  const keptBetween = await candidateCacheCounts(engine);
+  const keptBetween = candidateCacheCounts(engine);
   const feed1Kept = keptShare(keptBefore, keptBetween);
   log(
     `feed c=1: p50 ${feed1.p50Ms} ms, p99 ${feed1.p99Ms} ms, ${feed1.requestsPerS.toFixed(0)} req/s, ` +
@@ -215,7 +214,7 @@ async function main(client: LoadClient): Promise<void> {
   const feed64 = await loadFeeds({ ...feedJob, connections: 64, seed: 4 });
   const feed64CpuMs = cpuMsSince(cpu) / Math.max(1, feed64.ok);
   const feed64Threads = perFeed(threads.stop(), feed64.ok);
-  const feed64Kept = keptShare(keptBetween, await candidateCacheCounts(engine));
+  const feed64Kept = keptShare(keptBetween, candidateCacheCounts(engine));
   log(
     `feed c=64: p50 ${feed64.p50Ms} ms, p99 ${feed64.p99Ms} ms, ${feed64.requestsPerS.toFixed(0)} req/s, ` +
       `server CPU ${feed64CpuMs.toFixed(1)} ms per feed (${formatThreads(feed64Threads)}); ` +
@@ -552,8 +551,8 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 }
 
 /** The blend's kept model candidates so far: feeds that read a kept list and feeds that computed one. */
-async function candidateCacheCounts(engine: Engine): Promise<{ hits: number; misses: number }> {
-  const cache = (await engine.status()).models.find((m) => m.name === 'blend')?.candidateCache;
+function candidateCacheCounts(engine: Engine): { hits: number; misses: number } {
+  const cache = engine.servingStats()?.candidateCache;
   return { hits: cache?.hits ?? 0, misses: cache?.misses ?? 0 };
 }
 

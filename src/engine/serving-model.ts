@@ -467,7 +467,8 @@ export class ServingModel {
 
   /**
    * The same model with a new search thread, for one whose thread failed: the index is built again
-   * from the model's shared bytes in a worker (meanwhile this model scores every item). Undefined
+   * from the model's shared bytes in a worker (asked meanwhile, this model scores every item; the
+   * engine leaves it out of feeds instead). Undefined
    * when this model has no such thread or the model has no item vectors; rejects if the build fails.
    */
   async rebuildThread(options: AnnOptions = ANN_DEFAULTS): Promise<ServingModel | undefined> {
