@@ -4,7 +4,9 @@
 // 'none' in /v1/status: from startup until a snapshot's index is built, or while a failed search
 // thread is started again), and what the whole feed (exploration, calibration, diversity) scores
 // against the models' own rankings of `setlist eval`.
-// Run: node --import tsx bench/feed-eval.ts [--seed N] [--json]
+// With --no-exploration the feeds keep no slots for exploration (exploration.share 0).
+// Run: npm run eval:feeds -- [--seed N] [--no-exploration] [--json]
+import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { loadMovieLensGenres, loadMovieLensSmall } from '../src/eval/dataset.js';
 import { evaluateFeeds, type FeedMetrics } from '../src/eval/feeds.js';
 import { filterInteractions, PROTOCOL_DEFAULTS, splitPerUser } from '../src/eval/protocol.js';
@@ -21,20 +23,27 @@ const data = filterInteractions(raw);
 const split = splitPerUser(data.matrix, PROTOCOL_DEFAULTS.testFraction, seed);
 const genres = loadMovieLensGenres(data.itemIds);
 const itemTags = genres?.itemGroups.map((groups) => groups.map((g) => genres.groupNames[g]!));
+const noExploration = args.includes('--no-exploration');
+const config = noExploration
+  ? { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, share: 0 } }
+  : undefined;
 const rows: { feed: string; metrics: FeedMetrics }[] = [];
 for (const model of [true, false]) {
   const metrics = await evaluateFeeds(data.itemIds, split.train, split.test, {
     model,
     seed,
+    ...(config === undefined ? {} : { config }),
     ...(itemTags === undefined ? {} : { itemTags }),
   });
   rows.push({ feed: model ? 'with the trained model' : "without it (retrieval 'none')", metrics });
 }
 if (args.includes('--json')) {
-  console.log(JSON.stringify({ seed, users: data.userIds.length, items: data.itemIds.length, rows }));
+  console.log(
+    JSON.stringify({ seed, noExploration, users: data.userIds.length, items: data.itemIds.length, rows }),
+  );
 } else {
   console.log(
-    `engine feeds on ml-latest-small (${data.userIds.length} users, ${data.itemIds.length} items, seed ${seed})`,
+    `engine feeds on ml-latest-small (${data.userIds.length} users, ${data.itemIds.length} items, seed ${seed}${noExploration ? ', no exploration slots' : ''})`,
   );
   console.log('feed                            NDCG@10  Recall@20  pop. pct  mean length  train s');
   for (const { feed, metrics: m } of rows)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { csrFromTriples } from '../core/csr.js';
 import { createRandom } from '../core/random.js';
+import { DEFAULT_ENGINE_CONFIG } from '../engine/config.js';
 import { evaluateFeeds } from './feeds.js';
 import { splitPerUser } from './protocol.js';
 
@@ -47,4 +48,14 @@ test('with the model the engine trains first, and its feeds are scored the same 
   assert.ok(metrics.trainMs > 0);
   assert.equal(metrics.meanFeedLength, 20);
   assert.ok(metrics.recall20 > 0.6, `recall@20 ${metrics.recall20}`);
+});
+
+test('the engine runs with the configuration given: feeds made all of exploration find fewer of the communities’ items', async () => {
+  const { matrix, itemIds } = communities();
+  const split = splitPerUser(matrix, 0.25, 42);
+  const config = {
+    exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, share: 1, maxPerUserPerHour: 1_000 },
+  };
+  const metrics = await evaluateFeeds(itemIds, split.train, split.test, { model: false, config });
+  assert.ok(metrics.recall20 < 0.6, `recall@20 ${metrics.recall20}`);
 });

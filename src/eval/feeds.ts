@@ -1,6 +1,7 @@
 import { type Csr, csrRow } from '../core/csr.js';
 import { ndcgAtK, recallAtK } from '../core/metrics.js';
 import { createRandom } from '../core/random.js';
+import type { EngineConfig } from '../engine/config.js';
 import { createEngine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ItemId, UserId } from '../types.js';
@@ -19,6 +20,8 @@ export interface FeedEvalOptions {
   itemTags?: readonly (readonly string[])[];
   /** Seeds the engine's exploration and each user's event order; default 42. */
   seed?: number;
+  /** The engine's configuration where it differs from the default (e.g. no exploration slots). */
+  config?: Partial<EngineConfig>;
 }
 
 export interface FeedMetrics extends Metrics {
@@ -52,6 +55,7 @@ export async function evaluateFeeds(
     store: createSqliteStore({ path: ':memory:' }),
     now: () => EVAL_NOW,
     random: createRandom(seed),
+    ...(options.config === undefined ? {} : { config: options.config }),
   });
   await engine.open();
   try {
