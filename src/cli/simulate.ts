@@ -12,6 +12,7 @@ interface SimulateCliOptions {
   feedSize: number;
   data?: string;
   synthetic?: number;
+  trainEvery: number;
   policies: string;
   json?: boolean;
   db?: string;
@@ -25,7 +26,10 @@ export function formatReport(report: SimulationReport): string {
   const o = report.options;
   lines.push(
     `${o.items} items in ${o.categories} categories, ${o.users} users, ${o.rounds} rounds of ${o.feedSize} items ` +
-      `every ${o.roundMs / 60_000} min, seed ${o.seed}`,
+      `every ${o.roundMs / 60_000} min, seed ${o.seed}` +
+      (o.trainEvery !== undefined && o.trainEvery > 0
+        ? `; setlist's model trained every ${o.trainEvery} rounds`
+        : ''),
   );
   const step = Math.max(1, Math.ceil(o.rounds / 12));
   const shown: number[] = [];
@@ -92,6 +96,7 @@ export function registerSimulate(program: Command): void {
     .option('--seed <n>', 'random seed', int, d.seed)
     .option('--data <dir>', `KuaiRec folder (default: $SETLIST_DATA_DIR or ../shared/data/kuairec)`)
     .option('--synthetic <items>', 'use a generated catalogue of this many items instead of KuaiRec', int)
+    .option('--train-every <rounds>', "train setlist's model every this many rounds (0: never)", int, 0)
     .option('--policies <list>', 'comma-separated policies to run', POLICIES.join(','))
     .option('--json', 'print the report as JSON')
     .option('--db <path>', "save the report into this database for the dashboard's quality page")
@@ -120,6 +125,7 @@ export function registerSimulate(program: Command): void {
         feedSize: opts.feedSize,
         seed: opts.seed,
         policies,
+        trainEvery: opts.trainEvery,
         onRound: (name, r) => {
           if (!opts.json && (r + 1) % 12 === 0)
             process.stderr.write(`  ${name}: round ${r + 1}/${opts.rounds}\n`);

@@ -23,6 +23,8 @@ export interface Policy {
   ): Promise<void>;
   /** Called once at the start of every round. */
   startRound(round: number, nowMs: number): void;
+  /** Trains the policy's batch model from what it has observed (setlist only; see `trainEvery`). */
+  train?(): Promise<void>;
   /** Items in /v1/trending now (setlist only). */
   trending?(nowMs: number): Promise<string[]>;
   /**
@@ -90,6 +92,9 @@ export async function createSetlistPolicy(
       await nextTurn();
     },
     startRound() {},
+    async train() {
+      await engine.train();
+    },
     async trending() {
       return (await engine.trending(20)).items.map((t) => t.itemId);
     },

@@ -78,3 +78,17 @@ test('the KuaiRec catalogue loads whole, a bare carriage return kept as a line b
   assert.equal(report.options.items, 10_728);
   assert.ok(report.policies[0]!.lastQuarter > 0);
 });
+
+test('with trainEvery, setlist trains its model on schedule and feeds serve its candidates; without, none', async () => {
+  const items = generateCatalogue({ items: 300, categories: 8, seed: 5 });
+  const options: SimulationOptions = { ...TINY, policies: ['setlist'] };
+  const modelSlots = (report: Awaited<ReturnType<typeof runSimulation>>) =>
+    report.policies[0]!.sources.find((s) => s.source === 'model')?.served ?? 0;
+  const untrained = await runSimulation(items, options);
+  assert.equal(untrained.options.trainEvery, 0);
+  assert.equal(modelSlots(untrained), 0);
+  const trained = await runSimulation(items, { ...options, trainEvery: 4 });
+  assert.equal(trained.options.trainEvery, 4);
+  assert.ok(modelSlots(trained) > 0, 'no slot came from the model');
+  assert.match(formatReport(trained), /setlist's model trained every 4 rounds/);
+});

@@ -23,6 +23,12 @@ export interface SimulationOptions {
   newItemShare: number;
   policies: PolicyName[];
   engineConfig?: Partial<EngineConfig>;
+  /**
+   * Trains setlist's batch model at the start of every this many rounds (the first at round
+   * `trainEvery`), as a deployed engine retrains on a schedule; 0 never trains, and feeds rank
+   * without a model (the default).
+   */
+  trainEvery?: number;
   /** Called after every round of every policy (progress). */
   onRound?: (policy: PolicyName, round: number) => void;
 }
@@ -124,6 +130,7 @@ export async function runSimulation(items: SimItem[], options: SimulationOptions
       shiftShare: options.shiftShare,
       newItemShare: options.newItemShare,
       policies: options.policies,
+      trainEvery: options.trainEvery ?? 0,
       items: items.length,
       categories: world.categories.length,
     },
@@ -166,6 +173,8 @@ async function runPolicy(
       for (const i of arriving) arrivedAt[i] = nowMs;
     }
     policy.startRound(r, nowMs);
+    const trainEvery = options.trainEvery ?? 0;
+    if (trainEvery > 0 && r > 0 && r % trainEvery === 0) await policy.train?.();
     rng.shuffle(order);
     let sum = 0;
     let count = 0;
