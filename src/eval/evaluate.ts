@@ -24,23 +24,55 @@ export interface Metrics {
  * const { ndcg10 } = evaluateModel(model, split.train, split.test);
  */
 export function evaluateModel(model: Model, train: Csr, heldOut: Csr): Metrics {
-  let ndcg = 0;
-  let recall = 0;
-  let popularity = 0;
-  let users = 0;
-  const percentile = popularityPercentiles(train, model.itemCount);
+  const tally = new MetricsTally(train, model.itemCount);
   forEachRanking(model, train, heldOut, 20, (u, ranked) => {
-    const relevant = new Set(csrRow(heldOut, u).indices);
-    ndcg += ndcgAtK(ranked, relevant, 10);
-    recall += recallAtK(ranked, relevant, 20);
+    tally.add(ranked, new Set(csrRow(heldOut, u).indices));
+  });
+  return tally.metrics();
+}
+
+/**
+ * The running means of {@link Metrics} over users' rankings: NDCG@10 and Recall@20 against each
+ * user's relevant items, and the popularity percentile (by `train`) of the top 10. An entry of -1 in a
+ * ranking is an item outside the catalogue: a miss, at percentile 0.
+ *
+ * @example
+ * const tally = new MetricsTally(split.train, itemCount);
+ * tally.add(Int32Array.of(3, 1), new Set([1]));
+ * tally.metrics().recall20; // 1
+ */
+export class MetricsTally {
+  private readonly percentile: Float64Array;
+  private ndcg = 0;
+  private recall = 0;
+  private popularity = 0;
+  private count = 0;
+
+  constructor(train: Csr, itemCount: number) {
+    this.percentile = popularityPercentiles(train, itemCount);
+  }
+
+  /** Counts one user's ranking against their relevant items. */
+  add(ranked: Int32Array, relevant: ReadonlySet<number>): void {
+    this.ndcg += ndcgAtK(ranked, relevant, 10);
+    this.recall += recallAtK(ranked, relevant, 20);
     const top = ranked.subarray(0, 10);
     let p = 0;
-    for (const i of top) p += percentile[i]!;
-    popularity += top.length === 0 ? 0 : p / top.length;
-    users++;
-  });
-  const mean = (x: number): number => (users === 0 ? 0 : x / users);
-  return { ndcg10: mean(ndcg), recall20: mean(recall), popularityPercentile: mean(popularity), users };
+    for (const i of top) p += i >= 0 ? this.percentile[i]! : 0;
+    this.popularity += top.length === 0 ? 0 : p / top.length;
+    this.count++;
+  }
+
+  /** The means over the users counted so far (0 before any). */
+  metrics(): Metrics {
+    const mean = (x: number): number => (this.count === 0 ? 0 : x / this.count);
+    return {
+      ndcg10: mean(this.ndcg),
+      recall20: mean(this.recall),
+      popularityPercentile: mean(this.popularity),
+      users: this.count,
+    };
+  }
 }
 
 /**

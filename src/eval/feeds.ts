@@ -1,11 +1,10 @@
 import { type Csr, csrRow } from '../core/csr.js';
-import { ndcgAtK, recallAtK } from '../core/metrics.js';
 import { createRandom } from '../core/random.js';
 import type { EngineConfig } from '../engine/config.js';
 import { createEngine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ItemId, UserId } from '../types.js';
-import { type Metrics, popularityPercentiles } from './evaluate.js';
+import { type Metrics, MetricsTally } from './evaluate.js';
 
 /** Events and items go to the engine in batches of this many. */
 const BATCH = 1_000;
@@ -90,35 +89,18 @@ export async function evaluateFeeds(
       trainMs = performance.now() - started;
     }
     const indexOf = new Map(itemIds.map((id, i) => [id, i]));
-    const percentile = popularityPercentiles(train, itemIds.length);
-    let ndcg = 0;
-    let recall = 0;
-    let popularity = 0;
+    const tally = new MetricsTally(train, itemIds.length);
     let length = 0;
-    let users = 0;
     for (let u = 0; u < heldOut.rows; u++) {
       const relevant = new Set(csrRow(heldOut, u).indices);
       if (relevant.size === 0) continue;
       const { items } = await engine.feed(userIdOf(u), 20);
       const ranked = Int32Array.from(items, (item) => indexOf.get(item.itemId) ?? -1);
-      ndcg += ndcgAtK(ranked, relevant, 10);
-      recall += recallAtK(ranked, relevant, 20);
-      const top = ranked.subarray(0, 10);
-      let p = 0;
-      for (const i of top) p += i >= 0 ? percentile[i]! : 0;
-      popularity += top.length === 0 ? 0 : p / top.length;
+      tally.add(ranked, relevant);
       length += ranked.length;
-      users++;
     }
-    const mean = (x: number): number => (users === 0 ? 0 : x / users);
-    return {
-      ndcg10: mean(ndcg),
-      recall20: mean(recall),
-      popularityPercentile: mean(popularity),
-      users,
-      trainMs,
-      meanFeedLength: mean(length),
-    };
+    const metrics = tally.metrics();
+    return { ...metrics, trainMs, meanFeedLength: metrics.users === 0 ? 0 : length / metrics.users };
   } finally {
     await engine.close();
   }
