@@ -7,20 +7,18 @@
 // With --no-exploration the feeds keep no slots for exploration (exploration.share 0).
 // Run: npm run eval:feeds -- [--seed N] [--no-exploration] [--json]
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
-import { loadMovieLensGenres, loadMovieLensSmall } from '../src/eval/dataset.js';
+import { loadMovieLensGenres } from '../src/eval/dataset.js';
 import { evaluateFeeds, type FeedMetrics } from '../src/eval/feeds.js';
-import { filterInteractions, PROTOCOL_DEFAULTS, splitPerUser } from '../src/eval/protocol.js';
+import { loadProtocolSplit, PROTOCOL_DEFAULTS } from '../src/eval/protocol.js';
 
 const args = process.argv.slice(2);
 const seedAt = args.indexOf('--seed');
 const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : PROTOCOL_DEFAULTS.seed;
-const raw = loadMovieLensSmall();
-if (raw === undefined) {
+const data = loadProtocolSplit('ml-latest-small', seed);
+if (data === undefined) {
   console.error('ml-latest-small is not in the data folder (../shared/data or $SETLIST_DATA_DIR)');
   process.exit(1);
 }
-const data = filterInteractions(raw);
-const split = splitPerUser(data.matrix, PROTOCOL_DEFAULTS.testFraction, seed);
 const genres = loadMovieLensGenres(data.itemIds);
 const itemTags = genres?.itemGroups.map((groups) => groups.map((g) => genres.groupNames[g]!));
 const noExploration = args.includes('--no-exploration');
@@ -29,7 +27,7 @@ const config = noExploration
   : undefined;
 const rows: { feed: string; metrics: FeedMetrics }[] = [];
 for (const model of [true, false]) {
-  const metrics = await evaluateFeeds(data.itemIds, split.train, split.test, {
+  const metrics = await evaluateFeeds(data.itemIds, data.train, data.test, {
     model,
     seed,
     ...(config === undefined ? {} : { config }),

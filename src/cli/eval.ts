@@ -10,10 +10,10 @@ import {
   calibrationSweep,
   chooseCalibrationLambda,
 } from '../eval/calibration.js';
-import { createIdIndex, datasetPath, loadInteractionsCsv, loadMovieLensGenres } from '../eval/dataset.js';
+import { createIdIndex, loadInteractionsCsv, loadMovieLensGenres } from '../eval/dataset.js';
 import { forEachRanking } from '../eval/evaluate.js';
 import { type PipelineReport, runPipeline, type ValidationFit } from '../eval/pipeline.js';
-import { filterInteractions, PROTOCOL_DEFAULTS, splitPerUser } from '../eval/protocol.js';
+import { loadProtocolSplit, PROTOCOL_DEFAULTS } from '../eval/protocol.js';
 import { saveReport } from './reports.js';
 
 /** Published reference NDCG@10 (and Recall@20 where known) on ml-latest-small, from PRODUCT.md. */
@@ -134,18 +134,20 @@ export async function runEvalCommand(
 
 function loadSplit(options: EvalCommandOptions, seed: number) {
   if (options.dataset !== undefined) {
-    const path = datasetPath(options.dataset);
-    if (path === undefined) {
+    const split = loadProtocolSplit(options.dataset, seed);
+    if (split === undefined) {
       throw new SetlistError('SETLIST_ERR_CONFIG', {
         path: 'dataset',
         message: `Dataset "${options.dataset}" was not found under the data folder: set SETLIST_DATA_DIR or pass --train and --test.`,
       });
     }
-    const minRating = options.dataset.startsWith('ml-') ? 4 : undefined;
-    const raw = loadInteractionsCsv(path, minRating === undefined ? {} : { minRating });
-    const data = filterInteractions(raw, { ...PROTOCOL_DEFAULTS, seed });
-    const split = splitPerUser(data.matrix, PROTOCOL_DEFAULTS.testFraction, seed);
-    return { ...split, userIds: data.userIds, itemIds: data.itemIds, source: options.dataset };
+    return {
+      train: split.train,
+      test: split.test,
+      userIds: split.userIds,
+      itemIds: split.itemIds,
+      source: options.dataset,
+    };
   }
   if (options.train === undefined || options.test === undefined) {
     throw new SetlistError('SETLIST_ERR_CONFIG', {

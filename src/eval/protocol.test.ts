@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { csrFromTriples, csrRow } from '../core/csr.js';
 import { loadMovieLensSmall, parseInteractionsCsv } from './dataset.js';
-import { filterInteractions, splitPerUser } from './protocol.js';
+import { filterInteractions, loadProtocolSplit, PROTOCOL_DEFAULTS, splitPerUser } from './protocol.js';
 
 test('the CSV parser skips a header and keeps ratings at or above the threshold', () => {
   const raw = parseInteractionsCsv('userId,movieId,rating\n1,10,4.0\n1,11,3.5\n2,10,5\n', { minRating: 4 });
@@ -71,4 +71,14 @@ test('ml-latest-small filters to 601 users and 2,810 items', (t) => {
   const data = filterInteractions(raw);
   assert.equal(data.userIds.length, 601);
   assert.equal(data.itemIds.length, 2810);
+  // The named split that `setlist eval --dataset` and the feed eval read: this filter, this split.
+  const named = loadProtocolSplit('ml-latest-small', 42)!;
+  assert.deepEqual(named.itemIds, data.itemIds);
+  const split = splitPerUser(data.matrix, PROTOCOL_DEFAULTS.testFraction, 42);
+  assert.deepEqual(named.test.indices, split.test.indices);
+  assert.deepEqual(named.train.indptr, split.train.indptr);
+});
+
+test('a dataset that is not in the data folder has no protocol split', () => {
+  assert.equal(loadProtocolSplit('no-such-dataset', 42), undefined);
 });

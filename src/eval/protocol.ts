@@ -1,6 +1,6 @@
 import { type Csr, csrFromTriples } from '../core/csr.js';
 import { createRandom } from '../core/random.js';
-import type { Interactions } from './dataset.js';
+import { datasetPath, type Interactions, loadInteractionsCsv } from './dataset.js';
 
 /**
  * The offline protocol of PRODUCT.md: deduplicated positives, items with >= 3 positives then
@@ -109,4 +109,24 @@ export function splitPerUser(x: Csr, fraction: number, seed: number): { train: C
     train: csrFromTriples(x.rows, x.cols, Int32Array.from(trainRows), Int32Array.from(trainCols)),
     test: csrFromTriples(x.rows, x.cols, Int32Array.from(testRows), Int32Array.from(testCols)),
   };
+}
+
+/**
+ * A named dataset of the data folder (`ml-latest-small`, or a folder holding `interactions.csv`)
+ * through the protocol: MovieLens ratings of 4 and up as positives, the filter, and the per-user
+ * test split of `seed`. `setlist eval --dataset` and `npm run eval:feeds` both read it, so their
+ * numbers are of the same split. Undefined when the dataset is not there.
+ *
+ * @example
+ * const { train, test, itemIds } = loadProtocolSplit('ml-latest-small', 42)!;
+ */
+export function loadProtocolSplit(
+  name: string,
+  seed: number,
+): (Dataset & { train: Csr; test: Csr }) | undefined {
+  const path = datasetPath(name);
+  if (path === undefined) return undefined;
+  const raw = loadInteractionsCsv(path, name.startsWith('ml-') ? { minRating: 4 } : {});
+  const data = filterInteractions(raw, { ...PROTOCOL_DEFAULTS, seed });
+  return { ...data, ...splitPerUser(data.matrix, PROTOCOL_DEFAULTS.testFraction, seed) };
 }
