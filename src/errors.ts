@@ -59,6 +59,11 @@ export const errorCatalogue = {
     status: 503,
     message: 'A backing service is unavailable: retry later; nothing from this request was stored.',
   },
+  SETLIST_ERR_STARTING: {
+    status: 503,
+    message:
+      'The server is still replaying its event log after a start: retry in a few seconds, or once GET /readyz answers 200.',
+  },
   SETLIST_ERR_STORE_CORRUPT: {
     status: 500,
     message:

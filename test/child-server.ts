@@ -20,7 +20,8 @@ export interface ChildServer {
 }
 
 /**
- * Starts `setlist serve --port 0` from source in a child process and resolves once it listens.
+ * Starts `setlist serve --port 0` from source in a child process and resolves once it listens and
+ * has replayed its event log (`/readyz` answers 200), or with `ready: false` once it listens.
  *
  * @example
  * const server = await startChildServer({ db: tempDbPath() });
@@ -32,6 +33,7 @@ export function startChildServer(options: {
   args?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
+  ready?: boolean;
 }): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
@@ -54,18 +56,34 @@ export function startChildServer(options: {
       child.kill('SIGKILL');
       reject(new Error(`the server did not start in time:\n${err}`));
     }, options.timeoutMs ?? 90_000);
+    let listening = false;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       err += chunk;
       const match = /listening on (http:\/\/\S+)/.exec(err);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, child, exited, stderr: () => err });
+      if (match !== null && !listening) {
+        listening = true;
+        const server = { url: match[1]!, child, exited, stderr: () => err };
+        const done = options.ready === false ? Promise.resolve() : untilReady(server.url);
+        void done.then(() => {
+          clearTimeout(timer);
+          resolve(server);
+        }, reject);
       }
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the server exited (${code}) before listening:\n${err}`));
+      reject(new Error(`the server exited (${code}) before it was ready:\n${err}`));
     });
   });
+}
+
+/** Polls `/readyz` until it answers 200. */
+async function untilReady(url: string): Promise<void> {
+  for (;;) {
+    const res = await fetch(`${url}/readyz`);
+    await res.text();
+    if (res.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -73,17 +73,23 @@ export function checkExposure(host: string, keys: readonly ApiKey[]): void {
   });
 }
 
-/** Opens the engine on a SQLite file and serves it; shuts down cleanly on SIGINT and SIGTERM. */
+/**
+ * Opens the engine on a SQLite file (or takes `engine`, opening it unless it is open) and serves it
+ * from when its catalogue is loaded, while its event log is replayed (`ready` resolves after); shuts
+ * down cleanly on SIGINT and SIGTERM.
+ */
 export async function startServer(
   options: ServeOptions,
   engine?: Engine,
-): Promise<{ app: FastifyInstance; engine: Engine; url: string; keys: ApiKey[] }> {
+): Promise<{ app: FastifyInstance; engine: Engine; url: string; keys: ApiKey[]; ready: Promise<void> }> {
   const keys = loadApiKeys(options);
   checkExposure(options.host, keys);
   let leave = async (): Promise<void> => {};
   const thread =
     options.cooccurrenceThread === undefined ? {} : { cooccurrenceThread: options.cooccurrenceThread };
   let opened: Engine;
+  /** Resolves once the engine's event log is replayed (at once for an engine passed in open). */
+  let ready: Promise<void> = Promise.resolve();
   if (engine === undefined && options.store !== undefined) {
     // Imported only here, so SQLite users never load pg or ioredis.
     const { openScaleOutNode } = await import('../cluster/open-scale-out-node.js');
@@ -110,7 +116,13 @@ export async function startServer(
         }),
         ...thread,
       });
-    if (engine === undefined) await opened.open();
+  }
+  if (opened.readiness().phase === 'closed') {
+    // The port opens once the catalogue is loaded (a store that cannot be opened fails here, before
+    // listening); the log's replay, minutes at tens of millions of events, goes on behind /readyz.
+    ready = opened.open();
+    ready.catch(() => {});
+    await opened.whenServing();
   }
   const rps = options.rateLimit ?? (keys.length > 0 ? DEFAULT_RATE_LIMIT : 0);
   const rateLimit: RateLimitOptions | undefined =
@@ -122,13 +134,7 @@ export async function startServer(
     ...(rateLimit === undefined ? {} : { rateLimit }),
   });
   const url = await app.listen({ host: options.host, port: options.port });
-  const timer =
-    options.trainEvery === undefined
-      ? undefined
-      : setInterval(() => {
-          opened.train().catch((err: unknown) => app.log.error({ err }, 'scheduled training failed'));
-        }, options.trainEvery);
-  timer?.unref();
+  let timer: NodeJS.Timeout | undefined;
   const stop = async (): Promise<void> => {
     if (timer !== undefined) clearInterval(timer);
     // Fastify's close lets in-flight requests finish (their commits and publishes) before the store goes.
@@ -139,7 +145,24 @@ export async function startServer(
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return { app, engine: opened, url, keys };
+  ready.then(
+    () => {
+      // Scheduled training starts once the whole log is applied: it trains on all of it.
+      if (options.trainEvery !== undefined) {
+        timer = setInterval(() => {
+          opened.train().catch((err: unknown) => app.log.error({ err }, 'scheduled training failed'));
+        }, options.trainEvery);
+        timer.unref();
+      }
+    },
+    async (err: unknown) => {
+      app.log.error({ err }, 'replaying the event log failed: stopping');
+      await app.close().catch(() => {});
+      await opened.close().catch(() => {});
+      process.exit(1);
+    },
+  );
+  return { app, engine: opened, url, keys, ready };
 }
 
 export function parsePort(value: string): number {
@@ -189,8 +212,21 @@ export function registerServe(program: Command): void {
     )
     .option('--no-cooccurrence-thread', "apply co-occurrence's updates on the server thread")
     .action(async (opts: ServeOptions) => {
-      const { url, keys } = await startServer(opts);
-      console.error(`setlist is listening on ${url}`);
+      const started = performance.now();
+      const { url, keys, engine, ready } = await startServer(opts);
+      const replaying = !engine.readiness().ready;
+      console.error(
+        `setlist is listening on ${url}` +
+          (replaying ? ' (replaying the event log: GET /readyz answers 200 once it is applied)' : ''),
+      );
+      if (replaying) {
+        void ready.then(() =>
+          console.error(
+            `setlist is ready: ${engine.readiness().eventsApplied} events applied, ` +
+              `${((performance.now() - started) / 1000).toFixed(1)} s after start`,
+          ),
+        );
+      }
       if (keys.length === 0) {
         console.error(
           '  no API keys configured: authentication is off, so setlist serves on loopback only ' +

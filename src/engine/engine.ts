@@ -105,6 +105,10 @@ export interface EngineOptions {
   random?: Random;
 }
 
+/** Events read from the log per page when catching up, and applied per turn of the event loop. */
+const CATCH_UP_PAGE = 10_000;
+const CATCH_UP_SLICE = 2_000;
+
 /** How much exploration has been served: the audit of explored impressions. */
 export interface ExplorationAudit {
   impressions: number;
@@ -165,14 +169,44 @@ export interface EngineStatus {
    * state had already applied. Says why; a restart rebuilds the state from the log.
    */
   ingestStopped?: string;
+  /** Where opening stands: see {@link Engine.readiness}. */
+  startup: Readiness & {
+    /** How long after `open` was called the engine took requests, and (once ready) was ready. */
+    servingAfterMs?: number;
+    readyAfterMs?: number;
+  };
   startedAt: number;
   uptimeMs: number;
 }
 
+/**
+ * Where an opening engine stands. `loading`: the store is migrated and the catalogue and users read.
+ * `catching-up`: requests are served while the event log is replayed into the online state (feeds
+ * reflect the events applied so far; an accepted event is durable, and the replay applies it in log
+ * order). `open`: every event is applied and the stored models are installed.
+ */
+export interface Readiness {
+  ready: boolean;
+  phase: 'loading' | 'catching-up' | 'open' | 'closed';
+  /** Events in the online state so far. */
+  eventsApplied: number;
+}
+
 export interface Engine {
   readonly config: Readonly<EngineConfig>;
-  /** Loads the catalogue, users and event log from the store and rebuilds the online state. */
+  /**
+   * Loads the catalogue, users and event log from the store and rebuilds the online state; resolves
+   * once every event is applied and the stored models are installed. Requests are served from when
+   * the catalogue is loaded ({@link whenServing}), while the log is replayed.
+   */
   open(): Promise<void>;
+  /**
+   * Resolves once an opening engine takes requests (the store is migrated and the catalogue and users
+   * are loaded); rejects with `open`'s error if opening fails before that.
+   */
+  whenServing(): Promise<void>;
+  /** Where opening stands, without reading the store: for readiness probes. */
+  readiness(): Readiness;
   close(): Promise<void>;
   putItem(itemId: string, body: unknown): Promise<ItemRecord>;
   putItems(body: unknown): Promise<{ upserted: number }>;
@@ -307,7 +341,22 @@ export function createEngine(options: EngineOptions): Engine {
       cause,
     });
   const snapshots = new Map<string, ModelSnapshot>();
+  /** Requests are taken from the catalogue's load on (while the log is replayed) until close. */
   let opened = false;
+  let phase: Readiness['phase'] = 'closed';
+  /**
+   * Whether the log's replay at open has reached its end: until then an accepted event is only
+   * appended, and the replay applies it in log order.
+   */
+  let caughtUp = false;
+  let servingAfterMs: number | undefined;
+  let readyAfterMs: number | undefined;
+  let markServing: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  const servingNow = new Promise<void>((resolve, reject) => {
+    markServing = { resolve, reject };
+  });
+  // open() reports its own failure; this promise only relays it to whenServing().
+  servingNow.catch(() => {});
 
   const applyOnce = (events: readonly StoredEvent[]): number => {
     // The events themselves when all are new (an ingest's are): no copy of the array per batch.
@@ -327,14 +376,21 @@ export function createEngine(options: EngineOptions): Engine {
     // Co-occurrence's thread applies one chunk while the next is read and applied here.
     let previous = Promise.resolve();
     for (;;) {
-      const events = await store.readEvents(applied.watermark, 10_000);
-      n += applyOnce(events);
+      const events = await store.readEvents(applied.watermark, CATCH_UP_PAGE);
+      if (phase === 'closed') break;
+      // In slices, each followed by a turn of the event loop: a page takes about 85 ms at 20M events,
+      // and without the turns a replay at open held the loop for over a minute at a time (its reads and
+      // the thread's replies resolve at once), so requests during it waited that long.
+      for (let at = 0; at < events.length; at += CATCH_UP_SLICE) {
+        n += applyOnce(events.length <= CATCH_UP_SLICE ? events : events.slice(at, at + CATCH_UP_SLICE));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       // The store's log has no late commits below what it returns, so the watermark may pass it.
       if (events.length > 0) applied.advanceTo(events[events.length - 1]!.seq);
       const settled = state.settled();
       await previous;
       previous = settled;
-      if (events.length < 10_000) break;
+      if (events.length < CATCH_UP_PAGE) break;
     }
     await previous;
     return n;
@@ -346,6 +402,34 @@ export function createEngine(options: EngineOptions): Engine {
         message: 'The engine is not open: call open() first.',
       });
   };
+  /** For work that needs the whole log applied first (training on it). */
+  const requireReady = (): void => {
+    requireOpen();
+    if (phase !== 'open')
+      throw new SetlistError('SETLIST_ERR_STARTING', {
+        message: `The engine is still replaying its event log (${state.eventsApplied} events applied so far): retry once GET /readyz answers 200.`,
+      });
+  };
+  /** The items and users, from the store into the online state. */
+  const loadCatalogue = async (): Promise<void> => {
+    for (let after: string | undefined; ; ) {
+      const page = await store.listItems({ ...(after === undefined ? {} : { after }), limit: 5_000 });
+      for (const item of page) state.upsertItem(item);
+      if (page.length < 5_000) break;
+      after = page[page.length - 1]!.id;
+    }
+    for (let after: string | undefined; ; ) {
+      const page = await store.listUsers({ ...(after === undefined ? {} : { after }), limit: 5_000 });
+      for (const user of page) state.upsertUser(user);
+      if (page.length < 5_000) break;
+      after = page[page.length - 1]!.id;
+    }
+  };
+  const readiness = (): Readiness => ({
+    ready: phase === 'open',
+    phase,
+    eventsApplied: state.eventsApplied,
+  });
 
   const checkId = (id: string, path: string): string => unwrap(validate(idSchema, id, path));
 
@@ -633,30 +717,49 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     config,
     async open() {
-      // Co-occurrence's thread starts while the store is read, not at the first ingest.
-      state.startThreads();
-      await store.migrate();
-      for (let after: string | undefined; ; ) {
-        const page = await store.listItems({ ...(after === undefined ? {} : { after }), limit: 5_000 });
-        for (const item of page) state.upsertItem(item);
-        if (page.length < 5_000) break;
-        after = page[page.length - 1]!.id;
+      const t0 = now();
+      phase = 'loading';
+      try {
+        // Co-occurrence's thread starts while the store is read, not at the first ingest.
+        state.startThreads();
+        await store.migrate();
+        await loadCatalogue();
+      } catch (err) {
+        phase = 'closed';
+        markServing?.reject(err);
+        throw err;
       }
-      for (let after: string | undefined; ; ) {
-        const page = await store.listUsers({ ...(after === undefined ? {} : { after }), limit: 5_000 });
-        for (const user of page) state.upsertUser(user);
-        if (page.length < 5_000) break;
-        after = page[page.length - 1]!.id;
-      }
-      await catchUp();
-      for (const name of [LABEL_SNAPSHOT, SERVING_SNAPSHOT]) {
-        const snapshot = await store.loadSnapshot(name);
-        if (snapshot !== undefined) await useSnapshot(snapshot);
-      }
+      phase = 'catching-up';
       opened = true;
+      servingAfterMs = now() - t0;
+      markServing?.resolve();
+      try {
+        await catchUp();
+        // Events accepted between the replay's last read and now are read by one more pass; any that
+        // an ingest applied itself meanwhile are claimed already, so none is applied twice.
+        caughtUp = true;
+        await catchUp();
+        for (const name of [LABEL_SNAPSHOT, SERVING_SNAPSHOT]) {
+          const snapshot = await store.loadSnapshot(name);
+          if (snapshot !== undefined) await useSnapshot(snapshot);
+        }
+      } catch (err) {
+        // The state would stay partial: no more requests; the caller closes the engine.
+        opened = false;
+        phase = 'closed';
+        throw err;
+      }
+      if (phase !== 'catching-up') return;
+      phase = 'open';
+      readyAfterMs = now() - t0;
     },
+    whenServing() {
+      return servingNow;
+    },
+    readiness,
     async close() {
       opened = false;
+      phase = 'closed';
       clearTimeout(restartTimer);
       await serving?.releaseIndex();
       await state.close();
@@ -817,6 +920,7 @@ export function createEngine(options: EngineOptions): Engine {
         return event;
       });
       let stored: StoredEvent[] | undefined;
+      let appliedHere = false;
       let applyError: unknown;
       const apply = (result: AppendResult): void => {
         const kept = result.duplicates.length === 0 ? events : [];
@@ -826,7 +930,11 @@ export function createEngine(options: EngineOptions): Engine {
           if (seq !== 0 && kept !== events) kept.push(events[k]!);
         }
         stored = kept;
-        applyOnce(kept);
+        // While the log is replayed at open, the replay applies these in log order.
+        if (caughtUp) {
+          applyOnce(kept);
+          appliedHere = true;
+        }
       };
       let result: AppendResult;
       try {
@@ -839,7 +947,7 @@ export function createEngine(options: EngineOptions): Engine {
           }
         });
       } catch (err) {
-        if (stored !== undefined) {
+        if (appliedHere) {
           // The online state holds events the log does not, and their seqs may be reused: only a
           // restart, which rebuilds the state from the log, makes them agree again.
           logFailure ??= err;
@@ -852,7 +960,7 @@ export function createEngine(options: EngineOptions): Engine {
       await state.settled();
       // Gaps in the log (ids skipped as duplicates) keep seqs above the watermark; a read of the log
       // moves it past them, so that memory stays bounded without other nodes' catch-ups.
-      if (applied.pending > 10_000 && !compacting) {
+      if (caughtUp && applied.pending > 10_000 && !compacting) {
         compacting = true;
         void catchUp()
           .catch(() => {})
@@ -954,7 +1062,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     train() {
-      requireOpen();
+      requireReady();
       training ??= (async () => {
         const [batch, labels] = await Promise.all([trainBatch(), trainLabels()]);
         if (batch === undefined) return undefined;
@@ -1060,6 +1168,11 @@ export function createEngine(options: EngineOptions): Engine {
         eventsBehind: Math.max(0, counts.events - state.eventsApplied),
         ...(logFailure === undefined ? {} : { ingestStopped: logFailed(logFailure).message }),
         ...(options.cluster === undefined ? {} : { cluster: options.cluster() }),
+        startup: {
+          ...readiness(),
+          ...(servingAfterMs === undefined ? {} : { servingAfterMs }),
+          ...(readyAfterMs === undefined ? {} : { readyAfterMs }),
+        },
         startedAt,
         uptimeMs: t - startedAt,
       };

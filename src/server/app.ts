@@ -67,6 +67,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (!health.ok) reply.code(503);
     return health;
   });
+  // Readiness: 503 until the event log is replayed after a start, so that a balancer sends feeds
+  // elsewhere while this node's feeds reflect only part of it. Reads no store.
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = engine.readiness();
+    if (!readiness.ready) reply.code(503);
+    return readiness;
+  });
   const doc = openApiDocument(VERSION);
   app.get('/openapi.json', async () => doc);
   if (options.webRoot !== false) webRoutes(app, options.webRoot ?? findWebRoot());

@@ -158,7 +158,7 @@ export function findKey(keys: readonly ApiKey[], secret: string): ApiKey | undef
  */
 export function routeScopes(method: string, route: string | undefined): readonly Scope[] | 'open' {
   const m = method === 'HEAD' ? 'GET' : method;
-  if (route === '/healthz' && m === 'GET') return 'open';
+  if ((route === '/healthz' || route === '/readyz') && m === 'GET') return 'open';
   // The dashboard's static files: a browser cannot send a key when it loads a page; its API calls do.
   if ((route === '/' || route === '/*') && m === 'GET') return 'open';
   if (route === '/metrics') return ['read', 'admin'];

@@ -15,6 +15,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     ) {
       reply.header('retry-after', '1');
     }
+    if (mapped.code === 'SETLIST_ERR_STARTING') reply.header('retry-after', '5');
     return reply.status(mapped.status).send(mapped.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {

@@ -130,6 +130,13 @@ export function openApiDocument(version: string): object {
       '/healthz': {
         get: { summary: 'Liveness: 503 once the server has stopped taking events', responses: ok() },
       },
+      '/readyz': {
+        get: {
+          summary:
+            'Readiness: 503 while the event log is replayed after a start (requests are served meanwhile, from the events applied so far), 200 once every event is applied',
+          responses: ok(),
+        },
+      },
       '/metrics': {
         get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } },
       },

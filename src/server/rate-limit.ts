@@ -77,12 +77,12 @@ export function createTokenBuckets(options: RateLimitOptions): TokenBuckets {
 
 /**
  * Answers 429 SETLIST_ERR_RATE_LIMITED with Retry-After (whole seconds) once a key's (or, without
- * a key, an IP address's) bucket is empty. `/healthz` is never limited. Install after auth.
+ * a key, an IP address's) bucket is empty. `/healthz` and `/readyz` are never limited. Install after auth.
  */
 export function installRateLimit(app: FastifyInstance, options: RateLimitOptions): TokenBuckets {
   const buckets = createTokenBuckets(options);
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url === '/healthz') return;
+    if (request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz') return;
     const key = request.apiKey === undefined ? `ip:${request.ip}` : `key:${request.apiKey.name}`;
     const waitMs = buckets.take(key);
     if (waitMs > 0) {

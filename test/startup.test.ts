@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startServer } from '../src/cli/serve.js';
+import { createEngine, type Engine } from '../src/engine/engine.js';
+import { SetlistError } from '../src/errors.js';
+import { buildApp } from '../src/server/app.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+import { createClock, openEngine, tempDbPath } from './helpers.js';
+
+const USERS = ['a', 'b', 'c', 'd'];
+
+/** A store file with 30 items over three topics and a few events per user. */
+async function writtenStore(now: () => number): Promise<string> {
+  const path = tempDbPath('startup');
+  const engine = await openEngine(path, { now, cooccurrenceThread: false });
+  const items = [];
+  for (let k = 0; k < 30; k++) {
+    items.push({
+      id: `v${k}`,
+      creatorId: `c${k % 5}`,
+      tags: [`topic${k % 3}`],
+      createdAt: now() - 3_600_000,
+    });
+  }
+  await engine.putItems({ items });
+  const events = [];
+  for (const [u, user] of USERS.entries()) {
+    for (let k = 0; k < 6; k++) {
+      events.push({ userId: user, itemId: `v${(u * 7 + k * 3) % 30}`, type: k % 4 === 3 ? 'skip' : 'like' });
+    }
+  }
+  await engine.ingest({ events });
+  await engine.close();
+  return path;
+}
+
+/**
+ * A SQLite store whose reads of the event log wait, one gate per read in order, until the test opens
+ * that gate; `reading(k)` resolves once read k has been asked for.
+ */
+function gatedStore(path: string, gates: number) {
+  const store = createSqliteStore({ path });
+  const opens: (() => void)[] = [];
+  const gated = Array.from({ length: gates }, () => new Promise<void>((resolve) => opens.push(resolve)));
+  const asked: (() => void)[] = [];
+  const askedFor = Array.from({ length: gates }, () => new Promise<void>((resolve) => asked.push(resolve)));
+  let reads = 0;
+  const proxy = new Proxy(store, {
+    get(target, key) {
+      if (key === 'readEvents') {
+        return async (afterSeq: number, limit: number) => {
+          const k = reads++;
+          if (k < gates) {
+            asked[k]!();
+            await gated[k];
+          }
+          return target.readEvents(afterSeq, limit);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Store;
+  return { store: proxy, open: (k: number) => opens[k]!(), reading: (k: number) => askedFor[k]! };
+}
+
+/** Everything the online state says of each user that a double or reordered application would change. */
+async function userState(engine: Engine) {
+  const out: Record<string, unknown> = {};
+  for (const user of [...USERS, 'late']) {
+    out[user] = { history: engine.modelHistory(user), profile: await engine.profile(user) };
+  }
+  return out;
+}
+
+test('an engine serves while its log is replayed; events accepted meanwhile are applied once, in log order', async () => {
+  const clock = createClock();
+  const path = await writtenStore(clock.now);
+  // Gate 0: the replay's first read. Gate 1: the pass after the replay reached the log's end.
+  const gated = gatedStore(path, 2);
+  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
+  const opening = engine.open();
+  await engine.whenServing();
+  assert.deepEqual(engine.readiness(), { ready: false, phase: 'catching-up', eventsApplied: 0 });
+  assert.equal((await engine.status()).startup.phase, 'catching-up');
+
+  // Feeds are full from the catalogue; training waits for the whole log.
+  assert.equal((await engine.feed('a', 5)).items.length, 5);
+  assert.throws(
+    () => engine.train(),
+    (err: unknown) => err instanceof SetlistError && err.code === 'SETLIST_ERR_STARTING',
+  );
+
+  // Accepted while the replay has not read the log: durable now, applied by the replay after the
+  // events before them.
+  const during = await engine.ingest({
+    events: [
+      { userId: 'a', itemId: 'v20', type: 'like' },
+      { userId: 'late', itemId: 'v21', type: 'like' },
+      { userId: 'a', itemId: 'v22', type: 'skip' },
+    ],
+  });
+  assert.deepEqual(during, { accepted: 3, duplicates: 0 });
+  assert.equal(engine.readiness().eventsApplied, 0);
+
+  gated.open(0);
+  await gated.reading(1);
+  // The replay reached the end: an event accepted now is applied at once, and the last pass's read,
+  // which returns it too, does not apply it again.
+  const applied = engine.readiness().eventsApplied;
+  assert.equal(applied, 27);
+  await engine.ingest({ events: [{ userId: 'late', itemId: 'v23', type: 'like' }] });
+  assert.equal(engine.readiness().eventsApplied, applied + 1);
+  gated.open(1);
+  await opening;
+  assert.deepEqual(engine.readiness(), { ready: true, phase: 'open', eventsApplied: applied + 1 });
+  const status = await engine.status();
+  assert.equal(status.startup.phase, 'open');
+  assert.ok(status.startup.servingAfterMs !== undefined && status.startup.readyAfterMs !== undefined);
+  assert.ok(status.startup.servingAfterMs <= status.startup.readyAfterMs);
+  const served = await userState(engine);
+  await engine.close();
+
+  // The same log replayed by an engine that served nothing while it opened.
+  const replayed = await openEngine(path, { now: clock.now, cooccurrenceThread: false });
+  assert.equal(replayed.readiness().eventsApplied, applied + 1);
+  assert.deepEqual(await userState(replayed), served);
+  await replayed.close();
+});
+
+test('a store that cannot be opened fails whenServing with its error, and nothing is served', async () => {
+  const store = createSqliteStore({ path: ':memory:' });
+  const failing = new Proxy(store, {
+    get(target, key) {
+      if (key === 'migrate') return async () => Promise.reject(new Error('disk on fire'));
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as Store;
+  const engine = createEngine({ store: failing, cooccurrenceThread: false });
+  const opening = engine.open();
+  await assert.rejects(engine.whenServing(), /disk on fire/);
+  await assert.rejects(opening, /disk on fire/);
+  assert.equal(engine.readiness().phase, 'closed');
+  await assert.rejects(
+    engine.feed('a', 5),
+    (err: unknown) => (err as SetlistError).code === 'SETLIST_ERR_INTERNAL',
+  );
+  await engine.close();
+});
+
+test('over HTTP: /readyz is 503 while the log is replayed, feeds and events are served, training is 503', async () => {
+  const clock = createClock();
+  const path = await writtenStore(clock.now);
+  const gated = gatedStore(path, 1);
+  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
+  const opening = engine.open();
+  await engine.whenServing();
+  const app = buildApp({ engine, webRoot: false });
+
+  const notReady = await app.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(notReady.statusCode, 503);
+  assert.deepEqual(notReady.json(), { ready: false, phase: 'catching-up', eventsApplied: 0 });
+  assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  const feed = await app.inject({ method: 'GET', url: '/v1/users/a/feed?n=5' });
+  assert.equal(feed.statusCode, 200);
+  assert.equal(feed.json().items.length, 5);
+  const train = await app.inject({ method: 'POST', url: '/v1/train' });
+  assert.equal(train.statusCode, 503);
+  assert.equal(train.json().error.code, 'SETLIST_ERR_STARTING');
+  assert.equal(train.headers['retry-after'], '5');
+  const events = await app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    payload: { events: [{ userId: 'b', itemId: 'v9', type: 'like' }] },
+  });
+  assert.equal(events.statusCode, 200);
+  assert.equal(events.json().accepted, 1);
+
+  gated.open(0);
+  await opening;
+  const ready = await app.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(ready.statusCode, 200);
+  assert.deepEqual(ready.json(), { ready: true, phase: 'open', eventsApplied: 25 });
+  await app.close();
+  await engine.close();
+});
+
+test('setlist serve listens once the catalogue is loaded, before the log is replayed', async () => {
+  const clock = createClock();
+  const path = await writtenStore(clock.now);
+  const gated = gatedStore(path, 1);
+  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
+  process.env.SETLIST_LOG_LEVEL = 'warn';
+  const { app, url, ready } = await startServer({ host: '127.0.0.1', port: 0, db: path }, engine);
+  let replayed = false;
+  void ready.then(() => {
+    replayed = true;
+  });
+  const before = await fetch(`${url}/readyz`);
+  assert.equal(before.status, 503);
+  assert.equal(((await before.json()) as { phase: string }).phase, 'catching-up');
+  assert.equal(replayed, false);
+  gated.open(0);
+  await ready;
+  const after = await fetch(`${url}/readyz`);
+  assert.equal(after.status, 200);
+  await app.close();
+  await engine.close();
+});
