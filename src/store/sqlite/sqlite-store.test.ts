@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { assertMigrationSteps, tempDir } from '../../../test/helpers.js';
 import { createRandom } from '../../core/random.js';
 import { SetlistError } from '../../errors.js';
-import type { EventInput, ItemId, UserId } from '../../types.js';
+import type { EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../../types.js';
 import { type AppendResult, type MigrationStep, migrationMessage } from '../store.js';
 import { runStoreContract } from '../store-contract.js';
 import { WAL_CHECKPOINT_PAGES } from './connection.js';
@@ -405,7 +405,11 @@ test('an id whose hash matches a logged event of another id is stored, not taken
     [true, false],
   );
   assert.deepEqual((await store.appendEvents([event('b')], 3)).duplicates, [0]);
-  assert.equal((await store.counts()).events, 2);
+  // Read back, not counted: the counts are kept by this store's writes, and 'a' was written behind it.
+  assert.deepEqual(
+    (await store.readEvents(0, 10)).map((e) => e.id),
+    ['a', 'b'],
+  );
   await store.close();
 });
 
@@ -434,4 +438,53 @@ test('the event log is checkpointed after WAL_CHECKPOINT_PAGES frames, not after
   await store.close();
   assert.ok(held, `after ${batches} batches the WAL held no 1,500 frames: it was checkpointed sooner`);
   assert.ok(WAL_CHECKPOINT_PAGES > 1_500);
+});
+
+test('counts are kept by the writes (none is a scan of the log once counted) and match a count after reopening', async () => {
+  const path = join(dir, 'counts.db');
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const item = (id: string): ItemRecord => ({
+    id: id as ItemId,
+    tags: [],
+    visibility: 'visible',
+    createdAt: 1,
+    updatedAt: 1,
+  });
+  const user = (id: string, updatedAt = 1): UserRecord => ({
+    id: id as UserId,
+    traits: {},
+    controls: { muted: [], declared: [] },
+    createdAt: 1,
+    updatedAt,
+  });
+  await store.writeItems([item('a'), item('b')]);
+  await store.writeUsers([user('u1')]);
+  const event = (id: string, itemId: string): EventInput => ({
+    id,
+    userId: 'u1' as UserId,
+    itemId: itemId as ItemId,
+    type: 'view',
+    at: 1,
+  });
+  await store.appendEvents([event('e1', 'a'), event('e2', 'b')], 1);
+  assert.deepEqual(await store.counts(), { items: 2, users: 1, events: 2 });
+  // Counted from here on by the writes: a rewrite is not a new row, a repeated id in one batch is one,
+  // a duplicate event is none, and a failed write counts nothing.
+  await store.writeItems([item('a'), item('c'), item('c')]);
+  await store.writeUsers([user('u1', 2), user('u2')]);
+  await store.appendEvents([event('e2', 'b'), event('e3', 'c'), event('e4', 'c')], 2);
+  await assert.rejects(store.writeItems([item('d'), { id: 'e' as ItemId } as never]));
+  assert.deepEqual(await store.counts(), { items: 3, users: 2, events: 4 });
+  // A row written behind the store's back (another connection) is not counted: the counts are kept,
+  // not read from the tables again.
+  const other = new Database(path);
+  other.prepare("INSERT INTO users (id, updated_at, doc) VALUES ('behind', 1, '{}')").run();
+  other.close();
+  assert.equal((await store.counts()).users, 2);
+  await store.close();
+  const reopened = createSqliteStore({ path });
+  await reopened.migrate();
+  assert.deepEqual(await reopened.counts(), { items: 3, users: 3, events: 4 });
+  await reopened.close();
 });
