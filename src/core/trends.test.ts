@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createRandom } from './random.js';
 import { DecayedCounters, rankTrends, type TrendRule, trendOf } from './trends.js';
 
 const HOUR = 3600_000;
@@ -85,4 +86,34 @@ test('a new key with a strong start outranks a big key rising in bulk, each repo
     [1, 0],
   );
   assert.ok(trends[1]!.score > trends[0]!.score, `bulk excess ${trends[1]!.score} vs ${trends[0]!.score}`);
+});
+
+test('forEachShortAtLeast visits exactly the keys shortAt puts at or above the minimum, with its values', () => {
+  const horizons = { shortHalfLifeMs: 3_600_000, longHalfLifeMs: 86_400_000 };
+  const empty = new DecayedCounters(horizons);
+  const none: number[] = [];
+  empty.forEachShortAtLeast(0.5, 0, (key) => none.push(key));
+  assert.deepEqual(none, []);
+
+  const random = createRandom(11);
+  const counters = new DecayedCounters(horizons);
+  const t0 = 1_000_000_000;
+  for (let e = 0; e < 5_000; e++) {
+    counters.add(random.int(300), random.next() * 2, t0 + random.int(48 * 3_600_000));
+  }
+  for (const [min, nowMs] of [
+    [0.5, t0 + 48 * 3_600_000],
+    [1, t0 + 47 * 3_600_000],
+    [0, t0 + 60 * 3_600_000],
+  ] as const) {
+    const visited: [number, number][] = [];
+    counters.forEachShortAtLeast(min, nowMs, (key, s) => visited.push([key, s]));
+    const expected: [number, number][] = [];
+    for (let key = 0; key < counters.keyCount; key++) {
+      const s = counters.shortAt(key, nowMs);
+      if (s >= min) expected.push([key, s]);
+    }
+    assert.ok(expected.length > 0 && (min === 0 || expected.length < counters.keyCount), `min ${min}`);
+    assert.deepEqual(visited, expected);
+  }
 });

@@ -59,6 +59,28 @@ export class DecayedCounters {
     return this.short.get(key) * 2 ** ((this.refMs - nowMs) / this.horizons.shortHalfLifeMs);
   }
 
+  /**
+   * Calls `visit(key, shortAt(key, nowMs))` for every key whose short-horizon count at `nowMs` is at
+   * least `min`, in key order: one multiplication per key (the decay to `nowMs` is the same factor for
+   * all), where calling {@link shortAt} per key takes a power each.
+   */
+  forEachShortAtLeast(min: number, nowMs: number, visit: (key: number, short: number) => void): void {
+    const size = this.size;
+    if (Number.isNaN(this.refMs)) {
+      if (0 >= min) for (let key = 0; key < size; key++) visit(key, 0);
+      return;
+    }
+    const factor = 2 ** ((this.refMs - nowMs) / this.horizons.shortHalfLifeMs);
+    const data = this.short.data;
+    const stored = Math.min(size, data.length);
+    for (let key = 0; key < stored; key++) {
+      const s = data[key]! * factor;
+      if (s >= min) visit(key, s);
+    }
+    // Keys past the stored values count 0 (the Growable's fill).
+    if (0 >= min) for (let key = stored; key < size; key++) visit(key, 0);
+  }
+
   /** The long-horizon count of `key` at `nowMs`. */
   longAt(key: number, nowMs: number): number {
     if (Number.isNaN(this.refMs)) return 0;
@@ -142,17 +164,16 @@ export function rankTrends(
   const eligible: number[] = [];
   const scores = new Map<number, Omit<Trend, 'key'>>();
   const rank = new Map<number, number>();
-  for (let key = 0; key < counters.keyCount; key++) {
-    const s = counters.shortAt(key, nowMs);
-    if (s < rule.minSupport || skip?.(key)) continue;
+  counters.forEachShortAtLeast(rule.minSupport, nowMs, (key, s) => {
+    if (skip?.(key)) return;
     const t = trendOf(s, counters.longAt(key, nowMs), rule, counters.ageAt(key, nowMs));
-    if (t.velocity < rule.minVelocity || !(t.score > 0)) continue;
+    if (t.velocity < rule.minVelocity || !(t.score > 0)) return;
     eligible.push(key);
     const weight = weightOf === undefined ? 1 : weightOf(key);
     scores.set(key, { ...t, score: t.score * weight });
     const expected = s - t.score;
     rank.set(key, (t.score * weight) / Math.sqrt(expected + rule.pseudoCount));
-  }
+  });
   const top = topKOf(eligible, n, (key) => rank.get(key)!);
   return Array.from(top, (key) => ({ key, ...scores.get(key)! }));
 }
