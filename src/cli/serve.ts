@@ -220,11 +220,14 @@ export function registerServe(program: Command): void {
           (replaying ? ' (replaying the event log: GET /readyz answers 200 once it is applied)' : ''),
       );
       if (replaying) {
-        void ready.then(() =>
-          console.error(
-            `setlist is ready: ${engine.readiness().eventsApplied} events applied, ` +
-              `${((performance.now() - started) / 1000).toFixed(1)} s after start`,
-          ),
+        // A failed replay is logged and stops the server in startServer.
+        ready.then(
+          () =>
+            console.error(
+              `setlist is ready: ${engine.readiness().eventsApplied} events applied, ` +
+                `${((performance.now() - started) / 1000).toFixed(1)} s after start`,
+            ),
+          () => {},
         );
       }
       if (keys.length === 0) {
