@@ -178,8 +178,15 @@ test('over HTTP: /readyz is 503 while the log is replayed, feeds and events are 
   assert.equal(events.statusCode, 200);
   assert.equal(events.json().accepted, 1);
 
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(metrics, /^setlist_ready 0$/m);
+  assert.match(metrics, /^setlist_events_applied 0$/m);
+
   gated.open(0);
   await opening;
+  const after = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(after, /^setlist_ready 1$/m);
+  assert.match(after, /^setlist_events_applied 25$/m);
   const ready = await app.inject({ method: 'GET', url: '/readyz' });
   assert.equal(ready.statusCode, 200);
   assert.deepEqual(ready.json(), { ready: true, phase: 'open', eventsApplied: 25 });

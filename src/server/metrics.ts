@@ -81,6 +81,22 @@ export function installEngineMetrics(registry: Registry, engine: Engine): void {
     (stats) => stats.threadRestarts,
   );
   new Gauge({
+    name: 'setlist_ready',
+    help: '1 once the event log is replayed after a start (GET /readyz answers 200), 0 while it is replayed.',
+    registers: [registry],
+    collect() {
+      this.set(engine.readiness().ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'setlist_events_applied',
+    help: 'Events in the online state: while the log is replayed after a start, how far the replay is.',
+    registers: [registry],
+    collect() {
+      this.set(engine.readiness().eventsApplied);
+    },
+  });
+  new Gauge({
     name: 'setlist_exploration_impressions_total',
     help: 'Feed slots served as exploration (Thompson sampling of little-exposed items) since start.',
     registers: [registry],
