@@ -150,6 +150,27 @@ test('a store that cannot be opened fails whenServing with its error, and nothin
   await engine.close();
 });
 
+test('an engine closed while it replays its log stops the replay, and open says so', async () => {
+  const clock = createClock();
+  const path = await writtenStore(clock.now);
+  const gated = gatedStore(path, 1);
+  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
+  const opening = engine.open();
+  await engine.whenServing();
+  await gated.reading(0);
+  const closing = engine.close();
+  gated.open(0);
+  await assert.rejects(opening, (err: unknown) => {
+    assert.ok(err instanceof SetlistError);
+    assert.equal(err.code, 'SETLIST_ERR_UNAVAILABLE');
+    assert.match(err.message, /closed while it replayed/);
+    return true;
+  });
+  await closing;
+  assert.equal(engine.readiness().phase, 'closed');
+  assert.ok(engine.readiness().eventsApplied < 24);
+});
+
 test('over HTTP: /readyz is 503 while the log is replayed, feeds and events are served, training is 503', async () => {
   const clock = createClock();
   const path = await writtenStore(clock.now);

@@ -135,7 +135,9 @@ export async function startServer(
   });
   const url = await app.listen({ host: options.host, port: options.port });
   let timer: NodeJS.Timeout | undefined;
+  let stopping = false;
   const stop = async (): Promise<void> => {
+    stopping = true;
     if (timer !== undefined) clearInterval(timer);
     // Fastify's close lets in-flight requests finish (their commits and publishes) before the store goes.
     await app.close();
@@ -147,6 +149,7 @@ export async function startServer(
   process.once('SIGTERM', stop);
   ready.then(
     () => {
+      if (stopping) return;
       // Scheduled training starts once the whole log is applied: it trains on all of it.
       if (options.trainEvery !== undefined) {
         timer = setInterval(() => {
@@ -156,6 +159,8 @@ export async function startServer(
       }
     },
     async (err: unknown) => {
+      // Stopped while replaying (SIGTERM): the replay ends with the store; stop() exits.
+      if (stopping) return;
       app.log.error({ err }, 'replaying the event log failed: stopping');
       await app.close().catch(() => {});
       await opened.close().catch(() => {});

@@ -425,6 +425,8 @@ export function createEngine(options: EngineOptions): Engine {
       after = page[page.length - 1]!.id;
     }
   };
+  /** Whether close() was called (read through a call: awaits in open() may change it). */
+  const isClosed = (): boolean => phase === 'closed';
   const readiness = (): Readiness => ({
     ready: phase === 'open',
     phase,
@@ -733,8 +735,13 @@ export function createEngine(options: EngineOptions): Engine {
       opened = true;
       servingAfterMs = now() - t0;
       markServing?.resolve();
+      const closedWhileOpening = (): SetlistError =>
+        new SetlistError('SETLIST_ERR_UNAVAILABLE', {
+          message: 'The engine was closed while it replayed its event log.',
+        });
       try {
         await catchUp();
+        if (isClosed()) throw closedWhileOpening();
         // Events accepted between the replay's last read and now are read by one more pass; any that
         // an ingest applied itself meanwhile are claimed already, so none is applied twice.
         caughtUp = true;
@@ -744,12 +751,14 @@ export function createEngine(options: EngineOptions): Engine {
           if (snapshot !== undefined) await useSnapshot(snapshot);
         }
       } catch (err) {
-        // The state would stay partial: no more requests; the caller closes the engine.
+        // Closed meanwhile (the store's reads then fail), or the state would stay partial: no more
+        // requests; the caller closes the engine.
+        const closed = isClosed();
         opened = false;
         phase = 'closed';
-        throw err;
+        throw closed ? closedWhileOpening() : err;
       }
-      if (phase !== 'catching-up') return;
+      if (phase !== 'catching-up') throw closedWhileOpening();
       phase = 'open';
       readyAfterMs = now() - t0;
     },
