@@ -100,10 +100,12 @@ export async function startServer(
       ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
       ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
       ...thread,
+      serveWhileReplaying: true,
       log: (message, err) =>
         console.error(`setlist: ${message}${err === undefined ? '' : `: ${String(err)}`}`),
     });
     opened = node.engine;
+    ready = node.ready;
     leave = () => node.leave();
   } else {
     opened =

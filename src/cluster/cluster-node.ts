@@ -263,8 +263,11 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       } catch (err) {
         log('Redis is unavailable; following the store until it is back', err);
       }
-      // Events stored between engine.open() and the stream position above are in the log.
+      // Events stored between engine.open() and the stream position above are in the log. Item and
+      // user writes have no log: the ones other nodes made since open() loaded them (its replay takes
+      // minutes at scale) are read again.
       await catchUp();
+      await reloadRecords();
       subscriber.on('message', (_channel: string, message: string) => {
         const a = decodeAnnouncement(message);
         if (a !== undefined) announced.add(a.name);

@@ -23,12 +23,23 @@ export interface ScaleOutOptions {
    * applied, and reads the next ones, once the thread has applied them too.
    */
   cooccurrenceThread?: boolean;
+  /**
+   * Resolve once the engine takes requests (its catalogue is loaded), while its event log is still
+   * replayed; `ready` resolves once it is replayed and the node follows the cluster. Off by default:
+   * the node is returned ready.
+   */
+  serveWhileReplaying?: boolean;
   log?: (message: string, err?: unknown) => void;
 }
 
 export interface ScaleOutNode {
   engine: Engine;
   nodeId: string;
+  /**
+   * Resolves once the engine has replayed the event log and the node follows the cluster (at once
+   * without `serveWhileReplaying`); rejects if the replay fails.
+   */
+  ready: Promise<void>;
   /** Leaves the cluster (stream, timers, Redis connections); close the engine after. */
   leave(): Promise<void>;
   /** Announces a model version saved in the store to every node; false without Redis. */
@@ -61,18 +72,43 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
   });
   const thread =
     options.cooccurrenceThread === undefined ? {} : { cooccurrenceThread: options.cooccurrenceThread };
+  /** Opens `engine`; then, unless the node left meanwhile, `join` (once the log is replayed). */
+  const opened = async (engine: Engine, join: () => Promise<void>) => {
+    let left = false;
+    let joined: Promise<void> | undefined;
+    const ready = engine.open().then(() => {
+      if (left) return;
+      joined = join();
+      return joined;
+    });
+    ready.catch(() => {});
+    if (options.serveWhileReplaying === true) await engine.whenServing();
+    else await ready;
+    return {
+      ready,
+      /** Stops `join` from starting; resolves once a join already started has. */
+      async leaving() {
+        left = true;
+        await joined?.catch(() => {});
+      },
+    };
+  };
   if (options.redis === undefined) {
     const engine = createEngine({ store, ...thread });
-    await engine.open();
-    const timer = setInterval(
-      () => void engine.catchUp().catch((err: unknown) => log('catch-up from the store failed', err)),
-      options.catchUpIntervalMs ?? 500,
-    );
-    timer.unref();
+    let timer: NodeJS.Timeout | undefined;
+    const { ready, leaving } = await opened(engine, async () => {
+      timer = setInterval(
+        () => void engine.catchUp().catch((err: unknown) => log('catch-up from the store failed', err)),
+        options.catchUpIntervalMs ?? 500,
+      );
+      timer.unref();
+    });
     return {
       engine,
       nodeId: options.nodeId ?? 'standalone',
+      ready,
       async leave() {
+        await leaving();
         clearInterval(timer);
       },
       async announce() {
@@ -99,12 +135,13 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
       await node.announce(model);
     },
   });
-  await engine.open();
-  await node.start(engine);
+  const { ready, leaving } = await opened(engine, () => node.start(engine));
   return {
     engine,
     nodeId: node.nodeId,
+    ready,
     async leave() {
+      await leaving();
       await node.stop();
     },
     announce: (model) => node.announce(model),
