@@ -65,6 +65,23 @@ function gatedStore(path: string, gates: number) {
   return { store: proxy, open: (k: number) => opens[k]!(), reading: (k: number) => askedFor[k]! };
 }
 
+/** An engine over a written store whose reads of the log wait on `gates` gates (see gatedStore). */
+async function gatedEngine(gates: number) {
+  const clock = createClock();
+  const path = await writtenStore(clock.now);
+  const gated = gatedStore(path, gates);
+  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
+  return { clock, path, gated, engine };
+}
+
+/** The same, opening: returned once it serves, with the replay waiting on its first gate. */
+async function servingEngine(gates: number) {
+  const made = await gatedEngine(gates);
+  const opening = made.engine.open();
+  await made.engine.whenServing();
+  return { ...made, opening };
+}
+
 /** Everything the online state says of each user that a double or reordered application would change. */
 async function userState(engine: Engine) {
   const out: Record<string, unknown> = {};
@@ -75,13 +92,8 @@ async function userState(engine: Engine) {
 }
 
 test('an engine serves while its log is replayed; events accepted meanwhile are applied once, in log order', async () => {
-  const clock = createClock();
-  const path = await writtenStore(clock.now);
   // Gate 0: the replay's first read. Gate 1: the pass after the replay reached the log's end.
-  const gated = gatedStore(path, 2);
-  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
-  const opening = engine.open();
-  await engine.whenServing();
+  const { clock, path, gated, engine, opening } = await servingEngine(2);
   assert.deepEqual(engine.readiness(), { ready: false, phase: 'catching-up', eventsApplied: 0 });
   assert.equal((await engine.status()).startup.phase, 'catching-up');
 
@@ -151,12 +163,7 @@ test('a store that cannot be opened fails whenServing with its error, and nothin
 });
 
 test('an engine closed while it replays its log stops the replay, and open says so', async () => {
-  const clock = createClock();
-  const path = await writtenStore(clock.now);
-  const gated = gatedStore(path, 1);
-  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
-  const opening = engine.open();
-  await engine.whenServing();
+  const { gated, engine, opening } = await servingEngine(1);
   await gated.reading(0);
   const closing = engine.close();
   gated.open(0);
@@ -172,12 +179,7 @@ test('an engine closed while it replays its log stops the replay, and open says 
 });
 
 test('over HTTP: /readyz is 503 while the log is replayed, feeds and events are served, training is 503', async () => {
-  const clock = createClock();
-  const path = await writtenStore(clock.now);
-  const gated = gatedStore(path, 1);
-  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
-  const opening = engine.open();
-  await engine.whenServing();
+  const { gated, engine, opening } = await servingEngine(1);
   const app = buildApp({ engine, webRoot: false });
 
   const notReady = await app.inject({ method: 'GET', url: '/readyz' });
@@ -216,10 +218,7 @@ test('over HTTP: /readyz is 503 while the log is replayed, feeds and events are 
 });
 
 test('setlist serve listens once the catalogue is loaded, before the log is replayed', async () => {
-  const clock = createClock();
-  const path = await writtenStore(clock.now);
-  const gated = gatedStore(path, 1);
-  const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
+  const { path, gated, engine } = await gatedEngine(1);
   process.env.SETLIST_LOG_LEVEL = 'warn';
   const { app, url, ready } = await startServer({ host: '127.0.0.1', port: 0, db: path }, engine);
   let replayed = false;
