@@ -488,3 +488,33 @@ test('counts are kept by the writes (none is a scan of the log once counted) and
   assert.deepEqual(await reopened.counts(), { items: 3, users: 3, events: 4 });
   await reopened.close();
 });
+
+test('a count taken while an append is in flight is not kept, so that append is not counted twice', async () => {
+  const path = join(dir, 'counts-in-flight.db');
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  const event = (id: string): EventInput => ({
+    id,
+    userId: 'u1' as UserId,
+    itemId: 'a' as ItemId,
+    type: 'view',
+    at: 1,
+  });
+  // The writer thread is started by the first append.
+  await store.appendEvents([event('warm')], 1);
+  const appending = store.appendEvents([event('x1'), event('x2'), event('x3')], 2);
+  // This thread waits, without a turn of its event loop, until the writer thread has committed
+  // them: the count below then sees the three rows before their append has been answered here.
+  const reader = new Database(path, { readonly: true });
+  const until = performance.now() + 30_000;
+  while ((reader.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n < 4) {
+    assert.ok(performance.now() < until, 'the writer did not commit within 30 s');
+  }
+  reader.close();
+  assert.equal((await store.counts()).events, 4);
+  await appending;
+  assert.equal((await store.counts()).events, 4);
+  await store.appendEvents([event('x4')], 3);
+  assert.equal((await store.counts()).events, 5);
+  await store.close();
+});

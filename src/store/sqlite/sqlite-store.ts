@@ -111,11 +111,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /**
    * The rows of each table, counted once and then kept by the writes through this store, so that
    * `counts()` (every `/v1/status`, which the dashboard polls) does not scan the log: `count(*)` of 20M
-   * events took 260-330 ms on the server thread. Undefined until counted. Items and users are written
-   * on this thread, so they are counted at the first `counts()`; events are committed by the writer
-   * thread, so they are counted at `migrate()`, before this store has appended any.
+   * events took 260-330 ms on the server thread. Undefined until counted, at the first `counts()`.
+   * Events are committed by the writer thread: they are counted only at a call with no append in
+   * flight, since an append committed there but not yet answered here would be counted twice.
    */
   const rows: { items?: number; users?: number; events?: number } = {};
+  let appendsInFlight = 0;
 
   /** Writes items (and audit entries) in one transaction; returns how many of the items are new rows. */
   const writeItems = db.transaction((items: readonly ItemRecord[], audit: readonly AuditEntry[]): number => {
@@ -191,7 +192,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         throw storeOpenError(cause, options.path);
       }
       statements = prepare(db);
-      rows.events = (statements.countEvents.get() as { n: number }).n;
     },
     async close() {
       if (pending.length > 0) flushAppends();
@@ -250,11 +250,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           pending.push({ events, receivedAt, resolve, reject });
         });
       }
+      appendsInFlight++;
       // Counted once committed: a failed commit wrote none of them.
-      return appended.then((result) => {
-        if (rows.events !== undefined) rows.events += events.length - result.duplicates.length;
-        return result;
-      });
+      return appended.then(
+        (result) => {
+          appendsInFlight--;
+          if (rows.events !== undefined) rows.events += events.length - result.duplicates.length;
+          return result;
+        },
+        (err: unknown) => {
+          appendsInFlight--;
+          throw err;
+        },
+      );
     },
     async readEvents(afterSeq, limit) {
       const rows = st().readEvents.all(afterSeq, limit) as EventRow[];
@@ -299,12 +307,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const s = st();
       rows.items ??= (s.countItems.get() as { n: number }).n;
       rows.users ??= (s.countUsers.get() as { n: number }).n;
-      return {
-        items: rows.items,
-        users: rows.users,
-        // Not migrated by this store (a tool reading a file): counted each time.
-        events: rows.events ?? (s.countEvents.get() as { n: number }).n,
-      };
+      let events = rows.events;
+      if (events === undefined) {
+        events = (s.countEvents.get() as { n: number }).n;
+        // Kept from here on only with no append in flight (see `rows`).
+        if (appendsInFlight === 0) rows.events = events;
+      }
+      return { items: rows.items, users: rows.users, events };
     },
   };
   return guardCorruption(store, options.path);
