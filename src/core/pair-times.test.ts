@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PairTimes } from './pair-times.js';
+import { createRandom } from './random.js';
 
 test('a pair reads back its latest time, and an unknown pair reads -Infinity', () => {
   const t = new PairTimes(16);
@@ -49,4 +50,52 @@ test('times read back exactly while within about 37 days of the latest, and olde
   t.set(6, 1, t0);
   assert.equal(t.get(6, 1), Number.NEGATIVE_INFINITY);
   assert.equal(t.size, 6);
+});
+
+test('a growing table drains into the next a few thousand slots per set, reading every pair all along', () => {
+  const t = new PairTimes(1 << 17);
+  const single = t.byteLength;
+  let k = 0;
+  // Fill to the load limit: the next new pair starts a drain into a table twice the size.
+  while (t.byteLength === single) {
+    t.set(k, 1, k);
+    k++;
+  }
+  assert.equal(t.byteLength, single * 3, 'the old table and one twice its size, both held');
+  assert.equal(t.size, k);
+  for (let j = 0; j < k; j++) assert.equal(t.get(j, 1), j);
+  // 2^17 slots drain at 4,096 per set: 32 more sets.
+  for (let j = 0; j < 31; j++) t.set(j, 2, j);
+  assert.equal(t.byteLength, single * 3);
+  t.set(31, 2, 31);
+  assert.equal(t.byteLength, single * 2, 'drained: only the new table');
+  assert.equal(t.size, k + 32);
+  for (let j = 0; j < k; j++) assert.equal(t.get(j, 1), j);
+  for (let j = 0; j < 32; j++) assert.equal(t.get(j, 2), j);
+});
+
+test('under random sets with a moving horizon every pair reads its time, or never once older than the horizon', () => {
+  const random = createRandom(5);
+  const t = new PairTimes(16);
+  const ref = new Map<number, number>();
+  const HORIZON = 2_000;
+  for (let at = 0; at < 60_000; at++) {
+    const a = random.int(400);
+    const b = random.int(30);
+    t.set(a, b, at, at - HORIZON);
+    ref.set(a * 100 + b, at);
+    if (at % 997 === 0) {
+      for (const [key, time] of ref) {
+        const got = t.get(Math.floor(key / 100), key % 100);
+        if (got !== time) {
+          assert.equal(got, Number.NEGATIVE_INFINITY, `pair ${key}`);
+          assert.ok(time < at - HORIZON, `pair ${key} at ${time} was dropped inside the horizon at ${at}`);
+        }
+      }
+    }
+  }
+  let held = 0;
+  for (const [key] of ref) if (t.get(Math.floor(key / 100), key % 100) !== Number.NEGATIVE_INFINITY) held++;
+  assert.ok(held < ref.size, 'some old pairs were dropped');
+  assert.ok(t.size >= held);
 });
