@@ -493,13 +493,6 @@ test('a count taken while an append is in flight is not kept, so that append is 
   const path = join(dir, 'counts-in-flight.db');
   const store = createSqliteStore({ path });
   await store.migrate();
-  const event = (id: string): EventInput => ({
-    id,
-    userId: 'u1' as UserId,
-    itemId: 'a' as ItemId,
-    type: 'view',
-    at: 1,
-  });
   // The writer thread is started by the first append.
   await store.appendEvents([event('warm')], 1);
   const appending = store.appendEvents([event('x1'), event('x2'), event('x3')], 2);
