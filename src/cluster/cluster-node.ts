@@ -54,6 +54,12 @@ export interface ClusterNode {
    * each loads it and swaps it in. Resolves false when Redis is away (nodes catch up on reconnect).
    */
   announce(model: { name: string; version: number }): Promise<boolean>;
+  /**
+   * Connects the publisher, so that the events and records this node accepts before `start` (while
+   * its engine replays the log) reach the stream. Settles once the first attempt has (a failure is
+   * logged, and the client keeps reconnecting); `start` connects it too if this was not called.
+   */
+  connect(): Promise<void>;
   /** Starts following the stream, the log and the models channel for this engine. */
   start(engine: Engine): Promise<void>;
   /** Stops following and closes the Redis connections; waits for an in-flight catch-up. */
@@ -86,7 +92,13 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     commandTimeout: 1_000,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
+    // A node waits for the first attempt before it listens (`connect`): an unreachable host is given up
+    // on after this, and tried again in the background.
+    connectTimeout: 2_000,
   });
+  let publisherConnecting: Promise<void> | undefined;
+  const connectPublisher = (): Promise<void> =>
+    (publisherConnecting ??= publisher.connect().catch((err: unknown) => log('Redis connect', err)));
   const reader = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
   const subscriber = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
   for (const r of [publisher, reader, subscriber]) r.on('error', () => {});
@@ -210,6 +222,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
 
   return {
     nodeId,
+    connect: connectPublisher,
     async publish(events) {
       if (events.length > 0) await publishFields(encodeBatch(nodeId, events));
     },
@@ -251,11 +264,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     async start(e) {
       engine = e;
       running = true;
-      await Promise.all(
-        [publisher, reader, subscriber].map((r) =>
-          r.connect().catch((err: unknown) => log('Redis connect', err)),
-        ),
-      );
+      await Promise.all([
+        connectPublisher(),
+        ...[reader, subscriber].map((r) => r.connect().catch((err: unknown) => log('Redis connect', err))),
+      ]);
       try {
         const last = (await reader.xrevrange(names.events, '+', '-', 'COUNT', 1)) as [string, string[]][];
         lastId = last[0]?.[0] ?? '0-0';

@@ -135,7 +135,18 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
       await node.announce(model);
     },
   });
-  const { ready, leaving } = await opened(engine, () => node.start(engine));
+  // Events and records accepted while the log is replayed are published too: the publisher connects
+  // as the engine opens, not as the node joins.
+  const connected = node.connect();
+  let opening: Awaited<ReturnType<typeof opened>>;
+  try {
+    opening = await opened(engine, () => node.start(engine));
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+  const { ready, leaving } = opening;
+  await connected;
   return {
     engine,
     nodeId: node.nodeId,

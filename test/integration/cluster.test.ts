@@ -340,10 +340,91 @@ withServices('cluster', (s) => {
       accepted: 1,
       duplicates: 0,
     });
+    await b.engine.putItems({ items: [{ id: 'during-replay', tags: ['t1'] }] });
+    // Both reach A through the stream (A reads the store's log only once a minute), whether B's replay
+    // is still running or not: the next test holds a replay open to prove the first case.
+    await waitFor(
+      async () => {
+        const cluster = (await a.engine.status()).cluster as { remoteEventsApplied: number };
+        const item = await a.engine.getItem('during-replay').catch(() => undefined);
+        return cluster.remoteEventsApplied === 1 && item !== undefined;
+      },
+      2_000,
+      "B's event and item on A",
+    );
     await b.ready;
     assert.deepEqual(b.engine.readiness(), { ready: true, phase: 'open', eventsApplied: 201 });
-    const cluster = (await b.engine.status()).cluster as { redis: string };
+    const cluster = (await b.engine.status()).cluster as { redis: string; publishFailures: number };
     assert.equal(cluster.redis, 'up');
+    assert.equal(cluster.publishFailures, 0);
+  });
+
+  test('events and items a node accepts while its log is replayed reach the stream once it has connected', async () => {
+    const schema = freshSchema('replaypublish');
+    const a = await openNode(s, schema, schema, 'a');
+    cleanups.push(() => a.close());
+    assert.equal((await post(a, '/v1/items', catalogue)).status, 200);
+    const store = createPostgresStore({ connectionString: s.pgUrl, schema, poolSize: 2 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // The replay's reads of the log wait until the test opens the gate.
+    const held: Store = {
+      ...store,
+      readEvents: async (afterSeq, limit) => {
+        await gate;
+        return store.readEvents(afterSeq, limit);
+      },
+    };
+    const node = createClusterNode({ redisUrl: s.redisUrl, store: held, nodeId: 'b', prefix: schema });
+    const engine = createEngine({
+      store: node.publishingStore(),
+      onEventsStored: (events) => node.publish(events),
+      cooccurrenceThread: false,
+    });
+    cleanups.push(async () => {
+      release();
+      await node.stop();
+      await engine.close();
+    });
+    await node.connect();
+    const opened = engine.open();
+    await engine.whenServing();
+    await engine.ingest({ events: [{ id: 'held-1', userId: 'u1', itemId: 'v3', type: 'like' }] });
+    await engine.putItems({ items: [{ id: 'held-item', tags: ['t1'] }] });
+    assert.equal(engine.readiness().phase, 'catching-up');
+    await waitFor(
+      async () => {
+        const cluster = (await a.engine.status()).cluster as { remoteEventsApplied: number };
+        const item = await a.engine.getItem('held-item').catch(() => undefined);
+        return cluster.remoteEventsApplied === 1 && item !== undefined;
+      },
+      2_000,
+      "B's event and item on A during B's replay",
+    );
+    assert.equal(node.health().publishFailures, 0);
+    release();
+    await opened;
+    await node.start(engine);
+    assert.equal(engine.readiness().eventsApplied, 1);
+  });
+
+  test('a node that leaves before it joins closes the connection it opened to publish', async () => {
+    const admin = new Redis(s.redisUrl);
+    cleanups.push(() => admin.quit());
+    const clients = async () => ((await admin.client('LIST')) as string).trim().split('\n').length;
+    const before = await clients();
+    // Stopping never reads the store.
+    const node = createClusterNode({
+      redisUrl: s.redisUrl,
+      store: {} as Store,
+      prefix: freshSchema('early'),
+    });
+    await node.connect();
+    assert.equal(await clients(), before + 1);
+    await node.stop();
+    await waitFor(async () => (await clients()) === before, 2_000, 'the publisher closed');
   });
 
   test('a node joining the cluster reads the item and user writes other nodes made while it opened', async () => {
