@@ -129,6 +129,74 @@ withServices('postgres store', ({ pgUrl }) => {
     await b.close();
   });
 
+  test("events are counted from a kept count and the log's tail, an append in flight included once it commits", async () => {
+    const schema = freshSchema('counts');
+    const store = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 2 });
+    await store.migrate();
+    const raw = new pg.Client({ connectionString: pgUrl, options: `-c search_path=${schema}` });
+    await raw.connect();
+    const kept = async () => {
+      const { rows } = await raw.query('SELECT through_seq, events FROM events_counted');
+      return { throughSeq: Number(rows[0].through_seq), events: Number(rows[0].events) };
+    };
+    const maxSeq = async () => Number((await raw.query('SELECT max(seq) AS m FROM events')).rows[0].m);
+    const event = (id: string) => ({
+      id,
+      userId: 'u' as never,
+      itemId: 'i' as never,
+      type: 'view' as const,
+      at: 1,
+    });
+    try {
+      await store.appendEvents(['a', 'b', 'a', 'c'].map(event), 1);
+      await store.appendEvents([event('b'), event('d')], 1);
+      assert.equal((await store.counts()).events, 4);
+      assert.deepEqual(await kept(), { throughSeq: await maxSeq(), events: 4 });
+
+      // The kept count is read, not the whole log: a count changed behind the store shows.
+      await raw.query('UPDATE events_counted SET events = events + 1000');
+      await store.appendEvents([event('e'), event('f')], 1);
+      assert.equal((await store.counts()).events, 1006);
+      await raw.query('UPDATE events_counted SET events = events - 1000');
+
+      // An append in flight holds the append lock and has taken its seq: a count meanwhile (with a tail
+      // to count, so that it moves the kept count) leaves it out, and counts it once it commits.
+      await store.appendEvents([event('before-in-flight')], 1);
+      const inFlight = new pg.Client({ connectionString: pgUrl, options: `-c search_path=${schema}` });
+      await inFlight.connect();
+      try {
+        await inFlight.query('BEGIN');
+        await inFlight.query('SELECT pg_advisory_xact_lock($1)', [0x5e71157]);
+        await inFlight.query(
+          "INSERT INTO events (id, user_id, item_id, type, at, received_at) VALUES ('g', 'u', 'i', 'view', 1, 1)",
+        );
+        assert.equal((await store.counts()).events, 7);
+        await inFlight.query('COMMIT');
+      } finally {
+        await inFlight.end();
+      }
+      assert.equal((await store.counts()).events, 8);
+      assert.equal((await store.counts()).events, 8);
+      assert.deepEqual(await kept(), { throughSeq: await maxSeq(), events: 8 });
+
+      // Two nodes counting at once agree, and the kept count stays exact.
+      const other = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 2 });
+      await store.appendEvents([event('h'), event('i')], 1);
+      const both = await Promise.all([store.counts(), other.counts(), store.counts(), other.counts()]);
+      assert.deepEqual(
+        both.map((c) => c.events),
+        [10, 10, 10, 10],
+      );
+      await other.close();
+      assert.deepEqual(await kept(), { throughSeq: await maxSeq(), events: 10 });
+      const all = Number((await raw.query('SELECT count(*) AS n FROM events')).rows[0].n);
+      assert.equal(all, 10);
+    } finally {
+      await raw.end();
+      await store.close();
+    }
+  });
+
   /** `length` seeded random bytes. */
   const bytesOf = (length: number, seed: number): Uint8Array => {
     const random = createRandom(seed);

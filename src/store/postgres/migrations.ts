@@ -89,6 +89,16 @@ export const postgresMigrations: readonly string[] = [
   `
   ALTER TABLE snapshots ADD COLUMN item_ids_size BIGINT;
   `,
+  // 5: the events counted through a seq, so that a count reads only the log's tail (see \`counts\`). It
+  // starts at none: the first count after this reads the whole log once.
+  `
+  CREATE TABLE events_counted (
+    singleton BOOLEAN PRIMARY KEY DEFAULT true CHECK (singleton),
+    through_seq BIGINT NOT NULL,
+    events BIGINT NOT NULL
+  );
+  INSERT INTO events_counted (through_seq, events) VALUES (0, 0);
+  `,
 ];
 
 /** What a migration does, by the version it brings a database to, for those slow on a large store. */

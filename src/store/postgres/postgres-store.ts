@@ -311,13 +311,36 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         ...(itemIds === undefined ? {} : { itemIds }),
       };
     },
+    /**
+     * Events are counted from the kept count through a seq plus the log's tail after it, which is exact
+     * because appends become visible in seq order (the append lock); the kept count then moves up to
+     * the tail's end, unless another node moved it first. `count(*)` of the whole log took about 160 ms
+     * of Postgres's time per million events, and the dashboard asks every 2 s.
+     */
     async counts(): Promise<StoreCounts> {
-      const rows = await query<{ items: string; users: string; events: string }>(
+      const rows = await query<{
+        items: string;
+        users: string;
+        through_seq: string;
+        counted: string;
+        tail: string;
+        last: string | null;
+      }>(
         `SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM users) AS users,
-                (SELECT count(*) FROM events) AS events`,
+                c.through_seq, c.events AS counted, t.tail, t.last
+         FROM events_counted c,
+              LATERAL (SELECT count(*) AS tail, max(seq) AS last FROM events WHERE seq > c.through_seq) t`,
       );
       const r = rows[0]!;
-      return { items: Number(r.items), users: Number(r.users), events: Number(r.events) };
+      const events = Number(r.counted) + Number(r.tail);
+      if (r.last !== null) {
+        await query('UPDATE events_counted SET through_seq = $1, events = $2 WHERE through_seq = $3', [
+          r.last,
+          events,
+          r.through_seq,
+        ]);
+      }
+      return { items: Number(r.items), users: Number(r.users), events };
     },
   };
 }
