@@ -84,11 +84,12 @@ describe('items', () => {
 describe('bad input is rejected with a code and a path, and changes nothing', () => {
   const cases: {
     name: string;
-    method: 'POST' | 'PUT';
+    method: 'POST' | 'PUT' | 'PATCH';
     url: string;
     payload: string;
     code: string;
     path?: string;
+    message?: string;
   }[] = [
     {
       name: 'malformed JSON',
@@ -109,6 +110,7 @@ describe('bad input is rejected with a code and a path, and changes nothing', ()
       }),
       code: 'SETLIST_ERR_VALIDATION',
       path: 'events.1.itemId',
+      message: 'events.1.itemId is required',
     },
     {
       name: 'a wrongly typed field',
@@ -117,6 +119,24 @@ describe('bad input is rejected with a code and a path, and changes nothing', ()
       payload: JSON.stringify({ tags: 'not-a-list' }),
       code: 'SETLIST_ERR_VALIDATION',
       path: 'tags',
+      message: 'tags must be an array, not a string',
+    },
+    {
+      name: 'an unknown field',
+      method: 'PUT',
+      url: '/v1/items/v9',
+      payload: JSON.stringify({ tags: [], colour: 'red' }),
+      code: 'SETLIST_ERR_VALIDATION',
+      path: 'colour',
+      message: 'colour is not a known field',
+    },
+    {
+      name: 'a body that asks for nothing',
+      method: 'PATCH',
+      url: '/v1/users/u1/profile',
+      payload: '{}',
+      code: 'SETLIST_ERR_VALIDATION',
+      message: 'The body must have at least one of mute, unmute, declare',
     },
     {
       name: 'an unknown event type',
@@ -174,6 +194,10 @@ describe('bad input is rejected with a code and a path, and changes nothing', ()
       assert.equal(body.error.code, c.code);
       assert.equal(typeof body.error.message, 'string');
       if (c.path !== undefined) assert.equal(body.error.path, c.path);
+      if (c.message !== undefined) assert.equal(body.error.message, c.message);
+      // The whole body at fault names no field.
+      if (c.path === undefined && c.code === 'SETLIST_ERR_VALIDATION')
+        assert.equal('path' in body.error, false);
       assert.deepEqual(await counts(), before);
     });
   }

@@ -1277,8 +1277,9 @@ function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   const issue: Issue = result.issues[0]!;
   const path = [pathPrefix, issue.path].filter((p) => p !== undefined && p !== '').join('.');
   throw new SetlistError('SETLIST_ERR_VALIDATION', {
-    message: path === '' ? issue.message : `${path} ${issue.message}`,
-    path,
+    // An issue with no path is the whole body's ("must have at least one of mute, unmute, declare").
+    message: `${path === '' ? 'The body' : path} ${issue.message}`,
+    ...(path === '' ? {} : { path }),
   });
 }
 

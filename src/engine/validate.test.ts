@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventBatchSchema, validate, validateEventBatch } from './validate.js';
+import type { z } from 'zod';
+import {
+  countSchema,
+  eventBatchSchema,
+  itemBatchSchema,
+  itemPatchSchema,
+  profilePatchSchema,
+  userPutSchema,
+  validate,
+  validateEventBatch,
+} from './validate.js';
 
 const good = {
   events: [
@@ -42,5 +52,57 @@ test('the event batch fast path reports exactly the issues of the schema', () =>
     const fast = validateEventBatch(body);
     assert.equal(fast.ok, false, JSON.stringify(body));
     assert.deepEqual(fast, validate(eventBatchSchema, body));
+  }
+});
+
+test("every issue reads as a phrase after its field's path, and names the field at fault", () => {
+  const event = (fields: Record<string, unknown>) => ({
+    events: [{ userId: 'u1', itemId: 'v1', type: 'view', ...fields }],
+  });
+  const cases: [z.ZodType<unknown>, unknown, string, string][] = [
+    [countSchema, 'abc', 'n', 'must be a number'],
+    [countSchema, '0', 'n', 'must be at least 1'],
+    [eventBatchSchema, event({ watchRatio: -1 }), 'events.0.watchRatio', 'must be at least 0'],
+    [eventBatchSchema, event({ watchRatio: 101 }), 'events.0.watchRatio', 'must be at most 100'],
+    [eventBatchSchema, event({ watchMs: '5' }), 'events.0.watchMs', 'must be a number, not a string'],
+    [eventBatchSchema, event({ foo: 1 }), 'events.0.foo', 'is not a known field'],
+    [eventBatchSchema, event({ foo: 1, bar: 2 }), 'events.0.foo', 'is not a known field (nor "bar")'],
+    [eventBatchSchema, event({ userId: undefined }), 'events.0.userId', 'is required'],
+    [eventBatchSchema, event({ userId: 7 }), 'events.0.userId', 'must be a string, not a number'],
+    [
+      eventBatchSchema,
+      event({ at: true }),
+      'events.0.at',
+      'must be an ISO-8601 date-time or epoch milliseconds',
+    ],
+    [eventBatchSchema, { events: 5 }, 'events', 'must be an array, not a number'],
+    [eventBatchSchema, [], '', 'must be an object, not an array'],
+    [itemBatchSchema, { items: [{ id: 'a', tags: 'x' }] }, 'items.0.tags', 'must be an array, not a string'],
+    [
+      itemBatchSchema,
+      { items: [{ id: 'a', embedding: [] }] },
+      'items.0.embedding',
+      'must have at least 1 entry',
+    ],
+    [
+      itemPatchSchema,
+      { visibility: 'gone', reason: 'x' },
+      'visibility',
+      'must be one of "visible", "hidden"',
+    ],
+    [itemPatchSchema, { visibility: 'hidden', reason: '' }, 'reason', 'must not be empty'],
+    [profilePatchSchema, { declare: [{ tag: 'x', weight: 3 }] }, 'declare.0.weight', 'must be at most 1'],
+    [
+      profilePatchSchema,
+      { mute: Array.from({ length: 101 }, (_, k) => `f${k}`) },
+      'mute',
+      'must have at most 100 entries',
+    ],
+    [userPutSchema, { traits: { a: [1] } }, 'traits.a', 'must be a string, a number, true or false, or null'],
+  ];
+  for (const [schema, input, path, message] of cases) {
+    const r = validate(schema, input, path === 'n' ? 'n' : '');
+    assert.equal(r.ok, false, JSON.stringify(input));
+    assert.deepEqual(r.ok ? undefined : r.issues[0], { path, message }, JSON.stringify(input));
   }
 });

@@ -27,14 +27,17 @@ const text = (max: number) =>
     .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
 
 /** Epoch milliseconds or an ISO-8601 string; checked against the clock by {@link checkTime}. */
-export const timeSchema = z.union([
-  z.number().finite('must be a finite number of epoch milliseconds'),
-  z.iso.datetime({
-    offset: true,
-    local: false,
-    message: 'must be an ISO-8601 date-time or epoch milliseconds',
-  }),
-]);
+export const timeSchema = z.union(
+  [
+    z.number().finite('must be a finite number of epoch milliseconds'),
+    z.iso.datetime({
+      offset: true,
+      local: false,
+      message: 'must be an ISO-8601 date-time or epoch milliseconds',
+    }),
+  ],
+  { message: 'must be an ISO-8601 date-time or epoch milliseconds' },
+);
 
 export const tagSchema = text(64).min(1, 'must not be empty');
 
@@ -75,7 +78,9 @@ export const itemPatchSchema = z
     }
   });
 
-const traitValue = z.union([text(1_000), z.number().finite(), z.boolean(), z.null()]);
+const traitValue = z.union([text(1_000), z.number().finite(), z.boolean(), z.null()], {
+  message: 'must be a string, a number, true or false, or null',
+});
 export const userPutSchema = z.strictObject({
   id: idSchema.optional(),
   traits: z
@@ -124,15 +129,83 @@ export const countSchema = z.coerce
  * if (!r.ok) console.log(r.issues[0].path); // "events.0.type"
  */
 export function validate<T>(schema: z.ZodType<T>, input: unknown, pathPrefix = ''): Result<T> {
-  const parsed = schema.safeParse(input);
+  const parsed = schema.safeParse(input, { error: describeIssue });
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
     ok: false,
     issues: parsed.error.issues.map((issue) => {
-      const path = [pathPrefix, ...issue.path.map(String)].filter((p) => p !== '').join('.');
+      const at = issue.path.map(String);
+      // An unknown field is the field at fault, not the object holding it.
+      if (issue.code === 'unrecognized_keys') at.push(issue.keys[0]!);
+      const path = [pathPrefix, ...at].filter((p) => p !== '').join('.');
       return { path, message: issue.message };
     }),
   };
+}
+
+/**
+ * The message of an issue its schema gives none for, in the words of the schemas' own ("must be at
+ * most 100"): it follows the field's path in an error, as in "events.0.watchRatio must be at least 0".
+ * Zod's defaults ("Too small: expected number to be >=0") read as a second sentence.
+ */
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      // A query parameter coerced to a number ("?n=abc") arrives as NaN.
+      if (typeof issue.input === 'number' && Number.isNaN(issue.input)) return 'must be a number';
+      return `must be ${TYPE_NOUNS[issue.expected] ?? issue.expected}, not ${nounOf(issue.input)}`;
+    case 'too_small':
+      return bound('at least', 'greater than', issue.origin, Number(issue.minimum), issue.inclusive);
+    case 'too_big':
+      return bound('at most', 'less than', issue.origin, Number(issue.maximum), issue.inclusive);
+    case 'unrecognized_keys':
+      return issue.keys.length === 1
+        ? 'is not a known field'
+        : `is not a known field (nor ${issue.keys
+            .slice(1)
+            .map((k) => `"${k}"`)
+            .join(', ')})`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${String(issue.divisor)}`;
+    default:
+      return undefined;
+  }
+}
+
+const TYPE_NOUNS: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'an object',
+  null: 'null',
+};
+
+function nounOf(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  return TYPE_NOUNS[typeof input] ?? typeof input;
+}
+
+function bound(
+  inclusiveWords: string,
+  exclusiveWords: string,
+  origin: string,
+  limit: number,
+  inclusive: boolean | undefined,
+): string {
+  const words = inclusive === false ? exclusiveWords : inclusiveWords;
+  if (origin === 'string') {
+    return limit === 1 && words === 'at least' ? 'must not be empty' : `must be ${words} ${limit} characters`;
+  }
+  if (origin === 'array' || origin === 'set') {
+    return `must have ${words} ${limit} ${limit === 1 ? 'entry' : 'entries'}`;
+  }
+  return `must be ${words} ${limit}`;
 }
 
 /** Converts epoch milliseconds or ISO-8601 to epoch milliseconds, checking the accepted range. */
