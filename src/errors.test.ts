@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { errorCatalogue, SetlistError } from './errors.js';
 
@@ -7,6 +7,16 @@ test('every error code is documented in docs/reference/errors.md', () => {
   const doc = readFileSync(new URL('../docs/reference/errors.md', import.meta.url), 'utf8');
   const missing = Object.keys(errorCatalogue).filter((code) => !doc.includes(`\`${code}\``));
   assert.deepEqual(missing, []);
+});
+
+test('every error code in the catalogue is raised by some module', () => {
+  const root = new URL('.', import.meta.url);
+  const sources = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'errors.ts')
+    .map((f) => readFileSync(new URL(f, root), 'utf8'))
+    .join('\n');
+  const unused = Object.keys(errorCatalogue).filter((code) => !sources.includes(`'${code}'`));
+  assert.deepEqual(unused, []);
 });
 
 test('an error serialises to the contract shape with its path', () => {

@@ -33,11 +33,7 @@ export const errorCatalogue = {
   },
   SETLIST_ERR_METHOD_NOT_ALLOWED: {
     status: 405,
-    message: 'This method is not allowed on this route.',
-  },
-  SETLIST_ERR_NOT_IMPLEMENTED: {
-    status: 501,
-    message: 'This endpoint is part of the API contract but is not available in this version.',
+    message: 'This route does not take this method: the Allow header lists the methods it takes.',
   },
   SETLIST_ERR_UNAUTHORIZED: {
     status: 401,
@@ -50,10 +46,6 @@ export const errorCatalogue = {
   SETLIST_ERR_RATE_LIMITED: {
     status: 429,
     message: 'Too many requests for this key: wait for the number of seconds in Retry-After.',
-  },
-  SETLIST_ERR_TIMEOUT: {
-    status: 503,
-    message: 'The request took longer than the configured timeout: retry later.',
   },
   SETLIST_ERR_UNAVAILABLE: {
     status: 503,

@@ -213,6 +213,29 @@ describe('bad input is rejected with a code and a path, and changes nothing', ()
     assert.equal(res.json().error.code, 'SETLIST_ERR_BODY_TOO_LARGE');
   });
 
+  test('a route asked with a method it does not take gets 405 with the methods it takes in Allow', async () => {
+    const cases: [method: 'DELETE' | 'GET' | 'PUT' | 'POST', url: string, allow: string][] = [
+      ['DELETE', '/v1/users/u1/feed?n=5', 'GET, HEAD'],
+      // A GET that no API route takes reaches the dashboard's catch-all first.
+      ['GET', '/v1/events', 'POST'],
+      ['PUT', '/v1/items', 'POST'],
+      ['DELETE', '/v1/items/a%2Fb', 'GET, HEAD, PATCH, PUT'],
+    ];
+    for (const [method, url, allow] of cases) {
+      const before = await counts();
+      const res = await app.inject({ method, url });
+      assert.equal(res.statusCode, 405, `${method} ${url}`);
+      assert.equal(res.headers.allow, allow);
+      assert.equal(res.json().error.code, 'SETLIST_ERR_METHOD_NOT_ALLOWED');
+      assert.deepEqual(await counts(), before);
+    }
+    for (const method of ['GET', 'POST', 'DELETE'] as const) {
+      const res = await app.inject({ method, url: '/v1/users/u1/nothing' });
+      assert.equal(res.statusCode, 404, method);
+      assert.equal(res.headers.allow, undefined);
+    }
+  });
+
   test('an unknown route gets a 404 in the standard shape', async () => {
     const res = await app.inject({ method: 'GET', url: '/v2/nothing' });
     assert.equal(res.statusCode, 404);

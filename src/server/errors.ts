@@ -6,8 +6,21 @@ import { SetlistError } from '../errors.js';
  * catalogue's status. Unexpected errors are logged and answered with a generic 500.
  */
 export function installErrorHandler(app: FastifyInstance): void {
+  const routes: RoutePattern[] = [];
+  routeTables.set(app, routes);
+  // Every route but the dashboard's catch-all (`/*`), for the methods a path has (405 and Allow).
+  app.addHook('onRoute', (route) => {
+    if (route.url.includes('*')) return;
+    const methods = [route.method].flat().map((m) => m.toUpperCase());
+    const known = routes.find((r) => r.url === route.url);
+    if (known === undefined) routes.push({ url: route.url, pattern: patternOf(route.url), methods });
+    else known.methods.push(...methods);
+  });
   app.setErrorHandler((err: FastifyError | SetlistError | Error, request, reply) => {
     const mapped = toSetlistError(err);
+    if (mapped.code === 'SETLIST_ERR_METHOD_NOT_ALLOWED') {
+      reply.header('allow', allowedMethods(app, request).join(', '));
+    }
     if (mapped.status >= 500) request.log.error({ err }, 'request failed');
     if (
       (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') &&
@@ -18,11 +31,51 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (mapped.code === 'SETLIST_ERR_STARTING') reply.header('retry-after', '5');
     return reply.status(mapped.status).send(mapped.toJSON());
   });
-  app.setNotFoundHandler((request, reply) => {
-    const err = new SetlistError('SETLIST_ERR_ROUTE_NOT_FOUND', {
-      message: `No route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: see GET /openapi.json.`,
+  app.setNotFoundHandler(async (request) => {
+    throw routeMissing(request);
+  });
+}
+
+interface RoutePattern {
+  url: string;
+  pattern: RegExp;
+  methods: string[];
+}
+
+const routeTables = new WeakMap<FastifyInstance, RoutePattern[]>();
+
+/** `/v1/users/:userId/feed` as a regular expression of the paths it serves. */
+function patternOf(url: string): RegExp {
+  const segments = url
+    .split('/')
+    .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}$`);
+}
+
+/** The methods the routes of `request`'s path answer, sorted; none for a path no route serves. */
+function allowedMethods(app: FastifyInstance, request: FastifyRequest): string[] {
+  const path = request.url.split('?')[0] ?? '/';
+  const methods = new Set<string>();
+  for (const route of routeTables.get(app) ?? []) {
+    if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
+  }
+  return [...methods].sort();
+}
+
+/**
+ * What a request no route answered gets: 405 (with the path's methods in `Allow`) when the path is
+ * served with another method, `SETLIST_ERR_ROUTE_NOT_FOUND` otherwise.
+ */
+export function routeMissing(request: FastifyRequest): SetlistError {
+  const path = request.url.split('?')[0]?.slice(0, 200);
+  const allowed = allowedMethods(request.server, request);
+  if (allowed.length > 0 && !allowed.includes(request.method)) {
+    return new SetlistError('SETLIST_ERR_METHOD_NOT_ALLOWED', {
+      message: `${path} does not take ${request.method}: it takes ${allowed.join(', ')}.`,
     });
-    return reply.status(err.status).send(err.toJSON());
+  }
+  return new SetlistError('SETLIST_ERR_ROUTE_NOT_FOUND', {
+    message: `No route ${request.method} ${path}: see GET /openapi.json.`,
   });
 }
 

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SetlistError } from '../../errors.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { routeMissing } from '../errors.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,11 +61,6 @@ export function webRoutes(app: FastifyInstance, root: string | undefined): void 
           'at <a href="/openapi.json">/openapi.json</a>.</p>',
       );
 
-  const routeNotFound = (request: FastifyRequest): SetlistError =>
-    new SetlistError('SETLIST_ERR_ROUTE_NOT_FOUND', {
-      message: `No route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}: see GET /openapi.json.`,
-    });
-
   const page = (): string | undefined => {
     const file = base === undefined ? undefined : join(base, 'index.html');
     return file !== undefined && existsSync(file) ? file : undefined;
@@ -79,19 +74,19 @@ export function webRoutes(app: FastifyInstance, root: string | undefined): void 
   app.get('/*', async (request, reply) => {
     const rawPath = request.url.split('?')[0] ?? '/';
     if (API_PREFIXES.some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) {
-      throw routeNotFound(request);
+      throw routeMissing(request);
     }
     let path: string;
     try {
       path = decodeURIComponent(rawPath);
     } catch {
-      throw routeNotFound(request);
+      throw routeMissing(request);
     }
     const wantsPage = (request.headers.accept ?? '').includes('text/html');
     const index = page();
     if (base === undefined || index === undefined) {
       if (wantsPage) return notBuilt(reply);
-      throw routeNotFound(request);
+      throw routeMissing(request);
     }
     const segments = path.split('/').filter((s) => s !== '');
     const safe = segments.every((s) => s !== '..' && s !== '.' && !s.includes('\\') && !s.includes('\0'));
@@ -105,6 +100,6 @@ export function webRoutes(app: FastifyInstance, root: string | undefined): void 
     // A browser navigating to a client route (/users/u1, /items/clip.mp4) gets the page, which routes
     // it; scripts and styles are not asked for as text/html, so a missing asset stays a 404.
     if (safe && wantsPage) return sendFile(reply, index);
-    throw routeNotFound(request);
+    throw routeMissing(request);
   });
 }
