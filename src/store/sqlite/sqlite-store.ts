@@ -29,6 +29,7 @@ import {
   startEventAppender,
 } from './event-append.js';
 import { registerEventIdHash } from './event-id-hash.js';
+import { type EventLogReader, READ_EVENTS, startEventLogReader } from './event-log-read.js';
 import { sqliteMigrationNotes, sqliteMigrations } from './migrations.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
 
@@ -45,6 +46,9 @@ export interface SqliteStoreOptions {
   /** The newest versions of each snapshot name kept; older ones are deleted as a new one is saved (3). */
   snapshotsKept?: number;
 }
+
+/** Reads of the log at least this large go to the reader thread (a replay reads 10,000 at a time). */
+const THREAD_READ_MIN = 1_000;
 
 interface EventRow {
   seq: number;
@@ -101,6 +105,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const inMemory = options.path === ':memory:' || options.path === '';
   /** Writes the event log of a file on a worker thread, from the first append on. */
   let appender: EventAppender | undefined;
+  /**
+   * Reads the log of a file on a thread of its own while pages come back full (a replay), each next
+   * page read ahead; stopped at the log's end, where reads are a few events. Undefined meanwhile.
+   */
+  let reader: EventLogReader | undefined;
+  let readerFailed = false;
+  /**
+   * Whether the last read returned as many events as it asked for. The first read is made here: a log
+   * shorter than a page (every open of a small store) starts no thread.
+   */
+  let fullRead = false;
   /** Snapshot writes running on a worker's connection; close waits for them. */
   const pendingWrites = new Set<Promise<void>>();
   let statements: ReturnType<typeof prepare> | undefined;
@@ -195,6 +210,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async close() {
       if (pending.length > 0) flushAppends();
+      await reader?.close();
+      reader = undefined;
       await appender?.close();
       await Promise.allSettled(pendingWrites);
       if (db.open) db.close();
@@ -265,8 +282,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       );
     },
     async readEvents(afterSeq, limit) {
-      const rows = st().readEvents.all(afterSeq, limit) as EventRow[];
-      return rows.map(rowToEvent);
+      if (reader === undefined && !inMemory && !readerFailed && limit >= THREAD_READ_MIN && fullRead) {
+        reader = startEventLogReader(options.path);
+      }
+      let events: StoredEvent[] | undefined;
+      if (reader !== undefined) {
+        const thread = reader;
+        events = await thread.read(afterSeq, limit).catch(() => {
+          // The same rows are read here instead. A thread that failed is not started again; one that
+          // another read (at the log's end) or close retired meanwhile did not fail.
+          if (reader === thread) readerFailed = true;
+          return undefined;
+        });
+        if (events === undefined || events.length < limit) {
+          if (reader === thread) reader = undefined;
+          await thread.close();
+        }
+      }
+      events ??= (st().readEvents.all(afterSeq, limit) as EventRow[]).map(rowToEvent);
+      fullRead = events.length === limit;
+      return events;
     },
     async saveSnapshot(snapshot: ModelSnapshot) {
       if (snapshot.data.byteLength < OFF_THREAD_SNAPSHOT_BYTES || inMemory) {
@@ -363,7 +398,7 @@ function prepare(db: Database.Database) {
     hasUser: db.prepare('SELECT 1 FROM users WHERE id = ?'),
     listUsers: db.prepare('SELECT doc FROM users WHERE id > ? ORDER BY id LIMIT ?'),
     events: prepareEventStatements(db),
-    readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    readEvents: db.prepare(READ_EVENTS),
     loadSnapshot: db.prepare(
       'SELECT name, version, trained_at, meta, data, item_ids FROM snapshots WHERE name = ? ORDER BY version DESC LIMIT 1',
     ),
