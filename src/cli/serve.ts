@@ -188,7 +188,9 @@ function parseNonNegative(value: string): number {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the HTTP API (and the dashboard) on an embedded SQLite store')
+    .description(
+      'serve the HTTP API (and the dashboard) on an embedded SQLite store (--db), or on Postgres (--store)',
+    )
     .option('--host <host>', 'address to bind; the default accepts local connections only', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--db <path>', 'SQLite database file', './setlist.db')
