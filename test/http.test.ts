@@ -275,6 +275,55 @@ describe('events and feeds', () => {
   });
 });
 
+describe('the language of reasons', () => {
+  test("lang writes every reason of a feed and of similar items in the viewer's language", async () => {
+    const items = Array.from({ length: 6 }, (_, k) => ({
+      id: `zh${k}`,
+      caption: `口红试色 第${k}期`,
+      tags: ['美妆'],
+    }));
+    assert.equal(
+      (await app.inject({ method: 'POST', url: '/v1/items', payload: { items } })).statusCode,
+      200,
+    );
+    await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      payload: { events: [{ userId: 'lang-viewer', itemId: 'zh0', type: 'like', at: T0 }] },
+    });
+    const texts = async (url: string) => {
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 200, res.body);
+      const list = res.json().items as { reason: { text: string } }[];
+      assert.ok(list.length > 0);
+      return list.map((i) => i.reason.text);
+    };
+    const han = /[\u4e00-\u9fff]/;
+    // Quoted titles and the tags after a colon stay as written; the sentence around them is the viewer's.
+    const words = (text: string) => text.replace(/「[^」]*」|“[^”]*”|[:：].*$/g, '');
+    for (const url of ['/v1/users/lang-viewer/feed?n=5', '/v1/items/zh0/similar?n=3']) {
+      for (const text of await texts(`${url}&lang=en`)) assert.equal(han.test(words(text)), false, text);
+      for (const text of await texts(`${url}&lang=zh`)) assert.equal(han.test(words(text)), true, text);
+    }
+  });
+
+  test('an unknown lang is a 400 naming lang', async () => {
+    for (const url of [
+      '/v1/users/u9/feed?lang=fr',
+      '/v1/items/v2/similar?lang=EN',
+      '/v1/users/u9/feed?lang=en&lang=zh',
+    ]) {
+      const res = await app.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 400, url);
+      assert.deepEqual(res.json().error, {
+        code: 'SETLIST_ERR_VALIDATION',
+        message: 'lang must be one of "en", "zh"',
+        path: 'lang',
+      });
+    }
+  });
+});
+
 describe('trending', () => {
   test('GET /v1/trending answers rising items and tags in the contract shape', async () => {
     const res = await app.inject({ method: 'GET', url: '/v1/trending?n=5' });

@@ -86,6 +86,13 @@ describe('the client against a live server', () => {
     assert.equal(feed.items.length, 2);
     for (const entry of feed.items) assert.ok(entry.reason.text.length > 0);
     assert.equal((await client.users.get('fu1')).user.traits.lang, 'zh');
+    // These items' text is Latin: their reasons are English unless the viewer's language is asked for.
+    const han = /[\u4e00-\u9fff]/;
+    assert.ok(feed.items.every((entry) => !han.test(entry.reason.text)));
+    const inChinese = await client.users.feed('fu1', { n: 2, lang: 'zh' });
+    assert.ok(inChinese.items.every((entry) => han.test(entry.reason.text)));
+    const similar = await client.items.similar('f1', { n: 2, lang: 'zh' });
+    assert.ok(similar.items.length > 0 && similar.items.every((entry) => han.test(entry.reason.text)));
   });
 
   test('a declared interest comes back in the user profile', async () => {

@@ -134,6 +134,11 @@ export interface CountOptions extends CallOptions {
   n?: number;
 }
 
+export interface ListOptions extends CountOptions {
+  /** The language of every reason's text; by default, each item's own text's. */
+  lang?: 'en' | 'zh';
+}
+
 export interface RequestOptions extends CallOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -152,13 +157,13 @@ export interface SetlistClient {
     get(itemId: string, options?: CallOptions): Promise<{ item: Item }>;
     patch(itemId: string, patch: ItemPatch, options?: CallOptions): Promise<{ item: Item }>;
     audit(itemId: string, options?: CallOptions): Promise<{ audit: AuditEntry[] }>;
-    similar(itemId: string, options?: CountOptions): Promise<FeedResponse>;
+    similar(itemId: string, options?: ListOptions): Promise<FeedResponse>;
     labels(itemId: string, options?: CallOptions): Promise<ItemLabels>;
   };
   users: {
     put(userId: string, user?: UserInput, options?: CallOptions): Promise<{ user: User }>;
     get(userId: string, options?: CallOptions): Promise<{ user: User }>;
-    feed(userId: string, options?: CountOptions): Promise<FeedResponse>;
+    feed(userId: string, options?: ListOptions): Promise<FeedResponse>;
     profile(userId: string, options?: CallOptions): Promise<UserProfile>;
     patchProfile(userId: string, patch: ProfilePatch, options?: CallOptions): Promise<UserProfile>;
   };
@@ -288,13 +293,15 @@ export function createClient(options: ClientOptions): SetlistClient {
       get: (id, o) => request('GET', `/v1/items/${seg(id)}`, { ...o }),
       patch: (id, patch, o) => request('PATCH', `/v1/items/${seg(id)}`, { ...o, body: patch }),
       audit: (id, o) => request('GET', `/v1/items/${seg(id)}/audit`, { ...o }),
-      similar: (id, o = {}) => request('GET', `/v1/items/${seg(id)}/similar`, { ...o, query: { n: o.n } }),
+      similar: (id, o = {}) =>
+        request('GET', `/v1/items/${seg(id)}/similar`, { ...o, query: { n: o.n, lang: o.lang } }),
       labels: (id, o) => request('GET', `/v1/items/${seg(id)}/labels`, { ...o }),
     },
     users: {
       put: (id, user = {}, o) => request('PUT', `/v1/users/${seg(id)}`, { ...o, body: user }),
       get: (id, o) => request('GET', `/v1/users/${seg(id)}`, { ...o }),
-      feed: (id, o = {}) => request('GET', `/v1/users/${seg(id)}/feed`, { ...o, query: { n: o.n } }),
+      feed: (id, o = {}) =>
+        request('GET', `/v1/users/${seg(id)}/feed`, { ...o, query: { n: o.n, lang: o.lang } }),
       profile: (id, o) => request('GET', `/v1/users/${seg(id)}/profile`, { ...o }),
       patchProfile: (id, patch, o) => request('PATCH', `/v1/users/${seg(id)}/profile`, { ...o, body: patch }),
     },

@@ -28,6 +28,7 @@ import {
   trainLabelsInWorker,
 } from './labels.js';
 import { OnlineState, type UserState } from './online-state.js';
+import type { ReasonLanguage } from './reasons.js';
 import {
   engineToModel,
   LARGE_CATALOGUE_ITEMS,
@@ -49,6 +50,7 @@ import {
   itemBatchSchema,
   itemPatchSchema,
   itemPutSchema,
+  langSchema,
   profilePatchSchema,
   type Result,
   userPutSchema,
@@ -217,8 +219,13 @@ export interface Engine {
   putUser(userId: string, body: unknown): Promise<UserRecord>;
   getUser(userId: string): Promise<UserRecord>;
   ingest(body: unknown): Promise<IngestResult>;
-  feed(userId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
-  similar(itemId: string, n?: unknown): Promise<{ items: FeedItem[] }>;
+  /**
+   * The user's feed of `n` items (20). `options.lang` ('en' or 'zh') writes every reason's text in
+   * the viewer's language; without it, each reason is in the language of its item's own text.
+   */
+  feed(userId: string, n?: unknown, options?: ListOptions): Promise<{ items: FeedItem[] }>;
+  /** Items like `itemId`, with reasons: `options` as {@link Engine.feed}'s. */
+  similar(itemId: string, n?: unknown, options?: ListOptions): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
   /** Whether the engine can do its work: not once it has stopped taking events (see `ingestStopped`). */
   health(): { ok: true } | { ok: false; reason: string };
@@ -984,10 +991,11 @@ export function createEngine(options: EngineOptions): Engine {
       return { accepted: accepted.length, duplicates: result.duplicates.length };
     },
 
-    async feed(userId, n) {
+    async feed(userId, n, options) {
       requireOpen();
       const id = checkId(userId, 'userId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
+      const lang = langOption(options);
       const nowMs = now();
       const first = feedRetrieval(state, config, id, nowMs, ranking(), feedCaches);
       return withRetrieval(first, (retrieved) => {
@@ -1004,21 +1012,23 @@ export function createEngine(options: EngineOptions): Engine {
             feedRandom(id, nowMs),
             feedCaches,
             retrieved,
+            lang,
           ),
         };
       });
     },
 
-    async similar(itemId, n) {
+    async similar(itemId, n, options) {
       requireOpen();
       const id = checkId(itemId, 'itemId');
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
+      const lang = langOption(options);
       const i = state.items.get(id);
       if (i < 0 || state.records[i] === undefined) throw notFound('item', id);
       const first = ranking()?.retrievalFor([{ item: i, weight: 1 }], MODEL_NEIGHBOURS);
       return withRetrieval(first, (retrieved) => {
         requireOpen();
-        return { items: buildSimilar(state, config, i, count, ranking(), retrieved) };
+        return { items: buildSimilar(state, config, i, count, ranking(), retrieved, lang) };
       });
     },
 
@@ -1271,6 +1281,15 @@ export const SERVING_SNAPSHOT = 'serving-blend';
 export const LABEL_SNAPSHOT = 'labels';
 /** Reports that commands save into the store for the dashboard. */
 const QUALITY_REPORTS = ['eval', 'simulate'] as const;
+
+/** Options of a ranked list: see {@link Engine.feed}. */
+export interface ListOptions {
+  lang?: unknown;
+}
+
+function langOption(options: ListOptions | undefined): ReasonLanguage | undefined {
+  return options?.lang === undefined ? undefined : unwrap(validate(langSchema, options.lang, 'lang'));
+}
 
 function unwrap<T>(result: Result<T>, pathPrefix?: string): T {
   if (result.ok) return result.value;

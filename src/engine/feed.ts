@@ -12,7 +12,7 @@ import { itemTagIds } from './item-tag-ids.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState, UserState } from './online-state.js';
 import { PerFeedItems } from './per-feed-items.js';
-import { buildReason, type Reason, type ReasonSource } from './reasons.js';
+import { buildReason, type Reason, type ReasonLanguage, type ReasonSource } from './reasons.js';
 import type { RetrievalRequest, ServingModel } from './serving-model.js';
 import { interestMatch, offerTagAffinity, type TagAffinity, userTagAffinity } from './tag-affinity.js';
 import { TagRanking } from './tag-ranking.js';
@@ -135,6 +135,7 @@ export function buildFeed(
   random?: Random,
   caches?: FeedCaches,
   retrieved?: Retrieval,
+  lang?: ReasonLanguage,
 ): FeedItem[] {
   const u = state.users.get(userId);
   const user = u >= 0 ? state.userStates.get(u) : undefined;
@@ -337,14 +338,14 @@ export function buildFeed(
   }
   const feed: FeedItem[] = picked.map((i) => {
     const pick = explored.get(i);
-    if (pick !== undefined) return toExploredItem(state, config, i, pick, nowMs);
+    if (pick !== undefined) return toExploredItem(state, config, i, pick, nowMs, lang);
     return fallback.has(i)
       ? {
           itemId: state.items.id(i),
           score: 0,
-          reason: buildReason({ source: 'fallback', record: state.records[i] }),
+          reason: buildReason({ source: 'fallback', record: state.records[i], ...langOf(lang) }),
         }
-      : toFeedItem(state, byItem(i)!, facets);
+      : toFeedItem(state, byItem(i)!, facets, lang);
   });
   state.exploration.recordServed(
     u,
@@ -468,7 +469,17 @@ function blend(
   return list;
 }
 
-function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): FeedItem {
+/** The context's `lang`, when there is one. */
+function langOf(lang: ReasonLanguage | undefined): { lang?: ReasonLanguage } {
+  return lang === undefined ? {} : { lang };
+}
+
+function toFeedItem(
+  state: OnlineState,
+  c: Candidate,
+  facets: readonly UserFacet[],
+  lang: ReasonLanguage | undefined,
+): FeedItem {
   const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
   let source = c.source;
   let becauseItems =
@@ -493,6 +504,7 @@ function toFeedItem(state: OnlineState, c: Candidate, facets: readonly UserFacet
       ...(because.length > 0 ? { because } : {}),
       ...(facet === undefined ? {} : { facet: facet.label }),
       ...(tag === undefined ? {} : { tag }),
+      ...langOf(lang),
     }),
   };
 }
@@ -503,6 +515,7 @@ function toExploredItem(
   i: number,
   pick: ExplorationPick,
   nowMs: number,
+  lang: ReasonLanguage | undefined,
 ): FeedItem {
   const record = state.records[i];
   const because = pick.because === undefined ? undefined : [pick.because];
@@ -517,6 +530,7 @@ function toExploredItem(
       source,
       record,
       exploration: true,
+      ...langOf(lang),
       ...(pick.tag === undefined ? {} : { tag: pick.tag }),
       ...(because === undefined
         ? {}

@@ -21,6 +21,10 @@ export interface Reason {
   text: string;
 }
 
+/** The languages reasons are written in. */
+export const REASON_LANGUAGES = ['en', 'zh'] as const;
+export type ReasonLanguage = (typeof REASON_LANGUAGES)[number];
+
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 
 /** True when the item's tags or caption are mainly Chinese, so its reason is written in Chinese. */
@@ -56,11 +60,13 @@ export interface ReasonContext {
   exploration?: boolean;
   /** The list answers "items like this one" rather than a user's feed. */
   forItem?: boolean;
+  /** The viewer's language; without it, the language of the item's own text. */
+  lang?: ReasonLanguage;
 }
 
-/** Builds a reason with a sentence in the language of the item's own text. */
+/** Builds a reason with a sentence in the viewer's language if given, else in the item's own text's. */
 export function buildReason(ctx: ReasonContext): Reason {
-  const zh = prefersChinese(ctx.record);
+  const zh = ctx.lang === undefined ? prefersChinese(ctx.record) : ctx.lang === 'zh';
   const first = ctx.because?.[0];
   const quoted = first === undefined ? '' : titleOf(first.record, first.id);
   const more = (ctx.because?.length ?? 0) - 1;

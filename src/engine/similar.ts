@@ -3,7 +3,7 @@ import type { Retrieval } from './ann-search-thread.js';
 import type { EngineConfig } from './config.js';
 import type { FeedItem } from './feed.js';
 import type { OnlineState } from './online-state.js';
-import { buildReason, type ReasonSource } from './reasons.js';
+import { buildReason, type ReasonLanguage, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
 
 /** The trained model's neighbours of the item: this many, scored between co-occurrence and shared tags. */
@@ -23,6 +23,7 @@ export function buildSimilar(
   n: number,
   serving?: Pick<ServingModel, 'recommend'>,
   retrieved?: Retrieval,
+  lang?: ReasonLanguage,
 ): FeedItem[] {
   const record = state.records[item];
   const source = new Map<number, { score: number; source: ReasonSource; tag?: string }>();
@@ -79,6 +80,7 @@ export function buildSimilar(
         record: state.records[j],
         because,
         forItem: true,
+        ...(lang === undefined ? {} : { lang }),
         ...(c.tag === undefined ? {} : { tag: c.tag }),
       }),
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../types.js';
+import { REASON_LANGUAGES } from './reasons.js';
 
 /** The outcome of validating input: a value, or the issues with the path of each field at fault. */
 export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
@@ -114,6 +115,11 @@ export const profilePatchSchema = z
   .refine((v) => v.mute !== undefined || v.unmute !== undefined || v.declare !== undefined, {
     message: 'must have at least one of mute, unmute, declare',
   });
+
+/** A list's `lang`: the language of its reasons' text. */
+export const langSchema = z.enum(REASON_LANGUAGES, {
+  message: `must be one of ${REASON_LANGUAGES.map((l) => JSON.stringify(l)).join(', ')}`,
+});
 
 export const countSchema = z.coerce
   .number()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REASON_LANGUAGES } from '../engine/reasons.js';
 import {
   eventBatchSchema,
   itemBatchSchema,
@@ -40,6 +41,12 @@ const idParam = (name: string) => ({
   schema: { type: 'string', maxLength: 256 },
 });
 const nParam = { name: 'n', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 20 } };
+const langParam = {
+  name: 'lang',
+  in: 'query',
+  description: "The language of every reason's text; by default, each item's own text's.",
+  schema: { type: 'string', enum: [...REASON_LANGUAGES] },
+};
 
 /** The OpenAPI 3.1 description of HTTP API v1, built from the same schemas that validate requests. */
 export function openApiDocument(version: string): object {
@@ -80,7 +87,7 @@ export function openApiDocument(version: string): object {
         get: { summary: 'Visibility audit trail', responses: ok() },
       },
       '/v1/items/{itemId}/similar': {
-        parameters: [idParam('itemId'), nParam],
+        parameters: [idParam('itemId'), nParam, langParam],
         get: { summary: 'Items like this one, with reasons', responses: ok(rankedList) },
       },
       '/v1/items/{itemId}/labels': {
@@ -93,7 +100,7 @@ export function openApiDocument(version: string): object {
         get: { summary: 'Read a user', responses: ok() },
       },
       '/v1/users/{userId}/feed': {
-        parameters: [idParam('userId'), nParam],
+        parameters: [idParam('userId'), nParam, langParam],
         get: { summary: "The user's feed, each item with its reason", responses: ok(rankedList) },
       },
       '/v1/users/{userId}/profile': {

@@ -6,6 +6,7 @@ interface ItemParams {
 }
 interface CountQuery {
   n?: string;
+  lang?: string;
 }
 
 export function itemRoutes(app: FastifyInstance, engine: Engine): void {
@@ -26,7 +27,7 @@ export function itemRoutes(app: FastifyInstance, engine: Engine): void {
     audit: await engine.itemAudit(req.params.itemId),
   }));
   app.get<{ Params: ItemParams; Querystring: CountQuery }>('/v1/items/:itemId/similar', async (req) =>
-    engine.similar(req.params.itemId, req.query.n),
+    engine.similar(req.params.itemId, req.query.n, { lang: req.query.lang }),
   );
   app.get<{ Params: ItemParams }>('/v1/items/:itemId/labels', async (req) =>
     engine.itemLabels(req.params.itemId),

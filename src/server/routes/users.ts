@@ -45,10 +45,10 @@ export function userRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Params: UserParams }>('/v1/users/:userId', async (req) => ({
     user: await engine.getUser(req.params.userId),
   }));
-  app.get<{ Params: UserParams; Querystring: { n?: string } }>(
+  app.get<{ Params: UserParams; Querystring: { n?: string; lang?: string } }>(
     '/v1/users/:userId/feed',
     { schema: { response: { 200: FEED_RESPONSE } } },
-    async (req) => engine.feed(req.params.userId, req.query.n),
+    async (req) => engine.feed(req.params.userId, req.query.n, { lang: req.query.lang }),
   );
   app.get<{ Params: UserParams }>('/v1/users/:userId/profile', async (req) =>
     engine.profile(req.params.userId),
