@@ -80,6 +80,10 @@ test('the demo loads into a fresh database and every user gets a full feed', asy
   assert.ok(status.counts.events > 10_000);
   const feed = await engine.feed('beauty-vlogger', 20);
   assert.equal(feed.items.length, 20);
+  // The rising-trend story: its new clips and the hiking tags trend, nothing else does.
+  const trending = await engine.trending(20);
+  assert.deepEqual(trending.items.map((i) => i.itemId).sort(), ['v-rising-0', 'v-rising-1', 'v-rising-2']);
+  assert.deepEqual(trending.tags.map((t) => t.tag).sort(), ['hiking', '徒步']);
   await engine.close();
 });
 

@@ -52,7 +52,8 @@ const DAY = 24 * 3600 * 1000;
  * Generates a reproducible demo platform: creators with 1 to 3 topics, bilingual captions and
  * hashtags, users with several interests, a handful of low-information items, and a history of
  * events drawn from the users' tastes. It includes the story user `beauty-vlogger`: 20 beauty views
- * and then 8 retro-game views.
+ * and then 8 retro-game views; and a rising trend: three new hiking clips that forty users watched in
+ * the last 90 minutes.
  */
 export function generateDemoPlatform(options: DemoOptions): DemoPlatform {
   const rng = createRandom(options.seed);
@@ -176,8 +177,61 @@ export function generateDemoPlatform(options: DemoOptions): DemoPlatform {
       watchRatio: 0.8,
     });
   }
+  risingTrend(options, rng, creators, items, users, emit);
   events.sort((a, b) => a.at - b.at);
   return { items, users, events, tastes };
+}
+
+/** Clips of the rising-trend story, and the regular users who find them in its last 90 minutes. */
+const RISING_ITEMS = 3;
+const RISING_VIEWERS = 40;
+
+/**
+ * The rising-trend story: a creator posts three hiking clips two hours before "now", and forty regular
+ * users (long histories, so their votes count in full) watch them within the last 90 minutes, where
+ * the rest of the history ends hours earlier. `GET /v1/trending` then lists the clips and the hiking
+ * tags, each against its own baseline.
+ */
+function risingTrend(
+  options: DemoOptions,
+  rng: Random,
+  creators: readonly { id: string }[],
+  items: DemoItem[],
+  users: readonly { id: string }[],
+  emit: (e: Omit<DemoEvent, 'id'>) => void,
+): void {
+  const topic = DEMO_TOPICS.find((t) => t.id === 'hiking')!;
+  const creatorId = creators[rng.int(creators.length)]!.id;
+  const postedAt = options.nowMs - 2 * 3600_000;
+  const clips = Array.from({ length: RISING_ITEMS }, (_, k): DemoItem => {
+    const phrase = topic.phrases[k % topic.phrases.length]!;
+    return {
+      id: `v-rising-${k}`,
+      creatorId,
+      caption: `${phrase} ${topic.emoji[k % topic.emoji.length]!} #${topic.zh} #${topic.en}`,
+      tags: [topic.zh, topic.en],
+      category: topic.id,
+      createdAt: postedAt,
+      durationMs: 20_000 + rng.int(40_000),
+    };
+  });
+  items.push(...clips);
+  const regulars = users.filter((u) => /^u\d+$/.test(u.id));
+  const viewers = rng.shuffle([...regulars]).slice(0, Math.min(RISING_VIEWERS, regulars.length));
+  for (const viewer of viewers) {
+    for (const clip of clips) {
+      if (rng.next() < 0.3) continue;
+      const at = Math.round(options.nowMs - rng.next() * 90 * 60_000);
+      emit({
+        userId: viewer.id,
+        itemId: clip.id,
+        type: 'view',
+        at,
+        watchRatio: 0.7 + Math.round(rng.next() * 30) / 100,
+      });
+      if (rng.next() < 0.5) emit({ userId: viewer.id, itemId: clip.id, type: 'like', at: at + 1_000 });
+    }
+  }
 }
 
 function emitReaction(

@@ -100,7 +100,7 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
       }
       const page = await open('/?poll=300', width);
       await page.waitForFunction(
-        () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,408',
+        () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,411',
       );
       // Events arriving while the page polls show up as a rate above zero.
       const ingest = setInterval(() => {
@@ -180,6 +180,15 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
       }
     });
   }
+
+  test("the trending page shows the demo's rising clips and tags", async () => {
+    const page = await open('/trending', 1280);
+    await page.waitForSelector('#trending .ranked-item');
+    const items = await page.$$eval('#trending .ranked-item', (els) => els.map((el) => el.textContent ?? ''));
+    assert.equal(items.length, 3);
+    for (const text of items) assert.match(text, /#徒步 #hiking/);
+    assert.match((await page.textContent('#trending')) ?? '', /徒步/);
+  });
 
   test('hiding an item from its page changes its visibility and audit trail, and restoring undoes it', async () => {
     const page = await open('/items/v00002', 1280);
@@ -392,7 +401,7 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.fill('[data-role="api-key"] input', 'sl_test_key_0123456789');
     await page.click('[data-role="api-key"] button');
     await page.waitForFunction(
-      () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,408',
+      () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,411',
     );
     assert.equal(seen[0], undefined);
     assert.equal(seen[seen.length - 1], 'Bearer sl_test_key_0123456789');
