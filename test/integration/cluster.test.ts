@@ -73,6 +73,19 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 
+/** Waits up to 2 s until `engine` has applied one other node's event and has item `itemId`. */
+async function oneEventAndItemOn(engine: Engine, itemId: string, what: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const cluster = (await engine.status()).cluster as { remoteEventsApplied: number };
+      const item = await engine.getItem(itemId).catch(() => undefined);
+      return cluster.remoteEventsApplied === 1 && item !== undefined;
+    },
+    2_000,
+    what,
+  );
+}
+
 const catalogue = {
   items: Array.from({ length: 12 }, (_, k) => ({ id: `v${k}`, creatorId: `c${k % 4}`, tags: [`t${k % 3}`] })),
 };
@@ -343,15 +356,7 @@ withServices('cluster', (s) => {
     await b.engine.putItems({ items: [{ id: 'during-replay', tags: ['t1'] }] });
     // Both reach A through the stream (A reads the store's log only once a minute), whether B's replay
     // is still running or not: the next test holds a replay open to prove the first case.
-    await waitFor(
-      async () => {
-        const cluster = (await a.engine.status()).cluster as { remoteEventsApplied: number };
-        const item = await a.engine.getItem('during-replay').catch(() => undefined);
-        return cluster.remoteEventsApplied === 1 && item !== undefined;
-      },
-      2_000,
-      "B's event and item on A",
-    );
+    await oneEventAndItemOn(a.engine, 'during-replay', "B's event and item on A");
     await b.ready;
     assert.deepEqual(b.engine.readiness(), { ready: true, phase: 'open', eventsApplied: 201 });
     const cluster = (await b.engine.status()).cluster as { redis: string; publishFailures: number };
@@ -394,15 +399,7 @@ withServices('cluster', (s) => {
     await engine.ingest({ events: [{ id: 'held-1', userId: 'u1', itemId: 'v3', type: 'like' }] });
     await engine.putItems({ items: [{ id: 'held-item', tags: ['t1'] }] });
     assert.equal(engine.readiness().phase, 'catching-up');
-    await waitFor(
-      async () => {
-        const cluster = (await a.engine.status()).cluster as { remoteEventsApplied: number };
-        const item = await a.engine.getItem('held-item').catch(() => undefined);
-        return cluster.remoteEventsApplied === 1 && item !== undefined;
-      },
-      2_000,
-      "B's event and item on A during B's replay",
-    );
+    await oneEventAndItemOn(a.engine, 'held-item', "B's event and item on A during B's replay");
     assert.equal(node.health().publishFailures, 0);
     release();
     await opened;

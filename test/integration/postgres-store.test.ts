@@ -7,9 +7,18 @@ import { postgresMigrations } from '../../src/store/postgres/migrations.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { MigrationStep, Store } from '../../src/store/store.js';
 import { runStoreContract } from '../../src/store/store-contract.js';
-import type { ModelSnapshot } from '../../src/types.js';
+import type { ItemId, ModelSnapshot, UserId } from '../../src/types.js';
 import { assertMigrationSteps } from '../helpers.js';
 import { freshSchema, withServices } from './services.js';
+
+/** A view of item `i` by user `u` with event id `id`. */
+const event = (id: string) => ({
+  id,
+  userId: 'u' as UserId,
+  itemId: 'i' as ItemId,
+  type: 'view' as const,
+  at: 1,
+});
 
 withServices('postgres store', ({ pgUrl }) => {
   const schemas = new WeakMap<Store, string>();
@@ -112,13 +121,6 @@ withServices('postgres store', ({ pgUrl }) => {
     const a = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 4 });
     await a.migrate();
     const b = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 4 });
-    const event = (id: string) => ({
-      id,
-      userId: 'u' as never,
-      itemId: 'i' as never,
-      type: 'view' as const,
-      at: 1,
-    });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, k) => (k % 2 === 0 ? a : b).appendEvents([event(`e${k % 5}`)], 1)),
     );
@@ -140,13 +142,6 @@ withServices('postgres store', ({ pgUrl }) => {
       return { throughSeq: Number(rows[0].through_seq), events: Number(rows[0].events) };
     };
     const maxSeq = async () => Number((await raw.query('SELECT max(seq) AS m FROM events')).rows[0].m);
-    const event = (id: string) => ({
-      id,
-      userId: 'u' as never,
-      itemId: 'i' as never,
-      type: 'view' as const,
-      at: 1,
-    });
     try {
       await store.appendEvents(['a', 'b', 'a', 'c'].map(event), 1);
       await store.appendEvents([event('b'), event('d')], 1);

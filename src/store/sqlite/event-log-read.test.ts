@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { tempDir } from '../../../test/helpers.js';
 import { createRandom } from '../../core/random.js';
 import { EVENT_TYPES, type EventInput, type ItemId, type StoredEvent, type UserId } from '../../types.js';
+import type { Store } from '../store.js';
 import {
   eventLogThreadReads,
   type PackedPage,
@@ -37,6 +38,23 @@ function events(count: number, seed: number): EventInput[] {
   });
 }
 
+/** A store file holding `count` seeded events. */
+async function storeWith(name: string, count: number, seed: number): Promise<{ path: string; store: Store }> {
+  const path = join(dir, `${name}.db`);
+  const store = createSqliteStore({ path });
+  await store.migrate();
+  await store.appendEvents(events(count, seed), 5);
+  return { path, store };
+}
+
+/** The reader thread's pages from now on, until `stop`. */
+function watchThreadReads(): { reads: ThreadRead[]; stop(): void } {
+  const reads: ThreadRead[] = [];
+  const hear = (message: unknown) => reads.push(message as ThreadRead);
+  subscribe(eventLogThreadReads.name, hear);
+  return { reads, stop: () => unsubscribe(eventLogThreadReads.name, hear) };
+}
+
 /** The whole log read with `limit` per read. */
 async function readAll(
   read: (after: number, limit: number) => Promise<StoredEvent[]>,
@@ -52,13 +70,8 @@ async function readAll(
 }
 
 test('a replay reads its pages on the reader thread, each next one read ahead, and gets what the server thread reads', async () => {
-  const path = join(dir, 'replay.db');
-  const store = createSqliteStore({ path });
-  await store.migrate();
-  await store.appendEvents(events(3_500, 1), 5);
-  const reads: ThreadRead[] = [];
-  const hear = (message: unknown) => reads.push(message as ThreadRead);
-  subscribe(eventLogThreadReads.name, hear);
+  const { store } = await storeWith('replay', 3_500, 1);
+  const { reads, stop } = watchThreadReads();
   try {
     // Pages of 1,000: the first is read here, the next three on the thread; the thread stops at the
     // short last page, and a read after it (the end of the log) is made here again.
@@ -79,16 +92,13 @@ test('a replay reads its pages on the reader thread, each next one read ahead, a
     assert.equal(here.length, 3_503);
     assert.ok(here.some((e) => e.id === undefined) && here.some((e) => e.watchRatio === 0));
   } finally {
-    unsubscribe(eventLogThreadReads.name, hear);
+    stop();
     await store.close();
   }
 });
 
 test('a page read ahead is answered only while full: a short one is read again, with what was logged since', async () => {
-  const path = join(dir, 'ahead.db');
-  const store = createSqliteStore({ path });
-  await store.migrate();
-  await store.appendEvents(events(250, 3), 5);
+  const { path, store } = await storeWith('ahead', 250, 3);
   const db = new Database(path, { readonly: true });
   const { port1, port2 } = new MessageChannel();
   // The serving side on this thread: by the time a reply is heard, its read ahead is done.
@@ -128,22 +138,17 @@ test('a page read ahead is answered only while full: a short one is read again, 
 });
 
 test('a reader thread that cannot start leaves the reads to the server thread, with the same events', async () => {
-  const path = join(dir, 'gone.db');
-  const store = createSqliteStore({ path });
-  await store.migrate();
-  await store.appendEvents(events(2_500, 5), 5);
+  const { path, store } = await storeWith('gone', 2_500, 5);
   const expected = await readAll((after, limit) => store.readEvents(after, limit), 100);
   // The store's own connection keeps the unlinked file; the thread's cannot open it.
   unlinkSync(path);
-  const reads: unknown[] = [];
-  const hear = (message: unknown) => reads.push(message);
-  subscribe(eventLogThreadReads.name, hear);
+  const { reads, stop } = watchThreadReads();
   try {
     assert.deepEqual(await readAll((after, limit) => store.readEvents(after, limit), 1_000), expected);
     assert.deepEqual(await readAll((after, limit) => store.readEvents(after, limit), 1_000), expected);
     assert.deepEqual(reads, []);
   } finally {
-    unsubscribe(eventLogThreadReads.name, hear);
+    stop();
     await store.close();
   }
 });
