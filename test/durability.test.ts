@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { FEED_SEED_WINDOW_MS } from '../src/engine/engine.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { type ChildServer, startChildServer, stopAllChildServers } from './child-server.js';
 import { openEngine, tempDbPath } from './helpers.js';
@@ -36,6 +37,12 @@ async function feeds(server: ChildServer): Promise<unknown[]> {
   for (let u = 0; u < 5; u++) out.push(await getJson(server, `/v1/users/u${u}/feed?n=10`));
   out.push(await getJson(server, '/v1/items/v0/similar?n=10'));
   return out;
+}
+
+/** Waits for the next window that seeds feeds' exploration if less than `marginMs` of this one is left. */
+async function clearOfWindowEdge(marginMs: number): Promise<void> {
+  const left = FEED_SEED_WINDOW_MS - (Date.now() % FEED_SEED_WINDOW_MS);
+  if (left < marginMs) await new Promise((r) => setTimeout(r, left + 100));
 }
 
 // Both ways of applying co-occurrence: inline, and on its own thread (whose updates an ingest waits for).
@@ -113,7 +120,9 @@ for (const [mode, args] of [
     });
     assert.deepEqual(await retry.json(), { accepted: 0, duplicates: Math.min(5_000, acked.length) });
 
-    // The online state is rebuilt from the log: the same feeds after another kill -9 and restart.
+    // The online state is rebuilt from the log: the same feeds after another kill -9 and restart, within
+    // one of the windows that seed exploration (a restart across a window's edge explores afresh).
+    await clearOfWindowEdge(30_000);
     const before = await feeds(server);
     await kill9(server);
     server = await start();

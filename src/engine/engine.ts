@@ -60,7 +60,7 @@ import {
 
 const DEFAULT_EXPLORATION_SEED = 0x5e7115;
 /** Exploration draws are fixed per user state within windows of this length. */
-const FEED_SEED_WINDOW_MS = 15 * 60 * 1000;
+export const FEED_SEED_WINDOW_MS = 15 * 60 * 1000;
 /** The delays before a failed search thread is started again (see `EngineOptions.threadRestartDelaysMs`). */
 const THREAD_RESTART_DELAYS_MS: readonly number[] = [1_000, 4_000, 16_000];
 
