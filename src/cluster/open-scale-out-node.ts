@@ -138,14 +138,11 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
   // Events and records accepted while the log is replayed are published too: the publisher connects
   // as the engine opens, not as the node joins.
   const connected = node.connect();
-  let opening: Awaited<ReturnType<typeof opened>>;
-  try {
-    opening = await opened(engine, () => node.start(engine));
-  } catch (err) {
+  const { ready, leaving } = await opened(engine, () => node.start(engine)).catch(async (err: unknown) => {
+    // Nothing was started but the publisher's connection: close it.
     await node.stop();
     throw err;
-  }
-  const { ready, leaving } = opening;
+  });
   await connected;
   return {
     engine,

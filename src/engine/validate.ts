@@ -27,17 +27,16 @@ const text = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
 
+const TIME_FORMS = 'must be an ISO-8601 date-time or epoch milliseconds';
+
 /** Epoch milliseconds or an ISO-8601 string; checked against the clock by {@link checkTime}. */
 export const timeSchema = z.union(
   [
     z.number().finite('must be a finite number of epoch milliseconds'),
-    z.iso.datetime({
-      offset: true,
-      local: false,
-      message: 'must be an ISO-8601 date-time or epoch milliseconds',
-    }),
+    z.iso.datetime({ offset: true, local: false, message: TIME_FORMS }),
   ],
-  { message: 'must be an ISO-8601 date-time or epoch milliseconds' },
+  // Neither form (a boolean, an object): the union's own issue.
+  { message: TIME_FORMS },
 );
 
 export const tagSchema = text(64).min(1, 'must not be empty');

@@ -18,9 +18,6 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
   app.setErrorHandler((err: FastifyError | SetlistError | Error, request, reply) => {
     const mapped = toSetlistError(err);
-    if (mapped.code === 'SETLIST_ERR_METHOD_NOT_ALLOWED') {
-      reply.header('allow', allowedMethods(app, request).join(', '));
-    }
     if (mapped.status >= 500) request.log.error({ err }, 'request failed');
     if (
       (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') &&
@@ -31,8 +28,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (mapped.code === 'SETLIST_ERR_STARTING') reply.header('retry-after', '5');
     return reply.status(mapped.status).send(mapped.toJSON());
   });
-  app.setNotFoundHandler(async (request) => {
-    throw routeMissing(request);
+  app.setNotFoundHandler(async (request, reply) => {
+    throw routeMissing(request, reply);
   });
 }
 
@@ -53,23 +50,24 @@ function patternOf(url: string): RegExp {
 }
 
 /** The methods the routes of `request`'s path answer, sorted; none for a path no route serves. */
-function allowedMethods(app: FastifyInstance, request: FastifyRequest): string[] {
+function allowedMethods(request: FastifyRequest): string[] {
   const path = request.url.split('?')[0] ?? '/';
   const methods = new Set<string>();
-  for (const route of routeTables.get(app) ?? []) {
+  for (const route of routeTables.get(request.server) ?? []) {
     if (route.pattern.test(path)) for (const m of route.methods) methods.add(m);
   }
   return [...methods].sort();
 }
 
 /**
- * What a request no route answered gets: 405 (with the path's methods in `Allow`) when the path is
- * served with another method, `SETLIST_ERR_ROUTE_NOT_FOUND` otherwise.
+ * What a request no route answered gets: 405 when the path is served with another method (the path's
+ * methods set in `reply`'s `Allow`), `SETLIST_ERR_ROUTE_NOT_FOUND` otherwise.
  */
-export function routeMissing(request: FastifyRequest): SetlistError {
+export function routeMissing(request: FastifyRequest, reply: FastifyReply): SetlistError {
   const path = request.url.split('?')[0]?.slice(0, 200);
-  const allowed = allowedMethods(request.server, request);
+  const allowed = allowedMethods(request);
   if (allowed.length > 0 && !allowed.includes(request.method)) {
+    reply.header('allow', allowed.join(', '));
     return new SetlistError('SETLIST_ERR_METHOD_NOT_ALLOWED', {
       message: `${path} does not take ${request.method}: it takes ${allowed.join(', ')}.`,
     });

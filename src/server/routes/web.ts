@@ -74,19 +74,19 @@ export function webRoutes(app: FastifyInstance, root: string | undefined): void 
   app.get('/*', async (request, reply) => {
     const rawPath = request.url.split('?')[0] ?? '/';
     if (API_PREFIXES.some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) {
-      throw routeMissing(request);
+      throw routeMissing(request, reply);
     }
     let path: string;
     try {
       path = decodeURIComponent(rawPath);
     } catch {
-      throw routeMissing(request);
+      throw routeMissing(request, reply);
     }
     const wantsPage = (request.headers.accept ?? '').includes('text/html');
     const index = page();
     if (base === undefined || index === undefined) {
       if (wantsPage) return notBuilt(reply);
-      throw routeMissing(request);
+      throw routeMissing(request, reply);
     }
     const segments = path.split('/').filter((s) => s !== '');
     const safe = segments.every((s) => s !== '..' && s !== '.' && !s.includes('\\') && !s.includes('\0'));
@@ -100,6 +100,6 @@ export function webRoutes(app: FastifyInstance, root: string | undefined): void 
     // A browser navigating to a client route (/users/u1, /items/clip.mp4) gets the page, which routes
     // it; scripts and styles are not asked for as text/html, so a missing asset stays a 404.
     if (safe && wantsPage) return sendFile(reply, index);
-    throw routeMissing(request);
+    throw routeMissing(request, reply);
   });
 }
