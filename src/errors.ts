@@ -61,6 +61,11 @@ export const errorCatalogue = {
     message:
       'The database file is not a readable setlist store: restore it from a backup or point --db elsewhere.',
   },
+  SETLIST_ERR_STORE_LOCKED: {
+    status: 409,
+    message:
+      'Another process has the database open: stop it, or send the change to the running server over HTTP.',
+  },
   SETLIST_ERR_STORE_TOO_NEW: {
     status: 500,
     message: 'The database was written by a newer setlist: upgrade setlist to open it.',

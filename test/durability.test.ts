@@ -98,7 +98,8 @@ for (const [mode, args] of [
     assert.ok(attempted > acked.length, 'some batches were in flight when the server was killed');
 
     server = await start();
-    const store = createSqliteStore({ path: db });
+    // Read beside the restarted server, which owns the file (its lock was taken over from the killed one).
+    const store = createSqliteStore({ path: db, exclusive: false });
     const storedIds = new Set((await store.readEvents(0, 1_000_000)).map((e) => e.id));
     await store.close();
     const missing = acked.filter((id) => !storedIds.has(id));

@@ -1,9 +1,13 @@
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { DEFAULT_DEMO_OPTIONS, type DemoOptions, generateDemoPlatform } from '../demo/generate.js';
 import { createEngine, type Engine } from '../engine/engine.js';
+import { SetlistError } from '../errors.js';
+import { claimDatabase } from '../store/sqlite/owner-lock.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { printMigration } from './open-store.js';
+import { seedOption } from './options.js';
 import { DEFAULT_PORT, parsePort, startServer } from './serve.js';
 
 interface DemoCliOptions {
@@ -20,18 +24,30 @@ export async function loadDemo(
   nowMs?: number,
   sizes: Partial<Omit<DemoOptions, 'seed' | 'nowMs'>> = {},
 ): Promise<Engine> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
   const platform = generateDemoPlatform({
     ...DEFAULT_DEMO_OPTIONS,
     ...sizes,
     seed,
     nowMs: nowMs ?? Date.now(),
   });
-  // A fixed demo time also fixes the engine's clock, so tests are reproducible.
-  const engine = createEngine({
-    store: createSqliteStore({ path: dbPath, synchronous: 'normal', onMigration: printMigration('sqlite') }),
-    ...(nowMs === undefined ? {} : { now: () => nowMs }),
-  });
+  // Claimed before it is replaced: a demo still serving from this file keeps it. The engine's store
+  // claims it too, in this process, before this claim is let go.
+  const release = claimDatabase(dbPath);
+  let engine: Engine;
+  try {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+    // A fixed demo time also fixes the engine's clock, so tests are reproducible.
+    engine = createEngine({
+      store: createSqliteStore({
+        path: dbPath,
+        synchronous: 'normal',
+        onMigration: printMigration('sqlite'),
+      }),
+      ...(nowMs === undefined ? {} : { now: () => nowMs }),
+    });
+  } finally {
+    release();
+  }
   await engine.open();
   for (let k = 0; k < platform.items.length; k += 1_000) {
     await engine.putItems({ items: platform.items.slice(k, k + 1_000) });
@@ -50,9 +66,11 @@ export function registerDemo(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--db <path>', 'database file (replaced)', './setlist-demo.db')
-    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), DEFAULT_DEMO_OPTIONS.seed)
+    .option('--seed <n>', 'random seed', seedOption(), DEFAULT_DEMO_OPTIONS.seed)
     .action(async (opts: DemoCliOptions) => {
       const started = Date.now();
+      // Before the database is replaced, which takes a while: a port in use fails the demo at once.
+      await assertPortFree(opts.host, opts.port);
       const engine = await loadDemo(opts.db, opts.seed);
       const status = await engine.status();
       const { url, app } = await startServer(opts, engine);
@@ -70,4 +88,25 @@ export function registerDemo(program: Command): void {
           `  a feed:     ${url}/v1/users/beauty-vlogger/feed?n=10\n  status:     ${url}/v1/status`,
       );
     });
+}
+
+/** Fails with a clear error if `port` on `host` cannot be listened on (0 always can). */
+export async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        new SetlistError('SETLIST_ERR_CONFIG', {
+          message:
+            err.code === 'EADDRINUSE'
+              ? `Port ${port} on ${host} is in use: stop what listens there, or pass --port.`
+              : `Cannot listen on ${host}:${port}: ${err.message}`,
+          path: 'port',
+          cause: err,
+        }),
+      );
+    });
+    probe.listen({ host, port }, () => probe.close(() => resolve()));
+  });
 }

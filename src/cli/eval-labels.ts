@@ -8,6 +8,7 @@ import { labelProbabilities, predictLabelsFromFeatures } from '../core/labels/pr
 import { createRandom } from '../core/random.js';
 import { createJiebaSegmenter } from '../engine/text/segmenter.js';
 import { defaultKuaiRecDir, type KuaiRecVideo, readKuaiRecVideos } from '../import/kuairec.js';
+import { seedOption } from './options.js';
 
 export const evalCoverages: readonly number[] = [1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
 
@@ -221,7 +222,7 @@ export function registerEvalLabels(program: Command): void {
         'accuracy at coverage, calibration and abstention next to naive Bayes on the text',
     )
     .option('--data <dir>', 'the KuaiRec directory (default: $SETLIST_DATA_DIR or ../shared/data/kuairec)')
-    .option('--seed <n>', 'seed of the hidden split and of training', (v) => Number.parseInt(v, 10), 42)
+    .option('--seed <n>', 'seed of the hidden split and of training', seedOption(), 42)
     .option(
       '--text-only',
       "leave out KuaiRec's item tags (item_categories.csv): cover text, caption, topic tags",

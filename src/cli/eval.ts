@@ -14,6 +14,7 @@ import { createIdIndex, loadInteractionsCsv, loadMovieLensGenres } from '../eval
 import { forEachRanking } from '../eval/evaluate.js';
 import { type PipelineReport, runPipeline, type ValidationFit } from '../eval/pipeline.js';
 import { loadProtocolSplit, PROTOCOL_DEFAULTS } from '../eval/protocol.js';
+import { seedOption, wholeNumber } from './options.js';
 import { saveReport } from './reports.js';
 
 /** Published reference NDCG@10 (and Recall@20 where known) on ml-latest-small, from PRODUCT.md. */
@@ -74,11 +75,11 @@ export function registerEval(
     .option('--train <file>', 'training interactions, CSV user,item[,timestamp]')
     .option('--test <file>', 'test interactions, CSV user,item[,timestamp]')
     .option('--dataset <name>', 'a dataset from the shared data folder, filtered and split by the protocol')
-    .option('--k <n>', 'recommendations per user written by --recs-out', (v) => Number.parseInt(v, 10), 20)
+    .option('--k <n>', 'recommendations per user written by --recs-out', wholeNumber('--k', 1), 20)
     .option('--recs-out <file>', 'write the default model’s top k as user,item,rank (rank 1 best)')
     .option('--json', 'print the report as JSON')
-    .option('--workers <n>', 'training worker threads (0 trains inline)', (v) => Number.parseInt(v, 10), 2)
-    .option('--seed <n>', 'seed of the splits', (v) => Number.parseInt(v, 10), PROTOCOL_DEFAULTS.seed)
+    .option('--workers <n>', 'training worker threads (0 trains inline)', wholeNumber('--workers', 0, 64), 2)
+    .option('--seed <n>', 'seed of the splits', seedOption(), PROTOCOL_DEFAULTS.seed)
     .option('--db <path>', "save the report into this database for the dashboard's quality page")
     .action(async (options: EvalCommandOptions) => {
       await runEvalCommand(options, print);
@@ -133,6 +134,12 @@ export async function runEvalCommand(
 }
 
 function loadSplit(options: EvalCommandOptions, seed: number) {
+  if (options.dataset !== undefined && (options.train !== undefined || options.test !== undefined)) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      path: options.train !== undefined ? 'train' : 'test',
+      message: `Pass either --dataset or --train and --test, not both: --dataset ${options.dataset} makes its own split.`,
+    });
+  }
   if (options.dataset !== undefined) {
     const split = loadProtocolSplit(options.dataset, seed);
     if (split === undefined) {

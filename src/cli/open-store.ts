@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { SetlistError } from '../errors.js';
 import { type MigrationListener, migrationMessage, type Store } from '../store/store.js';
 
 /** True for a `postgres://` or `postgresql://` connection string. */
@@ -23,6 +25,12 @@ export async function openStore(
       ...onMigration,
     });
   }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      message: `Unsupported store "${spec.replace(/\/\/[^@/]*@/, '//***@')}": --store takes a postgres:// connection string, or a SQLite file path.`,
+      path: 'store',
+    });
+  }
   const { createSqliteStore } = await import('../store/sqlite/sqlite-store.js');
   return createSqliteStore({ path: spec, ...onMigration });
 }
@@ -30,4 +38,16 @@ export async function openStore(
 /** Writes each step of a schema upgrade to stderr, for a store of `kind`. */
 export function printMigration(kind: 'sqlite' | 'postgres'): MigrationListener {
   return (step) => console.error(`setlist: ${migrationMessage(kind, step)}`);
+}
+
+/**
+ * Refuses a SQLite file that does not exist, for commands that read an existing store (`train`):
+ * opening would create an empty database where a typo meant another one.
+ */
+export function requireDatabase(path: string): void {
+  if (path === ':memory:' || existsSync(path)) return;
+  throw new SetlistError('SETLIST_ERR_CONFIG', {
+    message: `No database at ${path}: point --db at an existing store (one \`setlist serve\` or \`setlist import\` wrote).`,
+    path: 'db',
+  });
 }

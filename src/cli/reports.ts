@@ -3,7 +3,9 @@ import { printMigration } from './open-store.js';
 
 /** Saves a command's JSON report as a snapshot (`report:<name>`) for GET /v1/quality. */
 export async function saveReport(dbPath: string, name: string, report: unknown): Promise<void> {
-  const store = createSqliteStore({ path: dbPath, onMigration: printMigration('sqlite') });
+  // Beside a server that may have the database open: the report is one row, and the server reads
+  // reports afresh for each GET /v1/quality.
+  const store = createSqliteStore({ path: dbPath, onMigration: printMigration('sqlite'), exclusive: false });
   await store.migrate();
   try {
     const previous = await store.loadSnapshot(`report:${name}`);

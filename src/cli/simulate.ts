@@ -3,6 +3,7 @@ import { defaultKuaiRecDir, hasKuaiRecData, KUAIREC_CAPTIONS } from '../import/k
 import { generateCatalogue, readKuaiRecCatalogue } from '../sim/catalogue.js';
 import type { PolicyName } from '../sim/policies.js';
 import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationReport } from '../sim/simulate.js';
+import { seedOption, wholeNumber } from './options.js';
 import { saveReport } from './reports.js';
 
 interface SimulateCliOptions {
@@ -83,20 +84,33 @@ export function formatReport(report: SimulationReport): string {
 }
 
 export function registerSimulate(program: Command): void {
-  const int = (v: string): number => Number.parseInt(v, 10);
   const d = DEFAULT_SIMULATION_OPTIONS;
   program
     .command('simulate')
     .description(
       'online simulation on the KuaiRec catalogue: setlist vs random, popularity-only and an oracle',
     )
-    .option('--users <n>', 'simulated users', int, d.users)
-    .option('--rounds <n>', 'rounds (each user asks for one feed per round)', int, d.rounds)
-    .option('--feed-size <n>', 'items per feed', int, d.feedSize)
-    .option('--seed <n>', 'random seed', int, d.seed)
+    .option('--users <n>', 'simulated users', wholeNumber('--users', 1), d.users)
+    .option(
+      '--rounds <n>',
+      'rounds (each user asks for one feed per round)',
+      wholeNumber('--rounds', 1),
+      d.rounds,
+    )
+    .option('--feed-size <n>', 'items per feed', wholeNumber('--feed-size', 1, 500), d.feedSize)
+    .option('--seed <n>', 'random seed', seedOption(), d.seed)
     .option('--data <dir>', `KuaiRec folder (default: $SETLIST_DATA_DIR or ../shared/data/kuairec)`)
-    .option('--synthetic <items>', 'use a generated catalogue of this many items instead of KuaiRec', int)
-    .option('--train-every <rounds>', "train setlist's model every this many rounds (0: never)", int, 0)
+    .option(
+      '--synthetic <items>',
+      'use a generated catalogue of this many items instead of KuaiRec',
+      wholeNumber('--synthetic', 1),
+    )
+    .option(
+      '--train-every <rounds>',
+      "train setlist's model every this many rounds (0: never)",
+      wholeNumber('--train-every', 0),
+      0,
+    )
     .option('--policies <list>', 'comma-separated policies to run', POLICIES.join(','))
     .option('--json', 'print the report as JSON')
     .option('--db <path>', "save the report into this database for the dashboard's quality page")

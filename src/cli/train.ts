@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createEngine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SNAPSHOTS_KEPT } from '../store/store.js';
-import { printMigration } from './open-store.js';
+import { printMigration, requireDatabase } from './open-store.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -17,6 +17,7 @@ export function registerTrain(program: Command): void {
       SNAPSHOTS_KEPT,
     )
     .action(async (opts: { db: string; json?: boolean; snapshotsKept: number }) => {
+      requireDatabase(opts.db);
       const engine = createEngine({
         store: createSqliteStore({
           path: opts.db,

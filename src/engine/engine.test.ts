@@ -178,3 +178,24 @@ test("open() starts co-occurrence's thread before any event, so the first ingest
     await engine.close();
   }
 });
+
+test('status counts users known from events as well as from records; such a user dates from their first event', async () => {
+  const clock = createClock();
+  const { engine } = await catalogue(2, 2, clock);
+  await engine.putUser('recorded', {});
+  const first = clock.now();
+  await engine.ingest({
+    events: [
+      { userId: 'acted', itemId: 'c0-v0', type: 'view', at: first },
+      { userId: 'recorded', itemId: 'c0-v1', type: 'like', at: first },
+    ],
+  });
+  clock.advance(HOUR);
+  await engine.ingest({ events: [{ userId: 'acted', itemId: 'c1-v0', type: 'like', at: clock.now() }] });
+  const status = await engine.status();
+  assert.equal(status.counts.users, 2, 'one user with a record, one known from events only');
+  const acted = await engine.getUser('acted');
+  assert.equal(acted.createdAt, first);
+  assert.equal(acted.updatedAt, first);
+  await engine.close();
+});

@@ -145,6 +145,7 @@ export interface ServingStats {
 
 export interface EngineStatus {
   store: string;
+  /** `users`: users with a record or with events (a user exists once they act). */
   counts: { items: number; users: number; events: number; creators: number };
   models: {
     name: string;
@@ -895,14 +896,16 @@ export function createEngine(options: EngineOptions): Engine {
       const u = state.users.get(id);
       const record = u < 0 ? undefined : state.userRecords.get(u);
       if (record !== undefined) return record;
-      if (u >= 0 && state.userStates.get(u) !== undefined) {
-        // Known from events only: a user exists once they act.
+      const known = u < 0 ? undefined : state.userStates.get(u);
+      if (known !== undefined) {
+        // Known from events only: a user exists once they act, from their first event on.
+        const since = Number.isFinite(known.firstEventAt) ? known.firstEventAt : 0;
         return {
           id: id as UserId,
           traits: {},
           controls: { muted: [], declared: [] },
-          createdAt: 0,
-          updatedAt: 0,
+          createdAt: since,
+          updatedAt: since,
         };
       }
       throw notFound('user', id);
@@ -1155,7 +1158,13 @@ export function createEngine(options: EngineOptions): Engine {
             ];
       return {
         store: store.kind,
-        counts: { ...counts, creators: state.creators.size },
+        // Users with a record or with events (the store holds records only); the larger count covers
+        // records another node wrote that this one has not loaded yet.
+        counts: {
+          ...counts,
+          users: Math.max(counts.users, state.users.size),
+          creators: state.creators.size,
+        },
         models: [
           { name: 'popularity', kind: 'online', version: state.eventsApplied, trainedAt: t },
           {

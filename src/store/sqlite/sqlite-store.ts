@@ -31,6 +31,7 @@ import {
 import { registerEventIdHash } from './event-id-hash.js';
 import { type EventLogReader, READ_EVENTS, startEventLogReader } from './event-log-read.js';
 import { sqliteMigrationNotes, sqliteMigrations } from './migrations.js';
+import { claimDatabase } from './owner-lock.js';
 import { OFF_THREAD_SNAPSHOT_BYTES, writeSnapshotOffThread, writeSnapshotRow } from './snapshot-write.js';
 
 export interface SqliteStoreOptions {
@@ -45,6 +46,13 @@ export interface SqliteStoreOptions {
   onMigration?: MigrationListener;
   /** The newest versions of each snapshot name kept; older ones are deleted as a new one is saved (3). */
   snapshotsKept?: number;
+  /**
+   * Claim the file for this process (the default): another process opening it the same way is
+   * refused with `SETLIST_ERR_STORE_LOCKED` until this store closes (see `claimDatabase`). False
+   * opens it beside its owner, for writes SQLite's own locking makes safe and the owner reads
+   * afresh (a saved report) or for inspection.
+   */
+  exclusive?: boolean;
 }
 
 /** Reads of the log at least this large go to the reader thread (a replay reads 10,000 at a time). */
@@ -92,17 +100,19 @@ function settle(call: PendingAppend, append: () => AppendResult): void {
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const kept = snapshotsKeptOf(options.snapshotsKept);
+  const inMemory = options.path === ':memory:' || options.path === '';
+  const release = inMemory || options.exclusive === false ? () => {} : claimDatabase(options.path);
   let db: Database.Database;
   try {
     db = new Database(options.path);
     db.pragma('journal_mode = WAL');
     configureConnection(db, options.synchronous === 'normal' ? 'NORMAL' : 'FULL');
   } catch (cause) {
+    release();
     throw storeOpenError(cause, options.path);
   }
 
   const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
-  const inMemory = options.path === ':memory:' || options.path === '';
   /** Writes the event log of a file on a worker thread, from the first append on. */
   let appender: EventAppender | undefined;
   /**
@@ -215,6 +225,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       await appender?.close();
       await Promise.allSettled(pendingWrites);
       if (db.open) db.close();
+      release();
     },
     async writeItems(items, audit = []) {
       const added = writeItems(items, audit);
@@ -452,6 +463,13 @@ function rowToEvent(r: EventRow): StoredEvent {
 
 function storeOpenError(cause: unknown, path: string): SetlistError {
   const code = (cause as { code?: string }).code;
+  if (/directory does not exist/.test((cause as Error).message)) {
+    return new SetlistError('SETLIST_ERR_CONFIG', {
+      message: `Cannot open the database at ${path}: its directory does not exist. Create it, or point --db elsewhere.`,
+      path: 'db',
+      cause,
+    });
+  }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new SetlistError('SETLIST_ERR_STORE_CORRUPT', {
       message: `${path} is not a readable setlist database (${code}): restore it from a backup or point --db elsewhere.`,
