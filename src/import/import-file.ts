@@ -1,9 +1,18 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import { checkTime, eventSchema, idSchema, itemFieldsSchema, validate } from '../engine/validate.js';
-import { coerceCsvRow, parseCsvRows, type Row, type RowError, readJsonLines } from './rows.js';
+import { SetlistError } from '../errors.js';
+import {
+  type CsvColumnKinds,
+  coerceCsvRow,
+  isJsonArrayFile,
+  type Row,
+  type RowError,
+  readCsvRows,
+  readJsonArray,
+  readJsonLines,
+} from './rows.js';
 
 export interface ImportSummary {
   file: string;
@@ -13,12 +22,21 @@ export interface ImportSummary {
   rejected: RowError[];
 }
 
+/** The file types `importFile` reads; a `.json` file holds a JSON array of rows, or JSON Lines. */
+const IMPORT_EXTENSIONS: readonly string[] = ['.csv', '.jsonl', '.ndjson', '.json'];
+
 const BATCH = 1_000;
 const itemRowSchema = itemFieldsSchema.extend({ id: idSchema });
 
+const csvColumnKinds: Record<'items' | 'events', CsvColumnKinds> = {
+  items: { numeric: ['createdAt', 'durationMs'], lists: ['tags'], ids: ['id', 'creatorId'] },
+  events: { numeric: ['at', 'watchMs', 'watchRatio'], lists: [], ids: ['id', 'userId', 'itemId'] },
+};
+
 /**
- * Imports items or events from a CSV or JSON Lines file through the engine, in batches. Each row is
- * checked on its own first, so one bad row is reported with its line number and the rest still land.
+ * Imports items or events from a CSV, JSON Lines or JSON array file through the engine, in batches.
+ * Each row is checked on its own first, so one bad row is reported with its line number and the rest
+ * still land. CSV and JSON Lines files are streamed; a JSON array is read whole.
  */
 export async function importFile(
   engine: Engine,
@@ -42,35 +60,54 @@ export async function importFile(
     batch = [];
     onProgress(done);
   };
-  const take = async (row: Row | RowError): Promise<void> => {
+  for await (const row of readRows(kind, path)) {
     done++;
     if (!('value' in row)) {
       summary.rejected.push(row);
-      return;
+      continue;
     }
     const problem = checkRow(kind, row.value, nowMs());
     if (problem !== undefined) {
       summary.rejected.push({ line: row.line, message: problem });
-      return;
+      continue;
     }
     batch.push(row.value);
     if (batch.length >= BATCH) await flush();
-  };
-
-  const ext = extname(path).toLowerCase();
-  if (ext === '.csv') {
-    const { rows, errors } = parseCsvRows(await readFile(path, 'utf8'));
-    for (const e of errors) await take(e);
-    const numeric = kind === 'events' ? ['at', 'watchMs', 'watchRatio'] : ['createdAt', 'durationMs'];
-    for (const row of rows) await take({ line: row.line, value: coerceCsvRow(row.value, numeric, ['tags']) });
-  } else if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') {
-    for await (const row of readJsonLines(path)) await take(row);
-  } else {
-    throw new Error(`${path}: unknown file type "${ext}"; use .csv or .jsonl`);
   }
   await flush();
-  summary.rejected.sort((a, b) => a.line - b.line);
   return summary;
+}
+
+async function* readRows(kind: 'items' | 'events', path: string): AsyncGenerator<Row | RowError> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.csv') {
+    for await (const row of readCsvRows(path, () => {})) {
+      yield 'value' in row ? { line: row.line, value: coerceCsvRow(row.value, csvColumnKinds[kind]) } : row;
+    }
+  } else if (ext === '.json' && (await isJsonArrayFile(path))) {
+    yield* await readArray(path);
+  } else if (IMPORT_EXTENSIONS.includes(ext)) {
+    yield* readJsonLines(path);
+  } else {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      path: kind,
+      message:
+        `${path}: unsupported file type "${ext}"; ${kind} files must be .csv, .jsonl or .ndjson ` +
+        '(JSON Lines), or .json (a JSON array of rows, or JSON Lines).',
+    });
+  }
+}
+
+async function readArray(path: string): Promise<(Row | RowError)[]> {
+  try {
+    return await readJsonArray(path);
+  } catch (err) {
+    throw new SetlistError('SETLIST_ERR_VALIDATION', {
+      path: 'file',
+      message: `${path}: a .json file whose text starts with "[" must be a JSON array of rows: ${(err as Error).message}`,
+      cause: err,
+    });
+  }
 }
 
 function checkRow(
