@@ -9,13 +9,14 @@ import {
   importFile,
 } from '../import/import-file.js';
 import { readKuaiRecCatalog } from '../import/kuairec.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { printMigration } from './open-store.js';
+import { isPostgresUrl, openStore, printMigration } from './open-store.js';
 
 interface ImportOptions {
   items?: string;
   events?: string;
   db: string;
+  store?: string;
+  schema: string;
   json?: boolean;
 }
 
@@ -55,6 +56,8 @@ export function registerImport(program: Command): void {
     .option('--items <file>', 'items file (.csv, .jsonl, .ndjson or .json)')
     .option('--events <file>', 'events file (.csv, .jsonl, .ndjson or .json)')
     .option('--db <path>', 'SQLite database file', './setlist.db')
+    .option('--store <url>', 'postgres://... connection string: import into Postgres instead of --db')
+    .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
     .option('--json', 'print the summary as JSON, with every rejected row')
     .addHelpText('after', HELP_AFTER)
     .action(async (dataset: string | undefined, dir: string | undefined, opts: ImportOptions) => {
@@ -85,9 +88,12 @@ export function registerImport(program: Command): void {
 }
 
 async function openEngine(opts: ImportOptions): Promise<Engine> {
-  const engine = createEngine({
-    store: createSqliteStore({ path: opts.db, onMigration: printMigration('sqlite') }),
+  const spec = opts.store ?? opts.db;
+  const store = await openStore(spec, {
+    schema: opts.schema,
+    onMigration: printMigration(isPostgresUrl(spec) ? 'postgres' : 'sqlite'),
   });
+  const engine = createEngine({ store });
   await engine.open();
   return engine;
 }
@@ -177,6 +183,7 @@ async function importDataset(dataset: string, dir: string | undefined, opts: Imp
   } finally {
     await engine.close();
   }
+  const into = opts.store === undefined ? opts.db : 'the Postgres store';
   if (opts.json === true) console.log(JSON.stringify({ dataset, items: items.length }, null, 2));
-  else console.log(`kuairec: ${items.length} items imported into ${opts.db}, categories as tags`);
+  else console.log(`kuairec: ${items.length} items imported into ${into}, categories as tags`);
 }
