@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { loadDemo } from '../src/cli/demo.js';
+import { importFiles } from '../src/cli/import.js';
 import { buildProgram } from '../src/cli/main.js';
 import { saveReport } from '../src/cli/reports.js';
 import { DEFAULT_DEMO_OPTIONS, generateDemoPlatform } from '../src/demo/generate.js';
+import type { Engine } from '../src/engine/engine.js';
 import { importFile } from '../src/import/import-file.js';
 import { defaultKuaiRecDir, hasKuaiRecData } from '../src/import/kuairec.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
@@ -33,21 +35,23 @@ test('import reports rejected rows with line numbers and reasons, and keeps the 
       JSON.stringify({ id: 'e1', userId: 'u1', itemId: 'v1', type: 'view' }),
     ].join('\n'),
   );
-  const itemSummary = await importFile(engine, 'items', items, undefined, () => T0);
+  const itemSummary = await importFile(engine, 'items', items, { nowMs: () => T0 });
   assert.equal(itemSummary.accepted, 1);
-  assert.deepEqual(
-    itemSummary.rejected.map((r) => r.line),
-    [3, 4],
-  );
-  assert.match(itemSummary.rejected[1]!.message, /^id /);
-  const eventSummary = await importFile(engine, 'events', events, undefined, () => T0);
+  assert.deepEqual(itemSummary.rejected, [
+    { line: 3, field: 'createdAt', message: 'must be an ISO-8601 date-time or epoch milliseconds' },
+    { line: 4, field: 'id', message: 'is required' },
+  ]);
+  const eventSummary = await importFile(engine, 'events', events, { nowMs: () => T0 });
   assert.equal(eventSummary.accepted, 1);
   assert.equal(eventSummary.duplicates, 1);
   assert.deepEqual(
-    eventSummary.rejected.map((r) => r.line),
-    [2, 3],
+    eventSummary.rejected.map((r) => [r.line, r.field]),
+    [
+      [2, undefined],
+      [3, 'type'],
+    ],
   );
-  assert.match(eventSummary.rejected[1]!.message, /type/);
+  assert.match(eventSummary.rejected[1]!.message, /^must be one of /);
   assert.deepEqual((await engine.getItem('v1')).tags, ['pets', '猫']);
 });
 
@@ -204,4 +208,115 @@ test("the setlist bin's first line starts node without V8's memory reducer, as n
   const run = spawnSync(script, { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.ok((JSON.parse(run.stdout) as string[]).includes('--no-memory-reducer'), run.stdout);
+});
+
+function setlist(...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { encoding: 'utf8' });
+}
+
+test('setlist import checks every file before it opens the store: a bad one creates no database', () => {
+  const items = join(dir, 'checked-items.csv');
+  writeFileSync(items, 'id,caption\nv1,x\n');
+  const db = join(dir, 'never-created.db');
+  const wrongType = join(dir, 'events.txt');
+  writeFileSync(wrongType, 'userId,itemId,type\nu1,v1,view\n');
+  const wrongHeader = join(dir, 'snake-events.csv');
+  writeFileSync(wrongHeader, 'item_id,user_id,event_type\nv1,u1,view\n');
+  for (const [file, reason] of [
+    [join(dir, 'absent.jsonl'), /absent\.jsonl: no such file/],
+    [wrongType, /unsupported file type "\.txt"; events files must be \.csv, \.jsonl or \.ndjson/],
+    [wrongHeader, /unknown columns "item_id", "user_id", "event_type" and lacks the required columns/],
+  ] as const) {
+    const result = setlist('import', '--items', items, '--events', file, '--db', db);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, reason);
+    assert.equal(result.stdout, '', 'nothing was imported, so no summary');
+    assert.equal(existsSync(db), false);
+  }
+});
+
+/** An events CSV with one good row and `bad` rows of an unknown type. */
+function eventsWithRejections(bad: number): string {
+  const path = join(dir, `rejections-${bad}.csv`);
+  const rows = Array.from({ length: bad }, (_, k) => `u${k},v1,teleport`);
+  writeFileSync(path, ['userId,itemId,type', 'u0,v1,view', ...rows, ''].join('\n'));
+  return path;
+}
+
+test('setlist import exits with 2 when it rejects rows, and prints the first 20 of them and a count of the rest', () => {
+  const result = setlist('import', '--events', eventsWithRejections(25), '--db', tempDbPath('rejections'));
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stdout, /events from .*: 1 accepted, 0 duplicates, 25 rejected/);
+  const shown = result.stdout.split('\n').filter((l) => /^ {2}\S+\.csv:\d+: type must be one of /.test(l));
+  assert.equal(shown.length, 20);
+  assert.match(shown[0]!, /rejections-25\.csv:3: type /);
+  assert.match(result.stdout, /\.\.\. and 5 more rejected row\(s\) \(--json lists them all\)/);
+});
+
+test('setlist import --json lists every rejected row with its field, and exits with 2', () => {
+  const result = setlist(
+    'import',
+    '--events',
+    eventsWithRejections(25),
+    '--db',
+    tempDbPath('json'),
+    '--json',
+  );
+  assert.equal(result.status, 2, result.stderr);
+  const [summary] = JSON.parse(result.stdout) as {
+    accepted: number;
+    rejected: { line: number; field: string }[];
+  }[];
+  assert.equal(summary!.accepted, 1);
+  assert.equal(summary!.rejected.length, 25);
+  assert.deepEqual(summary!.rejected[24], {
+    line: 27,
+    field: 'type',
+    message: 'must be one of impression, view, like, share, comment, follow, skip, not_interested, report',
+  });
+});
+
+test("each file's summary is printed once it is done, even when a later file fails", async () => {
+  const items = join(dir, 'printed-items.csv');
+  writeFileSync(items, 'id\nv1\n');
+  const events = join(dir, 'failing-events.jsonl');
+  writeFileSync(events, `${JSON.stringify({ userId: 'u1', itemId: 'v1', type: 'view' })}\n`);
+  const engine = await openEngine(':memory:', { now: () => T0 });
+  const failing: Engine = Object.create(engine, {
+    ingest: { value: () => Promise.reject(new Error('the disk is full')) },
+  });
+  const out: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (line: string) => out.push(line);
+  console.error = (line: string) => out.push(line);
+  try {
+    await assert.rejects(
+      importFiles(
+        failing,
+        [
+          ['items', items],
+          ['events', events],
+        ],
+        false,
+      ),
+      /the disk is full/,
+    );
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+  assert.match(out[0]!, /^items from .*printed-items\.csv: 1 accepted, 0 duplicates, 0 rejected$/);
+  assert.match(
+    out[1]!,
+    /^events from .*failing-events\.jsonl: failed after 0 accepted row\(s\) were committed/,
+  );
+});
+
+test('setlist import kuairec refuses --items and --events rather than ignoring them', () => {
+  const db = join(dir, 'kuairec-refused.db');
+  const result = setlist('import', 'kuairec', join(dir, 'no-kuairec'), '--events', 'e.csv', '--db', db);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /--events does not go with a dataset/);
+  assert.equal(existsSync(db), false);
 });

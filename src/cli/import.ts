@@ -1,63 +1,152 @@
 import type { Command } from 'commander';
-import { createEngine } from '../engine/engine.js';
-import { type ImportSummary, importFile } from '../import/import-file.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { SetlistError } from '../errors.js';
+import {
+  checkImportFile,
+  IMPORT_BATCH_ROWS,
+  type ImportKind,
+  type ImportSummary,
+  importFile,
+} from '../import/import-file.js';
 import { readKuaiRecCatalog } from '../import/kuairec.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { printMigration } from './open-store.js';
+import { isPostgresUrl, openStore, printMigration } from './open-store.js';
 
 interface ImportOptions {
   items?: string;
   events?: string;
   db: string;
+  store?: string;
+  schema: string;
   json?: boolean;
 }
+
+/** The exit code of an import that finished but rejected some rows (a failed one exits with 1). */
+export const EXIT_ROWS_REJECTED = 2;
+
+/** Rejected rows printed per file; `--json` lists them all. */
+const REJECTIONS_SHOWN = 20;
+
+const HELP_AFTER = `
+Files: .csv (a header row, then one row per line; quoted fields may hold commas and line breaks),
+.jsonl or .ndjson (JSON Lines: one object per line, shaped like the HTTP bodies), or .json (a JSON
+array of such objects, read whole rather than streamed; a .json file that does not start with "["
+is read as JSON Lines). CSV and JSON Lines files are streamed.
+
+Every file is checked before the store is opened: it must exist and be readable, and a CSV header
+must name each required column once and no unknown column (items: id; events: userId, itemId,
+type). In CSV, tags cells separate tags with "|" or ";", white space around ids (id, userId, itemId,
+creatorId) is trimmed, and numbers may be written like 12, -0.5, .5 or 1e3.
+
+Each row is checked on its own: valid rows are committed in batches of ${IMPORT_BATCH_ROWS.toLocaleString('en-US')}, invalid
+rows are skipped and reported (file, line, field, message; the first ${REJECTIONS_SHOWN} per file, all of
+them with --json). Items are imported before events; each file's summary is printed once it is done.
+
+Exit status: 0 when every row was imported, ${EXIT_ROWS_REJECTED} when the import finished but rejected some rows,
+1 when it failed (a file could not be read, the store could not be opened). Rows committed before
+a failure stay committed.`;
 
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('import items and events from CSV or JSON Lines files, or a known dataset (kuairec <dir>)')
+    .description(
+      'import items and events from CSV, JSON Lines or JSON files, or a known dataset (kuairec <dir>)',
+    )
     .argument('[dataset]', 'a known dataset to import as a catalogue: kuairec')
     .argument('[dir]', "the dataset's folder (default: ../shared/data/kuairec)")
-    .option('--items <file>', 'items file (.csv or .jsonl)')
-    .option('--events <file>', 'events file (.csv or .jsonl)')
+    .option('--items <file>', 'items file (.csv, .jsonl, .ndjson or .json)')
+    .option('--events <file>', 'events file (.csv, .jsonl, .ndjson or .json)')
     .option('--db <path>', 'SQLite database file', './setlist.db')
-    .option('--json', 'print the summary as JSON')
+    .option('--store <url>', 'postgres://... connection string: import into Postgres instead of --db')
+    .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
+    .option('--json', 'print the summary as JSON, with every rejected row')
+    .addHelpText('after', HELP_AFTER)
     .action(async (dataset: string | undefined, dir: string | undefined, opts: ImportOptions) => {
       if (dataset !== undefined) {
-        await importDataset(dataset, dir, opts.db);
+        await importDataset(dataset, dir, opts);
         return;
       }
-      if (opts.items === undefined && opts.events === undefined) {
-        throw new Error(
-          'give --items FILE, --events FILE, or both; or a dataset: setlist import kuairec <dir>',
+      const files: [ImportKind, string][] = [];
+      if (opts.items !== undefined) files.push(['items', opts.items]);
+      if (opts.events !== undefined) files.push(['events', opts.events]);
+      if (files.length === 0) {
+        throw new SetlistError('SETLIST_ERR_CONFIG', {
+          path: 'items',
+          message: 'give --items FILE, --events FILE, or both; or a dataset: setlist import kuairec <dir>',
+        });
+      }
+      // Every file is checked before the store is opened: a bad one creates or changes nothing.
+      for (const [kind, path] of files) await checkImportFile(kind, path);
+      const summaries = await importFiles(await openEngine(opts), files, opts.json === true);
+      const rejected = summaries.reduce((sum, s) => sum + s.rejected.length, 0);
+      if (rejected > 0) {
+        console.error(
+          `setlist: ${rejected} row(s) rejected and skipped; the others were imported (exit code ${EXIT_ROWS_REJECTED})`,
         );
-      }
-      const engine = createEngine({
-        store: createSqliteStore({ path: opts.db, onMigration: printMigration('sqlite') }),
-      });
-      await engine.open();
-      const summaries: ImportSummary[] = [];
-      try {
-        if (opts.items !== undefined)
-          summaries.push(await importFile(engine, 'items', opts.items, progress('items')));
-        if (opts.events !== undefined)
-          summaries.push(await importFile(engine, 'events', opts.events, progress('events')));
-      } finally {
-        await engine.close();
-      }
-      if (process.stderr.isTTY) process.stderr.write('\n');
-      if (opts.json === true) {
-        console.log(JSON.stringify(summaries, null, 2));
-        return;
-      }
-      for (const s of summaries) {
-        console.log(
-          `${s.kind} from ${s.file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected.length} rejected`,
-        );
-        for (const r of s.rejected.slice(0, 50)) console.log(`  line ${r.line}: ${r.message}`);
-        if (s.rejected.length > 50) console.log(`  ... and ${s.rejected.length - 50} more`);
+        process.exitCode = EXIT_ROWS_REJECTED;
       }
     });
+}
+
+async function openEngine(opts: ImportOptions): Promise<Engine> {
+  const spec = opts.store ?? opts.db;
+  const store = await openStore(spec, {
+    schema: opts.schema,
+    onMigration: printMigration(isPostgresUrl(spec) ? 'postgres' : 'sqlite'),
+  });
+  const engine = createEngine({ store });
+  await engine.open();
+  return engine;
+}
+
+/**
+ * Imports the files in order, printing each one's summary once it is done (with `--json`, all of
+ * them at the end); a file that fails midway prints what it committed before the error is thrown.
+ */
+export async function importFiles(
+  engine: Engine,
+  files: readonly [ImportKind, string][],
+  json: boolean,
+): Promise<ImportSummary[]> {
+  const summaries: ImportSummary[] = [];
+  try {
+    for (const [kind, path] of files) {
+      let sofar: Readonly<ImportSummary> | undefined;
+      const onProgress = progress(kind);
+      try {
+        const summary = await importFile(engine, kind, path, {
+          onProgress: (rowsRead, s) => {
+            sofar = s;
+            onProgress(rowsRead);
+          },
+        });
+        summaries.push(summary);
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        if (!json) printSummary(summary);
+      } catch (err) {
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        console.error(
+          `${kind} from ${path}: failed after ${sofar?.accepted ?? 0} accepted row(s) were committed ` +
+            `(${sofar?.duplicates ?? 0} duplicates, ${sofar?.rejected.length ?? 0} rejected)`,
+        );
+        throw err;
+      }
+    }
+  } finally {
+    await engine.close();
+    if (json) console.log(JSON.stringify(summaries, null, 2));
+  }
+  return summaries;
+}
+
+function printSummary(s: ImportSummary): void {
+  console.log(
+    `${s.kind} from ${s.file}: ${s.accepted} accepted, ${s.duplicates} duplicates, ${s.rejected.length} rejected`,
+  );
+  for (const r of s.rejected.slice(0, REJECTIONS_SHOWN)) {
+    console.log(`  ${s.file}:${r.line}: ${r.field === undefined ? '' : `${r.field} `}${r.message}`);
+  }
+  const more = s.rejected.length - REJECTIONS_SHOWN;
+  if (more > 0) console.log(`  ... and ${more} more rejected row(s) (--json lists them all)`);
 }
 
 function progress(kind: string): (done: number) => void {
@@ -70,17 +159,31 @@ function progress(kind: string): (done: number) => void {
   };
 }
 
-async function importDataset(dataset: string, dir: string | undefined, db: string): Promise<void> {
-  if (dataset !== 'kuairec') throw new Error(`unknown dataset "${dataset}": the known one is kuairec`);
+async function importDataset(dataset: string, dir: string | undefined, opts: ImportOptions): Promise<void> {
+  if (dataset !== 'kuairec') {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      path: 'dataset',
+      message: `unknown dataset "${dataset}": the known one is kuairec (files go with --items and --events)`,
+    });
+  }
+  for (const flag of ['items', 'events'] as const) {
+    if (opts[flag] !== undefined) {
+      throw new SetlistError('SETLIST_ERR_CONFIG', {
+        path: flag,
+        message: `--${flag} does not go with a dataset: run \`setlist import kuairec\` and \`setlist import --${flag} FILE\` separately`,
+      });
+    }
+  }
   const items = readKuaiRecCatalog(dir);
-  const engine = createEngine({
-    store: createSqliteStore({ path: db, onMigration: printMigration('sqlite') }),
-  });
-  await engine.open();
+  const engine = await openEngine(opts);
   try {
-    for (let k = 0; k < items.length; k += 1_000) await engine.putItems({ items: items.slice(k, k + 1_000) });
+    for (let k = 0; k < items.length; k += IMPORT_BATCH_ROWS) {
+      await engine.putItems({ items: items.slice(k, k + IMPORT_BATCH_ROWS) });
+    }
   } finally {
     await engine.close();
   }
-  console.log(`kuairec: ${items.length} items imported into ${db}, categories as tags`);
+  const into = opts.store === undefined ? opts.db : 'the Postgres store';
+  if (opts.json === true) console.log(JSON.stringify({ dataset, items: items.length }, null, 2));
+  else console.log(`kuairec: ${items.length} items imported into ${into}, categories as tags`);
 }
