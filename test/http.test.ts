@@ -202,6 +202,21 @@ describe('bad input is rejected with a code and a path, and changes nothing', ()
     });
   }
 
+  test('a body of any type but JSON gets 415, text/plain included', async () => {
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'text/csv', 'application/xml']) {
+      const before = await counts();
+      const res = await app.inject({
+        method: 'PUT',
+        url: '/v1/items/typed',
+        payload: '{"tags":["a"]}',
+        headers: { 'content-type': type },
+      });
+      assert.equal(res.statusCode, 415, type);
+      assert.equal(res.json().error.code, 'SETLIST_ERR_UNSUPPORTED_MEDIA_TYPE', type);
+      assert.deepEqual(await counts(), before);
+    }
+  });
+
   test('a body over the size limit gets 413', async () => {
     const res = await app.inject({
       method: 'POST',

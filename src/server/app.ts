@@ -50,6 +50,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     frameworkErrors,
   });
   installErrorHandler(app);
+  // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.
+  app.removeContentTypeParser('text/plain');
   if (options.auth !== undefined) installAuth(app, options.auth);
   if (options.rateLimit !== undefined) installRateLimit(app, options.rateLimit);
   const registry = installMetrics(app);
