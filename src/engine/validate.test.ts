@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import {
   countSchema,
   eventBatchSchema,
+  idSchema,
   itemBatchSchema,
   itemPatchSchema,
   profilePatchSchema,
@@ -47,6 +48,8 @@ test('the event batch fast path reports exactly the issues of the schema', () =>
     { events: [{ userId: 'u\uD800', itemId: 'v1', type: 'like' }] },
     { events: [{ itemId: 'v1', type: 'like' }] },
     { events: [null] },
+    { events: [{ userId: '..', itemId: 'v1', type: 'like' }] },
+    { events: [{ userId: 'u1', itemId: '.', type: 'like' }] },
   ];
   for (const body of bad) {
     const fast = validateEventBatch(body);
@@ -105,4 +108,29 @@ test("every issue reads as a phrase after its field's path, and names the field 
     assert.equal(r.ok, false, JSON.stringify(input));
     assert.deepEqual(r.ok ? undefined : r.issues[0], { path, message }, JSON.stringify(input));
   }
+});
+
+test('"." and ".." are not ids of items, users, creators or events\' users and items', () => {
+  const message = 'must not be "." or "..": a URL path cannot address them';
+  const cases: [z.ZodType<unknown>, unknown, string][] = [
+    [idSchema, '.', ''],
+    [idSchema, '..', ''],
+    [itemBatchSchema, { items: [{ id: 'a' }, { id: '.' }] }, 'items.1.id'],
+    [itemBatchSchema, { items: [{ id: 'a', creatorId: '..' }] }, 'items.0.creatorId'],
+    [itemPatchSchema, { creatorId: '.' }, 'creatorId'],
+    [userPutSchema, { id: '..' }, 'id'],
+    [eventBatchSchema, { events: [{ userId: '..', itemId: 'v1', type: 'like' }] }, 'events.0.userId'],
+    [eventBatchSchema, { events: [{ userId: 'u1', itemId: '.', type: 'like' }] }, 'events.0.itemId'],
+  ];
+  for (const [schema, input, path] of cases) {
+    const r = schema === eventBatchSchema ? validateEventBatch(input) : validate(schema, input);
+    assert.deepEqual(r.ok ? undefined : r.issues, [{ path, message }], JSON.stringify(input));
+  }
+  // Dots inside an id, an event's own id and a facet id are fine: none is a URL path segment.
+  for (const id of ['.x', 'a.', '...', 'v1.mp4']) assert.equal(validate(idSchema, id).ok, true, id);
+  assert.equal(
+    validateEventBatch({ events: [{ id: '.', userId: 'u1', itemId: 'v1', type: 'like' }] }).ok,
+    true,
+  );
+  assert.equal(validate(profilePatchSchema, { mute: ['..'] }).ok, true);
 });

@@ -15,11 +15,26 @@ export const MIN_TIME_MS = Date.UTC(2000, 0, 1);
 /** How far into the future a timestamp may be (clock skew between services). */
 export const MAX_FUTURE_SKEW_MS = 24 * 3600 * 1000;
 
-export const idSchema = z
+const DOT_SEGMENT_MESSAGE = 'must not be "." or "..": a URL path cannot address them';
+
+function isDotSegment(s: string): boolean {
+  return s === '.' || s === '..';
+}
+
+/** An id that never appears in a URL: an event's own id, a facet id. */
+const keySchema = z
   .string()
   .min(1, 'must not be empty')
   .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
   .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
+
+/**
+ * The id of an item, user or creator: one URL path segment, so not `.` or `..`, which URLs resolve
+ * away (RFC 3986 §5.2.4) before a request is sent.
+ */
+export const idSchema = keySchema
+  .refine((s) => !isDotSegment(s), DOT_SEGMENT_MESSAGE)
+  .meta({ not: { enum: ['.', '..'] } });
 
 const text = (max: number) =>
   z
@@ -90,7 +105,7 @@ export const userPutSchema = z.strictObject({
 });
 
 export const eventSchema = z.strictObject({
-  id: idSchema.optional(),
+  id: keySchema.optional(),
   userId: idSchema,
   itemId: idSchema,
   type: z.enum(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
@@ -104,8 +119,8 @@ export const eventBatchSchema = z.strictObject({
 
 export const profilePatchSchema = z
   .strictObject({
-    mute: z.array(idSchema).max(100).optional(),
-    unmute: z.array(idSchema).max(100).optional(),
+    mute: z.array(keySchema).max(100).optional(),
+    unmute: z.array(keySchema).max(100).optional(),
     declare: z
       .array(z.strictObject({ tag: tagSchema, weight: z.number().finite().min(-1).max(1) }))
       .max(100)
@@ -263,7 +278,7 @@ function isPlainEvent(e: unknown): boolean {
       case 'userId':
       case 'itemId':
         required++;
-        if (!isPlainId(v)) return false;
+        if (!isPlainId(v) || isDotSegment(v as string)) return false;
         break;
       case 'id':
         if (!isPlainId(v)) return false;
