@@ -300,6 +300,79 @@ describe('bad input is rejected with a code and a path, and changes nothing', ()
   });
 });
 
+describe('query parameters, path ids and times are rejected with messages that say how to fix them', () => {
+  const rejects = async (
+    method: 'GET' | 'PUT' | 'POST',
+    url: string,
+    path: string,
+    message: string,
+    payload?: object,
+  ) => {
+    const before = await counts();
+    const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload }) });
+    assert.equal(res.statusCode, 400, `${method} ${url.slice(0, 80)}: ${res.body.slice(0, 200)}`);
+    assert.deepEqual(res.json().error, { code: 'SETLIST_ERR_VALIDATION', message, path });
+    assert.deepEqual(await counts(), before);
+  };
+
+  test('an empty n says it must be a number', async () => {
+    for (const url of ['/v1/users/u1/feed?n=', '/v1/items/v1/similar?n=', '/v1/trending?n=']) {
+      await rejects('GET', url, 'n', 'n must be a number, not empty');
+    }
+  });
+
+  test('a query parameter given twice says it must be given once', async () => {
+    await rejects('GET', '/v1/users/u1/feed?n=3&n=4', 'n', 'n must be given once');
+    await rejects('GET', '/v1/trending?n=3&n=3', 'n', 'n must be given once');
+    await rejects('GET', '/v1/items/v1/similar?lang=en&lang=zh', 'lang', 'lang must be given once');
+    await rejects('POST', '/v1/train?wait=true&wait=true', 'wait', 'wait must be given once');
+  });
+
+  test('a path id longer than the router takes is a 400 naming the id and the limit', async () => {
+    const long = 'x'.repeat(5_000);
+    const message = (name: string) => `${name} must be at most 256 characters`;
+    await rejects('GET', `/v1/items/${long}`, 'itemId', message('itemId'));
+    await rejects('GET', `/v1/items/${long}/similar?n=3`, 'itemId', message('itemId'));
+    await rejects('PUT', `/v1/items/${long}`, 'itemId', message('itemId'), {});
+    await rejects('GET', `/v1/users/${long}/feed`, 'userId', message('userId'));
+    await rejects('PUT', `/v1/users/${long}`, 'userId', message('userId'), {});
+    await rejects('GET', `/v1/creators/${long}/profile`, 'creatorId', message('creatorId'));
+    // Encoded ids are measured decoded: 300 CJK characters are 2,700 in the URL and still too long...
+    await rejects('GET', `/v1/items/${encodeURIComponent('猫'.repeat(300))}`, 'itemId', message('itemId'));
+    // ...while 256 of them are an id like any other.
+    const longest = await app.inject({
+      method: 'GET',
+      url: `/v1/items/${encodeURIComponent('猫'.repeat(256))}`,
+    });
+    assert.equal(longest.json().error.code, 'SETLIST_ERR_NOT_FOUND');
+    // A path no route serves stays a 404, however long.
+    const nowhere = await app.inject({ method: 'GET', url: `/v1/nothing/${long}` });
+    assert.equal(nowhere.json().error.code, 'SETLIST_ERR_ROUTE_NOT_FOUND');
+  });
+
+  test('a time without an offset says an offset is needed, and one in seconds says times are milliseconds', async () => {
+    const event = (at: unknown) => ({ events: [{ userId: 'u1', itemId: 'v1', type: 'view', at }] });
+    const iso =
+      'events.0.at must be an ISO-8601 date-time with an offset (Z or ±hh:mm), such as 2024-05-01T10:00:00Z, or epoch milliseconds';
+    await rejects('POST', '/v1/events', 'events.0.at', iso, event('2024-05-01T10:00:00'));
+    await rejects('POST', '/v1/events', 'events.0.at', iso, event('2024-05-01'));
+    await rejects(
+      'POST',
+      '/v1/events',
+      'events.0.at',
+      'events.0.at must not be before 2000-01-01 (times are epoch milliseconds, not seconds)',
+      event(1714557600),
+    );
+    await rejects(
+      'PUT',
+      '/v1/items/v9',
+      'createdAt',
+      'createdAt must not be before 2000-01-01 (times are epoch milliseconds, not seconds)',
+      { createdAt: 1714557600 },
+    );
+  });
+});
+
 describe('events and feeds', () => {
   test('a retried event id is accepted once', async () => {
     const payload = { events: [{ id: 'e-1', userId: 'u9', itemId: 'v1', type: 'like' }] };
@@ -359,11 +432,7 @@ describe('the language of reasons', () => {
   });
 
   test('an unknown lang is a 400 naming lang', async () => {
-    for (const url of [
-      '/v1/users/u9/feed?lang=fr',
-      '/v1/items/v2/similar?lang=EN',
-      '/v1/users/u9/feed?lang=en&lang=zh',
-    ]) {
+    for (const url of ['/v1/users/u9/feed?lang=fr', '/v1/items/v2/similar?lang=EN']) {
       const res = await app.inject({ method: 'GET', url });
       assert.equal(res.statusCode, 400, url);
       assert.deepEqual(res.json().error, {
