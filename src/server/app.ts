@@ -78,7 +78,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (!readiness.ready) reply.code(503);
     return readiness;
   });
-  const doc = openApiDocument(VERSION);
+  const doc = openApiDocument(VERSION, engine.config);
   app.get('/openapi.json', async () => doc);
   if (options.webRoot !== false) webRoutes(app, options.webRoot ?? findWebRoot());
   return app;

@@ -44,6 +44,14 @@ interface RoutePattern {
 
 const routeTables = new WeakMap<FastifyInstance, RoutePattern[]>();
 
+/**
+ * The routes `app` serves, each path (`/v1/items/:itemId`) with its methods, the dashboard's
+ * catch-all left out; empty for an app without {@link installErrorHandler}.
+ */
+export function servedRoutes(app: FastifyInstance): { url: string; methods: readonly string[] }[] {
+  return (routeTables.get(app) ?? []).map(({ url, methods }) => ({ url, methods: [...methods] }));
+}
+
 /** `/v1/users/:userId/feed` as a regular expression of the paths it serves, a group per parameter. */
 function patternOf(url: string): { pattern: RegExp; params: string[] } {
   const params: string[] = [];
