@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 // Each route's body as it leaves the server. The OpenAPI document's response schemas are built from
-// these, and a test checks real responses of every route against them (openapi.test.ts). Objects
-// are closed (`additionalProperties: false`), so a field the server gains or loses fails it.
+// these, and a test checks real responses of every route against them (openapi.test.ts); at compile
+// time, test/client-wire-types.ts checks them against the engine's and the client's types. Objects
+// are closed (`additionalProperties: false`), so a field the server gains or loses fails the test.
 
 const count = z.number().int().nonnegative();
 /** Epoch milliseconds. */
