@@ -6,6 +6,7 @@ import { SetlistError } from '../src/errors.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
+import { replayGatedStore } from './fixtures/unwell-engines.js';
 import { createClock, openEngine, tempDbPath } from './helpers.js';
 
 const USERS = ['a', 'b', 'c', 'd'];
@@ -35,41 +36,11 @@ async function writtenStore(now: () => number): Promise<string> {
   return path;
 }
 
-/**
- * A SQLite store whose reads of the event log wait, one gate per read in order, until the test opens
- * that gate; `reading(k)` resolves once read k has been asked for.
- */
-function gatedStore(path: string, gates: number) {
-  const store = createSqliteStore({ path });
-  const opens: (() => void)[] = [];
-  const gated = Array.from({ length: gates }, () => new Promise<void>((resolve) => opens.push(resolve)));
-  const asked: (() => void)[] = [];
-  const askedFor = Array.from({ length: gates }, () => new Promise<void>((resolve) => asked.push(resolve)));
-  let reads = 0;
-  const proxy = new Proxy(store, {
-    get(target, key) {
-      if (key === 'readEvents') {
-        return async (afterSeq: number, limit: number) => {
-          const k = reads++;
-          if (k < gates) {
-            asked[k]!();
-            await gated[k];
-          }
-          return target.readEvents(afterSeq, limit);
-        };
-      }
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  }) as Store;
-  return { store: proxy, open: (k: number) => opens[k]!(), reading: (k: number) => askedFor[k]! };
-}
-
 /** An engine over a written store whose reads of the log wait on `gates` gates (see gatedStore). */
 async function gatedEngine(gates: number) {
   const clock = createClock();
   const path = await writtenStore(clock.now);
-  const gated = gatedStore(path, gates);
+  const gated = replayGatedStore(path, gates);
   const engine = createEngine({ store: gated.store, now: clock.now, cooccurrenceThread: false });
   return { clock, path, gated, engine };
 }

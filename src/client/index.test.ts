@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { FastifyInstance } from 'fastify';
+import { replayingEngine, stoppedEngine } from '../../test/fixtures/unwell-engines.js';
 import { openApp } from '../../test/helpers.js';
+import type { Engine } from '../engine/engine.js';
+import { buildApp } from '../server/app.js';
 import { createClient, type FetchLike, retryAfterMs, SetlistClientError } from './index.js';
 
 interface Call {
@@ -103,7 +106,7 @@ describe('the client against a live server', () => {
     assert.deepEqual(declared, [{ tag: 'hiking', weight: 0.8 }]);
   });
 
-  test('similar items, status, healthz and metrics answer in their shapes', async () => {
+  test('similar items, status, quality, healthz, readyz and metrics answer in their shapes', async () => {
     await client.items.batch([
       { id: 's1', tags: ['z'] },
       { id: 's2', tags: ['z'] },
@@ -112,7 +115,14 @@ describe('the client against a live server', () => {
     assert.ok(Array.isArray(similar.items));
     const status = await client.status();
     assert.ok(status.counts.items >= 2);
+    assert.equal(status.startup.phase, 'open');
+    assert.deepEqual(await client.quality(), { reports: [] });
     assert.deepEqual(await client.healthz(), { ok: true });
+    assert.deepEqual(await client.readyz(), {
+      ready: true,
+      phase: 'open',
+      eventsApplied: status.startup.eventsApplied,
+    });
     assert.match(await client.metrics(), /setlist_http_requests_total/);
   });
 
@@ -134,12 +144,63 @@ describe('the client against a live server', () => {
   });
 });
 
+describe("the client's probes against a live server that is not well", () => {
+  /** A client of `engine` served on a port until the test ends, with a count of the requests it sent. */
+  async function probing(t: TestContext, engine: Engine, finish?: () => Promise<void>) {
+    const app = buildApp({ engine, webRoot: false });
+    t.after(async () => {
+      await app.close();
+      await finish?.();
+      await engine.close();
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    let requests = 0;
+    const fetch: FetchLike = (input, init) => {
+      requests++;
+      return globalThis.fetch(input, init);
+    };
+    // Retries allowed, with a long wait: a probe that used them would be seen, and would be slow.
+    const client = createClient({ baseUrl: url, fetch, retries: 2, retryDelayMs: 5_000 });
+    return { client, requests: () => requests };
+  }
+
+  test("readyz answers a replaying server's 503 body at once, then ready once the log is replayed", async (t) => {
+    const { engine, finish } = await replayingEngine();
+    const { client, requests } = await probing(t, engine, finish);
+    const started = performance.now();
+    assert.deepEqual(await client.readyz(), { ready: false, phase: 'catching-up', eventsApplied: 0 });
+    assert.equal(requests(), 1);
+    assert.ok(performance.now() - started < 2_000, 'answered without waiting for a retry');
+    await finish();
+    assert.deepEqual(await client.readyz(), { ready: true, phase: 'open', eventsApplied: 1 });
+  });
+
+  test('healthz answers ok: false with the reason once the server has stopped taking events', async (t) => {
+    const engine = await stoppedEngine();
+    const { client, requests } = await probing(t, engine);
+    const health = await client.healthz();
+    assert.equal(health.ok, false);
+    assert.match(health.ok ? '' : health.reason, /disk I\/O error/);
+    assert.equal(requests(), 1);
+    assert.match((await client.status()).ingestStopped ?? '', /disk I\/O error/);
+  });
+});
+
 describe('the client retries', () => {
   test('a GET is retried after a 503 and then succeeds', async () => {
-    const { fetch, calls } = scriptedFetch([unavailable(), json(200, { ok: true })]);
+    const { fetch, calls } = scriptedFetch([unavailable(), json(200, { store: 'sqlite' })]);
     const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
-    assert.deepEqual(await client.healthz(), { ok: true });
+    assert.deepEqual(await client.status(), { store: 'sqlite' });
     assert.equal(calls.length, 2);
+  });
+
+  test("a probe's 503 with an error body is an error, and is not retried", async () => {
+    const { fetch, calls } = scriptedFetch([unavailable(), unavailable()]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    const err = await rejection(client.readyz());
+    assert.equal(err.code, 'SETLIST_ERR_UNAVAILABLE');
+    assert.equal(err.status, 503);
+    assert.equal(calls.length, 1);
   });
 
   test('a PUT is retried after a network error', async () => {
@@ -198,10 +259,10 @@ describe('the client retries', () => {
   });
 
   test('the wait before a retry honours Retry-After', async () => {
-    const { fetch } = scriptedFetch([unavailable('0.08'), json(200, { ok: true })]);
+    const { fetch } = scriptedFetch([unavailable('0.08'), json(200, { reports: [] })]);
     const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
     const started = performance.now();
-    await client.healthz();
+    await client.quality();
     assert.ok(performance.now() - started >= 75, 'the retry came before Retry-After said');
   });
 

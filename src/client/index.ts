@@ -4,6 +4,7 @@ import type {
   CreatorProfile,
   EventInput,
   FeedResponse,
+  HealthResponse,
   IngestResult,
   Item,
   ItemBatchEntry,
@@ -11,6 +12,8 @@ import type {
   ItemLabels,
   ItemPatch,
   ProfilePatch,
+  QualityResponse,
+  Readiness,
   StatusResponse,
   TrainResponse,
   TrendingResponse,
@@ -28,6 +31,7 @@ export type {
   EventType,
   Facet,
   FeedResponse,
+  HealthResponse,
   IngestResult,
   Item,
   ItemBatchEntry,
@@ -37,7 +41,10 @@ export type {
   Label,
   ModelStatus,
   ProfilePatch,
+  QualityReport,
+  QualityResponse,
   RankedItem,
+  Readiness,
   Reason,
   ReasonSource,
   StatusResponse,
@@ -146,6 +153,11 @@ export interface RequestOptions extends CallOptions {
   idempotent?: boolean;
   /** `text` returns the body as a string (for /metrics). */
   as?: 'json' | 'text';
+  /**
+   * Error statuses whose JSON body is the answer, as a probe's 503 is; an error body
+   * (`{ error: ... }`) with one of them still throws.
+   */
+  answers?: readonly number[];
 }
 
 export interface SetlistClient {
@@ -175,10 +187,21 @@ export interface SetlistClient {
     profile(creatorId: string, options?: CallOptions): Promise<CreatorProfile>;
   };
   trending(options?: CountOptions): Promise<TrendingResponse>;
+  /** Quality reports: the serving model's validation metrics, and saved `eval` and `simulate` runs. */
+  quality(options?: CallOptions): Promise<QualityResponse>;
   /** Starts training the batch model (202); with `wait: true`, answers when it is done. */
   train(options?: CallOptions & { wait?: boolean }): Promise<TrainResponse>;
   status(options?: CallOptions): Promise<StatusResponse>;
-  healthz(options?: CallOptions): Promise<{ ok: boolean }>;
+  /**
+   * Liveness: `{ ok: false, reason }` (the server's 503) once the server has stopped taking events
+   * and needs a restart. Not retried: a probe reports what it sees now.
+   */
+  healthz(options?: CallOptions): Promise<HealthResponse>;
+  /**
+   * Readiness: `ready: false` (the server's 503) while a restarted server replays its event log,
+   * serving meanwhile from the events applied so far. Not retried: a probe reports what it sees now.
+   */
+  readyz(options?: CallOptions): Promise<Readiness>;
   /** The Prometheus text exposition. */
   metrics(options?: CallOptions): Promise<string>;
 }
@@ -188,7 +211,8 @@ const RETRY_STATUSES = new Set([429, 503]);
 /**
  * A typed client for setlist's HTTP API v1. Uses `fetch` only, so it runs in Node 20 and browsers.
  * Idempotent calls (GET, PUT, and event batches whose events all carry an `id`) are retried on
- * network errors, 429 and 503, with exponential backoff that honours Retry-After.
+ * network errors, 429 and 503, with exponential backoff that honours Retry-After; the probes
+ * (`healthz`, `readyz`) are not, and return their 503 bodies as answers.
  *
  * @example
  * const client = createClient({ baseUrl: 'http://127.0.0.1:7733' });
@@ -251,12 +275,13 @@ export function createClient(options: ClientOptions): SetlistClient {
         throw fail({ code, status: 0, message, attempts: attempt, cause: err });
       }
       try {
-        if (response.ok) {
+        if (response.ok || opts.answers?.includes(response.status) === true) {
           if (opts.as === 'text') return (await response.text()) as T;
           const text = await response.text();
-          if (text === '') return undefined as T;
+          if (text === '' && response.ok) return undefined as T;
+          let parsed: unknown;
           try {
-            return JSON.parse(text) as T;
+            parsed = JSON.parse(text);
           } catch (err) {
             throw fail({
               code: 'SETLIST_CLIENT_BAD_RESPONSE',
@@ -266,6 +291,8 @@ export function createClient(options: ClientOptions): SetlistClient {
               cause: err,
             });
           }
+          if (response.ok || errorBodyOf(parsed) === undefined) return parsed as T;
+          throw errorFromText(text, response.status, attempt, fail);
         }
         if (RETRY_STATUSES.has(response.status) && attempt < maxAttempts) {
           await response.body?.cancel().catch(() => undefined);
@@ -277,7 +304,7 @@ export function createClient(options: ClientOptions): SetlistClient {
           await sleep(delay, opts.signal);
           continue;
         }
-        throw await errorFromResponse(response, attempt, fail);
+        throw errorFromText(await response.text().catch(() => ''), response.status, attempt, fail);
       } finally {
         cleanup();
       }
@@ -317,45 +344,56 @@ export function createClient(options: ClientOptions): SetlistClient {
       profile: (id, o) => request('GET', `/v1/creators/${seg(id)}/profile`, { ...o }),
     },
     trending: (o = {}) => request('GET', '/v1/trending', { ...o, query: { n: o.n } }),
+    quality: (o) => request('GET', '/v1/quality', { ...o }),
     train: (o = {}) => {
       const { wait, ...rest } = o;
       return request('POST', '/v1/train', { ...rest, query: { wait: wait === true ? 'true' : undefined } });
     },
     status: (o) => request('GET', '/v1/status', { ...o }),
-    healthz: (o) => request('GET', '/healthz', { ...o }),
+    healthz: (o) => request('GET', '/healthz', { ...o, answers: [503], idempotent: false }),
+    readyz: (o) => request('GET', '/readyz', { ...o, answers: [503], idempotent: false }),
     metrics: (o) => request('GET', '/metrics', { ...o, as: 'text' }),
   };
 }
 
-async function errorFromResponse(
-  response: Response,
+/** The `error` of a setlist error body, `{ error: { code, message, path? } }`; undefined for any other. */
+function errorBodyOf(parsed: unknown): { code: string; message?: unknown; path?: unknown } | undefined {
+  const error = (
+    parsed as { error?: { code?: unknown; message?: unknown; path?: unknown } } | null | undefined
+  )?.error;
+  return error !== undefined && error !== null && typeof error.code === 'string'
+    ? (error as { code: string })
+    : undefined;
+}
+
+function errorFromText(
+  text: string,
+  status: number,
   attempts: number,
   fail: (
     init: Omit<ConstructorParameters<typeof SetlistClientError>[0], 'method' | 'route'>,
   ) => SetlistClientError,
-): Promise<SetlistClientError> {
-  const text = await response.text().catch(() => '');
+): SetlistClientError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     parsed = undefined;
   }
-  const error = (parsed as { error?: { code?: unknown; message?: unknown; path?: unknown } } | undefined)
-    ?.error;
-  if (error !== undefined && typeof error.code === 'string') {
+  const error = errorBodyOf(parsed);
+  if (error !== undefined) {
     return fail({
       code: error.code as ErrorCode,
-      status: response.status,
-      message: typeof error.message === 'string' ? error.message : `HTTP ${response.status}`,
+      status,
+      message: typeof error.message === 'string' ? error.message : `HTTP ${status}`,
       path: typeof error.path === 'string' ? error.path : undefined,
       attempts,
     });
   }
   return fail({
     code: 'SETLIST_CLIENT_BAD_RESPONSE',
-    status: response.status,
-    message: `HTTP ${response.status} without a setlist error body: ${text.slice(0, 200)}`,
+    status,
+    message: `HTTP ${status} without a setlist error body: ${text.slice(0, 200)}`,
     attempts,
   });
 }

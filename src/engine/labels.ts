@@ -19,7 +19,8 @@ export interface ItemLabels extends LabelPrediction {
 export interface CreatorProfile {
   creatorId: string;
   itemCount: number;
-  facets: CreatorFacet[];
+  /** Built from labels alone: no item vectors, so no centroids. */
+  facets: Omit<CreatorFacet, 'centroid'>[];
 }
 
 /** A label model needs at least this many categories, each with this many items. */

@@ -26,7 +26,8 @@ export interface TrainReport {
   items: number;
   pairs: number;
   weights: Record<string, number>;
-  validation: { ndcg10: number; recall20: number; users: number };
+  /** Absent `popularityPercentile`: no validation split (large catalogues), every metric 0. */
+  validation: { ndcg10: number; recall20: number; users: number; popularityPercentile?: number };
   members: { kind: string; params: Record<string, number>; ndcg10: number }[];
   trainMs: number;
   /** Large catalogues: wall time of each iALS epoch and of the ANN index build. */

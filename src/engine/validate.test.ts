@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { z } from 'zod';
 import {
+  checkTime,
   countSchema,
   eventBatchSchema,
+  idSchema,
   itemBatchSchema,
   itemPatchSchema,
   profilePatchSchema,
@@ -47,6 +49,8 @@ test('the event batch fast path reports exactly the issues of the schema', () =>
     { events: [{ userId: 'u\uD800', itemId: 'v1', type: 'like' }] },
     { events: [{ itemId: 'v1', type: 'like' }] },
     { events: [null] },
+    { events: [{ userId: '..', itemId: 'v1', type: 'like' }] },
+    { events: [{ userId: 'u1', itemId: '.', type: 'like' }] },
   ];
   for (const body of bad) {
     const fast = validateEventBatch(body);
@@ -61,6 +65,8 @@ test("every issue reads as a phrase after its field's path, and names the field 
   });
   const cases: [z.ZodType<unknown>, unknown, string, string][] = [
     [countSchema, 'abc', 'n', 'must be a number'],
+    [countSchema, '', 'n', 'must be a number, not empty'],
+    [countSchema, '1e400', 'n', 'must be a finite number'],
     [countSchema, '0', 'n', 'must be at least 1'],
     [eventBatchSchema, event({ watchRatio: -1 }), 'events.0.watchRatio', 'must be at least 0'],
     [eventBatchSchema, event({ watchRatio: 101 }), 'events.0.watchRatio', 'must be at most 100'],
@@ -75,6 +81,12 @@ test("every issue reads as a phrase after its field's path, and names the field 
       'events.0.at',
       'must be an ISO-8601 date-time or epoch milliseconds',
     ],
+    ...['2024-05-01T10:00:00', '2024-05-01'].map((at): [z.ZodType<unknown>, unknown, string, string] => [
+      eventBatchSchema,
+      event({ at }),
+      'events.0.at',
+      'must be an ISO-8601 date-time with an offset (Z or ±hh:mm), such as 2024-05-01T10:00:00Z, or epoch milliseconds',
+    ]),
     [eventBatchSchema, { events: 5 }, 'events', 'must be an array, not a number'],
     [eventBatchSchema, [], '', 'must be an object, not an array'],
     [itemBatchSchema, { items: [{ id: 'a', tags: 'x' }] }, 'items.0.tags', 'must be an array, not a string'],
@@ -105,4 +117,45 @@ test("every issue reads as a phrase after its field's path, and names the field 
     assert.equal(r.ok, false, JSON.stringify(input));
     assert.deepEqual(r.ok ? undefined : r.issues[0], { path, message }, JSON.stringify(input));
   }
+});
+
+test('"." and ".." are not ids of items, users, creators or events\' users and items', () => {
+  const message = 'must not be "." or "..": a URL path cannot address them';
+  const cases: [z.ZodType<unknown>, unknown, string][] = [
+    [idSchema, '.', ''],
+    [idSchema, '..', ''],
+    [itemBatchSchema, { items: [{ id: 'a' }, { id: '.' }] }, 'items.1.id'],
+    [itemBatchSchema, { items: [{ id: 'a', creatorId: '..' }] }, 'items.0.creatorId'],
+    [itemPatchSchema, { creatorId: '.' }, 'creatorId'],
+    [userPutSchema, { id: '..' }, 'id'],
+    [eventBatchSchema, { events: [{ userId: '..', itemId: 'v1', type: 'like' }] }, 'events.0.userId'],
+    [eventBatchSchema, { events: [{ userId: 'u1', itemId: '.', type: 'like' }] }, 'events.0.itemId'],
+  ];
+  for (const [schema, input, path] of cases) {
+    const r = schema === eventBatchSchema ? validateEventBatch(input) : validate(schema, input);
+    assert.deepEqual(r.ok ? undefined : r.issues, [{ path, message }], JSON.stringify(input));
+  }
+  // Dots inside an id, an event's own id and a facet id are fine: none is a URL path segment.
+  for (const id of ['.x', 'a.', '...', 'v1.mp4']) assert.equal(validate(idSchema, id).ok, true, id);
+  assert.equal(
+    validateEventBatch({ events: [{ id: '.', userId: 'u1', itemId: 'v1', type: 'like' }] }).ok,
+    true,
+  );
+  assert.equal(validate(profilePatchSchema, { mute: ['..'] }).ok, true);
+});
+
+test('a time before 2000 given as a number says times are epoch milliseconds', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const seconds = Date.UTC(2024, 4, 1, 10) / 1000;
+  assert.deepEqual(checkTime(seconds, now), {
+    ok: false,
+    issues: [
+      { path: '', message: 'must not be before 2000-01-01 (times are epoch milliseconds, not seconds)' },
+    ],
+  });
+  assert.deepEqual(checkTime('1999-12-31T23:59:59Z', now), {
+    ok: false,
+    issues: [{ path: '', message: 'must not be before 2000-01-01' }],
+  });
+  assert.deepEqual(checkTime(seconds * 1000, now), { ok: true, value: seconds * 1000 });
 });

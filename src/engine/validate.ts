@@ -15,11 +15,26 @@ export const MIN_TIME_MS = Date.UTC(2000, 0, 1);
 /** How far into the future a timestamp may be (clock skew between services). */
 export const MAX_FUTURE_SKEW_MS = 24 * 3600 * 1000;
 
-export const idSchema = z
+const DOT_SEGMENT_MESSAGE = 'must not be "." or "..": a URL path cannot address them';
+
+function isDotSegment(s: string): boolean {
+  return s === '.' || s === '..';
+}
+
+/** An id that never appears in a URL: an event's own id, a facet id. */
+const keySchema = z
   .string()
   .min(1, 'must not be empty')
   .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
   .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
+
+/**
+ * The id of an item, user or creator: one URL path segment, so not `.` or `..`, which URLs resolve
+ * away (RFC 3986 §5.2.4) before a request is sent.
+ */
+export const idSchema = keySchema
+  .refine((s) => !isDotSegment(s), DOT_SEGMENT_MESSAGE)
+  .meta({ not: { enum: ['.', '..'] } });
 
 const text = (max: number) =>
   z
@@ -33,7 +48,12 @@ const TIME_FORMS = 'must be an ISO-8601 date-time or epoch milliseconds';
 export const timeSchema = z.union(
   [
     z.number().finite('must be a finite number of epoch milliseconds'),
-    z.iso.datetime({ offset: true, local: false, message: TIME_FORMS }),
+    z.iso.datetime({
+      offset: true,
+      local: false,
+      message:
+        'must be an ISO-8601 date-time with an offset (Z or ±hh:mm), such as 2024-05-01T10:00:00Z, or epoch milliseconds',
+    }),
   ],
   // Neither form (a boolean, an object): the union's own issue.
   { message: TIME_FORMS },
@@ -90,7 +110,7 @@ export const userPutSchema = z.strictObject({
 });
 
 export const eventSchema = z.strictObject({
-  id: idSchema.optional(),
+  id: keySchema.optional(),
   userId: idSchema,
   itemId: idSchema,
   type: z.enum(EVENT_TYPES, { message: `must be one of ${EVENT_TYPES.join(', ')}` }),
@@ -104,8 +124,8 @@ export const eventBatchSchema = z.strictObject({
 
 export const profilePatchSchema = z
   .strictObject({
-    mute: z.array(idSchema).max(100).optional(),
-    unmute: z.array(idSchema).max(100).optional(),
+    mute: z.array(keySchema).max(100).optional(),
+    unmute: z.array(keySchema).max(100).optional(),
     declare: z
       .array(z.strictObject({ tag: tagSchema, weight: z.number().finite().min(-1).max(1) }))
       .max(100)
@@ -120,11 +140,17 @@ export const langSchema = z.enum(REASON_LANGUAGES, {
   message: `must be one of ${REASON_LANGUAGES.map((l) => JSON.stringify(l)).join(', ')}`,
 });
 
-export const countSchema = z.coerce
-  .number()
-  .int('must be an integer')
-  .min(1, 'must be at least 1')
-  .max(500, 'must be at most 500');
+/** A list's length, `n`: a number, or a query string's text of one (`?n=` is empty, not 0). */
+export const countSchema = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
+  z
+    .number({
+      error: (issue) => (typeof issue.input === 'string' ? 'must be a number, not empty' : undefined),
+    })
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500'),
+);
 
 /**
  * Validates `input` against a schema and returns a value or the issues; never throws.
@@ -158,7 +184,9 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
     case 'invalid_type':
       if (issue.input === undefined) return 'is required';
       // A query parameter coerced to a number ("?n=abc") arrives as NaN.
-      if (typeof issue.input === 'number' && Number.isNaN(issue.input)) return 'must be a number';
+      if (typeof issue.input === 'number' && issue.expected === 'number') {
+        return Number.isNaN(issue.input) ? 'must be a number' : 'must be a finite number';
+      }
       return `must be ${TYPE_NOUNS[issue.expected] ?? issue.expected}, not ${nounOf(issue.input)}`;
     case 'too_small':
       return bound('at least', 'greater than', issue.origin, Number(issue.minimum), issue.inclusive);
@@ -218,7 +246,9 @@ export function checkTime(value: number | string, nowMs: number): Result<number>
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms)) return { ok: false, issues: [{ path: '', message: 'is not a valid time' }] };
   if (ms < MIN_TIME_MS) {
-    return { ok: false, issues: [{ path: '', message: 'must not be before 2000-01-01' }] };
+    // Epoch seconds are the likeliest mistake: 1714557600 is 1970-01-20 in milliseconds.
+    const hint = typeof value === 'number' ? ' (times are epoch milliseconds, not seconds)' : '';
+    return { ok: false, issues: [{ path: '', message: `must not be before 2000-01-01${hint}` }] };
   }
   if (ms > nowMs + MAX_FUTURE_SKEW_MS) {
     return { ok: false, issues: [{ path: '', message: 'must not be more than 24 hours in the future' }] };
@@ -263,7 +293,7 @@ function isPlainEvent(e: unknown): boolean {
       case 'userId':
       case 'itemId':
         required++;
-        if (!isPlainId(v)) return false;
+        if (!isPlainId(v) || isDotSegment(v as string)) return false;
         break;
       case 'id':
         if (!isPlainId(v)) return false;

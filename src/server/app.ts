@@ -1,5 +1,6 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Engine } from '../engine/engine.js';
+import { SetlistError } from '../errors.js';
 import { type AuthOptions, installAuth } from './auth.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
@@ -50,6 +51,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     frameworkErrors,
   });
   installErrorHandler(app);
+  // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('preValidation', async (request) => rejectRepeatedQuery(request));
   if (options.auth !== undefined) installAuth(app, options.auth);
   if (options.rateLimit !== undefined) installRateLimit(app, options.rateLimit);
   const registry = installMetrics(app);
@@ -74,10 +78,20 @@ export function buildApp(options: AppOptions): FastifyInstance {
     if (!readiness.ready) reply.code(503);
     return readiness;
   });
-  const doc = openApiDocument(VERSION);
+  const doc = openApiDocument(VERSION, engine.config);
   app.get('/openapi.json', async () => doc);
   if (options.webRoot !== false) webRoutes(app, options.webRoot ?? findWebRoot());
   return app;
+}
+
+/** A query parameter given twice (`?n=3&n=4`) arrives as a list, which no route takes: say so. */
+function rejectRepeatedQuery(request: FastifyRequest): void {
+  const query = request.query as Record<string, unknown>;
+  for (const key in query) {
+    if (!Array.isArray(query[key])) continue;
+    const name = key.slice(0, 100);
+    throw new SetlistError('SETLIST_ERR_VALIDATION', { message: `${name} must be given once`, path: name });
+  }
 }
 
 /** API keys must never reach a log line, whatever the caller's logger options. */

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_ID_LENGTH } from '../engine/validate.js';
 import { SetlistError } from '../errors.js';
 
 /**
@@ -13,7 +14,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (route.url.includes('*')) return;
     const methods = [route.method].flat().map((m) => m.toUpperCase());
     const known = routes.find((r) => r.url === route.url);
-    if (known === undefined) routes.push({ url: route.url, pattern: patternOf(route.url), methods });
+    if (known === undefined) routes.push({ url: route.url, ...patternOf(route.url), methods });
     else known.methods.push(...methods);
   });
   app.setErrorHandler((err: FastifyError | SetlistError | Error, request, reply) => {
@@ -36,17 +37,30 @@ export function installErrorHandler(app: FastifyInstance): void {
 interface RoutePattern {
   url: string;
   pattern: RegExp;
+  /** The names of the path's parameters, in the order of the pattern's groups. */
+  params: string[];
   methods: string[];
 }
 
 const routeTables = new WeakMap<FastifyInstance, RoutePattern[]>();
 
-/** `/v1/users/:userId/feed` as a regular expression of the paths it serves. */
-function patternOf(url: string): RegExp {
-  const segments = url
-    .split('/')
-    .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')));
-  return new RegExp(`^${segments.join('/')}$`);
+/**
+ * The routes `app` serves, each path (`/v1/items/:itemId`) with its methods, the dashboard's
+ * catch-all left out; empty for an app without {@link installErrorHandler}.
+ */
+export function servedRoutes(app: FastifyInstance): { url: string; methods: readonly string[] }[] {
+  return (routeTables.get(app) ?? []).map(({ url, methods }) => ({ url, methods: [...methods] }));
+}
+
+/** `/v1/users/:userId/feed` as a regular expression of the paths it serves, a group per parameter. */
+function patternOf(url: string): { pattern: RegExp; params: string[] } {
+  const params: string[] = [];
+  const segments = url.split('/').map((s) => {
+    if (!s.startsWith(':')) return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    params.push(s.slice(1));
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${segments.join('/')}$`), params };
 }
 
 /** The methods the routes of `request`'s path answer, sorted; none for a path no route serves. */
@@ -60,8 +74,32 @@ function allowedMethods(request: FastifyRequest): string[] {
 }
 
 /**
+ * The parameter of a route for `request`'s method and path that the router refused as longer than
+ * its `maxParamLength`: such a request reaches no route, yet names one.
+ */
+function overlongParam(request: FastifyRequest, path: string): string | undefined {
+  for (const route of routeTables.get(request.server) ?? []) {
+    if (!route.methods.includes(request.method)) continue;
+    const values = route.pattern.exec(path)?.slice(1) ?? [];
+    for (const [k, value] of values.entries()) {
+      if (decodedLength(value) > MAX_ID_LENGTH) return route.params[k];
+    }
+  }
+  return undefined;
+}
+
+function decodedLength(segment: string): number {
+  try {
+    return decodeURIComponent(segment).length;
+  } catch {
+    return segment.length;
+  }
+}
+
+/**
  * What a request no route answered gets: 405 when the path is served with another method (the path's
- * methods set in `reply`'s `Allow`), `SETLIST_ERR_ROUTE_NOT_FOUND` otherwise.
+ * methods set in `reply`'s `Allow`), a validation error when an id in it is too long for the router,
+ * `SETLIST_ERR_ROUTE_NOT_FOUND` otherwise.
  */
 export function routeMissing(request: FastifyRequest, reply: FastifyReply): SetlistError {
   const path = request.url.split('?')[0]?.slice(0, 200);
@@ -72,24 +110,37 @@ export function routeMissing(request: FastifyRequest, reply: FastifyReply): Setl
       message: `${path} does not take ${request.method}: it takes ${allowed.join(', ')}.`,
     });
   }
+  const overlong = overlongParam(request, request.url.split('?')[0] ?? '/');
+  if (overlong !== undefined) {
+    return new SetlistError('SETLIST_ERR_VALIDATION', {
+      message: `${overlong} must be at most ${MAX_ID_LENGTH} characters`,
+      path: overlong,
+    });
+  }
   return new SetlistError('SETLIST_ERR_ROUTE_NOT_FOUND', {
     message: `No route ${request.method} ${path}: see GET /openapi.json.`,
   });
 }
 
 /**
- * Fastify's own early errors (a URL that does not decode) bypass the error handler; this gives
- * them the standard shape too. Pass it as the `frameworkErrors` server option.
+ * Fastify's own early errors (a URL that does not decode, a path parameter too long for the router)
+ * bypass the error handler; this gives them the standard shape too. Pass it as the `frameworkErrors`
+ * server option.
  */
-export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const mapped =
-    err.code === 'FST_ERR_BAD_URL'
-      ? new SetlistError('SETLIST_ERR_VALIDATION', {
-          message: 'The URL is not valid: percent-encode ids as UTF-8 (encodeURIComponent).',
-          path: 'url',
-          cause: err,
-        })
-      : toSetlistError(err);
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  let mapped: SetlistError;
+  if (err.code === 'FST_ERR_BAD_URL') {
+    mapped = new SetlistError('SETLIST_ERR_VALIDATION', {
+      message: 'The URL is not valid: percent-encode ids as UTF-8 (encodeURIComponent).',
+      path: 'url',
+      cause: err,
+    });
+  } else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // The router refused a path parameter longer than its `maxParamLength`: an over-long id.
+    mapped = routeMissing(request, reply);
+  } else {
+    mapped = toSetlistError(err);
+  }
   void reply.status(mapped.status).send(mapped.toJSON());
 }
 

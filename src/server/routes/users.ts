@@ -29,13 +29,16 @@ export const FEED_RESPONSE = {
               because: { type: 'array', items: { type: 'string' } },
             },
             required: ['source', 'exploration', 'text'],
+            additionalProperties: false,
           },
         },
         required: ['itemId', 'score', 'reason'],
+        additionalProperties: false,
       },
     },
   },
   required: ['items'],
+  additionalProperties: false,
 } as const;
 
 export function userRoutes(app: FastifyInstance, engine: Engine): void {

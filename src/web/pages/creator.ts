@@ -28,16 +28,8 @@ export async function creatorPage(ctx: PageContext): Promise<void> {
     value.itemCount === undefined
       ? null
       : h('p', { class: 'small muted' }, `From ${value.itemCount} items, labelled from their own evidence.`),
-    value.unknown === true
-      ? h(
-          'p',
-          { 'data-unknown': 'true' },
-          h('span', { class: 'badge unknown' }, 'unknown'),
-          ' Not enough evidence yet.',
-        )
-      : null,
     sorted.length === 0
-      ? h('p', { class: 'muted' }, value.unknown === true ? null : 'No facets.')
+      ? h('p', { class: 'muted' }, 'No facets.')
       : barChart(sorted.map((f) => ({ label: f.label, value: f.weight }))),
     h(
       'ul',
@@ -49,7 +41,6 @@ export async function creatorPage(ctx: PageContext): Promise<void> {
           h('strong', null, f.label),
           ` weight ${f.weight.toFixed(2)}`,
           f.itemCount === undefined ? null : `, ${f.itemCount} items`,
-          f.confidence === undefined ? null : `, confidence ${Math.round(f.confidence * 100)}%`,
           f.tags === undefined
             ? null
             : h('span', { class: 'small muted' }, ` ${f.tags.slice(0, 5).join(' · ')}`),

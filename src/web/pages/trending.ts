@@ -53,13 +53,7 @@ export async function trendingPage(ctx: PageContext): Promise<void> {
                   entry.velocity === undefined
                     ? null
                     : h('p', { class: 'small muted' }, `×${entry.velocity.toFixed(1)} its usual rate`),
-                  entry.reason === undefined
-                    ? null
-                    : h(
-                        'p',
-                        { class: 'reason' },
-                        typeof entry.reason === 'string' ? entry.reason : entry.reason.text,
-                      ),
+                  h('p', { class: 'reason' }, entry.reason),
                 );
               }),
             ),
