@@ -409,6 +409,71 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  /** Fails if any panel, or any table's scroll box, is wider than its box: content ran out of it. */
+  async function assertContained(page: Page, name: string): Promise<void> {
+    const spills = await page.evaluate(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('#view .panel, #view .table-wrap, #view h1'))
+        .filter((el) => el.scrollWidth > el.clientWidth + 1)
+        .map((el) => `${el.id || el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`),
+    );
+    assert.deepEqual(spills, [], `${name}: content runs out of its panel`);
+  }
+
+  test('ids of 256 characters and captions without spaces wrap inside their panels on every page', async () => {
+    const itemId = `v-${'x'.repeat(248)}`;
+    const creatorId = `creator-${'c'.repeat(192)}`;
+    const userId = 'U'.repeat(256);
+    await engine.putItems({
+      items: [
+        {
+          id: itemId,
+          creatorId,
+          caption: `${'A'.repeat(300)} ${'超长标题没有空格'.repeat(30)} #美妆`,
+          tags: ['美妆', 't'.repeat(64)],
+          createdAt: T0 - 3_600_000,
+        },
+      ],
+    });
+    // The long user likes it; viewers who like it and three beauty clips make those clips its
+    // co-occurrence neighbours, which the long user's feed recommends "because" of it.
+    const events = [{ userId, itemId, type: 'like', at: T0 - 700_000 }];
+    for (let k = 1; k < 40; k++) {
+      for (const item of [itemId, 'v00001', 'v00010', 'v00028']) {
+        events.push({
+          userId: `long-id-viewer-${k}`,
+          itemId: item,
+          type: 'like',
+          at: T0 - 600_000 + k * 1_000,
+        });
+      }
+    }
+    await engine.ingest({ events });
+    await engine.patchItem(
+      itemId,
+      { visibility: 'hidden', reason: 'r'.repeat(600) },
+      { actor: `moderator-${'m'.repeat(240)}` },
+    );
+    await engine.patchItem(itemId, { visibility: 'visible', reason: 'back' });
+    const cited = (await engine.feed('beauty-vlogger', 20)).items.some((e) =>
+      e.reason.because?.includes(itemId),
+    );
+    for (const width of WIDTHS) {
+      for (const [path, name] of [
+        [`/items/${encodeURIComponent(itemId)}`, 'long-item'],
+        [`/users/${userId}`, 'long-user'],
+        [`/creators/${creatorId}`, 'long-creator'],
+        ['/trending', 'long-trending'],
+        ['/quality', 'long-quality'],
+      ] as const) {
+        const page = await open(path, width);
+        // Titles and creator links arrive with each item's record, after the list is drawn.
+        await page.waitForTimeout(300);
+        await assertContained(page, `${name} at ${width} px`);
+        await finish(page, name, width);
+      }
+    }
+  });
+
   test('no page threw an uncaught error', () => {
     assert.deepEqual(pageErrors, []);
   });
