@@ -225,10 +225,26 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     assert.equal(profile.facets.find((f) => f.id === facet)?.muted, true);
   });
 
+  test('a declared interest shows on the user page with its weight at once, and removing it removes it', async () => {
+    const page = await open('/users/u0004', 1280);
+    await page.waitForSelector('#facets form#declare');
+    assert.equal(await page.$('#declared li'), null);
+    await page.fill('#declare input[name="tag"]', '徒步 hiking');
+    await page.fill('#declare input[name="weight"]', '0.5');
+    await page.click('#declare button');
+    await page.waitForSelector('#declared li[data-tag="徒步 hiking"]');
+    assert.match((await page.textContent('#declared li')) ?? '', /徒步 hiking \+0\.50/);
+    assert.deepEqual((await engine.profile('u0004')).declared, [{ tag: '徒步 hiking', weight: 0.5 }]);
+    await page.click('#declared li[data-tag="徒步 hiking"] button');
+    await page.waitForFunction(() => document.querySelector('#declared li') === null);
+    assert.deepEqual((await engine.profile('u0004')).declared, []);
+  });
+
   test('the pages render the documented shapes of profiles, labels, creators and trending', async () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`shapes: ${err.message}`));
     const muted = new Set<string>();
+    const declared = new Map<string, number>();
     const patches: unknown[] = [];
     const profile = () => ({
       facets: [
@@ -249,6 +265,8 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
           muted: muted.has('f-retro'),
         },
       ],
+      declared: [...declared].map(([tag, weight]) => ({ tag, weight })),
+      muted: [...muted],
     });
     const json = (body: unknown) => ({
       status: 200,
@@ -257,10 +275,18 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     });
     await page.route('**/v1/users/beauty-vlogger/profile', async (route) => {
       if (route.request().method() === 'PATCH') {
-        const body = route.request().postDataJSON() as { mute?: string[]; unmute?: string[] };
+        const body = route.request().postDataJSON() as {
+          mute?: string[];
+          unmute?: string[];
+          declare?: { tag: string; weight: number }[];
+        };
         patches.push(body);
         for (const id of body.mute ?? []) muted.add(id);
         for (const id of body.unmute ?? []) muted.delete(id);
+        for (const d of body.declare ?? []) {
+          if (d.weight === 0) declared.delete(d.tag);
+          else declared.set(d.tag, d.weight);
+        }
       }
       await route.fulfill(json(profile()));
     });
@@ -344,6 +370,7 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.waitForSelector('#facets li[data-facet="f-retro"].muted-facet');
     await page.fill('#declare input[name="tag"]', 'hiking');
     await page.click('#declare button');
+    await page.waitForSelector('#declared li[data-tag="hiking"]');
     await page.waitForFunction(() =>
       document.querySelector('#feed p.small')?.textContent?.includes('20 items'),
     );
