@@ -204,6 +204,27 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     assert.equal((await engine.getItem('v00002')).visibility, 'visible');
   });
 
+  test('restoring an item needs no typed reason; hiding one still does', async () => {
+    const page = await open('/items/v00004', 1280);
+    await page.fill('#visibility input[name="reason"]', '   ');
+    await page.click('#visibility button.hide');
+    await page.waitForFunction(() =>
+      document.querySelector('#visibility [data-role="message"]')?.textContent?.includes('Say why'),
+    );
+    assert.equal((await engine.getItem('v00004')).visibility, 'visible');
+    await page.fill('#visibility input[name="reason"]', 'under review');
+    await page.click('#visibility button.hide');
+    await page.waitForSelector('#visibility [data-visibility="hidden"]');
+    assert.equal(await page.inputValue('#visibility input[name="reason"]'), '');
+    await page.click('#visibility button.restore');
+    await page.waitForSelector('#visibility [data-visibility="visible"]');
+    assert.equal((await engine.getItem('v00004')).visibility, 'visible');
+    assert.match(
+      (await page.textContent('#visibility table.audit')) ?? '',
+      /restore.*restored from the dashboard/s,
+    );
+  });
+
   test('searching an id opens the matching page', async () => {
     const page = await open('/', 1280);
     await page.fill('form.search input', 'v00003');
