@@ -67,6 +67,11 @@ export function unavailable(what: string, failed: Extract<Loaded<unknown>, { ok:
   return h('p', { class: 'error', 'data-state': 'error' }, `${what} failed. ${code}${failed.error.message}`);
 }
 
+/** What to call an item: its caption, or `fallback` when the caption is missing or blank. */
+export function itemTitle(item: Item, fallback: string = item.id): string {
+  return item.caption?.trim() || fallback;
+}
+
 const items = new Map<string, Promise<Item | undefined>>();
 
 /** An item's record, fetched once per page view and shared by every list that shows it. */

@@ -457,6 +457,16 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('an item with an empty caption is headed by its id, and its tags are labelled as tags', async () => {
+    await engine.putItems({
+      items: [{ id: 'v-no-caption', caption: '', tags: ['徒步'], createdAt: T0 - 60_000 }],
+    });
+    const page = await open('/items/v-no-caption', 1280);
+    assert.equal(await page.textContent('#about h2'), 'v-no-caption');
+    const labels = await page.$$eval('#about dt', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(labels, ['creator', 'tags', 'created']);
+  });
+
   /** Fails if any panel, or any table's scroll box, is wider than its box: content ran out of it. */
   async function assertContained(page: Page, name: string): Promise<void> {
     const spills = await page.evaluate(() =>

@@ -1,5 +1,5 @@
 import type { Item, ItemLabels } from '../../client/index.js';
-import { client, forgetItems, load, unavailable } from '../api.js';
+import { client, forgetItems, itemTitle, load, unavailable } from '../api.js';
 import { barChart } from '../charts.js';
 import { creatorHref, fill, formatDate, h, link } from '../dom.js';
 import { rankedList } from '../ranked-list.js';
@@ -51,7 +51,7 @@ export async function itemPage(ctx: PageContext): Promise<void> {
   function renderAbout(record: Item): void {
     fill(
       about,
-      h('h2', null, record.caption ?? record.id),
+      h('h2', null, itemTitle(record)),
       h(
         'dl',
         { class: 'fields' },
@@ -61,7 +61,7 @@ export async function itemPage(ctx: PageContext): Promise<void> {
           null,
           record.creatorId === undefined ? '–' : link(creatorHref(record.creatorId), record.creatorId),
         ),
-        h('dt', null, 'facets'),
+        h('dt', null, 'tags'),
         h(
           'dd',
           null,

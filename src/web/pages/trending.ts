@@ -1,4 +1,4 @@
-import { client, itemRecord, load, unavailable } from '../api.js';
+import { client, itemRecord, itemTitle, load, unavailable } from '../api.js';
 import { barChart } from '../charts.js';
 import { fill, h, itemHref, link } from '../dom.js';
 import type { PageContext } from '../router.js';
@@ -39,7 +39,7 @@ export async function trendingPage(ctx: PageContext): Promise<void> {
               items.map((entry) => {
                 const title = h('span', { class: 'title' }, entry.itemId);
                 void itemRecord(entry.itemId).then((item) => {
-                  if (item?.caption !== undefined) title.textContent = item.caption;
+                  if (item !== undefined) title.textContent = itemTitle(item, item.tags.join(' ') || item.id);
                 });
                 return h(
                   'li',
