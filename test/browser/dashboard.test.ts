@@ -433,6 +433,30 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('no page logs a console error, the icon included', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error')
+        errors.push(`${page.url()}: ${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (err) => pageErrors.push(`console: ${err.message}`));
+    for (const path of [
+      '/?poll=60000',
+      '/users/beauty-vlogger',
+      '/items/v00001',
+      '/creators/creator-000',
+      '/trending',
+      '/quality',
+      '/no/such/page',
+    ]) {
+      await page.goto(`${base}${path}`, { waitUntil: 'networkidle' });
+      await page.waitForSelector('#view[data-loading="false"]');
+    }
+    await page.close();
+    assert.deepEqual(errors, []);
+  });
+
   test('a server that wants an API key gets one typed into the page', async () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`api key: ${err.message}`));
