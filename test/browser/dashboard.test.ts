@@ -433,6 +433,46 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('a stopped server shows a full-width "cannot reach" banner, and old figures only as not current', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`offline: ${err.message}`));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // The quality page samples the feeds of users opened before.
+    await page.goto(`${base}/users/u0001`);
+    await page.waitForSelector('#feed .ranked-item');
+    await page.goto(`${base}/?poll=300`);
+    await page.waitForSelector('#models table');
+    assert.equal(await page.isHidden('#connection'), true);
+
+    // Everything the page asks for fails, as it does when the server is stopped.
+    await page.route('**/*', (route) => route.abort('connectionrefused'));
+    await page.waitForSelector('#connection:not([hidden])');
+    assert.match((await page.textContent('#connection')) ?? '', /Cannot reach the server/);
+    const banner = await page.$eval('#connection', (el) => el.getBoundingClientRect().width);
+    assert.ok(
+      banner >= (await page.evaluate(() => document.documentElement.clientWidth)) - 1,
+      'not full width',
+    );
+    await page.waitForSelector('#status-notice [data-state="stale"]');
+    assert.match((await page.textContent('#status-notice')) ?? '', /Not current/);
+    assert.equal(await page.getAttribute('#models', 'data-stale'), 'true');
+    assert.equal(await page.getAttribute('.cards', 'data-stale'), 'true');
+    assert.equal(await page.$('.cards .error'), null, 'the error is squeezed into a card');
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview-offline-1280.png'), fullPage: true });
+
+    await page.click('header nav a[href="/quality"]');
+    await page.waitForSelector('#sample [data-state="offline"]');
+    assert.doesNotMatch((await page.textContent('#sample')) ?? '', /\d+ feeds? of 20/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'quality-offline-1280.png'), fullPage: true });
+
+    await page.unroute('**/*');
+    await page.click('header nav a[href="/"]');
+    await page.waitForSelector('#connection', { state: 'hidden' });
+    await page.waitForSelector('#models table');
+    assert.equal(await page.getAttribute('#models', 'data-stale'), null);
+    await page.close();
+  });
+
   test('no page logs a console error, the icon included', async () => {
     const page = await context.newPage();
     const errors: string[] = [];
