@@ -433,6 +433,32 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test("the overview chart's time axis reads as clock times from its first seconds", async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`time axis: ${err.message}`));
+    // uPlot draws its axes on the canvas: record every text it draws.
+    await page.addInitScript(() => {
+      const drawn: string[] = [];
+      (window as unknown as { drawnTexts: string[] }).drawnTexts = drawn;
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        drawn.push(String(text));
+        return fillText.call(this, text, ...rest);
+      };
+    });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${base}/?poll=200`);
+    await page.waitForSelector('.time-chart canvas');
+    // A few polls, all within a second: the span at which uPlot's own ticks read ":42.700".
+    await page.waitForTimeout(700);
+    const texts = await page.evaluate(() => (window as unknown as { drawnTexts: string[] }).drawnTexts);
+    const clock = texts.filter((t) => /^\d{2}:\d{2}:\d{2}$/.test(t));
+    assert.ok(clock.length >= 2, `no clock-time ticks among ${JSON.stringify(texts)}`);
+    const odd = texts.filter((t) => /^:\d|\.\d{3}$|[ap]m$/.test(t));
+    assert.deepEqual(odd, [], 'ticks in sub-second or date form');
+    await page.close();
+  });
+
   test('a stopped server shows a full-width "cannot reach" banner, and old figures only as not current', async () => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`offline: ${err.message}`));
