@@ -187,6 +187,15 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     const items = await page.$$eval('#trending .ranked-item', (els) => els.map((el) => el.textContent ?? ''));
     assert.equal(items.length, 3);
     for (const text of items) assert.match(text, /#徒步 #hiking/);
+    // Each item's rate is said once, in its reason, not again on a line of its own.
+    const trending = (await app.inject({ method: 'GET', url: '/v1/trending?n=20' })).json() as {
+      items: { velocity: number }[];
+    };
+    items.forEach((text, k) => {
+      const velocity = trending.items[k]?.velocity ?? Number.NaN;
+      const times = velocity >= 10 ? Math.round(velocity).toString() : velocity.toFixed(1);
+      assert.equal(text.split(times).length - 1, 1, `the rate ${times} is not said once in "${text}"`);
+    });
     assert.match((await page.textContent('#trending')) ?? '', /徒步/);
   });
 
@@ -347,6 +356,7 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
               velocity: 4.1,
               reason: 'rising: 12 new viewers in the last hour',
             },
+            { itemId: 'v00002', score: 2.5, velocity: 2.5 },
           ],
           tags: [{ tag: '美妆', score: 2.1, velocity: 3 }],
         }),
@@ -413,11 +423,14 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
 
     await page.goto(`${base}/trending`);
     await page.waitForSelector('#trending canvas');
-    assert.equal(await page.$$eval('#trending .ranked-item', (els) => els.length), 1);
-    assert.match(
-      (await page.textContent('#trending .ranked-item')) ?? '',
-      /×4\.1 its usual rate.*12 new viewers/s,
+    const rising = await page.$$eval('#trending .ranked-item', (els) =>
+      els.map((el) => el.textContent ?? ''),
     );
+    assert.equal(rising.length, 2);
+    // A reason is shown as given; an item without one shows its rate instead.
+    assert.match(rising[0] ?? '', /rising: 12 new viewers in the last hour/);
+    assert.doesNotMatch(rising[0] ?? '', /usual rate/);
+    assert.match(rising[1] ?? '', /×2\.5 its usual rate/);
     await page.screenshot({ path: join(SCREENSHOTS, 'trending-shapes-1280.png') });
 
     await page.goto(`${base}/quality`);

@@ -50,16 +50,17 @@ export async function trendingPage(ctx: PageContext): Promise<void> {
                     link(itemHref(entry.itemId), title),
                     h('span', { class: 'score' }, entry.score.toFixed(3)),
                   ),
-                  entry.velocity === undefined
-                    ? null
-                    : h('p', { class: 'small muted' }, `×${entry.velocity.toFixed(1)} its usual rate`),
-                  entry.reason === undefined
-                    ? null
-                    : h(
+                  // The reason states the rate itself ("8.8× its usual rate"); the bare rate stands in
+                  // for a missing reason.
+                  entry.reason !== undefined
+                    ? h(
                         'p',
                         { class: 'reason' },
                         typeof entry.reason === 'string' ? entry.reason : entry.reason.text,
-                      ),
+                      )
+                    : entry.velocity === undefined
+                      ? null
+                      : h('p', { class: 'reason' }, `×${entry.velocity.toFixed(1)} its usual rate`),
                 );
               }),
             ),
