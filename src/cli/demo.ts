@@ -8,7 +8,7 @@ import { claimDatabase } from '../store/sqlite/owner-lock.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { printMigration } from './open-store.js';
 import { seedOption } from './options.js';
-import { DEFAULT_PORT, parsePort, startServer } from './serve.js';
+import { checkExposure, DEFAULT_PORT, loadApiKeys, parsePort, startServer } from './serve.js';
 
 interface DemoCliOptions {
   host: string;
@@ -69,7 +69,9 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'random seed', seedOption(), DEFAULT_DEMO_OPTIONS.seed)
     .action(async (opts: DemoCliOptions) => {
       const started = Date.now();
-      // Before the database is replaced, which takes a while: a port in use fails the demo at once.
+      // Before the database is replaced, which takes a while: a host it may not serve on without API
+      // keys (the demo's come from SETLIST_API_KEYS only), or a port in use, fails the demo at once.
+      checkExposure(opts.host, loadApiKeys({}));
       await assertPortFree(opts.host, opts.port);
       const engine = await loadDemo(opts.db, opts.seed);
       const status = await engine.status();

@@ -1,5 +1,5 @@
 import { createClient, type Item, SetlistClientError } from '../client/index.js';
-import { h } from './dom.js';
+import { fill, h } from './dom.js';
 
 const API_KEY_KEY = 'setlist.apiKey';
 
@@ -44,12 +44,43 @@ export type Loaded<T> =
 
 export async function load<T>(call: Promise<T>): Promise<Loaded<T>> {
   try {
-    return { ok: true, value: await call };
+    const value = await call;
+    showConnection(undefined);
+    return { ok: true, value };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
     const status = error instanceof SetlistClientError ? error.status : 0;
+    // Any answer, an error status included, shows the server is there.
+    showConnection(unreachable(error) ? error : undefined);
     return { ok: false, notAvailable: status === 501, notFound: status === 404, error };
   }
+}
+
+/** True when a call got no answer at all: the server is stopped, or the network between is down. */
+export function unreachable(error: Error): boolean {
+  return (
+    error instanceof SetlistClientError &&
+    error.status === 0 &&
+    (error.code === 'SETLIST_CLIENT_NETWORK' || error.code === 'SETLIST_CLIENT_TIMEOUT')
+  );
+}
+
+/** The banner across the top of every page while the server does not answer; hidden once it does. */
+function showConnection(error: Error | undefined): void {
+  const banner = document.getElementById('connection');
+  if (banner === null) return;
+  if (error === undefined) {
+    banner.hidden = true;
+    banner.replaceChildren();
+    return;
+  }
+  fill(
+    banner,
+    h('strong', null, 'Cannot reach the server'),
+    ` (${error.message}). Until it answers, what this page shows may be out of date. `,
+    h('button', { type: 'button', class: 'link', onclick: () => location.reload() }, 'Reload'),
+  );
+  banner.hidden = false;
 }
 
 /** The block shown in place of a section whose endpoint failed. */
@@ -61,10 +92,22 @@ export function unavailable(what: string, failed: Extract<Loaded<unknown>, { ok:
       `${what}: not available yet on this server.`,
     );
   }
+  if (unreachable(failed.error)) {
+    return h(
+      'p',
+      { class: 'error', 'data-state': 'offline' },
+      `${what}: cannot reach the server. ${failed.error.message}`,
+    );
+  }
   const status = failed.error instanceof SetlistClientError ? failed.error.status : 0;
   if (status === 401 || status === 403) return keyForm(what, failed.error.message);
   const code = failed.error instanceof SetlistClientError ? `${failed.error.code}: ` : '';
   return h('p', { class: 'error', 'data-state': 'error' }, `${what} failed. ${code}${failed.error.message}`);
+}
+
+/** What to call an item: its caption, or `fallback` when the caption is missing or blank. */
+export function itemTitle(item: Item, fallback: string = item.id): string {
+  return item.caption?.trim() || fallback;
 }
 
 const items = new Map<string, Promise<Item | undefined>>();

@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { h } from './dom.js';
+import { formatClock, h } from './dom.js';
 
 export interface Bar {
   label: string;
@@ -67,6 +67,20 @@ function truncate(ctx: CanvasRenderingContext2D, text: string, maxPx: number): s
   return `${out}…`;
 }
 
+/** Whole-second tick steps: uPlot's own go down to milliseconds and read ":42.700" in a chart's first second. */
+const TICK_STEPS_S = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 21_600, 43_200, 86_400,
+];
+/** The narrowest time span the chart shows, so its first points get a few ticks. */
+const MIN_SPAN_S = 10;
+
+/** The x scale's range: the data's, widened to at least {@link MIN_SPAN_S} ending at the newest point. */
+function timeRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  const end = max ?? Date.now() / 1000;
+  const start = min ?? end;
+  return end - start < MIN_SPAN_S ? [end - MIN_SPAN_S, end] : [start, end];
+}
+
 export interface TimeSeries {
   el: HTMLElement;
   push(tSec: number, values: (number | null)[]): void;
@@ -87,7 +101,7 @@ export function timeChart(
       {
         ...size(),
         series: [
-          {},
+          { value: (_u, t) => (Number.isFinite(t) ? formatClock(t * 1000) : '--') },
           ...series.map((s) => ({
             label: s.label,
             stroke: s.stroke,
@@ -97,13 +111,13 @@ export function timeChart(
           })),
         ],
         axes: [
-          {},
+          { incrs: TICK_STEPS_S, space: 70, values: (_u, ticks) => ticks.map((t) => formatClock(t * 1000)) },
           { scale: 'y', label: series[0]?.label ?? '' },
           ...(series.some((s) => s.scale === 'ms')
             ? [{ scale: 'ms', side: 1, label: 'ms', grid: { show: false } }]
             : []),
         ],
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: timeRange } },
       },
       data as uPlot.AlignedData,
       el,

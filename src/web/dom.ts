@@ -58,3 +58,9 @@ export function ago(atMs: number | null | undefined, nowMs = Date.now()): string
 export function formatDate(atMs: number): string {
   return new Date(atMs).toISOString().replace('T', ' ').slice(0, 16);
 }
+
+/** A local wall-clock time, "20:14:42". */
+export function formatClock(atMs: number): string {
+  const d = new Date(atMs);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}

@@ -1,5 +1,5 @@
 import type { RankedItem } from '../client/index.js';
-import { itemRecord } from './api.js';
+import { itemRecord, itemTitle } from './api.js';
 import { creatorHref, h, itemHref, link } from './dom.js';
 
 /** A feed or similar-items list: every entry with its title, score and full reason. */
@@ -13,7 +13,7 @@ export function rankedList(entries: RankedItem[]): HTMLElement {
       const meta = h('span', { class: 'meta' });
       void itemRecord(entry.itemId).then((item) => {
         if (item === undefined) return;
-        title.textContent = item.caption ?? (item.tags.join(' ') || item.id);
+        title.textContent = itemTitle(item, item.tags.join(' ') || item.id);
         if (item.creatorId !== undefined) meta.append(link(creatorHref(item.creatorId), item.creatorId));
         if (item.visibility === 'hidden') meta.append(h('span', { class: 'badge hidden' }, 'hidden'));
       });

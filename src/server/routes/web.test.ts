@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { openEngine, tempDir } from '../../../test/helpers.js';
 import type { Engine } from '../../engine/engine.js';
 import { buildApp } from '../app.js';
+import { parseApiKeysEnv } from '../auth.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
@@ -47,6 +48,15 @@ describe('the dashboard route', () => {
     assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
     const svg = await app.inject({ method: 'GET', url: '/assets/logo.svg' });
     assert.equal(svg.headers['content-type'], 'image/svg+xml');
+  });
+
+  test('the icon is served at /favicon.ico and /favicon.svg', async () => {
+    for (const url of ['/favicon.ico', '/favicon.svg']) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept: 'image/*' } });
+      assert.equal(res.statusCode, 200, url);
+      assert.equal(res.headers['content-type'], 'image/svg+xml');
+      assert.match(res.body, /^<svg /);
+    }
   });
 
   test('a browser asking for a client route gets the page', async () => {
@@ -94,6 +104,19 @@ describe('the dashboard route', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/nothing/here', headers: HTML });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().error.code, 'SETLIST_ERR_ROUTE_NOT_FOUND');
+  });
+});
+
+describe('the dashboard route on a server with API keys', () => {
+  test('the icon needs no key, as the page does not', async () => {
+    const engine = await openEngine();
+    const keys = parseApiKeysEnv('reader:read:sl_reader-secret-0123456789');
+    const app = buildApp({ engine, webRoot: join(tmpdir(), 'setlist-no-such-dir'), auth: { keys } });
+    const res = await app.inject({ method: 'GET', url: '/favicon.ico' });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'image/svg+xml');
+    await app.close();
+    await engine.close();
   });
 });
 

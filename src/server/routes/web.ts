@@ -19,6 +19,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The setlist mark: three lines of a list, served as the icon of the dashboard and of the API's pages. */
+export const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">' +
+  '<rect width="32" height="32" rx="7" fill="#1d2433"/>' +
+  '<rect x="7" y="8" width="18" height="3.5" rx="1.75" fill="#ffffff"/>' +
+  '<rect x="7" y="14.25" width="14" height="3.5" rx="1.75" fill="#c8d3ea"/>' +
+  '<rect x="7" y="20.5" width="10" height="3.5" rx="1.75" fill="#3b6fd8"/>' +
+  '</svg>\n';
+
 /** Paths that belong to the API: never answered with the dashboard's page. */
 const API_PREFIXES = ['/v1', '/metrics', '/healthz', '/openapi.json'];
 
@@ -73,6 +82,15 @@ export function webRoutes(app: FastifyInstance, root: string | undefined): void 
 
   app.get('/*', async (request, reply) => {
     const rawPath = request.url.split('?')[0] ?? '/';
+    // Browsers ask for /favicon.ico on every page, the API's JSON included: an icon, not a 404 in the
+    // console. Served here, by the open route, so a server with API keys serves it too.
+    if (rawPath === '/favicon.ico' || rawPath === '/favicon.svg') {
+      return reply
+        .header('content-type', 'image/svg+xml')
+        .header('cache-control', 'public, max-age=86400')
+        .header('x-content-type-options', 'nosniff')
+        .send(ICON_SVG);
+    }
     if (API_PREFIXES.some((p) => rawPath === p || rawPath.startsWith(`${p}/`))) {
       throw routeMissing(request, reply);
     }

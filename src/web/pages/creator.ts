@@ -3,7 +3,7 @@ import { barChart } from '../charts.js';
 import { fill, h, itemHref, link } from '../dom.js';
 import type { PageContext } from '../router.js';
 
-/** A creator: facets built from their items, each with its weight and, when given, confidence. */
+/** A creator: facets built from their items, each with its weight and how many items it holds. */
 export async function creatorPage(ctx: PageContext): Promise<void> {
   const creatorId = ctx.params[0] ?? '';
   const facets = h('section', { class: 'panel', id: 'facets' }, h('h2', null, 'Facets'));

@@ -1,5 +1,5 @@
 import type { Item, ItemLabels } from '../../client/index.js';
-import { client, forgetItems, load, unavailable } from '../api.js';
+import { client, forgetItems, itemTitle, load, unavailable } from '../api.js';
 import { barChart } from '../charts.js';
 import { creatorHref, fill, formatDate, h, link } from '../dom.js';
 import { rankedList } from '../ranked-list.js';
@@ -51,7 +51,7 @@ export async function itemPage(ctx: PageContext): Promise<void> {
   function renderAbout(record: Item): void {
     fill(
       about,
-      h('h2', null, record.caption ?? record.id),
+      h('h2', null, itemTitle(record)),
       h(
         'dl',
         { class: 'fields' },
@@ -61,7 +61,7 @@ export async function itemPage(ctx: PageContext): Promise<void> {
           null,
           record.creatorId === undefined ? '–' : link(creatorHref(record.creatorId), record.creatorId),
         ),
-        h('dt', null, 'facets'),
+        h('dt', null, 'tags'),
         h(
           'dd',
           null,
@@ -83,11 +83,15 @@ export async function itemPage(ctx: PageContext): Promise<void> {
     const audit = await load(client.items.audit(itemId));
     if (!ctx.active()) return;
     const hidden = record.visibility === 'hidden';
+    // The API wants a reason for every visibility change: hiding asks the moderator for one, restoring
+    // falls back to a default.
     const reasonInput = h('input', {
       name: 'reason',
-      required: true,
+      required: !hidden,
       'aria-label': 'reason',
-      placeholder: hidden ? 'why restore it, e.g. appeal accepted' : 'why hide it, e.g. under review',
+      placeholder: hidden
+        ? 'why restore it (optional), e.g. appeal accepted'
+        : 'why hide it, e.g. under review',
     });
     const message = h('p', { class: 'small', 'data-role': 'message' });
     const form = h(
@@ -98,8 +102,12 @@ export async function itemPage(ctx: PageContext): Promise<void> {
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const reason =
-        reasonInput.value.trim() || (hidden ? 'restored from the dashboard' : 'hidden from the dashboard');
+      const reason = reasonInput.value.trim() || (hidden ? 'restored from the dashboard' : '');
+      if (reason === '') {
+        message.textContent = 'Say why it is hidden: the reason goes into the audit trail.';
+        reasonInput.focus();
+        return;
+      }
       message.textContent = 'Saving…';
       void load(
         client.items.patch(itemId, { visibility: hidden ? 'visible' : 'hidden', reason, actor: 'dashboard' }),

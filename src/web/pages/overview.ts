@@ -1,7 +1,7 @@
 import type { StatusResponse } from '../../client/index.js';
-import { client, feedLatenciesMs, load, unavailable } from '../api.js';
+import { client, feedLatenciesMs, load, unavailable, unreachable } from '../api.js';
 import { timeChart } from '../charts.js';
-import { ago, fill, formatNumber, h, link, userHref } from '../dom.js';
+import { ago, fill, formatClock, formatNumber, h, link, userHref } from '../dom.js';
 import { type Buckets, parseHistogram, quantile, subtractBuckets } from '../histogram.js';
 import type { PageContext } from '../router.js';
 
@@ -29,6 +29,8 @@ function percentile(values: number[], q: number): number | undefined {
 /** Counts, models and their freshness, ingest rate and feed latency, polled every `pollMs`. */
 export function overviewPage(ctx: PageContext): void {
   const pollMs = Number(new URLSearchParams(location.search).get('poll')) || 2_000;
+  // Full width above the cards: why the figures are missing or not current.
+  const notice = h('div', { id: 'status-notice' });
   const cards = h('section', { class: 'cards' });
   const models = h('section', { class: 'panel', id: 'models' }, h('h2', null, 'Models'));
   const chart = timeChart([
@@ -39,6 +41,7 @@ export function overviewPage(ctx: PageContext): void {
   fill(
     ctx.view,
     h('h1', null, 'Overview'),
+    notice,
     cards,
     h('section', { class: 'panel' }, h('h2', null, 'Ingest and feed latency'), chart.el),
     models,
@@ -65,9 +68,26 @@ export function overviewPage(ctx: PageContext): void {
     const [status, metrics] = await Promise.all([load(client.status()), load(client.metrics())]);
     if (!ctx.active()) return;
     if (!status.ok) {
-      fill(cards, unavailable('Status', status));
+      // The banner at the top says the server is unreachable; other failures are told here.
+      fill(
+        notice,
+        unreachable(status.error) ? null : unavailable('Status', status),
+        previous === undefined
+          ? null
+          : h(
+              'p',
+              { class: 'na', 'data-state': 'stale' },
+              `Not current: the figures below are the server's last answer, at ${formatClock(previous.at)}.`,
+            ),
+      );
+      cards.dataset.stale = 'true';
+      models.dataset.stale = 'true';
+      chart.push(Date.now() / 1000, [null, null]);
       return;
     }
+    notice.replaceChildren();
+    delete cards.dataset.stale;
+    delete models.dataset.stale;
     const at = Date.now();
     const s = status.value;
     const buckets = metrics.ok ? parseHistogram(metrics.value, DURATION, { route: FEED_ROUTE }) : undefined;

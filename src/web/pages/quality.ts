@@ -169,7 +169,13 @@ export async function qualityPage(ctx: PageContext): Promise<void> {
       return;
     }
     const feeds = await Promise.all(users.map((u) => load(client.users.feed(u, { n: 20 }))));
+    const failed = feeds.flatMap((f) => (f.ok ? [] : [f]));
     const ok = feeds.flatMap((f) => (f.ok ? [f.value] : [])) as FeedResponse[];
+    if (ok.length === 0 && failed[0] !== undefined) {
+      if (!ctx.active()) return;
+      fill(sample, h('h2', null, 'Live feed sample'), unavailable('The feed sample', failed[0]));
+      return;
+    }
     const entries = ok.flatMap((f) => f.items);
     const sources = new Map<string, number>();
     for (const e of entries) sources.set(e.reason.source, (sources.get(e.reason.source) ?? 0) + 1);
@@ -189,6 +195,7 @@ export async function qualityPage(ctx: PageContext): Promise<void> {
         `${ok.length} ${ok.length === 1 ? 'feed' : 'feeds'} of 20: `,
         users.map((u, k) => [k > 0 ? ', ' : '', link(userHref(u), u)]),
       ),
+      failed[0] === undefined ? null : unavailable(`${failed.length} of ${users.length} feeds`, failed[0]),
       h(
         'section',
         { class: 'cards' },

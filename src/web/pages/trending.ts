@@ -1,4 +1,4 @@
-import { client, itemRecord, load, unavailable } from '../api.js';
+import { client, itemRecord, itemTitle, load, unavailable } from '../api.js';
 import { barChart } from '../charts.js';
 import { fill, h, itemHref, link } from '../dom.js';
 import type { PageContext } from '../router.js';
@@ -39,7 +39,7 @@ export async function trendingPage(ctx: PageContext): Promise<void> {
               items.map((entry) => {
                 const title = h('span', { class: 'title' }, entry.itemId);
                 void itemRecord(entry.itemId).then((item) => {
-                  if (item?.caption !== undefined) title.textContent = item.caption;
+                  if (item !== undefined) title.textContent = itemTitle(item, item.tags.join(' ') || item.id);
                 });
                 return h(
                   'li',
@@ -50,10 +50,11 @@ export async function trendingPage(ctx: PageContext): Promise<void> {
                     link(itemHref(entry.itemId), title),
                     h('span', { class: 'score' }, entry.score.toFixed(3)),
                   ),
-                  entry.velocity === undefined
-                    ? null
-                    : h('p', { class: 'small muted' }, `×${entry.velocity.toFixed(1)} its usual rate`),
-                  h('p', { class: 'reason' }, entry.reason),
+                  // The reason states the rate itself ("8.8× its usual rate"): the bare rate only stands in
+                  // for an empty one.
+                  entry.reason
+                    ? h('p', { class: 'reason' }, entry.reason)
+                    : h('p', { class: 'reason' }, `×${entry.velocity.toFixed(1)} its usual rate`),
                 );
               }),
             ),

@@ -1,7 +1,7 @@
 import type { UserProfile } from '../../client/index.js';
 import { client, load, recordFeedLatency, rememberUser, unavailable } from '../api.js';
 import { barChart } from '../charts.js';
-import { fill, formatNumber, h, itemHref, link } from '../dom.js';
+import { type Child, fill, formatNumber, h, itemHref, link } from '../dom.js';
 import { rankedList } from '../ranked-list.js';
 import type { PageContext } from '../router.js';
 
@@ -27,22 +27,11 @@ export async function userPage(ctx: PageContext): Promise<void> {
   if (!ctx.active()) return;
 
   if (user.ok) {
-    const { traits, controls } = user.value.user;
-    const traitText = Object.entries(traits).map(([k, v]) => `${k}: ${String(v)}`);
+    const traitText = Object.entries(user.value.user.traits).map(([k, v]) => `${k}: ${String(v)}`);
     fill(
       about,
       h('h2', null, 'User'),
       h('p', null, traitText.length > 0 ? traitText.join(' · ') : 'No traits.'),
-      controls.muted.length > 0
-        ? h('p', { class: 'small' }, `Muted facets: ${controls.muted.join(', ')}`)
-        : null,
-      controls.declared.length > 0
-        ? h(
-            'p',
-            { class: 'small' },
-            `Declared: ${controls.declared.map((d) => `${d.tag} (${d.weight > 0 ? '+' : ''}${d.weight})`).join(', ')}`,
-          )
-        : null,
     );
   } else if (user.notFound) {
     fill(
@@ -159,10 +148,65 @@ export async function userPage(ctx: PageContext): Promise<void> {
           ),
         ),
       ),
+      mutedElsewhere(value, sorted, message),
+      declaredList(value, message),
       h('h3', null, 'Declare an interest'),
       declareForm,
       message,
     );
+  }
+
+  /** Muted facet ids that match none of the current facets, so they can still be unmuted. */
+  function mutedElsewhere(value: UserProfile, shown: UserProfile['facets'], message: HTMLElement): Child {
+    const ids = (value.muted ?? []).filter((id) => !shown.some((f) => f.id === id));
+    if (ids.length === 0) return null;
+    return h(
+      'p',
+      { class: 'small', 'data-role': 'muted-elsewhere' },
+      'Also muted: ',
+      ids.map((id, k) => [
+        k > 0 ? ', ' : '',
+        h('code', null, id),
+        ' ',
+        h(
+          'button',
+          { type: 'button', class: 'small-button', onclick: () => void patch({ unmute: [id] }, message) },
+          'Unmute',
+        ),
+      ]),
+    );
+  }
+
+  /** The interests the user declared, each with its weight and a button that removes it. */
+  function declaredList(value: UserProfile, message: HTMLElement): Child {
+    const declared = value.declared ?? [];
+    return [
+      h('h3', null, 'Declared interests'),
+      declared.length === 0
+        ? h('p', { class: 'muted small', id: 'declared' }, 'None declared.')
+        : h(
+            'ul',
+            { class: 'facets', id: 'declared' },
+            declared.map((d) =>
+              h(
+                'li',
+                { 'data-tag': d.tag },
+                h('strong', null, d.tag),
+                ` ${d.weight > 0 ? '+' : ''}${formatNumber(d.weight, 2)} `,
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'small-button',
+                    // A declared weight of 0 removes the interest.
+                    onclick: () => void patch({ declare: [{ tag: d.tag, weight: 0 }] }, message),
+                  },
+                  'Remove',
+                ),
+              ),
+            ),
+          ),
+    ];
   }
 
   function renderHistory(value: UserProfile | undefined): void {
@@ -203,11 +247,9 @@ export async function userPage(ctx: PageContext): Promise<void> {
     const refreshed = await load(client.users.profile(userId));
     if (!ctx.active()) return;
     const latest = refreshed.ok ? refreshed.value : result.value;
-    renderFacets(
-      Array.isArray(latest.facets) ? latest : undefined,
-      undefined,
-      'Saved: the feed below follows it.',
-    );
+    const known = Array.isArray(latest.facets) ? latest : undefined;
+    renderFacets(known, undefined, 'Saved: the feed below follows it.');
+    renderHistory(known);
     await renderFeed();
   }
 }
