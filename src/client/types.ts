@@ -116,6 +116,7 @@ export type ReasonSource =
   | 'similar-tags'
   | 'same-creator'
   | 'fallback'
+  | 'discovery'
   | 'trending';
 
 export interface Reason {

@@ -23,10 +23,13 @@ export interface FeedItem {
   reason: Reason;
 }
 
+/** The sources a feed's candidates come from (discovery is exploration's alone). */
+type BlendSource = Exclude<ReasonSource, 'discovery'>;
+
 interface Candidate {
   item: number;
   score: number;
-  source: ReasonSource;
+  source: BlendSource;
   /** Where the candidate's strength per source (before blending) and its reason's items sit in the feed's scratch buffers. */
   slot: number;
   tag: string | undefined;
@@ -35,7 +38,7 @@ interface Candidate {
 }
 
 /** How much each source's normalised score counts in the blend. */
-const SOURCE_WEIGHT: Record<ReasonSource, number> = {
+const SOURCE_WEIGHT: Record<BlendSource, number> = {
   'co-occurrence': 1,
   model: 1,
   facet: 1,
@@ -49,7 +52,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
 };
 
 /** The sources in the order a feed offers them: ties in the blend go to the first, as they always have. */
-const SOURCES: readonly ReasonSource[] = [
+const SOURCES: readonly BlendSource[] = [
   'co-occurrence',
   'model',
   'follow',
@@ -181,7 +184,7 @@ export function buildFeed(
   let affinity: TagAffinity | undefined;
   const offer = (
     item: number,
-    source: ReasonSource,
+    source: BlendSource,
     strength: number,
     because?: number,
     tag?: string,
@@ -521,7 +524,8 @@ function toExploredItem(
   const because = pick.because === undefined ? undefined : [pick.because];
   let source: ReasonSource = 'fallback';
   if (because !== undefined) source = 'similar-tags';
-  else if (pick.tag !== undefined) source = 'declared';
+  else if (pick.declared === true) source = 'declared';
+  else if (pick.discovery === true) source = 'discovery';
   else if (nowMs - state.createdAt.get(i) <= config.freshWindowMs) source = 'fresh';
   return {
     itemId: state.items.id(i),

@@ -24,6 +24,7 @@ const SOURCES: ReasonSource[] = [
   'similar-tags',
   'same-creator',
   'fallback',
+  'discovery',
 ];
 const HAN = /[\u4e00-\u9fff]/;
 /** A reason's own words, without the quoted titles, facets and tags it carries. */

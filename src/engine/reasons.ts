@@ -1,5 +1,9 @@
 import type { ItemRecord } from '../types.js';
 
+/**
+ * Where a list's item came from. `declared`: a tag the user declared; `discovery`: a category the
+ * user has not engaged with, explored while they look for a new interest.
+ */
 export type ReasonSource =
   | 'co-occurrence'
   | 'model'
@@ -10,7 +14,8 @@ export type ReasonSource =
   | 'fresh'
   | 'similar-tags'
   | 'same-creator'
-  | 'fallback';
+  | 'fallback'
+  | 'discovery';
 
 /** Why an item is in a list, shown to the user and to the people who run the platform. */
 export interface Reason {
@@ -116,8 +121,13 @@ export function buildReason(ctx: ReasonContext): Reason {
     case 'fallback':
       text = zh ? '你还没看过的内容' : 'Something you have not seen yet';
       break;
+    case 'discovery':
+      text = zh ? `为你找的新内容：「${ctx.tag ?? ''}」` : `Something new for you: “${ctx.tag ?? ''}”`;
+      break;
   }
-  if (ctx.exploration === true) text = zh ? `新内容试推：${text}` : `Trying something new: ${text}`;
+  // A discovery reason says it is new to the user already.
+  if (ctx.exploration === true && ctx.source !== 'discovery')
+    text = zh ? `新内容试推：${text}` : `Trying something new: ${text}`;
   const reason: Reason = { source: ctx.source, exploration: ctx.exploration ?? false, text };
   if (ctx.facet !== undefined) reason.facet = ctx.facet;
   if (ctx.because !== undefined && ctx.because.length > 0) reason.because = ctx.because.map((b) => b.id);
