@@ -486,6 +486,26 @@ export class FacetIndex {
   }
 }
 
+/**
+ * How much item `i`'s own content says it is about facet `f`: the larger of its tag bag's cosine to
+ * the facet's tags and to the facet medoid's tag bag. Unlike {@link FacetIndex.nearestFacet}, being
+ * co-watched with the medoid does not count: co-viewing alone does not make an item about a topic.
+ */
+export function facetContentSimilarity(state: OnlineState, i: number, f: UserFacet): number {
+  const record = state.records[i];
+  if (record === undefined) return 0;
+  const size = bagSize(record);
+  if (size === 0) return 0;
+  let byTags = 0;
+  if (f.tags.length > 0) {
+    let dot = 0;
+    for (const tag of f.tags) if (bagHas(record, tag)) dot++;
+    byTags = dot / Math.sqrt(size * f.tags.length);
+  }
+  const medoid = state.records[f.medoid];
+  return Math.max(byTags, medoid === undefined ? 0 : bagCosine(record, size, medoid, bagSize(medoid)));
+}
+
 /** The cosine of two tag bags of the given sizes (see {@link FacetIndex.tagSimilarity}). */
 function bagCosine(ra: ItemRecord, na: number, rb: ItemRecord, nb: number): number {
   if (na === 0 || nb === 0) return 0;

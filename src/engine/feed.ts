@@ -7,7 +7,7 @@ import { sortByScore, topK, topKOf } from '../core/top-k.js';
 import type { Retrieval } from './ann-search-thread.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
-import type { FacetIndex, UserFacet } from './facets.js';
+import { type FacetIndex, facetContentSimilarity, type UserFacet } from './facets.js';
 import { itemTagIds } from './item-tag-ids.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState, UserState } from './online-state.js';
@@ -483,8 +483,8 @@ function toFeedItem(
   facets: readonly UserFacet[],
   lang: ReasonLanguage | undefined,
 ): FeedItem {
-  const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
-  let source = c.source;
+  const facet = reasonFacet(state, c, facets);
+  let source: ReasonSource = c.source;
   let becauseItems =
     c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
       ? becauseOf(c.slot)
@@ -510,6 +510,29 @@ function toFeedItem(
       ...langOf(lang),
     }),
   };
+}
+
+/**
+ * The facet a candidate's reason names: the facet calibration placed it in when the item's own tags
+ * match that facet (being co-watched with the facet's items alone does not make it about the facet);
+ * for a facet's own candidate, else, the facet its tags match best. Undefined: the candidate's own
+ * source and items explain it.
+ */
+function reasonFacet(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): UserFacet | undefined {
+  const placed = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
+  if (placed !== undefined && facetContentSimilarity(state, c.item, placed) > FACET_MIN_SIMILARITY)
+    return placed;
+  if (c.source !== 'facet') return undefined;
+  let best: UserFacet | undefined;
+  let bestSimilarity = 0;
+  for (const f of facets) {
+    const similarity = facetContentSimilarity(state, c.item, f);
+    if (similarity > bestSimilarity) {
+      best = f;
+      bestSimilarity = similarity;
+    }
+  }
+  return best;
 }
 
 function toExploredItem(
