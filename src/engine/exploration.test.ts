@@ -353,6 +353,19 @@ test('an item explored in a tag the user declared says so', async () => {
   assert.equal(explored[0]!.reason.text, 'Trying something new: You said you like “dogs”');
 });
 
+test('an item explored in a tag cites the user’s newest item of that tag that is not hidden', async () => {
+  const events = [
+    { userId: 'u', itemId: 'cats0', type: 'like' },
+    { userId: 'u', itemId: 'cats1', type: 'like' },
+  ];
+  const { engine, feed } = await taggedPlatform(['cats', 'dogs'], 30, 11, events);
+  await engine.patchItem('cats1', { visibility: 'hidden', reason: 'takedown' });
+  const explored = (await feed('u')).filter((i) => i.reason.exploration);
+  assert.equal(explored.length, 1);
+  assert.equal(explored[0]!.reason.source, 'similar-tags');
+  assert.deepEqual(explored[0]!.reason.because, ['cats0']);
+});
+
 test('discovery sweeps categories the user has not been shown lately, three new ones per feed, then starts over', async () => {
   const tags = ['cats', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'];
   const { feed, ingest } = await taggedPlatform(tags, 30, 13, fadingCatLover('u'));

@@ -420,7 +420,13 @@ export function planExploration(
   const recent = user?.recent.slice(-INTEREST_ITEMS) ?? [];
   const tags = new Map<string, number>();
   for (let r = recent.length - 1; r >= 0; r--) {
-    for (const tag of state.records[recent[r]!]?.tags ?? []) if (!tags.has(tag)) tags.set(tag, recent[r]!);
+    const h = recent[r]!;
+    // Each tag's reason is its newest item the user can be shown (a hidden one is never cited).
+    const citable = state.isServable(h);
+    for (const tag of state.records[h]?.tags ?? []) {
+      const had = tags.get(tag);
+      if (had === undefined || (citable && !state.isServable(had))) tags.set(tag, h);
+    }
   }
   const declared = (u < 0 ? undefined : state.userRecords.get(u))?.controls.declared ?? [];
   for (const d of declared) if (d.weight > 0 && !tags.has(d.tag)) tags.set(d.tag, -1);

@@ -107,6 +107,32 @@ test('an item of another topic co-watched with a facet is not said to be from th
   await engine.close();
 });
 
+test('a facet named after its medoid’s caption is named after a visible member once the medoid is hidden', async () => {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now });
+  await engine.putItems({
+    items: Array.from({ length: 4 }, (_, k) => ({
+      id: `clip-${k}`,
+      creatorId: `c${k}`,
+      caption: `clip ${k}`,
+    })),
+  });
+  // Untagged clips that the same fifteen viewers and `u` liked: one facet, named by its medoid.
+  const events = [];
+  for (const userId of ['u', ...Array.from({ length: 15 }, (_, v) => `viewer-${v}`)])
+    for (let k = 0; k < 4; k++) events.push({ userId, itemId: `clip-${k}`, type: 'like' });
+  await engine.ingest({ events });
+  const [before] = (await engine.profile('u')).facets;
+  const medoid = before!.examples[0]!;
+  assert.equal(before!.label, `clip ${medoid.slice(-1)}`);
+  await engine.patchItem(medoid, { visibility: 'hidden', reason: 'takedown' });
+  const [after] = (await engine.profile('u')).facets;
+  assert.ok(!after!.examples.includes(medoid));
+  assert.notEqual(after!.label, before!.label);
+  assert.match(after!.label, /^clip \d$/);
+  await engine.close();
+});
+
 test('after muting the game facet no game item appears, and unmuting brings them back', async () => {
   const { engine } = await beautyVlogger();
   const { facets } = await engine.profile('vlogger');

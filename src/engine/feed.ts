@@ -7,7 +7,7 @@ import { sortByScore, topK, topKOf } from '../core/top-k.js';
 import type { Retrieval } from './ann-search-thread.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
-import { type FacetIndex, facetContentSimilarity, type UserFacet } from './facets.js';
+import { citableExample, type FacetIndex, facetContentSimilarity, type UserFacet } from './facets.js';
 import { itemTagIds } from './item-tag-ids.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState, UserState } from './online-state.js';
@@ -225,7 +225,9 @@ export function buildFeed(
     partsScratch[part] = summed;
     sourceMasks[c.slot]! |= 1 << s;
     if (summed > maxBySource[s]!) maxBySource[s] = summed;
-    if (because !== undefined) addBecause(c.slot, because);
+    // A hidden item still counts as evidence, but a reason never cites it.
+    if (because !== undefined && because < servable.length && servable[because] === 1)
+      addBecause(c.slot, because);
   };
 
   const fresh = state.topFresh(FRESH_CANDIDATES, nowMs - config.freshWindowMs, excluded);
@@ -242,7 +244,12 @@ export function buildFeed(
     if (serving !== undefined) {
       const recommend = (k: number): Int32Array =>
         serving.recommend(modelHistory(user, nowMs, config.signalHalfLifeMs), k, excluded, fresh, retrieved);
-      const recentSeeds = user.recent.slice(-BECAUSE_KEPT);
+      // The user's newest items that are not hidden, newest first (as they are, not deduplicated).
+      const recentSeeds: number[] = [];
+      for (let r = user.recent.length - 1; r >= 0 && recentSeeds.length < BECAUSE_KEPT; r--) {
+        const h = user.recent[r]!;
+        if (h < servable.length && servable[h] === 1) recentSeeds.push(h);
+      }
       const top =
         caches === undefined
           ? recommend(MODEL_CANDIDATES)
@@ -253,10 +260,8 @@ export function buildFeed(
         const at = candidateSlots.get(j, -1);
         const c = at < 0 ? undefined : candidates[at]!;
         if (c !== undefined && becauseCounts[c.slot] === 0) {
-          // The user's newest items, newest first (as they are, not deduplicated).
           const base = c.slot * BECAUSE_KEPT;
-          for (let r = 0; r < recentSeeds.length; r++)
-            becauseItems[base + r] = recentSeeds[recentSeeds.length - 1 - r]!;
+          for (let r = 0; r < recentSeeds.length; r++) becauseItems[base + r] = recentSeeds[r]!;
           becauseCounts[c.slot] = recentSeeds.length;
         }
       });
@@ -493,8 +498,9 @@ function toFeedItem(
     source === 'co-occurrence' || source === 'model' || source === 'facet' || source === 'similar-tags';
   if (facet !== undefined && facetLike) {
     source = 'facet';
-    const own = becauseItems.filter((b) => facet.members.includes(b));
-    becauseItems = own.length > 0 ? own : [facet.medoid];
+    const own = becauseItems.filter((b) => facet.members.includes(b) && state.isServable(b));
+    const example = own.length > 0 ? undefined : citableExample(state, facet);
+    becauseItems = own.length > 0 ? own : example === undefined ? [] : [example];
   }
   const because = becauseItems.map((h) => ({ id: state.items.id(h), record: state.records[h] }));
   const tag = source === 'declared' || source === 'similar-tags' ? c.tag : undefined;
