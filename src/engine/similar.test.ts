@@ -111,3 +111,23 @@ test('one co-viewer does not lift an off-topic item above items sharing the tags
     ],
   );
 });
+
+test('similar items of one creator are capped as in feeds, popular items filling in before the cap bends', () => {
+  const items: [string, string[], string][] = [['clip', [], 'c']];
+  for (let k = 0; k < 6; k++) items.push([`own-${k}`, [], 'c']);
+  for (let k = 0; k < 6; k++) items.push([`hit-${k}`, [], `other-${k}`]);
+  const state = stateOf(items);
+  for (let k = 0; k < 6; k++) like(state, `viewer-${k}`, [`hit-${k}`]);
+  const similar = buildSimilar(state, DEFAULT_ENGINE_CONFIG, state.items.get('clip'), 6);
+  assert.equal(similar.length, 6);
+  const own = similar.filter((s) => s.itemId.startsWith('own-'));
+  assert.equal(own.length, DEFAULT_ENGINE_CONFIG.creatorDiversity.maxPerCreator);
+  assert.ok(own.every((s) => s.reason.source === 'same-creator'));
+  for (const s of similar.filter((x) => x.itemId.startsWith('hit-'))) {
+    assert.equal(s.reason.source, 'popular');
+    assert.equal(s.reason.because, undefined);
+  }
+  // With nothing popular to fill in, the rule bends: a full list beats a diverse but short one.
+  const bare = stateOf(items);
+  assert.equal(buildSimilar(bare, DEFAULT_ENGINE_CONFIG, bare.items.get('clip'), 6).length, 6);
+});

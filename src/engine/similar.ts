@@ -21,8 +21,10 @@ export const CO_SUPPORT_SHRINK = 5;
  * viewers they share, see {@link CO_SUPPORT_SHRINK}), the trained model's neighbours (what the model
  * recommends to a viewer of this one item; through the ANN index on a large catalogue), items sharing
  * its tags (Jaccard), the same creator's items; ties go to the more co-watched. Each has its reason.
- * Hidden items are never returned. A model searched on a thread of its own ranks `retrieved` (see
- * `ServingModel#recommend`, which throws what is to be retrieved first).
+ * Like feeds, at most `maxPerCreator` items of a creator in any window: when too few other items are
+ * alike, popular ones fill in before the rule bends. Hidden items are never returned. A model searched
+ * on a thread of its own ranks `retrieved` (see `ServingModel#recommend`, which throws what is to be
+ * retrieved first).
  */
 export function buildSimilar(
   state: OnlineState,
@@ -78,15 +80,39 @@ export function buildSimilar(
   const ranked = [...source.entries()].sort(
     (a, b) => b[1].score - a[1].score || coScore(b[0]) - coScore(a[0]) || a[0] - b[0],
   );
-  const picked = diversify(
-    ranked.map(([j]) => j),
-    (j) => state.creatorOf.get(j),
-    n,
-    { window: config.creatorDiversity.window, maxPerGroup: config.creatorDiversity.maxPerCreator },
-  );
+  const order = ranked.map(([j]) => j);
+  const creatorOf = (j: number): number => state.creatorOf.get(j);
+  const diversity = {
+    window: config.creatorDiversity.window,
+    maxPerGroup: config.creatorDiversity.maxPerCreator,
+  };
+  const length = Math.min(n, order.length);
+  let picked = diversify(order, creatorOf, length, { ...diversity, relax: false });
+  const popular = new Set<number>();
+  if (picked.length < length) {
+    // Too few items of other creators: popular items join before the creator rule bends, as in feeds.
+    const inList = new Set(order);
+    const skip = (j: number): boolean => j === item || inList.has(j) || !state.isServable(j);
+    for (const j of state.topPopular((length - picked.length) * diversity.window, skip)) {
+      popular.add(j);
+      order.push(j);
+    }
+    picked = diversify(order, creatorOf, length, diversity);
+  }
   const info = new Map(ranked);
   const because = [{ id: state.items.id(item), record }];
   return picked.map((j) => {
+    if (popular.has(j)) {
+      return {
+        itemId: state.items.id(j),
+        score: 0,
+        reason: buildReason({
+          source: 'popular',
+          record: state.records[j],
+          ...(lang === undefined ? {} : { lang }),
+        }),
+      };
+    }
     const c = info.get(j)!;
     return {
       itemId: state.items.id(j),
