@@ -116,7 +116,8 @@ export type ReasonSource =
   | 'fresh'
   | 'similar-tags'
   | 'same-creator'
-  | 'fallback';
+  | 'fallback'
+  | 'discovery';
 
 export interface Reason {
   source: ReasonSource | (string & {});

@@ -22,6 +22,21 @@ test('a pair seen by many users scores above a pair seen once', () => {
   assert.ok(g.similarity(0, 1) > 3 * g.similarity(2, 3));
 });
 
+test('each neighbour comes with its similarity and its pair count', () => {
+  const g = createCooccurrence({ shrink: 10 });
+  for (let u = 0; u < 4; u++) g.addUserItem(1, [0]);
+  g.addUserItem(2, [0]);
+  const seen: [number, number, number][] = [];
+  g.forEachNeighbour(0, (n, similarity, count) => seen.push([n, similarity, count]));
+  assert.deepEqual(
+    seen.sort((a, b) => a[0] - b[0]),
+    [
+      [1, g.similarity(0, 1), 4],
+      [2, g.similarity(0, 2), 1],
+    ],
+  );
+});
+
 test('items that never co-occurred have similarity 0 and no neighbours', () => {
   const g = createCooccurrence({ shrink: 1 });
   g.addUserItem(0, []);

@@ -23,8 +23,11 @@ export interface Cooccurrence {
   similarity(a: number, b: number): number;
   /** Sets `out[t]` to `similarity(item, targets[t])` for every target, reading the item's row once. */
   similaritiesTo(item: number, targets: ArrayLike<number>, out: Float64Array): void;
-  /** Calls `visit` for every item that co-occurs with `item`, with its similarity. */
-  forEachNeighbour(item: number, visit: (neighbour: number, similarity: number) => void): void;
+  /**
+   * Calls `visit` for every item that co-occurs with `item`, with its similarity and the pair's
+   * count (how many users engaged with both: never fewer, more when the count was inherited).
+   */
+  forEachNeighbour(item: number, visit: (neighbour: number, similarity: number, count: number) => void): void;
   /**
    * Reads what {@link forEachNeighbour} reads of `item`'s neighbours (their counts), in a loop with
    * nothing else in it, so that their misses overlap; returns a value to discard.
@@ -578,7 +581,10 @@ function readsOf(
       const limit = views.counts.length;
       for (let k = o; k < o + 2 * rowLength; k += 2) {
         const b = row[k]!;
-        if (b >= 0 && b < limit) visit(b, sim(row[k + 1]!, item, b));
+        if (b >= 0 && b < limit) {
+          const co = row[k + 1]!;
+          visit(b, sim(co, item, b), co);
+        }
       }
     },
     touchNeighbours(item) {

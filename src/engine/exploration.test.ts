@@ -206,7 +206,7 @@ async function taggedPlatform(tags: readonly string[], perTag: number, seed: num
   const ingest = async (more: object[]) => {
     await engine.ingest({ events: more });
   };
-  return { explored, feed, ingest };
+  return { engine, explored, feed, ingest };
 }
 
 test('a user who stops engaging is explored wider, among well-liked items of tags they have not engaged with', async () => {
@@ -323,6 +323,47 @@ test('while discovering, a category the user just took up is followed up in a di
       discovered.map((i) => i.itemId).join(),
     );
   }
+});
+
+test('a discovered item says it is something new for the user, never that they declared it', async () => {
+  const tags = ['cats', 'dogs', 'birds', 'fish', 'ants'];
+  const { feed } = await taggedPlatform(tags, 60, 11, fadingCatLover('u'));
+  const items = await feed('u');
+  const discovered = items.filter((i) => i.reason.exploration && i.reason.because === undefined);
+  assert.equal(discovered.length, 3);
+  for (const item of discovered) {
+    const tag = item.itemId.replace(/\d+$/, '');
+    assert.equal(item.reason.source, 'discovery');
+    assert.equal(item.reason.text, `Something new for you: “${tag}”`);
+  }
+  // `u` declared nothing: no reason may say otherwise.
+  assert.deepEqual(
+    items.filter((i) => i.reason.source === 'declared' || /said you like/.test(i.reason.text)),
+    [],
+  );
+});
+
+test('an item explored in a tag the user declared says so', async () => {
+  const { engine, feed } = await taggedPlatform(['cats', 'dogs', 'birds'], 30, 11, []);
+  await engine.patchProfile('newbie', { declare: [{ tag: 'dogs', weight: 1 }] });
+  const explored = (await feed('newbie')).filter((i) => i.reason.exploration);
+  assert.equal(explored.length, 1);
+  assert.match(explored[0]!.itemId, /^dogs/);
+  assert.equal(explored[0]!.reason.source, 'declared');
+  assert.equal(explored[0]!.reason.text, 'Trying something new: You said you like “dogs”');
+});
+
+test('an item explored in a tag cites the user’s newest item of that tag that is not hidden', async () => {
+  const events = [
+    { userId: 'u', itemId: 'cats0', type: 'like' },
+    { userId: 'u', itemId: 'cats1', type: 'like' },
+  ];
+  const { engine, feed } = await taggedPlatform(['cats', 'dogs'], 30, 11, events);
+  await engine.patchItem('cats1', { visibility: 'hidden', reason: 'takedown' });
+  const explored = (await feed('u')).filter((i) => i.reason.exploration);
+  assert.equal(explored.length, 1);
+  assert.equal(explored[0]!.reason.source, 'similar-tags');
+  assert.deepEqual(explored[0]!.reason.because, ['cats0']);
 });
 
 test('discovery sweeps categories the user has not been shown lately, three new ones per feed, then starts over', async () => {

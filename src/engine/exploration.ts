@@ -352,11 +352,24 @@ export function engagementDropped(user: UserState, config: EngineConfig): boolea
   );
 }
 
-/** Why an item was explored: the user's recent item and tag it shares, when there is one. */
+/**
+ * Why an item was explored: the user's recent item and the tag it shares, or a tag the user
+ * declared (`declared`), or a category interest discovery offers (`discovery`); none of these for
+ * an open slot.
+ */
 export interface ExplorationPick {
   sample: number;
   because?: number;
   tag?: string;
+  declared?: true;
+  discovery?: true;
+}
+
+/** Why a candidate of the in-tag pool is there: one per tag, shared by its items. */
+interface TagWhy {
+  because?: number;
+  tag: string;
+  declared?: true;
 }
 
 /**
@@ -407,7 +420,13 @@ export function planExploration(
   const recent = user?.recent.slice(-INTEREST_ITEMS) ?? [];
   const tags = new Map<string, number>();
   for (let r = recent.length - 1; r >= 0; r--) {
-    for (const tag of state.records[recent[r]!]?.tags ?? []) if (!tags.has(tag)) tags.set(tag, recent[r]!);
+    const h = recent[r]!;
+    // Each tag's reason is its newest item the user can be shown (a hidden one is never cited).
+    const citable = state.isServable(h);
+    for (const tag of state.records[h]?.tags ?? []) {
+      const had = tags.get(tag);
+      if (had === undefined || (citable && !state.isServable(had))) tags.set(tag, h);
+    }
   }
   const declared = (u < 0 ? undefined : state.userRecords.get(u))?.controls.declared ?? [];
   for (const d of declared) if (d.weight > 0 && !tags.has(d.tag)) tags.set(d.tag, -1);
@@ -415,21 +434,21 @@ export function planExploration(
   const openShare = recent.length === 0 ? (tags.size === 0 ? 1 : 0) : options.openShare;
   let openSlots = 0;
   for (let k = 0; k < slots; k++) if (rng.next() < openShare) openSlots++;
-  const chosen: { item: number; sample: number; because?: number; tag?: string }[] = [];
+  const chosen: ({ item: number; sample: number } & Omit<ExplorationPick, 'sample'>)[] = [];
   if (openSlots < slots) {
     // The pool in order of entry, each item's reason beside it; `poolPlaces` finds an item's place.
     const pool: number[] = [];
-    const whys: { because?: number; tag: string }[] = [];
+    const whys: TagWhy[] = [];
     poolPlaces.begin();
     const inPool = (i: number): boolean => poolPlaces.get(i, -1) >= 0;
-    const enter = (i: number, why: { because?: number; tag: string }): void => {
+    const enter = (i: number, why: TagWhy): void => {
       poolPlaces.set(i, pool.length);
       pool.push(i);
       whys.push(why);
     };
     // One record per tag, shared by its items (read-only from here on).
-    const whyOf = new Map<string, { because?: number; tag: string }>();
-    for (const [tag, h] of tags) whyOf.set(tag, h < 0 ? { tag } : { because: h, tag });
+    const whyOf = new Map<string, TagWhy>();
+    for (const [tag, h] of tags) whyOf.set(tag, h < 0 ? { tag, declared: true } : { because: h, tag });
     const perTag = Math.max(MIN_TAG_SCAN, Math.floor(TAG_SCAN_BUDGET / tags.size));
     for (const [tag] of tags) {
       const why = whyOf.get(tag)!;
@@ -510,6 +529,8 @@ export function planExploration(
     const pick: ExplorationPick = { sample: c.sample };
     if (c.because !== undefined) pick.because = c.because;
     if (c.tag !== undefined) pick.tag = c.tag;
+    if (c.declared === true) pick.declared = true;
+    if (c.discovery === true) pick.discovery = true;
     picks.set(c.item, pick);
   });
   return picks;
@@ -534,15 +555,15 @@ function discover(
   rng: Random,
   excluded: (i: number) => boolean,
   rates: ReadonlyMap<number, { successes: number; trials: number }>,
-): { item: number; sample: number; tag: string }[] {
+): { item: number; sample: number; tag: string; discovery: true }[] {
   const taken = new Set(chosen.map((c) => c.item));
   const usable = (i: number): boolean => !taken.has(i) && !head.has(i) && !excluded(i);
-  const out: { item: number; sample: number; tag: string }[] = [];
+  const out: { item: number; sample: number; tag: string; discovery: true }[] = [];
   const emerging = user === undefined ? undefined : emergingCategory(state, user);
   if (emerging !== undefined && slots > 1) {
     const pool = categoryItems(state, emerging, usable);
     for (const c of thompson(state, config, pool, 1, nowMs, rng, rates, false)) {
-      out.push({ ...c, tag: emerging });
+      out.push({ ...c, tag: emerging, discovery: true });
       taken.add(c.item);
     }
   }
@@ -583,7 +604,7 @@ function discover(
     const name = pool.get(c.item)!;
     if (used.has(name)) continue;
     used.add(name);
-    out.push({ ...c, tag: name });
+    out.push({ ...c, tag: name, discovery: true });
   }
   return out;
 }

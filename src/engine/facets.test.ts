@@ -77,6 +77,62 @@ test('the next feed holds both facets in roughly their proportion, each with its
   assert.ok((reason.because ?? []).every((id) => id.startsWith('game-')));
 });
 
+test('an item of another topic co-watched with a facet is not said to be from that facet', async () => {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now });
+  const items = [];
+  for (let k = 0; k < 24; k++)
+    items.push({ id: `beauty-${k}`, creatorId: `b${k % 6}`, tags: ['美妆', 'makeup'], caption: `美妆 ${k}` });
+  items.push({ id: 'hike', creatorId: 'hiker', tags: ['徒步', 'hiking'], caption: '徒步 第1期' });
+  await engine.putItems({ items });
+  const events = [];
+  for (let k = 0; k < 20; k++) events.push({ userId: 'vlogger', itemId: `beauty-${k}`, type: 'like' });
+  // Fifteen other viewers liked the same beauty items, then the hiking clip.
+  for (let v = 0; v < 15; v++) {
+    for (let k = 0; k < 20; k++) events.push({ userId: `viewer-${v}`, itemId: `beauty-${k}`, type: 'like' });
+    events.push({ userId: `viewer-${v}`, itemId: 'hike', type: 'like' });
+  }
+  await engine.ingest({ events });
+  const { items: feed } = await engine.feed('vlogger', 10);
+  const hike = feed.find((i) => i.itemId === 'hike');
+  assert.ok(hike !== undefined, feed.map((i) => i.itemId).join());
+  assert.equal(hike.reason.source, 'co-occurrence');
+  assert.equal(hike.reason.facet, undefined);
+  assert.ok((hike.reason.because ?? []).every((id) => id.startsWith('beauty-')));
+  assert.match(hike.reason.text, /^看过「美妆 \d+」等3个视频的人也在看$/);
+  // The beauty items beside it are from the beauty facet.
+  const beauty = feed.find((i) => i.itemId.startsWith('beauty-'))!;
+  assert.equal(beauty.reason.source, 'facet');
+  assert.match(beauty.reason.facet ?? '', /makeup/);
+  await engine.close();
+});
+
+test('a facet named after its medoid’s caption is named after a visible member once the medoid is hidden', async () => {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now });
+  await engine.putItems({
+    items: Array.from({ length: 4 }, (_, k) => ({
+      id: `clip-${k}`,
+      creatorId: `c${k}`,
+      caption: `clip ${k}`,
+    })),
+  });
+  // Untagged clips that the same fifteen viewers and `u` liked: one facet, named by its medoid.
+  const events = [];
+  for (const userId of ['u', ...Array.from({ length: 15 }, (_, v) => `viewer-${v}`)])
+    for (let k = 0; k < 4; k++) events.push({ userId, itemId: `clip-${k}`, type: 'like' });
+  await engine.ingest({ events });
+  const [before] = (await engine.profile('u')).facets;
+  const medoid = before!.examples[0]!;
+  assert.equal(before!.label, `clip ${medoid.slice(-1)}`);
+  await engine.patchItem(medoid, { visibility: 'hidden', reason: 'takedown' });
+  const [after] = (await engine.profile('u')).facets;
+  assert.ok(!after!.examples.includes(medoid));
+  assert.notEqual(after!.label, before!.label);
+  assert.match(after!.label, /^clip \d$/);
+  await engine.close();
+});
+
 test('after muting the game facet no game item appears, and unmuting brings them back', async () => {
   const { engine } = await beautyVlogger();
   const { facets } = await engine.profile('vlogger');

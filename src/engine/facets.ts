@@ -401,7 +401,8 @@ export class FacetIndex {
       if (share < MIN_FACET_SHARE || members[k]!.length === 0) return;
       out.push({
         id: c.id,
-        label: c.label,
+        label:
+          c.tags.length > 0 || this.state.isServable(c.medoid) ? c.label : this.captionLabel(members[k]!),
         tags: c.tags,
         weight: share,
         muted: mutedSet.has(c.id),
@@ -413,6 +414,13 @@ export class FacetIndex {
     for (const f of out) f.weight = Math.round((f.weight / kept) * 1e4) / 1e4;
     out.sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id));
     return out;
+  }
+
+  /** The label of a facet without tags whose medoid (which names it) is hidden: a visible member's caption. */
+  private captionLabel(members: readonly number[]): string {
+    const shown = members.find((m) => this.state.isServable(m));
+    // Its id names the hidden medoid: not that either.
+    return (shown === undefined ? undefined : this.state.records[shown]?.caption) ?? 'untitled';
   }
 
   /** Whether user `u` was turning down their heaviest facet at the last {@link facets} call. */
@@ -486,6 +494,26 @@ export class FacetIndex {
   }
 }
 
+/**
+ * How much item `i`'s own content says it is about facet `f`: the larger of its tag bag's cosine to
+ * the facet's tags and to the facet medoid's tag bag. Unlike {@link FacetIndex.nearestFacet}, being
+ * co-watched with the medoid does not count: co-viewing alone does not make an item about a topic.
+ */
+export function facetContentSimilarity(state: OnlineState, i: number, f: UserFacet): number {
+  const record = state.records[i];
+  if (record === undefined) return 0;
+  const size = bagSize(record);
+  if (size === 0) return 0;
+  let byTags = 0;
+  if (f.tags.length > 0) {
+    let dot = 0;
+    for (const tag of f.tags) if (bagHas(record, tag)) dot++;
+    byTags = dot / Math.sqrt(size * f.tags.length);
+  }
+  const medoid = state.records[f.medoid];
+  return Math.max(byTags, medoid === undefined ? 0 : bagCosine(record, size, medoid, bagSize(medoid)));
+}
+
 /** The cosine of two tag bags of the given sizes (see {@link FacetIndex.tagSimilarity}). */
 function bagCosine(ra: ItemRecord, na: number, rb: ItemRecord, nb: number): number {
   if (na === 0 || nb === 0) return 0;
@@ -523,10 +551,20 @@ function isCategoryKey(key: string, category: string): boolean {
   return key.length === category.length + 9 && key.startsWith('category:') && key.endsWith(category);
 }
 
-/** The API view of a facet: item ids instead of indices, medoid first among the examples. */
+/**
+ * The API view of a facet: item ids instead of indices, medoid first among the examples. A hidden
+ * item is no example: it still counts toward its facet, but is shown to no one.
+ */
 export function facetView(state: OnlineState, f: UserFacet): FacetView {
   const examples = [f.medoid, ...f.members.filter((m) => m !== f.medoid)]
+    .filter((i) => state.isServable(i))
     .slice(0, 5)
     .map((i) => state.items.id(i));
   return { id: f.id, label: f.label, weight: f.weight, tags: f.tags, examples, muted: f.muted };
+}
+
+/** The item a reason may show for a facet: its medoid, else (the medoid hidden) its first visible member. */
+export function citableExample(state: OnlineState, f: UserFacet): number | undefined {
+  if (state.isServable(f.medoid)) return f.medoid;
+  return f.members.find((m) => state.isServable(m));
 }

@@ -7,7 +7,7 @@ import { sortByScore, topK, topKOf } from '../core/top-k.js';
 import type { Retrieval } from './ann-search-thread.js';
 import type { EngineConfig } from './config.js';
 import { type ExplorationPick, planExploration } from './exploration.js';
-import type { FacetIndex, UserFacet } from './facets.js';
+import { citableExample, type FacetIndex, facetContentSimilarity, type UserFacet } from './facets.js';
 import { itemTagIds } from './item-tag-ids.js';
 import { ModelCandidateCache } from './model-candidates.js';
 import type { OnlineState, UserState } from './online-state.js';
@@ -23,10 +23,13 @@ export interface FeedItem {
   reason: Reason;
 }
 
+/** The sources a feed's candidates come from (discovery is exploration's alone). */
+type BlendSource = Exclude<ReasonSource, 'discovery'>;
+
 interface Candidate {
   item: number;
   score: number;
-  source: ReasonSource;
+  source: BlendSource;
   /** Where the candidate's strength per source (before blending) and its reason's items sit in the feed's scratch buffers. */
   slot: number;
   tag: string | undefined;
@@ -35,7 +38,7 @@ interface Candidate {
 }
 
 /** How much each source's normalised score counts in the blend. */
-const SOURCE_WEIGHT: Record<ReasonSource, number> = {
+const SOURCE_WEIGHT: Record<BlendSource, number> = {
   'co-occurrence': 1,
   model: 1,
   facet: 1,
@@ -49,7 +52,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
 };
 
 /** The sources in the order a feed offers them: ties in the blend go to the first, as they always have. */
-const SOURCES: readonly ReasonSource[] = [
+const SOURCES: readonly BlendSource[] = [
   'co-occurrence',
   'model',
   'follow',
@@ -181,7 +184,7 @@ export function buildFeed(
   let affinity: TagAffinity | undefined;
   const offer = (
     item: number,
-    source: ReasonSource,
+    source: BlendSource,
     strength: number,
     because?: number,
     tag?: string,
@@ -222,7 +225,9 @@ export function buildFeed(
     partsScratch[part] = summed;
     sourceMasks[c.slot]! |= 1 << s;
     if (summed > maxBySource[s]!) maxBySource[s] = summed;
-    if (because !== undefined) addBecause(c.slot, because);
+    // A hidden item still counts as evidence, but a reason never cites it.
+    if (because !== undefined && because < servable.length && servable[because] === 1)
+      addBecause(c.slot, because);
   };
 
   const fresh = state.topFresh(FRESH_CANDIDATES, nowMs - config.freshWindowMs, excluded);
@@ -239,7 +244,12 @@ export function buildFeed(
     if (serving !== undefined) {
       const recommend = (k: number): Int32Array =>
         serving.recommend(modelHistory(user, nowMs, config.signalHalfLifeMs), k, excluded, fresh, retrieved);
-      const recentSeeds = user.recent.slice(-BECAUSE_KEPT);
+      // The user's newest items that are not hidden, newest first (as they are, not deduplicated).
+      const recentSeeds: number[] = [];
+      for (let r = user.recent.length - 1; r >= 0 && recentSeeds.length < BECAUSE_KEPT; r--) {
+        const h = user.recent[r]!;
+        if (h < servable.length && servable[h] === 1) recentSeeds.push(h);
+      }
       const top =
         caches === undefined
           ? recommend(MODEL_CANDIDATES)
@@ -250,10 +260,8 @@ export function buildFeed(
         const at = candidateSlots.get(j, -1);
         const c = at < 0 ? undefined : candidates[at]!;
         if (c !== undefined && becauseCounts[c.slot] === 0) {
-          // The user's newest items, newest first (as they are, not deduplicated).
           const base = c.slot * BECAUSE_KEPT;
-          for (let r = 0; r < recentSeeds.length; r++)
-            becauseItems[base + r] = recentSeeds[recentSeeds.length - 1 - r]!;
+          for (let r = 0; r < recentSeeds.length; r++) becauseItems[base + r] = recentSeeds[r]!;
           becauseCounts[c.slot] = recentSeeds.length;
         }
       });
@@ -480,8 +488,8 @@ function toFeedItem(
   facets: readonly UserFacet[],
   lang: ReasonLanguage | undefined,
 ): FeedItem {
-  const facet = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
-  let source = c.source;
+  const facet = reasonFacet(state, c, facets);
+  let source: ReasonSource = c.source;
   let becauseItems =
     c.source === 'co-occurrence' || c.source === 'model' || c.source === 'similar-tags'
       ? becauseOf(c.slot)
@@ -490,8 +498,9 @@ function toFeedItem(
     source === 'co-occurrence' || source === 'model' || source === 'facet' || source === 'similar-tags';
   if (facet !== undefined && facetLike) {
     source = 'facet';
-    const own = becauseItems.filter((b) => facet.members.includes(b));
-    becauseItems = own.length > 0 ? own : [facet.medoid];
+    const own = becauseItems.filter((b) => facet.members.includes(b) && state.isServable(b));
+    const example = own.length > 0 ? undefined : citableExample(state, facet);
+    becauseItems = own.length > 0 ? own : example === undefined ? [] : [example];
   }
   const because = becauseItems.map((h) => ({ id: state.items.id(h), record: state.records[h] }));
   const tag = source === 'declared' || source === 'similar-tags' ? c.tag : undefined;
@@ -509,6 +518,29 @@ function toFeedItem(
   };
 }
 
+/**
+ * The facet a candidate's reason names: the facet calibration placed it in when the item's own tags
+ * match that facet (being co-watched with the facet's items alone does not make it about the facet);
+ * for a facet's own candidate, else, the facet its tags match best. Undefined: the candidate's own
+ * source and items explain it.
+ */
+function reasonFacet(state: OnlineState, c: Candidate, facets: readonly UserFacet[]): UserFacet | undefined {
+  const placed = c.group !== undefined && c.group < facets.length ? facets[c.group] : undefined;
+  if (placed !== undefined && facetContentSimilarity(state, c.item, placed) > FACET_MIN_SIMILARITY)
+    return placed;
+  if (c.source !== 'facet') return undefined;
+  let best: UserFacet | undefined;
+  let bestSimilarity = 0;
+  for (const f of facets) {
+    const similarity = facetContentSimilarity(state, c.item, f);
+    if (similarity > bestSimilarity) {
+      best = f;
+      bestSimilarity = similarity;
+    }
+  }
+  return best;
+}
+
 function toExploredItem(
   state: OnlineState,
   config: EngineConfig,
@@ -521,7 +553,8 @@ function toExploredItem(
   const because = pick.because === undefined ? undefined : [pick.because];
   let source: ReasonSource = 'fallback';
   if (because !== undefined) source = 'similar-tags';
-  else if (pick.tag !== undefined) source = 'declared';
+  else if (pick.declared === true) source = 'declared';
+  else if (pick.discovery === true) source = 'discovery';
   else if (nowMs - state.createdAt.get(i) <= config.freshWindowMs) source = 'fresh';
   return {
     itemId: state.items.id(i),

@@ -2,6 +2,7 @@ import {
   buildCreatorFacets,
   type CreatorFacet,
   type CreatorFacetOptions,
+  type CreatorItem,
   creatorLabelPrior,
 } from '../core/labels/creator-facets.js';
 import { decodeLabelModel } from '../core/labels/label-model-codec.js';
@@ -117,16 +118,17 @@ export class LabelService {
 
   /** Facets from the items' own labels; before a model exists, from their categories. */
   private facetsOf(items: number[], options?: CreatorFacetOptions): CreatorFacet[] {
-    const labelled = items.map((j) => {
+    const labelled = items.map((j): CreatorItem => {
       const record = this.state.records[j];
       const itemId = this.state.items.id(j);
+      const hidden = record?.visibility === 'hidden';
       if (this.labeler === undefined || record === undefined) {
         const category = record?.category;
         return category === undefined
-          ? { itemId, labels: [], unknown: true }
-          : { itemId, labels: [{ tag: category, confidence: 1 }], unknown: false };
+          ? { itemId, labels: [], unknown: true, hidden }
+          : { itemId, labels: [{ tag: category, confidence: 1 }], unknown: false, hidden };
       }
-      return { itemId, ...this.labeler(record) };
+      return { itemId, ...this.labeler(record), hidden };
     });
     return buildCreatorFacets(labelled, options);
   }

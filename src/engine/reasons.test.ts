@@ -24,6 +24,7 @@ const SOURCES: ReasonSource[] = [
   'similar-tags',
   'same-creator',
   'fallback',
+  'discovery',
 ];
 const HAN = /[\u4e00-\u9fff]/;
 /** A reason's own words, without the quoted titles, facets and tags it carries. */
@@ -56,4 +57,38 @@ test("a reason is written in the viewer's language when given, else in its item'
       }
     }
   }
+});
+
+test('a reason neither cites nor quotes a hidden item, and without a visible one names none', () => {
+  const hidden: ItemRecord = { ...item('gone', 'taken down clip', ['makeup']), visibility: 'hidden' };
+  for (const source of SOURCES) {
+    for (const forItem of [false, true]) {
+      for (const lang of ['en', 'zh'] as const) {
+        const base = { source, record: english, facet: 'makeup', tag: 'makeup', forItem, lang };
+        const mixed = buildReason({
+          ...base,
+          because: [
+            { id: 'gone', record: hidden },
+            { id: 'en1', record: english },
+          ],
+        });
+        assert.ok(!mixed.text.includes('taken down'), mixed.text);
+        assert.notDeepEqual(mixed.because, ['gone', 'en1']);
+        const only = buildReason({ ...base, because: [{ id: 'gone', record: hidden }] });
+        assert.equal(only.because, undefined);
+        assert.deepEqual(only, buildReason(base), `${source} ${lang}`);
+        assert.ok(!/“”|「」/.test(only.text), `${source} ${lang}: ${only.text}`);
+      }
+    }
+  }
+  const cited = buildReason({
+    source: 'co-occurrence',
+    record: english,
+    because: [
+      { id: 'gone', record: hidden },
+      { id: 'en1', record: english },
+    ],
+  });
+  assert.deepEqual(cited.because, ['en1']);
+  assert.equal(cited.text, 'People who watched “lipstick swatches, part …” also watched this');
 });

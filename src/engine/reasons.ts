@@ -1,5 +1,9 @@
 import type { ItemRecord } from '../types.js';
 
+/**
+ * Where a list's item came from. `declared`: a tag the user declared; `discovery`: a category the
+ * user has not engaged with, explored while they look for a new interest.
+ */
 export type ReasonSource =
   | 'co-occurrence'
   | 'model'
@@ -10,7 +14,8 @@ export type ReasonSource =
   | 'fresh'
   | 'similar-tags'
   | 'same-creator'
-  | 'fallback';
+  | 'fallback'
+  | 'discovery';
 
 /** Why an item is in a list, shown to the user and to the people who run the platform. */
 export interface Reason {
@@ -64,21 +69,36 @@ export interface ReasonContext {
   lang?: ReasonLanguage;
 }
 
-/** Builds a reason with a sentence in the viewer's language if given, else in the item's own text's. */
+/**
+ * Builds a reason with a sentence in the viewer's language if given, else in the item's own text's.
+ * A hidden (taken-down) item among `because` is neither cited nor quoted; when all of them are, the
+ * sentence names none, as it does without any.
+ */
 export function buildReason(ctx: ReasonContext): Reason {
   const zh = ctx.lang === undefined ? prefersChinese(ctx.record) : ctx.lang === 'zh';
-  const first = ctx.because?.[0];
+  const because = ctx.because?.filter((b) => b.record?.visibility !== 'hidden') ?? [];
+  const first = because[0];
   const quoted = first === undefined ? '' : titleOf(first.record, first.id);
-  const more = (ctx.because?.length ?? 0) - 1;
+  const more = because.length - 1;
+  const forItem = ctx.forItem === true;
   let text: string;
   switch (ctx.source) {
     case 'co-occurrence':
+      if (first === undefined) {
+        if (forItem) text = zh ? '看过该视频的人也在看' : 'People who watched that item also watched this';
+        else text = zh ? '看过你喜欢的内容的人也在看' : 'People who watched what you liked also watched this';
+        break;
+      }
       text = zh
         ? `看过「${quoted}」${more > 0 ? `等${more + 1}个视频` : ''}的人也在看`
         : `People who watched “${quoted}”${more > 0 ? ` and ${more} more you liked` : ''} also watched this`;
       break;
     case 'model':
-      if (ctx.forItem === true) {
+      if (first === undefined) {
+        if (forItem)
+          text = zh ? '喜欢该视频的观众也喜欢这个' : 'Viewers who like that item tend to like this too';
+        else text = zh ? '根据你看过的内容推荐' : 'Recommended from what you watched';
+      } else if (forItem) {
         text = zh
           ? `喜欢「${quoted}」的观众也喜欢这个`
           : `Viewers who like “${quoted}” tend to like this too`;
@@ -105,21 +125,34 @@ export function buildReason(ctx: ReasonContext): Reason {
     case 'fresh':
       text = zh ? '新发布的内容' : 'Just posted';
       break;
-    case 'similar-tags':
+    case 'similar-tags': {
+      let withWhat: string;
+      if (first !== undefined) withWhat = zh ? `和「${quoted}」的` : `“${quoted}”`;
+      else if (forItem) withWhat = zh ? '和该视频的' : 'that item';
+      else withWhat = zh ? '和你看过的内容' : 'what you watched';
       text = zh
-        ? `和「${quoted}」的标签相同${ctx.tag === undefined ? '' : `：${ctx.tag}`}`
-        : `Shares tags with “${quoted}”${ctx.tag === undefined ? '' : `: ${ctx.tag}`}`;
+        ? `${withWhat}标签相同${ctx.tag === undefined ? '' : `：${ctx.tag}`}`
+        : `Shares tags with ${withWhat}${ctx.tag === undefined ? '' : `: ${ctx.tag}`}`;
       break;
+    }
     case 'same-creator':
-      text = zh ? `和「${quoted}」出自同一位创作者` : `By the same creator as “${quoted}”`;
+      if (first !== undefined)
+        text = zh ? `和「${quoted}」出自同一位创作者` : `By the same creator as “${quoted}”`;
+      else if (forItem) text = zh ? '和该视频出自同一位创作者' : 'By the same creator as that item';
+      else text = zh ? '和你看过的内容出自同一位创作者' : 'By the same creator as what you watched';
       break;
     case 'fallback':
       text = zh ? '你还没看过的内容' : 'Something you have not seen yet';
       break;
+    case 'discovery':
+      text = zh ? `为你找的新内容：「${ctx.tag ?? ''}」` : `Something new for you: “${ctx.tag ?? ''}”`;
+      break;
   }
-  if (ctx.exploration === true) text = zh ? `新内容试推：${text}` : `Trying something new: ${text}`;
+  // A discovery reason says it is new to the user already.
+  if (ctx.exploration === true && ctx.source !== 'discovery')
+    text = zh ? `新内容试推：${text}` : `Trying something new: ${text}`;
   const reason: Reason = { source: ctx.source, exploration: ctx.exploration ?? false, text };
   if (ctx.facet !== undefined) reason.facet = ctx.facet;
-  if (ctx.because !== undefined && ctx.because.length > 0) reason.because = ctx.because.map((b) => b.id);
+  if (because.length > 0) reason.because = because.map((b) => b.id);
   return reason;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ItemId } from '../types.js';
+import type { CreatorId, ItemId, UserId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { OnlineState } from './online-state.js';
 import { buildSimilar } from './similar.js';
@@ -63,4 +63,71 @@ test('without a trained model, similar items come from shared tags', () => {
     similar.map((s) => [s.itemId, s.reason.source]),
     [['b', 'similar-tags']],
   );
+});
+
+/** Items by id and tags (each its own creator unless given), in a fresh state. */
+function stateOf(items: [id: string, tags: string[], creator?: string][]): OnlineState {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  for (const [id, tags, creator] of items) {
+    state.upsertItem({
+      id: id as ItemId,
+      creatorId: (creator ?? `creator-${id}`) as CreatorId,
+      caption: `${id} video`,
+      tags,
+      createdAt: T0,
+      updatedAt: T0,
+      visibility: 'visible',
+    });
+  }
+  return state;
+}
+
+function like(state: OnlineState, userId: string, itemIds: string[]): void {
+  for (const itemId of itemIds)
+    state.apply({ userId: userId as UserId, itemId: itemId as ItemId, type: 'like', at: T0 });
+}
+
+test('one co-viewer does not lift an off-topic item above items sharing the tags; many co-viewers rank first', () => {
+  const state = stateOf([
+    ['lipstick', ['makeup', 'beauty']],
+    ['gloss', ['makeup', 'beauty']],
+    ['mascara', ['makeup', 'beauty']],
+    ['hike', ['hiking']],
+    ['laptop', ['tech']],
+    ['blush', ['makeup', 'beauty']],
+  ]);
+  like(state, 'one', ['lipstick', 'hike', 'blush']);
+  for (let u = 0; u < 12; u++) like(state, `fan-${u}`, ['lipstick', u < 10 ? 'mascara' : 'laptop']);
+  const similar = buildSimilar(state, DEFAULT_ENGINE_CONFIG, state.items.get('lipstick'), 10);
+  assert.deepEqual(
+    similar.map((s) => [s.itemId, s.reason.source]),
+    [
+      ['mascara', 'co-occurrence'],
+      // Tags alike, the co-watched one first.
+      ['blush', 'similar-tags'],
+      ['gloss', 'similar-tags'],
+      ['laptop', 'co-occurrence'],
+      ['hike', 'co-occurrence'],
+    ],
+  );
+});
+
+test('similar items of one creator are capped as in feeds, popular items filling in before the cap bends', () => {
+  const items: [string, string[], string][] = [['clip', [], 'c']];
+  for (let k = 0; k < 6; k++) items.push([`own-${k}`, [], 'c']);
+  for (let k = 0; k < 6; k++) items.push([`hit-${k}`, [], `other-${k}`]);
+  const state = stateOf(items);
+  for (let k = 0; k < 6; k++) like(state, `viewer-${k}`, [`hit-${k}`]);
+  const similar = buildSimilar(state, DEFAULT_ENGINE_CONFIG, state.items.get('clip'), 6);
+  assert.equal(similar.length, 6);
+  const own = similar.filter((s) => s.itemId.startsWith('own-'));
+  assert.equal(own.length, DEFAULT_ENGINE_CONFIG.creatorDiversity.maxPerCreator);
+  assert.ok(own.every((s) => s.reason.source === 'same-creator'));
+  for (const s of similar.filter((x) => x.itemId.startsWith('hit-'))) {
+    assert.equal(s.reason.source, 'popular');
+    assert.equal(s.reason.because, undefined);
+  }
+  // With nothing popular to fill in, the rule bends: a full list beats a diverse but short one.
+  const bare = stateOf(items);
+  assert.equal(buildSimilar(bare, DEFAULT_ENGINE_CONFIG, bare.items.get('clip'), 6).length, 6);
 });

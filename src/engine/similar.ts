@@ -6,15 +6,25 @@ import type { OnlineState } from './online-state.js';
 import { buildReason, type ReasonLanguage, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
 
-/** The trained model's neighbours of the item: this many, scored between co-occurrence and shared tags. */
+/** The trained model's neighbours of the item: this many, scored from 1 down to 0.5 by rank. */
 export const MODEL_NEIGHBOURS = 100;
+/**
+ * A co-watched item scores (1 + its shrunk cosine) · n / (n + CO_SUPPORT_SHRINK), n the pair's count
+ * of co-viewers: one co-viewer counts a sixth (at most 0.33, below an item sharing all its tags, 0.5),
+ * five about half (level with it), and many nearly all (above the model's first neighbour, 1, once
+ * n · cosine > 5): weak co-occurrence counts weakly, strong co-occurrence still ranks first.
+ */
+export const CO_SUPPORT_SHRINK = 5;
 
 /**
- * Items like `item`: co-occurrence neighbours first, then the trained model's neighbours (what the
- * model recommends to a viewer of this one item; through the ANN index on a large catalogue), then
- * items sharing its tags (Jaccard), then the same creator's items; each with its reason. Hidden items
- * are never returned. A model searched on a thread of its own ranks `retrieved` (see
- * `ServingModel#recommend`, which throws what is to be retrieved first).
+ * Items like `item`, each by its strongest evidence: co-occurrence neighbours (weighed by how many
+ * viewers they share, see {@link CO_SUPPORT_SHRINK}), the trained model's neighbours (what the model
+ * recommends to a viewer of this one item; through the ANN index on a large catalogue), items sharing
+ * its tags (Jaccard), the same creator's items; ties go to the more co-watched. Each has its reason.
+ * Like feeds, at most `maxPerCreator` items of a creator in any window: when too few other items are
+ * alike, popular ones fill in before the rule bends. Hidden items are never returned. A model searched
+ * on a thread of its own ranks `retrieved` (see `ServingModel#recommend`, which throws what is to be
+ * retrieved first).
  */
 export function buildSimilar(
   state: OnlineState,
@@ -33,7 +43,12 @@ export function buildSimilar(
     if (prev === undefined || score > prev.score)
       source.set(j, { score, source: s, ...(tag === undefined ? {} : { tag }) });
   };
-  state.cooccurrence.forEachNeighbour(item, (j, sim) => offer(j, 'co-occurrence', 1 + sim));
+  const coScores = new Map<number, number>();
+  state.cooccurrence.forEachNeighbour(item, (j, sim, count) => {
+    const score = ((1 + sim) * count) / (count + CO_SUPPORT_SHRINK);
+    coScores.set(j, score);
+    offer(j, 'co-occurrence', score);
+  });
   if (serving !== undefined) {
     const skip = (j: number): boolean => j === item || !state.isServable(j);
     const neighbours = serving.recommend([{ item, weight: 1 }], MODEL_NEIGHBOURS, skip, [], retrieved);
@@ -61,16 +76,43 @@ export function buildSimilar(
   const creator = state.creatorOf.get(item);
   if (creator >= 0) for (const j of state.itemsByCreator.get(creator) ?? []) offer(j, 'same-creator', 0.2);
 
-  const ranked = [...source.entries()].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]);
-  const picked = diversify(
-    ranked.map(([j]) => j),
-    (j) => state.creatorOf.get(j),
-    n,
-    { window: config.creatorDiversity.window, maxPerGroup: config.creatorDiversity.maxPerCreator },
+  const coScore = (j: number): number => coScores.get(j) ?? 0;
+  const ranked = [...source.entries()].sort(
+    (a, b) => b[1].score - a[1].score || coScore(b[0]) - coScore(a[0]) || a[0] - b[0],
   );
+  const order = ranked.map(([j]) => j);
+  const creatorOf = (j: number): number => state.creatorOf.get(j);
+  const diversity = {
+    window: config.creatorDiversity.window,
+    maxPerGroup: config.creatorDiversity.maxPerCreator,
+  };
+  const length = Math.min(n, order.length);
+  let picked = diversify(order, creatorOf, length, { ...diversity, relax: false });
+  const popular = new Set<number>();
+  if (picked.length < length) {
+    // Too few items of other creators: popular items join before the creator rule bends, as in feeds.
+    const inList = new Set(order);
+    const skip = (j: number): boolean => j === item || inList.has(j) || !state.isServable(j);
+    for (const j of state.topPopular((length - picked.length) * diversity.window, skip)) {
+      popular.add(j);
+      order.push(j);
+    }
+    picked = diversify(order, creatorOf, length, diversity);
+  }
   const info = new Map(ranked);
   const because = [{ id: state.items.id(item), record }];
   return picked.map((j) => {
+    if (popular.has(j)) {
+      return {
+        itemId: state.items.id(j),
+        score: 0,
+        reason: buildReason({
+          source: 'popular',
+          record: state.records[j],
+          ...(lang === undefined ? {} : { lang }),
+        }),
+      };
+    }
     const c = info.get(j)!;
     return {
       itemId: state.items.id(j),

@@ -83,3 +83,15 @@ test('facets become a weak prior for labelling the next item', () => {
   ]);
   assert.deepEqual(creatorLabelPrior(facets), { distribution: { hiking: 0.5, tech: 0.5 }, pseudoCount: 2 });
 });
+
+test('a hidden item counts toward its facet but is never one of its examples', () => {
+  const items = [
+    { ...item('best', 'tech', 0.99), hidden: true },
+    item('t1', 'tech', 0.9),
+    item('t2', 'tech', 0.8),
+    item('t3', 'tech', 0.7),
+  ];
+  const [facet] = buildCreatorFacets(items);
+  assert.equal(facet?.itemCount, 4);
+  assert.deepEqual(facet?.examples, ['t1', 't2', 't3']);
+});

@@ -6,6 +6,8 @@ export interface CreatorItem {
   labels: LabelPrediction['labels'];
   unknown?: boolean;
   vector?: Float32Array;
+  /** A hidden (taken-down) item counts toward its facet but is never one of its examples. */
+  hidden?: boolean;
 }
 
 /** One topic a creator posts about. */
@@ -17,7 +19,7 @@ export interface CreatorFacet {
   weight: number;
   /** The facet's label first, then labels its items also carry. */
   tags: string[];
-  /** The most confidently labelled items, best first. */
+  /** The most confidently labelled items that are not hidden, best first. */
   examples: string[];
   itemCount: number;
   /** Mean of the members' unit vectors, when the items had vectors. */
@@ -111,7 +113,7 @@ export function buildCreatorFacets(
           .map(([tag]) => tag),
       ];
       const examples = members
-        .filter((m) => m.labels.length > 0)
+        .filter((m) => m.labels.length > 0 && m.hidden !== true)
         .sort((a, b) => b.labels[0]!.confidence - a.labels[0]!.confidence)
         .slice(0, maxExamples)
         .map((m) => m.itemId);
