@@ -116,6 +116,7 @@ export type ReasonSource =
   | 'similar-tags'
   | 'same-creator'
   | 'fallback'
+  | 'rewatch'
   | 'trending';
 
 export interface Reason {

@@ -1,6 +1,6 @@
 import { calibratedRerank, softmaxRelevance } from '../core/calibrate.js';
 import { diversify } from '../core/diversify.js';
-import { decay } from '../core/event-weight.js';
+import { DEFAULT_EVENT_WEIGHTS, decay } from '../core/event-weight.js';
 import { capShare } from '../core/exploration.js';
 import type { Random } from '../core/random.js';
 import { sortByScore, topK, topKOf } from '../core/top-k.js';
@@ -46,6 +46,7 @@ const SOURCE_WEIGHT: Record<ReasonSource, number> = {
   'similar-tags': 1,
   'same-creator': 0.4,
   fallback: 0.01,
+  rewatch: 0,
 };
 
 /** The sources in the order a feed offers them: ties in the blend go to the first, as they always have. */
@@ -154,15 +155,15 @@ export function buildFeed(
   // Read directly (no event is applied while a feed is built): Growable#get is a polymorphic load.
   const servable = state.servable.data;
   const creators = state.creatorOf.data;
-  const isExcluded = (i: number): number => {
-    if (i >= servable.length || servable[i] !== 1) return 1;
-    if (hasBlockedTag(i)) return 1;
-    if (user === undefined) return 0;
-    if (user.hasSeen(i)) return 1;
-    if (user.creatorStrikes === undefined) return 0;
+  /** Never in this user's feed: not servable, a blocked tag, or a creator they turned down. */
+  const isBlocked = (i: number): boolean => {
+    if (i >= servable.length || servable[i] !== 1) return true;
+    if (hasBlockedTag(i)) return true;
+    if (user?.creatorStrikes === undefined) return false;
     const c = i < creators.length ? creators[i]! : -1;
-    return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES ? 1 : 0;
+    return c >= 0 && user.strikesOf(c) >= CREATOR_BLOCK_STRIKES;
   };
+  const isExcluded = (i: number): number => (isBlocked(i) || user?.hasSeen(i) === true ? 1 : 0);
   // Sources, the model and exploration ask about the same items many times over.
   excludedMemo.begin();
   qualityMemo.begin();
@@ -307,8 +308,14 @@ export function buildFeed(
     const at = candidateSlots.get(i, -1);
     return at < 0 ? undefined : candidates[at];
   };
-  const popularOnly = (i: number): boolean => byItem(i)?.source === 'popular';
   const calibrated = calibrate(state, facetIndex, ranked, facets, declared, n);
+  // Popular and nothing more: not an item of a declared interest, whatever its strongest source.
+  const popularOnly = (i: number): boolean => {
+    const c = byItem(i);
+    return (
+      c?.source === 'popular' && !(c.group !== undefined && c.group >= facets.length && c.tag !== undefined)
+    );
+  };
   const order = ranked.some((c) => PERSONAL_SOURCES.has(c.source))
     ? capShare(calibrated, popularOnly, n, Math.floor(n * config.maxPopularShare))
     : calibrated;
@@ -336,16 +343,27 @@ export function buildFeed(
     }
     picked = diversify(order, creatorOf, n, diversity);
   }
+  const rewatch = new Set<number>();
+  if (picked.length < n && user !== undefined) {
+    // Nothing unseen is left: after every unseen item, what the user saw and did not turn down.
+    const inList = new Set(order);
+    const skip = (i: number): boolean => inList.has(i) || isBlocked(i);
+    const seen = seenAgain(user, skip, (n - picked.length) * diversity.window);
+    for (const i of seen) rewatch.add(i);
+    picked = [...picked, ...diversify(seen, creatorOf, n - picked.length, diversity)];
+  }
   const feed: FeedItem[] = picked.map((i) => {
     const pick = explored.get(i);
     if (pick !== undefined) return toExploredItem(state, config, i, pick, nowMs, lang);
-    return fallback.has(i)
-      ? {
-          itemId: state.items.id(i),
-          score: 0,
-          reason: buildReason({ source: 'fallback', record: state.records[i], ...langOf(lang) }),
-        }
-      : toFeedItem(state, byItem(i)!, facets, lang);
+    if (fallback.has(i) || rewatch.has(i)) {
+      const source = fallback.has(i) ? 'fallback' : 'rewatch';
+      return {
+        itemId: state.items.id(i),
+        score: 0,
+        reason: buildReason({ source, record: state.records[i], ...langOf(lang) }),
+      };
+    }
+    return toFeedItem(state, byItem(i)!, facets, lang);
   });
   state.exploration.recordServed(
     u,
@@ -545,6 +563,60 @@ function toExploredItem(
  * within each group so a minor facet is not drowned by the dominant one, then mapped to relevance
  * as in `setlist eval`; then the calibrated re-rank of core, one page of n at a time.
  */
+/**
+ * The λ that weighs a page of `n` picks' KL as {@link CALIBRATION_LAMBDA} weighs one pick's: the
+ * rerank trades a sum of relevance, which grows with the page, against one KL, which does not, so a
+ * fixed λ calibrated a page of 20 hardly at all.
+ */
+function pageLambda(n: number): number {
+  return (CALIBRATION_LAMBDA * n) / (CALIBRATION_LAMBDA * n + 1 - CALIBRATION_LAMBDA);
+}
+
+/**
+ * Orders a calibrated page (`picked`, most relevant first) by relevance, except that a group falling
+ * a whole pick behind its proportional share of the first t + 1 positions gets position t (the group
+ * furthest behind first). A page's groups are then spread through it, so whatever later takes its
+ * last slots (exploration, the creator rule) takes them from every group alike; in relevance order the
+ * least relevant group, often a declared interest's whole share, came last and lost them all.
+ */
+function spreadGroups(
+  picked: readonly number[],
+  groupOf: (k: number) => number,
+  groupCount: number,
+): number[] {
+  const queues = Array.from({ length: groupCount }, () => [] as number[]);
+  for (const k of picked) queues[groupOf(k)]!.push(k);
+  const placed = new Array<number>(groupCount).fill(0);
+  const out: number[] = [];
+  for (let t = 0; t < picked.length; t++) {
+    let owed = -1;
+    let owedBy = 1 - 1e-9;
+    let first = -1;
+    for (let g = 0; g < groupCount; g++) {
+      const queue = queues[g]!;
+      if (placed[g]! >= queue.length) continue;
+      const behind = ((t + 1) * queue.length) / picked.length - placed[g]!;
+      if (behind > owedBy) {
+        owed = g;
+        owedBy = behind;
+      }
+      // `picked` is most relevant first, so a group's next pick with the lower number is more relevant.
+      if (first < 0 || queue[placed[g]!]! < queues[first]![placed[first]!]!) first = g;
+    }
+    const g = owed >= 0 ? owed : first;
+    out.push(queues[g]![placed[g]!]!);
+    placed[g]!++;
+  }
+  return out;
+}
+
+/** The first declared interest whose tag candidate `c`'s item carries, or -1. */
+function declaredOf(state: OnlineState, c: Candidate, declared: readonly { tag: string }[]): number {
+  const tags = state.records[c.item]?.tags;
+  if (tags === undefined || tags.length === 0) return -1;
+  return declared.findIndex((x) => tags.includes(x.tag));
+}
+
 function calibrate(
   state: OnlineState,
   facetIndex: FacetIndex,
@@ -557,19 +629,23 @@ function calibrate(
   const groupCount = facets.length + declared.length + 1;
   const other = groupCount - 1;
   // Only the head of the ranking can reach the feed: the rest keeps its order after the calibrated part.
-  const head = ranked.slice(0, Math.max(CALIBRATE_MIN, CALIBRATE_PER_SLOT * n));
+  // Items of a declared interest join it wherever they rank, so that its share can be filled.
+  const headSize = Math.max(CALIBRATE_MIN, CALIBRATE_PER_SLOT * n);
+  const head = ranked.slice(0, headSize);
+  if (declared.length > 0) {
+    for (let k = headSize; k < ranked.length; k++)
+      if (declaredOf(state, ranked[k]!, declared) >= 0) head.push(ranked[k]!);
+  }
   for (const c of head) {
-    const nearest = facetIndex.nearestFacet(c.item, facets, FACET_MIN_SIMILARITY);
-    let best = nearest < 0 ? other : nearest;
-    if (best === other && declared.length > 0) {
-      const tags = state.records[c.item]?.tags ?? [];
-      const d = declared.findIndex((x) => tags.includes(x.tag));
-      if (d >= 0) {
-        best = facets.length + d;
-        c.tag = declared[d]!.tag;
-      }
+    // What the user said outranks what the engine inferred: an item of a declared tag is in its group.
+    const d = declared.length > 0 ? declaredOf(state, c, declared) : -1;
+    if (d >= 0) {
+      c.group = facets.length + d;
+      c.tag = declared[d]!.tag;
+      continue;
     }
-    c.group = best;
+    const nearest = facetIndex.nearestFacet(c.item, facets, FACET_MIN_SIMILARITY);
+    c.group = nearest < 0 ? other : nearest;
   }
   // The target mix: facets by weight, declared interests next to them, and a little room for the rest.
   const p = new Array<number>(groupCount).fill(0);
@@ -599,7 +675,7 @@ function calibrate(
   const order: number[] = [];
   const inOrder = new Set<number>();
   const groupLists = Array.from({ length: groupCount }, (_, g) => [g]);
-  // Two pages of n, each calibrated on its own: a page is a set, served most relevant first.
+  // Two pages of n, each calibrated on its own: a page is a set, its groups spread through it.
   for (let page = 0; page < 2; page++) {
     const rest = pool.filter((c) => !inOrder.has(c.item));
     const picked = calibratedRerank({
@@ -610,9 +686,9 @@ function calibrate(
       ),
       groups: rest.map((c) => groupLists[c.group!]!),
       k: Math.min(rest.length, n),
-      lambda: CALIBRATION_LAMBDA,
+      lambda: pageLambda(n),
     });
-    for (const k of picked) {
+    for (const k of spreadGroups(picked, (k) => rest[k]!.group!, groupCount)) {
       order.push(rest[k]!.item);
       inOrder.add(rest[k]!.item);
     }
@@ -696,6 +772,27 @@ const qualityMemo = new PerFeedItems();
 const unionPlaces = new PerFeedItems();
 
 /** The last link of the fallback chain: unseen servable items, most popular first, then newest. */
+/** A seen item at or below this weight was turned down (a skip, not interested, a report): never shown again. */
+const REWATCH_MIN_WEIGHT = DEFAULT_EVENT_WEIGHTS.skip;
+
+/**
+ * Up to `limit` of the items `user` has seen that may be shown again once nothing unseen is left:
+ * not turned down (weight above {@link REWATCH_MIN_WEIGHT}) nor `skip`ped, the most liked first, then
+ * the longest since last seen.
+ */
+function seenAgain(user: UserState, skip: (i: number) => boolean, limit: number): number[] {
+  const items = user.items;
+  const entries: { item: number; weight: number; lastAt: number }[] = [];
+  for (let e = 0; e < items.size; e++) {
+    const weight = items.weight(e);
+    if (weight <= REWATCH_MIN_WEIGHT) continue;
+    const item = items.item(e);
+    if (!skip(item)) entries.push({ item, weight, lastAt: items.lastAt(e) });
+  }
+  entries.sort((a, b) => b.weight - a.weight || a.lastAt - b.lastAt || a.item - b.item);
+  return entries.slice(0, limit).map((e) => e.item);
+}
+
 function catalogueOrder(state: OnlineState, limit: number, skip: (i: number) => boolean): number[] {
   const count = state.itemCount;
   const out = [...state.topPopular(limit, skip)];

@@ -10,7 +10,9 @@ export type ReasonSource =
   | 'fresh'
   | 'similar-tags'
   | 'same-creator'
-  | 'fallback';
+  | 'fallback'
+  /** Seen before: shown again only once nothing unseen is left. */
+  | 'rewatch';
 
 /** Why an item is in a list, shown to the user and to the people who run the platform. */
 export interface Reason {
@@ -115,6 +117,9 @@ export function buildReason(ctx: ReasonContext): Reason {
       break;
     case 'fallback':
       text = zh ? '你还没看过的内容' : 'Something you have not seen yet';
+      break;
+    case 'rewatch':
+      text = zh ? '再看一遍：其余的内容你都看过了' : 'Watch again: you have seen everything else';
       break;
   }
   if (ctx.exploration === true) text = zh ? `新内容试推：${text}` : `Trying something new: ${text}`;
