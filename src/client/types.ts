@@ -117,7 +117,9 @@ export type ReasonSource =
   | 'similar-tags'
   | 'same-creator'
   | 'fallback'
-  | 'discovery';
+  | 'fallback'
+  | 'discovery'
+  | 'rewatch';
 
 export interface Reason {
   source: ReasonSource | (string & {});

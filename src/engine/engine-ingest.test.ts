@@ -70,9 +70,11 @@ test("an ingest's events are in the online state while the store makes them dura
     profile.recent.map((r) => r.itemId),
     ['a'],
   );
-  assert.ok(
-    !(await engine.feed('u', 3)).items.some((i) => i.itemId === 'a'),
-    'a liked item is not served back',
+  const feed = (await engine.feed('u', 3)).items;
+  assert.deepEqual(
+    feed.map((i) => [i.itemId, i.reason.source === 'rewatch']),
+    [...feed.slice(0, 2).map((i) => [i.itemId, false]), ['a', true]],
+    'the liked item comes back only after the unseen ones, as seen before',
   );
   assert.equal(answered, false);
   held[0]!.commit();

@@ -47,7 +47,7 @@ test('an accepted event changes the very next feed: co-watched items come first'
   assert.deepEqual(after.items[0]?.reason.because, ['c1-v0']);
 });
 
-test('viewed and skipped items are never served back', async () => {
+test('a viewed item comes back only after every unseen one, and a skipped item never', async () => {
   const { engine } = await catalogue(5, 4);
   await engine.ingest({
     events: [
@@ -55,10 +55,13 @@ test('viewed and skipped items are never served back', async () => {
       { userId: 'u', itemId: 'c1-v1', type: 'skip' },
     ],
   });
-  const ids = (await engine.feed('u', 50)).items.map((i) => i.itemId);
-  assert.ok(!ids.includes('c0-v0'));
+  const items = (await engine.feed('u', 50)).items;
+  const ids = items.map((i) => i.itemId);
+  assert.equal(ids.length, 19);
   assert.ok(!ids.includes('c1-v1'));
-  assert.equal(ids.length, 18);
+  assert.equal(ids.indexOf('c0-v0'), 18, 'the viewed item is last');
+  assert.equal(items[18]!.reason.source, 'rewatch');
+  assert.ok(items.slice(0, 18).every((i) => i.reason.source !== 'rewatch'));
 });
 
 test('a hidden item is never served, and comes back when restored', async () => {
@@ -105,14 +108,31 @@ test('a new user on a platform with no events still gets a full feed', async () 
   assert.equal(new Set(feed.items.map((i) => i.itemId)).size, 20);
 });
 
-test('a user who has seen all but three items gets exactly those three', async () => {
+test('a user who has seen all but three items gets those three first, then what they saw', async () => {
   const { engine } = await catalogue(2, 5);
   const events = [];
   for (let c = 0; c < 2; c++)
     for (let k = 0; k < 5; k++) events.push({ userId: 'u', itemId: `c${c}-v${k}`, type: 'view' });
   await engine.ingest({ events: events.slice(0, 7) });
-  const ids = (await engine.feed('u', 20)).items.map((i) => i.itemId).sort();
-  assert.deepEqual(ids, ['c1-v2', 'c1-v3', 'c1-v4']);
+  const items = (await engine.feed('u', 20)).items;
+  assert.deepEqual(
+    items
+      .slice(0, 3)
+      .map((i) => i.itemId)
+      .sort(),
+    ['c1-v2', 'c1-v3', 'c1-v4'],
+  );
+  assert.deepEqual(
+    items
+      .slice(3)
+      .map((i) => i.itemId)
+      .sort(),
+    events
+      .slice(0, 7)
+      .map((e) => e.itemId)
+      .sort(),
+  );
+  assert.ok(items.slice(3).every((i) => i.reason.source === 'rewatch'));
 });
 
 test('one user repeating likes on an item adds no more popularity than one like', async () => {

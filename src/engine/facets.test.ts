@@ -433,3 +433,23 @@ test('a user’s items already in a facet join it without a similarity to the ot
   assert.deepEqual(index.facets(u, t0 + 3600_000, []), first);
   assert.equal(reads(), 0);
 });
+
+test('a declared interest gets its share of the very next feed, spread through it, and the facets keep theirs', async () => {
+  const { engine } = await beautyVlogger();
+  const topicOf = (id: string) => id.split('-')[0]!;
+  const count = (ids: string[], topic: string) => ids.filter((id) => topicOf(id) === topic).length;
+  const before = (await engine.feed('vlogger', 20)).items.map((i) => i.itemId);
+  assert.ok(count(before, 'beauty') > count(before, 'game'), `beauty leads: ${before}`);
+  await engine.patchProfile('vlogger', { declare: [{ tag: '美食', weight: 1 }] });
+  const after = (await engine.feed('vlogger', 20)).items;
+  const ids = after.map((i) => i.itemId);
+  // A declaration of weight 1 asks for 30% of the calibrated page (here 5 of 20, by the KL trade);
+  // exploration's slots replace picks of every group alike. Before: 1 food item.
+  assert.ok(count(ids, 'food') >= 4, `food, declared: ${ids}`);
+  assert.ok(count(ids.slice(0, 10), 'food') >= 2, `food in the first page half too: ${ids}`);
+  assert.ok(count(ids, 'beauty') > count(ids, 'game'), `beauty still leads the facets: ${ids}`);
+  for (const item of after.filter((i) => topicOf(i.itemId) === 'food')) {
+    assert.equal(item.reason.source, 'declared', `${item.itemId}: ${item.reason.text}`);
+    assert.match(item.reason.text, /美食/);
+  }
+});

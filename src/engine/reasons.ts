@@ -15,7 +15,9 @@ export type ReasonSource =
   | 'similar-tags'
   | 'same-creator'
   | 'fallback'
-  | 'discovery';
+  | 'discovery'
+  /** Seen before: shown again only once nothing unseen is left. */
+  | 'rewatch';
 
 /** Why an item is in a list, shown to the user and to the people who run the platform. */
 export interface Reason {
@@ -146,6 +148,9 @@ export function buildReason(ctx: ReasonContext): Reason {
       break;
     case 'discovery':
       text = zh ? `为你找的新内容：「${ctx.tag ?? ''}」` : `Something new for you: “${ctx.tag ?? ''}”`;
+      break;
+    case 'rewatch':
+      text = zh ? '再看一遍：其余的内容你都看过了' : 'Watch again: you have seen everything else';
       break;
   }
   // A discovery reason says it is new to the user already.
