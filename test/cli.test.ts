@@ -38,7 +38,12 @@ test('import reports rejected rows with line numbers and reasons, and keeps the 
   const itemSummary = await importFile(engine, 'items', items, { nowMs: () => T0 });
   assert.equal(itemSummary.accepted, 1);
   assert.deepEqual(itemSummary.rejected, [
-    { line: 3, field: 'createdAt', message: 'must be an ISO-8601 date-time or epoch milliseconds' },
+    {
+      line: 3,
+      field: 'createdAt',
+      message:
+        'must be an ISO-8601 date-time with an offset (Z or ±hh:mm), such as 2024-05-01T10:00:00Z, or epoch milliseconds',
+    },
     { line: 4, field: 'id', message: 'is required' },
   ]);
   const eventSummary = await importFile(engine, 'events', events, { nowMs: () => T0 });
