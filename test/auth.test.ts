@@ -103,6 +103,18 @@ describe('API keys and scopes', () => {
     });
     assert.equal(asWriter.statusCode, 403);
     assert.equal((await engine.getItem('v1')).visibility, 'visible');
+    // A read key is told at once that hiding takes admin, not sent to get ingest first.
+    const asReader = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v1',
+      headers: bearer(SECRETS.reader),
+      payload: { visibility: 'hidden', reason: 'spam' },
+    });
+    assert.equal(asReader.statusCode, 403);
+    assert.match(
+      asReader.json().error.message,
+      /^Editing an item \(a visibility change: admin only\) needs the/,
+    );
     const fieldEdit = await app.inject({
       method: 'PATCH',
       url: '/v1/items/v1',

@@ -78,7 +78,7 @@ export function createRouter(
           return;
         const a = (event.target as Element | null)?.closest?.('a');
         if (a === null || a === undefined || a.target !== '' || a.origin !== location.origin) return;
-        if (/\.(json|txt)$|^\/(v1|metrics|healthz|openapi)/.test(a.pathname)) return;
+        if (/\.(json|txt)$|^\/(v1|metrics|healthz|readyz|openapi)/.test(a.pathname)) return;
         event.preventDefault();
         go(a.pathname + a.search);
       });

@@ -96,6 +96,9 @@ describe('the dashboard route', () => {
   test('API routes, metrics, health and the OpenAPI document keep working', async () => {
     assert.equal((await app.inject({ method: 'GET', url: '/v1/status', headers: HTML })).statusCode, 200);
     assert.equal((await app.inject({ method: 'GET', url: '/healthz', headers: HTML })).json().ok, true);
+    // Under an API path, a browser gets the API's JSON 404, not the dashboard's page.
+    const underReadyz = await app.inject({ method: 'GET', url: '/readyz/x', headers: HTML });
+    assert.equal(underReadyz.json().error.code, 'SETLIST_ERR_ROUTE_NOT_FOUND');
     assert.equal((await app.inject({ method: 'GET', url: '/openapi.json' })).statusCode, 200);
     assert.match((await app.inject({ method: 'GET', url: '/metrics' })).body, /setlist_http_requests_total/);
   });

@@ -29,7 +29,7 @@ export const ICON_SVG =
   '</svg>\n';
 
 /** Paths that belong to the API: never answered with the dashboard's page. */
-const API_PREFIXES = ['/v1', '/metrics', '/healthz', '/openapi.json'];
+const API_PREFIXES = ['/v1', '/metrics', '/healthz', '/readyz', '/openapi.json'];
 
 /**
  * Where the built dashboard is: `dist/web` beside the compiled server, or the repository's
