@@ -226,7 +226,11 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
     if (!needed.some((s) => key.scopes.includes(s))) {
       // Said up front, so that a read key hiding an item is not sent to get ingest, then refused again.
       const itemEdit = request.method === 'PATCH' && request.routeOptions.url === '/v1/items/:itemId';
-      throw forbidden(key, needed, itemEdit ? 'Editing an item (a visibility change: admin only)' : undefined);
+      throw forbidden(
+        key,
+        needed,
+        itemEdit ? 'Editing an item (a visibility change: admin only)' : undefined,
+      );
     }
     return payload;
   });
