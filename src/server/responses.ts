@@ -64,19 +64,19 @@ const userRecord = z.object({
 /** PUT and GET /v1/users/{userId}. */
 export const userResponse = z.object({ user: userRecord });
 
+/** A user's or a creator's facet, as both profiles show it. */
+const facet = z.object({
+  id: z.string(),
+  label: z.string(),
+  weight: z.number(),
+  tags: z.array(z.string()),
+  examples: z.array(z.string()),
+});
+
 /** GET and PATCH /v1/users/{userId}/profile. */
 export const userProfileResponse = z.object({
   userId: z.string(),
-  facets: z.array(
-    z.object({
-      id: z.string(),
-      label: z.string(),
-      weight: z.number(),
-      tags: z.array(z.string()),
-      examples: z.array(z.string()),
-      muted: z.boolean(),
-    }),
-  ),
+  facets: z.array(facet.extend({ muted: z.boolean() })),
   declared: z.array(declaredInterest),
   muted: z.array(z.string()),
   recent: z.array(z.object({ itemId: z.string(), at: time, weight: z.number() })),
@@ -89,16 +89,7 @@ export const ingestResponse = z.object({ accepted: count, duplicates: count });
 export const creatorProfileResponse = z.object({
   creatorId: z.string(),
   itemCount: count,
-  facets: z.array(
-    z.object({
-      id: z.string(),
-      label: z.string(),
-      weight: z.number(),
-      tags: z.array(z.string()),
-      examples: z.array(z.string()),
-      itemCount: count,
-    }),
-  ),
+  facets: z.array(facet.extend({ itemCount: count })),
 });
 
 /** GET /v1/trending. */
