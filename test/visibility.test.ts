@@ -161,7 +161,7 @@ interface Citations {
 
 function citationsIn(
   lists: { name: string; items: { itemId: string; reason: { because?: string[]; text: string } }[] }[],
-  profiles: { name: string; facets: { examples: string[] }[] }[],
+  profiles: { name: string; facets: { examples: string[] }[]; recent?: { itemId: string }[] }[],
   itemId: string,
   caption: string,
 ): Citations {
@@ -176,6 +176,8 @@ function citationsIn(
   for (const profile of profiles) {
     for (const facet of profile.facets)
       if (facet.examples.includes(itemId)) found.examples.push(`${profile.name}: ${facet.examples.join()}`);
+    if (profile.recent?.some((r) => r.itemId === itemId) === true)
+      found.examples.push(`${profile.name}: recent`);
   }
   return found;
 }

@@ -1276,8 +1276,12 @@ function needsIndex(model: Model, largeCatalogueItems = LARGE_CATALOGUE_ITEMS): 
 /** How many recent items the profile lists. */
 const PROFILE_RECENT_ITEMS = 20;
 
+/** The user's latest items, newest first. A hidden item is left out: it is shown to no one, not even here. */
 function recentHistory(state: OnlineState, user: UserState, n: number): UserProfile['recent'] {
-  const entries = [...user.lastAt.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n);
+  const entries = [...user.lastAt.entries()]
+    .filter(([item]) => state.records[item]?.visibility !== 'hidden')
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, n);
   return entries.map(([item, at]) => ({
     itemId: state.items.id(item),
     at,
