@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDbPath } from '../../../test/helpers.js';
 import { isSetlistError } from '../../errors.js';
 import type { ItemId } from '../../types.js';
-import { claimDatabase, lockPathOf } from './owner-lock.js';
+import { claimDatabase, FOREIGN_LOCK_STALE_MS, lockPathOf } from './owner-lock.js';
 import { createSqliteStore } from './sqlite-store.js';
 
 const STORE = fileURLToPath(new URL('./sqlite-store.ts', import.meta.url));
@@ -79,6 +79,50 @@ test('a lock left by a process that is gone is taken over; one on another host i
   assert.ok(isSetlistError(err) && err.code === 'SETLIST_ERR_STORE_LOCKED');
   assert.match(err.message, new RegExp(`process ${deadPid} on another-host`));
   assert.equal(JSON.parse(readFileSync(lockPathOf(path), 'utf8')).host, 'another-host', 'left as it was');
+});
+
+test('a lock whose pid now names another process is taken over: this one, or one started after it', async (t) => {
+  // A container's restarted PID 1 finds its predecessor's lock naming its own pid.
+  const path = tempDbPath('own-pid');
+  writeFileSync(
+    lockPathOf(path),
+    JSON.stringify({ pid: process.pid, host: hostname(), since: 1, token: 'prev' }),
+  );
+  const store = createSqliteStore({ path });
+  assert.equal(JSON.parse(readFileSync(lockPathOf(path), 'utf8')).token === 'prev', false, 'taken over');
+  await store.close();
+
+  // A live process that started after the lock was taken reuses a dead holder's pid.
+  const child = spawn('sleep', ['30']);
+  t.after(() => child.kill());
+  await new Promise((resolve) => child.once('spawn', resolve));
+  const reused = tempDbPath('reused-pid');
+  const lock = (since: number) =>
+    writeFileSync(
+      lockPathOf(reused),
+      JSON.stringify({ pid: child.pid, host: hostname(), since, token: 'old' }),
+    );
+  lock(Date.now() - 10 * 60_000);
+  const taken = createSqliteStore({ path: reused });
+  assert.equal(JSON.parse(readFileSync(lockPathOf(reused), 'utf8')).pid, process.pid);
+  await taken.close();
+  // The same process, had it taken the lock after it started, is its live holder.
+  lock(Date.now());
+  const err = lockedError(() => createSqliteStore({ path: reused }));
+  assert.ok(isSetlistError(err) && err.code === 'SETLIST_ERR_STORE_LOCKED', String(err));
+  assert.match(err.message, new RegExp(`process ${child.pid} on `));
+});
+
+test("another host's lock is respected while touched, and taken over once untouched for a minute", async () => {
+  const path = tempDbPath('foreign');
+  writeFileSync(lockPathOf(path), JSON.stringify({ pid: 1, host: 'old-container', since: 1, token: 't' }));
+  const err = lockedError(() => createSqliteStore({ path }));
+  assert.ok(isSetlistError(err) && err.code === 'SETLIST_ERR_STORE_LOCKED');
+  const past = new Date(Date.now() - FOREIGN_LOCK_STALE_MS - 5_000);
+  utimesSync(lockPathOf(path), past, past);
+  const store = createSqliteStore({ path });
+  assert.equal(JSON.parse(readFileSync(lockPathOf(path), 'utf8')).host, hostname());
+  await store.close();
 });
 
 test('stores of one process share its claim; the file goes with the last of them', async () => {
