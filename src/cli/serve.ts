@@ -20,6 +20,7 @@ export interface ServeOptions {
   redis?: string;
   schema?: string;
   nodeId?: string;
+  prefix?: string;
   /** Retrain the batch model this often, in milliseconds. */
   trainEvery?: number;
   /** A file of `name:scopes:sha256:<hex>` lines; see `setlist keys create`. */
@@ -98,6 +99,7 @@ export async function startServer(
       ...(options.redis === undefined ? {} : { redis: options.redis }),
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
       ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
       ...thread,
       serveWhileReplaying: true,
@@ -200,7 +202,11 @@ export function registerServe(program: Command): void {
     )
     .option('--redis <url>', 'redis://host:port: share events with the other API nodes through Redis')
     .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
-    .option('--node-id <id>', "this API node's name in the cluster; random by default")
+    .option('--node-id <id>', "this API node's name in the cluster, unique to it; random by default")
+    .option(
+      '--prefix <prefix>',
+      'key prefix of the Redis stream and channels (default: setlist, or setlist-<schema>)',
+    )
     .option('--train-every <duration>', 'retrain the batch model on a schedule, e.g. 10m', parseDurationMs)
     .option(
       '--snapshots-kept <n>',

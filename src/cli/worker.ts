@@ -5,7 +5,7 @@ export interface WorkerCliOptions {
   store: string;
   redis: string;
   schema: string;
-  prefix: string;
+  prefix?: string;
   consumer?: string;
   batch: number;
   claimIdleMs: number;
@@ -29,7 +29,10 @@ export function registerWorker(program: Command): void {
     .requiredOption('--store <url>', 'postgres://... connection string of the store the API nodes use')
     .requiredOption('--redis <url>', 'redis://host:port of the event stream')
     .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
-    .option('--prefix <prefix>', 'key prefix of the stream and channels', 'setlist')
+    .option(
+      '--prefix <prefix>',
+      'key prefix of the stream and channels (default: setlist, or setlist-<schema>)',
+    )
     .option(
       '--consumer <name>',
       'name in the consumer group; reuse it after a restart to resume own pending entries',
@@ -64,6 +67,7 @@ export function registerWorker(program: Command): void {
       // Imported here so that other commands never load pg or ioredis.
       const { createPostgresStore } = await import('../store/postgres/postgres-store.js');
       const { createStreamWorker } = await import('../cluster/stream-worker.js');
+      const { defaultPrefix } = await import('../cluster/event-stream.js');
       // The worker's tables come with the store's migrations.
       const store = createPostgresStore({
         connectionString: opts.store,
@@ -77,7 +81,7 @@ export function registerWorker(program: Command): void {
         connectionString: opts.store,
         schema: opts.schema,
         redisUrl: opts.redis,
-        prefix: opts.prefix,
+        prefix: opts.prefix ?? defaultPrefix(opts.schema),
         ...(opts.consumer === undefined ? {} : { consumer: opts.consumer }),
         batchEntries: opts.batch,
         claimIdleMs: opts.claimIdleMs,

@@ -10,6 +10,14 @@ export interface StreamNames {
   models: string;
 }
 
+/**
+ * The key prefix of a deployment's stream and channels: one per Postgres schema, so that deployments
+ * sharing one database through `--schema` never read each other's entries on a shared Redis.
+ */
+export function defaultPrefix(schema = 'public'): string {
+  return schema === 'public' ? 'setlist' : `setlist-${schema}`;
+}
+
 export function streamNames(prefix = 'setlist'): StreamNames {
   return { events: `${prefix}:events`, group: `${prefix}-workers`, models: `${prefix}:models` };
 }

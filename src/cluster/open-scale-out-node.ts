@@ -3,6 +3,7 @@ import { SetlistError } from '../errors.js';
 import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { migrationMessage } from '../store/store.js';
 import { createClusterNode } from './cluster-node.js';
+import { defaultPrefix } from './event-stream.js';
 import { POPULARITY_MODEL } from './stream-worker.js';
 
 export interface ScaleOutOptions {
@@ -12,6 +13,7 @@ export interface ScaleOutOptions {
   redis?: string;
   schema?: string;
   nodeId?: string;
+  /** Key prefix of the Redis stream and channels; by default `setlist`, or `setlist-<schema>` for another schema. */
   prefix?: string;
   poolSize?: number;
   /** The newest versions of each model snapshot the store keeps (3 by default). */
@@ -122,7 +124,7 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
     models: [POPULARITY_MODEL, SERVING_SNAPSHOT, LABEL_SNAPSHOT],
     log,
     ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
-    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    prefix: options.prefix ?? defaultPrefix(options.schema),
     ...(options.catchUpIntervalMs === undefined ? {} : { catchUpIntervalMs: options.catchUpIntervalMs }),
   });
   const engine = createEngine({

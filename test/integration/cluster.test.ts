@@ -25,7 +25,7 @@ interface Node {
 async function openNode(
   s: Pick<Services, 'pgUrl'> & { redisUrl?: string },
   schema: string,
-  prefix: string,
+  prefix: string | undefined,
   nodeId: string,
   catchUpIntervalMs = 60_000,
 ): Promise<Node> {
@@ -33,7 +33,7 @@ async function openNode(
     store: s.pgUrl,
     ...(s.redisUrl === undefined ? {} : { redis: s.redisUrl }),
     schema,
-    prefix,
+    ...(prefix === undefined ? {} : { prefix }),
     nodeId,
     poolSize: 4,
     catchUpIntervalMs,
@@ -102,6 +102,37 @@ withServices('cluster', (s) => {
   const cleanups: (() => Promise<unknown>)[] = [];
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => {});
+  });
+
+  test('deployments in two schemas on one Redis stay apart without a prefix of their own', async () => {
+    const [x, y] = [freshSchema('apartx'), freshSchema('aparty')];
+    const x1 = await openNode(s, x, undefined, 'n1');
+    const x2 = await openNode(s, x, undefined, 'n2');
+    const y1 = await openNode(s, y, undefined, 'n3');
+    cleanups.push(
+      () => x1.close(),
+      () => x2.close(),
+      () => y1.close(),
+    );
+    const item = { items: [{ id: 'only-in-x', caption: 'x', tags: ['x'] }] };
+    assert.equal((await post(x1, '/v1/items', item)).status, 200);
+    const event = { events: [{ id: 'x-event', userId: 'x-viewer', itemId: 'only-in-x', type: 'like' }] };
+    assert.equal((await post(x1, '/v1/events', event)).body.accepted, 1);
+    // Its own deployment's node has both through the stream (its log is read once a minute here).
+    await waitFor(
+      async () => (await x2.app.inject({ url: '/v1/items/only-in-x' })).statusCode === 200,
+      2_000,
+      'the item on x2',
+    );
+    await waitFor(
+      async () => (await x2.engine.profile('x-viewer')).recent.length === 1,
+      2_000,
+      'the event on x2',
+    );
+    // The other deployment's node, on the same Redis, has neither.
+    assert.equal((await y1.app.inject({ url: '/v1/items/only-in-x' })).statusCode, 404);
+    assert.deepEqual((await y1.engine.profile('x-viewer')).recent, []);
+    assert.equal((await y1.engine.status()).counts.events, 0);
   });
 
   test('an event accepted by node A shows in a feed from node B within a second', async (t) => {
