@@ -328,6 +328,11 @@ describe('query parameters, path ids and times are rejected with messages that s
     await rejects('POST', '/v1/train?wait=true&wait=true', 'wait', 'wait must be given once');
   });
 
+  test("train's wait is true or false, not anything else taken as false", async () => {
+    for (const wait of ['1', 'TRUE', 'banana', ''])
+      await rejects('POST', `/v1/train?wait=${wait}`, 'wait', `wait must be true or false, got "${wait}"`);
+  });
+
   test('a path id longer than the router takes is a 400 naming the id and the limit', async () => {
     const long = 'x'.repeat(5_000);
     const message = (name: string) => `${name} must be at most 256 characters`;
