@@ -21,6 +21,8 @@ export interface ServeOptions {
   schema?: string;
   nodeId?: string;
   prefix?: string;
+  /** Host names a server without keys answers besides loopback's (`--allowed-host`). */
+  allowedHost?: string[];
   /** Retrain the batch model this often, in milliseconds. */
   trainEvery?: number;
   /** A file of `name:scopes:sha256:<hex>` lines; see `setlist keys create`. */
@@ -134,7 +136,9 @@ export async function startServer(
   const app = buildApp({
     engine: opened,
     logger: { level: process.env.SETLIST_LOG_LEVEL ?? 'info' },
-    ...(keys.length > 0 ? { auth: { keys } } : {}),
+    // Without keys, loopback is the only guard: a request must name it (or an allowed host), so that
+    // no web page reaches the port through a name of its own re-pointed at 127.0.0.1.
+    ...(keys.length > 0 ? { auth: { keys } } : { allowedHosts: options.allowedHost ?? [] }),
     ...(rateLimit === undefined ? {} : { rateLimit }),
   });
   const url = await app.listen({ host: options.host, port: options.port });
@@ -194,6 +198,10 @@ export function registerServe(program: Command): void {
       'serve the HTTP API (and the dashboard) on an embedded SQLite store (--db), or on Postgres (--store)',
     )
     .option('--host <host>', 'address to bind; the default accepts local connections only', '127.0.0.1')
+    .option(
+      '--allowed-host <name...>',
+      'without API keys, answer requests for these host names too (besides localhost and 127.0.0.1)',
+    )
     .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
     .option('--db <path>', 'SQLite database file', './setlist.db')
     .option(

@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { type AuthOptions, installAuth } from './auth.js';
 import { frameworkErrors, installErrorHandler } from './errors.js';
+import { installHostCheck } from './host-check.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
@@ -30,6 +31,11 @@ export interface AppOptions {
   connectionTimeoutMs?: number;
   /** The built dashboard's folder; default: found beside the server; `false` serves no dashboard. */
   webRoot?: string | false;
+  /**
+   * Answer only requests whose `Host` is a loopback name or one of these (see `installHostCheck`):
+   * for a server without keys, against DNS rebinding. Absent: any host.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /**
@@ -54,6 +60,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.
   app.removeContentTypeParser('text/plain');
   app.addHook('preValidation', async (request) => rejectRepeatedQuery(request));
+  if (options.allowedHosts !== undefined) installHostCheck(app, options.allowedHosts);
   if (options.auth !== undefined) installAuth(app, options.auth);
   if (options.rateLimit !== undefined) installRateLimit(app, options.rateLimit);
   const registry = installMetrics(app);
