@@ -99,8 +99,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   let publisherConnecting: Promise<void> | undefined;
   const connectPublisher = (): Promise<void> =>
     (publisherConnecting ??= publisher.connect().catch((err: unknown) => log('Redis connect', err)));
-  const reader = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
-  const subscriber = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+  // The reader and subscriber keep reconnecting; `start` waits for their first attempt no longer than this.
+  const readerOptions = { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2_000 };
+  const reader = new Redis(options.redisUrl, readerOptions);
+  const subscriber = new Redis(options.redisUrl, readerOptions);
   for (const r of [publisher, reader, subscriber]) r.on('error', () => {});
 
   let engine: Engine | undefined;
@@ -110,10 +112,24 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   let remoteEventsApplied = 0;
   let caughtUpEvents = 0;
   let lastId = '0-0';
+  /** Whether `lastId` was read from the stream: the node follows the stream once it is. */
+  let positioned = false;
   const announced = new Set<string>();
   let followLoop: Promise<void> | undefined;
   let catchUpTimer: NodeJS.Timeout | undefined;
   let catchUpRunning: Promise<void> | undefined;
+  let signalStop: () => void = () => {};
+  const stopped = new Promise<undefined>((resolve) => {
+    signalStop = () => resolve(undefined);
+  });
+  /**
+   * `command`'s result, or undefined once the node stops: a command the reader sent waits for Redis
+   * (it retries forever), and disconnecting while it reconnects does not end it.
+   */
+  const untilStopped = <T>(command: Promise<T>): Promise<T | undefined> => {
+    command.catch(() => {});
+    return Promise.race([command, stopped]);
+  };
 
   const catchUp = (): Promise<void> => {
     if (engine === undefined || !running) return Promise.resolve();
@@ -184,12 +200,46 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     remoteEventsApplied += applied;
   };
 
+  /** Reads the stream's newest id: the node follows the stream from there. False if Redis did not answer. */
+  const position = async (): Promise<boolean> => {
+    try {
+      const last = (await untilStopped(reader.xrevrange(names.events, '+', '-', 'COUNT', 1))) as
+        | [string, string[]][]
+        | undefined;
+      if (last === undefined) return false;
+      lastId = last[0]?.[0] ?? '0-0';
+      positioned = true;
+      redisUp = true;
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   const follow = async (): Promise<void> => {
     while (running) {
       try {
-        const res = (await reader.xread('COUNT', 1_000, 'BLOCK', 1_000, 'STREAMS', names.events, lastId)) as
-          | [string, [string, string[]][]][]
-          | null;
+        // While Redis is away (from the start, too) the catch-up timer follows the store's log. A command
+        // sent now would wait in the reader's queue until Redis is back: wait for the connection instead.
+        if (reader.status !== 'ready') {
+          redisUp = false;
+          await sleep(250);
+          continue;
+        }
+        if (!positioned) {
+          if (await position()) {
+            // Whatever was published before this position is in the store's log.
+            void catchUp();
+            void reloadRecords();
+          } else if (running) {
+            await sleep(250);
+          }
+          continue;
+        }
+        const res = (await untilStopped(
+          reader.xread('COUNT', 1_000, 'BLOCK', 1_000, 'STREAMS', names.events, lastId),
+        )) as [string, [string, string[]][]][] | null | undefined;
+        if (!running) break;
         if (!redisUp) {
           redisUp = true;
           // Whatever was published while we could not read is in the store's log.
@@ -268,12 +318,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         connectPublisher(),
         ...[reader, subscriber].map((r) => r.connect().catch((err: unknown) => log('Redis connect', err))),
       ]);
-      try {
-        const last = (await reader.xrevrange(names.events, '+', '-', 'COUNT', 1)) as [string, string[]][];
-        lastId = last[0]?.[0] ?? '0-0';
-        redisUp = true;
-      } catch (err) {
-        log('Redis is unavailable; following the store until it is back', err);
+      // Without Redis, the node follows the store's log (the catch-up timer) and joins the stream in the
+      // background once Redis answers (`follow`).
+      if (reader.status !== 'ready' || !(await position())) {
+        log('Redis is unavailable; following the store until it is back');
       }
       // Events stored between engine.open() and the stream position above are in the log. Item and
       // user writes have no log: the ones other nodes made since open() loaded them (its replay takes
@@ -308,6 +356,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     },
     async stop() {
       running = false;
+      signalStop();
       if (catchUpTimer !== undefined) clearInterval(catchUpTimer);
       await catchUpRunning;
       reader.disconnect();

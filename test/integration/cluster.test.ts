@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, test } from 'node:test';
@@ -96,6 +97,48 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   server.close();
   return port;
+}
+
+/** A Redis of the test's own on `port` (see scripts/services.sh). */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  for (let k = 0; k < 200 && !out.includes('Ready to accept connections'); k++) await sleep(10);
+  assert.match(out, /Ready to accept connections/);
+  return child;
+}
+
+/** `promise`, or a failure after `ms`: a node waiting for Redis must not hang the test. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A scaled-out node on `s`'s Postgres whose Redis is `redisUrl`, with a 200 ms catch-up. */
+function openWithRedis(s: Pick<Services, 'pgUrl'>, schema: string, nodeId: string, redisUrl: string) {
+  return openScaleOutNode({
+    store: s.pgUrl,
+    redis: redisUrl,
+    schema,
+    prefix: schema,
+    nodeId,
+    poolSize: 4,
+    catchUpIntervalMs: 200,
+  });
 }
 
 withServices('cluster', (s) => {
@@ -484,5 +527,80 @@ withServices('cluster', (s) => {
     await node.start(engine);
     assert.equal((await engine.getItem('late')).id, 'late');
     assert.equal((await engine.getUser('late-user')).id, 'late-user');
+  });
+
+  test("a node started while Redis is unreachable follows the store's log and leaves promptly", async () => {
+    const schema = freshSchema('noredis');
+    const a = await openNode(s, schema, schema, 'a');
+    cleanups.push(() => a.close());
+    assert.equal((await post(a, '/v1/items', catalogue)).status, 200);
+    // Nothing listens on a port just freed.
+    const b = await within(
+      openWithRedis(s, schema, 'b', `redis://127.0.0.1:${await freePort()}`),
+      5_000,
+      'B opened without Redis',
+    );
+    let left = false;
+    cleanups.push(async () => {
+      if (!left) await b.leave();
+      await b.engine.close();
+    });
+    await within(b.ready, 5_000, 'B ready without Redis');
+    const events = [{ userId: 'viewer', itemId: 'v7', type: 'view', watchRatio: 1 }];
+    assert.equal((await post(a, '/v1/events', { events })).body.accepted, 1);
+    await waitFor(
+      async () => {
+        const status = await b.engine.status();
+        const cluster = status.cluster as { caughtUpEvents: number };
+        return status.models[0]!.version === 1 && cluster.caughtUpEvents === 1;
+      },
+      3_000,
+      "A's event on B through the store's log",
+    );
+    assert.equal(((await b.engine.status()).cluster as { redis: string }).redis, 'down');
+    const start = performance.now();
+    await within(b.leave(), 2_000, 'B left');
+    left = true;
+    assert.ok(performance.now() - start < 1_000, `leave took ${(performance.now() - start).toFixed(0)} ms`);
+  });
+
+  test('a node started while Redis is unreachable joins the stream once Redis is reachable', async () => {
+    const schema = freshSchema('lateredis');
+    const port = await freePort();
+    const redisUrl = `redis://127.0.0.1:${port}`;
+    const b = await within(openWithRedis(s, schema, 'b', redisUrl), 5_000, 'B opened without Redis');
+    cleanups.push(async () => {
+      await b.leave();
+      await b.engine.close();
+    });
+    await within(b.ready, 5_000, 'B ready without Redis');
+    assert.equal(((await b.engine.status()).cluster as { redis: string }).redis, 'down');
+    const redis = await startRedis(port);
+    const admin = new Redis(redisUrl);
+    cleanups.push(async () => {
+      await admin.quit();
+      redis.kill();
+    });
+    // B reads the stream: its reader blocks in XREAD on the Redis that came up.
+    await waitFor(
+      async () => ((await admin.client('LIST')) as string).includes('cmd=xread'),
+      5_000,
+      'B following the stream',
+    );
+    await waitFor(
+      async () => ((await b.engine.status()).cluster as { redis: string }).redis === 'up',
+      5_000,
+      'B reporting Redis up',
+    );
+    // Another node's batch on the stream is applied on B.
+    const c = await openNode({ pgUrl: s.pgUrl, redisUrl }, schema, schema, 'c');
+    cleanups.push(() => c.close());
+    assert.equal((await post(c, '/v1/items', catalogue)).status, 200);
+    await waitFor(async () => (await feedIds(c, 'viewer')).length === 10, 2_000, 'items on C');
+    await waitFor(
+      async () => (await b.engine.getItem('v1').catch(() => undefined)) !== undefined,
+      2_000,
+      "C's item on B through the stream",
+    );
   });
 });
