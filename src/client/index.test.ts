@@ -7,7 +7,14 @@ import { replayingEngine, stoppedEngine } from '../../test/fixtures/unwell-engin
 import { openApp } from '../../test/helpers.js';
 import type { Engine } from '../engine/engine.js';
 import { buildApp } from '../server/app.js';
-import { createClient, type FetchLike, retryAfterMs, SetlistClientError } from './index.js';
+import {
+  createClient,
+  type ErrorCode,
+  type FetchLike,
+  type ReasonSource,
+  retryAfterMs,
+  SetlistClientError,
+} from './index.js';
 
 interface Call {
   url: string;
@@ -323,5 +330,41 @@ describe('the client on the wire', () => {
     });
     assert.equal(result.errors.length, 0);
     assert.doesNotMatch(result.outputFiles[0]?.text ?? '', /require\(|node:/);
+  });
+});
+
+describe("the client's exported types", () => {
+  // Checked by tsc (npm run typecheck): these lines do not compile when the types are not exported.
+  test('ErrorCode is the type of SetlistClientError.code, server and client codes alike', () => {
+    const codes: ErrorCode[] = ['SETLIST_ERR_NOT_FOUND', 'SETLIST_CLIENT_TIMEOUT'];
+    const err = new SetlistClientError({
+      code: codes[0]!,
+      status: 404,
+      message: 'x',
+      method: 'GET',
+      route: '/',
+      attempts: 1,
+    });
+    const code: ErrorCode = err.code;
+    const back: SetlistClientError['code'] = code;
+    assert.equal(back, 'SETLIST_ERR_NOT_FOUND');
+  });
+
+  test('ReasonSource names each source once', () => {
+    const sources: Record<ReasonSource, true> = {
+      'co-occurrence': true,
+      model: true,
+      follow: true,
+      declared: true,
+      facet: true,
+      popular: true,
+      fresh: true,
+      'similar-tags': true,
+      'same-creator': true,
+      fallback: true,
+      discovery: true,
+      rewatch: true,
+    };
+    assert.equal(Object.keys(sources).length, 12);
   });
 });

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode as ServerErrorCode } from '../errors.js';
 import type {
   AuditEntry,
   CreatorProfile,
@@ -61,12 +61,18 @@ export type {
   Visibility,
 } from './types.js';
 
+/** The codes of the server's error catalogue (docs/reference/errors.md). */
+export type { ServerErrorCode };
+
 /** Codes the client itself raises when no API error body is available. */
 export type ClientErrorCode =
   | 'SETLIST_CLIENT_NETWORK'
   | 'SETLIST_CLIENT_TIMEOUT'
   | 'SETLIST_CLIENT_ABORTED'
   | 'SETLIST_CLIENT_BAD_RESPONSE';
+
+/** Every code a `SetlistClientError` can carry: the server's catalogue and the client's own. */
+export type ErrorCode = ServerErrorCode | ClientErrorCode;
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -80,7 +86,7 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
  */
 export class SetlistClientError extends Error {
   /** The catalogue code from the server, or a `SETLIST_CLIENT_*` code. */
-  readonly code: ErrorCode | ClientErrorCode;
+  readonly code: ErrorCode;
   /** The HTTP status; 0 when the request got no response. */
   readonly status: number;
   /** The request field at fault, as the server named it (`events.3.type`). */
@@ -92,7 +98,7 @@ export class SetlistClientError extends Error {
   readonly attempts: number;
 
   constructor(init: {
-    code: ErrorCode | ClientErrorCode;
+    code: ErrorCode;
     status: number;
     message: string;
     path?: string | undefined;
@@ -383,7 +389,7 @@ function errorFromText(
   const error = errorBodyOf(parsed);
   if (error !== undefined) {
     return fail({
-      code: error.code as ErrorCode,
+      code: error.code as ServerErrorCode,
       status,
       message: typeof error.message === 'string' ? error.message : `HTTP ${status}`,
       path: typeof error.path === 'string' ? error.path : undefined,
