@@ -333,6 +333,100 @@ describe('the client on the wire', () => {
   });
 });
 
+describe('the client refuses what it cannot send', () => {
+  test('an id of ".", ".." or "" is a rejected invalid-argument error naming it, and nothing is sent', async () => {
+    const { fetch, calls } = scriptedFetch([]);
+    const client = createClient({ baseUrl: 'http://x', fetch });
+    const cases: [Promise<unknown>, string][] = [
+      [client.users.feed('.'), 'userId'],
+      [client.users.get('..'), 'userId'],
+      [client.items.get(''), 'itemId'],
+      [client.items.similar('..'), 'itemId'],
+      [client.creators.profile('.'), 'creatorId'],
+    ];
+    for (const [promise, name] of cases) {
+      const err = await rejection(promise);
+      assert.equal(err.code, 'SETLIST_CLIENT_INVALID_ARGUMENT');
+      assert.equal(err.path, name);
+      assert.match(err.message, new RegExp(name));
+      assert.equal(err.attempts, 0);
+    }
+    assert.equal(calls.length, 0);
+  });
+
+  test('an id with a lone surrogate is a rejected promise, not a synchronous URIError', async () => {
+    const { fetch, calls } = scriptedFetch([]);
+    const client = createClient({ baseUrl: 'http://x', fetch });
+    let promise: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      promise = client.items.put('a\uD800b', {});
+    });
+    const err = await rejection(promise!);
+    assert.equal(err.code, 'SETLIST_CLIENT_INVALID_ARGUMENT');
+    assert.equal(err.path, 'itemId');
+    assert.ok(err.cause instanceof URIError);
+    assert.equal(calls.length, 0);
+  });
+
+  test('ids that merely contain dots still go out, encoded', async () => {
+    const { fetch, calls } = scriptedFetch([
+      json(200, { user: { id: '...' } }),
+      json(200, { user: { id: 'a.b' } }),
+    ]);
+    const client = createClient({ baseUrl: 'http://x', fetch });
+    await client.users.get('...');
+    await client.users.get('a.b');
+    assert.deepEqual(
+      calls.map((c) => c.url),
+      ['http://x/v1/users/...', 'http://x/v1/users/a.b'],
+    );
+  });
+
+  test('a request path without a leading "/" is an invalid-argument error, not retried network errors', async () => {
+    const { fetch, calls } = scriptedFetch([json(200, {}), json(200, {}), json(200, {})]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    for (const path of ['v1/status', '', '//evil.example/v1/status']) {
+      const err = await rejection(client.request('GET', path));
+      assert.equal(err.code, 'SETLIST_CLIENT_INVALID_ARGUMENT');
+      assert.equal(err.path, 'path');
+      assert.equal(err.attempts, 0);
+    }
+    assert.equal(calls.length, 0);
+  });
+
+  test('a baseUrl that is not an absolute http(s) URL throws from createClient', () => {
+    for (const baseUrl of [
+      '',
+      '/',
+      'localhost:7733',
+      '127.0.0.1:7733',
+      'api/v1',
+      'ftp://x',
+      'http://x?a=1',
+      'not a url',
+    ]) {
+      assert.throws(() => createClient({ baseUrl }), TypeError, `baseUrl ${JSON.stringify(baseUrl)}`);
+    }
+    for (const baseUrl of ['http://x', 'https://x:8443/', 'http://127.0.0.1:7733/api/']) {
+      assert.doesNotThrow(() => createClient({ baseUrl }));
+    }
+  });
+
+  test("'' and '/' mean the page's own origin where there is a page", async (t) => {
+    t.after(() => {
+      delete (globalThis as { location?: unknown }).location;
+    });
+    (globalThis as { location?: unknown }).location = { origin: 'http://page.example' };
+    const { fetch, calls } = scriptedFetch([json(200, {}), json(200, {})]);
+    await createClient({ baseUrl: '', fetch }).status();
+    await createClient({ baseUrl: '/', fetch }).status();
+    assert.deepEqual(
+      calls.map((c) => c.url),
+      ['/v1/status', '/v1/status'],
+    );
+  });
+});
+
 describe("the client's exported types", () => {
   // Checked by tsc (npm run typecheck): these lines do not compile when the types are not exported.
   test('ErrorCode is the type of SetlistClientError.code, server and client codes alike', () => {
