@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -425,6 +427,81 @@ describe('the client refuses what it cannot send', () => {
       ['/v1/status', '/v1/status'],
     );
   });
+});
+
+/**
+ * A local server that sends the headers and the first bytes of a JSON body at once, then stalls the
+ * rest of the body for `stalls` requests, answering whole after that; it counts the requests.
+ */
+async function stallingServer(
+  t: TestContext,
+  stalls: number,
+): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const open = new Set<ServerResponse>();
+  const server = createServer((_req, res) => {
+    requests += 1;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (requests > stalls) {
+      res.end('{"ok":true}');
+      return;
+    }
+    res.write('{"ok":');
+    open.add(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    for (const res of open) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
+
+describe('the client when the body stalls after the headers', () => {
+  test('a timeout while reading the body is a timeout error with the status, after the retries', async (t) => {
+    const { url, requests } = await stallingServer(t, Number.POSITIVE_INFINITY);
+    const client = createClient({ baseUrl: url, timeoutMs: 100, retries: 1, retryDelayMs: 0 });
+    const err = await rejection(client.status());
+    assert.equal(err.code, 'SETLIST_CLIENT_TIMEOUT');
+    assert.equal(err.status, 200);
+    assert.equal(err.attempts, 2);
+    assert.equal(requests(), 2);
+  });
+
+  test('a GET whose body timed out is retried, and the retry answers', async (t) => {
+    const { url, requests } = await stallingServer(t, 1);
+    const client = createClient({ baseUrl: url, timeoutMs: 100, retries: 2, retryDelayMs: 0 });
+    assert.deepEqual(await client.status(), { ok: true });
+    assert.equal(requests(), 2);
+  });
+
+  test('a POST whose body timed out is not retried', async (t) => {
+    const { url, requests } = await stallingServer(t, 1);
+    const client = createClient({ baseUrl: url, timeoutMs: 100, retries: 2, retryDelayMs: 0 });
+    const err = await rejection(client.request('POST', '/v1/anything', { body: {} }));
+    assert.equal(err.code, 'SETLIST_CLIENT_TIMEOUT');
+    assert.equal(err.attempts, 1);
+    assert.equal(requests(), 1);
+  });
+
+  for (const timeoutMs of [undefined, 5_000]) {
+    test(`an abort while reading the body is an aborted error, not retried (timeoutMs ${timeoutMs})`, async (t) => {
+      const { url, requests } = await stallingServer(t, Number.POSITIVE_INFINITY);
+      const client = createClient({
+        baseUrl: url,
+        retries: 2,
+        retryDelayMs: 0,
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const err = await rejection(client.status({ signal: controller.signal }));
+      assert.equal(err.code, 'SETLIST_CLIENT_ABORTED');
+      assert.equal(err.status, 200);
+      assert.equal(requests(), 1);
+    });
+  }
 });
 
 describe("the client's exported types", () => {

@@ -258,6 +258,34 @@ export function createClient(options: ClientOptions): SetlistClient {
     const fail = (init: Omit<ConstructorParameters<typeof SetlistClientError>[0], 'method' | 'route'>) =>
       new SetlistClientError({ ...init, method, route: path });
 
+    /**
+     * What an attempt that failed before its whole response arrived (no headers, or a body cut off by
+     * the signal or the connection) becomes: the error to throw, or undefined when it is retried.
+     */
+    const attemptFailure = (
+      err: unknown,
+      attempt: number,
+      status: number,
+      timedOut: boolean,
+    ): SetlistClientError | undefined => {
+      if (opts.signal?.aborted) {
+        return fail({
+          code: 'SETLIST_CLIENT_ABORTED',
+          status,
+          message: 'The call was aborted.',
+          attempts: attempt,
+          cause: err,
+        });
+      }
+      if (attempt < maxAttempts) return undefined;
+      const code = timedOut ? 'SETLIST_CLIENT_TIMEOUT' : 'SETLIST_CLIENT_NETWORK';
+      const message =
+        code === 'SETLIST_CLIENT_TIMEOUT'
+          ? `${method} ${path} took longer than ${options.timeoutMs} ms.`
+          : `${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`;
+      return fail({ code, status, message, attempts: attempt, cause: err });
+    };
+
     for (let attempt = 1; ; attempt++) {
       const { signal, cleanup, timedOut } = attemptSignal(opts.signal, options.timeoutMs);
       let response: Response;
@@ -268,30 +296,19 @@ export function createClient(options: ClientOptions): SetlistClient {
         response = await doFetch(url, init);
       } catch (err) {
         cleanup();
-        if (opts.signal?.aborted) {
-          throw fail({
-            code: 'SETLIST_CLIENT_ABORTED',
-            status: 0,
-            message: 'The call was aborted.',
-            attempts: attempt,
-            cause: err,
-          });
-        }
-        const code = timedOut() ? 'SETLIST_CLIENT_TIMEOUT' : 'SETLIST_CLIENT_NETWORK';
-        if (attempt < maxAttempts) {
-          await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
-          continue;
-        }
-        const message =
-          code === 'SETLIST_CLIENT_TIMEOUT'
-            ? `${method} ${path} took longer than ${options.timeoutMs} ms.`
-            : `${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`;
-        throw fail({ code, status: 0, message, attempts: attempt, cause: err });
+        const error = attemptFailure(err, attempt, 0, timedOut());
+        if (error !== undefined) throw error;
+        await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
+        continue;
       }
+      const readBody = (): Promise<string> =>
+        response.text().catch((err: unknown) => {
+          throw new BodyReadFailure(err);
+        });
       try {
         if (response.ok || opts.answers?.includes(response.status) === true) {
-          if (opts.as === 'text') return (await response.text()) as T;
-          const text = await response.text();
+          if (opts.as === 'text') return (await readBody()) as T;
+          const text = await readBody();
           if (text === '' && response.ok) return undefined as T;
           let parsed: unknown;
           try {
@@ -318,10 +335,15 @@ export function createClient(options: ClientOptions): SetlistClient {
           await sleep(delay, opts.signal);
           continue;
         }
-        throw errorFromText(await response.text().catch(() => ''), response.status, attempt, fail);
+        throw errorFromText(await readBody(), response.status, attempt, fail);
+      } catch (err) {
+        if (!(err instanceof BodyReadFailure)) throw err;
+        const error = attemptFailure(err.cause, attempt, response.status, timedOut());
+        if (error !== undefined) throw error;
       } finally {
         cleanup();
       }
+      await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
     }
   }
 
@@ -466,6 +488,11 @@ function segment(method: HttpMethod, route: string, name: string, id: unknown): 
       cause: err,
     });
   }
+}
+
+/** Reading a response's body failed: the signal fired or the connection broke after the headers. */
+class BodyReadFailure {
+  constructor(readonly cause: unknown) {}
 }
 
 /** The `error` of a setlist error body, `{ error: { code, message, path? } }`; undefined for any other. */
