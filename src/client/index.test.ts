@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -7,7 +9,14 @@ import { replayingEngine, stoppedEngine } from '../../test/fixtures/unwell-engin
 import { openApp } from '../../test/helpers.js';
 import type { Engine } from '../engine/engine.js';
 import { buildApp } from '../server/app.js';
-import { createClient, type FetchLike, retryAfterMs, SetlistClientError } from './index.js';
+import {
+  createClient,
+  type ErrorCode,
+  type FetchLike,
+  type ReasonSource,
+  retryAfterMs,
+  SetlistClientError,
+} from './index.js';
 
 interface Call {
   url: string;
@@ -323,5 +332,210 @@ describe('the client on the wire', () => {
     });
     assert.equal(result.errors.length, 0);
     assert.doesNotMatch(result.outputFiles[0]?.text ?? '', /require\(|node:/);
+  });
+});
+
+describe('the client refuses what it cannot send', () => {
+  test('an id of ".", ".." or "" is a rejected invalid-argument error naming it, and nothing is sent', async () => {
+    const { fetch, calls } = scriptedFetch([]);
+    const client = createClient({ baseUrl: 'http://x', fetch });
+    const cases: [Promise<unknown>, string][] = [
+      [client.users.feed('.'), 'userId'],
+      [client.users.get('..'), 'userId'],
+      [client.items.get(''), 'itemId'],
+      [client.items.similar('..'), 'itemId'],
+      [client.creators.profile('.'), 'creatorId'],
+    ];
+    for (const [promise, name] of cases) {
+      const err = await rejection(promise);
+      assert.equal(err.code, 'SETLIST_CLIENT_INVALID_ARGUMENT');
+      assert.equal(err.path, name);
+      assert.match(err.message, new RegExp(name));
+      assert.equal(err.attempts, 0);
+    }
+    assert.equal(calls.length, 0);
+  });
+
+  test('an id with a lone surrogate is a rejected promise, not a synchronous URIError', async () => {
+    const { fetch, calls } = scriptedFetch([]);
+    const client = createClient({ baseUrl: 'http://x', fetch });
+    let promise: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      promise = client.items.put('a\uD800b', {});
+    });
+    const err = await rejection(promise!);
+    assert.equal(err.code, 'SETLIST_CLIENT_INVALID_ARGUMENT');
+    assert.equal(err.path, 'itemId');
+    assert.ok(err.cause instanceof URIError);
+    assert.equal(calls.length, 0);
+  });
+
+  test('ids that merely contain dots still go out, encoded', async () => {
+    const { fetch, calls } = scriptedFetch([
+      json(200, { user: { id: '...' } }),
+      json(200, { user: { id: 'a.b' } }),
+    ]);
+    const client = createClient({ baseUrl: 'http://x', fetch });
+    await client.users.get('...');
+    await client.users.get('a.b');
+    assert.deepEqual(
+      calls.map((c) => c.url),
+      ['http://x/v1/users/...', 'http://x/v1/users/a.b'],
+    );
+  });
+
+  test('a request path without a leading "/" is an invalid-argument error, not retried network errors', async () => {
+    const { fetch, calls } = scriptedFetch([json(200, {}), json(200, {}), json(200, {})]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    for (const path of ['v1/status', '', '//evil.example/v1/status']) {
+      const err = await rejection(client.request('GET', path));
+      assert.equal(err.code, 'SETLIST_CLIENT_INVALID_ARGUMENT');
+      assert.equal(err.path, 'path');
+      assert.equal(err.attempts, 0);
+    }
+    assert.equal(calls.length, 0);
+  });
+
+  test('a baseUrl that is not an absolute http(s) URL throws from createClient', () => {
+    for (const baseUrl of [
+      '',
+      '/',
+      'localhost:7733',
+      '127.0.0.1:7733',
+      'api/v1',
+      'ftp://x',
+      'http://x?a=1',
+      'not a url',
+    ]) {
+      assert.throws(() => createClient({ baseUrl }), TypeError, `baseUrl ${JSON.stringify(baseUrl)}`);
+    }
+    for (const baseUrl of ['http://x', 'https://x:8443/', 'http://127.0.0.1:7733/api/']) {
+      assert.doesNotThrow(() => createClient({ baseUrl }));
+    }
+  });
+
+  test("'' and '/' mean the page's own origin where there is a page", async (t) => {
+    t.after(() => {
+      delete (globalThis as { location?: unknown }).location;
+    });
+    (globalThis as { location?: unknown }).location = { origin: 'http://page.example' };
+    const { fetch, calls } = scriptedFetch([json(200, {}), json(200, {})]);
+    await createClient({ baseUrl: '', fetch }).status();
+    await createClient({ baseUrl: '/', fetch }).status();
+    assert.deepEqual(
+      calls.map((c) => c.url),
+      ['/v1/status', '/v1/status'],
+    );
+  });
+});
+
+/**
+ * A local server that sends the headers and the first bytes of a JSON body at once, then stalls the
+ * rest of the body for `stalls` requests, answering whole after that; it counts the requests.
+ */
+async function stallingServer(
+  t: TestContext,
+  stalls: number,
+): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const open = new Set<ServerResponse>();
+  const server = createServer((_req, res) => {
+    requests += 1;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (requests > stalls) {
+      res.end('{"ok":true}');
+      return;
+    }
+    res.write('{"ok":');
+    open.add(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(async () => {
+    for (const res of open) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
+
+describe('the client when the body stalls after the headers', () => {
+  test('a timeout while reading the body is a timeout error with the status, after the retries', async (t) => {
+    const { url, requests } = await stallingServer(t, Number.POSITIVE_INFINITY);
+    const client = createClient({ baseUrl: url, timeoutMs: 100, retries: 1, retryDelayMs: 0 });
+    const err = await rejection(client.status());
+    assert.equal(err.code, 'SETLIST_CLIENT_TIMEOUT');
+    assert.equal(err.status, 200);
+    assert.equal(err.attempts, 2);
+    assert.equal(requests(), 2);
+  });
+
+  test('a GET whose body timed out is retried, and the retry answers', async (t) => {
+    const { url, requests } = await stallingServer(t, 1);
+    const client = createClient({ baseUrl: url, timeoutMs: 100, retries: 2, retryDelayMs: 0 });
+    assert.deepEqual(await client.status(), { ok: true });
+    assert.equal(requests(), 2);
+  });
+
+  test('a POST whose body timed out is not retried', async (t) => {
+    const { url, requests } = await stallingServer(t, 1);
+    const client = createClient({ baseUrl: url, timeoutMs: 100, retries: 2, retryDelayMs: 0 });
+    const err = await rejection(client.request('POST', '/v1/anything', { body: {} }));
+    assert.equal(err.code, 'SETLIST_CLIENT_TIMEOUT');
+    assert.equal(err.attempts, 1);
+    assert.equal(requests(), 1);
+  });
+
+  for (const timeoutMs of [undefined, 5_000]) {
+    test(`an abort while reading the body is an aborted error, not retried (timeoutMs ${timeoutMs})`, async (t) => {
+      const { url, requests } = await stallingServer(t, Number.POSITIVE_INFINITY);
+      const client = createClient({
+        baseUrl: url,
+        retries: 2,
+        retryDelayMs: 0,
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const err = await rejection(client.status({ signal: controller.signal }));
+      assert.equal(err.code, 'SETLIST_CLIENT_ABORTED');
+      assert.equal(err.status, 200);
+      assert.equal(requests(), 1);
+    });
+  }
+});
+
+describe("the client's exported types", () => {
+  // Checked by tsc (npm run typecheck): these lines do not compile when the types are not exported.
+  test('ErrorCode is the type of SetlistClientError.code, server and client codes alike', () => {
+    const codes: ErrorCode[] = ['SETLIST_ERR_NOT_FOUND', 'SETLIST_CLIENT_TIMEOUT'];
+    const err = new SetlistClientError({
+      code: codes[0]!,
+      status: 404,
+      message: 'x',
+      method: 'GET',
+      route: '/',
+      attempts: 1,
+    });
+    const code: ErrorCode = err.code;
+    const back: SetlistClientError['code'] = code;
+    assert.equal(back, 'SETLIST_ERR_NOT_FOUND');
+  });
+
+  test('ReasonSource names each source once', () => {
+    const sources: Record<ReasonSource, true> = {
+      'co-occurrence': true,
+      model: true,
+      follow: true,
+      declared: true,
+      facet: true,
+      popular: true,
+      fresh: true,
+      'similar-tags': true,
+      'same-creator': true,
+      fallback: true,
+      discovery: true,
+      rewatch: true,
+    };
+    assert.equal(Object.keys(sources).length, 12);
   });
 });

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode as ServerErrorCode } from '../errors.js';
 import type {
   AuditEntry,
   CreatorProfile,
@@ -61,12 +61,20 @@ export type {
   Visibility,
 } from './types.js';
 
+/** The codes of the server's error catalogue (docs/reference/errors.md). */
+export type { ServerErrorCode };
+
 /** Codes the client itself raises when no API error body is available. */
 export type ClientErrorCode =
   | 'SETLIST_CLIENT_NETWORK'
   | 'SETLIST_CLIENT_TIMEOUT'
   | 'SETLIST_CLIENT_ABORTED'
-  | 'SETLIST_CLIENT_BAD_RESPONSE';
+  | 'SETLIST_CLIENT_BAD_RESPONSE'
+  /** An argument the client refuses before sending anything (an id of `.`, a path without `/`). */
+  | 'SETLIST_CLIENT_INVALID_ARGUMENT';
+
+/** Every code a `SetlistClientError` can carry: the server's catalogue and the client's own. */
+export type ErrorCode = ServerErrorCode | ClientErrorCode;
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -80,7 +88,7 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
  */
 export class SetlistClientError extends Error {
   /** The catalogue code from the server, or a `SETLIST_CLIENT_*` code. */
-  readonly code: ErrorCode | ClientErrorCode;
+  readonly code: ErrorCode;
   /** The HTTP status; 0 when the request got no response. */
   readonly status: number;
   /** The request field at fault, as the server named it (`events.3.type`). */
@@ -92,7 +100,7 @@ export class SetlistClientError extends Error {
   readonly attempts: number;
 
   constructor(init: {
-    code: ErrorCode | ClientErrorCode;
+    code: ErrorCode;
     status: number;
     message: string;
     path?: string | undefined;
@@ -115,7 +123,10 @@ export class SetlistClientError extends Error {
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface ClientOptions {
-  /** Where the server is, e.g. `http://127.0.0.1:7733`; `''` or `/` means the page's own origin. */
+  /**
+   * Where the server is, an absolute http(s) URL such as `http://127.0.0.1:7733`; `''` or `/` means
+   * the page's own origin, in a browser. Anything else throws a TypeError from `createClient`.
+   */
   baseUrl: string;
   /** Sent as `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
@@ -161,7 +172,7 @@ export interface RequestOptions extends CallOptions {
 }
 
 export interface SetlistClient {
-  /** Any route, for endpoints this client does not name yet. */
+  /** Any route, for endpoints this client does not name yet; `path` starts with `/`. */
   request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>;
   items: {
     put(itemId: string, item: ItemInput, options?: CallOptions): Promise<{ item: Item }>;
@@ -220,13 +231,16 @@ const RETRY_STATUSES = new Set([429, 503]);
  * const { items } = await client.users.feed('u1', { n: 10 });
  */
 export function createClient(options: ClientOptions): SetlistClient {
-  const base = options.baseUrl.replace(/\/+$/, '');
+  const base = baseUrlOf(options.baseUrl);
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const retries = Math.max(0, options.retries ?? 2);
   const retryDelayMs = options.retryDelayMs ?? 200;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
 
   async function request<T>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
+    if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) {
+      throw invalidArgument(method, String(path), 'path', `The path must start with a single "/": ${path}.`);
+    }
     let url = `${base}${path}`;
     const query = Object.entries(opts.query ?? {}).filter(([, v]) => v !== undefined);
     if (query.length > 0) {
@@ -244,6 +258,34 @@ export function createClient(options: ClientOptions): SetlistClient {
     const fail = (init: Omit<ConstructorParameters<typeof SetlistClientError>[0], 'method' | 'route'>) =>
       new SetlistClientError({ ...init, method, route: path });
 
+    /**
+     * What an attempt that failed before its whole response arrived (no headers, or a body cut off by
+     * the signal or the connection) becomes: the error to throw, or undefined when it is retried.
+     */
+    const attemptFailure = (
+      err: unknown,
+      attempt: number,
+      status: number,
+      timedOut: boolean,
+    ): SetlistClientError | undefined => {
+      if (opts.signal?.aborted) {
+        return fail({
+          code: 'SETLIST_CLIENT_ABORTED',
+          status,
+          message: 'The call was aborted.',
+          attempts: attempt,
+          cause: err,
+        });
+      }
+      if (attempt < maxAttempts) return undefined;
+      const code = timedOut ? 'SETLIST_CLIENT_TIMEOUT' : 'SETLIST_CLIENT_NETWORK';
+      const message =
+        code === 'SETLIST_CLIENT_TIMEOUT'
+          ? `${method} ${path} took longer than ${options.timeoutMs} ms.`
+          : `${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`;
+      return fail({ code, status, message, attempts: attempt, cause: err });
+    };
+
     for (let attempt = 1; ; attempt++) {
       const { signal, cleanup, timedOut } = attemptSignal(opts.signal, options.timeoutMs);
       let response: Response;
@@ -254,30 +296,19 @@ export function createClient(options: ClientOptions): SetlistClient {
         response = await doFetch(url, init);
       } catch (err) {
         cleanup();
-        if (opts.signal?.aborted) {
-          throw fail({
-            code: 'SETLIST_CLIENT_ABORTED',
-            status: 0,
-            message: 'The call was aborted.',
-            attempts: attempt,
-            cause: err,
-          });
-        }
-        const code = timedOut() ? 'SETLIST_CLIENT_TIMEOUT' : 'SETLIST_CLIENT_NETWORK';
-        if (attempt < maxAttempts) {
-          await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
-          continue;
-        }
-        const message =
-          code === 'SETLIST_CLIENT_TIMEOUT'
-            ? `${method} ${path} took longer than ${options.timeoutMs} ms.`
-            : `${method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`;
-        throw fail({ code, status: 0, message, attempts: attempt, cause: err });
+        const error = attemptFailure(err, attempt, 0, timedOut());
+        if (error !== undefined) throw error;
+        await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
+        continue;
       }
+      const readBody = (): Promise<string> =>
+        response.text().catch((err: unknown) => {
+          throw new BodyReadFailure(err);
+        });
       try {
         if (response.ok || opts.answers?.includes(response.status) === true) {
-          if (opts.as === 'text') return (await response.text()) as T;
-          const text = await response.text();
+          if (opts.as === 'text') return (await readBody()) as T;
+          const text = await readBody();
           if (text === '' && response.ok) return undefined as T;
           let parsed: unknown;
           try {
@@ -304,33 +335,52 @@ export function createClient(options: ClientOptions): SetlistClient {
           await sleep(delay, opts.signal);
           continue;
         }
-        throw errorFromText(await response.text().catch(() => ''), response.status, attempt, fail);
+        throw errorFromText(await readBody(), response.status, attempt, fail);
+      } catch (err) {
+        if (!(err instanceof BodyReadFailure)) throw err;
+        const error = attemptFailure(err.cause, attempt, response.status, timedOut());
+        if (error !== undefined) throw error;
       } finally {
         cleanup();
       }
+      await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
     }
   }
 
-  const seg = encodeURIComponent;
+  /**
+   * Calls a route whose `{name}` placeholders are filled with the encoded ids in `ids`; an id that
+   * cannot be a path segment is a rejected SETLIST_CLIENT_INVALID_ARGUMENT, before anything is sent.
+   */
+  async function call<T>(
+    method: HttpMethod,
+    route: string,
+    ids: Record<string, string>,
+    opts: RequestOptions = {},
+  ): Promise<T> {
+    const path = route.replace(/\{(\w+)\}/g, (_, name: string) => segment(method, route, name, ids[name]));
+    return request<T>(method, path, opts);
+  }
+
   return {
     request,
     items: {
-      put: (id, item, o) => request('PUT', `/v1/items/${seg(id)}`, { ...o, body: item }),
+      put: (itemId, item, o) => call('PUT', '/v1/items/{itemId}', { itemId }, { ...o, body: item }),
       batch: (items, o) => request('POST', `/v1/items`, { ...o, body: { items } }),
-      get: (id, o) => request('GET', `/v1/items/${seg(id)}`, { ...o }),
-      patch: (id, patch, o) => request('PATCH', `/v1/items/${seg(id)}`, { ...o, body: patch }),
-      audit: (id, o) => request('GET', `/v1/items/${seg(id)}/audit`, { ...o }),
-      similar: (id, o = {}) =>
-        request('GET', `/v1/items/${seg(id)}/similar`, { ...o, query: { n: o.n, lang: o.lang } }),
-      labels: (id, o) => request('GET', `/v1/items/${seg(id)}/labels`, { ...o }),
+      get: (itemId, o) => call('GET', '/v1/items/{itemId}', { itemId }, { ...o }),
+      patch: (itemId, patch, o) => call('PATCH', '/v1/items/{itemId}', { itemId }, { ...o, body: patch }),
+      audit: (itemId, o) => call('GET', '/v1/items/{itemId}/audit', { itemId }, { ...o }),
+      similar: (itemId, o = {}) =>
+        call('GET', '/v1/items/{itemId}/similar', { itemId }, { ...o, query: { n: o.n, lang: o.lang } }),
+      labels: (itemId, o) => call('GET', '/v1/items/{itemId}/labels', { itemId }, { ...o }),
     },
     users: {
-      put: (id, user = {}, o) => request('PUT', `/v1/users/${seg(id)}`, { ...o, body: user }),
-      get: (id, o) => request('GET', `/v1/users/${seg(id)}`, { ...o }),
-      feed: (id, o = {}) =>
-        request('GET', `/v1/users/${seg(id)}/feed`, { ...o, query: { n: o.n, lang: o.lang } }),
-      profile: (id, o) => request('GET', `/v1/users/${seg(id)}/profile`, { ...o }),
-      patchProfile: (id, patch, o) => request('PATCH', `/v1/users/${seg(id)}/profile`, { ...o, body: patch }),
+      put: (userId, user = {}, o) => call('PUT', '/v1/users/{userId}', { userId }, { ...o, body: user }),
+      get: (userId, o) => call('GET', '/v1/users/{userId}', { userId }, { ...o }),
+      feed: (userId, o = {}) =>
+        call('GET', '/v1/users/{userId}/feed', { userId }, { ...o, query: { n: o.n, lang: o.lang } }),
+      profile: (userId, o) => call('GET', '/v1/users/{userId}/profile', { userId }, { ...o }),
+      patchProfile: (userId, patch, o) =>
+        call('PATCH', '/v1/users/{userId}/profile', { userId }, { ...o, body: patch }),
     },
     events: {
       send: (events, o) =>
@@ -341,7 +391,7 @@ export function createClient(options: ClientOptions): SetlistClient {
         }),
     },
     creators: {
-      profile: (id, o) => request('GET', `/v1/creators/${seg(id)}/profile`, { ...o }),
+      profile: (creatorId, o) => call('GET', '/v1/creators/{creatorId}/profile', { creatorId }, { ...o }),
     },
     trending: (o = {}) => request('GET', '/v1/trending', { ...o, query: { n: o.n } }),
     quality: (o) => request('GET', '/v1/quality', { ...o }),
@@ -354,6 +404,95 @@ export function createClient(options: ClientOptions): SetlistClient {
     readyz: (o) => request('GET', '/readyz', { ...o, answers: [503], idempotent: false }),
     metrics: (o) => request('GET', '/metrics', { ...o, as: 'text' }),
   };
+}
+
+/**
+ * The base URL without trailing slashes: an absolute http(s) URL, or `''` for the page's own origin
+ * (only where there is a page). Throws a TypeError for anything else, which fetch would refuse on
+ * every call.
+ */
+function baseUrlOf(baseUrl: string): string {
+  if (typeof baseUrl !== 'string') {
+    throw new TypeError(`setlist client: baseUrl must be a string, not ${typeof baseUrl}.`);
+  }
+  const base = baseUrl.trim().replace(/\/+$/, '');
+  if (base === '') {
+    const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+    if (typeof origin === 'string' && /^https?:\/\//.test(origin)) return '';
+    throw new TypeError(
+      `setlist client: baseUrl ${JSON.stringify(baseUrl)} means the page's own origin, and there is no page here; ` +
+        'give an absolute URL such as http://127.0.0.1:7733.',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new TypeError(
+      `setlist client: baseUrl ${JSON.stringify(baseUrl)} is not an absolute URL; give one such as http://127.0.0.1:7733.`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`setlist client: baseUrl ${JSON.stringify(baseUrl)} is not an http or https URL.`);
+  }
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new TypeError(
+      `setlist client: baseUrl ${JSON.stringify(baseUrl)} must not carry credentials, a query or a fragment.`,
+    );
+  }
+  return base;
+}
+
+function invalidArgument(
+  method: HttpMethod,
+  route: string,
+  name: string,
+  message: string,
+): SetlistClientError {
+  return new SetlistClientError({
+    code: 'SETLIST_CLIENT_INVALID_ARGUMENT',
+    status: 0,
+    message,
+    path: name,
+    method,
+    route,
+    attempts: 0,
+  });
+}
+
+/**
+ * An id as one encoded path segment. `.`, `..` and `''` are refused: URL normalisation would drop or
+ * climb over them and the call would reach another route; so is a lone UTF-16 surrogate, which
+ * cannot be encoded.
+ */
+function segment(method: HttpMethod, route: string, name: string, id: unknown): string {
+  if (typeof id !== 'string' || id === '' || id === '.' || id === '..') {
+    throw invalidArgument(
+      method,
+      route,
+      name,
+      `${name} must be a non-empty string other than "." and "..": got ${typeof id === 'string' ? JSON.stringify(id) : typeof id}.`,
+    );
+  }
+  try {
+    return encodeURIComponent(id);
+  } catch (err) {
+    throw new SetlistClientError({
+      code: 'SETLIST_CLIENT_INVALID_ARGUMENT',
+      status: 0,
+      message: `${name} is not well-formed Unicode (it holds a lone surrogate): ${JSON.stringify(id)}.`,
+      path: name,
+      method,
+      route,
+      attempts: 0,
+      cause: err,
+    });
+  }
+}
+
+/** Reading a response's body failed: the signal fired or the connection broke after the headers. */
+class BodyReadFailure {
+  constructor(readonly cause: unknown) {}
 }
 
 /** The `error` of a setlist error body, `{ error: { code, message, path? } }`; undefined for any other. */
@@ -383,7 +522,7 @@ function errorFromText(
   const error = errorBodyOf(parsed);
   if (error !== undefined) {
     return fail({
-      code: error.code as ErrorCode,
+      code: error.code as ServerErrorCode,
       status,
       message: typeof error.message === 'string' ? error.message : `HTTP ${status}`,
       path: typeof error.path === 'string' ? error.path : undefined,

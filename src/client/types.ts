@@ -117,7 +117,6 @@ export type ReasonSource =
   | 'similar-tags'
   | 'same-creator'
   | 'fallback'
-  | 'fallback'
   | 'discovery'
   | 'rewatch';
 
