@@ -1,8 +1,5 @@
 #!/usr/bin/env -S node --no-memory-reducer
+import { reportFailure } from '../dist/cli/exit-code.js';
 import { main } from '../dist/cli/main.js';
 
-main(process.argv).catch((err) => {
-  const code = typeof err?.code === 'string' && err.code.startsWith('SETLIST_ERR_') ? `${err.code}: ` : '';
-  console.error(err instanceof Error ? `${code}${err.message}` : err);
-  process.exit(1);
-});
+main(process.argv).catch((err) => process.exit(reportFailure(err)));

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { EXIT_NEEDS_OPERATOR } from '../src/cli/exit-code.js';
 import { FEED_SEED_WINDOW_MS } from '../src/engine/engine.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { type ChildServer, startChildServer, stopAllChildServers } from './child-server.js';
@@ -149,15 +150,15 @@ function serve(db: string): Promise<{ status: number | null; stderr: string }> {
 }
 
 describe('a database that cannot be opened stops serve with a clear error', { concurrency: true }, () => {
-  test('serve on a file that is not a database exits 1 with SETLIST_ERR_STORE_CORRUPT', async () => {
+  test('serve on a file that is not a database exits 78 with SETLIST_ERR_STORE_CORRUPT', async () => {
     const db = tempDbPath('garbage');
     writeFileSync(db, 'this is not a database\n'.repeat(500));
     const result = await serve(db);
-    assert.equal(result.status, 1);
+    assert.equal(result.status, EXIT_NEEDS_OPERATOR);
     assert.match(result.stderr, /^SETLIST_ERR_STORE_CORRUPT: .*not a readable setlist database/m);
   });
 
-  test('serve on a database with damaged pages exits 1 with SETLIST_ERR_STORE_CORRUPT', async () => {
+  test('serve on a database with damaged pages exits 78 with SETLIST_ERR_STORE_CORRUPT', async () => {
     const db = tempDbPath('damaged');
     const engine = await openEngine(db);
     const items = Array.from({ length: 2_000 }, (_, i) => ({ id: `v${i}`, caption: 'x'.repeat(200) }));
@@ -168,17 +169,40 @@ describe('a database that cannot be opened stops serve with a clear error', { co
     for (let off = 8 * 4_096; off < bytes.length; off += 4_096) bytes.fill(0xa5, off + 8, off + 4_000);
     writeFileSync(db, bytes);
     const result = await serve(db);
-    assert.equal(result.status, 1);
+    assert.equal(result.status, EXIT_NEEDS_OPERATOR);
     assert.match(result.stderr, /^SETLIST_ERR_STORE_CORRUPT: /m);
   });
 
-  test('serve on a database from a newer setlist exits 1 with SETLIST_ERR_STORE_TOO_NEW', async () => {
+  test('a log found damaged in the replay, after the port opened, stops serve the same way', async () => {
+    const db = tempDbPath('damaged-log');
+    const engine = await openEngine(db);
+    await engine.putItems({ items: [{ id: 'v0', caption: 'a clip' }] });
+    for (let b = 0; b < 20; b++) {
+      const events = Array.from({ length: 1_000 }, (_, k) => ({
+        userId: `u${b}-${k}`,
+        itemId: 'v0',
+        type: 'view',
+      }));
+      await engine.ingest({ events });
+    }
+    await engine.close();
+    // The event log fills the file's last pages: damage them, and leave the header, schema and items.
+    const bytes = readFileSync(db);
+    for (let off = bytes.length - 64 * 4_096; off < bytes.length; off += 4_096)
+      bytes.fill(0xa5, off + 8, off + 4_000);
+    writeFileSync(db, bytes);
+    const result = await serve(db);
+    assert.equal(result.status, EXIT_NEEDS_OPERATOR, result.stderr);
+    assert.match(result.stderr, /^SETLIST_ERR_STORE_CORRUPT: /m);
+  });
+
+  test('serve on a database from a newer setlist exits 78 with SETLIST_ERR_STORE_TOO_NEW', async () => {
     const db = tempDbPath('newer');
     const raw = new Database(db);
     raw.pragma('user_version = 999');
     raw.close();
     const result = await serve(db);
-    assert.equal(result.status, 1);
+    assert.equal(result.status, EXIT_NEEDS_OPERATOR);
     assert.match(result.stderr, /^SETLIST_ERR_STORE_TOO_NEW: .*schema version 999/m);
   });
 });

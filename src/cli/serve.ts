@@ -7,6 +7,7 @@ import { type ApiKey, parseApiKeysEnv, readKeysFile } from '../server/auth.js';
 import type { RateLimitOptions } from '../server/rate-limit.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SNAPSHOTS_KEPT } from '../store/store.js';
+import { reportFailure } from './exit-code.js';
 import { printMigration } from './open-store.js';
 import { parseDurationMs, parseSnapshotsKept } from './train.js';
 
@@ -172,7 +173,8 @@ export async function startServer(
       app.log.error({ err }, 'replaying the event log failed: stopping');
       await app.close().catch(() => {});
       await opened.close().catch(() => {});
-      process.exit(1);
+      // The same line on stderr as a failure before listening, and the same exit status.
+      process.exit(reportFailure(err));
     },
   );
   return { app, engine: opened, url, keys, ready };
