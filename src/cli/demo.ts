@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { DEFAULT_DEMO_OPTIONS, type DemoOptions, generateDemoPlatform } from '../demo/generate.js';
 import { createEngine, type Engine } from '../engine/engine.js';
@@ -35,6 +36,7 @@ export async function loadDemo(
   const release = claimDatabase(dbPath);
   let engine: Engine;
   try {
+    assertDemoDatabase(dbPath);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
     // A fixed demo time also fixes the engine's clock, so tests are reproducible.
     engine = createEngine({
@@ -49,6 +51,7 @@ export async function loadDemo(
     release();
   }
   await engine.open();
+  markDemoDatabase(dbPath);
   for (let k = 0; k < platform.items.length; k += 1_000) {
     await engine.putItems({ items: platform.items.slice(k, k + 1_000) });
   }
@@ -59,13 +62,51 @@ export async function loadDemo(
   return engine;
 }
 
+/** SQLite's `application_id` of a database the demo wrote ("SLDM"): the demo replaces only such a file. */
+const DEMO_APPLICATION_ID = 0x534c444d;
+
+/**
+ * Refuses to replace a file the demo did not write: `setlist demo --db setlist.db` would otherwise
+ * delete a served store's items and events for demo data.
+ */
+function assertDemoDatabase(dbPath: string): void {
+  if (!existsSync(dbPath) || statSync(dbPath).size === 0) return;
+  let id: unknown;
+  try {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    try {
+      id = db.pragma('application_id', { simple: true });
+    } finally {
+      db.close();
+    }
+  } catch {
+    id = undefined;
+  }
+  if (id === DEMO_APPLICATION_ID) return;
+  throw new SetlistError('SETLIST_ERR_CONFIG', {
+    message:
+      `${dbPath} is not a database the demo wrote, and the demo replaces its database: point --db at ` +
+      'a new file (the default is ./setlist-demo.db), or delete this one if you are sure.',
+    path: '--db',
+  });
+}
+
+function markDemoDatabase(dbPath: string): void {
+  const db = new Database(dbPath, { fileMustExist: true });
+  try {
+    db.pragma(`application_id = ${DEMO_APPLICATION_ID}`);
+  } finally {
+    db.close();
+  }
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('generate a demo platform into a fresh database and serve it')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port to listen on', parsePort, DEFAULT_PORT)
-    .option('--db <path>', 'database file (replaced)', './setlist-demo.db')
+    .option('--db <path>', 'database file (replaced, if the demo wrote it)', './setlist-demo.db')
     .option('--seed <n>', 'random seed', seedOption(), DEFAULT_DEMO_OPTIONS.seed)
     .action(async (opts: DemoCliOptions) => {
       const started = Date.now();

@@ -1,18 +1,14 @@
 import { isSetlistError } from '../errors.js';
 
 /**
- * The exit status of a command that fails in a way a restart cannot mend: a configuration to fix, a
- * damaged or newer database (sysexits' EX_CONFIG). A supervisor should stop restarting on it
- * (systemd: `RestartPreventExitStatus=78`); every other failure (a database in use, Postgres away, a
- * replay that failed) exits 1, which a restart may mend.
+ * The exit status of a command that fails on a database no restart can mend: damaged, or of a newer
+ * setlist (sysexits' EX_CONFIG). A supervisor should stop restarting on it (systemd:
+ * `RestartPreventExitStatus=78`). Every other failure exits 1: a database in use, Postgres away or a
+ * failed replay may be mended by a restart, and a wrong flag or setting fails at once on each.
  */
 export const EXIT_NEEDS_OPERATOR = 78;
 
-const NEEDS_OPERATOR = new Set([
-  'SETLIST_ERR_CONFIG',
-  'SETLIST_ERR_STORE_CORRUPT',
-  'SETLIST_ERR_STORE_TOO_NEW',
-]);
+const NEEDS_OPERATOR = new Set(['SETLIST_ERR_STORE_CORRUPT', 'SETLIST_ERR_STORE_TOO_NEW']);
 
 /** The exit status for a command that failed with `err`: see {@link EXIT_NEEDS_OPERATOR}. */
 export function exitCodeOf(err: unknown): number {
