@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, test } from 'node:test';
@@ -14,7 +13,7 @@ import { buildApp } from '../../src/server/app.js';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { ItemId, StoredEvent, UserId } from '../../src/types.js';
-import { freshSchema, type Services, withServices } from './services.js';
+import { freshSchema, type Services, startRedis, withServices } from './services.js';
 
 interface Node {
   app: FastifyInstance;
@@ -97,22 +96,6 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   server.close();
   return port;
-}
-
-/** A Redis of the test's own on `port` (see scripts/services.sh). */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  for (let k = 0; k < 200 && !out.includes('Ready to accept connections'); k++) await sleep(10);
-  assert.match(out, /Ready to accept connections/);
-  return child;
 }
 
 /** `promise`, or a failure after `ms`: a node waiting for Redis must not hang the test. */

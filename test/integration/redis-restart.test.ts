@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, test } from 'node:test';
@@ -8,7 +7,7 @@ import { sleep } from '../../src/cluster/event-stream.js';
 import { openScaleOutNode } from '../../src/cluster/open-scale-out-node.js';
 import { createStreamWorker } from '../../src/cluster/stream-worker.js';
 import type { Engine } from '../../src/engine/engine.js';
-import { freshSchema, withServices } from './services.js';
+import { freshSchema, startRedis, withServices } from './services.js';
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -16,24 +15,6 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   server.close();
   return port;
-}
-
-/** A Redis of this test's own, so that stopping it disturbs no other test file. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  for (let k = 0; k < 200 && !out.includes('Ready to accept connections'); k++) await sleep(10);
-  assert.match(out, /Ready to accept connections/);
-  return child;
 }
 
 async function waitFor(

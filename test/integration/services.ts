@@ -1,4 +1,7 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { test } from 'node:test';
+import { sleep } from '../../src/cluster/event-stream.js';
 
 /** Where the integration services run, from `scripts/services.sh start`. */
 export interface Services {
@@ -43,4 +46,20 @@ let counter = 0;
 /** A fresh schema name, unique across test processes. */
 export function freshSchema(prefix: string): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+}
+
+/** A Redis of the test's own on `port` (flags as scripts/services.sh), so that stopping it disturbs no other test. */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  for (let k = 0; k < 200 && !out.includes('Ready to accept connections'); k++) await sleep(10);
+  assert.match(out, /Ready to accept connections/);
+  return child;
 }
