@@ -17,7 +17,8 @@ as_pg() {
 }
 
 start() {
-  if [ -f "$dir/env" ]; then stop >/dev/null 2>&1 || true; fi
+  # Whatever an earlier start left, finished or not (a start that failed halfway leaves Postgres up).
+  if [ -e "$dir" ]; then stop >/dev/null 2>&1 || true; fi
   mkdir -p "$dir"
   local pgport redisport
   pgport=$(free_port)
