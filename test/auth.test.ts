@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createKeyText, parseScopeList } from '../src/cli/keys.js';
-import { checkExposure, isLoopback } from '../src/cli/serve.js';
+import { checkExposure, isLoopback, loadApiKeys } from '../src/cli/serve.js';
 import { buildApp } from '../src/server/app.js';
 import { type ApiKey, findKey, keysFileLine, parseApiKeysEnv, parseKeysFile } from '../src/server/auth.js';
 import { startChildServer, stopAllChildServers } from './child-server.js';
-import { openEngine, tempDbPath } from './helpers.js';
+import { openEngine, tempDbPath, tempDir } from './helpers.js';
 
 const SECRETS = {
   reader: 'sl_reader-secret-0123456789',
@@ -39,6 +41,7 @@ describe('API keys and scopes', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/status' });
     assert.equal(res.statusCode, 401);
     assert.equal(res.json().error.code, 'SETLIST_ERR_UNAUTHORIZED');
+    assert.equal(res.headers['www-authenticate'], 'Bearer');
   });
 
   test('a wrong key gets 401 and writes nothing', async () => {
@@ -49,6 +52,7 @@ describe('API keys and scopes', () => {
       payload: { events: [{ userId: 'u', itemId: 'i', type: 'view' }] },
     });
     assert.equal(res.statusCode, 401);
+    assert.equal(res.headers['www-authenticate'], 'Bearer error="invalid_token"');
     assert.equal((await engine.status()).counts.events, 0);
   });
 
@@ -200,6 +204,22 @@ describe('key configuration', () => {
     const parsed: ApiKey[] = parseKeysFile(line);
     assert.equal(findKey(parsed, secret)?.name, 'feeds');
     assert.notEqual(/key:\s+(\S+)/.exec(createKeyText('feeds', ['read']))?.[1], secret);
+  });
+
+  test('a keys file asked for that holds no key is a config error, not authentication turned off', () => {
+    const file = join(tempDir('keys-'), 'keys.txt');
+    writeFileSync(file, '# the keys go here\n\n');
+    assert.throws(() => loadApiKeys({ keysFile: file }, {}), {
+      code: 'SETLIST_ERR_CONFIG',
+      path: '--keys-file',
+      message: new RegExp(`The keys file ${file} holds no key`),
+    });
+    writeFileSync(file, `${keysFileLine('svc', ['read'], SECRETS.reader)}\n`);
+    assert.deepEqual(
+      loadApiKeys({ keysFile: file }, {}).map((k) => k.name),
+      ['svc'],
+    );
+    assert.deepEqual(loadApiKeys({}, {}), [], 'no file asked for: no keys, as before');
   });
 
   test('serving without keys is allowed on loopback only', () => {

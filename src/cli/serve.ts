@@ -43,8 +43,16 @@ export const DEFAULT_RATE_LIMIT = 1_000;
 
 /** Keys from `--keys-file` and the `SETLIST_API_KEYS` environment variable; names must be unique. */
 export function loadApiKeys(options: Pick<ServeOptions, 'keysFile'>, env = process.env): ApiKey[] {
+  const fromFile = options.keysFile === undefined ? [] : readKeysFile(options.keysFile);
+  // A keys file asked for and empty would turn authentication off without a word.
+  if (options.keysFile !== undefined && fromFile.length === 0) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      message: `The keys file ${options.keysFile} holds no key: add one (setlist keys create), or leave out --keys-file.`,
+      path: '--keys-file',
+    });
+  }
   const keys = [
-    ...(options.keysFile === undefined ? [] : readKeysFile(options.keysFile)),
+    ...fromFile,
     ...(env.SETLIST_API_KEYS === undefined ? [] : parseApiKeysEnv(env.SETLIST_API_KEYS)),
   ];
   const names = new Set(keys.map((k) => k.name));

@@ -211,11 +211,14 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
     const key = secret === undefined ? undefined : findKey(keys, secret);
     if (key !== undefined) request.apiKey = key;
   });
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  app.addHook('preParsing', async (request, reply, payload) => {
     const needed = routeScopes(request.method, request.routeOptions.url);
     if (needed === 'open') return payload;
     const key = request.apiKey;
     if (key === undefined) {
+      // RFC 6750: a 401 names the scheme it wants.
+      const presented = bearer(request) !== undefined;
+      reply.header('www-authenticate', presented ? 'Bearer error="invalid_token"' : 'Bearer');
       throw new SetlistError('SETLIST_ERR_UNAUTHORIZED', {
         message:
           bearer(request) === undefined
