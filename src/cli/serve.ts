@@ -4,6 +4,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { buildApp } from '../server/app.js';
 import { type ApiKey, parseApiKeysEnv, readKeysFile } from '../server/auth.js';
+import { isLoopbackAddress } from '../server/host-check.js';
 import type { RateLimitOptions } from '../server/rate-limit.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { SNAPSHOTS_KEPT } from '../store/store.js';
@@ -66,8 +67,7 @@ export function loadApiKeys(options: Pick<ServeOptions, 'keysFile'>, env = proce
 }
 
 export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
+  return isLoopbackAddress(host.replace(/^\[|\]$/g, '').toLowerCase());
 }
 
 /**

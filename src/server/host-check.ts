@@ -36,12 +36,14 @@ function hostName(host: string): string {
   return colon < 0 ? h : h.slice(0, colon);
 }
 
-function isLoopbackName(name: string): boolean {
+/** Whether `name` (lowercased, without brackets) is a loopback address or `localhost`: what `serve` may bind without keys. */
+export function isLoopbackAddress(name: string): boolean {
   return (
-    name === 'localhost' ||
-    name.endsWith('.localhost') ||
-    name === '::1' ||
-    /^127(\.\d{1,3}){3}$/.test(name) ||
-    name === '::ffff:127.0.0.1'
+    name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name) || name === '::ffff:127.0.0.1'
   );
+}
+
+/** A loopback address, or a `*.localhost` name (RFC 6761: always loopback), as a request may name it. */
+function isLoopbackName(name: string): boolean {
+  return isLoopbackAddress(name) || name.endsWith('.localhost');
 }
