@@ -528,6 +528,8 @@ export function mapError(cause: unknown): SetlistError {
  * Runs `work` in one transaction on a pooled connection: COMMIT on success, ROLLBACK and a
  * SetlistError on failure; a connection whose ROLLBACK failed is discarded, not returned to the pool.
  * `begin` may ask for another isolation level.
+ *
+ * @internal Not in the published declarations, which must not need `@types/pg`.
  */
 export async function inTransaction<T>(
   pool: pg.Pool,

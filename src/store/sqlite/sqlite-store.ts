@@ -422,6 +422,8 @@ function prepare(db: Database.Database) {
 /**
  * Brings `db` to the newest schema, one transaction per migration; `onStep` hears of each step that
  * upgrades an existing database.
+ *
+ * @internal Not in the published declarations, which must not need `@types/better-sqlite3`.
  */
 export function migrateSqliteSchema(db: Database.Database, onStep?: MigrationListener): void {
   const current = db.pragma('user_version', { simple: true }) as number;
