@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { type EventLogCommit, eventLogCommits } from '../src/store/sqlite/event-append.js';
 import { sqliteMigrations } from '../src/store/sqlite/migrations.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import type { EventInput, ItemId, UserId } from '../src/types.js';
+import type { EventRecord, ItemId, UserId } from '../src/types.js';
 import { otherThreads, type Sched, spread } from './ingest-stages.js';
 
 const UUID_SQL = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
@@ -105,8 +105,8 @@ function busiestThread(before: Map<string, Sched>, after: Map<string, Sched>): S
   return best;
 }
 
-function randomEvents(count: number, at: number): EventInput[] {
-  const events: EventInput[] = new Array(count);
+function randomEvents(count: number, at: number): EventRecord[] {
+  const events: EventRecord[] = new Array(count);
   for (let k = 0; k < count; k++) {
     events[k] = {
       id: randomUUID(),

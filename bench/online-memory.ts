@@ -7,7 +7,7 @@
 // structure: each structure is dropped in turn and the heap and array buffers it freed are counted.
 import { DEFAULT_ENGINE_CONFIG } from '../src/engine/config.js';
 import { OnlineState } from '../src/engine/online-state.js';
-import type { EventInput, ItemId, ItemRecord, UserId } from '../src/types.js';
+import type { EventRecord, ItemId, ItemRecord, UserId } from '../src/types.js';
 import { generatePlatform, parseFlags, platformEvents, platformItems } from './synthetic.js';
 import { SYNTHETIC_T0, syntheticEvents, syntheticItem } from './synthetic-stream.js';
 
@@ -61,7 +61,7 @@ const CHUNK = 100_000;
 let wallMs = 0;
 let cpuMs = 0;
 let applied = 0;
-const applyChunk = (chunk: readonly EventInput[]): void => {
+const applyChunk = (chunk: readonly EventRecord[]): void => {
   const cpu = process.cpuUsage();
   const start = performance.now();
   for (const e of chunk) state.apply({ ...e, seq: ++applied });
@@ -79,7 +79,7 @@ const applyEvents = (n: number): void => {
     }
     return;
   }
-  const chunk: EventInput[] = [];
+  const chunk: EventRecord[] = [];
   syntheticEvents(
     { items, users },
     n,

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { createRandom } from '../src/core/random.js';
 import { createPostgresStore } from '../src/store/postgres/postgres-store.js';
-import { EVENT_TYPES, type EventInput, type ItemId, type UserId } from '../src/types.js';
+import { EVENT_TYPES, type EventRecord, type ItemId, type UserId } from '../src/types.js';
 
 const url = process.env.SETLIST_TEST_PG_URL ?? process.env.SETLIST_PG_URL;
 if (url === undefined) throw new Error('set SETLIST_TEST_PG_URL (scripts/services.sh start)');
@@ -13,7 +13,7 @@ const schema = `bench_${process.pid}`;
 const store = createPostgresStore({ connectionString: url, schema, poolSize: 8 });
 await store.migrate();
 const random = createRandom(3);
-const make = (k: number): EventInput => ({
+const make = (k: number): EventRecord => ({
   id: `evt-${k}`,
   userId: `user-${random.int(50_000)}` as UserId,
   itemId: `item-${random.int(100_000)}` as ItemId,

@@ -3,7 +3,7 @@
 // favourite topics. Everything is typed arrays, generated in one pass, so 20M events fit in memory.
 import { type Csr, csrFromTriples } from '../src/core/csr.js';
 import { createRandom } from '../src/core/random.js';
-import type { CreatorId, EventInput, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
+import type { CreatorId, EventRecord, EventType, ItemId, ItemRecord, UserId } from '../src/types.js';
 
 export interface PlatformSize {
   readonly items: number;
@@ -103,8 +103,8 @@ export function platformItems(p: Platform, start: number, end: number, t0: numbe
  * @example
  * const { seqs } = await store.appendEvents(platformEvents(p, 0, 10_000, t0), t0);
  */
-export function platformEvents(p: Platform, start: number, end: number, t0: number): EventInput[] {
-  const events: EventInput[] = [];
+export function platformEvents(p: Platform, start: number, end: number, t0: number): EventRecord[] {
+  const events: EventRecord[] = [];
   for (let e = start; e < Math.min(p.size.events, end); e++) {
     events.push({
       userId: `user-${p.eventUser[e]}` as UserId,

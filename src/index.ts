@@ -4,10 +4,10 @@
  */
 export type { EngineConfig } from './engine/config.js';
 export { DEFAULT_ENGINE_CONFIG } from './engine/config.js';
-export type { Engine, EngineOptions, EngineStatus, IngestResult } from './engine/engine.js';
+export type { Engine, EngineOptions, EngineStatus, IngestResult, ListOptions } from './engine/engine.js';
 export { createEngine } from './engine/engine.js';
 export type { FeedItem } from './engine/feed.js';
-export type { Reason, ReasonSource } from './engine/reasons.js';
+export type { Reason, ReasonLanguage, ReasonSource } from './engine/reasons.js';
 export type { ErrorCode } from './errors.js';
 export { errorCatalogue, SetlistError } from './errors.js';
 export type { AppOptions } from './server/app.js';
@@ -20,11 +20,19 @@ export { storedEvents } from './store/store.js';
 export type {
   AuditEntry,
   EventInput,
+  EventRecord,
   EventType,
+  ItemBatchEntry,
   ItemId,
+  ItemInput,
+  ItemPatch,
   ItemRecord,
+  ProfilePatch,
   StoredEvent,
+  TimeInput,
+  TraitValue,
   UserId,
+  UserInput,
   UserRecord,
 } from './types.js';
 export { EVENT_TYPES } from './types.js';

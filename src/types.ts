@@ -54,7 +54,8 @@ export interface UserRecord {
   updatedAt: number;
 }
 
-export interface EventInput {
+/** An event as validated: branded ids, `at` in epoch milliseconds. */
+export interface EventRecord {
   id?: string;
   userId: UserId;
   itemId: ItemId;
@@ -66,7 +67,7 @@ export interface EventInput {
 }
 
 /** An event as stored: `seq` orders the log. */
-export interface StoredEvent extends EventInput {
+export interface StoredEvent extends EventRecord {
   seq: number;
   receivedAt: number;
 }
@@ -96,4 +97,68 @@ export interface StoreCounts {
   items: number;
   users: number;
   events: number;
+}
+
+/**
+ * What a caller passes in (the JSON bodies of HTTP API v1): plain string ids, times as epoch
+ * milliseconds or ISO-8601. The engine validates them at run time all the same.
+ */
+
+/** A time as the API accepts it: epoch milliseconds or an ISO-8601 string with an offset. */
+export type TimeInput = number | string;
+
+/** An item's fields, as `Engine.putItem` and `PUT /v1/items/{id}` take them. */
+export interface ItemInput {
+  creatorId?: string;
+  caption?: string;
+  tags?: string[];
+  category?: string;
+  createdAt?: TimeInput;
+  durationMs?: number;
+  embedding?: number[];
+}
+
+/** An item in a batch (`Engine.putItems`, `POST /v1/items`): its fields and its id. */
+export interface ItemBatchEntry extends ItemInput {
+  id: string;
+}
+
+/** Fields to change; `null` clears an optional field; a visibility change needs a `reason`. */
+export interface ItemPatch {
+  creatorId?: string | null;
+  caption?: string | null;
+  tags?: string[];
+  category?: string | null;
+  createdAt?: TimeInput;
+  durationMs?: number | null;
+  embedding?: number[] | null;
+  visibility?: Visibility;
+  reason?: string;
+  actor?: string;
+}
+
+export type TraitValue = string | number | boolean | null;
+
+export interface UserInput {
+  traits?: Record<string, TraitValue>;
+}
+
+/** An event as a caller sends it (`Engine.ingest`, `POST /v1/events`). */
+export interface EventInput {
+  /** Makes a retry idempotent: an event whose id was seen before is counted as a duplicate. */
+  id?: string;
+  userId: string;
+  itemId: string;
+  type: EventType;
+  /** When it happened; the time it arrives when left out. */
+  at?: TimeInput;
+  watchMs?: number;
+  watchRatio?: number;
+}
+
+/** Mutes or unmutes facets (by id) and declares interests, as `Engine.patchProfile` takes them. */
+export interface ProfilePatch {
+  mute?: string[];
+  unmute?: string[];
+  declare?: DeclaredInterest[];
 }

@@ -181,7 +181,7 @@ describe('a database that cannot be opened stops serve with a clear error', { co
       const events = Array.from({ length: 1_000 }, (_, k) => ({
         userId: `u${b}-${k}`,
         itemId: 'v0',
-        type: 'view',
+        type: 'view' as const,
       }));
       await engine.ingest({ events });
     }

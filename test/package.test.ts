@@ -72,13 +72,15 @@ test('the published declarations type-check in a strict consumer that has only t
   );
   writeFileSync(
     join(consumer, 'index.ts'),
+    // The README's embedding example, and a call into each entry.
     [
-      "import { createSetlist, createSqliteStore, createEngine } from 'setlist';",
+      "import { createEngine, createSetlist, createSqliteStore, type EventInput } from 'setlist';",
       "import { createPostgresStore, openScaleOutNode } from 'setlist/postgres';",
       "import { createClient } from 'setlist/client';",
       '',
       "const engine = await createSetlist({ dbPath: './setlist.db' });",
-      "await engine.ingest({ events: [{ userId: 'u1', itemId: 'v1', type: 'like' }] });",
+      "const events: EventInput[] = [{ userId: 'u1', itemId: 'v1', type: 'like', at: '2024-05-01T10:00:00Z' }];",
+      'await engine.ingest({ events });',
       "const { items } = await engine.feed('u1', 20);",
       'await engine.close();',
       "const store = createSqliteStore({ path: ':memory:' });",

@@ -6,6 +6,7 @@ import { SetlistError } from '../src/errors.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
+import type { EventInput } from '../src/types.js';
 import { replayGatedStore } from './fixtures/unwell-engines.js';
 import { createClock, openEngine, tempDbPath } from './helpers.js';
 
@@ -25,7 +26,7 @@ async function writtenStore(now: () => number): Promise<string> {
     });
   }
   await engine.putItems({ items });
-  const events = [];
+  const events: EventInput[] = [];
   for (const [u, user] of USERS.entries()) {
     for (let k = 0; k < 6; k++) {
       events.push({ userId: user, itemId: `v${(u * 7 + k * 3) % 30}`, type: k % 4 === 3 ? 'skip' : 'like' });

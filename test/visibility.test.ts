@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Engine } from '../src/engine/engine.js';
+import type { EventInput } from '../src/types.js';
 import { EVENT_TYPES } from '../src/types.js';
 import { createClock, openApp, openEngine, T0 } from './helpers.js';
 
@@ -143,7 +144,7 @@ async function artPlatform(engine: Engine): Promise<void> {
   await engine.putItems({
     items: items.map((item) => ({ ...item, category: 'art', createdAt: T0 - 7 * 24 * 3_600_000 })),
   });
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 11; u++) {
     const userId = u === 0 ? 'fan' : `crowd-${u}`;
     events.push({ userId, itemId: 'burger', type: 'like' });

@@ -4,6 +4,20 @@
  * test/client-wire-types.ts checks them against the engine's types and the OpenAPI response schemas.
  */
 
+import type { TraitValue } from '../types.js';
+
+// The request bodies are the domain's own input types, which the engine takes too.
+export type {
+  EventInput,
+  ItemBatchEntry,
+  ItemInput,
+  ItemPatch,
+  ProfilePatch,
+  TimeInput,
+  TraitValue,
+  UserInput,
+} from '../types.js';
+
 export type EventType =
   | 'impression'
   | 'view'
@@ -16,37 +30,6 @@ export type EventType =
   | 'report';
 
 export type Visibility = 'visible' | 'hidden';
-
-/** A time as the API accepts it: epoch milliseconds or an ISO-8601 string. */
-export type TimeInput = number | string;
-
-export interface ItemInput {
-  creatorId?: string;
-  caption?: string;
-  tags?: string[];
-  category?: string;
-  createdAt?: TimeInput;
-  durationMs?: number;
-  embedding?: number[];
-}
-
-export interface ItemBatchEntry extends ItemInput {
-  id: string;
-}
-
-/** Fields to change; `null` clears an optional field; a visibility change needs a `reason`. */
-export interface ItemPatch {
-  creatorId?: string | null;
-  caption?: string | null;
-  tags?: string[];
-  category?: string | null;
-  createdAt?: TimeInput;
-  durationMs?: number | null;
-  embedding?: number[] | null;
-  visibility?: Visibility;
-  reason?: string;
-  actor?: string;
-}
 
 export interface Item {
   id: string;
@@ -70,12 +53,6 @@ export interface AuditEntry {
   reason: string;
 }
 
-export type TraitValue = string | number | boolean | null;
-
-export interface UserInput {
-  traits?: Record<string, TraitValue>;
-}
-
 export interface DeclaredInterest {
   tag: string;
   /** From -1 (less of this) to 1 (more of this). */
@@ -88,17 +65,6 @@ export interface User {
   controls: { muted: string[]; declared: DeclaredInterest[] };
   createdAt: number;
   updatedAt: number;
-}
-
-export interface EventInput {
-  /** Makes a retry idempotent: an event whose id was seen before is counted as a duplicate. */
-  id?: string;
-  userId: string;
-  itemId: string;
-  type: EventType;
-  at?: TimeInput;
-  watchMs?: number;
-  watchRatio?: number;
 }
 
 export interface IngestResult {
@@ -156,12 +122,6 @@ export interface UserProfile {
   muted: string[];
   /** The items the user engaged with most recently, newest first, with their signed signal. */
   recent: { itemId: string; at: number; weight: number }[];
-}
-
-export interface ProfilePatch {
-  mute?: string[];
-  unmute?: string[];
-  declare?: DeclaredInterest[];
 }
 
 export interface Label {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { openEngine, T0, tempDbPath } from '../../test/helpers.js';
 import { loadDemo } from '../cli/demo.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { StoredEvent } from '../types.js';
+import type { EventInput, StoredEvent } from '../types.js';
 import { createEngine, LABEL_SNAPSHOT, SERVING_SNAPSHOT } from './engine.js';
 
 test('events from another node are applied once, whether they come by stream, by catch-up or both', async () => {
@@ -92,7 +92,7 @@ test("the onEventsStored hook gets the events as logged, field for field, and th
   });
   await engine.open();
   await engine.ingest({ events: [{ id: 'e1', userId: 'u', itemId: 'v', type: 'view' }] });
-  const body = {
+  const body: { events: EventInput[] } = {
     events: [
       { id: 'e1', userId: 'u', itemId: 'v', type: 'view' },
       { id: 'e2', userId: 'u', itemId: 'v', type: 'like', at: T0 - 5_000, watchMs: 900 },

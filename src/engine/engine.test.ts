@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
+import type { EventInput } from '../types.js';
 
 const HOUR = 3600_000;
 
@@ -30,7 +31,7 @@ async function catalogue(
 test('an accepted event changes the very next feed: co-watched items come first', async () => {
   const { engine } = await catalogue(10, 5);
   // Many users watch c1-v0 then c7-v3: they co-occur strongly.
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 20; u++) {
     events.push({ userId: `w${u}`, itemId: 'c1-v0', type: 'view', watchRatio: 1 });
     events.push({ userId: `w${u}`, itemId: 'c7-v3', type: 'like' });
@@ -88,7 +89,7 @@ test('two not_interested marks on a creator remove that creator from the feed', 
 
 test('no creator has more than 2 items in any 10 consecutive feed items', async () => {
   const { engine } = await catalogue(8, 10);
-  const events = [];
+  const events: EventInput[] = [];
   // Creator 0 is by far the most popular.
   for (let u = 0; u < 30; u++)
     for (let k = 0; k < 10; k++) events.push({ userId: `p${u}`, itemId: `c0-v${k}`, type: 'like' });
@@ -110,7 +111,7 @@ test('a new user on a platform with no events still gets a full feed', async () 
 
 test('a user who has seen all but three items gets those three first, then what they saw', async () => {
   const { engine } = await catalogue(2, 5);
-  const events = [];
+  const events: EventInput[] = [];
   for (let c = 0; c < 2; c++)
     for (let k = 0; k < 5; k++) events.push({ userId: 'u', itemId: `c${c}-v${k}`, type: 'view' });
   await engine.ingest({ events: events.slice(0, 7) });
@@ -137,7 +138,7 @@ test('a user who has seen all but three items gets those three first, then what 
 
 test('one user repeating likes on an item adds no more popularity than one like', async () => {
   const { engine } = await catalogue(5, 2);
-  const spam = Array.from({ length: 200 }, () => ({ userId: 'bot', itemId: 'c4-v1', type: 'like' }));
+  const spam = Array.from({ length: 200 }, () => ({ userId: 'bot', itemId: 'c4-v1', type: 'like' as const }));
   await engine.ingest({ events: spam });
   for (let u = 0; u < 3; u++) {
     await engine.ingest({ events: [{ userId: `fan${u}`, itemId: 'c3-v0', type: 'like' }] });
@@ -170,7 +171,7 @@ for (const cooccurrenceThread of [false, true]) {
   test(`an ingest answers only once co-occurrence has the pair (co-occurrence thread ${cooccurrenceThread ? 'on' : 'off'}): similar right after it names the co-watched item`, async () => {
     const { engine } = await catalogue(4, 4, createClock(), cooccurrenceThread);
     try {
-      const events = [];
+      const events: EventInput[] = [];
       for (let u = 0; u < 30; u++) {
         events.push({ userId: `pair${u}`, itemId: 'c0-v0', type: 'like' as const });
         events.push({ userId: `pair${u}`, itemId: 'c3-v2', type: 'like' as const });

@@ -8,11 +8,17 @@ import type { AppendResult, Store } from '../store/store.js';
 import type {
   AuditEntry,
   CreatorId,
+  EventInput,
+  ItemBatchEntry,
   ItemId,
+  ItemInput,
+  ItemPatch,
   ItemRecord,
   ModelSnapshot,
+  ProfilePatch,
   StoredEvent,
   UserId,
+  UserInput,
   UserRecord,
 } from '../types.js';
 import { buildAnnSearchThread } from './ann-search-thread.js';
@@ -211,22 +217,26 @@ export interface Engine {
   /** Where opening stands, without reading the store: for readiness probes. */
   readiness(): Readiness;
   close(): Promise<void>;
-  putItem(itemId: string, body: unknown): Promise<ItemRecord>;
-  putItems(body: unknown): Promise<{ upserted: number }>;
+  /**
+   * Creates or replaces an item. Every input is validated at run time as well (an untyped caller's
+   * too): a bad one is a `SETLIST_ERR_VALIDATION` naming its field, and changes nothing.
+   */
+  putItem(itemId: string, item: ItemInput): Promise<ItemRecord>;
+  putItems(batch: { items: readonly ItemBatchEntry[] }): Promise<{ upserted: number }>;
   /** `actor` is the authenticated caller (an API key's name); it is recorded in the audit trail. */
-  patchItem(itemId: string, body: unknown, options?: { actor?: string }): Promise<ItemRecord>;
+  patchItem(itemId: string, patch: ItemPatch, options?: { actor?: string }): Promise<ItemRecord>;
   getItem(itemId: string): Promise<ItemRecord>;
   itemAudit(itemId: string): Promise<AuditEntry[]>;
-  putUser(userId: string, body: unknown): Promise<UserRecord>;
+  putUser(userId: string, user?: UserInput): Promise<UserRecord>;
   getUser(userId: string): Promise<UserRecord>;
-  ingest(body: unknown): Promise<IngestResult>;
+  ingest(batch: { events: readonly EventInput[] }): Promise<IngestResult>;
   /**
    * The user's feed of `n` items (20). `options.lang` ('en' or 'zh') writes every reason's text in
    * the viewer's language; without it, each reason is in the language of its item's own text.
    */
-  feed(userId: string, n?: unknown, options?: ListOptions): Promise<{ items: FeedItem[] }>;
+  feed(userId: string, n?: number, options?: ListOptions): Promise<{ items: FeedItem[] }>;
   /** Items like `itemId`, with reasons: `options` as {@link Engine.feed}'s. */
-  similar(itemId: string, n?: unknown, options?: ListOptions): Promise<{ items: FeedItem[] }>;
+  similar(itemId: string, n?: number, options?: ListOptions): Promise<{ items: FeedItem[] }>;
   status(): Promise<EngineStatus>;
   /** Whether the engine can do its work: not once it has stopped taking events (see `ingestStopped`). */
   health(): { ok: true } | { ok: false; reason: string };
@@ -262,7 +272,7 @@ export interface Engine {
    */
   modelHistory(userId: string): { item: number; weight: number }[];
   /** Rising items and tags: engagement now against each one's own baseline, distinct users only. */
-  trending(n?: unknown): Promise<Trending>;
+  trending(n?: number): Promise<Trending>;
   explorationAudit(n?: number): ExplorationAudit;
   /**
    * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
@@ -281,7 +291,7 @@ export interface Engine {
   /** The user's interest facets (PinnerSage-style clusters of their recent items) and declared interests. */
   profile(userId: string): Promise<UserProfile>;
   /** Mutes or unmutes facets and declares interests; the next feed obeys. */
-  patchProfile(userId: string, body: unknown): Promise<UserProfile>;
+  patchProfile(userId: string, patch: ProfilePatch): Promise<UserProfile>;
 }
 
 export interface TrainResult {
@@ -1297,7 +1307,7 @@ const QUALITY_REPORTS = ['eval', 'simulate'] as const;
 
 /** Options of a ranked list: see {@link Engine.feed}. */
 export interface ListOptions {
-  lang?: unknown;
+  lang?: ReasonLanguage | undefined;
 }
 
 function langOption(options: ListOptions | undefined): ReasonLanguage | undefined {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
 import { createRandom } from '../core/random.js';
-import type { ItemId, UserId } from '../types.js';
+import type { EventInput, ItemId, UserId } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { planExploration } from './exploration.js';
@@ -40,7 +40,7 @@ async function platform(config: Partial<EngineConfig> = {}, seed = 1) {
   for (let k = 0; k < 6; k++)
     items.push({ id: `newdog${k}`, creatorId: `d${k}`, tags: ['dogs'], createdAt: old });
   await engine.putItems({ items });
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 30; k++) {
     for (let v = 0; v < 60; v++) events.push({ userId: `viewer${v}`, itemId: `cat${k}`, type: 'impression' });
     events.push({ userId: `fan${k}`, itemId: `cat${k}`, type: 'like' });
@@ -164,7 +164,7 @@ test('popularity alone fills at most maxPopularShare of a feed when personal can
     for (let k = 0; k < 10; k++)
       items.push({ id: `new${k}`, creatorId: `f${k}`, createdAt: clock.now() - HOUR });
     await engine.putItems({ items });
-    const events = [];
+    const events: EventInput[] = [];
     for (let k = 0; k < 20; k++)
       for (let f = 0; f < 20; f++) events.push({ userId: `crowd${f}`, itemId: `hit${k}`, type: 'share' });
     for (let f = 0; f < 3; f++)
@@ -182,13 +182,13 @@ test('popularity alone fills at most maxPopularShare of a feed when personal can
  * `perTag` week-old items in each tag, each liked by its own fan (so every tag has well-liked items),
  * then `events` on top; exploration stays within the user's tags except for discovery.
  */
-async function taggedPlatform(tags: readonly string[], perTag: number, seed: number, events: object[]) {
+async function taggedPlatform(tags: readonly string[], perTag: number, seed: number, events: EventInput[]) {
   const config = { exploration: { ...DEFAULT_ENGINE_CONFIG.exploration, openShare: 0 } };
   const clock = createClock();
   const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(seed) });
   const old = clock.now() - 7 * 24 * HOUR;
   const items = [];
-  const fans = [];
+  const fans: EventInput[] = [];
   for (const tag of tags) {
     for (let k = 0; k < perTag; k++) {
       items.push({ id: `${tag}${k}`, creatorId: `${tag}-c${k}`, tags: [tag], createdAt: old });
@@ -203,14 +203,14 @@ async function taggedPlatform(tags: readonly string[], perTag: number, seed: num
     clock.advance(HOUR / 4);
     return (await engine.feed(userId, 10)).items;
   };
-  const ingest = async (more: object[]) => {
+  const ingest = async (more: EventInput[]) => {
     await engine.ingest({ events: more });
   };
   return { engine, explored, feed, ingest };
 }
 
 test('a user who stops engaging is explored wider, among well-liked items of tags they have not engaged with', async () => {
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 12; k++) {
     // Both liked cats once; then `bored` skips the cat videos served, `happy` keeps watching them.
     events.push({ userId: 'bored', itemId: `cats${k}`, type: k < 2 ? 'like' : 'skip' });
@@ -231,7 +231,7 @@ test('a user who stops engaging is explored wider, among well-liked items of tag
 test('a drop in engagement below the user’s own norm starts discovery, even above the absolute threshold', async () => {
   // Both loved 40 cat videos; then `shifting` skips the next 7 (a recent rate near 0.48 against a norm
   // near 0.67), while `steady` skips 2 (near 0.80 against 0.75).
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 40; k++) {
     events.push({ userId: 'shifting', itemId: `cats${k}`, type: 'like' });
     events.push({ userId: 'steady', itemId: `cats${k}`, type: 'like' });
@@ -265,7 +265,7 @@ async function catOrDog(fresh: boolean): Promise<{ u: number[]; v: number[] }> {
   items.push({ id: 'newcat', creatorId: 'nc', tags: ['cats'], createdAt });
   items.push({ id: 'newdog', creatorId: 'nd', tags: ['dogs'], createdAt });
   await engine.putItems({ items });
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 20; k++) {
     for (const tag of ['cats', 'dogs'])
       events.push({ userId: `fan${k}`, itemId: `${tag}${k}`, type: 'like' });
@@ -302,8 +302,8 @@ test('an old little-exposed item is explored less with users who lately turned d
 });
 
 /** `user` loved 40 cat videos, then skipped 8: their main interest is fading, discovery is on. */
-function fadingCatLover(user: string): object[] {
-  const events = [];
+function fadingCatLover(user: string): EventInput[] {
+  const events: EventInput[] = [];
   for (let k = 0; k < 40; k++) events.push({ userId: user, itemId: `cats${k}`, type: 'like' });
   for (let k = 40; k < 48; k++) events.push({ userId: user, itemId: `cats${k}`, type: 'skip' });
   return events;
@@ -311,7 +311,7 @@ function fadingCatLover(user: string): object[] {
 
 test('while discovering, a category the user just took up is followed up in a discovery slot', async () => {
   const tags = ['cats', 'dogs', 'birds', 'fish', 'ants'];
-  const events = [...fadingCatLover('u'), { userId: 'u', itemId: 'dogs0', type: 'like' }];
+  const events: EventInput[] = [...fadingCatLover('u'), { userId: 'u', itemId: 'dogs0', type: 'like' }];
   const { feed } = await taggedPlatform(tags, 60, 11, events);
   for (let k = 0; k < 3; k++) {
     const discovered = (await feed('u')).filter(
@@ -354,7 +354,7 @@ test('an item explored in a tag the user declared says so', async () => {
 });
 
 test('an item explored in a tag cites the user’s newest item of that tag that is not hidden', async () => {
-  const events = [
+  const events: EventInput[] = [
     { userId: 'u', itemId: 'cats0', type: 'like' },
     { userId: 'u', itemId: 'cats1', type: 'like' },
   ];
@@ -386,7 +386,7 @@ test('discovery sweeps categories the user has not been shown lately, three new 
 });
 
 test('a user who only half-watches their main interest lately is discovering, though still engaged', async () => {
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 40; k++) {
     events.push({ userId: 'tiring', itemId: `cats${k}`, type: 'like' });
     events.push({ userId: 'steady', itemId: `cats${k}`, type: 'like' });
@@ -407,7 +407,7 @@ test('a new item in one of the user’s tags is explored in their in-tag slot, h
   const engine = await openEngine(':memory:', { now: clock.now, config, random: createRandom(17) });
   const old = clock.now() - 7 * 24 * HOUR;
   const items = [];
-  const events = [];
+  const events: EventInput[] = [];
   // 20 small tags and one of 200 items: each tag gets a window of 30 items per feed.
   const sizes = new Map([...Array.from({ length: 20 }, (_, t) => [`t${t}`, 30] as const), ['cats', 200]]);
   for (const [tag, size] of sizes) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
-import type { ItemId, UserId } from '../types.js';
+import type { EventInput, EventType, ItemId, UserId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { FacetIndex } from './facets.js';
 import { OnlineState } from './online-state.js';
@@ -30,7 +30,7 @@ async function beautyVlogger() {
     }
   }
   await engine.putItems({ items });
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 20; k++) {
     events.push({
       userId: 'vlogger',
@@ -85,7 +85,7 @@ test('an item of another topic co-watched with a facet is not said to be from th
     items.push({ id: `beauty-${k}`, creatorId: `b${k % 6}`, tags: ['美妆', 'makeup'], caption: `美妆 ${k}` });
   items.push({ id: 'hike', creatorId: 'hiker', tags: ['徒步', 'hiking'], caption: '徒步 第1期' });
   await engine.putItems({ items });
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 20; k++) events.push({ userId: 'vlogger', itemId: `beauty-${k}`, type: 'like' });
   // Fifteen other viewers liked the same beauty items, then the hiking clip.
   for (let v = 0; v < 15; v++) {
@@ -118,7 +118,7 @@ test('a facet named after its medoid’s caption is named after a visible member
     })),
   });
   // Untagged clips that the same fifteen viewers and `u` liked: one facet, named by its medoid.
-  const events = [];
+  const events: EventInput[] = [];
   for (const userId of ['u', ...Array.from({ length: 15 }, (_, v) => `viewer-${v}`)])
     for (let k = 0; k < 4; k++) events.push({ userId, itemId: `clip-${k}`, type: 'like' });
   await engine.ingest({ events });
@@ -190,7 +190,7 @@ test('the profile lists the most recent items first with their signal', async ()
 async function longBeautyVlogger(): ReturnType<typeof beautyVlogger> {
   const platform = await beautyVlogger();
   const { engine, clock } = platform;
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 20; k < 50; k++) {
     events.push({ userId: 'vlogger', itemId: `beauty-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() });
     clock.advance(60_000);
@@ -228,7 +228,7 @@ test('once the old interest’s latest items are turned down, five strong views 
     for (const event of [
       { itemId: `beauty-${50 + k}`, type: 'view', watchRatio: 0.3 },
       { itemId: `food-${k}`, type: 'view', watchRatio: 0.95 },
-    ]) {
+    ] as const) {
       clock.advance(60_000);
       await engine.ingest({ events: [{ userId: 'vlogger', ...event, at: clock.now() }] });
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -245,7 +245,7 @@ test('three views of a new interest show in the very next profile, before any re
     (await engine.profile('vlogger')).facets.map((f) => f.id),
     ['makeup', 'retrogaming'],
   );
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 3; k++) {
     clock.advance(60_000);
     events.push({ userId: 'vlogger', itemId: `food-${k}`, type: 'view', watchRatio: 0.9, at: clock.now() });
@@ -258,7 +258,7 @@ test('three views of a new interest show in the very next profile, before any re
 
 test('right after a drop in engagement, three liked items of a new interest lead the profile', async () => {
   const { engine, clock } = await beautyVlogger();
-  const ingest = async (itemId: string, type: string, watchRatio?: number) => {
+  const ingest = async (itemId: string, type: EventType, watchRatio?: number) => {
     clock.advance(60_000);
     const event = { userId: 'vlogger', itemId, type, at: clock.now() };
     await engine.ingest({ events: [watchRatio === undefined ? event : { ...event, watchRatio }] });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine, T0 } from '../../test/helpers.js';
 import { createRandom } from '../core/random.js';
-import type { EventInput, EventType, ItemId, ItemRecord, UserId } from '../types.js';
+import type { EventInput, EventRecord, EventType, ItemId, ItemRecord, UserId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './config.js';
 import { OnlineState } from './online-state.js';
 
@@ -24,7 +24,7 @@ function stateWith(items: string[], config: Partial<EngineConfig> = {}): OnlineS
   return state;
 }
 
-function ev(userId: string, itemId: string, type: EventType, at: number): EventInput {
+function ev(userId: string, itemId: string, type: EventType, at: number): EventRecord {
   return { userId: userId as UserId, itemId: itemId as ItemId, type, at, watchRatio: 1 };
 }
 
@@ -109,14 +109,14 @@ test('a burst of new accounts cannot push an item to the top of a newcomer feed'
     await engine.putItems({
       items: items.map((id, k) => ({ id, creatorId: `c${k}`, createdAt: T0 - 10 * DAY })),
     });
-    const events = [];
+    const events: EventInput[] = [];
     for (let u = 0; u < 40; u++) {
       for (let k = 0; k < 5; k++)
         events.push({ userId: `fan${u}`, itemId: `old${k}`, type: 'view', at: T0 - 2 * DAY });
       events.push({ userId: `fan${u}`, itemId: 'liked', type: 'share', at: T0 });
     }
     for (let b = 0; b < 2_000; b++) {
-      for (const type of ['share', 'like'])
+      for (const type of ['share', 'like'] as const)
         events.push({ userId: `bot${b}`, itemId: 'target', type, at: T0 + b * 1_000 });
     }
     await engine.ingest({ events });
@@ -142,7 +142,7 @@ function taggedState(count: number): OnlineState {
 }
 
 /** Applies `events` to one state an event at a time and to another in batches, and compares them. */
-function assertApplyAllSame(events: readonly EventInput[], batch: number, nowMs: number): void {
+function assertApplyAllSame(events: readonly EventRecord[], batch: number, nowMs: number): void {
   const one = taggedState(40);
   const all = taggedState(40);
   for (const e of events) one.apply(e);
@@ -176,10 +176,10 @@ function assertApplyAllSame(events: readonly EventInput[], batch: number, nowMs:
 }
 
 /** `count` seeded events on `users` users and the 40 items, a fifth of them on 30 new items. */
-function mixedEvents(count: number, users: number, seed: number): EventInput[] {
+function mixedEvents(count: number, users: number, seed: number): EventRecord[] {
   const random = createRandom(seed);
   const types: EventType[] = ['view', 'like', 'skip', 'share', 'not_interested', 'impression', 'follow'];
-  const events: EventInput[] = [];
+  const events: EventRecord[] = [];
   for (let k = 0; k < count; k++) {
     const item = random.next() < 0.2 ? `new${random.int(30)}` : `i${random.int(40)}`;
     events.push({

@@ -4,7 +4,7 @@ import { type Cooccurrence, createCooccurrence } from '../core/online-cooccurren
 import { topK, topKOf } from '../core/top-k.js';
 import { TopPool } from '../core/top-pool.js';
 import { UserItemPages, UserItems, UserItemsColumn, UserItemTables } from '../core/user-items.js';
-import type { CreatorId, EventInput, ItemId, ItemRecord, UserRecord } from '../types.js';
+import type { CreatorId, EventRecord, ItemId, ItemRecord, UserRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { createThreadedCooccurrence, type ThreadedCooccurrence } from './cooccurrence-thread.js';
 import { ExplorationStats } from './exploration.js';
@@ -402,7 +402,7 @@ export class OnlineState {
   }
 
   /** Applies one event to the online state. */
-  apply(event: EventInput & { seq?: number }): void {
+  apply(event: EventRecord & { seq?: number }): void {
     const i = this.items.intern(event.itemId);
     this.applyTo(event, i, this.users.intern(event.userId));
   }
@@ -413,7 +413,7 @@ export class OnlineState {
    * items nearly every one of those reads misses the cache, and reads with little work between them
    * overlap, where the apply meets them one after another.
    */
-  applyAll(events: readonly (EventInput & { seq?: number })[]): void {
+  applyAll(events: readonly (EventRecord & { seq?: number })[]): void {
     const indices = this.batchIndices;
     const hashes = this.batchHashes;
     const items = this.items;
@@ -467,7 +467,7 @@ export class OnlineState {
   }
 
   /** Applies `event`, whose item and user ids are `i` and `u`. */
-  private applyTo(event: EventInput & { seq?: number }, i: number, u: number): void {
+  private applyTo(event: EventRecord & { seq?: number }, i: number, u: number): void {
     this.popularity.ensure(i + 1);
     // The user's columns are written directly: a view per event would be garbage per event, and
     // Growable#get, shared by every array type, is a polymorphic load.
@@ -649,7 +649,7 @@ export class OnlineState {
     return this.servable.get(i) === 1;
   }
 
-  private watchRatio(event: EventInput, i: number): number | undefined {
+  private watchRatio(event: EventRecord, i: number): number | undefined {
     if (event.watchRatio !== undefined) return event.watchRatio;
     const durationMs = this.records[i]?.durationMs;
     if (event.watchMs !== undefined && durationMs !== undefined && durationMs > 0)

@@ -10,7 +10,7 @@ import { csrShared } from '../core/csr.js';
 import { fitIals, IALS_DEFAULTS } from '../core/ials.js';
 import type { Model } from '../core/model.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { CreatorId, ItemId } from '../types.js';
+import type { CreatorId, EventInput, ItemId } from '../types.js';
 import { type AnnIndex, buildAnnIndex } from './ann-index.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { createEngine, type Engine } from './engine.js';
@@ -347,7 +347,7 @@ test('a restarted engine serves a large catalogue from an index it rebuilds off 
   await engine.putItems({
     items: Array.from({ length: 300 }, (_, i) => ({ id: item(i), tags: [`group${i % 2}`], createdAt: T0 })),
   });
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 80; u++) {
     for (let k = 0; k < 12; k++) {
       events.push({ userId: `u${u}`, itemId: item(((u * 7 + k * 13) % 150) * 2 + (u % 2)), type: 'like' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
-import type { ItemId, UserId } from '../types.js';
+import type { EventInput, ItemId, UserId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { OnlineState, type UserState } from './online-state.js';
 import { interestMatch, userTagAffinity } from './tag-affinity.js';
@@ -47,7 +47,7 @@ test('a user who loved cat videos and skipped a car video is offered cat videos,
 
 test('the newest interest leads: after a run of cooking likes, cooking outranks the older cat interest', async () => {
   const engine = await platform();
-  const events = [];
+  const events: EventInput[] = [];
   const t0 = Date.UTC(2026, 10, 1) - HOUR;
   for (let k = 0; k < 3; k++)
     events.push({ userId: 'u', itemId: `cats${k}`, type: 'like', at: t0 + k * 60_000 });

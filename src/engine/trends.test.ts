@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClock, openEngine } from '../../test/helpers.js';
 import { createRandom } from '../core/random.js';
+import type { EventInput } from '../types.js';
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;
@@ -14,7 +15,7 @@ async function platform() {
   for (let k = 0; k < 40; k++) items.push({ id: `v${k}`, creatorId: `c${k % 8}`, tags: [`topic${k % 4}`] });
   items.push({ id: 'rising', creatorId: 'cr', tags: ['newsound'] });
   await engine.putItems({ items });
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 30; u++) {
     for (let k = 0; k < 6; k++) {
       const at = clock.now() - 48 * HOUR + (u * 6 + k) * 9 * MINUTE;
@@ -29,7 +30,7 @@ test('an item many established users engage with in the last hour enters trendin
   const { engine, clock } = await platform();
   const before = await engine.trending(20);
   assert.ok(!before.items.some((i) => i.itemId === 'rising'));
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 12; u++) {
     events.push({ userId: `user${u}`, itemId: 'rising', type: 'like', at: clock.now() - u * 3 * MINUTE });
   }
@@ -46,7 +47,7 @@ test('an item many established users engage with in the last hour enters trendin
 
 test('one user repeating events on an item does not make it trend', async () => {
   const { engine, clock } = await platform();
-  const events = [];
+  const events: EventInput[] = [];
   for (let k = 0; k < 300; k++) {
     const type = k % 3 === 0 ? 'like' : k % 3 === 1 ? 'share' : 'view';
     events.push({ userId: 'user0', itemId: 'rising', type, watchRatio: 1, at: clock.now() - k * 10_000 });
@@ -59,7 +60,7 @@ test('one user repeating events on an item does not make it trend', async () => 
 
 test('a burst of brand-new accounts does not make an item trend', async () => {
   const { engine, clock } = await platform();
-  const events = [];
+  const events: EventInput[] = [];
   for (let a = 0; a < 200; a++) {
     events.push({ userId: `fresh-account${a}`, itemId: 'rising', type: 'like', at: clock.now() - a * 1_000 });
     events.push({
@@ -80,7 +81,7 @@ test('a burst of brand-new accounts does not make an item trend', async () => {
 
 test('a trend fades: hours later the same burst is the item’s baseline, not a rise', async () => {
   const { engine, clock } = await platform();
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 12; u++) events.push({ userId: `user${u}`, itemId: 'rising', type: 'like' });
   await engine.ingest({ events });
   assert.equal((await engine.trending(20)).items[0]?.itemId, 'rising');
@@ -90,7 +91,7 @@ test('a trend fades: hours later the same burst is the item’s baseline, not a 
 
 test('a hidden item leaves trending', async () => {
   const { engine } = await platform();
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 12; u++) events.push({ userId: `user${u}`, itemId: 'rising', type: 'like' });
   await engine.ingest({ events });
   await engine.patchItem('rising', { visibility: 'hidden', reason: 'review' });
@@ -105,7 +106,7 @@ test('a just-posted item ranks ahead of an old item rising as much', async () =>
     createdAt: clock.now() - 30 * 24 * HOUR,
   });
   await engine.putItem('new-clip', { creatorId: 'cn', tags: ['news'], createdAt: clock.now() - 10 * MINUTE });
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 12; u++) {
     events.push({ userId: `user${u}`, itemId: 'old-clip', type: 'like' });
     events.push({ userId: `user${u + 12}`, itemId: 'new-clip', type: 'like' });
@@ -123,7 +124,7 @@ test('a new item four of its first viewers liked trends, ahead of an old item ni
     createdAt: clock.now() - 30 * 24 * HOUR,
   });
   await engine.putItem('new-clip', { creatorId: 'cn', tags: ['news'], createdAt: clock.now() - 10 * MINUTE });
-  const events = [];
+  const events: EventInput[] = [];
   for (let u = 0; u < 9; u++) events.push({ userId: `user${u}`, itemId: 'old-find', type: 'like' });
   // Exploration shows a new item to a couple of dozen people first: four likes from them is a signal.
   for (let u = 10; u < 14; u++) events.push({ userId: `user${u}`, itemId: 'new-clip', type: 'like' });

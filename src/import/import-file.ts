@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Engine } from '../engine/engine.js';
 import { checkTime, eventSchema, idSchema, itemFieldsSchema, validate } from '../engine/validate.js';
 import { SetlistError } from '../errors.js';
+import type { EventInput, ItemBatchEntry } from '../types.js';
 import {
   type CsvColumnKinds,
   coerceCsvRow,
@@ -166,11 +167,12 @@ export async function importFile(
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     if (kind === 'events') {
-      const result = await engine.ingest({ events: batch });
+      // Rows as read: the engine validates them and names the field at fault.
+      const result = await engine.ingest({ events: batch as unknown as EventInput[] });
       summary.accepted += result.accepted;
       summary.duplicates += result.duplicates;
     } else {
-      summary.accepted += (await engine.putItems({ items: batch })).upserted;
+      summary.accepted += (await engine.putItems({ items: batch as unknown as ItemBatchEntry[] })).upserted;
     }
     batch = [];
     onProgress(done, summary);

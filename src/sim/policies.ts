@@ -4,6 +4,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { nextTurn } from '../time-slices.js';
+import type { EventInput } from '../types.js';
 import { isPositive, propensity, type Response, type World } from './world.js';
 
 export type PolicyName = 'setlist' | 'random' | 'popularity' | 'oracle';
@@ -78,7 +79,7 @@ export async function createSetlistPolicy(
       };
     },
     async observe(user, served, responses, nowMs) {
-      const events: Record<string, unknown>[] = [];
+      const events: EventInput[] = [];
       served.forEach((i, k) => {
         const r = responses[k]!;
         const base = { userId: `u${user}`, itemId: world.items[i]!.id, at: nowMs };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
+import type { EventRecord, ItemId, ItemRecord, UserId, UserRecord } from '../types.js';
 import type { Store } from './store.js';
 
 /**
@@ -26,7 +26,7 @@ export function runStoreContract(
     createdAt: 1,
     updatedAt: 1,
   });
-  const event = (extra: Partial<EventInput> = {}): EventInput => ({
+  const event = (extra: Partial<EventRecord> = {}): EventRecord => ({
     userId: 'u1' as UserId,
     itemId: 'i1' as ItemId,
     type: 'view',

@@ -1,7 +1,7 @@
 import { SetlistError } from '../errors.js';
 import type {
   AuditEntry,
-  EventInput,
+  EventRecord,
   ItemId,
   ItemRecord,
   ModelSnapshot,
@@ -86,7 +86,7 @@ export interface Store {
    * nothing was written: those seqs may be given to later events.
    */
   appendEvents(
-    events: readonly EventInput[],
+    events: readonly EventRecord[],
     receivedAt: number,
     onLogged?: (result: AppendResult) => void,
   ): Promise<AppendResult>;
@@ -140,7 +140,7 @@ export function snapshotsKeptOf(kept: number | undefined): number {
  * engine.applyRemoteEvents(storedEvents(events, result, receivedAt));
  */
 export function storedEvents(
-  events: readonly EventInput[],
+  events: readonly EventRecord[],
   result: AppendResult,
   receivedAt: number,
 ): StoredEvent[] {
@@ -159,7 +159,7 @@ export function storedEvents(
  * @example
  * stored.push(storedEvent(event, Number(info.lastInsertRowid), receivedAt));
  */
-export function storedEvent(e: EventInput, seq: number, receivedAt: number): StoredEvent {
+export function storedEvent(e: EventRecord, seq: number, receivedAt: number): StoredEvent {
   const event: StoredEvent = { seq, userId: e.userId, itemId: e.itemId, type: e.type, at: e.at, receivedAt };
   if (e.id !== undefined) event.id = e.id;
   if (e.watchMs !== undefined) event.watchMs = e.watchMs;

@@ -9,6 +9,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { loadDemo } from '../../src/cli/demo.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { buildApp } from '../../src/server/app.js';
+import type { EventInput } from '../../src/types.js';
 import { T0, tempDbPath, tempDir } from '../helpers.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -597,7 +598,7 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     });
     // The long user likes it; viewers who like it and three beauty clips make those clips its
     // co-occurrence neighbours, which the long user's feed recommends "because" of it.
-    const events = [{ userId, itemId, type: 'like', at: T0 - 700_000 }];
+    const events: EventInput[] = [{ userId, itemId, type: 'like', at: T0 - 700_000 }];
     for (let k = 1; k < 40; k++) {
       for (const item of [itemId, 'v00001', 'v00010', 'v00028']) {
         events.push({

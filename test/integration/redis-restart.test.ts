@@ -76,7 +76,9 @@ withServices('redis restart', (s) => {
       await worker.stop();
       await running;
     });
-    const like = (id: string, userId: string) => ({ events: [{ id, userId, itemId: 'v1', type: 'like' }] });
+    const like = (id: string, userId: string) => ({
+      events: [{ id, userId, itemId: 'v1', type: 'like' as const }],
+    });
 
     await a.engine.ingest(like('e1', 'u1'));
     await waitFor(async () => (await applied(b.engine)) === 1, 1_000, 'e1 on B');

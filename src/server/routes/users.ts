@@ -1,8 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.js';
+import type { ReasonLanguage } from '../../engine/reasons.js';
+import type { ProfilePatch, UserInput } from '../../types.js';
 
 interface UserParams {
   userId: string;
+}
+
+/**
+ * A list's query as the engine takes it. Declared, not checked: the engine validates it at run time,
+ * a query string's text `n` included.
+ */
+interface CountQuery {
+  n?: number;
+  lang?: ReasonLanguage;
 }
 
 /**
@@ -42,13 +53,13 @@ export const FEED_RESPONSE = {
 } as const;
 
 export function userRoutes(app: FastifyInstance, engine: Engine): void {
-  app.put<{ Params: UserParams }>('/v1/users/:userId', async (req) => ({
+  app.put<{ Params: UserParams; Body: UserInput | undefined }>('/v1/users/:userId', async (req) => ({
     user: await engine.putUser(req.params.userId, req.body),
   }));
   app.get<{ Params: UserParams }>('/v1/users/:userId', async (req) => ({
     user: await engine.getUser(req.params.userId),
   }));
-  app.get<{ Params: UserParams; Querystring: { n?: string; lang?: string } }>(
+  app.get<{ Params: UserParams; Querystring: CountQuery }>(
     '/v1/users/:userId/feed',
     { schema: { response: { 200: FEED_RESPONSE } } },
     async (req) => engine.feed(req.params.userId, req.query.n, { lang: req.query.lang }),
@@ -56,7 +67,7 @@ export function userRoutes(app: FastifyInstance, engine: Engine): void {
   app.get<{ Params: UserParams }>('/v1/users/:userId/profile', async (req) =>
     engine.profile(req.params.userId),
   );
-  app.patch<{ Params: UserParams }>('/v1/users/:userId/profile', async (req) =>
+  app.patch<{ Params: UserParams; Body: ProfilePatch }>('/v1/users/:userId/profile', async (req) =>
     engine.patchProfile(req.params.userId, req.body),
   );
 }

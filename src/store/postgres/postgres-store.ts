@@ -2,7 +2,7 @@ import pg from 'pg';
 import { SetlistError } from '../../errors.js';
 import type {
   AuditEntry,
-  EventInput,
+  EventRecord,
   EventType,
   ItemId,
   ItemRecord,
@@ -347,7 +347,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
 async function appendInTransaction(
   c: pg.PoolClient,
-  events: readonly EventInput[],
+  events: readonly EventRecord[],
   receivedAt: number,
 ): Promise<AppendResult> {
   const duplicates: number[] = [];

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MessageChannel, type Transferable } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createRandom } from '../../core/random.js';
-import type { EventInput, EventType, ItemId, UserId } from '../../types.js';
+import type { EventRecord, EventType, ItemId, UserId } from '../../types.js';
 import {
   type AppendReply,
   eventRow,
@@ -25,7 +25,7 @@ function migrated(options?: Database.Options): Database.Database {
 }
 
 /** Logs `events` one row at a time, as the store did before batches were packed. */
-function logOneByOne(db: Database.Database, events: readonly EventInput[], receivedAt: number): number[] {
+function logOneByOne(db: Database.Database, events: readonly EventRecord[], receivedAt: number): number[] {
   const statements = prepareEventStatements(db);
   return events.map((e) => logEvent(statements, eventRow(e, receivedAt)));
 }
@@ -50,8 +50,8 @@ function seededEvents(
   logged: readonly string[],
   used: string[],
   share: number,
-): EventInput[] {
-  const events: EventInput[] = [];
+): EventRecord[] {
+  const events: EventRecord[] = [];
   for (let k = 0; k < size; k++) {
     const pick = random.next();
     let id: string | undefined;
@@ -61,7 +61,7 @@ function seededEvents(
       id = `e-${random.int(1e9)}-${used.length}`;
       used.push(id);
     }
-    const event: EventInput = {
+    const event: EventRecord = {
       userId: `u${random.int(50)}` as UserId,
       itemId: `i${random.int(500)}` as ItemId,
       type: TYPES[random.int(TYPES.length)]!,
@@ -128,7 +128,7 @@ test('packed batches get the seqs and rows that logging their events one by one 
 test("one INSERT's rows take consecutive seqs in batch order, from the high-water mark after deletes", () => {
   const db = migrated();
   const statements = preparePackedStatements(db);
-  const event = (k: number): EventInput => ({
+  const event = (k: number): EventRecord => ({
     id: `e${k}`,
     userId: 'u1' as UserId,
     itemId: `i${k}` as ItemId,
@@ -156,7 +156,7 @@ test('a batch of 1,000 events with ids is logged in one statement per chunk of l
   const statements = preparePackedStatements(db);
   const events = Array.from(
     { length: 1_000 },
-    (_, k): EventInput => ({
+    (_, k): EventRecord => ({
       id: `e${k}`,
       userId: 'u1' as UserId,
       itemId: 'i1' as ItemId,
@@ -214,7 +214,7 @@ function inProcessWriter(failingCommits = 0) {
     append(batches: readonly { ids: readonly string[]; early: boolean }[]): void {
       for (const batch of batches) {
         const events = batch.ids.map(
-          (eventId): EventInput => ({
+          (eventId): EventRecord => ({
             id: eventId,
             userId: 'u' as UserId,
             itemId: 'i' as ItemId,

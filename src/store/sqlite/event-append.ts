@@ -2,7 +2,7 @@ import { channel } from 'node:diagnostics_channel';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { startWorker } from '../../start-worker.js';
-import type { EventInput } from '../../types.js';
+import type { EventRecord } from '../../types.js';
 import type { AppendResult } from '../store.js';
 import { eventIdHash } from './event-id-hash.js';
 import type { SnapshotTarget } from './snapshot-write.js';
@@ -24,7 +24,7 @@ export function prepareEventStatements(db: Database.Database): EventStatements {
 }
 
 /** The first eight columns of {@link INSERT_EVENT} for `e` (the hash, the ninth, is {@link logEvent}'s). */
-export function eventRow(e: EventInput, receivedAt: number): (string | number | null)[] {
+export function eventRow(e: EventRecord, receivedAt: number): (string | number | null)[] {
   return [
     e.id ?? null,
     e.userId,
@@ -74,7 +74,7 @@ export interface PackedEvents {
  * @example
  * const packed = packEvents([{ userId: 'u1', itemId: 'v1', type: 'like', at: 1 }], Date.now());
  */
-export function packEvents(events: readonly EventInput[], receivedAt: number): PackedEvents {
+export function packEvents(events: readonly EventRecord[], receivedAt: number): PackedEvents {
   const lengths = new Int32Array(events.length * 4);
   const numbers = new Float64Array(events.length * 3);
   // One piece per event, joined once: appending every piece to one string makes a rope node per piece.
@@ -346,7 +346,7 @@ export interface EventAppender {
    * rejects with its error once committed (the events are logged all the same).
    */
   append(
-    events: readonly EventInput[],
+    events: readonly EventRecord[],
     receivedAt: number,
     onLogged?: (result: AppendResult) => void,
   ): Promise<AppendResult>;

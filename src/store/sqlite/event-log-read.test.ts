@@ -7,7 +7,7 @@ import { MessageChannel } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { tempDir } from '../../../test/helpers.js';
 import { createRandom } from '../../core/random.js';
-import { EVENT_TYPES, type EventInput, type ItemId, type StoredEvent, type UserId } from '../../types.js';
+import { EVENT_TYPES, type EventRecord, type ItemId, type StoredEvent, type UserId } from '../../types.js';
 import type { Store } from '../store.js';
 import {
   eventLogThreadReads,
@@ -21,11 +21,11 @@ import { createSqliteStore } from './sqlite-store.js';
 const dir = tempDir('setlist-log-read-');
 
 /** Seeded events with every optional field present and absent, and ids no plain ASCII covers. */
-function events(count: number, seed: number): EventInput[] {
+function events(count: number, seed: number): EventRecord[] {
   const random = createRandom(seed);
   const names = ['u', 'ユーザー', '🎬clip', 'line\nbreak', 'x'.repeat(40)];
   return Array.from({ length: count }, (_, k) => {
-    const e: EventInput = {
+    const e: EventRecord = {
       userId: `${names[random.int(names.length)]}-${random.int(50)}` as UserId,
       itemId: `${names[random.int(names.length)]}-v${random.int(200)}` as ItemId,
       type: EVENT_TYPES[random.int(EVENT_TYPES.length)]!,

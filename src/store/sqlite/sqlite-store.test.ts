@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { assertMigrationSteps, tempDir } from '../../../test/helpers.js';
 import { createRandom } from '../../core/random.js';
 import { SetlistError } from '../../errors.js';
-import type { EventInput, ItemId, ItemRecord, UserId, UserRecord } from '../../types.js';
+import type { EventRecord, ItemId, ItemRecord, UserId, UserRecord } from '../../types.js';
 import { type AppendResult, type MigrationStep, migrationMessage } from '../store.js';
 import { runStoreContract } from '../store-contract.js';
 import { WAL_CHECKPOINT_PAGES } from './connection.js';
@@ -62,7 +62,7 @@ test('a database from a newer schema version gets SETLIST_ERR_STORE_TOO_NEW', as
 });
 
 /** A view of item i1 by user u1 with the client id `id`. */
-const event = (id: string): EventInput => ({
+const event = (id: string): EventRecord => ({
   id,
   userId: 'u1' as UserId,
   itemId: 'i1' as ItemId,
@@ -73,7 +73,7 @@ const event = (id: string): EventInput => ({
 test('appends made in the same turn commit together, and one that fails leaves the others written', async () => {
   const store = createSqliteStore({ path: join(dir, `group-${n++}.db`) });
   await store.migrate();
-  const broken = { ...event('bad'), userId: null } as unknown as EventInput;
+  const broken = { ...event('bad'), userId: null } as unknown as EventRecord;
   const [first, failed, last] = await Promise.allSettled([
     store.appendEvents([event('a'), event('b')], 1),
     store.appendEvents([event('c'), broken], 2),
@@ -282,7 +282,7 @@ test('events appended to a file by the writer thread read back field for field, 
   const path = join(dir, `packed-${n++}.db`);
   const store = createSqliteStore({ path });
   await store.migrate();
-  const events: EventInput[] = [
+  const events: EventRecord[] = [
     {
       id: 'é😀-1',
       userId: 'u 😀' as UserId,
@@ -335,7 +335,7 @@ test('a database of schema version 1 is migrated: its events keep their seqs and
     { seq: 2, userId: 'u2', itemId: 'i2', type: 'like', at: 11, watchRatio: 0.5, receivedAt: 100 },
     { seq: 3, id: 'e3', userId: 'u1', itemId: 'i3', type: 'share', at: 12, receivedAt: 101 },
   ]);
-  const event = (id: string): EventInput => ({
+  const event = (id: string): EventRecord => ({
     id,
     userId: 'u9' as UserId,
     itemId: 'i9' as ItemId,
@@ -391,7 +391,7 @@ test('an id whose hash matches a logged event of another id is stored, not taken
     )
     .run(eventIdHash('b'));
   raw.close();
-  const event = (id: string): EventInput => ({
+  const event = (id: string): EventRecord => ({
     id,
     userId: 'u1' as UserId,
     itemId: 'i1' as ItemId,
@@ -460,7 +460,7 @@ test('counts are kept by the writes (none is a scan of the log once counted) and
   });
   await store.writeItems([item('a'), item('b')]);
   await store.writeUsers([user('u1')]);
-  const event = (id: string, itemId: string): EventInput => ({
+  const event = (id: string, itemId: string): EventRecord => ({
     id,
     userId: 'u1' as UserId,
     itemId: itemId as ItemId,

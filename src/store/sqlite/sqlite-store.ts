@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { SetlistError } from '../../errors.js';
 import type {
   AuditEntry,
-  EventInput,
+  EventRecord,
   EventType,
   ItemId,
   ItemRecord,
@@ -71,7 +71,7 @@ interface EventRow {
 }
 
 interface PendingAppend {
-  events: readonly EventInput[];
+  events: readonly EventRecord[];
   receivedAt: number;
   resolve: (result: AppendResult) => void;
   reject: (cause: unknown) => void;
@@ -168,7 +168,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return added;
   });
 
-  const insertEvents = (events: readonly EventInput[], receivedAt: number): AppendResult => {
+  const insertEvents = (events: readonly EventRecord[], receivedAt: number): AppendResult => {
     const s = st();
     const seqs = new Float64Array(events.length);
     const duplicates: number[] = [];
