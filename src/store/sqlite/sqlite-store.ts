@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SetlistError } from '../../errors.js';
 import type {
@@ -101,6 +103,7 @@ function settle(call: PendingAppend, append: () => AppendResult): void {
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const kept = snapshotsKeptOf(options.snapshotsKept);
   const inMemory = options.path === ':memory:' || options.path === '';
+  if (!inMemory) requireWritable(options.path);
   const release = inMemory || options.exclusive === false ? () => {} : claimDatabase(options.path);
   let db: Database.Database;
   try {
@@ -461,6 +464,34 @@ function rowToEvent(r: EventRow): StoredEvent {
   if (r.watch_ms !== null) event.watchMs = r.watch_ms;
   if (r.watch_ratio !== null) event.watchRatio = r.watch_ratio;
   return event;
+}
+
+/**
+ * Refuses a database this process may not write. SQLite opens a file it cannot write read-only
+ * without a word, and every write then fails; the WAL, its index and the journal are files beside
+ * it, created in its directory.
+ */
+function requireWritable(path: string): void {
+  const targets: [string, string][] = [
+    [path, 'the database file'],
+    [`${path}-wal`, 'its WAL file'],
+    [`${path}-shm`, 'its WAL index file'],
+    [dirname(resolve(path)), 'its directory'],
+  ];
+  for (const [target, what] of targets) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      // A file not there yet is created; a missing directory gets its own error at open.
+      if (code === 'ENOENT') continue;
+      throw new SetlistError('SETLIST_ERR_CONFIG', {
+        message: `Cannot write the database at ${path}: ${what}${target === path ? '' : ` (${target})`} is not writable by this process (${code ?? (cause as Error).message}). Give it write access to the file and its directory, or point --db elsewhere.`,
+        path: 'db',
+        cause,
+      });
+    }
+  }
 }
 
 function storeOpenError(cause: unknown, path: string): SetlistError {
