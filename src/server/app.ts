@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { type AuthOptions, installAuth } from './auth.js';
-import { frameworkErrors, installErrorHandler } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './errors.js';
 import { installHostCheck } from './host-check.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -13,6 +13,7 @@ import { itemRoutes } from './routes/items.js';
 import { modelRoutes } from './routes/models.js';
 import { userRoutes } from './routes/users.js';
 import { findWebRoot, webRoutes } from './routes/web.js';
+import { installShutdown } from './shutdown.js';
 
 export const VERSION = '0.1.0';
 
@@ -55,8 +56,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
     connectionTimeout: options.connectionTimeoutMs ?? 120_000,
     routerOptions: { maxParamLength: 1_024 },
     frameworkErrors,
+    clientErrorHandler,
+    // installShutdown answers these in the standard shape instead.
+    return503OnClosing: false,
   });
   installErrorHandler(app);
+  installShutdown(app);
   // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.
   app.removeContentTypeParser('text/plain');
   app.addHook('preValidation', async (request) => rejectRepeatedQuery(request));
