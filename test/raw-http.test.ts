@@ -83,6 +83,7 @@ describe('answers Node and Fastify give before a route runs', async () => {
     assert.ok(answer !== undefined);
     assert.equal(more.length, 0);
     assertShape(answer, 431, 'SETLIST_ERR_HEADERS_TOO_LARGE');
+    assert.match(answer.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/);
   });
 
   test('a Content-Length that is not a number gets 400 SETLIST_ERR_VALIDATION naming it', async () => {
@@ -161,4 +162,5 @@ test('a request arriving while the server closes gets 503 SETLIST_ERR_SHUTTING_D
   const [, second] = answers;
   assert.ok(second !== undefined);
   assertShape(second, 503, 'SETLIST_ERR_SHUTTING_DOWN');
+  assert.equal(second.headers['x-request-id'], 'during-close');
 });

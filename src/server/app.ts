@@ -7,6 +7,7 @@ import { installHostCheck } from './host-check.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { installRequestId, requestIdOf } from './request-id.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { eventRoutes } from './routes/events.js';
 import { itemRoutes } from './routes/items.js';
@@ -59,8 +60,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     clientErrorHandler,
     // installShutdown answers these in the standard shape instead.
     return503OnClosing: false,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
   installErrorHandler(app);
+  installRequestId(app);
   installShutdown(app);
   // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.
   app.removeContentTypeParser('text/plain');

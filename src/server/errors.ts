@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_ID_LENGTH } from '../engine/validate.js';
 import { SetlistError } from '../errors.js';
+import { requestIdOf } from './request-id.js';
 
 /**
  * The one error handler: every failure leaves as `{ error: { code, message, path? } }` with the
@@ -143,13 +144,15 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
   } else {
     mapped = toSetlistError(err);
   }
+  // These requests skip the onRequest hooks, which set it for every other answer.
+  reply.header('x-request-id', request.id);
   void reply.status(mapped.status).send(mapped.toJSON());
 }
 
 /**
  * What Node's HTTP parser refuses before Fastify sees a request (headers over the size limit, a
  * malformed request line or `Content-Length`, a request that did not arrive in time) is answered in
- * the standard shape too and the connection closed. Pass it as the
+ * the standard shape too, with a fresh `X-Request-Id`, and the connection closed. Pass it as the
  * `clientErrorHandler` server option.
  */
 export function clientErrorHandler(
@@ -160,14 +163,16 @@ export function clientErrorHandler(
   // A reset connection has no one left to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const mapped = clientError(err);
+  const id = requestIdOf({ headers: {} });
   // Not the error itself: its rawPacket may hold an Authorization header.
-  this.log.debug({ code: err.code, status: mapped.status }, 'client error');
+  this.log.debug({ reqId: id, code: err.code, status: mapped.status }, 'client error');
   if (socket.writable) {
     const body = JSON.stringify(mapped.toJSON());
     socket.write(
       `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${id}\r\n` +
         'Connection: close\r\n\r\n' +
         body,
     );
