@@ -74,7 +74,7 @@ describe('X-Request-Id', () => {
   });
 
   test('an id of 128 characters of the allowed set is taken, one of 129 is not', () => {
-    const longest = 'A'.repeat(127) + '-';
+    const longest = `${'A'.repeat(127)}-`;
     assert.equal(requestIdOf({ headers: { 'x-request-id': longest } }), longest);
     assert.match(requestIdOf({ headers: { 'x-request-id': `${longest}x` } }), UUID);
   });
