@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { buildApp } from '../src/server/app.js';
 import { openLargeCatalogueEngine } from './fixtures/large-catalogue.js';
 import { crashSearchThread, servedAfter } from './fixtures/search-thread.js';
+import { openEngine } from './helpers.js';
 
 test("metrics say how the trained model finds candidates, and count kept lists and its search thread's restarts", async () => {
   const engine = await openLargeCatalogueEngine({ threadRestartDelaysMs: [0] });
@@ -44,6 +45,37 @@ test("metrics say how the trained model finds candidates, and count kept lists a
   const failed = await samples();
   assert.equal(failed.get('setlist_search_thread_failures_total'), 2);
   assert.equal(failed.get('setlist_model_retrieval{mode="none"}'), 1);
+  // Counts since start are Prometheus counters, so that rate() and increase() read them.
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  for (const name of [
+    'setlist_model_candidate_cache_hits_total',
+    'setlist_model_candidate_cache_misses_total',
+    'setlist_search_thread_failures_total',
+    'setlist_search_thread_restarts_total',
+    'setlist_exploration_impressions_total',
+  ]) {
+    assert.match(text, new RegExp(`^# TYPE ${name} counter$`, 'm'));
+  }
+  // Scraped again with nothing new, a counter stays at the engine's count rather than adding it twice.
+  assert.equal((await samples()).get('setlist_search_thread_failures_total'), 2);
+  await app.close();
+  await engine.close();
+});
+
+test("a count since start is a counter that equals the engine's count at each scrape", async () => {
+  const engine = await openEngine();
+  let impressions = 3;
+  const app = buildApp({
+    engine: { ...engine, explorationAudit: () => ({ impressions, items: [] }) },
+    webRoot: false,
+  });
+  const scrape = async (): Promise<string> => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const first = await scrape();
+  assert.match(first, /^# TYPE setlist_exploration_impressions_total counter$/m);
+  assert.match(first, /^setlist_exploration_impressions_total 3$/m);
+  impressions = 7;
+  assert.match(await scrape(), /^setlist_exploration_impressions_total 7$/m);
+  assert.match(await scrape(), /^setlist_exploration_impressions_total 7$/m);
   await app.close();
   await engine.close();
 });

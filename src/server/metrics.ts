@@ -50,14 +50,9 @@ export function installEngineMetrics(registry: Registry, engine: Engine): void {
     },
   });
   const servingCount = (name: string, help: string, read: (stats: ServingStats) => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const stats = engine.servingStats();
-        this.set(stats === undefined ? 0 : read(stats));
-      },
+    engineCounter(registry, name, help, () => {
+      const stats = engine.servingStats();
+      return stats === undefined ? 0 : read(stats);
     });
   };
   servingCount(
@@ -96,12 +91,28 @@ export function installEngineMetrics(registry: Registry, engine: Engine): void {
       this.set(engine.readiness().eventsApplied);
     },
   });
-  new Gauge({
-    name: 'setlist_exploration_impressions_total',
-    help: 'Feed slots served as exploration (Thompson sampling of little-exposed items) since start.',
+  engineCounter(
+    registry,
+    'setlist_exploration_impressions_total',
+    'Feed slots served as exploration (Thompson sampling of little-exposed items) since start.',
+    () => engine.explorationAudit(0).impressions,
+  );
+}
+
+/**
+ * A Prometheus counter of a count the engine keeps since open: each scrape adds what the count grew
+ * by since the last, so the counter equals the count and never goes down.
+ */
+function engineCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  let last = 0;
+  new Counter({
+    name,
+    help,
     registers: [registry],
     collect() {
-      this.set(engine.explorationAudit(0).impressions);
+      const value = read();
+      if (value > last) this.inc(value - last);
+      last = Math.max(last, value);
     },
   });
 }
