@@ -65,7 +65,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   installErrorHandler(app);
   installRequestId(app);
-  installShutdown(app);
+  const shutdown = installShutdown(app);
   // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.
   app.removeContentTypeParser('text/plain');
   app.addHook('preValidation', async (request) => rejectRepeatedQuery(request));
@@ -79,7 +79,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   userRoutes(app, engine);
   eventRoutes(app, engine);
   discoveryRoutes(app, engine);
-  modelRoutes(app, engine);
+  modelRoutes(app, engine, shutdown);
   app.get('/v1/status', async () => engine.status());
   // Liveness: 503 once the engine has stopped taking events, so that a supervisor restarts it.
   app.get('/healthz', async (_request, reply) => {
