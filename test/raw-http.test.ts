@@ -165,38 +165,44 @@ test('a request arriving while the server closes gets 503 SETLIST_ERR_SHUTTING_D
   assert.equal(second.headers['x-request-id'], 'during-close');
 });
 
-test('closing answers a POST /v1/train?wait=true still training with 503 SETLIST_ERR_SHUTTING_DOWN, and finishes', // Without the answer, close waits for the run: the test would hang, so it fails instead.
-{ timeout: 30_000 }, async () => {
-  const engine = await openEngine();
-  let finish!: () => void;
-  let started!: () => void;
-  const trainingStarted = new Promise<void>((resolve) => {
-    started = resolve;
-  });
-  // A training run that lasts until the test ends it, as one of many minutes would.
-  const run = new Promise<undefined>((resolve) => {
-    finish = () => resolve(undefined);
-  });
-  const app = buildApp({
-    engine: {
-      ...engine,
-      train: () => {
-        started();
-        return run;
+// Without the answer, close waits for the run: the test would hang, so its timeout fails it instead.
+const HANG_GUARD = { timeout: 30_000 };
+
+test(
+  'closing answers a POST /v1/train?wait=true still training with 503 SETLIST_ERR_SHUTTING_DOWN, and finishes',
+  HANG_GUARD,
+  async () => {
+    const engine = await openEngine();
+    let finish!: () => void;
+    let started!: () => void;
+    const trainingStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    // A training run that lasts until the test ends it, as one of many minutes would.
+    const run = new Promise<undefined>((resolve) => {
+      finish = () => resolve(undefined);
+    });
+    const app = buildApp({
+      engine: {
+        ...engine,
+        train: () => {
+          started();
+          return run;
+        },
       },
-    },
-    webRoot: false,
-  });
-  const port = await listening(app);
-  const answer = fetch(`http://127.0.0.1:${port}/v1/train?wait=true`, { method: 'POST' });
-  await trainingStarted;
-  await app.close();
-  const res = await answer;
-  assert.equal(res.status, 503);
-  assert.equal(res.headers.get('connection'), 'close');
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  assert.equal(body.error.code, 'SETLIST_ERR_SHUTTING_DOWN');
-  assert.match(body.error.message, /training run/);
-  finish();
-  await engine.close();
-});
+      webRoot: false,
+    });
+    const port = await listening(app);
+    const answer = fetch(`http://127.0.0.1:${port}/v1/train?wait=true`, { method: 'POST' });
+    await trainingStarted;
+    await app.close();
+    const res = await answer;
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('connection'), 'close');
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'SETLIST_ERR_SHUTTING_DOWN');
+    assert.match(body.error.message, /training run/);
+    finish();
+    await engine.close();
+  },
+);
