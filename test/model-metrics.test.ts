@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { openLargeCatalogueEngine } from './fixtures/large-catalogue.js';
 import { crashSearchThread, servedAfter } from './fixtures/search-thread.js';
 import { openEngine } from './helpers.js';
@@ -76,6 +78,41 @@ test("a count since start is a counter that equals the engine's count at each sc
   impressions = 7;
   assert.match(await scrape(), /^setlist_exploration_impressions_total 7$/m);
   assert.match(await scrape(), /^setlist_exploration_impressions_total 7$/m);
+  await app.close();
+  await engine.close();
+});
+
+test('a node that takes events says so, and a single node has no cluster metrics', async () => {
+  const engine = await openEngine();
+  const app = buildApp({ engine, webRoot: false });
+  const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(body, /^setlist_ingest_accepting 1$/m);
+  assert.doesNotMatch(body, /setlist_cluster_/);
+  await app.close();
+  await engine.close();
+});
+
+test("a scaled-out node's metrics say whether it follows the Redis stream and count failed publishes", async () => {
+  const cluster = {
+    nodeId: 'n1',
+    redis: 'up',
+    publishFailures: 0,
+    remoteEventsApplied: 0,
+    caughtUpEvents: 0,
+  };
+  const engine = createEngine({ store: createSqliteStore({ path: ':memory:' }), cluster: () => cluster });
+  await engine.open();
+  const app = buildApp({ engine, webRoot: false });
+  const scrape = async (): Promise<string> => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const up = await scrape();
+  assert.match(up, /^setlist_cluster_stream_connected 1$/m);
+  assert.match(up, /^# TYPE setlist_cluster_publish_failures_total counter$/m);
+  assert.match(up, /^setlist_cluster_publish_failures_total 0$/m);
+  cluster.redis = 'down';
+  cluster.publishFailures = 2;
+  const down = await scrape();
+  assert.match(down, /^setlist_cluster_stream_connected 0$/m);
+  assert.match(down, /^setlist_cluster_publish_failures_total 2$/m);
   await app.close();
   await engine.close();
 });
