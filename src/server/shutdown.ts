@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { SetlistError } from '../errors.js';
 
-/** Whether the server is closing, and a promise that resolves once it starts to. */
+/** Resolves once the server starts to close. */
 export interface Shutdown {
-  isClosing(): boolean;
   readonly closing: Promise<void>;
 }
 
@@ -27,5 +26,5 @@ export function installShutdown(app: FastifyInstance): Shutdown {
     reply.header('connection', 'close');
     throw new SetlistError('SETLIST_ERR_SHUTTING_DOWN');
   });
-  return { isClosing: () => closingNow, closing };
+  return { closing };
 }
