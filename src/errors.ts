@@ -56,6 +56,21 @@ export const errorCatalogue = {
     message:
       'The server is still replaying its event log after a start: retry in a few seconds, or once GET /readyz answers 200.',
   },
+  SETLIST_ERR_SHUTTING_DOWN: {
+    status: 503,
+    message:
+      'The server is shutting down: send the request again, to another node or once this one is back; nothing from it was stored.',
+  },
+  SETLIST_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    message:
+      "The request's headers are larger than the server takes (16 KiB by default): send fewer or shorter headers.",
+  },
+  SETLIST_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    message:
+      'The request did not arrive whole within the time allowed: send it again, on a faster link or smaller.',
+  },
   SETLIST_ERR_STORE_CORRUPT: {
     status: 500,
     message:

@@ -14,9 +14,14 @@ const SECRETS = {
   reader: 'sl_reader-secret-0123456789',
   writer: 'sl_writer-secret-0123456789',
   admin: 'sl_admin-secret-01234567890',
+  adminOnly: 'sl_admin-only-secret-0123456',
+  all: 'sl_all-scopes-secret-0123456',
 };
 const keys = [
-  ...parseApiKeysEnv(`reader:read:${SECRETS.reader},writer:ingest:${SECRETS.writer}`),
+  ...parseApiKeysEnv(
+    `reader:read:${SECRETS.reader},writer:ingest:${SECRETS.writer},moderator:admin:${SECRETS.adminOnly},` +
+      `everything:read+ingest+admin:${SECRETS.all}`,
+  ),
   ...parseKeysFile(`# moderators\n${keysFileLine('trust-team', ['admin', 'read'], SECRETS.admin)}\n`),
 ];
 
@@ -145,6 +150,49 @@ describe('API keys and scopes', () => {
       headers: bearer(SECRETS.reader),
     });
     assert.equal(auditAsReader.statusCode, 403);
+  });
+
+  test("editing an item's fields needs the ingest scope: an admin key without it is refused", async () => {
+    await engine.putItem('v9', { caption: 'before' });
+    const fieldEdit = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v9',
+      headers: bearer(SECRETS.adminOnly),
+      payload: { caption: 'edited' },
+    });
+    assert.equal(fieldEdit.statusCode, 403);
+    assert.equal(fieldEdit.json().error.code, 'SETLIST_ERR_FORBIDDEN');
+    assert.match(fieldEdit.json().error.message, /needs the ingest scope; the key "moderator" has admin/);
+    // A field edit sent along with a visibility change is refused whole.
+    const mixed = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v9',
+      headers: bearer(SECRETS.adminOnly),
+      payload: { caption: 'edited', visibility: 'hidden', reason: 'spam' },
+    });
+    assert.equal(mixed.statusCode, 403);
+    const item = await engine.getItem('v9');
+    assert.equal(item.caption, 'before');
+    assert.equal(item.visibility, 'visible');
+    const hide = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v9',
+      headers: bearer(SECRETS.adminOnly),
+      payload: { visibility: 'hidden', reason: 'spam' },
+    });
+    assert.equal(hide.statusCode, 200);
+  });
+
+  test('a visibility change with field edits needs both scopes', async () => {
+    await engine.putItem('v10', { caption: 'before' });
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v10',
+      headers: bearer(SECRETS.all),
+      payload: { caption: 'edited', visibility: 'hidden', reason: 'spam' },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.equal((await engine.getItem('v10')).caption, 'edited');
   });
 
   test('an unknown write route needs admin, so new routes are never open by accident', async () => {

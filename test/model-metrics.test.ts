@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
+import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { openLargeCatalogueEngine } from './fixtures/large-catalogue.js';
 import { crashSearchThread, servedAfter } from './fixtures/search-thread.js';
+import { openEngine } from './helpers.js';
 
 test("metrics say how the trained model finds candidates, and count kept lists and its search thread's restarts", async () => {
   const engine = await openLargeCatalogueEngine({ threadRestartDelaysMs: [0] });
@@ -44,6 +47,72 @@ test("metrics say how the trained model finds candidates, and count kept lists a
   const failed = await samples();
   assert.equal(failed.get('setlist_search_thread_failures_total'), 2);
   assert.equal(failed.get('setlist_model_retrieval{mode="none"}'), 1);
+  // Counts since start are Prometheus counters, so that rate() and increase() read them.
+  const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  for (const name of [
+    'setlist_model_candidate_cache_hits_total',
+    'setlist_model_candidate_cache_misses_total',
+    'setlist_search_thread_failures_total',
+    'setlist_search_thread_restarts_total',
+    'setlist_exploration_impressions_total',
+  ]) {
+    assert.match(text, new RegExp(`^# TYPE ${name} counter$`, 'm'));
+  }
+  // Scraped again with nothing new, a counter stays at the engine's count rather than adding it twice.
+  assert.equal((await samples()).get('setlist_search_thread_failures_total'), 2);
+  await app.close();
+  await engine.close();
+});
+
+test("a count since start is a counter that equals the engine's count at each scrape", async () => {
+  const engine = await openEngine();
+  let impressions = 3;
+  const app = buildApp({
+    engine: { ...engine, explorationAudit: () => ({ impressions, items: [] }) },
+    webRoot: false,
+  });
+  const scrape = async (): Promise<string> => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const first = await scrape();
+  assert.match(first, /^# TYPE setlist_exploration_impressions_total counter$/m);
+  assert.match(first, /^setlist_exploration_impressions_total 3$/m);
+  impressions = 7;
+  assert.match(await scrape(), /^setlist_exploration_impressions_total 7$/m);
+  assert.match(await scrape(), /^setlist_exploration_impressions_total 7$/m);
+  await app.close();
+  await engine.close();
+});
+
+test('a node that takes events says so, and a single node has no cluster metrics', async () => {
+  const engine = await openEngine();
+  const app = buildApp({ engine, webRoot: false });
+  const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(body, /^setlist_ingest_accepting 1$/m);
+  assert.doesNotMatch(body, /setlist_cluster_/);
+  await app.close();
+  await engine.close();
+});
+
+test("a scaled-out node's metrics say whether it follows the Redis stream and count failed publishes", async () => {
+  const cluster = {
+    nodeId: 'n1',
+    redis: 'up',
+    publishFailures: 0,
+    remoteEventsApplied: 0,
+    caughtUpEvents: 0,
+  };
+  const engine = createEngine({ store: createSqliteStore({ path: ':memory:' }), cluster: () => cluster });
+  await engine.open();
+  const app = buildApp({ engine, webRoot: false });
+  const scrape = async (): Promise<string> => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  const up = await scrape();
+  assert.match(up, /^setlist_cluster_stream_connected 1$/m);
+  assert.match(up, /^# TYPE setlist_cluster_publish_failures_total counter$/m);
+  assert.match(up, /^setlist_cluster_publish_failures_total 0$/m);
+  cluster.redis = 'down';
+  cluster.publishFailures = 2;
+  const down = await scrape();
+  assert.match(down, /^setlist_cluster_stream_connected 0$/m);
+  assert.match(down, /^setlist_cluster_publish_failures_total 2$/m);
   await app.close();
   await engine.close();
 });

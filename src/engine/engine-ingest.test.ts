@@ -107,6 +107,8 @@ test('a batch the log fails to commit after the state applied it stops the engin
   assert.equal(res.statusCode, 503);
   assert.equal(res.json().ok, false);
   assert.match(res.json().reason, /disk I\/O error/);
+  const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+  assert.match(metrics.body, /^setlist_ingest_accepting 0$/m);
   await app.close();
   await engine.close();
 });

@@ -240,6 +240,8 @@ export interface Engine {
   status(): Promise<EngineStatus>;
   /** Whether the engine can do its work: not once it has stopped taking events (see `ingestStopped`). */
   health(): { ok: true } | { ok: false; reason: string };
+  /** How this node sees the cluster (as `status()`'s `cluster`, read without the store); undefined on a single node. */
+  cluster(): Record<string, unknown> | undefined;
   /**
    * Applies events stored by other nodes; ones already applied here are skipped. Returns how many were
    * new. Co-occurrence's part may still be on its thread: {@link settled} waits for it.
@@ -1218,6 +1220,10 @@ export function createEngine(options: EngineOptions): Engine {
 
     health() {
       return logFailure === undefined ? { ok: true } : { ok: false, reason: logFailed(logFailure).message };
+    },
+
+    cluster() {
+      return options.cluster?.();
     },
 
     applyRemoteEvents(events) {

@@ -2,17 +2,19 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { type AuthOptions, installAuth } from './auth.js';
-import { frameworkErrors, installErrorHandler } from './errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './errors.js';
 import { installHostCheck } from './host-check.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { installRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { installRequestId, requestIdOf } from './request-id.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { eventRoutes } from './routes/events.js';
 import { itemRoutes } from './routes/items.js';
 import { modelRoutes } from './routes/models.js';
 import { userRoutes } from './routes/users.js';
 import { findWebRoot, webRoutes } from './routes/web.js';
+import { installShutdown } from './shutdown.js';
 
 export const VERSION = '0.1.0';
 
@@ -55,8 +57,15 @@ export function buildApp(options: AppOptions): FastifyInstance {
     connectionTimeout: options.connectionTimeoutMs ?? 120_000,
     routerOptions: { maxParamLength: 1_024 },
     frameworkErrors,
+    clientErrorHandler,
+    // installShutdown answers these in the standard shape instead.
+    return503OnClosing: false,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
   });
   installErrorHandler(app);
+  installRequestId(app);
+  const shutdown = installShutdown(app);
   // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.
   app.removeContentTypeParser('text/plain');
   app.addHook('preValidation', async (request) => rejectRepeatedQuery(request));
@@ -70,7 +79,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   userRoutes(app, engine);
   eventRoutes(app, engine);
   discoveryRoutes(app, engine);
-  modelRoutes(app, engine);
+  modelRoutes(app, engine, shutdown);
   app.get('/v1/status', async () => engine.status());
   // Liveness: 503 once the engine has stopped taking events, so that a supervisor restarts it.
   app.get('/healthz', async (_request, reply) => {

@@ -172,7 +172,7 @@ export function routeScopes(method: string, route: string | undefined): readonly
     case 'PUT /v1/users/:userId':
     case 'PATCH /v1/users/:userId/profile':
       return ['ingest'];
-    // Field edits need ingest; a visibility change also needs admin (checked once the body is parsed).
+    // Either lets the body be read; then field edits need ingest and a visibility change admin.
     case 'PATCH /v1/items/:itemId':
       return ['ingest', 'admin'];
     default:
@@ -242,8 +242,14 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
     const key = request.apiKey;
     const body = request.body;
     if (key === undefined || typeof body !== 'object' || body === null) return;
-    if (ADMIN_PATCH_FIELDS.some((f) => f in body) && !key.scopes.includes('admin')) {
+    const fields = Object.keys(body);
+    if (fields.some((f) => ADMIN_PATCH_FIELDS.includes(f)) && !key.scopes.includes('admin')) {
       throw forbidden(key, ['admin'], 'Changing visibility');
+    }
+    // An empty patch still writes the item (its updatedAt): a field edit.
+    const fieldEdit = fields.length === 0 || fields.some((f) => !ADMIN_PATCH_FIELDS.includes(f));
+    if (fieldEdit && !key.scopes.includes('ingest')) {
+      throw forbidden(key, ['ingest'], "Editing an item's fields (all but visibility, reason and actor)");
     }
   });
 }

@@ -1,6 +1,9 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_ID_LENGTH } from '../engine/validate.js';
 import { SetlistError } from '../errors.js';
+import { requestIdOf } from './request-id.js';
 
 /**
  * The one error handler: every failure leaves as `{ error: { code, message, path? } }` with the
@@ -141,7 +144,62 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
   } else {
     mapped = toSetlistError(err);
   }
+  // These requests skip the onRequest hooks, which set it for every other answer.
+  reply.header('x-request-id', request.id);
   void reply.status(mapped.status).send(mapped.toJSON());
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers over the size limit, a
+ * malformed request line or `Content-Length`, a request that did not arrive in time) is answered in
+ * the standard shape too, with a fresh `X-Request-Id`, and the connection closed. Pass it as the
+ * `clientErrorHandler` server option.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  err: Error & { code?: string },
+  socket: Duplex,
+): void {
+  // A reset connection has no one left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const mapped = clientError(err);
+  const id = requestIdOf({ headers: {} });
+  // Not the error itself: its rawPacket may hold an Authorization header.
+  this.log.debug({ reqId: id, code: err.code, status: mapped.status }, 'client error');
+  if (socket.writable) {
+    const body = JSON.stringify(mapped.toJSON());
+    socket.write(
+      `HTTP/1.1 ${mapped.status} ${STATUS_CODES[mapped.status]}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${id}\r\n` +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy(err);
+}
+
+function clientError(err: Error & { code?: string }): SetlistError {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new SetlistError('SETLIST_ERR_HEADERS_TOO_LARGE', { cause: err });
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new SetlistError('SETLIST_ERR_REQUEST_TIMEOUT', { cause: err });
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return new SetlistError('SETLIST_ERR_VALIDATION', {
+        message:
+          'The Content-Length header is not valid: send one decimal length, or none with chunked encoding.',
+        path: 'content-length',
+        cause: err,
+      });
+    default:
+      return new SetlistError('SETLIST_ERR_VALIDATION', {
+        message: 'The HTTP request is malformed: check its request line and headers.',
+        cause: err,
+      });
+  }
 }
 
 function toSetlistError(err: FastifyError | SetlistError | Error): SetlistError {

@@ -50,14 +50,9 @@ export function installEngineMetrics(registry: Registry, engine: Engine): void {
     },
   });
   const servingCount = (name: string, help: string, read: (stats: ServingStats) => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const stats = engine.servingStats();
-        this.set(stats === undefined ? 0 : read(stats));
-      },
+    engineCounter(registry, name, help, () => {
+      const stats = engine.servingStats();
+      return stats === undefined ? 0 : read(stats);
     });
   };
   servingCount(
@@ -97,11 +92,57 @@ export function installEngineMetrics(registry: Registry, engine: Engine): void {
     },
   });
   new Gauge({
-    name: 'setlist_exploration_impressions_total',
-    help: 'Feed slots served as exploration (Thompson sampling of little-exposed items) since start.',
+    name: 'setlist_ingest_accepting',
+    help: '1 while the engine takes events, 0 once it stopped (the event log failed to commit: restart it; GET /healthz answers 503) or closed.',
     registers: [registry],
     collect() {
-      this.set(engine.explorationAudit(0).impressions);
+      this.set(engine.health().ok && engine.readiness().phase !== 'closed' ? 1 : 0);
+    },
+  });
+  if (engine.cluster() !== undefined) installClusterMetrics(registry, engine);
+  engineCounter(
+    registry,
+    'setlist_exploration_impressions_total',
+    'Feed slots served as exploration (Thompson sampling of little-exposed items) since start.',
+    () => engine.explorationAudit(0).impressions,
+  );
+}
+
+/** A scaled-out node's view of the Redis event stream it shares with the other nodes. */
+function installClusterMetrics(registry: Registry, engine: Engine): void {
+  new Gauge({
+    name: 'setlist_cluster_stream_connected',
+    help: "1 while this node follows the cluster's Redis event stream and can publish to it, 0 while Redis is away (other nodes then see this node's events through the store's log, within the catch-up interval).",
+    registers: [registry],
+    collect() {
+      this.set(engine.cluster()?.redis === 'up' ? 1 : 0);
+    },
+  });
+  engineCounter(
+    registry,
+    'setlist_cluster_publish_failures_total',
+    "Committed batches this node failed to append to the cluster's Redis stream since start (the others read them from the store's log).",
+    () => {
+      const failures = engine.cluster()?.publishFailures;
+      return typeof failures === 'number' ? failures : 0;
+    },
+  );
+}
+
+/**
+ * A Prometheus counter of a count the engine keeps since open: each scrape adds what the count grew
+ * by since the last, so the counter equals the count and never goes down.
+ */
+function engineCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  let last = 0;
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const value = read();
+      if (value > last) this.inc(value - last);
+      last = Math.max(last, value);
     },
   });
 }

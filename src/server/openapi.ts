@@ -148,7 +148,7 @@ export function openApiDocument(version: string, limits: DocumentLimits = DEFAUL
         },
         get: { summary: 'Read an item', responses: ok(itemResponse) },
         patch: {
-          summary: 'Change fields, including visibility with a reason',
+          summary: 'Change fields (ingest), including visibility with a reason (admin)',
           requestBody: body(json(itemPatchSchema)),
           responses: ok(itemResponse),
         },
