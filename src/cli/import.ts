@@ -64,7 +64,7 @@ export function registerImport(program: Command): void {
     .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
     .option(
       '--redis <url>',
-      'redis://host:port of a running deployment: its API nodes see the imported items and events at once',
+      'redis://host:port of a running deployment: its API nodes see the imported items at once (events come from the log)',
     )
     .option(
       '--prefix <prefix>',
@@ -113,10 +113,10 @@ export interface ImportTarget {
 }
 
 /**
- * Opens the store an import writes into. With `redis`, every committed batch of items and events is
- * published on the deployment's stream as an API node publishes its own (one entry per batch), so
- * the running nodes apply them at once; without it, they read the events from the log within their
- * catch-up interval, but learn of the items only when they restart.
+ * Opens the store an import writes into. Running API nodes read imported events from the store's log
+ * within their catch-up interval; items have no log, so with `redis` every committed batch of items
+ * is published on the deployment's stream as an API node publishes its writes (one entry per batch)
+ * and the running nodes apply it at once. Without `redis` they see the items only when they restart.
  *
  * @example
  * const target = await openImportTarget({ store: 'postgres://db/setlist', redis: 'redis://cache:6379' });
@@ -166,10 +166,10 @@ export async function openImportTarget(
       message: `Redis at ${opts.redis.replace(/\/\/[^@/]*@/, '//***@')} cannot be reached, so the running nodes would not see the import: start it, or leave out --redis (the nodes then see the imported items only once they restart).`,
     });
   }
-  const engine = createEngine({
-    store: node.publishingStore(),
-    onEventsStored: (events) => node.publish(events),
-  });
+  // Items have no log to follow: each committed batch is one stream entry. Events are not published:
+  // nodes and workers read them from the log within their catch-up interval, and a large import
+  // would otherwise hold its every event in Redis until the stream is trimmed.
+  const engine = createEngine({ store: node.publishingStore() });
   try {
     await openOrClose(engine);
   } catch (err) {
@@ -183,8 +183,8 @@ export async function openImportTarget(
       await node.stop();
       if (failures > 0) {
         console.error(
-          `setlist: ${failures} batch(es) could not be published to Redis: everything is in the store, but ` +
-            'running nodes see those items only after a restart or a Redis reconnect (events within their catch-up interval)',
+          `setlist: ${failures} batch(es) of items could not be published to Redis: everything is in the store, ` +
+            'but running nodes see those items only after a restart or a Redis reconnect',
         );
       }
     },
