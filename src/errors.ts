@@ -85,6 +85,11 @@ export const errorCatalogue = {
     status: 500,
     message: 'The database was written by a newer setlist: upgrade setlist to open it.',
   },
+  SETLIST_ERR_STORE_NEEDS_MIGRATION: {
+    status: 500,
+    message:
+      "The database's schema is missing or older than this setlist, and this role may not create or upgrade it: run `setlist migrate` as its owner, then start again.",
+  },
   SETLIST_ERR_CONFIG: {
     status: 500,
     message: 'The configuration is not valid: fix the option named in `path`.',

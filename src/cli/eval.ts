@@ -37,6 +37,10 @@ export interface EvalCommandOptions {
   readonly seed?: number;
   /** Also save the report into this database, where the dashboard's quality page reads it. */
   readonly db?: string;
+  /** Or into this Postgres store (`postgres://...`), where every API node's quality page reads it. */
+  readonly store?: string;
+  /** The Postgres schema of `store`'s tables. */
+  readonly schema?: string;
 }
 
 /** The report of one `setlist eval` run, as printed with `--json`. */
@@ -81,6 +85,11 @@ export function registerEval(
     .option('--workers <n>', 'training worker threads (0 trains inline)', wholeNumber('--workers', 0, 64), 2)
     .option('--seed <n>', 'seed of the splits', seedOption(), PROTOCOL_DEFAULTS.seed)
     .option('--db <path>', "save the report into this database for the dashboard's quality page")
+    .option(
+      '--store <url>',
+      "postgres://... connection string: save the report there instead, for every API node's quality page",
+    )
+    .option('--schema <name>', 'Postgres schema that holds the tables (with --store)', 'public')
     .action(async (options: EvalCommandOptions) => {
       await runEvalCommand(options, print);
     });
@@ -129,7 +138,10 @@ export async function runEvalCommand(
     ...(options.dataset === 'ml-latest-small' ? { reference: ML_SMALL_REFERENCE } : {}),
   };
   print(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
-  if (options.db !== undefined) await saveReport(options.db, 'eval', result);
+  const into = options.store ?? options.db;
+  if (into !== undefined) {
+    await saveReport(into, 'eval', result, options.schema === undefined ? {} : { schema: options.schema });
+  }
   return result;
 }
 

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
@@ -17,6 +18,9 @@ interface ImportOptions {
   db: string;
   store?: string;
   schema: string;
+  /** redis://...: publish what is written to the running API nodes' stream. */
+  redis?: string;
+  prefix?: string;
   json?: boolean;
 }
 
@@ -58,6 +62,14 @@ export function registerImport(program: Command): void {
     .option('--db <path>', 'SQLite database file', './setlist.db')
     .option('--store <url>', 'postgres://... connection string: import into Postgres instead of --db')
     .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
+    .option(
+      '--redis <url>',
+      'redis://host:port of a running deployment: its API nodes see the imported items at once (events come from the log)',
+    )
+    .option(
+      '--prefix <prefix>',
+      'key prefix of the Redis stream, as the nodes were given it (default: setlist, or setlist-<schema>)',
+    )
     .option('--json', 'print the summary as JSON, with every rejected row')
     .addHelpText('after', HELP_AFTER)
     .action(async (dataset: string | undefined, dir: string | undefined, opts: ImportOptions) => {
@@ -76,7 +88,13 @@ export function registerImport(program: Command): void {
       }
       // Every file is checked before the store is opened: a bad one creates or changes nothing.
       for (const [kind, path] of files) await checkImportFile(kind, path);
-      const summaries = await importFiles(await openEngine(opts), files, opts.json === true);
+      const target = await openImportTarget(opts);
+      let summaries: ImportSummary[];
+      try {
+        summaries = await importFiles(target.engine, files, opts.json === true);
+      } finally {
+        await target.finish();
+      }
       const rejected = summaries.reduce((sum, s) => sum + s.rejected.length, 0);
       if (rejected > 0) {
         console.error(
@@ -87,15 +105,100 @@ export function registerImport(program: Command): void {
     });
 }
 
-async function openEngine(opts: ImportOptions): Promise<Engine> {
-  const spec = opts.store ?? opts.db;
+/** The engine an import writes through, and what to do once it is closed. */
+export interface ImportTarget {
+  engine: Engine;
+  /** After the engine is closed: closes the Redis connection and says what could not be published. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Opens the store an import writes into. Running API nodes read imported events from the store's log
+ * within their catch-up interval; items have no log, so with `redis` every committed batch of items
+ * is published on the deployment's stream as an API node publishes its writes (one entry per batch)
+ * and the running nodes apply it at once. Without `redis` they see the items only when they restart.
+ *
+ * @example
+ * const target = await openImportTarget({ store: 'postgres://db/setlist', redis: 'redis://cache:6379' });
+ * try { await importFiles(target.engine, [['items', 'items.csv']], false); } finally { await target.finish(); }
+ */
+export async function openImportTarget(
+  opts: Pick<ImportOptions, 'store' | 'redis' | 'prefix'> & { db?: string; schema?: string },
+): Promise<ImportTarget> {
+  const spec = opts.store ?? opts.db ?? './setlist.db';
+  const postgres = isPostgresUrl(spec);
+  if (opts.redis !== undefined && !postgres) {
+    throw new SetlistError('SETLIST_ERR_CONFIG', {
+      path: 'redis',
+      message:
+        '--redis goes with --store postgres://...: API nodes that share a Redis share a Postgres store',
+    });
+  }
   const store = await openStore(spec, {
-    schema: opts.schema,
-    onMigration: printMigration(isPostgresUrl(spec) ? 'postgres' : 'sqlite'),
+    ...(opts.schema === undefined ? {} : { schema: opts.schema }),
+    onMigration: printMigration(postgres ? 'postgres' : 'sqlite'),
   });
-  const engine = createEngine({ store });
-  await engine.open();
-  return engine;
+  if (opts.redis === undefined) {
+    if (postgres) {
+      console.error(
+        'setlist: without --redis, running API nodes read the imported events from the log within their ' +
+          'catch-up interval, but see the imported items only once they restart',
+      );
+    }
+    const engine = createEngine({ store });
+    await openOrClose(engine);
+    return { engine, finish: async () => {} };
+  }
+  // Imported only here, so that an import into SQLite never loads ioredis.
+  const { createClusterNode } = await import('../cluster/cluster-node.js');
+  const { defaultPrefix } = await import('../cluster/event-stream.js');
+  const node = createClusterNode({
+    redisUrl: opts.redis,
+    store,
+    // Not any API node's name: every node applies the entries.
+    nodeId: `import-${hostname()}-${process.pid}`,
+    prefix: opts.prefix ?? defaultPrefix(opts.schema),
+  });
+  if (!(await node.connect())) {
+    await node.stop();
+    await store.close();
+    throw new SetlistError('SETLIST_ERR_UNAVAILABLE', {
+      message: `Redis at ${opts.redis.replace(/\/\/[^@/]*@/, '//***@')} cannot be reached, so the running nodes would not see the import: start it, or leave out --redis (the nodes then see the imported items only once they restart).`,
+    });
+  }
+  // Items have no log to follow: each committed batch is one stream entry. Events are not published:
+  // nodes and workers read them from the log within their catch-up interval, and a large import
+  // would otherwise hold its every event in Redis until the stream is trimmed.
+  const engine = createEngine({ store: node.publishingStore() });
+  try {
+    await openOrClose(engine);
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
+  return {
+    engine,
+    async finish() {
+      const failures = node.health().publishFailures;
+      await node.stop();
+      if (failures > 0) {
+        console.error(
+          `setlist: ${failures} batch(es) of items could not be published to Redis: everything is in the store, ` +
+            'but running nodes see those items only after a restart or a Redis reconnect',
+        );
+      }
+    },
+  };
+}
+
+/** Opens `engine`, closing its store if that fails. */
+async function openOrClose(engine: Engine): Promise<void> {
+  try {
+    await engine.open();
+  } catch (err) {
+    await engine.close().catch(() => {});
+    throw err;
+  }
 }
 
 /**
@@ -175,13 +278,14 @@ async function importDataset(dataset: string, dir: string | undefined, opts: Imp
     }
   }
   const items = readKuaiRecCatalog(dir);
-  const engine = await openEngine(opts);
+  const { engine, finish } = await openImportTarget(opts);
   try {
     for (let k = 0; k < items.length; k += IMPORT_BATCH_ROWS) {
       await engine.putItems({ items: items.slice(k, k + IMPORT_BATCH_ROWS) });
     }
   } finally {
     await engine.close();
+    await finish();
   }
   const into = opts.store === undefined ? opts.db : 'the Postgres store';
   if (opts.json === true) console.log(JSON.stringify({ dataset, items: items.length }, null, 2));

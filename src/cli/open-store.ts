@@ -13,9 +13,16 @@ export function isPostgresUrl(spec: string): boolean {
  */
 export async function openStore(
   spec: string,
-  options: { schema?: string; poolSize?: number; onMigration?: MigrationListener } = {},
+  options: {
+    schema?: string;
+    poolSize?: number;
+    onMigration?: MigrationListener;
+    /** The newest versions of each model snapshot kept (the store's default otherwise). */
+    snapshotsKept?: number;
+  } = {},
 ): Promise<Store> {
   const onMigration = options.onMigration === undefined ? {} : { onMigration: options.onMigration };
+  const kept = options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept };
   if (isPostgresUrl(spec)) {
     const { createPostgresStore } = await import('../store/postgres/postgres-store.js');
     return createPostgresStore({
@@ -23,6 +30,7 @@ export async function openStore(
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
       ...onMigration,
+      ...kept,
     });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
@@ -32,7 +40,7 @@ export async function openStore(
     });
   }
   const { createSqliteStore } = await import('../store/sqlite/sqlite-store.js');
-  return createSqliteStore({ path: spec, ...onMigration });
+  return createSqliteStore({ path: spec, ...onMigration, ...kept });
 }
 
 /** Writes each step of a schema upgrade to stderr, for a store of `kind`. */

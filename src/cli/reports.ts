@@ -1,12 +1,35 @@
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { printMigration } from './open-store.js';
+import type { Store } from '../store/store.js';
+import { isPostgresUrl, openStore, printMigration } from './open-store.js';
 
-/** Saves a command's JSON report as a snapshot (`report:<name>`) for GET /v1/quality. */
-export async function saveReport(dbPath: string, name: string, report: unknown): Promise<void> {
-  // Beside a server that may have the database open: the report is one row, and the server reads
-  // reports afresh for each GET /v1/quality.
-  const store = createSqliteStore({ path: dbPath, onMigration: printMigration('sqlite'), exclusive: false });
-  await store.migrate();
+/**
+ * Saves a command's JSON report as a snapshot (`report:<name>`) for GET /v1/quality, into a SQLite
+ * file or a Postgres store (`postgres://...`, in `options.schema`), where every node reads it.
+ */
+export async function saveReport(
+  spec: string,
+  name: string,
+  report: unknown,
+  options: { schema?: string } = {},
+): Promise<void> {
+  let store: Store;
+  if (isPostgresUrl(spec)) {
+    store = await openStore(spec, {
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      poolSize: 1,
+      onMigration: printMigration('postgres'),
+    });
+  } else {
+    // Beside a server that may have the database open: the report is one row, and the server reads
+    // reports afresh for each GET /v1/quality.
+    const { createSqliteStore } = await import('../store/sqlite/sqlite-store.js');
+    store = createSqliteStore({ path: spec, onMigration: printMigration('sqlite'), exclusive: false });
+  }
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   try {
     const previous = await store.loadSnapshot(`report:${name}`);
     await store.saveSnapshot({

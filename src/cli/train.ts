@@ -1,14 +1,35 @@
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { createEngine } from '../engine/engine.js';
-import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { createEngine, type EngineOptions } from '../engine/engine.js';
+import { SetlistError } from '../errors.js';
 import { SNAPSHOTS_KEPT } from '../store/store.js';
-import { printMigration, requireDatabase } from './open-store.js';
+import { isPostgresUrl, openStore, printMigration, requireDatabase } from './open-store.js';
+
+interface TrainOptions {
+  db: string;
+  store?: string;
+  schema: string;
+  redis?: string;
+  prefix?: string;
+  json?: boolean;
+  snapshotsKept: number;
+}
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train the batch model from the events in the store and save it as a snapshot')
     .option('--db <path>', 'SQLite database file', './setlist.db')
+    .option('--store <url>', 'postgres://... connection string: train on a Postgres store instead of --db')
+    .option('--schema <name>', 'Postgres schema that holds the tables', 'public')
+    .option(
+      '--redis <url>',
+      'redis://host:port of a running deployment: its API nodes swap in the new model at once (else at their next start)',
+    )
+    .option(
+      '--prefix <prefix>',
+      'key prefix of the Redis channels, as the nodes were given it (default: setlist, or setlist-<schema>)',
+    )
     .option('--json', 'print the report as JSON')
     .option(
       '--snapshots-kept <n>',
@@ -16,16 +37,34 @@ export function registerTrain(program: Command): void {
       parseSnapshotsKept,
       SNAPSHOTS_KEPT,
     )
-    .action(async (opts: { db: string; json?: boolean; snapshotsKept: number }) => {
-      requireDatabase(opts.db);
-      const engine = createEngine({
-        store: createSqliteStore({
-          path: opts.db,
-          onMigration: printMigration('sqlite'),
-          snapshotsKept: opts.snapshotsKept,
-        }),
+    .action(async (opts: TrainOptions) => {
+      const spec = opts.store ?? opts.db;
+      const postgres = isPostgresUrl(spec);
+      if (opts.redis !== undefined && !postgres) {
+        throw new SetlistError('SETLIST_ERR_CONFIG', {
+          path: 'redis',
+          message:
+            '--redis goes with --store postgres://...: API nodes that share a Redis share a Postgres store',
+        });
+      }
+      if (!postgres) requireDatabase(spec);
+      const store = await openStore(spec, {
+        schema: opts.schema,
+        snapshotsKept: opts.snapshotsKept,
+        onMigration: printMigration(postgres ? 'postgres' : 'sqlite'),
       });
-      await engine.open();
+      const announcer = opts.redis === undefined ? undefined : await openAnnouncer(opts.redis, opts);
+      const engine = createEngine({
+        store,
+        ...(announcer === undefined ? {} : { onSnapshotSaved: announcer.announce }),
+      });
+      try {
+        await engine.open();
+      } catch (err) {
+        await engine.close().catch(() => {});
+        await announcer?.close();
+        throw err;
+      }
       try {
         const result = await engine.train();
         if (result === undefined) {
@@ -48,8 +87,51 @@ export function registerTrain(program: Command): void {
         }
       } finally {
         await engine.close();
+        await announcer?.close();
       }
     });
+}
+
+/**
+ * Announces each model version `train` saves on the deployment's models channel, as a training node
+ * does: every running node loads it from the store and swaps it in. A failed announcement is told on
+ * stderr; the nodes then load the version at their next start or Redis reconnect.
+ */
+async function openAnnouncer(
+  redisUrl: string,
+  opts: Pick<TrainOptions, 'schema' | 'prefix'>,
+): Promise<{ announce: NonNullable<EngineOptions['onSnapshotSaved']>; close(): Promise<void> }> {
+  // Imported only here, so that training on SQLite never loads ioredis.
+  const { Redis } = await import('ioredis');
+  const { defaultPrefix, streamNames } = await import('../cluster/event-stream.js');
+  const channel = streamNames(opts.prefix ?? defaultPrefix(opts.schema)).models;
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2_000,
+    connectTimeout: 2_000,
+    connectionName: `train-${hostname()}-${process.pid}`,
+  });
+  redis.on('error', () => {});
+  const unannounced = (name: string, err: unknown): void =>
+    console.error(
+      `setlist: announcing model ${name} failed (${err instanceof Error ? err.message : String(err)}): ` +
+        'running nodes load it at their next start or Redis reconnect',
+    );
+  await redis.connect().catch((err: unknown) => unannounced('versions', err));
+  return {
+    async announce(model) {
+      try {
+        await redis.publish(channel, JSON.stringify({ name: model.name, version: model.version }));
+      } catch (err) {
+        unannounced(`${model.name} v${model.version}`, err);
+      }
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
 }
 
 /** Parses a duration like `90s`, `10m`, `2h` or plain milliseconds. */

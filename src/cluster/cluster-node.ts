@@ -56,10 +56,11 @@ export interface ClusterNode {
   announce(model: { name: string; version: number }): Promise<boolean>;
   /**
    * Connects the publisher, so that the events and records this node accepts before `start` (while
-   * its engine replays the log) reach the stream. Settles once the first attempt has (a failure is
-   * logged, and the client keeps reconnecting); `start` connects it too if this was not called.
+   * its engine replays the log) reach the stream. Settles once the first attempt has, true if it
+   * connected (a failure is logged, and the client keeps reconnecting); `start` connects it too if
+   * this was not called.
    */
-  connect(): Promise<void>;
+  connect(): Promise<boolean>;
   /** Starts following the stream, the log and the models channel for this engine. */
   start(engine: Engine): Promise<void>;
   /** Stops following and closes the Redis connections; waits for an in-flight catch-up. */
@@ -96,9 +97,15 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     // on after this, and tried again in the background.
     connectTimeout: 2_000,
   });
-  let publisherConnecting: Promise<void> | undefined;
-  const connectPublisher = (): Promise<void> =>
-    (publisherConnecting ??= publisher.connect().catch((err: unknown) => log('Redis connect', err)));
+  let publisherConnecting: Promise<boolean> | undefined;
+  const connectPublisher = (): Promise<boolean> =>
+    (publisherConnecting ??= publisher.connect().then(
+      () => true,
+      (err: unknown) => {
+        log('Redis connect', err);
+        return false;
+      },
+    ));
   // The reader and subscriber keep reconnecting; `start` waits for their first attempt no longer than this.
   const readerOptions = { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 2_000 };
   const reader = new Redis(options.redisUrl, readerOptions);

@@ -1296,7 +1296,9 @@ const PROFILE_RECENT_ITEMS = 20;
 function recentHistory(state: OnlineState, user: UserState, n: number): UserProfile['recent'] {
   const entries = [...user.lastAt.entries()]
     .filter(([item]) => state.records[item]?.visibility !== 'hidden')
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    // Ties with the item first engaged last ahead, as facets order them (see FacetIndex's signals).
+    .reverse()
+    .sort((a, b) => b[1] - a[1])
     .slice(0, n);
   return entries.map(([item, at]) => ({
     itemId: state.items.id(item),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createClock, openEngine } from '../../test/helpers.js';
+import { createClock, openEngine, tempDbPath } from '../../test/helpers.js';
 import type { EventInput, EventType, ItemId, UserId } from '../types.js';
 import { DEFAULT_ENGINE_CONFIG } from './config.js';
 import { FacetIndex } from './facets.js';
@@ -451,5 +451,43 @@ test('a declared interest gets its share of the very next feed, spread through i
   for (const item of after.filter((i) => topicOf(i.itemId) === 'food')) {
     assert.equal(item.reason.source, 'declared', `${item.itemId}: ${item.reason.text}`);
     assert.match(item.reason.text, /美食/);
+  }
+});
+
+test("a restarted engine's facets and recent items equal the live engine's when a batch's events share one time", async () => {
+  const clock = createClock();
+  const path = tempDbPath('facet-ties');
+  const live = await openEngine(path, { now: clock.now, cooccurrenceThread: false });
+  // Created in the reverse of id order: the live engine numbers them so, a restart in id order.
+  const items = [];
+  for (const topic of ['banana', 'apple']) {
+    for (let k = 5; k >= 0; k--)
+      items.push({ id: `${topic}-${k}`, tags: [topic], createdAt: clock.now() - DAY });
+  }
+  await live.putItems({ items });
+  // One batch without times: every event gets the same one.
+  const events: EventInput[] = [];
+  for (const topic of ['apple', 'banana']) {
+    for (let k = 0; k < 6; k++)
+      events.push({ userId: 'u', itemId: `${topic}-${k}`, type: 'view', watchRatio: 0.9 });
+  }
+  await live.ingest({ events });
+  const seen = async (engine: typeof live) => {
+    const profile = await engine.profile('u');
+    return {
+      facets: profile.facets.map((f) => [f.id, f.weight]),
+      recent: profile.recent.map((r) => r.itemId),
+    };
+  };
+  const before = await seen(live);
+  await live.close();
+  const restarted = await openEngine(path, { now: clock.now, cooccurrenceThread: false });
+  try {
+    assert.equal(before.facets.length, 2);
+    // The batch's later events count as the newer ones: bananas after apples.
+    assert.equal(before.recent[0], 'banana-5');
+    assert.deepEqual(await seen(restarted), before);
+  } finally {
+    await restarted.close();
   }
 });

@@ -441,7 +441,10 @@ export class FacetIndex {
    */
   private signals(u: number, nowMs: number): { positives: Signal[]; negatives: Signal[] } {
     const user = this.state.userStates.get(u)!;
-    const history = [...user.lastAt.entries()].sort((x, y) => y[1] - x[1] || y[0] - x[0]);
+    // Ties (a batch's events share one time) keep the table's order reversed, the item first engaged
+    // last ahead (a stable sort): the same on every node that applied the events in log order, where
+    // item indices follow the order each node learned the items in.
+    const history = [...user.lastAt.entries()].reverse().sort((x, y) => y[1] - x[1]);
     const positives: Signal[] = [];
     const negatives: Signal[] = [];
     for (let r = 0; r < Math.min(history.length, MAX_ENGAGEMENTS); r++) {

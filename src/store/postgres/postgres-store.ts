@@ -108,38 +108,82 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
     inTransaction(pool, work);
 
-  return {
-    kind: 'postgres',
-    async migrate() {
-      await transaction(async (c) => {
-        await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        await c.query(
-          `CREATE TABLE IF NOT EXISTS setlist_migrations (
+  /** The schema's migration version, read without taking a lock or creating anything: 0 if none. */
+  const schemaVersion = async (): Promise<number> => {
+    const table = await query<{ t: string | null }>('SELECT to_regclass($1) AS t', [
+      `${schema}.setlist_migrations`,
+    ]);
+    if (table[0]?.t === null || table[0]?.t === undefined) return 0;
+    const rows = await query<{ v: number | null }>(
+      `SELECT max(version) AS v FROM ${schema}.setlist_migrations`,
+    );
+    return rows[0]?.v ?? 0;
+  };
+
+  const tooNew = (current: number): SetlistError =>
+    new SetlistError('SETLIST_ERR_STORE_TOO_NEW', {
+      message: `The database has schema version ${current}; this setlist knows up to ${postgresMigrations.length}. Upgrade setlist to open it.`,
+    });
+
+  /** Says what to run when this role may not bring the schema (at `current`, if it could be read) up to date. */
+  const needsMigration = (current: number | undefined, err: SetlistError): SetlistError => {
+    const latest = postgresMigrations.length;
+    const what =
+      current === undefined
+        ? `may not read the version of the Postgres schema "${schema}"`
+        : current === 0
+          ? `may not create setlist's tables in the Postgres schema "${schema}"`
+          : `may not upgrade the Postgres schema "${schema}" from version ${current} to ${latest}`;
+    const pgMessage = err.cause instanceof Error ? err.cause.message : err.message;
+    return new SetlistError('SETLIST_ERR_STORE_NEEDS_MIGRATION', {
+      message:
+        `This Postgres role ${what} (${pgMessage}): run \`setlist migrate --store <url> --schema ${schema}\` ` +
+        'as a role that may create tables there (its owner), then start again.',
+      cause: err.cause ?? err,
+    });
+  };
+
+  /** Creates or upgrades the schema under the migration lock, applying each missing migration once. */
+  const upgrade = (): Promise<void> =>
+    transaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS setlist_migrations (
              version INTEGER PRIMARY KEY,
              applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
            )`,
-        );
-        const rows = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM setlist_migrations'))
-          .rows;
-        const current = rows[0]?.v ?? 0;
-        if (current > postgresMigrations.length) {
-          throw new SetlistError('SETLIST_ERR_STORE_TOO_NEW', {
-            message: `The database has schema version ${current}; this setlist knows up to ${postgresMigrations.length}. Upgrade setlist to open it.`,
-          });
-        }
-        const latest = postgresMigrations.length;
-        const report = current > 0 ? options.onMigration : undefined;
-        for (let v = current; v < latest; v++) {
-          const note = postgresMigrationNotes[v + 1];
-          const step: MigrationStep = { version: v + 1, latest, ...(note === undefined ? {} : { note }) };
-          report?.(step);
-          const started = performance.now();
-          await c.query(postgresMigrations[v]!);
-          await c.query('INSERT INTO setlist_migrations (version) VALUES ($1)', [v + 1]);
-          report?.({ ...step, ms: performance.now() - started });
-        }
-      });
+      );
+      const rows = (await c.query<{ v: number | null }>('SELECT max(version) AS v FROM setlist_migrations'))
+        .rows;
+      const current = rows[0]?.v ?? 0;
+      if (current > postgresMigrations.length) throw tooNew(current);
+      const latest = postgresMigrations.length;
+      const report = current > 0 ? options.onMigration : undefined;
+      for (let v = current; v < latest; v++) {
+        const note = postgresMigrationNotes[v + 1];
+        const step: MigrationStep = { version: v + 1, latest, ...(note === undefined ? {} : { note }) };
+        report?.(step);
+        const started = performance.now();
+        await c.query(postgresMigrations[v]!);
+        await c.query('INSERT INTO setlist_migrations (version) VALUES ($1)', [v + 1]);
+        report?.({ ...step, ms: performance.now() - started });
+      }
+    });
+
+  return {
+    kind: 'postgres',
+    async migrate() {
+      let current: number | undefined;
+      try {
+        // Read first: a role that may only read and write the tables opens an up-to-date schema; only
+        // a missing or older one needs the rights to create tables.
+        current = await schemaVersion();
+        if (current > postgresMigrations.length) throw tooNew(current);
+        if (current < postgresMigrations.length) await upgrade();
+      } catch (err) {
+        throw lacksPrivilege(err) ? needsMigration(current, err) : err;
+      }
     },
     async close() {
       if (closed) return;
@@ -498,6 +542,11 @@ const UNAVAILABLE_NODE_CODES = new Set([
   'EHOSTUNREACH',
   'EPIPE',
 ]);
+
+/** Whether Postgres refused `err`'s statement for want of a privilege (SQLSTATE 42501). */
+function lacksPrivilege(err: unknown): err is SetlistError {
+  return err instanceof SetlistError && (err.cause as { code?: unknown } | undefined)?.code === '42501';
+}
 
 /** Connection failures become 503 SETLIST_ERR_UNAVAILABLE; anything else is an internal error. */
 export function mapError(cause: unknown): SetlistError {
