@@ -121,9 +121,14 @@ describe('answers Node and Fastify give before a route runs', async () => {
   });
 });
 
-test('a request arriving while the server closes gets 503 SETLIST_ERR_SHUTTING_DOWN in the standard shape', async () => {
+test('a request arriving while the server closes gets 503 SETLIST_ERR_SHUTTING_DOWN in the standard shape, logged as no error', async () => {
   const engine = await openEngine();
-  const app = buildApp({ engine, webRoot: false });
+  const logLines: string[] = [];
+  const app = buildApp({
+    engine,
+    webRoot: false,
+    logger: { level: 'info', stream: { write: (line: string) => logLines.push(line) } },
+  });
   let release!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -163,6 +168,17 @@ test('a request arriving while the server closes gets 503 SETLIST_ERR_SHUTTING_D
   assert.ok(second !== undefined);
   assertShape(second, 503, 'SETLIST_ERR_SHUTTING_DOWN');
   assert.equal(second.headers['x-request-id'], 'during-close');
+  // Refusing while closing is the server's state, not a failure: an info line, no error with a stack.
+  const lines = logLines.map((line) => JSON.parse(line) as { level: number; msg: string; code?: string });
+  assert.ok(
+    lines.some(
+      (l) => l.msg === 'request refused' && l.code === 'SETLIST_ERR_SHUTTING_DOWN' && l.level === 30,
+    ),
+  );
+  assert.deepEqual(
+    lines.filter((l) => l.level >= 50),
+    [],
+  );
 });
 
 // Without the answer, close waits for the run: the test would hang, so its timeout fails it instead.

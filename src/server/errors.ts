@@ -22,7 +22,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
   app.setErrorHandler((err: FastifyError | SetlistError | Error, request, reply) => {
     const mapped = toSetlistError(err);
-    if (mapped.status >= 500) request.log.error({ err }, 'request failed');
+    // A server starting or closing refuses by design: worth a line, not an error with a stack.
+    if (EXPECTED_REFUSALS.has(mapped.code)) request.log.info({ code: mapped.code }, 'request refused');
+    else if (mapped.status >= 500) request.log.error({ err }, 'request failed');
     if (
       (mapped.code === 'SETLIST_ERR_RATE_LIMITED' || mapped.code === 'SETLIST_ERR_UNAVAILABLE') &&
       !reply.hasHeader('retry-after')
@@ -36,6 +38,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     throw routeMissing(request, reply);
   });
 }
+
+/** 5xx answers that are the server's state, not a failure: logged at info. */
+const EXPECTED_REFUSALS: ReadonlySet<string> = new Set(['SETLIST_ERR_STARTING', 'SETLIST_ERR_SHUTTING_DOWN']);
 
 interface RoutePattern {
   url: string;
