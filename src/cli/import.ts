@@ -10,17 +10,17 @@ import {
   importFile,
 } from '../import/import-file.js';
 import { readKuaiRecCatalog } from '../import/kuairec.js';
-import { isPostgresUrl, openStore, printMigration } from './open-store.js';
+import {
+  type DeploymentOptions,
+  isPostgresUrl,
+  openStore,
+  printMigration,
+  requireRedisWithPostgres,
+} from './open-store.js';
 
-interface ImportOptions {
+interface ImportOptions extends DeploymentOptions {
   items?: string;
   events?: string;
-  db: string;
-  store?: string;
-  schema: string;
-  /** redis://...: publish what is written to the running API nodes' stream. */
-  redis?: string;
-  prefix?: string;
   json?: boolean;
 }
 
@@ -127,13 +127,7 @@ export async function openImportTarget(
 ): Promise<ImportTarget> {
   const spec = opts.store ?? opts.db ?? './setlist.db';
   const postgres = isPostgresUrl(spec);
-  if (opts.redis !== undefined && !postgres) {
-    throw new SetlistError('SETLIST_ERR_CONFIG', {
-      path: 'redis',
-      message:
-        '--redis goes with --store postgres://...: API nodes that share a Redis share a Postgres store',
-    });
-  }
+  requireRedisWithPostgres(opts.redis, postgres);
   const store = await openStore(spec, {
     ...(opts.schema === undefined ? {} : { schema: opts.schema }),
     onMigration: printMigration(postgres ? 'postgres' : 'sqlite'),

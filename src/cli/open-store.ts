@@ -59,3 +59,25 @@ export function requireDatabase(path: string): void {
     path: 'db',
   });
 }
+
+/** Where a command that writes into a deployment finds it: the store, and the Redis its API nodes share. */
+export interface DeploymentOptions {
+  db: string;
+  store?: string;
+  schema: string;
+  /** redis://...: tell the running API nodes what was written. */
+  redis?: string;
+  prefix?: string;
+}
+
+/**
+ * Refuses `--redis` without a Postgres `--store`: API nodes that share a Redis share a Postgres store,
+ * so a SQLite file has no running nodes to tell.
+ */
+export function requireRedisWithPostgres(redis: string | undefined, postgres: boolean): void {
+  if (redis === undefined || postgres) return;
+  throw new SetlistError('SETLIST_ERR_CONFIG', {
+    path: 'redis',
+    message: '--redis goes with --store postgres://...: API nodes that share a Redis share a Postgres store',
+  });
+}

@@ -1,16 +1,17 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { createEngine, type EngineOptions } from '../engine/engine.js';
-import { SetlistError } from '../errors.js';
 import { SNAPSHOTS_KEPT } from '../store/store.js';
-import { isPostgresUrl, openStore, printMigration, requireDatabase } from './open-store.js';
+import {
+  type DeploymentOptions,
+  isPostgresUrl,
+  openStore,
+  printMigration,
+  requireDatabase,
+  requireRedisWithPostgres,
+} from './open-store.js';
 
-interface TrainOptions {
-  db: string;
-  store?: string;
-  schema: string;
-  redis?: string;
-  prefix?: string;
+interface TrainOptions extends DeploymentOptions {
   json?: boolean;
   snapshotsKept: number;
 }
@@ -40,13 +41,7 @@ export function registerTrain(program: Command): void {
     .action(async (opts: TrainOptions) => {
       const spec = opts.store ?? opts.db;
       const postgres = isPostgresUrl(spec);
-      if (opts.redis !== undefined && !postgres) {
-        throw new SetlistError('SETLIST_ERR_CONFIG', {
-          path: 'redis',
-          message:
-            '--redis goes with --store postgres://...: API nodes that share a Redis share a Postgres store',
-        });
-      }
+      requireRedisWithPostgres(opts.redis, postgres);
       if (!postgres) requireDatabase(spec);
       const store = await openStore(spec, {
         schema: opts.schema,
