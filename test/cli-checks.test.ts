@@ -29,6 +29,11 @@ test('numeric flags refuse what is not a whole number in range, naming the flag,
     ],
     [['simulate', '--synthetic', '200', '--rounds', '0'], /--rounds must be a whole number >= 1, got "0"/],
     [['simulate', '--synthetic', 'abc'], /--synthetic must be a whole number >= 1, got "abc"/],
+    [
+      ['simulate', '--synthetic', '20', '--policies', 'random,best'],
+      /SETLIST_ERR_CONFIG: Unknown policies: best/,
+    ],
+    [['simulate', '--data', '/nonexistent'], /SETLIST_ERR_CONFIG: KuaiRec's .* not found in \/nonexistent/],
     [['demo', '--seed', '1.5'], /--seed must be a whole number, got "1\.5"/],
   ];
   for (const [args, message] of checks) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SetlistError } from '../errors.js';
 import { defaultKuaiRecDir, hasKuaiRecData, KUAIREC_CAPTIONS } from '../import/kuairec.js';
 import { generateCatalogue, readKuaiRecCatalogue } from '../sim/catalogue.js';
 import type { PolicyName } from '../sim/policies.js';
@@ -17,6 +18,8 @@ interface SimulateCliOptions {
   policies: string;
   json?: boolean;
   db?: string;
+  store?: string;
+  schema: string;
 }
 
 const POLICIES: readonly PolicyName[] = ['setlist', 'random', 'popularity', 'oracle'];
@@ -114,20 +117,30 @@ export function registerSimulate(program: Command): void {
     .option('--policies <list>', 'comma-separated policies to run', POLICIES.join(','))
     .option('--json', 'print the report as JSON')
     .option('--db <path>', "save the report into this database for the dashboard's quality page")
+    .option(
+      '--store <url>',
+      "postgres://... connection string: save the report there instead, for every API node's quality page",
+    )
+    .option('--schema <name>', 'Postgres schema that holds the tables (with --store)', 'public')
     .action(async (opts: SimulateCliOptions) => {
       const policies = opts.policies.split(',').map((p) => p.trim()) as PolicyName[];
       const unknown = policies.filter((p) => !POLICIES.includes(p));
-      if (unknown.length > 0)
-        throw new Error(`unknown policies: ${unknown.join(', ')} (known: ${POLICIES.join(', ')})`);
+      if (unknown.length > 0) {
+        throw new SetlistError('SETLIST_ERR_CONFIG', {
+          path: 'policies',
+          message: `Unknown policies: ${unknown.join(', ')} (known: ${POLICIES.join(', ')})`,
+        });
+      }
       let items: ReturnType<typeof generateCatalogue>;
       if (opts.synthetic !== undefined) {
         items = generateCatalogue({ items: opts.synthetic, categories: 12, seed: opts.seed });
       } else {
         const dir = opts.data ?? defaultKuaiRecDir();
         if (!hasKuaiRecData(dir)) {
-          throw new Error(
-            `KuaiRec's ${KUAIREC_CAPTIONS} and item_categories.csv not found in ${dir}: pass --data, set SETLIST_DATA_DIR, or use --synthetic`,
-          );
+          throw new SetlistError('SETLIST_ERR_CONFIG', {
+            path: 'data',
+            message: `KuaiRec's ${KUAIREC_CAPTIONS} and item_categories.csv not found in ${dir}: pass --data, set SETLIST_DATA_DIR, or use --synthetic`,
+          });
         }
         items = readKuaiRecCatalogue(dir);
       }
@@ -150,6 +163,7 @@ export function registerSimulate(program: Command): void {
         console.log(formatReport(report));
         console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`);
       }
-      if (opts.db !== undefined) await saveReport(opts.db, 'simulate', report);
+      const into = opts.store ?? opts.db;
+      if (into !== undefined) await saveReport(into, 'simulate', report, { schema: opts.schema });
     });
 }

@@ -136,4 +136,37 @@ withServices('setlist train and eval --store', ({ pgUrl, redisUrl }) => {
       [['eval', 40]],
     );
   });
+
+  test("setlist simulate --store saves its report into Postgres, where a node's quality page reads it", async () => {
+    const schema = freshSchema('simulatepg');
+    const result = setlist(
+      'simulate',
+      '--synthetic',
+      '200',
+      '--users',
+      '8',
+      '--rounds',
+      '2',
+      '--policies',
+      'random',
+      '--json',
+      '--store',
+      pgUrl,
+      '--schema',
+      schema,
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const node = await openScaleOutNode({ store: pgUrl, schema, poolSize: 2 });
+    cleanups.push(async () => {
+      await node.leave();
+      await node.engine.close();
+    });
+    const { reports } = (await node.engine.quality()) as {
+      reports: { name: string; policies?: { name: string }[] }[];
+    };
+    assert.deepEqual(
+      reports.map((r) => [r.name, r.policies?.map((p) => p.name)]),
+      [['simulate', ['random']]],
+    );
+  });
 });
