@@ -12,6 +12,7 @@ import {
   sleep,
   streamNames,
 } from './event-stream.js';
+import { VisibilityFollower } from './visibility-follower.js';
 
 export interface ClusterNodeOptions {
   redisUrl: string;
@@ -151,6 +152,28 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         catchUpRunning = undefined;
       });
     return catchUpRunning;
+  };
+
+  // Takedowns have the audit trail as their log: a node that missed one on the stream reads it there.
+  const visibility = new VisibilityFollower(options.store, {
+    getItem: (id) => requireEngine().getItem(id),
+    applyRemoteRecords: (change) => requireEngine().applyRemoteRecords(change),
+  });
+  let visibilityRunning: Promise<void> | undefined;
+  const followVisibility = (): Promise<void> => {
+    if (engine === undefined) return Promise.resolve();
+    visibilityRunning ??= visibility
+      .poll(Date.now())
+      .then(() => {})
+      .catch((err: unknown) => log('following the audit trail failed; retrying', err))
+      .finally(() => {
+        visibilityRunning = undefined;
+      });
+    return visibilityRunning;
+  };
+  const requireEngine = (): Engine => {
+    if (engine === undefined) throw new Error('the cluster node has not started');
+    return engine;
   };
 
   const publishFields = async (fields: string[]): Promise<void> => {
@@ -301,6 +324,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         getItem: (id) => store.getItem(id),
         listItems: (page) => store.listItems(page),
         listAudit: (id) => store.listAudit(id),
+        visibilityChangesAfter: (after, limit) => store.visibilityChangesAfter(after, limit),
         getUser: (id) => store.getUser(id),
         listUsers: (page) => store.listUsers(page),
         appendEvents: (events, receivedAt, onLogged) => store.appendEvents(events, receivedAt, onLogged),
@@ -334,6 +358,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       // user writes have no log: the ones other nodes made since open() loaded them (its replay takes
       // minutes at scale) are read again.
       await catchUp();
+      await visibility.skipToEnd().catch((err: unknown) => log('reading the audit trail failed', err));
       await reloadRecords();
       subscriber.on('message', (_channel: string, message: string) => {
         const a = decodeAnnouncement(message);
@@ -358,7 +383,10 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         void reloadRecords();
       });
       followLoop = follow();
-      catchUpTimer = setInterval(() => void catchUp(), catchUpIntervalMs);
+      catchUpTimer = setInterval(() => {
+        void catchUp();
+        void followVisibility();
+      }, catchUpIntervalMs);
       catchUpTimer.unref();
     },
     async stop() {
@@ -366,6 +394,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       signalStop();
       if (catchUpTimer !== undefined) clearInterval(catchUpTimer);
       await catchUpRunning;
+      await visibilityRunning;
       reader.disconnect();
       subscriber.disconnect();
       await followLoop;

@@ -5,6 +5,7 @@ import { migrationMessage } from '../store/store.js';
 import { createClusterNode } from './cluster-node.js';
 import { defaultPrefix } from './event-stream.js';
 import { POPULARITY_MODEL } from './stream-worker.js';
+import { VisibilityFollower } from './visibility-follower.js';
 
 export interface ScaleOutOptions {
   /** postgres://... */
@@ -97,12 +98,22 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
   };
   if (options.redis === undefined) {
     const engine = createEngine({ store, ...thread });
+    // Takedowns follow the audit trail from its end now: the items the engine opens with are newer.
+    await store.migrate();
+    const visibility = new VisibilityFollower(store, engine);
+    await visibility.skipToEnd();
     let timer: NodeJS.Timeout | undefined;
+    let following: Promise<unknown> | undefined;
     const { ready, leaving } = await opened(engine, async () => {
-      timer = setInterval(
-        () => void engine.catchUp().catch((err: unknown) => log('catch-up from the store failed', err)),
-        options.catchUpIntervalMs ?? 500,
-      );
+      timer = setInterval(() => {
+        void engine.catchUp().catch((err: unknown) => log('catch-up from the store failed', err));
+        following ??= visibility
+          .poll(Date.now())
+          .catch((err: unknown) => log('following the audit trail failed', err))
+          .finally(() => {
+            following = undefined;
+          });
+      }, options.catchUpIntervalMs ?? 500);
       timer.unref();
     });
     return {
@@ -112,6 +123,7 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
       async leave() {
         await leaving();
         clearInterval(timer);
+        await following;
       },
       async announce() {
         return false;

@@ -61,6 +61,13 @@ export interface Page {
  * Everything setlist persists, behind one narrow interface. Every adapter passes the shared contract
  * suite in `store-contract.ts`. Writes are atomic per call: a call that throws has written nothing.
  */
+/** One entry of the audit trail, by its position: which item was hidden or restored. */
+export interface VisibilityChange {
+  seq: number;
+  itemId: ItemId;
+  action: AuditEntry['action'];
+}
+
 export interface Store {
   readonly kind: string;
   /** Creates or upgrades the schema; refuses a database written by a newer version. */
@@ -73,6 +80,12 @@ export interface Store {
   /** Items ordered by id. */
   listItems(page: Page): Promise<ItemRecord[]>;
   listAudit(itemId: ItemId): Promise<AuditEntry[]>;
+  /**
+   * Visibility changes of any item after audit position `afterSeq`, oldest first, at most `limit`: how
+   * a node that missed another node's takedown (Redis away) finds it. Positions are assigned as entries
+   * are written, so a transaction still open may commit one below positions already read.
+   */
+  visibilityChangesAfter(afterSeq: number, limit: number): Promise<VisibilityChange[]>;
 
   writeUsers(users: readonly UserRecord[]): Promise<void>;
   getUser(id: UserId): Promise<UserRecord | undefined>;

@@ -547,6 +547,58 @@ withServices('cluster', (s) => {
     assert.ok(performance.now() - start < 1_000, `leave took ${(performance.now() - start).toFixed(0)} ms`);
   });
 
+  test("a takedown by a node cut off from Redis reaches a node on the stream through the store's audit trail", async () => {
+    const schema = freshSchema('auditfollow');
+    const b = await openNode(s, schema, schema, 'b', 200);
+    cleanups.push(() => b.close());
+    assert.equal((await post(b, '/v1/items', catalogue)).status, 200);
+    // A opens after the catalogue is in the store, and cannot publish: nothing listens on its port.
+    const a = await within(
+      openWithRedis(s, schema, 'a', `redis://127.0.0.1:${await freePort()}`),
+      5_000,
+      'A opened without Redis',
+    );
+    cleanups.push(async () => {
+      await a.leave();
+      await a.engine.close();
+    });
+    await within(a.ready, 5_000, 'A ready');
+    await a.engine.patchItem('v3', { visibility: 'hidden', reason: 'takedown' });
+    assert.equal((await b.engine.getItem('v3')).visibility, 'visible');
+    await waitFor(
+      async () => (await b.engine.getItem('v3')).visibility === 'hidden',
+      5_000,
+      "A's takedown on B",
+    );
+    assert.ok(!(await feedIds(b, 'viewer')).includes('v3'));
+    await a.engine.patchItem('v3', { visibility: 'visible', reason: 'appeal' });
+    await waitFor(
+      async () => (await b.engine.getItem('v3')).visibility === 'visible',
+      5_000,
+      "A's restore on B",
+    );
+  });
+
+  test('without Redis, a takedown on one node reaches the others through the audit trail', async () => {
+    const schema = freshSchema('auditnoredis');
+    const a = await openNode({ pgUrl: s.pgUrl }, schema, undefined, 'a', 200);
+    cleanups.push(() => a.close());
+    assert.equal((await post(a, '/v1/items', catalogue)).status, 200);
+    const b = await openNode({ pgUrl: s.pgUrl }, schema, undefined, 'b', 200);
+    cleanups.push(() => b.close());
+    const res = await a.app.inject({
+      method: 'PATCH',
+      url: '/v1/items/v5',
+      payload: { visibility: 'hidden', reason: 'takedown' },
+    });
+    assert.equal(res.statusCode, 200);
+    await waitFor(
+      async () => (await b.engine.getItem('v5')).visibility === 'hidden',
+      5_000,
+      "A's takedown on B",
+    );
+  });
+
   test('a node started while Redis is unreachable joins the stream once Redis is reachable', async () => {
     const schema = freshSchema('lateredis');
     const port = await freePort();

@@ -228,6 +228,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       ]);
       return rows.map((r) => JSON.parse(r.doc) as ItemRecord);
     },
+    async visibilityChangesAfter(afterSeq, limit) {
+      const rows = await query<{ seq: string; item_id: string; action: AuditEntry['action'] }>(
+        'SELECT seq, item_id, action FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2',
+        [afterSeq, limit],
+      );
+      return rows.map((r) => ({ seq: Number(r.seq), itemId: r.item_id as ItemId, action: r.action }));
+    },
     async listAudit(itemId: ItemId) {
       const rows = await query<{ at: string; actor: string; action: AuditEntry['action']; reason: string }>(
         'SELECT at, actor, action, reason FROM audit WHERE item_id = $1 ORDER BY seq',
