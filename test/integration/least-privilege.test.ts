@@ -89,6 +89,39 @@ withServices('a Postgres role without DDL rights', ({ pgUrl, redisUrl }) => {
     );
   });
 
+  test("a schema's owner without CREATE on the database migrates it, fresh and when it is behind", async () => {
+    const schema = freshSchema('ownmig');
+    const role = `${schema}_owner`;
+    await asOwner(`CREATE ROLE ${role} LOGIN; CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
+    cleanups.push(() => asOwner(`DROP SCHEMA ${schema} CASCADE; DROP OWNED BY ${role}; DROP ROLE ${role}`));
+    const url = new URL(pgUrl);
+    url.username = role;
+    url.password = '';
+    const migrateAsOwner = async (): Promise<void> => {
+      const store = createPostgresStore({ connectionString: url.toString(), schema, poolSize: 1 });
+      try {
+        await store.migrate();
+      } finally {
+        await store.close();
+      }
+    };
+    await migrateAsOwner();
+    // As if this setlist were one migration ahead of the one that migrated the schema.
+    await asOwner(
+      `DELETE FROM ${schema}.setlist_migrations WHERE version = (SELECT max(version) FROM ${schema}.setlist_migrations);
+       DROP TABLE ${schema}.events_counted`,
+    );
+    await migrateAsOwner();
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT to_regclass($1) AS t', [`${schema}.events_counted`]);
+      assert.notEqual(rows[0].t, null);
+    } finally {
+      await client.end();
+    }
+  });
+
   test('a role that may not upgrade a schema that is behind gets SETLIST_ERR_STORE_NEEDS_MIGRATION naming setlist migrate', async () => {
     const schema = await migratedSchema('rwbehind');
     const connectionString = await readWriteRole(schema);

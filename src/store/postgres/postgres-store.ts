@@ -147,7 +147,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const upgrade = (): Promise<void> =>
     transaction(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+      // is there, which a schema's owner need not have.
+      const exists = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (exists.rowCount === 0) await c.query(`CREATE SCHEMA ${schema}`);
       await c.query(
         `CREATE TABLE IF NOT EXISTS setlist_migrations (
              version INTEGER PRIMARY KEY,
