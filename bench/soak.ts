@@ -118,7 +118,7 @@ async function send(op: Op): Promise<void> {
 
 async function rssBytes(): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const match = /^setlist_process_process_resident_memory_bytes (\S+)$/m.exec(text);
+  const match = /^setlist_process_resident_memory_bytes (\S+)$/m.exec(text);
   return match === null ? Number.NaN : Number(match[1]);
 }
 

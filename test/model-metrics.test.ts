@@ -116,3 +116,24 @@ test("a scaled-out node's metrics say whether it follows the Redis stream and co
   await app.close();
   await engine.close();
 });
+
+test('metric names keep Prometheus conventions: `_total` only on counters, one setlist_ prefix', async () => {
+  const engine = await openEngine();
+  const app = buildApp({ engine, webRoot: false });
+  await app.ready();
+  const body = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  await app.close();
+  await engine.close();
+  const types = new Map<string, string>();
+  for (const match of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) types.set(match[1]!, match[2]!);
+  assert.ok(types.size > 20, `${types.size} metrics`);
+  const misnamed = [...types].filter(([name, type]) => name.endsWith('_total') && type !== 'counter');
+  assert.deepEqual(misnamed, []);
+  assert.deepEqual(
+    [...types.keys()].filter((name) => !name.startsWith('setlist_') || name.includes('process_process')),
+    [],
+  );
+  assert.equal(types.get('setlist_process_cpu_seconds_total'), 'counter');
+  assert.equal(types.get('setlist_nodejs_active_resources'), 'gauge');
+  assert.match(body, /^setlist_nodejs_active_resources\{type="\w+"\} [1-9]/m);
+});

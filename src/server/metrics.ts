@@ -5,7 +5,12 @@ import type { Engine, ServingStats } from '../engine/engine.js';
 /** Prometheus metrics of one server: its own registry, so several servers can live in one process. */
 export function installMetrics(app: FastifyInstance): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'setlist_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'setlist_' });
+  // prom-client names three gauges `*_total`, the suffix Prometheus keeps for counters; its
+  // `nodejs_active_resources` (by type) stands for them.
+  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+    registry.removeSingleMetric(`setlist_nodejs_${name}`);
+  }
   const requests = new Counter({
     name: 'setlist_http_requests_total',
     help: 'HTTP requests by route and status code.',
