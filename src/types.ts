@@ -111,11 +111,11 @@ export type TimeInput = number | string;
 export interface ItemInput {
   creatorId?: string;
   caption?: string;
-  tags?: string[];
+  tags?: readonly string[];
   category?: string;
   createdAt?: TimeInput;
   durationMs?: number;
-  embedding?: number[];
+  embedding?: readonly number[];
 }
 
 /** An item in a batch (`Engine.putItems`, `POST /v1/items`): its fields and its id. */
@@ -127,11 +127,11 @@ export interface ItemBatchEntry extends ItemInput {
 export interface ItemPatch {
   creatorId?: string | null;
   caption?: string | null;
-  tags?: string[];
+  tags?: readonly string[];
   category?: string | null;
   createdAt?: TimeInput;
   durationMs?: number | null;
-  embedding?: number[] | null;
+  embedding?: readonly number[] | null;
   visibility?: Visibility;
   reason?: string;
   actor?: string;
@@ -158,7 +158,7 @@ export interface EventInput {
 
 /** Mutes or unmutes facets (by id) and declares interests, as `Engine.patchProfile` takes them. */
 export interface ProfilePatch {
-  mute?: string[];
-  unmute?: string[];
-  declare?: DeclaredInterest[];
+  mute?: readonly string[];
+  unmute?: readonly string[];
+  declare?: readonly DeclaredInterest[];
 }

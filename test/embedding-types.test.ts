@@ -29,13 +29,19 @@ import { T0 } from './helpers.js';
  * `true` when every A is a B and both name the same fields at the top: the public types and the
  * schemas cannot drift. (Zod's optional fields also take `undefined`, which the public types leave out.)
  */
-type Same<A, B> = [A] extends [B]
+type Same<A, B> = [DeepMutable<A>] extends [B]
   ? [keyof A] extends [keyof B]
     ? [keyof B] extends [keyof A]
       ? true
       : false
     : false
   : false;
+/** The public types take read-only arrays (a caller's `as const` lists), which Zod's inputs do not name. */
+type DeepMutable<T> = T extends readonly (infer U)[]
+  ? DeepMutable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: DeepMutable<T[K]> }
+    : T;
 const agree: [
   Same<{ events: EventInput[] }, z.input<typeof eventBatchSchema>>,
   Same<EventInput, z.input<typeof eventSchema>>,
@@ -99,5 +105,18 @@ test('wrong inputs do not compile, and an untyped caller passing them is refused
   await refused(() => engine.feed('u1', 'twenty'), 'n');
   // @ts-expect-error lang is 'en' or 'zh'
   await refused(() => engine.feed('u1', 10, { lang: 'fr' }), 'lang');
+  await engine.close();
+});
+
+test("a caller's read-only lists (`as const`) are accepted as they are", async () => {
+  const engine = await createSetlist({ dbPath: ':memory:', now: () => T0 });
+  const tags = ['cats', 'funny'] as const;
+  const item: ItemInput = { tags, embedding: [0.5, 0.25] as const };
+  await engine.putItem('v1', item);
+  await engine.patchItem('v1', { tags: ['dogs'] as const });
+  await engine.putItems({ items: [{ id: 'v2', tags }] as const });
+  await engine.patchProfile('u1', { mute: ['f1'] as const, declare: [{ tag: 'cats', weight: 1 }] as const });
+  assert.deepEqual((await engine.getItem('v1')).tags, ['dogs']);
+  assert.deepEqual((await engine.getItem('v2')).tags, ['cats', 'funny']);
   await engine.close();
 });
