@@ -103,6 +103,8 @@ test("every issue reads as a phrase after its field's path, and names the field 
       'must be one of "visible", "hidden"',
     ],
     [itemPatchSchema, { visibility: 'hidden', reason: '' }, 'reason', 'must not be empty'],
+    [itemPatchSchema, { reason: 'x' }, 'reason', 'goes with a visibility change'],
+    [itemPatchSchema, { caption: 'c', actor: 'mod-7' }, 'actor', 'goes with a visibility change'],
     [profilePatchSchema, { declare: [{ tag: 'x', weight: 3 }] }, 'declare.0.weight', 'must be at most 1'],
     [
       profilePatchSchema,

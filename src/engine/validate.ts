@@ -96,6 +96,12 @@ export const itemPatchSchema = z
     if (v.visibility !== undefined && v.reason === undefined) {
       ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when visibility changes' });
     }
+    // They describe a visibility change: alone they would change nothing but the item's updatedAt.
+    for (const key of ['reason', 'actor'] as const) {
+      if (v.visibility === undefined && v[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'goes with a visibility change' });
+      }
+    }
   });
 
 const traitValue = z.union([text(1_000), z.number().finite(), z.boolean(), z.null()], {
