@@ -110,3 +110,33 @@ test('the demo fails on a port in use before it replaces its database', async ()
     busy.close();
   }
 });
+
+test('eval and simulate refuse a report store they cannot reach before the run, not after it', () => {
+  const dir = tempDir('setlist-report-target-');
+  const train = ['user,item'];
+  for (let u = 0; u < 6; u++) for (let i = 0; i < 6; i++) train.push(`u${u},i${i}`);
+  writeFileSync(join(dir, 'train.csv'), `${train.join('\n')}\n`);
+  writeFileSync(join(dir, 'test.csv'), 'user,item\nu1,i1\n');
+  const away = 'postgres://setlist@127.0.0.1:1/none';
+  const runs = [
+    [
+      'eval',
+      '--train',
+      join(dir, 'train.csv'),
+      '--test',
+      join(dir, 'test.csv'),
+      '--workers',
+      '0',
+      '--store',
+      away,
+    ],
+    ['simulate', '--synthetic', '50', '--users', '2', '--rounds', '1', '--store', away],
+  ];
+  for (const args of runs) {
+    const result = setlist(...args);
+    assert.equal(result.status, 1, `${args[0]}: ${result.stderr}`);
+    assert.match(result.stderr, /SETLIST_ERR_UNAVAILABLE: Postgres is unavailable/);
+    // Nothing ran: no report was printed.
+    assert.equal(result.stdout, '', args[0]);
+  }
+});

@@ -15,7 +15,7 @@ import { forEachRanking } from '../eval/evaluate.js';
 import { type PipelineReport, runPipeline, type ValidationFit } from '../eval/pipeline.js';
 import { loadProtocolSplit, PROTOCOL_DEFAULTS } from '../eval/protocol.js';
 import { seedOption, wholeNumber } from './options.js';
-import { saveReport } from './reports.js';
+import { checkReportTarget, saveReport } from './reports.js';
 
 /** Published reference NDCG@10 (and Recall@20 where known) on ml-latest-small, from PRODUCT.md. */
 export const ML_SMALL_REFERENCE: Record<string, { ndcg10: number; recall20?: number }> = {
@@ -107,6 +107,10 @@ export async function runEvalCommand(
   const seed = options.seed ?? PROTOCOL_DEFAULTS.seed;
   const { train, test, userIds, itemIds, source } = loadSplit(options, seed);
   const loadMs = performance.now() - loadStart;
+  const into = options.store ?? options.db;
+  const reportOptions = options.schema === undefined ? {} : { schema: options.schema };
+  // Before the run, not after it: a store that cannot take the report fails in seconds, not minutes.
+  if (into !== undefined) await checkReportTarget(into, reportOptions);
   const log = options.json === true ? undefined : (line: string) => print(`${line}\n`);
   const genres = options.dataset === 'ml-latest-small' ? loadMovieLensGenres(itemIds) : undefined;
   const { report, model, secondValidation } = await runPipeline(train, test, {
@@ -138,10 +142,7 @@ export async function runEvalCommand(
     ...(options.dataset === 'ml-latest-small' ? { reference: ML_SMALL_REFERENCE } : {}),
   };
   print(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
-  const into = options.store ?? options.db;
-  if (into !== undefined) {
-    await saveReport(into, 'eval', result, options.schema === undefined ? {} : { schema: options.schema });
-  }
+  if (into !== undefined) await saveReport(into, 'eval', result, reportOptions);
   return result;
 }
 

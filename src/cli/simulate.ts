@@ -5,7 +5,7 @@ import { generateCatalogue, readKuaiRecCatalogue } from '../sim/catalogue.js';
 import type { PolicyName } from '../sim/policies.js';
 import { DEFAULT_SIMULATION_OPTIONS, runSimulation, type SimulationReport } from '../sim/simulate.js';
 import { seedOption, wholeNumber } from './options.js';
-import { saveReport } from './reports.js';
+import { checkReportTarget, saveReport } from './reports.js';
 
 interface SimulateCliOptions {
   users: number;
@@ -144,6 +144,9 @@ export function registerSimulate(program: Command): void {
         }
         items = readKuaiRecCatalogue(dir);
       }
+      const into = opts.store ?? opts.db;
+      // Before the run, not after it: a store that cannot take the report fails in seconds, not minutes.
+      if (into !== undefined) await checkReportTarget(into, { schema: opts.schema });
       const started = Date.now();
       const report = await runSimulation(items, {
         ...d,
@@ -163,7 +166,6 @@ export function registerSimulate(program: Command): void {
         console.log(formatReport(report));
         console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`);
       }
-      const into = opts.store ?? opts.db;
       if (into !== undefined) await saveReport(into, 'simulate', report, { schema: opts.schema });
     });
 }
