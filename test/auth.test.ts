@@ -241,6 +241,11 @@ describe('key configuration', () => {
     const line = keysFileLine('svc', ['read'], SECRETS.reader);
     assert.ok(!line.includes(SECRETS.reader));
     assert.throws(() => parseApiKeysEnv(`svc:write:${SECRETS.reader}`), { code: 'SETLIST_ERR_CONFIG' });
+    // A value that names no key is a mistake; blank is unset.
+    for (const value of [',', ' , ']) {
+      assert.throws(() => parseApiKeysEnv(value), { code: 'SETLIST_ERR_CONFIG', path: 'SETLIST_API_KEYS' });
+    }
+    assert.deepEqual(parseApiKeysEnv(' '), []);
     assert.throws(() => parseKeysFile('svc:read:md5:abc'), { code: 'SETLIST_ERR_CONFIG' });
     assert.throws(() => parseScopeList('read,root'), { code: 'SETLIST_ERR_CONFIG' });
   });
@@ -299,6 +304,7 @@ describe('rate limits', () => {
     }
     assert.deepEqual(codes, [200, 200, 200, 429]);
     assert.equal(last?.json().error.code, 'SETLIST_ERR_RATE_LIMITED');
+    assert.match(last?.json().error.message, /^Too many requests for this key/);
     assert.equal(last?.headers['retry-after'], '2');
     // Another key still has its own budget; healthz is never limited.
     const other = await limited.inject({ method: 'GET', url: '/v1/status', headers: bearer(SECRETS.admin) });
@@ -319,6 +325,8 @@ describe('rate limits', () => {
       codes.push(res.statusCode);
     }
     assert.deepEqual(codes, [401, 401, 429]);
+    const refused = await limited.inject({ method: 'GET', url: '/v1/status' });
+    assert.match(refused.json().error.message, /^Too many requests from this address/);
     await limited.close();
   });
 });

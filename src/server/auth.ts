@@ -74,6 +74,13 @@ export function parseApiKeysEnv(value: string): ApiKey[] {
     if (secret.length < 16) throw configError(`${where}: the secret must be at least 16 characters`, where);
     keys.push({ name: parseName(name, where), scopes: parseScopes(scopes, where), hash: hashSecret(secret) });
   }
+  // Blank is unset; anything else that names no key is a mistake, not authentication turned off.
+  if (keys.length === 0 && value.trim() !== '') {
+    throw configError(
+      'SETLIST_API_KEYS names no key: give name:scope1+scope2:secret entries, or leave it unset',
+      'SETLIST_API_KEYS',
+    );
+  }
   return checkUnique(keys);
 }
 

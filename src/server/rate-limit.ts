@@ -87,7 +87,9 @@ export function installRateLimit(app: FastifyInstance, options: RateLimitOptions
     const waitMs = buckets.take(key);
     if (waitMs > 0) {
       reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
-      throw new SetlistError('SETLIST_ERR_RATE_LIMITED');
+      throw new SetlistError('SETLIST_ERR_RATE_LIMITED', {
+        message: `Too many requests ${request.apiKey === undefined ? 'from this address' : 'for this key'}: wait for the number of seconds in Retry-After.`,
+      });
     }
   });
   return buckets;
