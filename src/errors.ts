@@ -71,6 +71,10 @@ export const errorCatalogue = {
     message:
       'The request did not arrive whole within the time allowed: send it again, on a faster link or smaller.',
   },
+  SETLIST_ERR_EXPECTATION_FAILED: {
+    status: 417,
+    message: 'The server meets no Expect header but "Expect: 100-continue": send the request without it.',
+  },
   SETLIST_ERR_STORE_CORRUPT: {
     status: 500,
     message:

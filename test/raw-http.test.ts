@@ -102,6 +102,45 @@ describe('answers Node and Fastify give before a route runs', async () => {
     assertShape(answer, 400, 'SETLIST_ERR_VALIDATION');
   });
 
+  test('an HTTP/1.1 request without a Host gets 400 SETLIST_ERR_VALIDATION naming host, with its X-Request-Id', async () => {
+    const [answer] = await rawExchange(port, 'GET /healthz HTTP/1.1\r\nX-Request-Id: no-host-1\r\n\r\n');
+    assert.ok(answer !== undefined);
+    assertShape(answer, 400, 'SETLIST_ERR_VALIDATION');
+    const { error } = JSON.parse(answer.body);
+    assert.equal(error.path, 'host');
+    assert.match(error.message, /HTTP\/1\.1 requires a Host header/);
+    assert.equal(answer.headers['x-request-id'], 'no-host-1');
+  });
+
+  test('an HTTP/1.0 request without a Host is answered', async () => {
+    const [answer] = await rawExchange(port, 'GET /healthz HTTP/1.0\r\n\r\n');
+    assert.equal(answer?.status, 200);
+  });
+
+  test('an Expect other than 100-continue gets 417 SETLIST_ERR_EXPECTATION_FAILED with its X-Request-Id', async () => {
+    const [answer] = await rawExchange(
+      port,
+      'GET /healthz HTTP/1.1\r\nHost: localhost\r\nExpect: 200-ok\r\nX-Request-Id: expect-1\r\n\r\n',
+    );
+    assert.ok(answer !== undefined);
+    assertShape(answer, 417, 'SETLIST_ERR_EXPECTATION_FAILED');
+    assert.equal(JSON.parse(answer.body).error.path, 'expect');
+    assert.equal(answer.headers['x-request-id'], 'expect-1');
+  });
+
+  test('a POST with Expect: 100-continue gets 100 Continue and then its answer', async () => {
+    const body = JSON.stringify({ events: [{ userId: 'u-expect', itemId: 'v-expect', type: 'like' }] });
+    const answers = await rawExchange(
+      port,
+      'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nConnection: close\r\n' +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [100, 200],
+    );
+  });
+
   test('a request that did not arrive in time gets 408 SETLIST_ERR_REQUEST_TIMEOUT', () => {
     let written = '';
     const socket = {
@@ -222,3 +261,51 @@ test(
     await engine.close();
   },
 );
+
+// Node checked a 200 ms requestTimeout only when its 60 s headersTimeout passed: the guard fails that.
+test(
+  'a body that stalls gets 408 SETLIST_ERR_REQUEST_TIMEOUT with its request id, logged at info without its headers',
+  HANG_GUARD,
+  async () => {
+    const engine = await openEngine();
+    const logLines: string[] = [];
+    const app = buildApp({
+      engine,
+      webRoot: false,
+      requestTimeoutMs: 200,
+      logger: { level: 'info', stream: { write: (line: string) => logLines.push(line) } },
+    });
+    const port = await listening(app);
+    const [answer] = await rawExchange(
+      port,
+      'POST /v1/events HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: stalled-1\r\nAuthorization: Bearer sl_secret\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ev',
+    );
+    await app.close();
+    await engine.close();
+    assert.ok(answer !== undefined);
+    assertShape(answer, 408, 'SETLIST_ERR_REQUEST_TIMEOUT');
+    assert.equal(answer.headers['x-request-id'], 'stalled-1');
+    const lines = logLines.map((line) => JSON.parse(line) as { level: number; msg: string; reqId?: string });
+    assert.ok(lines.some((l) => l.msg === 'client error' && l.reqId === 'stalled-1' && l.level === 30));
+    assert.ok(!logLines.some((line) => line.includes('sl_secret')));
+  },
+);
+
+test('a server checking Host refuses an HTTP/1.1 request without one as 400, and a foreign Host as 403', async () => {
+  const engine = await openEngine();
+  const app = buildApp({ engine, webRoot: false, allowedHosts: [] });
+  const port = await listening(app);
+  const [missing] = await rawExchange(port, 'GET /v1/status HTTP/1.1\r\n\r\n');
+  const [foreign] = await rawExchange(
+    port,
+    'GET /v1/status HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n',
+  );
+  await app.close();
+  await engine.close();
+  assert.ok(missing !== undefined && foreign !== undefined);
+  assertShape(missing, 400, 'SETLIST_ERR_VALIDATION');
+  assert.equal(JSON.parse(missing.body).error.path, 'host');
+  assertShape(foreign, 403, 'SETLIST_ERR_FORBIDDEN');
+  assert.match(foreign.headers['x-request-id'] ?? '', /^[0-9a-f-]{36}$/);
+});

@@ -143,6 +143,16 @@ describe('the client against a live server', () => {
     assert.equal(err.route, '/v1/items/missing');
   });
 
+  test("an error carries the server's request id, the caller's when it gave one", async () => {
+    const fresh = await rejection(client.items.get('missing'));
+    assert.match(
+      fresh.requestId ?? '',
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    const given = await rejection(client.items.get('missing', { requestId: 'trace-42' }));
+    assert.equal(given.requestId, 'trace-42');
+  });
+
   test('an invalid event names the field at fault', async () => {
     const err = await rejection(
       client.events.send([{ userId: 'u', itemId: 'i', type: 'wave' as unknown as 'view' }]),
@@ -290,6 +300,52 @@ describe('the client on the wire', () => {
     await client.users.feed('a b/c', { n: 3 });
     assert.equal(calls[0]?.url, 'http://x/v1/users/a%20b%2Fc/feed?n=3');
     assert.equal((calls[0]!.init.headers as Record<string, string>).authorization, 'Bearer k1');
+  });
+
+  test('each call sends a fresh X-Request-Id, the same on each of its retries', async () => {
+    const { fetch, calls } = scriptedFetch([unavailable(), json(200, {}), json(200, {})]);
+    const client = createClient({ baseUrl: 'http://x', fetch, retryDelayMs: 0 });
+    await client.status();
+    await client.status();
+    const ids = calls.map((c) => (c.init.headers as Record<string, string>)['x-request-id']);
+    assert.match(ids[0] ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(ids[1], ids[0]);
+    assert.notEqual(ids[2], ids[0]);
+  });
+
+  test("a request id given in the call's options or the client's headers is sent instead", async () => {
+    const { fetch, calls } = scriptedFetch([json(200, {}), json(200, {})]);
+    const client = createClient({ baseUrl: 'http://x', fetch, headers: { 'X-Request-Id': 'from-headers' } });
+    await client.status();
+    await client.status({ requestId: 'from-call' });
+    const sent = calls.map((c) => c.init.headers as Record<string, string>);
+    assert.deepEqual(
+      sent.map((h) => Object.keys(h).filter((k) => k.toLowerCase() === 'x-request-id')),
+      [['x-request-id'], ['x-request-id']],
+    );
+    assert.deepEqual(
+      sent.map((h) => h['x-request-id']),
+      ['from-headers', 'from-call'],
+    );
+  });
+
+  test("an error with an answer carries the answer's X-Request-Id as requestId", async () => {
+    const notFound = json(
+      404,
+      { error: { code: 'SETLIST_ERR_NOT_FOUND', message: 'no' } },
+      { 'x-request-id': 'srv-7' },
+    );
+    const { fetch } = scriptedFetch([notFound]);
+    const err = await rejection(createClient({ baseUrl: 'http://x', fetch }).items.get('v1'));
+    assert.equal(err.requestId, 'srv-7');
+  });
+
+  test('an error without an answer carries the id that was sent as requestId', async () => {
+    const { fetch, calls } = scriptedFetch(['network']);
+    const err = await rejection(createClient({ baseUrl: 'http://x', fetch, retries: 0 }).status());
+    assert.equal(err.code, 'SETLIST_CLIENT_NETWORK');
+    assert.equal(err.requestId, (calls[0]!.init.headers as Record<string, string>)['x-request-id']);
+    assert.match(err.requestId ?? '', /^[0-9a-f-]{36}$/);
   });
 
   test('train asks the server to wait only when told to, and is never retried', async () => {

@@ -98,6 +98,11 @@ export class SetlistClientError extends Error {
   readonly route: string;
   /** How many attempts were made, retries included. */
   readonly attempts: number;
+  /**
+   * The call's request id, to find it in the server's log: the answer's `X-Request-Id`, or the one
+   * the client sent when no answer came; undefined when the client refused the call before sending.
+   */
+  readonly requestId: string | undefined;
 
   constructor(init: {
     code: ErrorCode;
@@ -107,6 +112,7 @@ export class SetlistClientError extends Error {
     method: HttpMethod;
     route: string;
     attempts: number;
+    requestId?: string | undefined;
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -117,6 +123,7 @@ export class SetlistClientError extends Error {
     this.method = init.method;
     this.route = init.route;
     this.attempts = init.attempts;
+    this.requestId = init.requestId;
   }
 }
 
@@ -146,6 +153,11 @@ export interface ClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Sent as `X-Request-Id` (1-128 of `A-Z a-z 0-9 . _ : -`, or the server uses its own); default: an
+   * `X-Request-Id` in the client's `headers`, else a fresh UUID per call, the same for its retries.
+   */
+  requestId?: string;
 }
 
 export interface CountOptions extends CallOptions {
@@ -223,7 +235,8 @@ const RETRY_STATUSES = new Set([429, 503]);
  * A typed client for setlist's HTTP API v1. Uses `fetch` only, so it runs in Node 20 and browsers.
  * Idempotent calls (GET, PUT, and event batches whose events all carry an `id`) are retried on
  * network errors, 429 and 503, with exponential backoff that honours Retry-After; the probes
- * (`healthz`, `readyz`) are not, and return their 503 bodies as answers.
+ * (`healthz`, `readyz`) are not, and return their 503 bodies as answers. Each call sends an
+ * `X-Request-Id` (a fresh UUID, the same on its retries) and its errors carry it as `requestId`.
  *
  * @example
  * const client = createClient({ baseUrl: 'http://127.0.0.1:7733' });
@@ -248,6 +261,13 @@ export function createClient(options: ClientOptions): SetlistClient {
     }
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.apiKey !== undefined) headers.authorization = `Bearer ${options.apiKey}`;
+    const givenIdHeader = Object.keys(headers).find((k) => k.toLowerCase() === 'x-request-id');
+    const sentId =
+      opts.requestId ?? (givenIdHeader === undefined ? undefined : headers[givenIdHeader]) ?? newRequestId();
+    if (givenIdHeader !== undefined) delete headers[givenIdHeader];
+    // One id for every attempt, so that the server's log shows a call's retries together.
+    headers['x-request-id'] = sentId;
+    let requestId = sentId;
     let body: string | undefined;
     if (opts.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -256,7 +276,7 @@ export function createClient(options: ClientOptions): SetlistClient {
     const idempotent = opts.idempotent ?? (method === 'GET' || method === 'PUT');
     const maxAttempts = idempotent ? retries + 1 : 1;
     const fail = (init: Omit<ConstructorParameters<typeof SetlistClientError>[0], 'method' | 'route'>) =>
-      new SetlistClientError({ ...init, method, route: path });
+      new SetlistClientError({ requestId, ...init, method, route: path });
 
     /**
      * What an attempt that failed before its whole response arrived (no headers, or a body cut off by
@@ -287,6 +307,7 @@ export function createClient(options: ClientOptions): SetlistClient {
     };
 
     for (let attempt = 1; ; attempt++) {
+      requestId = sentId;
       const { signal, cleanup, timedOut } = attemptSignal(opts.signal, options.timeoutMs);
       let response: Response;
       try {
@@ -301,6 +322,7 @@ export function createClient(options: ClientOptions): SetlistClient {
         await sleep(backoff(attempt, retryDelayMs, maxRetryDelayMs), opts.signal);
         continue;
       }
+      requestId = response.headers.get('x-request-id') ?? sentId;
       const readBody = (): Promise<string> =>
         response.text().catch((err: unknown) => {
           throw new BodyReadFailure(err);
@@ -535,6 +557,24 @@ function errorFromText(
     message: `HTTP ${status} without a setlist error body: ${text.slice(0, 200)}`,
     attempts,
   });
+}
+
+/** A fresh UUID: `crypto.randomUUID` where there is one (Node 20, browsers in a secure context). */
+function newRequestId(): string {
+  const crypto = (
+    globalThis as {
+      crypto?: { randomUUID?: () => string; getRandomValues?: <T extends Uint8Array>(a: T) => T };
+    }
+  ).crypto;
+  if (typeof crypto?.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  if (typeof crypto?.getRandomValues === 'function') crypto.getRandomValues(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+  // RFC 9562 version 4, variant 10.
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Full-jitter exponential backoff: a random wait up to base * 2^(attempt-1), capped. */

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { type AuthOptions, installAuth } from './auth.js';
-import { clientErrorHandler, frameworkErrors, installErrorHandler } from './errors.js';
+import { clientErrorHandler, expectationFailed, frameworkErrors, installErrorHandler } from './errors.js';
 import { installHostCheck } from './host-check.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -48,12 +48,21 @@ export interface AppOptions {
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
 export function buildApp(options: AppOptions): FastifyInstance {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const app = Fastify({
+    http: {
+      // Refused in installRequestId instead, in the standard shape.
+      requireHostHeader: false,
+      // Node checks the timeouts only this often (30 s by default), so a stalled request's 408 came late.
+      connectionsCheckingInterval: requestTimeoutMs > 0 ? Math.min(1_000, requestTimeoutMs) : 30_000,
+      // Node derives it from a requestTimeout given here, not Fastify's, set later: a longer one let a stalled body outlive requestTimeout.
+      ...(requestTimeoutMs > 0 ? { headersTimeout: Math.min(60_000, requestTimeoutMs) } : {}),
+    },
     logger: redactSecrets(options.logger ?? false),
     bodyLimit: options.bodyLimitBytes ?? 8 * 1024 * 1024,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    requestTimeout: requestTimeoutMs,
     connectionTimeout: options.connectionTimeoutMs ?? 120_000,
     routerOptions: { maxParamLength: 1_024 },
     frameworkErrors,
@@ -64,6 +73,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     genReqId: requestIdOf,
   });
   installErrorHandler(app);
+  app.server.on('checkExpectation', expectationFailed.bind(app));
   installRequestId(app);
   const shutdown = installShutdown(app);
   // JSON only: Fastify's own text/plain parser would hand a JSON body sent as text to the routes as a string.

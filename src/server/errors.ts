@@ -1,9 +1,9 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_ID_LENGTH } from '../engine/validate.js';
 import { SetlistError } from '../errors.js';
-import { requestIdOf } from './request-id.js';
+import { inFlightRequestId, requestIdOf } from './request-id.js';
 
 /**
  * The one error handler: every failure leaves as `{ error: { code, message, path? } }` with the
@@ -157,8 +157,9 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
 /**
  * What Node's HTTP parser refuses before Fastify sees a request (headers over the size limit, a
  * malformed request line or `Content-Length`, a request that did not arrive in time) is answered in
- * the standard shape too, with a fresh `X-Request-Id`, and the connection closed. Pass it as the
- * `clientErrorHandler` server option.
+ * the standard shape too, and the connection closed. The `X-Request-Id` is the id of the request
+ * whose body was being read, if any, a fresh one otherwise. Logged at info, without the request's
+ * bytes. Pass it as the `clientErrorHandler` server option.
  */
 export function clientErrorHandler(
   this: FastifyInstance,
@@ -168,9 +169,9 @@ export function clientErrorHandler(
   // A reset connection has no one left to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const mapped = clientError(err);
-  const id = requestIdOf({ headers: {} });
+  const id = inFlightRequestId(socket) ?? requestIdOf({ headers: {} });
   // Not the error itself: its rawPacket may hold an Authorization header.
-  this.log.debug({ reqId: id, code: err.code, status: mapped.status }, 'client error');
+  this.log.info({ reqId: id, code: err.code, status: mapped.status }, 'client error');
   if (socket.writable) {
     const body = JSON.stringify(mapped.toJSON());
     socket.write(
@@ -183,6 +184,28 @@ export function clientErrorHandler(
     );
   }
   socket.destroy(err);
+}
+
+/**
+ * An `Expect` other than `100-continue` gets 417 in the standard shape, with the request's id. Node
+ * answers such a request itself (an empty 417) unless the server has a `checkExpectation` listener:
+ * this is one.
+ */
+export function expectationFailed(this: FastifyInstance, req: IncomingMessage, res: ServerResponse): void {
+  const mapped = new SetlistError('SETLIST_ERR_EXPECTATION_FAILED', {
+    message: `The server meets no Expect header but "Expect: 100-continue": got ${JSON.stringify(String(req.headers.expect).slice(0, 100))}.`,
+    path: 'expect',
+  });
+  const id = requestIdOf(req);
+  this.log.info({ reqId: id, code: mapped.code, status: mapped.status }, 'request refused');
+  const body = JSON.stringify(mapped.toJSON());
+  res.writeHead(mapped.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': id,
+    connection: 'close',
+  });
+  res.end(body);
 }
 
 function clientError(err: Error & { code?: string }): SetlistError {
