@@ -43,6 +43,14 @@ withServices('a Postgres role without DDL rights', ({ pgUrl, redisUrl }) => {
     return url.toString();
   }
 
+  /** Takes `schema` back one migration: as if this setlist were one ahead of the one that migrated it. */
+  async function oneMigrationBehind(schema: string): Promise<void> {
+    await asOwner(
+      `DELETE FROM ${schema}.setlist_migrations WHERE version = (SELECT max(version) FROM ${schema}.setlist_migrations);
+       DROP TABLE ${schema}.events_counted`,
+    );
+  }
+
   /** A schema migrated by its owner, as `setlist migrate` leaves it. */
   async function migratedSchema(prefix: string): Promise<string> {
     const schema = freshSchema(prefix);
@@ -106,11 +114,7 @@ withServices('a Postgres role without DDL rights', ({ pgUrl, redisUrl }) => {
       }
     };
     await migrateAsOwner();
-    // As if this setlist were one migration ahead of the one that migrated the schema.
-    await asOwner(
-      `DELETE FROM ${schema}.setlist_migrations WHERE version = (SELECT max(version) FROM ${schema}.setlist_migrations);
-       DROP TABLE ${schema}.events_counted`,
-    );
+    await oneMigrationBehind(schema);
     await migrateAsOwner();
     const client = new pg.Client({ connectionString: pgUrl });
     await client.connect();
@@ -125,11 +129,7 @@ withServices('a Postgres role without DDL rights', ({ pgUrl, redisUrl }) => {
   test('a role that may not upgrade a schema that is behind gets SETLIST_ERR_STORE_NEEDS_MIGRATION naming setlist migrate', async () => {
     const schema = await migratedSchema('rwbehind');
     const connectionString = await readWriteRole(schema);
-    // As if this setlist were one migration ahead of the one that migrated the schema.
-    await asOwner(
-      `DELETE FROM ${schema}.setlist_migrations WHERE version = (SELECT max(version) FROM ${schema}.setlist_migrations);
-       DROP TABLE ${schema}.events_counted`,
-    );
+    await oneMigrationBehind(schema);
     const store = createPostgresStore({ connectionString, schema, poolSize: 1 });
     try {
       await assert.rejects(
