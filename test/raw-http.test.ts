@@ -110,6 +110,10 @@ describe('answers Node and Fastify give before a route runs', async () => {
     assert.equal(error.path, 'host');
     assert.match(error.message, /HTTP\/1\.1 requires a Host header/);
     assert.equal(answer.headers['x-request-id'], 'no-host-1');
+    // An empty one names no server either.
+    const [empty] = await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: \r\n\r\n');
+    assert.ok(empty !== undefined);
+    assertShape(empty, 400, 'SETLIST_ERR_VALIDATION');
   });
 
   test('an HTTP/1.0 request without a Host is answered', async () => {

@@ -41,7 +41,7 @@ export function installRequestId(app: FastifyInstance): void {
     reply.header('x-request-id', request.id);
     // An injected request may have no socket.
     if (request.raw.socket) inFlight.set(request.raw.socket, request.id);
-    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+    if (request.raw.httpVersion === '1.1' && (request.headers.host ?? '').trim() === '') {
       // As Node's own check did: a client this far off the protocol gets no further requests read.
       reply.header('connection', 'close');
       throw new SetlistError('SETLIST_ERR_VALIDATION', {
