@@ -131,6 +131,39 @@ withServices('postgres store', ({ pgUrl }) => {
     await b.close();
   });
 
+  test("items and users are counted at most once per recordCountTtlMs; this store's own writes at once", async () => {
+    const schema = freshSchema('reccounts');
+    const a = createPostgresStore({
+      connectionString: pgUrl,
+      schema,
+      poolSize: 2,
+      recordCountTtlMs: 3_600_000,
+    });
+    const b = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 2, recordCountTtlMs: 0 });
+    await a.migrate();
+    try {
+      const record = (id: string) => ({
+        id: id as ItemId,
+        tags: [],
+        createdAt: 1,
+        updatedAt: 1,
+        visibility: 'visible' as const,
+      });
+      assert.deepEqual(await a.counts(), { items: 0, users: 0, events: 0 });
+      await b.writeItems([record('i1'), record('i2')]);
+      await b.appendEvents([event('e1')], 1);
+      // Another process's items wait for the next count; events are exact.
+      assert.deepEqual(await a.counts(), { items: 0, users: 0, events: 1 });
+      assert.deepEqual(await b.counts(), { items: 2, users: 0, events: 1 });
+      // Its own write is counted at once, with the others'.
+      await a.writeItems([record('i3')]);
+      assert.deepEqual(await a.counts(), { items: 3, users: 0, events: 1 });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test("events are counted from a kept count and the log's tail, an append in flight included once it commits", async () => {
     const schema = freshSchema('counts');
     const store = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 2 });
