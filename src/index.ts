@@ -4,7 +4,14 @@
  */
 export type { EngineConfig } from './engine/config.js';
 export { DEFAULT_ENGINE_CONFIG } from './engine/config.js';
-export type { Engine, EngineOptions, EngineStatus, IngestResult, ListOptions } from './engine/engine.js';
+export type {
+  ClusterHealth,
+  Engine,
+  EngineOptions,
+  EngineStatus,
+  IngestResult,
+  ListOptions,
+} from './engine/engine.js';
 export { createEngine } from './engine/engine.js';
 export type { FeedItem } from './engine/feed.js';
 export type { Reason, ReasonLanguage, ReasonSource } from './engine/reasons.js';

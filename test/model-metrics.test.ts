@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createEngine } from '../src/engine/engine.js';
+import { type ClusterHealth, createEngine } from '../src/engine/engine.js';
 import { buildApp } from '../src/server/app.js';
 import { createSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { openLargeCatalogueEngine } from './fixtures/large-catalogue.js';
@@ -93,7 +93,7 @@ test('a node that takes events says so, and a single node has no cluster metrics
 });
 
 test("a scaled-out node's metrics say whether it follows the Redis stream and count failed publishes", async () => {
-  const cluster = {
+  const cluster: ClusterHealth = {
     nodeId: 'n1',
     redis: 'up',
     publishFailures: 0,

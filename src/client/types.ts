@@ -238,8 +238,17 @@ export interface StatusResponse {
   /** True while a training run is going. */
   training: boolean;
   eventsBehind: number;
-  /** Scaled-out nodes: node id, Redis state, publish failures, events from other nodes. */
-  cluster?: Record<string, unknown>;
+  /** Scaled-out nodes: how this node sees the cluster. */
+  cluster?: {
+    nodeId: string;
+    redis: 'up' | 'down';
+    /** Committed batches this node failed to append to the Redis stream (others read them from the log). */
+    publishFailures: number;
+    /** Other nodes' events read from the stream and applied here. */
+    remoteEventsApplied: number;
+    /** Events applied here from the store's log (what the stream lost, or all of them without Redis). */
+    caughtUpEvents: number;
+  };
   /** Present once the server stopped taking events: why (a restart rebuilds its state from the log). */
   ingestStopped?: string;
   /** Where opening stands, and how long after its start the server took requests and was ready. */

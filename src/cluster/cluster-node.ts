@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Engine } from '../engine/engine.js';
+import type { ClusterHealth, Engine } from '../engine/engine.js';
 import type { Store } from '../store/store.js';
 import type { ItemRecord, StoredEvent, UserRecord } from '../types.js';
 import {
@@ -32,14 +32,7 @@ export interface ClusterNodeOptions {
   log?: (message: string, err?: unknown) => void;
 }
 
-export interface ClusterHealth extends Record<string, unknown> {
-  nodeId: string;
-  redis: 'up' | 'down';
-  publishFailures: number;
-  /** Other nodes' events read from the stream and applied here, counted once reads answer with them. */
-  remoteEventsApplied: number;
-  caughtUpEvents: number;
-}
+export type { ClusterHealth };
 
 export interface ClusterNode {
   readonly nodeId: string;

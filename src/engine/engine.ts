@@ -70,6 +70,16 @@ export const FEED_SEED_WINDOW_MS = 15 * 60 * 1000;
 /** The delays before a failed search thread is started again (see `EngineOptions.threadRestartDelaysMs`). */
 const THREAD_RESTART_DELAYS_MS: readonly number[] = [1_000, 4_000, 16_000];
 
+/** How a scaled-out node sees the cluster (`status().cluster`, and the cluster metrics). */
+export interface ClusterHealth {
+  nodeId: string;
+  redis: 'up' | 'down';
+  publishFailures: number;
+  /** Other nodes' events read from the stream and applied here, counted once reads answer with them. */
+  remoteEventsApplied: number;
+  caughtUpEvents: number;
+}
+
 export interface EngineOptions {
   store: Store;
   /** Worker threads for training (0 trains inline, for tests on one thread). */
@@ -105,7 +115,7 @@ export interface EngineOptions {
    */
   cooccurrenceThread?: boolean;
   /** How this node sees the cluster, for `status()`; set by scaled-out deployments. */
-  cluster?: () => Record<string, unknown>;
+  cluster?: () => ClusterHealth;
   /**
    * Where exploration's seed comes from (default: a fixed seed); inject one for tests and simulations.
    * Each feed explores with its own stream, seeded by this, the user, their state and the time window.
@@ -172,7 +182,7 @@ export interface EngineStatus {
   training: boolean;
   eventsBehind: number;
   /** Present on scaled-out nodes: node id, Redis state, publish failures, events from other nodes. */
-  cluster?: Record<string, unknown>;
+  cluster?: ClusterHealth;
   /**
    * Present once the engine stopped taking events: the event log failed to commit a batch the online
    * state had already applied. Says why; a restart rebuilds the state from the log.
@@ -241,7 +251,7 @@ export interface Engine {
   /** Whether the engine can do its work: not once it has stopped taking events (see `ingestStopped`). */
   health(): { ok: true } | { ok: false; reason: string };
   /** How this node sees the cluster (as `status()`'s `cluster`, read without the store); undefined on a single node. */
-  cluster(): Record<string, unknown> | undefined;
+  cluster(): ClusterHealth | undefined;
   /**
    * Applies events stored by other nodes; ones already applied here are skipped. Returns how many were
    * new. Co-occurrence's part may still be on its thread: {@link settled} waits for it.

@@ -127,10 +127,7 @@ function installClusterMetrics(registry: Registry, engine: Engine): void {
     registry,
     'setlist_cluster_publish_failures_total',
     "Committed batches this node failed to append to the cluster's Redis stream since start (the others read them from the store's log).",
-    () => {
-      const failures = engine.cluster()?.publishFailures;
-      return typeof failures === 'number' ? failures : 0;
-    },
+    () => engine.cluster()?.publishFailures ?? 0,
   );
 }
 

@@ -170,7 +170,15 @@ export const statusResponse = z.object({
   ),
   training: z.boolean(),
   eventsBehind: count,
-  cluster: z.record(z.string(), z.unknown()).optional(),
+  cluster: z
+    .object({
+      nodeId: z.string(),
+      redis: z.enum(['up', 'down']),
+      publishFailures: count,
+      remoteEventsApplied: count,
+      caughtUpEvents: count,
+    })
+    .optional(),
   ingestStopped: z.string().optional(),
   startup: z.object({
     ready: z.boolean(),
