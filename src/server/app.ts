@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Engine } from '../engine/engine.js';
 import { SetlistError } from '../errors.js';
 import { type AuthOptions, installAuth } from './auth.js';
+import { installContentEncoding } from './content-encoding.js';
 import { clientErrorHandler, expectationFailed, frameworkErrors, installErrorHandler } from './errors.js';
 import { installHostCheck } from './host-check.js';
 import { installEngineMetrics, installMetrics } from './metrics.js';
@@ -82,6 +83,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   if (options.allowedHosts !== undefined) installHostCheck(app, options.allowedHosts);
   if (options.auth !== undefined) installAuth(app, options.auth);
   if (options.rateLimit !== undefined) installRateLimit(app, options.rateLimit);
+  installContentEncoding(app);
   const registry = installMetrics(app);
   const { engine } = options;
   installEngineMetrics(registry, engine);
