@@ -302,3 +302,23 @@ test('items created at the same instant come out of the fresh ranking by index',
     [...newest.filter((i) => i !== removed), ...next.slice(0, 6)],
   );
 });
+
+test("replacing an item keeps its place in each tag's list once, and a new tag adds it once", () => {
+  const state = new OnlineState(DEFAULT_ENGINE_CONFIG);
+  const record = (tags: string[]): ItemRecord => ({
+    id: 'v1' as ItemId,
+    tags,
+    createdAt: T0,
+    visibility: 'visible',
+    updatedAt: T0,
+  });
+  state.upsertItem(record(['cats']));
+  // The same record again (a stream's re-delivery, a node reading its own write back), then a new tag.
+  state.upsertItem(record(['cats']));
+  state.upsertItem(record(['cats']));
+  state.upsertItem(record(['cats', 'dogs']));
+  state.upsertItem(record(['cats', 'dogs']));
+  assert.deepEqual(state.tagItemLists.get('cats'), [0]);
+  assert.deepEqual(state.tagItemLists.get('dogs'), [0]);
+  assert.deepEqual([...state.itemsByTag.get('cats')!], [0]);
+});

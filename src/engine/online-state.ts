@@ -346,6 +346,8 @@ export class OnlineState {
       const holders = setOf(this.itemsByTag, tag);
       if (holders.has(i)) continue;
       holders.add(i);
+      // A replaced record that keeps a tag is in its list already: the list grows only with new holders.
+      if (previous?.tags.includes(tag) === true) continue;
       let list = this.tagItemLists.get(tag);
       if (list === undefined) {
         list = [];
