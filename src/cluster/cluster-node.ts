@@ -12,7 +12,7 @@ import {
   sleep,
   streamNames,
 } from './event-stream.js';
-import { VisibilityFollower } from './visibility-follower.js';
+import { RecordFollower } from './record-follower.js';
 
 export interface ClusterNodeOptions {
   redisUrl: string;
@@ -147,22 +147,27 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     return catchUpRunning;
   };
 
-  // Takedowns have the audit trail as their log: a node that missed one on the stream reads it there.
-  const visibility = new VisibilityFollower(options.store, {
-    getItem: (id) => requireEngine().getItem(id),
-    applyRemoteRecords: (change) => requireEngine().applyRemoteRecords(change),
-  });
-  let visibilityRunning: Promise<void> | undefined;
-  const followVisibility = (): Promise<void> => {
-    if (engine === undefined) return Promise.resolve();
-    visibilityRunning ??= visibility
-      .poll(Date.now())
+  // Item and user writes have no log by seq; a store shared by nodes lets them follow every write, so a
+  // write the stream did not bring (Redis away, here or at the writer) arrives within a catch-up tick.
+  const readRecordChanges = options.store.readRecordChanges?.bind(options.store);
+  const records =
+    readRecordChanges === undefined
+      ? undefined
+      : new RecordFollower(
+          { readRecordChanges },
+          { applyRemoteRecords: (change) => requireEngine().applyRemoteRecords(change) },
+        );
+  let recordsRunning: Promise<void> | undefined;
+  const followRecords = (): Promise<void> => {
+    if (engine === undefined || records === undefined) return Promise.resolve();
+    recordsRunning ??= records
+      .poll()
       .then(() => {})
-      .catch((err: unknown) => log('following the audit trail failed; retrying', err))
+      .catch((err: unknown) => log("following the store's item and user writes failed; retrying", err))
       .finally(() => {
-        visibilityRunning = undefined;
+        recordsRunning = undefined;
       });
-    return visibilityRunning;
+    return recordsRunning;
   };
   const requireEngine = (): Engine => {
     if (engine === undefined) throw new Error('the cluster node has not started');
@@ -178,7 +183,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     }
   };
 
-  /** Item and user changes have no log to follow: after a Redis outage, re-read them all. */
+  /** Without a store to follow, item and user changes have no log: after a Redis outage, re-read them all. */
   const reloadRecords = async (): Promise<void> => {
     if (engine === undefined) return;
     const store = options.store;
@@ -239,6 +244,9 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     }
   };
 
+  /** Item and user writes the stream may have missed: followed in the store, or else all read again. */
+  const recoverRecords = (): Promise<void> => (records === undefined ? reloadRecords() : followRecords());
+
   const follow = async (): Promise<void> => {
     while (running) {
       try {
@@ -253,7 +261,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
           if (await position()) {
             // Whatever was published before this position is in the store's log.
             void catchUp();
-            void reloadRecords();
+            void recoverRecords();
           } else if (running) {
             await sleep(250);
           }
@@ -267,7 +275,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
           redisUp = true;
           // Whatever was published while we could not read is in the store's log.
           void catchUp();
-          void reloadRecords();
+          void recoverRecords();
         }
         let applied = 0;
         for (const [, entries] of res ?? []) {
@@ -317,7 +325,6 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         getItem: (id) => store.getItem(id),
         listItems: (page) => store.listItems(page),
         listAudit: (id) => store.listAudit(id),
-        visibilityChangesAfter: (after, limit) => store.visibilityChangesAfter(after, limit),
         getUser: (id) => store.getUser(id),
         listUsers: (page) => store.listUsers(page),
         appendEvents: (events, receivedAt, onLogged) => store.appendEvents(events, receivedAt, onLogged),
@@ -351,7 +358,9 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       // user writes have no log: the ones other nodes made since open() loaded them (its replay takes
       // minutes at scale) are read again.
       await catchUp();
-      await visibility.skipToEnd().catch((err: unknown) => log('reading the audit trail failed', err));
+      await records
+        ?.skipToEnd()
+        .catch((err: unknown) => log("reading where the store's item and user writes stand failed", err));
       await reloadRecords();
       subscriber.on('message', (_channel: string, message: string) => {
         const a = decodeAnnouncement(message);
@@ -373,12 +382,12 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       reader.on('ready', () => {
         redisUp = true;
         void catchUp();
-        void reloadRecords();
+        void recoverRecords();
       });
       followLoop = follow();
       catchUpTimer = setInterval(() => {
         void catchUp();
-        void followVisibility();
+        void followRecords();
       }, catchUpIntervalMs);
       catchUpTimer.unref();
     },
@@ -387,7 +396,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       signalStop();
       if (catchUpTimer !== undefined) clearInterval(catchUpTimer);
       await catchUpRunning;
-      await visibilityRunning;
+      await recordsRunning;
       reader.disconnect();
       subscriber.disconnect();
       await followLoop;

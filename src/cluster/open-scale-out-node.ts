@@ -4,8 +4,8 @@ import { createPostgresStore } from '../store/postgres/postgres-store.js';
 import { migrationMessage } from '../store/store.js';
 import { createClusterNode } from './cluster-node.js';
 import { defaultPrefix } from './event-stream.js';
+import { RecordFollower } from './record-follower.js';
 import { POPULARITY_MODEL } from './stream-worker.js';
-import { VisibilityFollower } from './visibility-follower.js';
 
 export interface ScaleOutOptions {
   /** postgres://... */
@@ -98,18 +98,21 @@ export async function openScaleOutNode(options: ScaleOutOptions): Promise<ScaleO
   };
   if (options.redis === undefined) {
     const engine = createEngine({ store, ...thread });
-    // Takedowns follow the audit trail from its end now: the items the engine opens with are newer.
+    // Other nodes' item and user writes are followed from now: the records the engine opens with are newer.
     await store.migrate();
-    const visibility = new VisibilityFollower(store, engine);
-    await visibility.skipToEnd();
+    const records = new RecordFollower(
+      { readRecordChanges: (cursor, visit) => store.readRecordChanges!(cursor, visit) },
+      engine,
+    );
+    await records.skipToEnd();
     let timer: NodeJS.Timeout | undefined;
     let following: Promise<unknown> | undefined;
     const { ready, leaving } = await opened(engine, async () => {
       timer = setInterval(() => {
         void engine.catchUp().catch((err: unknown) => log('catch-up from the store failed', err));
-        following ??= visibility
-          .poll(Date.now())
-          .catch((err: unknown) => log('following the audit trail failed', err))
+        following ??= records
+          .poll()
+          .catch((err: unknown) => log("following the store's item and user writes failed", err))
           .finally(() => {
             following = undefined;
           });

@@ -133,7 +133,7 @@ test('a model snapshot is swapped in only when its version is newer', async () =
   );
 });
 
-test('a remote item older than the one held is ignored', async () => {
+test('a remote item older than the one held, or equal to it, is ignored; a different one of the same time applies', async () => {
   const engine = await openEngine();
   const item = (updatedAt: number, caption: string) => ({
     id: 'v1' as never,
@@ -146,6 +146,21 @@ test('a remote item older than the one held is ignored', async () => {
   assert.equal(engine.applyRemoteRecords({ items: [item(10, 'new')] }), 1);
   assert.equal(engine.applyRemoteRecords({ items: [item(5, 'old')] }), 0);
   assert.equal((await engine.getItem('v1')).caption, 'new');
+  // The same record again (a node reading back its own write) changes nothing.
+  assert.equal(engine.applyRemoteRecords({ items: [item(10, 'new')] }), 0);
+  // Two writes in the same millisecond: the one read from the store is the one that committed last.
+  assert.equal(engine.applyRemoteRecords({ items: [item(10, 'newer')] }), 1);
+  assert.equal((await engine.getItem('v1')).caption, 'newer');
+  const user = (updatedAt: number, muted: string[]) => ({
+    id: 'u1' as never,
+    traits: {},
+    controls: { muted, declared: [] },
+    createdAt: 1,
+    updatedAt,
+  });
+  assert.equal(engine.applyRemoteRecords({ users: [user(10, ['t'])] }), 1);
+  assert.equal(engine.applyRemoteRecords({ users: [user(10, ['t'])] }), 0);
+  assert.equal(engine.applyRemoteRecords({ users: [user(10, ['t', 'u'])] }), 1);
 });
 
 test('a model trained on one node is announced and swapped in on another that reads the same store', async () => {

@@ -261,7 +261,7 @@ export interface Engine {
   settled(): Promise<void>;
   /**
    * Applies item and user records another node wrote; a record older than the one held here
-   * (by `updatedAt`) is ignored. Returns how many were applied.
+   * (by `updatedAt`), or equal to it, is ignored. Returns how many were applied.
    */
   applyRemoteRecords(change: { items?: readonly ItemRecord[]; users?: readonly UserRecord[] }): number;
   /** Applies every event in the store's log this node has not seen yet. Returns how many were new. */
@@ -1253,14 +1253,14 @@ export function createEngine(options: EngineOptions): Engine {
       let n = 0;
       for (const item of change.items ?? []) {
         const held = existingItem(item.id);
-        if (held !== undefined && held.updatedAt > item.updatedAt) continue;
+        if (held !== undefined && (held.updatedAt > item.updatedAt || sameRecord(held, item))) continue;
         state.upsertItem(item);
         n++;
       }
       for (const user of change.users ?? []) {
         const u = state.users.get(user.id);
         const held = u < 0 ? undefined : state.userRecords.get(u);
-        if (held !== undefined && held.updatedAt > user.updatedAt) continue;
+        if (held !== undefined && (held.updatedAt > user.updatedAt || sameRecord(held, user))) continue;
         state.upsertUser(user);
         n++;
       }
@@ -1295,6 +1295,11 @@ export function createEngine(options: EngineOptions): Engine {
 }
 
 /** Whether a model is served through an ANN index: item vectors over a catalogue too large to scan. */
+/** Whether a record another node wrote is the one held here: same time, same fields (as stored). */
+function sameRecord(held: { updatedAt: number }, incoming: { updatedAt: number }): boolean {
+  return held.updatedAt === incoming.updatedAt && JSON.stringify(held) === JSON.stringify(incoming);
+}
+
 function needsIndex(model: Model, largeCatalogueItems = LARGE_CATALOGUE_ITEMS): boolean {
   return model.capabilities.needsItemVectors && model.itemCount > largeCatalogueItems;
 }

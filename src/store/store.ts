@@ -61,11 +61,10 @@ export interface Page {
  * Everything setlist persists, behind one narrow interface. Every adapter passes the shared contract
  * suite in `store-contract.ts`. Writes are atomic per call: a call that throws has written nothing.
  */
-/** One entry of the audit trail, by its position: which item was hidden or restored. */
-export interface VisibilityChange {
-  seq: number;
-  itemId: ItemId;
-  action: AuditEntry['action'];
+/** One page of {@link Store.readRecordChanges}: records as written, each with the write it came from. */
+export interface RecordChangePage {
+  items: readonly { record: ItemRecord; version: string }[];
+  users: readonly { record: UserRecord; version: string }[];
 }
 
 export interface Store {
@@ -80,12 +79,19 @@ export interface Store {
   /** Items ordered by id. */
   listItems(page: Page): Promise<ItemRecord[]>;
   listAudit(itemId: ItemId): Promise<AuditEntry[]>;
+
   /**
-   * Visibility changes of any item after audit position `afterSeq`, oldest first, at most `limit`: how
-   * a node that missed another node's takedown (Redis away) finds it. Positions are assigned as entries
-   * are written, so a transaction still open may commit one below positions already read.
+   * Follows every item and user write, so that a node sees other nodes' writes without Redis (only a
+   * store shared by several nodes has it). With `cursor` undefined it visits nothing and returns the
+   * cursor of now; otherwise it visits, a page at a time, every record written since `cursor`, and
+   * returns the cursor to pass next. Each write committed before the call is visited by it or an
+   * earlier call; a write may be visited again by the next call (the same `version`), never skipped.
+   * `version` is a decimal number: once the cursor passes it (as a number), no later call visits it.
    */
-  visibilityChangesAfter(afterSeq: number, limit: number): Promise<VisibilityChange[]>;
+  readRecordChanges?(
+    cursor: string | undefined,
+    visit: (page: RecordChangePage) => void | Promise<void>,
+  ): Promise<string>;
 
   writeUsers(users: readonly UserRecord[]): Promise<void>;
   getUser(id: UserId): Promise<UserRecord | undefined>;

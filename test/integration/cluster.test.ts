@@ -547,7 +547,7 @@ withServices('cluster', (s) => {
     assert.ok(performance.now() - start < 1_000, `leave took ${(performance.now() - start).toFixed(0)} ms`);
   });
 
-  test("a takedown by a node cut off from Redis reaches a node on the stream through the store's audit trail", async () => {
+  test("a takedown by a node cut off from Redis reaches a node on the stream through the store's record writes", async () => {
     const schema = freshSchema('auditfollow');
     const b = await openNode(s, schema, schema, 'b', 200);
     cleanups.push(() => b.close());
@@ -579,7 +579,41 @@ withServices('cluster', (s) => {
     );
   });
 
-  test('without Redis, a takedown on one node reaches the others through the audit trail', async () => {
+  test('a node cut off from Redis: its new item, field edit and profile mute reach a node on the stream through the store', async () => {
+    const schema = freshSchema('recordfollow');
+    const b = await openNode(s, schema, schema, 'b', 200);
+    cleanups.push(() => b.close());
+    assert.equal((await post(b, '/v1/items', catalogue)).status, 200);
+    const a = await within(
+      openWithRedis(s, schema, 'a', `redis://127.0.0.1:${await freePort()}`),
+      5_000,
+      'A opened without Redis',
+    );
+    cleanups.push(async () => {
+      await a.leave();
+      await a.engine.close();
+    });
+    await within(a.ready, 5_000, 'A ready');
+    await a.engine.putItem('late', { creatorId: 'c9', tags: ['t9'] });
+    await a.engine.patchItem('v2', { tags: ['edited'] });
+    await a.engine.patchProfile('viewer', { mute: ['t1'] });
+    await waitFor(
+      async () => {
+        const late = await b.engine.getItem('late').catch(() => undefined);
+        const v2 = await b.engine.getItem('v2');
+        const viewer = await b.engine.getUser('viewer').catch(() => undefined);
+        return late?.creatorId === 'c9' && v2.tags[0] === 'edited' && viewer?.controls.muted[0] === 't1';
+      },
+      5_000,
+      "A's item, edit and mute on B",
+    );
+    // The mute is obeyed by B's very next feed: no item tagged t1 (v1, v4, v7, v10).
+    const feed = await feedIds(b, 'viewer');
+    assert.ok(feed.length > 0);
+    for (const id of ['v1', 'v4', 'v7', 'v10']) assert.ok(!feed.includes(id), `${id} in ${feed.join(',')}`);
+  });
+
+  test("without Redis, one node's new item, profile mute and takedown reach the others through the store", async () => {
     const schema = freshSchema('auditnoredis');
     const a = await openNode({ pgUrl: s.pgUrl }, schema, undefined, 'a', 200);
     cleanups.push(() => a.close());
@@ -597,6 +631,25 @@ withServices('cluster', (s) => {
       5_000,
       "A's takedown on B",
     );
+    assert.equal((await post(a, '/v1/items', { items: [{ id: 'new-on-a', tags: ['t9'] }] })).status, 200);
+    const mute = await a.app.inject({
+      method: 'PATCH',
+      url: '/v1/users/viewer/profile',
+      payload: { mute: ['t2'] },
+    });
+    assert.equal(mute.statusCode, 200);
+    await waitFor(
+      async () => {
+        const item = await b.engine.getItem('new-on-a').catch(() => undefined);
+        const viewer = await b.engine.getUser('viewer').catch(() => undefined);
+        return item !== undefined && viewer?.controls.muted[0] === 't2';
+      },
+      5_000,
+      "A's new item and mute on B",
+    );
+    const feed = await feedIds(b, 'viewer');
+    assert.ok(feed.includes('new-on-a'), feed.join(','));
+    for (const id of ['v2', 'v5', 'v8', 'v11']) assert.ok(!feed.includes(id), `${id} in ${feed.join(',')}`);
   });
 
   test('a node started while Redis is unreachable joins the stream once Redis is reachable', async () => {

@@ -47,7 +47,11 @@ withServices('a Postgres role without DDL rights', ({ pgUrl, redisUrl }) => {
   async function oneMigrationBehind(schema: string): Promise<void> {
     await asOwner(
       `DELETE FROM ${schema}.setlist_migrations WHERE version = (SELECT max(version) FROM ${schema}.setlist_migrations);
-       DROP TABLE ${schema}.events_counted`,
+       DROP TRIGGER items_stamp_xid ON ${schema}.items;
+       DROP TRIGGER users_stamp_xid ON ${schema}.users;
+       DROP FUNCTION ${schema}.setlist_stamp_xid();
+       ALTER TABLE ${schema}.items DROP COLUMN xid;
+       ALTER TABLE ${schema}.users DROP COLUMN xid`,
     );
   }
 
@@ -119,7 +123,7 @@ withServices('a Postgres role without DDL rights', ({ pgUrl, redisUrl }) => {
     const client = new pg.Client({ connectionString: pgUrl });
     await client.connect();
     try {
-      const { rows } = await client.query('SELECT to_regclass($1) AS t', [`${schema}.events_counted`]);
+      const { rows } = await client.query('SELECT to_regclass($1) AS t', [`${schema}.items_xid`]);
       assert.notEqual(rows[0].t, null);
     } finally {
       await client.end();
@@ -137,7 +141,7 @@ withServices('a Postgres role without DDL rights', ({ pgUrl, redisUrl }) => {
         (err: unknown) =>
           err instanceof SetlistError &&
           err.code === 'SETLIST_ERR_STORE_NEEDS_MIGRATION' &&
-          /may not upgrade the Postgres schema "\w+" from version 4 to 5 \(permission denied/.test(
+          /may not upgrade the Postgres schema "\w+" from version 5 to 6 \(permission denied/.test(
             err.message,
           ) &&
           err.message.includes(`setlist migrate --store <url> --schema ${schema}`),

@@ -164,6 +164,80 @@ withServices('postgres store', ({ pgUrl }) => {
     }
   });
 
+  test('every item and user write is followed in commit order: a write still open when read is visited later, none skipped', async () => {
+    const schema = freshSchema('records');
+    const store = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 2 });
+    await store.migrate();
+    const record = (id: string, updatedAt: number) => ({
+      id: id as ItemId,
+      tags: ['t'],
+      createdAt: 1,
+      visibility: 'visible' as const,
+      updatedAt,
+    });
+    /** The ids and versions visited from `cursor`, and the cursor to pass next. */
+    const read = async (cursor: string) => {
+      const visited: { id: string; version: string; updatedAt: number }[] = [];
+      const next = await store.readRecordChanges!(cursor, (page) => {
+        for (const c of [...page.items, ...page.users]) {
+          visited.push({ id: c.record.id, version: c.version, updatedAt: c.record.updatedAt });
+        }
+      });
+      return { visited, next };
+    };
+    const raw = new pg.Client({ connectionString: pgUrl, options: `-c search_path=${schema}` });
+    await raw.connect();
+    try {
+      await store.writeItems([record('before', 1)]);
+      const start = await store.readRecordChanges!(undefined, () => assert.fail('nothing is visited'));
+      assert.match(start, /^\d+$/);
+      assert.deepEqual((await read(start)).visited, []);
+
+      // A write still open takes its transaction id first; a later write commits before it.
+      await raw.query('BEGIN');
+      await raw.query(
+        `INSERT INTO items (id, created_at, updated_at, doc) VALUES ('slow', 1, 5, '${JSON.stringify(record('slow', 5))}')`,
+      );
+      await store.writeItems([record('before', 2), record('fast', 3)]);
+      await store.writeUsers([
+        { id: 'u1' as UserId, traits: {}, controls: { muted: [], declared: [] }, createdAt: 4, updatedAt: 4 },
+      ]);
+      const first = await read(start);
+      assert.deepEqual(first.visited.map((v) => v.id).sort(), ['before', 'fast', 'u1']);
+      assert.equal(first.visited.find((v) => v.id === 'before')!.updatedAt, 2);
+      // The cursor stays at the open write: the next read visits the later writes again, and then it.
+      assert.ok(BigInt(first.next) <= BigInt(first.visited[0]!.version));
+      await raw.query('COMMIT');
+      const second = await read(first.next);
+      assert.deepEqual(second.visited.map((v) => v.id).sort(), ['before', 'fast', 'slow', 'u1']);
+      const third = await read(second.next);
+      assert.deepEqual(third.visited, []);
+      // A write by hand in SQL is stamped too, by the trigger.
+      await raw.query(`UPDATE users SET updated_at = 9 WHERE id = 'u1'`);
+      assert.deepEqual(
+        (await read(third.next)).visited.map((v) => v.id),
+        ['u1'],
+      );
+
+      // Pages: more records than one query reads, each visited once.
+      const many = Array.from({ length: 2_500 }, (_, k) => record(`m${k}`, 10));
+      const cursor = (await read(third.next)).next;
+      await store.writeItems(many);
+      const paged = await read(cursor);
+      assert.equal(paged.visited.length, 2_500);
+      assert.equal(new Set(paged.visited.map((v) => v.id)).size, 2_500);
+
+      await assert.rejects(
+        () => store.readRecordChanges!('1; DROP TABLE items', () => {}),
+        (err: unknown) => err instanceof SetlistError && err.code === 'SETLIST_ERR_VALIDATION',
+      );
+    } finally {
+      await raw.query('ROLLBACK').catch(() => {});
+      await raw.end();
+      await store.close();
+    }
+  });
+
   test("events are counted from a kept count and the log's tail, an append in flight included once it commits", async () => {
     const schema = freshSchema('counts');
     const store = createPostgresStore({ connectionString: pgUrl, schema, poolSize: 2 });

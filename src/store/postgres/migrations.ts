@@ -99,6 +99,25 @@ export const postgresMigrations: readonly string[] = [
   );
   INSERT INTO events_counted (through_seq, events) VALUES (0, 0);
   `,
+  // 6: each item and user row carries the transaction that last wrote it, stamped by a trigger (so any
+  // writer stamps it), so that nodes can follow every write in commit order (see `readRecordChanges`).
+  // Rows written before stay unstamped: a node reads every record as it opens.
+  `
+  CREATE FUNCTION setlist_stamp_xid() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    NEW.xid := pg_current_xact_id();
+    RETURN NEW;
+  END
+  $$;
+  ALTER TABLE items ADD COLUMN xid xid8;
+  CREATE INDEX items_xid ON items (xid, id);
+  CREATE TRIGGER items_stamp_xid BEFORE INSERT OR UPDATE ON items
+    FOR EACH ROW EXECUTE FUNCTION setlist_stamp_xid();
+  ALTER TABLE users ADD COLUMN xid xid8;
+  CREATE INDEX users_xid ON users (xid, id);
+  CREATE TRIGGER users_stamp_xid BEFORE INSERT OR UPDATE ON users
+    FOR EACH ROW EXECUTE FUNCTION setlist_stamp_xid();
+  `,
 ];
 
 /** What a migration does, by the version it brings a database to, for those slow on a large store. */

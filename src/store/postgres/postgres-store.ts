@@ -61,6 +61,8 @@ export interface EventRow {
 const EVENT_LOCK_KEY = 0x5e71157;
 const MIGRATION_LOCK_KEY = 0x5e71158;
 const INSERT_CHUNK = 5_000;
+/** Records read per query when following writes. */
+const RECORD_CHANGES_PAGE = 1_000;
 const SNAPSHOT_CHUNK_BYTES = 1 << 22;
 /** A snapshot chunk is read in pieces this large: their hex text stays below V8's large-object size. */
 const LOAD_PIECE_BYTES = 1 << 15;
@@ -245,13 +247,6 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       ]);
       return rows.map((r) => JSON.parse(r.doc) as ItemRecord);
     },
-    async visibilityChangesAfter(afterSeq, limit) {
-      const rows = await query<{ seq: string; item_id: string; action: AuditEntry['action'] }>(
-        'SELECT seq, item_id, action FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2',
-        [afterSeq, limit],
-      );
-      return rows.map((r) => ({ seq: Number(r.seq), itemId: r.item_id as ItemId, action: r.action }));
-    },
     async listAudit(itemId: ItemId) {
       const rows = await query<{ at: string; actor: string; action: AuditEntry['action']; reason: string }>(
         'SELECT at, actor, action, reason FROM audit WHERE item_id = $1 ORDER BY seq',
@@ -264,6 +259,49 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         action: r.action,
         reason: r.reason,
       }));
+    },
+
+    async readRecordChanges(cursor, visit) {
+      if (cursor !== undefined && !/^\d{1,20}$/.test(cursor)) {
+        throw new SetlistError('SETLIST_ERR_VALIDATION', {
+          message: `a record cursor is a decimal transaction id, got "${cursor.slice(0, 40)}"`,
+          path: 'cursor',
+        });
+      }
+      // One snapshot for the whole read. Every transaction below its xmin has ended, so each of their
+      // writes is read now or was read by an earlier call; those at or above it are read again next time.
+      return inTransaction(
+        pool,
+        async (c) => {
+          const now = await c.query<{ xmin: string }>(
+            'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+          );
+          const next = now.rows[0]!.xmin;
+          if (cursor === undefined) return next;
+          for (const table of ['items', 'users'] as const) {
+            let after: { xid: string; id: string } | undefined;
+            do {
+              const rows = (
+                await c.query<{ xid: string; id: string; doc: string }>(
+                  `SELECT xid::text AS xid, id, doc FROM ${table}
+                   WHERE xid >= $1::xid8 AND (xid, id) > ($2::xid8, $3) ORDER BY xid, id LIMIT $4`,
+                  [cursor, after?.xid ?? cursor, after?.id ?? '', RECORD_CHANGES_PAGE],
+                )
+              ).rows;
+              if (rows.length === 0) break;
+              const changes = rows.map((r) => ({
+                record: JSON.parse(r.doc) as ItemRecord & UserRecord,
+                version: r.xid,
+              }));
+              await visit(table === 'items' ? { items: changes, users: [] } : { items: [], users: changes });
+              const last = rows[rows.length - 1]!;
+              after = rows.length < RECORD_CHANGES_PAGE ? undefined : { xid: last.xid, id: last.id };
+            } while (after !== undefined);
+          }
+          return next;
+        },
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      );
     },
 
     async writeUsers(users) {

@@ -242,14 +242,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const rows = st().listItems.all(page.after ?? '', page.limit) as { doc: string }[];
       return rows.map((r) => JSON.parse(r.doc) as ItemRecord);
     },
-    async visibilityChangesAfter(afterSeq, limit) {
-      const rows = st().visibilityChangesAfter.all(afterSeq, limit) as {
-        seq: number;
-        item_id: string;
-        action: AuditEntry['action'];
-      }[];
-      return rows.map((r) => ({ seq: r.seq, itemId: r.item_id as ItemId, action: r.action }));
-    },
     async listAudit(itemId: ItemId) {
       const rows = st().listAudit.all(itemId) as {
         item_id: string;
@@ -409,9 +401,6 @@ function prepare(db: Database.Database) {
     hasItem: db.prepare('SELECT 1 FROM items WHERE id = ?'),
     listItems: db.prepare('SELECT doc FROM items WHERE id > ? ORDER BY id LIMIT ?'),
     insertAudit: db.prepare('INSERT INTO audit (item_id, at, actor, action, reason) VALUES (?, ?, ?, ?, ?)'),
-    visibilityChangesAfter: db.prepare(
-      'SELECT seq, item_id, action FROM audit WHERE seq > ? ORDER BY seq LIMIT ?',
-    ),
     listAudit: db.prepare(
       'SELECT item_id, at, actor, action, reason FROM audit WHERE item_id = ? ORDER BY seq',
     ),
