@@ -470,6 +470,16 @@ describe('trending', () => {
     const res = await app.inject({ method: 'GET', url: '/v1/trending?n=0' });
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.path, 'n');
+    const hex = await app.inject({ method: 'GET', url: '/v1/trending?n=0x10' });
+    assert.equal(hex.statusCode, 400);
+    assert.equal(hex.json().error.path, 'n');
+  });
+
+  test("GET /v1/trending takes the reasons' language, and rejects one it does not know", async () => {
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/trending?lang=zh' })).statusCode, 200);
+    const res = await app.inject({ method: 'GET', url: '/v1/trending?lang=fr' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.path, 'lang');
   });
 
   test('metrics report the explored impressions', async () => {

@@ -263,3 +263,33 @@ test('over HTTP, a hidden item is cited in no feed, similar list or profile', as
   await app.close();
   await engine.close();
 });
+
+test('a new reason for a hidden item is audited with its actor; the same change again is not', async () => {
+  const clock = createClock();
+  const engine = await openEngine(':memory:', { now: clock.now });
+  await engine.putItem('clip', { tags: ['tech'] });
+  await engine.patchItem('clip', { visibility: 'hidden', reason: 'spam' }, { actor: 'filter' });
+  clock.advance(1_000);
+  await engine.patchItem(
+    'clip',
+    { visibility: 'hidden', reason: 'spam again', actor: 'alice' },
+    { actor: 'trust' },
+  );
+  // A client's retry of the same change adds nothing.
+  await engine.patchItem(
+    'clip',
+    { visibility: 'hidden', reason: 'spam again', actor: 'alice' },
+    { actor: 'trust' },
+  );
+  clock.advance(1_000);
+  await engine.patchItem('clip', { visibility: 'visible', reason: 'appeal granted' }, { actor: 'bob' });
+  assert.deepEqual(
+    (await engine.itemAudit('clip')).map((a) => [a.action, a.actor, a.reason]),
+    [
+      ['hide', 'filter', 'spam'],
+      ['hide', 'trust (for alice)', 'spam again'],
+      ['restore', 'bob', 'appeal granted'],
+    ],
+  );
+  await engine.close();
+});

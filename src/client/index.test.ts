@@ -492,9 +492,13 @@ describe('the client refuses what it cannot send', () => {
 async function stallingServer(
   t: TestContext,
   stalls: number,
-): Promise<{ url: string; requests: () => number }> {
+): Promise<{ url: string; requests: () => number; stalled: Promise<void> }> {
   let requests = 0;
   const open = new Set<ServerResponse>();
+  let onStalled: () => void = () => {};
+  const stalled = new Promise<void>((resolve) => {
+    onStalled = resolve;
+  });
   const server = createServer((_req, res) => {
     requests += 1;
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -502,7 +506,7 @@ async function stallingServer(
       res.end('{"ok":true}');
       return;
     }
-    res.write('{"ok":');
+    res.write('{"ok":', () => onStalled());
     open.add(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -511,7 +515,12 @@ async function stallingServer(
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    /** Resolves once the first stalled answer's headers and first bytes are written. */
+    stalled,
+  };
 }
 
 describe('the client when the body stalls after the headers', () => {
@@ -543,7 +552,7 @@ describe('the client when the body stalls after the headers', () => {
 
   for (const timeoutMs of [undefined, 5_000]) {
     test(`an abort while reading the body is an aborted error, not retried (timeoutMs ${timeoutMs})`, async (t) => {
-      const { url, requests } = await stallingServer(t, Number.POSITIVE_INFINITY);
+      const { url, requests, stalled } = await stallingServer(t, Number.POSITIVE_INFINITY);
       const client = createClient({
         baseUrl: url,
         retries: 2,
@@ -551,7 +560,8 @@ describe('the client when the body stalls after the headers', () => {
         ...(timeoutMs ? { timeoutMs } : {}),
       });
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 100);
+      // Once the headers are on their way (a fixed delay from the start raced them on a busy machine).
+      void stalled.then(() => setTimeout(() => controller.abort(), 100));
       const err = await rejection(client.status({ signal: controller.signal }));
       assert.equal(err.code, 'SETLIST_CLIENT_ABORTED');
       assert.equal(err.status, 200);

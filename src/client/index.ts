@@ -209,7 +209,7 @@ export interface SetlistClient {
   creators: {
     profile(creatorId: string, options?: CallOptions): Promise<CreatorProfile>;
   };
-  trending(options?: CountOptions): Promise<TrendingResponse>;
+  trending(options?: ListOptions): Promise<TrendingResponse>;
   /** Quality reports: the serving model's validation metrics, and saved `eval` and `simulate` runs. */
   quality(options?: CallOptions): Promise<QualityResponse>;
   /** Starts training the batch model (202); with `wait: true`, answers when it is done. */
@@ -415,7 +415,7 @@ export function createClient(options: ClientOptions): SetlistClient {
     creators: {
       profile: (creatorId, o) => call('GET', '/v1/creators/{creatorId}/profile', { creatorId }, { ...o }),
     },
-    trending: (o = {}) => request('GET', '/v1/trending', { ...o, query: { n: o.n } }),
+    trending: (o = {}) => request('GET', '/v1/trending', { ...o, query: { n: o.n, lang: o.lang } }),
     quality: (o) => request('GET', '/v1/quality', { ...o }),
     train: (o = {}) => {
       const { wait, ...rest } = o;

@@ -284,7 +284,7 @@ export interface Engine {
    */
   modelHistory(userId: string): { item: number; weight: number }[];
   /** Rising items and tags: engagement now against each one's own baseline, distinct users only. */
-  trending(n?: number): Promise<Trending>;
+  trending(n?: number, options?: ListOptions): Promise<Trending>;
   explorationAudit(n?: number): ExplorationAudit;
   /**
    * Trains the batch model (a tuned blend of EASE, iALS, RP3beta, item-kNN and popularity) from the
@@ -858,7 +858,9 @@ export function createEngine(options: EngineOptions): Engine {
       if (patch.visibility !== undefined && patch.reason !== undefined) {
         next.visibility = patch.visibility;
         next.visibilityReason = patch.reason;
-        if (patch.visibility !== previous.visibility) {
+        // A new reason for the same state is audited too (who changed why an item is hidden); a retry
+        // of the same change is not.
+        if (patch.visibility !== previous.visibility || patch.reason !== previous.visibilityReason) {
           audit.push({
             itemId: id as ItemId,
             at: t,
@@ -1057,10 +1059,10 @@ export function createEngine(options: EngineOptions): Engine {
       });
     },
 
-    async trending(n) {
+    async trending(n, options) {
       requireOpen();
       const count = unwrap(validate(countSchema, n ?? 20, 'n'));
-      return state.trends.trending(state, count, now());
+      return state.trends.trending(state, count, now(), langOption(options));
     },
 
     explorationAudit(n = 20) {

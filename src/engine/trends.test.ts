@@ -43,6 +43,9 @@ test('an item many established users engage with in the last hour enters trendin
   assert.ok(top.score > 24 && top.score <= 36, `score ${top.score}`);
   assert.match(top.reason, /^About (9|10|11) more viewers than usual/);
   assert.equal(after.tags[0]?.tag, 'newsound');
+  // In the viewer's language when asked: the item's own text has no Chinese.
+  assert.match((await engine.trending(20, { lang: 'zh' })).items[0]!.reason, /^最近多了约(9|10|11)位观众/);
+  await assert.rejects(() => engine.trending(20, { lang: 'fr' as never }), /lang/);
 });
 
 test('one user repeating events on an item does not make it trend', async () => {
@@ -94,8 +97,25 @@ test('a hidden item leaves trending', async () => {
   const events: EventInput[] = [];
   for (let u = 0; u < 12; u++) events.push({ userId: `user${u}`, itemId: 'rising', type: 'like' });
   await engine.ingest({ events });
+  assert.equal((await engine.trending(20)).tags[0]?.tag, 'newsound');
   await engine.patchItem('rising', { visibility: 'hidden', reason: 'review' });
-  assert.ok(!(await engine.trending(20)).items.some((i) => i.itemId === 'rising'));
+  const hidden = await engine.trending(20);
+  assert.ok(!hidden.items.some((i) => i.itemId === 'rising'));
+  // Its tag rose on it alone: the tag leaves too, and comes back with the item.
+  assert.ok(!hidden.tags.some((t) => t.tag === 'newsound'), JSON.stringify(hidden.tags));
+  await engine.patchItem('rising', { visibility: 'visible', reason: 'cleared' });
+  assert.equal((await engine.trending(20)).tags[0]?.tag, 'newsound');
+});
+
+test('a tag stays in trending when a visible item engaged lately carries it, though another of its items is hidden', async () => {
+  const { engine } = await platform();
+  await engine.putItem('rising2', { creatorId: 'cr2', tags: ['newsound'] });
+  const events: EventInput[] = [];
+  for (let u = 0; u < 12; u++) events.push({ userId: `user${u}`, itemId: 'rising', type: 'like' });
+  events.push({ userId: 'user20', itemId: 'rising2', type: 'like' });
+  await engine.ingest({ events });
+  await engine.patchItem('rising', { visibility: 'hidden', reason: 'review' });
+  assert.ok((await engine.trending(20)).tags.some((t) => t.tag === 'newsound'));
 });
 
 test('a just-posted item ranks ahead of an old item rising as much', async () => {

@@ -4,7 +4,7 @@ import { DecayedCounters, rankTrends, type TrendRule } from '../core/trends.js';
 import type { ItemRecord } from '../types.js';
 import type { EngineConfig } from './config.js';
 import { IdIndex } from './id-index.js';
-import { prefersChinese } from './reasons.js';
+import { prefersChinese, type ReasonLanguage } from './reasons.js';
 
 export interface TrendingItem {
   itemId: string;
@@ -30,9 +30,14 @@ export interface Trending {
 export interface TrendCatalogue {
   readonly items: { id(index: number): string };
   readonly records: readonly (ItemRecord | undefined)[];
+  readonly itemsByTag: ReadonlyMap<string, ReadonlySet<number>>;
   isServable(i: number): boolean;
 }
 
+/** An item raises its tags while its short-horizon count is at least this (half a vote). */
+const RAISING_SHORT = 0.5;
+/** Items of a tag looked at to tell whether only hidden ones raise it. */
+const TAG_SCAN_LIMIT = 10_000;
 /** Below this engagement weight (a view under half watched) an event is not a vote for a trend. */
 const MIN_ENGAGEMENT = 0.5;
 
@@ -112,8 +117,8 @@ export class TrendTracker {
     return creditedAt;
   }
 
-  /** The `n` items and tags rising the most at `nowMs`; hidden items are left out. */
-  trending(catalogue: TrendCatalogue, n: number, nowMs: number): Trending {
+  /** The `n` items and tags rising the most at `nowMs`; hidden items, and tags only they raise, are left out. */
+  trending(catalogue: TrendCatalogue, n: number, nowMs: number, lang?: ReasonLanguage): Trending {
     // New items rank ahead of old ones rising as much: a new trend is what this list is for.
     const freshness = (i: number): number =>
       1 + this.newItemBoost * decay(nowMs - (catalogue.records[i]?.createdAt ?? 0), this.newItemHalfLifeMs);
@@ -124,10 +129,28 @@ export class TrendTracker {
         itemId: catalogue.items.id(t.key),
         score: round(t.score),
         velocity: round(t.velocity),
-        reason: trendText(t.score / freshness(t.key), t.velocity, prefersChinese(record)),
+        reason: trendText(
+          t.score / freshness(t.key),
+          t.velocity,
+          lang === undefined ? prefersChinese(record) : lang === 'zh',
+        ),
       };
     });
-    const tags = rankTrends(this.tagCounters, n, nowMs, this.rule).map((t) => ({
+    // A tag rises on its items' engagement: when every item engaged lately is hidden, it is left out
+    // too, or a takedown would stay on the list under its tags.
+    // (A large tag is kept after TAG_SCAN_LIMIT of its items without a verdict.)
+    const onlyHidden = (t: number): boolean => {
+      let hidden = false;
+      let scanned = 0;
+      for (const i of catalogue.itemsByTag.get(this.tags.id(t)) ?? []) {
+        if (++scanned > TAG_SCAN_LIMIT) return false;
+        if (!(this.items.shortAt(i, nowMs) >= RAISING_SHORT)) continue;
+        if (catalogue.isServable(i)) return false;
+        hidden = true;
+      }
+      return hidden;
+    };
+    const tags = rankTrends(this.tagCounters, n, nowMs, this.rule, onlyHidden).map((t) => ({
       tag: this.tags.id(t.key),
       score: round(t.score),
       velocity: round(t.velocity),

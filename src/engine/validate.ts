@@ -59,7 +59,9 @@ export const timeSchema = z.union(
   { message: TIME_FORMS },
 );
 
-export const tagSchema = text(64).min(1, 'must not be empty');
+const notBlank = (s: string): boolean => s.trim() !== '';
+
+export const tagSchema = text(64).min(1, 'must not be empty').refine(notBlank, 'must not be only spaces');
 
 export const itemFieldsSchema = z.strictObject({
   creatorId: idSchema.optional(),
@@ -89,8 +91,8 @@ export const itemPatchSchema = z
     durationMs: z.number().finite().nonnegative().max(1e10).nullable().optional(),
     embedding: z.array(z.number().finite()).min(1).max(4_096).nullable().optional(),
     visibility: z.enum(['visible', 'hidden']).optional(),
-    reason: text(1_000).min(1).optional(),
-    actor: text(256).min(1).optional(),
+    reason: text(1_000).min(1).refine(notBlank, 'must not be only spaces').optional(),
+    actor: text(256).min(1).refine(notBlank, 'must not be only spaces').optional(),
   })
   .superRefine((v, ctx) => {
     if (v.visibility !== undefined && v.reason === undefined) {
@@ -146,9 +148,12 @@ export const langSchema = z.enum(REASON_LANGUAGES, {
   message: `must be one of ${REASON_LANGUAGES.map((l) => JSON.stringify(l)).join(', ')}`,
 });
 
-/** A list's length, `n`: a number, or a query string's text of one (`?n=` is empty, not 0). */
+/** A number written in decimal: `Number` alone would also read `0x10`, `0o7` and `0b1`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A list's length, `n`: a number, or a query string's text of one in decimal (`?n=` is empty, not 0). */
 export const countSchema = z.preprocess(
-  (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
+  (v) => (typeof v === 'string' && v.trim() !== '' ? (DECIMAL.test(v.trim()) ? Number(v) : Number.NaN) : v),
   z
     .number({
       error: (issue) => (typeof issue.input === 'string' ? 'must be a number, not empty' : undefined),

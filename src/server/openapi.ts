@@ -199,7 +199,7 @@ export function openApiDocument(version: string, limits: DocumentLimits = DEFAUL
         get: { summary: "A creator's facets", responses: ok(creatorProfileResponse) },
       },
       '/v1/trending': {
-        parameters: [nParam],
+        parameters: [nParam, langParam],
         get: { summary: 'Rising items and tags', responses: ok(trendingResponse) },
       },
       '/v1/quality': {
