@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { T0, tempDbPath } from '../../test/helpers.js';
+import { openEngine, T0, tempDbPath } from '../../test/helpers.js';
 import { loadDemo } from '../cli/demo.js';
+import { DEMO_TOPICS } from '../demo/topics.js';
 
 const engine = await loadDemo(tempDbPath('labels'), 11, T0, {
   creators: 30,
@@ -33,6 +34,43 @@ test('emoji-only, digit-only and empty captions are unknown', async () => {
     assert.equal(labels.unknown, true, `v-lowinfo-${k}`);
     assert.deepEqual(labels.labels, []);
   }
+});
+
+test('a caption with no word the label model knows is unknown, and files its creator under nothing', async () => {
+  // Three uneven topics: the model's bias alone clears the 0.4 cut-off ('food' at 0.61 for any such caption).
+  const three = await openEngine(':memory:', { now: () => T0 });
+  await three.putItems({
+    items: DEMO_TOPICS.slice(0, 3).flatMap((topic, t) =>
+      Array.from({ length: 24 + 6 * t }, (_, k) => ({
+        id: `${topic.id}-${k}`,
+        creatorId: `${topic.id}-creator`,
+        caption: `${topic.phrases[k % topic.phrases.length]} ${topic.emoji[k % topic.emoji.length]} #${topic.zh}`,
+        tags: [topic.zh, topic.en],
+        category: topic.id,
+      })),
+    ),
+  });
+  // No events: only the label model trains.
+  await three.train();
+  const captions = ['hello world', '量子物理 quantum physics lecture', 'zebra xylophone quartz'];
+  await three.putItems({
+    items: captions.map((caption, k) => ({ id: `unseen-${k}`, creatorId: 'stranger', caption })),
+  });
+  for (const k of captions.keys()) {
+    const labels = await three.itemLabels(`unseen-${k}`);
+    assert.deepEqual([labels.labels, labels.unknown], [[], true], captions[k]);
+  }
+  const profile = await three.creatorProfile('stranger');
+  assert.equal(profile.itemCount, 3);
+  assert.deepEqual(profile.facets, []);
+  await three.close();
+});
+
+test('one known word among unknown ones is evidence: a cat caption is labelled pets', async () => {
+  await engine.putItems({ items: [{ id: 'cat-caption', caption: '我的猫 my cat sleeping' }] });
+  const labels = await engine.itemLabels('cat-caption');
+  assert.equal(labels.unknown, false);
+  assert.equal(labels.labels[0]?.tag, 'pets');
 });
 
 test('a tech creator who posts a food video gets a food label, and a profile with both facets', async () => {

@@ -11,6 +11,11 @@ export interface LabelFeatures {
   features: string[];
   /** Whether the evidence has any word-like, non-stop token; without one a label would be invented. */
   informative: boolean;
+  /**
+   * The features that say what the item is about: informative words and hashtags, and the character
+   * n-grams of Chinese runs that have an informative word. Never emoji, digits or stop words.
+   */
+  contentFeatures: string[];
 }
 
 /** Character n-gram sizes the label model uses: unigrams, bigrams and trigrams. */
@@ -22,7 +27,7 @@ export const labelCharGramSizes: readonly number[] = [1, 2, 3];
  *
  * @example
  * const featurize = createLabelFeaturizer(segment);
- * featurize({ text: '今天吃火锅🔥' }); // { features: ['w:火锅', 'c:火', 'c:火锅', …, 'e:🔥'], informative: true }
+ * featurize({ text: '今天吃火锅🔥' }); // { features: ['w:火锅', 'c:火', …, 'e:🔥'], informative: true, contentFeatures: […] }
  */
 export function createLabelFeaturizer(
   segment: Segmenter,
@@ -31,16 +36,20 @@ export function createLabelFeaturizer(
   const tokenize: Tokenizer = createTokenizer({ segment, charGramSizes });
   return ({ text, tags }) => {
     const features: string[] = [];
+    const contentFeatures: string[] = [];
     let informative = false;
     const add = (tokens: Token[]): void => {
       for (const token of tokens) {
         informative ||= token.informative;
-        features.push(featureName(token));
+        const name = featureName(token);
+        features.push(name);
+        // The tokenizer emits character n-grams only for a Chinese run with an informative word.
+        if (token.informative || token.kind === 'chargram') contentFeatures.push(name);
       }
     };
     if (text !== undefined) add(tokenize(text));
     for (const tag of tags ?? []) add(tokenize(`#${tag.replace(/^#/, '')}`));
-    return { features, informative };
+    return { features, informative, contentFeatures };
   };
 }
 

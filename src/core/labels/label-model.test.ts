@@ -62,7 +62,7 @@ test('with noisy labels, held-out confidences after temperature and confidence m
   let correct = 0;
   const heldOut = noisy(300, 5);
   for (const { features, label } of heldOut) {
-    const p = labelProbabilities(model, { features, informative: true });
+    const p = labelProbabilities(model, { features, informative: true, contentFeatures: features });
     const best = p.indexOf(Math.max(...p));
     confidence += p[best]!;
     if (model.labels[best] === label) correct++;

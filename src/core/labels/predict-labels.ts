@@ -25,7 +25,10 @@ export interface LabelInput extends LabelText {
 export interface LabelPrediction {
   /** Best first; empty when `unknown`. */
   labels: { tag: string; confidence: number }[];
-  /** True when the evidence does not support any label: no informative token, or low confidence. */
+  /**
+   * True when the evidence does not support any label: no informative token the model knows (and no
+   * audience evidence), or a low top confidence.
+   */
   unknown: boolean;
 }
 
@@ -53,14 +56,34 @@ const vocabularyIndexes = new WeakMap<LabelModel, Map<string, number>>();
  * const p = labelProbabilities(model, featurize({ text: '今天吃火锅' })); // Float64Array, sums to 1
  */
 export function labelProbabilities(model: LabelModel, features: LabelFeatures): Float64Array {
+  const out = new Float64Array(model.labels.length);
+  labelLogits(model, tfIdfVector(features.features, model.vocabulary, vocabularyIndex(model)), out);
+  return calibrateTopProbability(model.confidenceMap, softmax(out, model.temperature, out));
+}
+
+/**
+ * Whether an item's own features are evidence for this model: at least one content feature (an
+ * informative word or hashtag, or a character n-gram of a Chinese run with one) is in its
+ * vocabulary. Without one the model's answer is its bias, the same for every such text, so
+ * "hello world" and an unseen language are no evidence however word-like they are; emoji, digit
+ * lengths and stop words the model knows never count.
+ *
+ * @example
+ * hasKnownContent(model, featurize({ text: 'hello world' })); // false for a model never shown 'world'
+ */
+export function hasKnownContent(model: LabelModel, features: LabelFeatures): boolean {
+  if (!features.informative) return false;
+  const index = vocabularyIndex(model);
+  return features.contentFeatures.some((feature) => index.has(feature));
+}
+
+function vocabularyIndex(model: LabelModel): Map<string, number> {
   let index = vocabularyIndexes.get(model);
   if (index === undefined) {
     index = indexVocabulary(model.vocabulary);
     vocabularyIndexes.set(model, index);
   }
-  const out = new Float64Array(model.labels.length);
-  labelLogits(model, tfIdfVector(features.features, model.vocabulary, index), out);
-  return calibrateTopProbability(model.confidenceMap, softmax(out, model.temperature, out));
+  return index;
 }
 
 /**
@@ -68,9 +91,9 @@ export function labelProbabilities(model: LabelModel, features: LabelFeatures): 
  * not there. The item's text probabilities count as `ownPseudoCount` observations; the creator's
  * label distribution is a Dirichlet prior with a small pseudo-count and audience evidence a larger
  * one, so the posterior mean is `(n p_text + a p_creator + b p_audience) / (n + a + b)` and strong
- * text evidence outweighs a creator's habits (no tag contagion). Without an informative token the
- * text gives no evidence, and without audience evidence the answer is `unknown`: a creator prior
- * alone never labels an item.
+ * text evidence outweighs a creator's habits (no tag contagion). Without an informative token that
+ * the model knows ({@link hasKnownContent}) the text gives no evidence, and without audience evidence
+ * the answer is `unknown`: a creator prior alone never labels an item.
  *
  * @example
  * predictLabels(model, { text: '麻辣火锅教程 #美食', creatorPrior: { distribution: { 高新数码: 30 } } }, segment);
@@ -95,14 +118,15 @@ export function predictLabelsFromFeatures(
 ): LabelPrediction {
   const { creatorPrior, audience } = evidence;
   const unknown: LabelPrediction = { labels: [], unknown: true };
-  if (!features.informative && audience === undefined) return unknown;
+  const ownEvidence = hasKnownContent(model, features);
+  if (!ownEvidence && audience === undefined) return unknown;
 
   const combined = new Map<string, number>();
   let total = 0;
   const add = (tag: string, mass: number): void => {
     combined.set(tag, (combined.get(tag) ?? 0) + mass);
   };
-  if (features.informative) {
+  if (ownEvidence) {
     const own = options.ownPseudoCount ?? 8;
     const probabilities = labelProbabilities(model, features);
     for (let k = 0; k < model.labels.length; k++) add(model.labels[k]!, own * probabilities[k]!);
