@@ -561,6 +561,41 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  /** Answers every API call with a 401 unless it carries `key`; returns how many calls were refused. */
+  async function requireKey(page: Page, key = 'sl_test_key_0123456789'): Promise<() => number> {
+    let refused = 0;
+    await page.route('**/v1/**', async (route) => {
+      if (route.request().headers().authorization === `Bearer ${key}`) return route.continue();
+      refused++;
+      const error = { code: 'SETLIST_ERR_UNAUTHORIZED', message: 'This route needs an API key.' };
+      return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error }) });
+    });
+    return () => refused;
+  }
+
+  test('the overview keeps the key prompt, what is typed and its focus while it polls', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`key prompt: ${err.message}`));
+    const refused = await requireKey(page);
+    await page.goto(`${base}/?poll=100`);
+    await page.waitForSelector('[data-role="api-key"] input');
+    await page.click('[data-role="api-key"] input');
+    await page.keyboard.type('sl_test_key_01234');
+    const before = refused();
+    while (refused() < before + 6) await page.waitForRequest('**/v1/status');
+    assert.equal(await page.$$eval('[data-role="api-key"]', (els) => els.length), 1);
+    assert.equal(await page.inputValue('[data-role="api-key"] input'), 'sl_test_key_01234');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'apiKey');
+    await page.keyboard.type('56789');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,411',
+    );
+    assert.equal(await page.isHidden('#key-prompt'), true);
+    await page.evaluate(() => localStorage.removeItem('setlist.apiKey'));
+    await page.close();
+  });
+
   test('an item with an empty caption is headed by its id, and its tags are labelled as tags', async () => {
     await engine.putItems({
       items: [{ id: 'v-no-caption', caption: '', tags: ['徒步'], createdAt: T0 - 60_000 }],
