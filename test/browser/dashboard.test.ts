@@ -569,6 +569,23 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test("a user page's feed can be refreshed after the server stopped, and the banner clears when it answers", async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`feed retry: ${err.message}`));
+    await page.goto(`${base}/users/u0002`);
+    await page.waitForSelector('#feed .ranked-item');
+    await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+    await page.click('#feed button:has-text("refresh")');
+    await page.waitForSelector('#feed [data-state="offline"]');
+    await page.waitForSelector('#connection:not([hidden])');
+    await page.unroute('**/v1/**');
+    await page.click('#feed button:has-text("refresh")');
+    await page.waitForSelector('#feed .ranked-item');
+    await page.waitForSelector('#connection', { state: 'hidden' });
+    assert.equal(await page.$('#feed [data-state="offline"]'), null);
+    await page.close();
+  });
+
   test('no page logs a console error, the icon included', async () => {
     const page = await context.newPage();
     const errors: string[] = [];
