@@ -100,7 +100,14 @@ export function unavailable(what: string, failed: Extract<Loaded<unknown>, { ok:
     );
   }
   const status = failed.error instanceof SetlistClientError ? failed.error.status : 0;
-  if (status === 401 || status === 403) return keyForm(what, failed.error.message);
+  if (status === 401 || status === 403) {
+    showKeyPrompt(failed.error.message);
+    return h(
+      'p',
+      { class: 'error', 'data-state': 'unauthorized' },
+      `${what}: needs an API key (enter it above).`,
+    );
+  }
   const code = failed.error instanceof SetlistClientError ? `${failed.error.code}: ` : '';
   return h('p', { class: 'error', 'data-state': 'error' }, `${what} failed. ${code}${failed.error.message}`);
 }
@@ -158,8 +165,14 @@ export function rememberUser(id: string): void {
   }
 }
 
-/** Asks for an API key when the server wants one; saving it reloads the page with the key. */
-function keyForm(what: string, message: string): HTMLElement {
+/**
+ * Asks for an API key when the server wants one, once for the whole page: every section that got a
+ * 401 points here, and a poll that gets another 401 leaves the form (and what is typed) alone.
+ * Saving the key reloads the page with it.
+ */
+function showKeyPrompt(message: string): void {
+  const prompt = document.getElementById('key-prompt');
+  if (prompt === null || !prompt.hidden) return;
   const input = h('input', {
     type: 'password',
     name: 'apiKey',
@@ -177,10 +190,6 @@ function keyForm(what: string, message: string): HTMLElement {
     setApiKey(input.value.trim());
     location.reload();
   });
-  return h(
-    'div',
-    { class: 'error', 'data-state': 'unauthorized' },
-    h('p', null, `${what}: ${message}`),
-    form,
-  );
+  fill(prompt, h('p', null, h('strong', null, 'This server needs an API key'), ` (${message}).`), form);
+  prompt.hidden = false;
 }

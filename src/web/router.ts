@@ -24,7 +24,7 @@ export function createRouter(
   view: HTMLElement,
   routes: Route[],
   notFound: Page,
-): { start(): void; go(path: string): void } {
+): { start(): void; go(path: string, options?: { replace?: boolean }): void } {
   let leave: (() => void)[] = [];
   let generation = 0;
 
@@ -65,8 +65,10 @@ export function createRouter(
       });
   };
 
-  const go = (path: string): void => {
-    if (path !== location.pathname + location.search) history.pushState(null, '', path);
+  /** Opens `path`; `replace` swaps the current history entry (a search resolving to its page). */
+  const go = (path: string, { replace = false }: { replace?: boolean } = {}): void => {
+    if (replace) history.replaceState(null, '', path);
+    else if (path !== location.pathname + location.search) history.pushState(null, '', path);
     render();
     window.scrollTo(0, 0);
   };

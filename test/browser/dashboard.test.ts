@@ -235,6 +235,18 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     );
   });
 
+  /** Answers every API call with a 401 unless it carries `key`; returns how many calls were refused. */
+  async function requireKey(page: Page, key = 'sl_test_key_0123456789'): Promise<() => number> {
+    let refused = 0;
+    await page.route('**/v1/**', async (route) => {
+      if (route.request().headers().authorization === `Bearer ${key}`) return route.continue();
+      refused++;
+      const error = { code: 'SETLIST_ERR_UNAUTHORIZED', message: 'This route needs an API key.' };
+      return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error }) });
+    });
+    return () => refused;
+  }
+
   test('searching an id opens the matching page', async () => {
     const page = await open('/', 1280);
     await page.fill('form.search input', 'v00003');
@@ -244,6 +256,50 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.press('form.search input', 'Enter');
     await page.waitForURL(/\/users\/beauty-vlogger$/);
     await page.waitForSelector('#feed .ranked-item');
+  });
+
+  test('a search has its own address, title and tab, and stops the overview polling', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`search: ${err.message}`));
+    let polls = 0;
+    page.on('request', (request) => {
+      if (request.url().endsWith('/v1/status')) polls++;
+    });
+    await page.goto(`${base}/?poll=100`);
+    await page.waitForSelector('#models table');
+    await page.fill('form.search input', 'nobody-at-all');
+    await page.press('form.search input', 'Enter');
+    await page.waitForFunction(() =>
+      document.querySelector('#view')?.textContent?.includes('No item or user'),
+    );
+    assert.match(page.url(), /\/search\?q=nobody-at-all$/);
+    assert.equal(await page.title(), 'Search · setlist');
+    assert.equal(await page.$('header nav a.current'), null);
+    const seen = polls;
+    // Nothing to wait for: the overview polled every 100 ms, so 600 ms without a poll shows it stopped.
+    await page.waitForTimeout(600);
+    assert.equal(polls, seen, 'the overview still polls under the search result');
+    await page.close();
+  });
+
+  test('a search the server could not answer says so instead of "no such id"', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`search offline: ${err.message}`));
+    await page.goto(`${base}/trending`);
+    await page.waitForSelector('#trending .columns');
+    await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+    await page.fill('form.search input', 'v00003');
+    await page.press('form.search input', 'Enter');
+    await page.waitForSelector('#view [data-state="offline"]');
+    assert.doesNotMatch((await page.textContent('#view')) ?? '', /No item or user/);
+    await page.unroute('**/v1/**');
+    await requireKey(page);
+    await page.fill('form.search input', 'v00003');
+    await page.press('form.search input', 'Enter');
+    await page.waitForSelector('#key-prompt [data-role="api-key"] input');
+    await page.waitForSelector('#view [data-state="unauthorized"]');
+    assert.doesNotMatch((await page.textContent('#view')) ?? '', /No item or user/);
+    await page.close();
   });
 
   test('muting a facet on the user page mutes it in the engine', async () => {
@@ -513,6 +569,23 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test("a user page's feed can be refreshed after the server stopped, and the banner clears when it answers", async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`feed retry: ${err.message}`));
+    await page.goto(`${base}/users/u0002`);
+    await page.waitForSelector('#feed .ranked-item');
+    await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+    await page.click('#feed button:has-text("refresh")');
+    await page.waitForSelector('#feed [data-state="offline"]');
+    await page.waitForSelector('#connection:not([hidden])');
+    await page.unroute('**/v1/**');
+    await page.click('#feed button:has-text("refresh")');
+    await page.waitForSelector('#feed .ranked-item');
+    await page.waitForSelector('#connection', { state: 'hidden' });
+    assert.equal(await page.$('#feed [data-state="offline"]'), null);
+    await page.close();
+  });
+
   test('no page logs a console error, the icon included', async () => {
     const page = await context.newPage();
     const errors: string[] = [];
@@ -557,6 +630,29 @@ describe('the dashboard in a browser', { skip, timeout: 180_000 }, () => {
     );
     assert.equal(seen[0], undefined);
     assert.equal(seen[seen.length - 1], 'Bearer sl_test_key_0123456789');
+    await page.evaluate(() => localStorage.removeItem('setlist.apiKey'));
+    await page.close();
+  });
+
+  test('the overview keeps the key prompt, what is typed and its focus while it polls', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`key prompt: ${err.message}`));
+    const refused = await requireKey(page);
+    await page.goto(`${base}/?poll=100`);
+    await page.waitForSelector('[data-role="api-key"] input');
+    await page.click('[data-role="api-key"] input');
+    await page.keyboard.type('sl_test_key_01234');
+    const before = refused();
+    while (refused() < before + 6) await page.waitForRequest('**/v1/status');
+    assert.equal(await page.$$eval('[data-role="api-key"]', (els) => els.length), 1);
+    assert.equal(await page.inputValue('[data-role="api-key"] input'), 'sl_test_key_01234');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'apiKey');
+    await page.keyboard.type('56789');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      () => document.querySelector('[data-metric="items"] .value')?.textContent === '2,411',
+    );
+    assert.equal(await page.isHidden('#key-prompt'), true);
     await page.evaluate(() => localStorage.removeItem('setlist.apiKey'));
     await page.close();
   });

@@ -51,8 +51,19 @@ export async function userPage(ctx: PageContext): Promise<void> {
     const result = await load(client.users.feed(userId, { n: 20 }));
     const elapsed = performance.now() - started;
     if (!ctx.active()) return;
+    const refresh = h(
+      'button',
+      { type: 'button', class: 'link', 'data-role': 'refresh', onclick: () => void renderFeed() },
+      'refresh',
+    );
     if (!result.ok) {
-      fill(feed, h('h2', null, 'Feed preview'), unavailable('The feed', result));
+      // A failed feed keeps its refresh: the first answer after the server is back clears the banner.
+      fill(
+        feed,
+        h('h2', null, 'Feed preview'),
+        unavailable('The feed', result),
+        h('p', { class: 'small' }, refresh),
+      );
       return;
     }
     recordFeedLatency(elapsed);
@@ -64,7 +75,7 @@ export async function userPage(ctx: PageContext): Promise<void> {
         'p',
         { class: 'small muted' },
         `${result.value.items.length} items in ${formatNumber(elapsed, 1)} ms, ${exploring} exploring. `,
-        h('button', { type: 'button', class: 'link', onclick: () => void renderFeed() }, 'refresh'),
+        refresh,
       ),
       rankedList(result.value.items),
     );
