@@ -535,7 +535,11 @@ export class ServingModel {
       if (score !== undefined && score > floor) ranked.push({ item: j, score });
     }
     ranked.sort((a, b) => b.score - a.score);
-    return Int32Array.from(ranked.slice(0, k), (r) => r.item);
+    // Where the exact, index and thread paths meet: an item the model does not score above 0 is not
+    // related by it, only next in its order, and would carry a co-viewing reason it has not earned.
+    let related = 0;
+    while (related < ranked.length && related < k && ranked[related]!.score > 0) related++;
+    return Int32Array.from(ranked.slice(0, related), (r) => r.item);
   }
 
   /** The index that retrieves candidates (large catalogues), or undefined when every item is scored. */

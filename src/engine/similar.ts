@@ -6,7 +6,10 @@ import type { OnlineState } from './online-state.js';
 import { buildReason, type ReasonLanguage, type ReasonSource } from './reasons.js';
 import type { ServingModel } from './serving-model.js';
 
-/** The trained model's neighbours of the item: this many, scored from 1 down to 0.5 by rank. */
+/**
+ * The trained model's neighbours of the item: at most this many, only those it scores above 0 (see
+ * `ServingModel#recommend`), scored from 1 down to 0.5 by rank.
+ */
 export const MODEL_NEIGHBOURS = 100;
 /**
  * A co-watched item scores (1 + its shrunk cosine) · n / (n + CO_SUPPORT_SHRINK), n the pair's count
@@ -21,6 +24,7 @@ export const CO_SUPPORT_SHRINK = 5;
  * viewers they share, see {@link CO_SUPPORT_SHRINK}), the trained model's neighbours (what the model
  * recommends to a viewer of this one item; through the ANN index on a large catalogue), items sharing
  * its tags (Jaccard), the same creator's items; ties go to the more co-watched. Each has its reason.
+ * When these are fewer than `n`, popular items fill the list with theirs.
  * Like feeds, at most `maxPerCreator` items of a creator in any window: when too few other items are
  * alike, popular ones fill in before the rule bends. Hidden items are never returned. A model searched
  * on a thread of its own ranks `retrieved` (see `ServingModel#recommend`, which throws what is to be
@@ -86,18 +90,18 @@ export function buildSimilar(
     window: config.creatorDiversity.window,
     maxPerGroup: config.creatorDiversity.maxPerCreator,
   };
-  const length = Math.min(n, order.length);
-  let picked = diversify(order, creatorOf, length, { ...diversity, relax: false });
+  let picked = diversify(order, creatorOf, Math.min(n, order.length), { ...diversity, relax: false });
   const popular = new Set<number>();
-  if (picked.length < length) {
-    // Too few items of other creators: popular items join before the creator rule bends, as in feeds.
+  if (picked.length < n) {
+    // Too few alike items, or of other creators: popular items fill in (with their own reason)
+    // before the creator rule bends, as in feeds.
     const inList = new Set(order);
     const skip = (j: number): boolean => j === item || inList.has(j) || !state.isServable(j);
-    for (const j of state.topPopular((length - picked.length) * diversity.window, skip)) {
+    for (const j of state.topPopular((n - picked.length) * diversity.window, skip)) {
       popular.add(j);
       order.push(j);
     }
-    picked = diversify(order, creatorOf, length, diversity);
+    picked = diversify(order, creatorOf, Math.min(n, order.length), diversity);
   }
   const info = new Map(ranked);
   const because = [{ id: state.items.id(item), record }];
